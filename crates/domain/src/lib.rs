@@ -1,0 +1,15 @@
+//! The pure domain of anjian: what the plan says, how periods are cut, who may see what, what a
+//! good password is and how the audit chain is computed. No I/O, no async, no SQL, no HTTP: every
+//! rule decided here is tested here.
+
+pub mod audit;
+pub mod clock;
+pub mod org;
+pub mod password;
+pub mod period;
+pub mod plan;
+pub mod role;
+pub mod scope;
+
+/// The time zone every period and every date on a page is computed in.
+pub const TZ: chrono_tz::Tz = chrono_tz::Asia::Shanghai;

@@ -1,0 +1,416 @@
+//! A campaign plan kept as data (`plans/*.toml`): jurisdictions, departments, leaders, phases,
+//! the tasks of the task list and every frequency rule. The obligation engine reads rules of a
+//! few shapes (frequency, coverage, quota, deadline) and needs no code per rule.
+
+mod diff;
+mod lint;
+mod source;
+
+pub use diff::{diff, Change, ChangeKind};
+pub use lint::{lint, Finding, Severity};
+pub use source::SourceText;
+
+use crate::org::{Industry, Level, OrgKind, SiteKind};
+use crate::period::{DateSpan, PeriodKind};
+use chrono::NaiveDate;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use toml::Spanned;
+
+/// A plan as written, with the byte spans of the values lint needs to point at.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Plan {
+    pub plan: Header,
+    #[serde(default)]
+    pub jurisdictions: Vec<Jurisdiction>,
+    #[serde(default)]
+    pub departments: Vec<Department>,
+    #[serde(default)]
+    pub battles: Vec<Battle>,
+    #[serde(default)]
+    pub phases: Vec<Phase>,
+    #[serde(default)]
+    pub leaders: Vec<Leader>,
+    #[serde(default)]
+    pub hazard_grades: Vec<HazardGrade>,
+    #[serde(default)]
+    pub supervision_levels: Vec<SupervisionLevel>,
+    pub explosives: Option<ExplosivesDefaults>,
+    pub safety_test: Option<SafetyTestRules>,
+    #[serde(default)]
+    pub checklists: Vec<Checklist>,
+    #[serde(default)]
+    pub rules: Vec<Rule>,
+    #[serde(default)]
+    pub tasks: Vec<Task>,
+}
+
+/// A TOML local date (`2022-09-30`), which serde cannot read into a chrono date directly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PlanDate(pub NaiveDate);
+
+impl<'de> Deserialize<'de> for PlanDate {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let v = toml::value::Datetime::deserialize(d)?;
+        match (v.date, v.time, v.offset) {
+            (Some(date), None, None) => NaiveDate::from_ymd_opt(
+                date.year as i32,
+                date.month as u32,
+                date.day as u32,
+            )
+            .map(PlanDate)
+            .ok_or_else(|| D::Error::custom("not a calendar date")),
+            _ => Err(D::Error::custom("expected a date such as 2022-09-30, without a time")),
+        }
+    }
+}
+
+impl Serialize for PlanDate {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0.format("%Y-%m-%d"))
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Header {
+    pub id: String,
+    pub title: String,
+    pub document_no: Option<String>,
+    pub issuer: String,
+    pub issued: PlanDate,
+    pub timezone: String,
+    pub starts: Spanned<PlanDate>,
+    pub ends: Spanned<PlanDate>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Jurisdiction {
+    pub code: Spanned<String>,
+    pub name: String,
+    pub level: Level,
+    pub parent: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Department {
+    pub code: Spanned<String>,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Battle {
+    pub code: Spanned<String>,
+    pub name: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Phase {
+    pub code: Spanned<String>,
+    pub name: String,
+    pub starts: PlanDate,
+    pub ends: PlanDate,
+}
+
+impl Phase {
+    pub fn span(&self) -> DateSpan {
+        DateSpan { starts: self.starts.0, ends: self.ends.0 }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Leader {
+    pub code: Spanned<String>,
+    pub name: String,
+    pub title: String,
+    #[serde(default)]
+    pub counties: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub industries: Vec<Industry>,
+    #[serde(default)]
+    pub duties: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HazardGrade {
+    pub code: Spanned<String>,
+    pub name: String,
+    #[serde(default)]
+    pub needs_governance_plan: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupervisionLevel {
+    pub code: Spanned<String>,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Range {
+    pub min: f64,
+    pub max: f64,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExplosivesDefaults {
+    pub patrol_interval_minutes: Spanned<u32>,
+    pub temperature_c: Spanned<Range>,
+    pub humidity_pct: Spanned<Range>,
+    pub assumption: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SafetyTestRules {
+    pub pass_mark: Spanned<u32>,
+    pub on_first_fail: String,
+    pub on_retest_fail_level: Spanned<String>,
+    pub publish_scores: bool,
+    pub assumption: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Checklist {
+    pub id: Spanned<String>,
+    pub name: String,
+    pub items: Vec<String>,
+    pub source: String,
+    #[serde(default)]
+    pub alternatives: Vec<Alternative>,
+}
+
+/// Who a rule obliges.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Who {
+    /// An organisation of one of these kinds (an enterprise, a group company …).
+    Org { org_kinds: Vec<OrgKind> },
+    /// A position inside an organisation (主要负责人, 分管负责人, bureau head …).
+    Person {
+        role: Position,
+        org_kinds: Vec<OrgKind>,
+        #[serde(default)]
+        level: Option<Level>,
+    },
+    /// A regulator (bureau) at this level.
+    Regulator { level: Level },
+    /// Leaders of 附件1, by code.
+    Leader { leaders: Vec<String> },
+}
+
+/// A position a person holds in an organisation, as the seed names them.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum Position {
+    /// 主要负责人
+    Principal,
+    /// 分管负责人
+    Deputy,
+    /// 部门负责人 (the head of a bureau)
+    BureauHead,
+    /// 包联领导 of a county bureau
+    LiaisonLeader,
+}
+
+/// What a rule's activity is done on.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    pub kind: TargetKind,
+    /// Coverage: every target needs `at_least` activities, not the targets together.
+    #[serde(default)]
+    pub each: bool,
+    #[serde(default)]
+    pub org_kinds: Vec<OrgKind>,
+    #[serde(default)]
+    pub site_kinds: Vec<SiteKind>,
+    #[serde(default)]
+    pub supervision_level: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetKind {
+    /// The subject itself (its own site, its own report).
+    #[serde(rename = "self")]
+    Itself,
+    /// Every 单元/环节/岗位/部位 the subject registered.
+    InspectionPoints,
+    /// The subsidiaries of a group company.
+    Subsidiaries,
+    /// Organisations of `org_kinds` inside the subject's jurisdiction.
+    Orgs,
+    /// Sites of `site_kinds` of the subject, or inside the regulator's jurisdiction.
+    Sites,
+    /// The crossing guards of a railway operator.
+    Guards,
+    /// A leader's liaison counties.
+    LiaisonCounties,
+    /// A leader's liaison industries.
+    LiaisonIndustries,
+}
+
+/// Kinds of recorded activity that count toward obligations.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityKind {
+    SelfInspection,
+    SiteCheck,
+    GroupCheck,
+    ExpertHealthCheck,
+    CrossRegionCheck,
+    FullCoverageCheck,
+    SpotCheck,
+    UnannouncedCheck,
+    LiaisonCheck,
+    MajorHazardResolved,
+    TypicalCase,
+    LiaisonReport,
+    WeeklyAnalysis,
+    PatrolRound,
+    VehicleCheck,
+    FacilityMaintenance,
+    EquipmentInspection,
+    GuardTraining,
+    EmergencyDrill,
+    SafetyTest,
+}
+
+/// How often: a repeating calendar period, the phase, the whole campaign, or once per event.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Per {
+    Hour,
+    Week,
+    HalfMonth,
+    Month,
+    Quarter,
+    Phase,
+    Campaign,
+    Event,
+}
+
+impl Per {
+    pub fn calendar(self) -> Option<PeriodKind> {
+        Some(match self {
+            Per::Hour => PeriodKind::Hour,
+            Per::Week => PeriodKind::Week,
+            Per::HalfMonth => PeriodKind::HalfMonth,
+            Per::Month => PeriodKind::Month,
+            Per::Quarter => PeriodKind::Quarter,
+            Per::Phase | Per::Campaign | Per::Event => return None,
+        })
+    }
+}
+
+/// Another reading of the same rule found elsewhere in the seed.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Alternative {
+    pub source: String,
+    pub at_least: Option<u32>,
+    pub org_kinds: Option<Vec<OrgKind>>,
+    pub items: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub id: Spanned<String>,
+    pub title: String,
+    pub source: String,
+    pub task: Option<Spanned<u32>>,
+    pub who: Who,
+    pub activity: ActivityKind,
+    pub on: Target,
+    pub at_least: Spanned<u32>,
+    pub per: Option<Per>,
+    pub by: Option<Spanned<PlanDate>>,
+    #[serde(default)]
+    pub phases: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub requires: Vec<String>,
+    pub checklist: Option<Spanned<String>>,
+    /// For `per = "event"`: the activity that each needs one of these.
+    pub trigger: Option<String>,
+    #[serde(default)]
+    pub alternatives: Vec<Alternative>,
+    /// Why a number not given by the seed was chosen.
+    pub assumption: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Task {
+    pub no: Spanned<u32>,
+    pub battle: Spanned<String>,
+    pub area: String,
+    pub content: String,
+    #[serde(default)]
+    pub departments: Vec<Spanned<String>>,
+    pub responsible: Option<String>,
+    #[serde(default)]
+    pub continuous: bool,
+    pub due: Option<Spanned<PlanDate>>,
+    pub due_text: String,
+}
+
+/// Why a plan file could not be read at all.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{line}:{column}: {message}")]
+pub struct ParseError {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl Plan {
+    /// Reads a plan; syntax and type errors carry the line and column.
+    pub fn parse(text: &str) -> Result<Plan, ParseError> {
+        toml::from_str::<Plan>(text).map_err(|e| {
+            let (line, column) = e
+                .span()
+                .map(|s| SourceText::new(text).line_col(s.start))
+                .unwrap_or((1, 1));
+            ParseError { line, column, message: e.message().to_owned() }
+        })
+    }
+
+    pub fn span(&self) -> DateSpan {
+        DateSpan { starts: self.plan.starts.get_ref().0, ends: self.plan.ends.get_ref().0 }
+    }
+
+    /// The phase a local date falls in.
+    pub fn phase_on(&self, date: NaiveDate) -> Option<&Phase> {
+        self.phases.iter().find(|p| p.span().contains_date(date))
+    }
+
+    pub fn department(&self, code: &str) -> Option<&Department> {
+        self.departments.iter().find(|d| d.code.get_ref() == code)
+    }
+
+    pub fn jurisdiction(&self, code: &str) -> Option<&Jurisdiction> {
+        self.jurisdictions.iter().find(|j| j.code.get_ref() == code)
+    }
+
+    pub fn battle(&self, code: &str) -> Option<&Battle> {
+        self.battles.iter().find(|b| b.code.get_ref() == code)
+    }
+
+    pub fn rules_of_task(&self, no: u32) -> impl Iterator<Item = &Rule> {
+        self.rules.iter().filter(move |r| r.task.as_ref().map(|t| *t.get_ref()) == Some(no))
+    }
+}
