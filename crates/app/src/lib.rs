@@ -1,1 +1,53 @@
+//! The use cases of anjian, each in one place: the web pages, the JSON API and the command line
+//! call the same functions. A use case checks permission, validates, writes, audits.
 
+pub mod actor;
+pub mod audit;
+pub mod auth;
+pub mod crypto;
+pub mod demo;
+mod error;
+pub mod orgs;
+pub mod plans;
+pub mod settings;
+pub mod throttle;
+pub mod users;
+
+pub use actor::Actor;
+pub use error::{AppError, FieldError};
+pub use settings::Settings;
+
+use anjian_domain::clock::Clock;
+use anjian_domain::plan::Plan;
+use anjian_store::Store;
+use std::sync::{Arc, RwLock};
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+/// Everything a use case needs, shared by every request.
+#[derive(Clone)]
+pub struct App {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub crypto: Arc<dyn crypto::Crypto>,
+    pub settings: Arc<Settings>,
+    pub throttle: Arc<throttle::Throttle>,
+    plan_cache: Arc<RwLock<Option<(i64, Arc<Plan>)>>>,
+}
+
+impl App {
+    pub fn new(store: Store, clock: Arc<dyn Clock>, settings: Settings) -> App {
+        let crypto = Arc::new(crypto::SoftwareCrypto::new(settings.argon2.clone()));
+        App {
+            store,
+            clock,
+            crypto,
+            throttle: Arc::new(throttle::Throttle::new(
+                settings.ip_max_failures,
+                settings.ip_window,
+            )),
+            settings: Arc::new(settings),
+            plan_cache: Arc::new(RwLock::new(None)),
+        }
+    }
+}

@@ -150,7 +150,11 @@ pub struct Verifier {
 
 impl Default for Verifier {
     fn default() -> Self {
-        Self { prev_hash: GENESIS.to_owned(), last_seq: 0, checked: 0 }
+        Self {
+            prev_hash: GENESIS.to_owned(),
+            last_seq: 0,
+            checked: 0,
+        }
     }
 }
 
@@ -161,7 +165,10 @@ impl Verifier {
             return Err(if seq <= self.last_seq {
                 ChainBreak::Unlinked { seq }
             } else {
-                ChainBreak::Gap { after: self.last_seq, found: seq }
+                ChainBreak::Gap {
+                    after: self.last_seq,
+                    found: seq,
+                }
             });
         }
         if l.prev_hash != self.prev_hash {
@@ -179,7 +186,10 @@ impl Verifier {
     /// Compares the end of the chain with a head (seq, hash) kept elsewhere.
     pub fn finish(&self, head_seq: i64, head_hash: &str) -> Result<(), ChainBreak> {
         if head_seq > self.last_seq {
-            return Err(ChainBreak::Truncated { last_seq: self.last_seq, head_seq });
+            return Err(ChainBreak::Truncated {
+                last_seq: self.last_seq,
+                head_seq,
+            });
         }
         if head_seq == self.last_seq && head_hash != self.prev_hash {
             return Err(ChainBreak::HeadMismatch { head_seq });
@@ -215,7 +225,12 @@ mod tests {
                     detail: String::new(),
                 };
                 let hash = record.chain_hash(alg, &prev);
-                let l = Linked { record, alg, prev_hash: prev.clone(), hash: hash.clone() };
+                let l = Linked {
+                    record,
+                    alg,
+                    prev_hash: prev.clone(),
+                    hash: hash.clone(),
+                };
                 prev = hash;
                 l
             })

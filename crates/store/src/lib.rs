@@ -1,1 +1,192 @@
+//! Persistence for anjian. The only crate that speaks SQL: one code path for SQLite (the default,
+//! one file in the data folder) and PostgreSQL (for many instances), through sea-orm.
+//!
+//! Every read of supervised data takes a [`Scope`](anjian_domain::scope::Scope); see [`scope`].
 
+pub mod audit;
+pub mod entity;
+mod error;
+pub mod jurisdictions;
+mod migration;
+pub mod orgs;
+pub mod plans;
+pub mod scope;
+pub mod sessions;
+pub mod sites;
+pub mod tokens;
+pub mod users;
+
+pub use error::StoreError;
+pub use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend};
+
+use sea_orm::{ConnectOptions, Database, TransactionTrait};
+use sea_orm_migration::MigratorTrait;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Where the data lives.
+#[derive(Clone)]
+pub struct StoreOptions {
+    /// `sqlite:PATH` (or `sqlite://PATH`) or `postgres://…`.
+    pub url: String,
+    /// PostgreSQL only: the schema to use (created if missing). Tests give each run its own.
+    pub pg_schema: Option<String>,
+    pub max_connections: u32,
+}
+
+impl std::fmt::Debug for StoreOptions {
+    // The URL may hold a password; never print it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreOptions")
+            .field(
+                "backend",
+                &if self.url.starts_with("postgres") {
+                    "postgres"
+                } else {
+                    "sqlite"
+                },
+            )
+            .field("pg_schema", &self.pg_schema)
+            .finish()
+    }
+}
+
+/// The database handle shared by the whole process.
+#[derive(Clone)]
+pub struct Store {
+    pub db: DatabaseConnection,
+    /// SQLite takes one writer at a time; queuing writers here, in the process, spares them
+    /// `database is locked` errors and lock-upgrade deadlocks. PostgreSQL needs no such queue.
+    write_queue: Option<Arc<Mutex<()>>>,
+}
+
+/// A write transaction; on SQLite it also holds the process's write turn until dropped.
+pub struct WriteTxn {
+    txn: DatabaseTransaction,
+    _turn: Option<OwnedMutexGuard<()>>,
+}
+
+impl std::ops::Deref for WriteTxn {
+    type Target = DatabaseTransaction;
+    fn deref(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+}
+
+impl WriteTxn {
+    pub async fn commit(self) -> Result<()> {
+        self.txn.commit().await?;
+        Ok(())
+    }
+}
+
+fn sqlite_url(url: &str) -> Option<String> {
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = path.split('?').next().unwrap_or(path);
+    Some(format!("sqlite://{path}?mode=rwc"))
+}
+
+impl Store {
+    /// Connects, applies the durability settings and runs pending migrations.
+    pub async fn open(opts: &StoreOptions) -> Result<Store> {
+        let is_sqlite = sqlite_url(&opts.url).is_some();
+        let url = sqlite_url(&opts.url).unwrap_or_else(|| opts.url.clone());
+        if let Some(schema) = &opts.pg_schema {
+            let admin = Database::connect(&url).await?;
+            admin
+                .execute_unprepared(&format!(
+                    "CREATE SCHEMA IF NOT EXISTS \"{}\"",
+                    schema.replace('"', "")
+                ))
+                .await?;
+            admin.close().await?;
+        }
+        let mut co = ConnectOptions::new(url);
+        co.max_connections(opts.max_connections)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(10))
+            .sqlx_logging(false);
+        if let Some(schema) = &opts.pg_schema {
+            co.set_schema_search_path(schema.clone());
+        }
+        co.map_sqlx_sqlite_opts(|o| {
+            use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+            // WAL with synchronous=FULL: a committed write survives a power cut (SECURITY.md).
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .busy_timeout(Duration::from_secs(15))
+                .foreign_keys(true)
+        });
+        let db = Database::connect(co).await?;
+        migration::Migrator::up(&db, None).await?;
+        Ok(Store {
+            db,
+            write_queue: is_sqlite.then(|| Arc::new(Mutex::new(()))),
+        })
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.db.get_database_backend()
+    }
+
+    /// Starts a write transaction. Callers write first and read after, so that SQLite holds its
+    /// write lock from the first statement.
+    pub async fn begin_write(&self) -> Result<WriteTxn> {
+        let turn = match &self.write_queue {
+            Some(q) => Some(q.clone().lock_owned().await),
+            None => None,
+        };
+        Ok(WriteTxn {
+            txn: self.db.begin().await?,
+            _turn: turn,
+        })
+    }
+
+    /// Whether the database answers (for `/readyz`).
+    pub async fn ping(&self) -> Result<()> {
+        self.db.ping().await?;
+        Ok(())
+    }
+
+    /// SQLite's own consistency check, or a catalogue query on PostgreSQL.
+    pub async fn integrity_check(&self) -> Result<String> {
+        use sea_orm::Statement;
+        let sql = match self.backend() {
+            DbBackend::Sqlite => "PRAGMA integrity_check",
+            _ => "SELECT 'ok'",
+        };
+        let row = self
+            .db
+            .query_one(Statement::from_string(self.backend(), sql))
+            .await?;
+        Ok(row
+            .and_then(|r| r.try_get_by_index::<String>(0).ok())
+            .unwrap_or_default())
+    }
+
+    /// Drops a test schema (PostgreSQL).
+    pub async fn drop_schema(&self, schema: &str) -> Result<()> {
+        self.db
+            .execute_unprepared(&format!(
+                "DROP SCHEMA IF EXISTS \"{}\" CASCADE",
+                schema.replace('"', "")
+            ))
+            .await?;
+        Ok(())
+    }
+
+    pub async fn close(self) -> Result<()> {
+        self.db.close().await?;
+        Ok(())
+    }
+}
+
+/// Raw SQL the migrations use to make a table append-only; tests use it to prove the triggers.
+pub fn append_only_tables() -> &'static [&'static str] {
+    &["audit_log", "plan_versions"]
+}

@@ -1,1 +1,110 @@
+//! The HTTP face of anjian: server-rendered pages (zh-CN first, no script from anywhere else),
+//! the JSON API under `/api/v1` with its OpenAPI document, and the operations endpoints.
+//! Handlers parse, call a use case in `anjian_app`, and render; no rule lives here.
 
+pub mod api;
+mod auth;
+mod error;
+pub mod i18n;
+mod metrics;
+mod ops;
+mod pages;
+mod request_id;
+
+pub use error::{ErrorBody, ErrorDetail};
+pub use metrics::Metrics;
+
+use anjian_app::App;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{header, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::Router;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub app: App,
+    pub metrics: Arc<Metrics>,
+    /// Cookies marked Secure with the `__Host-` prefix. Off only for plain-HTTP intranet trials.
+    pub secure_cookies: bool,
+    /// Send HSTS (only behind TLS).
+    pub hsts: bool,
+}
+
+impl AppState {
+    pub fn new(app: App) -> AppState {
+        AppState {
+            app,
+            metrics: Arc::new(Metrics::new()),
+            secure_cookies: true,
+            hsts: false,
+        }
+    }
+
+    pub fn cookie_name(&self) -> &'static str {
+        if self.secure_cookies {
+            "__Host-anjian"
+        } else {
+            "anjian"
+        }
+    }
+}
+
+/// Headers every response carries (SECURITY.md): a CSP that allows no inline script, no
+/// framing, no sniffing, and no caching of anything but the static assets.
+async fn security_headers(
+    state: axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    let set = |h: &mut axum::http::HeaderMap, k: &'static str, v: &'static str| {
+        if !h.contains_key(k) {
+            h.insert(k, HeaderValue::from_static(v));
+        }
+    };
+    set(h, "content-security-policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'");
+    set(h, "x-content-type-options", "nosniff");
+    set(h, "x-frame-options", "DENY");
+    set(h, "referrer-policy", "no-referrer");
+    set(h, header::CACHE_CONTROL.as_str(), "no-store");
+    if state.hsts {
+        set(
+            h,
+            "strict-transport-security",
+            "max-age=31536000; includeSubDomains",
+        );
+    }
+    resp
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(pages::router())
+        .nest("/api/v1", api::router())
+        .merge(ops::router())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::layer,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security_headers,
+        ))
+        .layer(DefaultBodyLimit::max(2 * 1024 * 1024))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            // The path only: query strings can carry search terms, never log them.
+            tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
+        }))
+        .layer(middleware::from_fn(request_id::layer))
+        .with_state(state)
+}

@@ -47,7 +47,12 @@ struct Linter<'a> {
 impl Linter<'_> {
     fn at(&mut self, severity: Severity, span: ByteRange<usize>, message: String) {
         let (line, column) = self.src.line_col(span.start);
-        self.out.push(Finding { severity, line, column, message });
+        self.out.push(Finding {
+            severity,
+            line,
+            column,
+            message,
+        });
     }
     fn error<T>(&mut self, s: &Spanned<T>, message: String) {
         self.at(Severity::Error, s.span(), message);
@@ -87,7 +92,10 @@ pub fn lint(text: &str) -> Vec<Finding> {
             }]
         }
     };
-    let mut l = Linter { src: SourceText::new(text), out: Vec::new() };
+    let mut l = Linter {
+        src: SourceText::new(text),
+        out: Vec::new(),
+    };
     check(&plan, &mut l);
     l.out.sort_by_key(|f| (f.line, f.column, f.severity));
     l.out
@@ -99,15 +107,31 @@ fn check(plan: &Plan, l: &mut Linter<'_>) {
         l.error(&plan.plan.ends, "the campaign ends before it starts".into());
     }
     if plan.plan.timezone != "Asia/Shanghai" {
-        l.error(&plan.plan.starts, format!("timezone `{}`: periods are computed in Asia/Shanghai", plan.plan.timezone));
+        l.error(
+            &plan.plan.starts,
+            format!(
+                "timezone `{}`: periods are computed in Asia/Shanghai",
+                plan.plan.timezone
+            ),
+        );
     }
 
     // Jurisdictions: one city at the root, counties under it.
     let juris = l.unique("jurisdiction", plan.jurisdictions.iter().map(|j| &j.code));
-    let roots: Vec<_> = plan.jurisdictions.iter().filter(|j| j.parent.is_none()).collect();
+    let roots: Vec<_> = plan
+        .jurisdictions
+        .iter()
+        .filter(|j| j.parent.is_none())
+        .collect();
     if roots.len() != 1 {
         if let Some(j) = plan.jurisdictions.first() {
-            l.error(&j.code, format!("expected exactly one jurisdiction without a parent, found {}", roots.len()));
+            l.error(
+                &j.code,
+                format!(
+                    "expected exactly one jurisdiction without a parent, found {}",
+                    roots.len()
+                ),
+            );
         }
     }
     for j in &plan.jurisdictions {
@@ -117,11 +141,17 @@ fn check(plan: &Plan, l: &mut Linter<'_>) {
             }
             (Some(p), Level::County) => {
                 if plan.jurisdiction(p.get_ref()).map(|x| x.level) != Some(Level::City) {
-                    l.error(p, format!("county `{}` must sit under the city", j.code.get_ref()));
+                    l.error(
+                        p,
+                        format!("county `{}` must sit under the city", j.code.get_ref()),
+                    );
                 }
             }
             (Some(p), Level::City) => l.error(p, "a city cannot have a parent jurisdiction".into()),
-            (None, Level::County) => l.error(&j.code, format!("county `{}` has no parent", j.code.get_ref())),
+            (None, Level::County) => l.error(
+                &j.code,
+                format!("county `{}` has no parent", j.code.get_ref()),
+            ),
             (None, Level::City) => {}
         }
     }
@@ -129,7 +159,10 @@ fn check(plan: &Plan, l: &mut Linter<'_>) {
     let departments = l.unique("department", plan.departments.iter().map(|d| &d.code));
     let battles = l.unique("battle", plan.battles.iter().map(|b| &b.code));
     let leaders = l.unique("leader", plan.leaders.iter().map(|x| &x.code));
-    let levels = l.unique("supervision level", plan.supervision_levels.iter().map(|x| &x.code));
+    let levels = l.unique(
+        "supervision level",
+        plan.supervision_levels.iter().map(|x| &x.code),
+    );
     let checklists = l.unique("checklist", plan.checklists.iter().map(|x| &x.id));
     l.unique("hazard grade", plan.hazard_grades.iter().map(|x| &x.code));
     let phases = l.unique("phase", plan.phases.iter().map(|x| &x.code));
@@ -140,10 +173,22 @@ fn check(plan: &Plan, l: &mut Linter<'_>) {
     for leader in &plan.leaders {
         for c in &leader.counties {
             match plan.jurisdiction(c.get_ref()) {
-                None => l.error(c, format!("leader `{}`: unknown county `{}`", leader.code.get_ref(), c.get_ref())),
-                Some(j) if j.level != Level::County => {
-                    l.error(c, format!("leader `{}`: `{}` is not a county", leader.code.get_ref(), c.get_ref()))
-                }
+                None => l.error(
+                    c,
+                    format!(
+                        "leader `{}`: unknown county `{}`",
+                        leader.code.get_ref(),
+                        c.get_ref()
+                    ),
+                ),
+                Some(j) if j.level != Level::County => l.error(
+                    c,
+                    format!(
+                        "leader `{}`: `{}` is not a county",
+                        leader.code.get_ref(),
+                        c.get_ref()
+                    ),
+                ),
                 Some(_) => {}
             }
         }
@@ -156,20 +201,54 @@ fn check(plan: &Plan, l: &mut Linter<'_>) {
             l.error(&t.no, format!("duplicate task number {}", t.no.get_ref()));
         }
         if !battles.contains(t.battle.get_ref()) {
-            l.error(&t.battle, format!("task {}: unknown battle `{}`", t.no.get_ref(), t.battle.get_ref()));
+            l.error(
+                &t.battle,
+                format!(
+                    "task {}: unknown battle `{}`",
+                    t.no.get_ref(),
+                    t.battle.get_ref()
+                ),
+            );
         }
         for d in &t.departments {
             if !departments.contains(d.get_ref()) {
-                l.error(d, format!("task {}: unknown department `{}`", t.no.get_ref(), d.get_ref()));
+                l.error(
+                    d,
+                    format!(
+                        "task {}: unknown department `{}`",
+                        t.no.get_ref(),
+                        d.get_ref()
+                    ),
+                );
             }
         }
         match (&t.due, t.continuous) {
-            (Some(_), true) => l.error(&t.no, format!("task {}: both `due` and `continuous`; pick one", t.no.get_ref())),
-            (None, false) => l.error(&t.no, format!("task {}: neither `due` nor `continuous = true`", t.no.get_ref())),
+            (Some(_), true) => l.error(
+                &t.no,
+                format!(
+                    "task {}: both `due` and `continuous`; pick one",
+                    t.no.get_ref()
+                ),
+            ),
+            (None, false) => l.error(
+                &t.no,
+                format!(
+                    "task {}: neither `due` nor `continuous = true`",
+                    t.no.get_ref()
+                ),
+            ),
             (Some(due), false) => {
                 let d = due.get_ref().0;
                 if !campaign.contains_date(d) {
-                    l.error(due, format!("task {}: due {d} is outside the campaign {}..{}", t.no.get_ref(), campaign.starts, campaign.ends));
+                    l.error(
+                        due,
+                        format!(
+                            "task {}: due {d} is outside the campaign {}..{}",
+                            t.no.get_ref(),
+                            campaign.starts,
+                            campaign.ends
+                        ),
+                    );
                 } else if d < plan.plan.issued.0 {
                     l.warning(due, format!("task {}: due {d} is before the plan was issued ({}); it can only be checked after the fact", t.no.get_ref(), plan.plan.issued.0));
                 }
@@ -181,21 +260,43 @@ fn check(plan: &Plan, l: &mut Linter<'_>) {
         let expected = (*last - *first + 1) as usize;
         if *first != 1 || expected != task_nos.len() {
             if let Some(t) = plan.tasks.first() {
-                l.warning(&t.no, format!("tasks are not numbered 1..{} without gaps", task_nos.len()));
+                l.warning(
+                    &t.no,
+                    format!("tasks are not numbered 1..{} without gaps", task_nos.len()),
+                );
             }
         }
     }
 
     for rule in &plan.rules {
-        check_rule(plan, rule, l, &RefSets { task_nos: &task_nos, leaders: &leaders, levels: &levels, checklists: &checklists, phases: &phases });
+        check_rule(
+            plan,
+            rule,
+            l,
+            &RefSets {
+                task_nos: &task_nos,
+                leaders: &leaders,
+                levels: &levels,
+                checklists: &checklists,
+                phases: &phases,
+            },
+        );
     }
 
     for c in &plan.checklists {
         let kept: HashSet<&String> = c.items.iter().collect();
         for alt in &c.alternatives {
             let Some(items) = &alt.items else { continue };
-            let missing: Vec<_> = kept.iter().filter(|i| !items.contains(i)).map(|s| s.as_str()).collect();
-            let extra: Vec<_> = items.iter().filter(|i| !kept.contains(i)).map(|s| s.as_str()).collect();
+            let missing: Vec<_> = kept
+                .iter()
+                .filter(|i| !items.contains(i))
+                .map(|s| s.as_str())
+                .collect();
+            let extra: Vec<_> = items
+                .iter()
+                .filter(|i| !kept.contains(i))
+                .map(|s| s.as_str())
+                .collect();
             if !extra.is_empty() {
                 l.error(&c.id, format!("checklist `{}`: {} lists {} which the plan omits; keep the stricter reading", c.id.get_ref(), alt.source, extra.join("、")));
             } else if !missing.is_empty() {
@@ -205,13 +306,19 @@ fn check(plan: &Plan, l: &mut Linter<'_>) {
     }
 
     if let Some(x) = &plan.explosives {
-        for (name, r) in [("temperature_c", &x.temperature_c), ("humidity_pct", &x.humidity_pct)] {
+        for (name, r) in [
+            ("temperature_c", &x.temperature_c),
+            ("humidity_pct", &x.humidity_pct),
+        ] {
             if r.get_ref().min >= r.get_ref().max {
                 l.error(r, format!("explosives.{name}: min must be below max"));
             }
         }
         if *x.patrol_interval_minutes.get_ref() == 0 {
-            l.error(&x.patrol_interval_minutes, "explosives.patrol_interval_minutes must be positive".into());
+            l.error(
+                &x.patrol_interval_minutes,
+                "explosives.patrol_interval_minutes must be positive".into(),
+            );
         }
         if let Some(a) = &x.assumption {
             l.note(a, format!("ambiguity: {}", a.get_ref()));
@@ -222,7 +329,13 @@ fn check(plan: &Plan, l: &mut Linter<'_>) {
             l.error(&t.pass_mark, "safety_test.pass_mark must be 1..=100".into());
         }
         if !levels.contains(t.on_retest_fail_level.get_ref()) {
-            l.error(&t.on_retest_fail_level, format!("unknown supervision level `{}`", t.on_retest_fail_level.get_ref()));
+            l.error(
+                &t.on_retest_fail_level,
+                format!(
+                    "unknown supervision level `{}`",
+                    t.on_retest_fail_level.get_ref()
+                ),
+            );
         }
         if let Some(a) = &t.assumption {
             l.note(a, format!("ambiguity: {}", a.get_ref()));
@@ -236,17 +349,42 @@ fn check_phases(plan: &Plan, l: &mut Linter<'_>) {
     for p in &plan.phases {
         let s = p.span();
         if s.starts > s.ends {
-            l.error(&p.code, format!("phase `{}` ends before it starts", p.code.get_ref()));
+            l.error(
+                &p.code,
+                format!("phase `{}` ends before it starts", p.code.get_ref()),
+            );
         }
         if !campaign.contains_date(s.starts) || !campaign.contains_date(s.ends) {
-            l.error(&p.code, format!("phase `{}` ({}..{}) is outside the campaign", p.code.get_ref(), s.starts, s.ends));
+            l.error(
+                &p.code,
+                format!(
+                    "phase `{}` ({}..{}) is outside the campaign",
+                    p.code.get_ref(),
+                    s.starts,
+                    s.ends
+                ),
+            );
         }
         if let Some(q) = prev {
             let qs = q.span();
             if s.starts <= qs.ends {
-                l.error(&p.code, format!("phase `{}` overlaps phase `{}`", p.code.get_ref(), q.code.get_ref()));
+                l.error(
+                    &p.code,
+                    format!(
+                        "phase `{}` overlaps phase `{}`",
+                        p.code.get_ref(),
+                        q.code.get_ref()
+                    ),
+                );
             } else if s.starts != qs.ends.succ_opt().unwrap_or(qs.ends) {
-                l.warning(&p.code, format!("gap between phase `{}` and phase `{}`", q.code.get_ref(), p.code.get_ref()));
+                l.warning(
+                    &p.code,
+                    format!(
+                        "gap between phase `{}` and phase `{}`",
+                        q.code.get_ref(),
+                        p.code.get_ref()
+                    ),
+                );
             }
         }
         prev = Some(p);
@@ -265,21 +403,40 @@ fn check_rule(plan: &Plan, r: &Rule, l: &mut Linter<'_>, refs: &RefSets<'_>) {
     let id = r.id.get_ref();
     let n = *r.at_least.get_ref();
     if n == 0 {
-        l.error(&r.at_least, format!("rule `{id}`: at_least must be 1 or more"));
+        l.error(
+            &r.at_least,
+            format!("rule `{id}`: at_least must be 1 or more"),
+        );
     }
     match (&r.per, &r.by) {
-        (Some(_), Some(by)) => l.error(by, format!("rule `{id}`: give either `per` or `by`, not both")),
-        (None, None) => l.error(&r.id, format!("rule `{id}`: needs `per` (how often) or `by` (a deadline)")),
-        (None, Some(by)) if !plan.span().contains_date(by.get_ref().0) => {
-            l.error(by, format!("rule `{id}`: deadline {} is outside the campaign", by.get_ref().0))
-        }
+        (Some(_), Some(by)) => l.error(
+            by,
+            format!("rule `{id}`: give either `per` or `by`, not both"),
+        ),
+        (None, None) => l.error(
+            &r.id,
+            format!("rule `{id}`: needs `per` (how often) or `by` (a deadline)"),
+        ),
+        (None, Some(by)) if !plan.span().contains_date(by.get_ref().0) => l.error(
+            by,
+            format!(
+                "rule `{id}`: deadline {} is outside the campaign",
+                by.get_ref().0
+            ),
+        ),
         _ => {}
     }
     if r.per == Some(Per::Event) && r.trigger.is_none() {
-        l.error(&r.id, format!("rule `{id}`: per = \"event\" needs a `trigger`"));
+        l.error(
+            &r.id,
+            format!("rule `{id}`: per = \"event\" needs a `trigger`"),
+        );
     }
     if r.per != Some(Per::Event) && r.trigger.is_some() {
-        l.error(&r.id, format!("rule `{id}`: `trigger` only goes with per = \"event\""));
+        l.error(
+            &r.id,
+            format!("rule `{id}`: `trigger` only goes with per = \"event\""),
+        );
     }
     if let Some(t) = &r.task {
         if !refs.task_nos.contains(t.get_ref()) {
@@ -293,7 +450,10 @@ fn check_rule(plan: &Plan, r: &Rule, l: &mut Linter<'_>, refs: &RefSets<'_>) {
     }
     if let Some(c) = &r.checklist {
         if !refs.checklists.contains(c.get_ref()) {
-            l.error(c, format!("rule `{id}`: unknown checklist `{}`", c.get_ref()));
+            l.error(
+                c,
+                format!("rule `{id}`: unknown checklist `{}`", c.get_ref()),
+            );
         }
     }
     match &r.who {
@@ -312,22 +472,39 @@ fn check_rule(plan: &Plan, r: &Rule, l: &mut Linter<'_>, refs: &RefSets<'_>) {
     }
     let on = &r.on;
     if on.each && on.kind == TargetKind::Itself {
-        l.error(&r.id, format!("rule `{id}`: on.each makes no sense for `self`"));
+        l.error(
+            &r.id,
+            format!("rule `{id}`: on.each makes no sense for `self`"),
+        );
     }
     if on.kind == TargetKind::Orgs && on.org_kinds.is_empty() {
-        l.error(&r.id, format!("rule `{id}`: on.kind = \"orgs\" needs on.org_kinds"));
+        l.error(
+            &r.id,
+            format!("rule `{id}`: on.kind = \"orgs\" needs on.org_kinds"),
+        );
     }
     if on.kind == TargetKind::Sites && on.site_kinds.is_empty() {
-        l.error(&r.id, format!("rule `{id}`: on.kind = \"sites\" needs on.site_kinds"));
+        l.error(
+            &r.id,
+            format!("rule `{id}`: on.kind = \"sites\" needs on.site_kinds"),
+        );
     }
-    if matches!(on.kind, TargetKind::LiaisonCounties | TargetKind::LiaisonIndustries)
-        && !matches!(r.who, Who::Leader { .. })
+    if matches!(
+        on.kind,
+        TargetKind::LiaisonCounties | TargetKind::LiaisonIndustries
+    ) && !matches!(r.who, Who::Leader { .. })
     {
-        l.error(&r.id, format!("rule `{id}`: liaison targets need who.kind = \"leader\""));
+        l.error(
+            &r.id,
+            format!("rule `{id}`: liaison targets need who.kind = \"leader\""),
+        );
     }
     if let Some(level) = &on.supervision_level {
         if !refs.levels.contains(level) {
-            l.error(&r.id, format!("rule `{id}`: unknown supervision level `{level}`"));
+            l.error(
+                &r.id,
+                format!("rule `{id}`: unknown supervision level `{level}`"),
+            );
         }
     }
     for alt in &r.alternatives {
@@ -366,11 +543,32 @@ mod tests {
     fn the_shipped_plan_has_no_errors_and_reports_the_seeds_contradictions() {
         let f = lint(SHIPPED);
         assert!(errors(&f).is_empty(), "{:#?}", errors(&f));
-        let warnings: Vec<_> = f.iter().filter(|f| f.severity == Severity::Warning).map(|f| f.message.as_str()).collect();
-        assert!(warnings.iter().any(|m| m.contains("deputy-weekly-site-check") && m.contains("asks for 1")), "{warnings:#?}");
-        assert!(warnings.iter().any(|m| m.contains("four-defences") && m.contains("犬防")), "{warnings:#?}");
-        assert!(warnings.iter().any(|m| m.contains("task 18") && m.contains("before the plan was issued")), "{warnings:#?}");
-        assert!(f.iter().any(|f| f.severity == Severity::Note && f.message.contains("ambiguity")));
+        let warnings: Vec<_> = f
+            .iter()
+            .filter(|f| f.severity == Severity::Warning)
+            .map(|f| f.message.as_str())
+            .collect();
+        assert!(
+            warnings
+                .iter()
+                .any(|m| m.contains("deputy-weekly-site-check") && m.contains("asks for 1")),
+            "{warnings:#?}"
+        );
+        assert!(
+            warnings
+                .iter()
+                .any(|m| m.contains("four-defences") && m.contains("犬防")),
+            "{warnings:#?}"
+        );
+        assert!(
+            warnings
+                .iter()
+                .any(|m| m.contains("task 18") && m.contains("before the plan was issued")),
+            "{warnings:#?}"
+        );
+        assert!(f
+            .iter()
+            .any(|f| f.severity == Severity::Note && f.message.contains("ambiguity")));
     }
 
     #[test]
@@ -381,12 +579,19 @@ mod tests {
         assert_eq!(p.phases.len(), 4);
         assert_eq!(p.tasks.len(), 20);
         assert_eq!(p.leaders.len(), 8);
-        let deputy = p.rules.iter().find(|r| r.id.get_ref() == "deputy-weekly-site-check").unwrap();
+        let deputy = p
+            .rules
+            .iter()
+            .find(|r| r.id.get_ref() == "deputy-weekly-site-check")
+            .unwrap();
         assert_eq!(*deputy.at_least.get_ref(), 2);
     }
 
     fn with(replace: &str, by: &str) -> String {
-        assert!(SHIPPED.contains(replace), "fixture text not found: {replace}");
+        assert!(
+            SHIPPED.contains(replace),
+            "fixture text not found: {replace}"
+        );
         SHIPPED.replacen(replace, by, 1)
     }
 
@@ -396,7 +601,10 @@ mod tests {
 
     #[test]
     fn an_unknown_department_is_an_error_on_its_line() {
-        let text = with("departments = [\"chanye\"]\ndue = 2022-09-30", "departments = [\"nosuch\"]\ndue = 2022-09-30");
+        let text = with(
+            "departments = [\"chanye\"]\ndue = 2022-09-30",
+            "departments = [\"nosuch\"]\ndue = 2022-09-30",
+        );
         let f = lint(&text);
         let e = errors(&f);
         assert_eq!(e.len(), 1, "{f:#?}");
@@ -409,16 +617,27 @@ mod tests {
         let text = with("at_least = 2\nper = \"week\"\nalternatives", "at_least = 1\nper = \"week\"\nalternatives = [{ source = \"x\", at_least = 2 }]\nassumption_unused_marker = 0\n#");
         let text = text.replace("assumption_unused_marker = 0\n", "");
         let f = lint(&text);
-        assert!(errors(&f).iter().any(|e| e.message.contains("keep the stricter reading")), "{f:#?}");
+        assert!(
+            errors(&f)
+                .iter()
+                .any(|e| e.message.contains("keep the stricter reading")),
+            "{f:#?}"
+        );
     }
 
     #[test]
     fn syntax_errors_and_unknown_fields_point_at_the_line() {
-        let text = with("at_least = 1\nper = \"month\"\nrequires", "at_least = 1\nper = \"monthly\"\nrequires");
+        let text = with(
+            "at_least = 1\nper = \"month\"\nrequires",
+            "at_least = 1\nper = \"monthly\"\nrequires",
+        );
         let f = lint(&text);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].line, line_of(&text, "\"monthly\""));
-        let text = with("title = \"企业每月全面自查自改\"", "title = \"企业每月全面自查自改\"\ncolour = 1");
+        let text = with(
+            "title = \"企业每月全面自查自改\"",
+            "title = \"企业每月全面自查自改\"\ncolour = 1",
+        );
         let f = lint(&text);
         assert!(f[0].message.contains("colour"), "{f:#?}");
         assert_eq!(f[0].line, line_of(&text, "colour"));
@@ -427,16 +646,31 @@ mod tests {
     #[test]
     fn deadlines_outside_the_campaign_and_overlapping_phases_are_errors() {
         let f = lint(&with("due = 2022-11-30", "due = 2023-01-15"));
-        assert!(errors(&f).iter().any(|e| e.message.contains("outside the campaign")));
+        assert!(errors(&f)
+            .iter()
+            .any(|e| e.message.contains("outside the campaign")));
         let f = lint(&with("starts = 2022-10-01", "starts = 2022-09-20"));
-        assert!(errors(&f).iter().any(|e| e.message.contains("overlaps")), "{f:#?}");
+        assert!(
+            errors(&f).iter().any(|e| e.message.contains("overlaps")),
+            "{f:#?}"
+        );
     }
 
     #[test]
     fn dangling_leader_and_county_references_are_errors() {
-        let f = lint(&with("counties = [\"qinshui\"]", "counties = [\"atlantis\"]"));
-        assert!(errors(&f).iter().any(|e| e.message.contains("unknown county `atlantis`")));
-        let f = lint(&with("leaders = [\"director\"] }", "leaders = [\"nobody\"] }"));
-        assert!(errors(&f).iter().any(|e| e.message.contains("unknown leader `nobody`")));
+        let f = lint(&with(
+            "counties = [\"qinshui\"]",
+            "counties = [\"atlantis\"]",
+        ));
+        assert!(errors(&f)
+            .iter()
+            .any(|e| e.message.contains("unknown county `atlantis`")));
+        let f = lint(&with(
+            "leaders = [\"director\"] }",
+            "leaders = [\"nobody\"] }",
+        ));
+        assert!(errors(&f)
+            .iter()
+            .any(|e| e.message.contains("unknown leader `nobody`")));
     }
 }

@@ -54,14 +54,14 @@ impl<'de> Deserialize<'de> for PlanDate {
         use serde::de::Error;
         let v = toml::value::Datetime::deserialize(d)?;
         match (v.date, v.time, v.offset) {
-            (Some(date), None, None) => NaiveDate::from_ymd_opt(
-                date.year as i32,
-                date.month as u32,
-                date.day as u32,
-            )
-            .map(PlanDate)
-            .ok_or_else(|| D::Error::custom("not a calendar date")),
-            _ => Err(D::Error::custom("expected a date such as 2022-09-30, without a time")),
+            (Some(date), None, None) => {
+                NaiveDate::from_ymd_opt(date.year as i32, date.month as u32, date.day as u32)
+                    .map(PlanDate)
+                    .ok_or_else(|| D::Error::custom("not a calendar date"))
+            }
+            _ => Err(D::Error::custom(
+                "expected a date such as 2022-09-30, without a time",
+            )),
         }
     }
 }
@@ -121,7 +121,10 @@ pub struct Phase {
 
 impl Phase {
     pub fn span(&self) -> DateSpan {
-        DateSpan { starts: self.starts.0, ends: self.ends.0 }
+        DateSpan {
+            starts: self.starts.0,
+            ends: self.ends.0,
+        }
     }
 }
 
@@ -385,12 +388,19 @@ impl Plan {
                 .span()
                 .map(|s| SourceText::new(text).line_col(s.start))
                 .unwrap_or((1, 1));
-            ParseError { line, column, message: e.message().to_owned() }
+            ParseError {
+                line,
+                column,
+                message: e.message().to_owned(),
+            }
         })
     }
 
     pub fn span(&self) -> DateSpan {
-        DateSpan { starts: self.plan.starts.get_ref().0, ends: self.plan.ends.get_ref().0 }
+        DateSpan {
+            starts: self.plan.starts.get_ref().0,
+            ends: self.plan.ends.get_ref().0,
+        }
     }
 
     /// The phase a local date falls in.
@@ -411,6 +421,8 @@ impl Plan {
     }
 
     pub fn rules_of_task(&self, no: u32) -> impl Iterator<Item = &Rule> {
-        self.rules.iter().filter(move |r| r.task.as_ref().map(|t| *t.get_ref()) == Some(no))
+        self.rules
+            .iter()
+            .filter(move |r| r.task.as_ref().map(|t| *t.get_ref()) == Some(no))
     }
 }

@@ -1,0 +1,309 @@
+//! The command line.
+
+use crate::config::{self, FileConfig, Layers, Resolved};
+use crate::serve;
+use anjian_app::demo::DemoSpec;
+use anjian_app::AppError;
+use anjian_domain::plan::{self, Severity};
+use anyhow::{bail, Context};
+use clap::{Parser, Subcommand};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// The seed plan, built in so that `serve --demo` works from any folder.
+pub const SEED_PLAN: &str = include_str!("../../../plans/jincheng-2022.toml");
+
+#[derive(Parser)]
+#[command(
+    name = "anjian",
+    version,
+    about = "安监 — work-safety supervision platform"
+)]
+pub struct Cli {
+    /// Configuration file (TOML). Flags and ANJIAN_* variables override it.
+    #[arg(long, global = true, env = "ANJIAN_CONFIG")]
+    config: Option<PathBuf>,
+    /// Folder for the SQLite database, the audit checkpoint and demo credentials.
+    #[arg(long, global = true, env = "ANJIAN_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// `sqlite:PATH` or `postgres://user@host/db`. Default: SQLite in the data folder.
+    #[arg(
+        long,
+        global = true,
+        env = "ANJIAN_DATABASE_URL",
+        hide_env_values = true
+    )]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the web server (pages, API, health and metrics).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "ANJIAN_LISTEN")]
+        listen: Option<String>,
+        /// On first start, generate a demo city from the seed plan.
+        #[arg(long)]
+        demo: bool,
+        #[arg(long, default_value_t = 300)]
+        enterprises: u32,
+        #[arg(long, default_value_t = 2022)]
+        seed: u64,
+        /// Cookies without the Secure flag, for trials over plain HTTP on a non-local address.
+        #[arg(long)]
+        insecure_cookies: bool,
+    },
+    /// Applies pending database migrations and exits.
+    Migrate,
+    /// Plan files: lint and import.
+    Plan {
+        #[command(subcommand)]
+        command: PlanCommand,
+    },
+    /// Generates a deterministic synthetic city (once per database).
+    Demo {
+        #[arg(long, default_value_t = 300)]
+        enterprises: u32,
+        #[arg(long, default_value_t = 2022)]
+        seed: u64,
+    },
+    /// Accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Measures authenticated write requests per second against the raw insert rate.
+    Bench(crate::bench::BenchArgs),
+}
+
+#[derive(Subcommand)]
+enum PlanCommand {
+    /// Reports errors, contradictions and ambiguities as FILE:LINE:COLUMN lines.
+    Lint { file: PathBuf },
+    /// Imports a plan: shows what changes, then keeps it as a new version.
+    Import {
+        file: PathBuf,
+        /// Apply without asking.
+        #[arg(long)]
+        yes: bool,
+        /// Show what would change and stop.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Creates an account and prints its one-time password.
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        org_id: Option<i64>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walks the hash chain; names the first bad record. Exit code 1 if the chain is broken.
+    Verify,
+}
+
+fn resolved(cli: &Cli, listen: Option<String>, insecure_cookies: bool) -> anyhow::Result<Resolved> {
+    let file = FileConfig::load(cli.config.as_deref())?;
+    config::resolve(Layers {
+        file: &file,
+        data_dir: cli.data_dir.clone(),
+        database_url: cli.database_url.clone(),
+        listen,
+        insecure_cookies,
+    })
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match &cli.command {
+        Command::Plan {
+            command: PlanCommand::Lint { file },
+        } => return lint(file),
+        Command::Bench(args) => return crate::bench::run(args).await.map(|_| ExitCode::SUCCESS),
+        _ => {}
+    }
+    let (listen, insecure) = match &cli.command {
+        Command::Serve {
+            listen,
+            insecure_cookies,
+            ..
+        } => (listen.clone(), *insecure_cookies),
+        _ => (None, false),
+    };
+    let cfg = resolved(&cli, listen, insecure)?;
+    serve::init_logging(cfg.log_json);
+    let app = serve::open(&cfg).await?;
+    match cli.command {
+        Command::Serve {
+            demo,
+            enterprises,
+            seed,
+            ..
+        } => {
+            serve::prepare(&app, &cfg, demo.then_some(DemoSpec { enterprises, seed })).await?;
+            serve::run(app, &cfg).await?;
+        }
+        Command::Migrate => println!("migrations applied"),
+        Command::Plan {
+            command: PlanCommand::Import { file, yes, dry_run },
+        } => return import(&app, &file, yes, dry_run).await,
+        Command::Plan {
+            command: PlanCommand::Lint { .. },
+        }
+        | Command::Bench(_) => unreachable!("handled above"),
+        Command::Demo { enterprises, seed } => {
+            if app.current_plan().await.is_err() {
+                app.import_plan(None, SEED_PLAN).await?;
+            }
+            serve::demo(&app, &cfg, DemoSpec { enterprises, seed }).await?;
+        }
+        Command::User {
+            command:
+                UserCommand::Create {
+                    username,
+                    name,
+                    role,
+                    org_id,
+                },
+        } => {
+            let input = anjian_app::users::CreateUser {
+                username,
+                display_name: name,
+                role,
+                org_id,
+                leader_code: None,
+            };
+            match app.create_user(None, input).await {
+                Ok((u, pw)) => println!(
+                    "created {} ({}); one-time password: {pw}",
+                    u.username, u.role
+                ),
+                Err(AppError::Invalid(f)) => bail!(
+                    "invalid: {}",
+                    f.iter()
+                        .map(|f| format!("{} {}", f.field, f.code))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            return match app.verify_audit(Some(&cfg.checkpoint_path())).await? {
+                Ok(v) => {
+                    println!(
+                        "audit chain ok: {} records, head {} {}",
+                        v.records, v.head_seq, v.head_hash
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(b) => {
+                    println!("audit chain BROKEN: {b}");
+                    Ok(ExitCode::from(1))
+                }
+            };
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn lint(file: &PathBuf) -> anyhow::Result<ExitCode> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let findings = plan::lint(&text);
+    for f in &findings {
+        println!("{}:{f}", file.display());
+    }
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    let warnings = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Warning)
+        .count();
+    let notes = findings.len() - errors - warnings;
+    println!("{errors} errors, {warnings} warnings, {notes} notes");
+    Ok(if errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+async fn import(
+    app: &anjian_app::App,
+    file: &PathBuf,
+    yes: bool,
+    dry_run: bool,
+) -> anyhow::Result<ExitCode> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let preview = match app.preview_plan(&text).await {
+        Ok(p) => p,
+        Err(AppError::PlanInvalid(findings)) => {
+            for f in findings.iter().filter(|f| f.severity == Severity::Error) {
+                println!("{}:{f}", file.display());
+            }
+            return Ok(ExitCode::from(1));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if preview.unchanged {
+        println!(
+            "{}: unchanged (version {})",
+            preview.plan_id,
+            preview.current_version.unwrap_or(0)
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    match preview.current_version {
+        None => println!("{}: new plan", preview.plan_id),
+        Some(v) => {
+            println!("{}: changes against version {v}:", preview.plan_id);
+            for c in &preview.changes {
+                println!("  {:?} {} {}", c.kind, c.section, c.key);
+            }
+            if preview.changes.is_empty() {
+                println!("  (comments or layout only)");
+            }
+        }
+    }
+    if dry_run {
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !yes && preview.current_version.is_some() {
+        print!("apply? [y/N] ");
+        std::io::stdout().flush().ok();
+        let mut answer = String::new();
+        std::io::stdin().read_line(&mut answer).ok();
+        if !answer.trim().eq_ignore_ascii_case("y") {
+            println!("not applied");
+            return Ok(ExitCode::from(2));
+        }
+    }
+    let done = app.import_plan(None, &text).await?;
+    println!("imported as version {}", done.version);
+    Ok(ExitCode::SUCCESS)
+}

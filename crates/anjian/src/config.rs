@@ -1,0 +1,147 @@
+//! Configuration from a file, the environment and flags. Precedence, highest first:
+//! command-line flag, environment variable (`ANJIAN_*`), the file given by `--config`
+//! (or `ANJIAN_CONFIG`), then the built-in default.
+
+use anyhow::Context;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// What a config file may hold; every key is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub database_url: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub listen: Option<String>,
+    pub secure_cookies: Option<bool>,
+    pub hsts: Option<bool>,
+    pub audit_hash: Option<String>,
+    pub log_format: Option<String>,
+    pub lockout_threshold: Option<i32>,
+    pub lockout_minutes: Option<i64>,
+    pub session_idle_minutes: Option<i64>,
+    pub password_max_age_days: Option<i64>,
+}
+
+impl FileConfig {
+    pub fn load(path: Option<&Path>) -> anyhow::Result<FileConfig> {
+        match path {
+            None => Ok(FileConfig::default()),
+            Some(p) => {
+                let text = std::fs::read_to_string(p)
+                    .with_context(|| format!("reading config {}", p.display()))?;
+                toml::from_str(&text).with_context(|| format!("config {}", p.display()))
+            }
+        }
+    }
+}
+
+/// The settings in force after precedence is applied.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub data_dir: PathBuf,
+    database_url: String,
+    pub listen: String,
+    pub secure_cookies: bool,
+    pub hsts: bool,
+    pub settings: anjian_app::Settings,
+    pub log_json: bool,
+}
+
+impl Resolved {
+    pub fn database_url(&self) -> &str {
+        &self.database_url
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        !self.database_url.starts_with("postgres")
+    }
+
+    /// Where the audit checkpoint is kept: outside the database, in the data folder.
+    pub fn checkpoint_path(&self) -> PathBuf {
+        self.data_dir.join("audit.checkpoint")
+    }
+}
+
+pub struct Layers<'a> {
+    pub file: &'a FileConfig,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub listen: Option<String>,
+    pub insecure_cookies: bool,
+}
+
+pub fn resolve(l: Layers<'_>) -> anyhow::Result<Resolved> {
+    let f = l.file;
+    let data_dir = l
+        .data_dir
+        .or_else(|| f.data_dir.clone())
+        .unwrap_or_else(|| PathBuf::from("data"));
+    let database_url = l
+        .database_url
+        .or_else(|| f.database_url.clone())
+        .unwrap_or_else(|| format!("sqlite:{}", data_dir.join("anjian.db").display()));
+    let mut settings = anjian_app::Settings::default();
+    if let Some(v) = f.lockout_threshold {
+        settings.lockout_threshold = v;
+    }
+    if let Some(v) = f.lockout_minutes {
+        settings.lockout = chrono::Duration::minutes(v);
+    }
+    if let Some(v) = f.session_idle_minutes {
+        settings.session_idle = chrono::Duration::minutes(v);
+    }
+    if let Some(v) = f.password_max_age_days {
+        settings.password_max_age_days = v;
+    }
+    if let Some(h) = &f.audit_hash {
+        settings.audit_alg = anjian_domain::audit::HashAlg::parse(h)
+            .with_context(|| format!("audit_hash `{h}`: use sha256 or sm3"))?;
+    }
+    Ok(Resolved {
+        data_dir,
+        database_url,
+        listen: l
+            .listen
+            .or_else(|| f.listen.clone())
+            .unwrap_or_else(|| "127.0.0.1:8080".into()),
+        secure_cookies: !l.insecure_cookies && f.secure_cookies.unwrap_or(true),
+        hsts: f.hsts.unwrap_or(false),
+        settings,
+        log_json: f.log_format.as_deref() == Some("json"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_beat_the_file_and_the_file_beats_defaults() {
+        let file: FileConfig =
+            toml::from_str("listen = \"0.0.0.0:9000\"\ndata_dir = \"/srv/anjian\"").unwrap();
+        let r = resolve(Layers {
+            file: &file,
+            data_dir: None,
+            database_url: None,
+            listen: Some("127.0.0.1:1".into()),
+            insecure_cookies: false,
+        })
+        .unwrap();
+        assert_eq!(r.listen, "127.0.0.1:1");
+        assert_eq!(r.data_dir, PathBuf::from("/srv/anjian"));
+        assert_eq!(r.database_url(), "sqlite:/srv/anjian/anjian.db");
+        assert!(r.secure_cookies);
+        let r = resolve(Layers {
+            file: &FileConfig::default(),
+            data_dir: None,
+            database_url: None,
+            listen: None,
+            insecure_cookies: true,
+        })
+        .unwrap();
+        assert_eq!(r.listen, "127.0.0.1:8080");
+        assert!(!r.secure_cookies);
+        assert!(toml::from_str::<FileConfig>("colour = 1").is_err());
+    }
+}

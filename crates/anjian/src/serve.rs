@@ -1,0 +1,160 @@
+//! Opening the store, preparing a fresh installation, and running the server until SIGTERM.
+
+use crate::cli::SEED_PLAN;
+use crate::config::Resolved;
+use anjian_app::demo::DemoSpec;
+use anjian_app::App;
+use anjian_domain::clock::SystemClock;
+use anjian_store::{Store, StoreOptions};
+use anyhow::Context;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+pub fn init_logging(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn")
+    });
+    let b = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if json {
+        b.json().try_init()
+    } else {
+        b.try_init()
+    };
+}
+
+pub async fn open(cfg: &Resolved) -> anyhow::Result<App> {
+    if cfg.is_sqlite() {
+        std::fs::create_dir_all(&cfg.data_dir)
+            .with_context(|| format!("creating {}", cfg.data_dir.display()))?;
+    }
+    let store = Store::open(&StoreOptions {
+        url: cfg.database_url().to_owned(),
+        pg_schema: None,
+        max_connections: 16,
+    })
+    .await
+    .context("opening the database")?;
+    Ok(App::new(store, Arc::new(SystemClock), cfg.settings.clone()))
+}
+
+/// A fresh installation: the seed plan, the system admin, and the demo city when asked.
+/// Run again on the same data, it changes nothing.
+pub async fn prepare(app: &App, cfg: &Resolved, demo_spec: Option<DemoSpec>) -> anyhow::Result<()> {
+    if app.current_plan().await.is_err() {
+        let imported = app.import_plan(None, SEED_PLAN).await?;
+        println!(
+            "imported plan {} (version {})",
+            imported.preview.plan_id, imported.version
+        );
+    }
+    if let Some(pw) = app.bootstrap_admin("admin").await? {
+        println!();
+        println!("  系统管理员 system admin:  admin");
+        println!("  一次性密码 one-time password:  {pw}");
+        println!("  (首次登录须修改密码并绑定动态口令; change it and set up a second factor at first sign-in)");
+        println!();
+    }
+    if let Some(spec) = demo_spec {
+        demo(app, cfg, spec).await?;
+    }
+    Ok(())
+}
+
+pub async fn demo(app: &App, cfg: &Resolved, spec: DemoSpec) -> anyhow::Result<()> {
+    let bar = indicatif::ProgressBar::new(spec.enterprises as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("  demo city {bar:40} {pos}/{len} orgs")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let b = bar.clone();
+    let city = app.generate_demo(spec, &move |n| b.inc(n)).await?;
+    bar.finish_and_clear();
+    match city {
+        None => println!("demo data already present; nothing generated"),
+        Some(city) => {
+            std::fs::create_dir_all(&cfg.data_dir)?;
+            let path = cfg.data_dir.join("demo-accounts.txt");
+            let mut text = String::from(
+                "# anjian demo accounts: one-time passwords, to be changed at first sign-in.\n",
+            );
+            for a in &city.accounts {
+                text.push_str(&format!(
+                    "{}\t{}\t{}\t{}\n",
+                    a.username,
+                    a.role,
+                    a.password,
+                    a.org.as_deref().unwrap_or("-")
+                ));
+            }
+            write_private(&path, &text)?;
+            println!(
+                "demo city: {} organisations, {} sites, {} accounts (passwords in {})",
+                city.orgs,
+                city.sites,
+                city.accounts.len(),
+                path.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Writes a file only its owner can read.
+fn write_private(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    let mut f = o
+        .open(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    f.write_all(text.as_bytes())?;
+    Ok(())
+}
+
+pub async fn run(app: App, cfg: &Resolved) -> anyhow::Result<()> {
+    let mut state = anjian_web::AppState::new(app);
+    state.secure_cookies = cfg.secure_cookies;
+    state.hsts = cfg.hsts;
+    let router = anjian_web::router(state);
+    let listener = tokio::net::TcpListener::bind(&cfg.listen)
+        .await
+        .with_context(|| format!("listening on {}", cfg.listen))?;
+    let addr = listener.local_addr()?;
+    println!("anjian listening on http://{addr}/");
+    tracing::info!(%addr, "listening");
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// SIGTERM or Ctrl-C: stop accepting, let requests in flight finish (each commits whole or not
+/// at all), then exit.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,0 +1,83 @@
+//! Cryptographic primitives behind one trait, so that a certified 商用密码 module (SM2 keys,
+//! SM3-OTP, a hardware token) can replace the software one without touching callers.
+
+use crate::settings::Argon2Params;
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
+use argon2::{Algorithm, Argon2, Params, Version};
+use base64::Engine;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+pub trait Crypto: Send + Sync + 'static {
+    fn hash_password(&self, password: &str) -> String;
+    fn verify_password(&self, password: &str, hash: &str) -> bool;
+    /// A random token of 256 bits, URL-safe.
+    fn random_token(&self) -> String;
+    /// The digest under which a token is stored.
+    fn token_digest(&self, token: &str) -> String;
+    /// A new TOTP secret of 160 bits, base32.
+    fn new_totp_secret(&self) -> String;
+    /// The TOTP code of a secret at a 30-second step.
+    fn totp_code(&self, secret_b32: &str, step: i64) -> Option<String>;
+}
+
+pub struct SoftwareCrypto {
+    argon: Argon2<'static>,
+}
+
+impl SoftwareCrypto {
+    pub fn new(p: Argon2Params) -> Self {
+        let params = Params::new(p.m_kib, p.t, p.p, None).unwrap_or_default();
+        SoftwareCrypto {
+            argon: Argon2::new(Algorithm::Argon2id, Version::V0x13, params),
+        }
+    }
+}
+
+impl Crypto for SoftwareCrypto {
+    fn hash_password(&self, password: &str) -> String {
+        let salt = SaltString::generate(&mut OsRng);
+        self.argon
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    }
+
+    fn verify_password(&self, password: &str, hash: &str) -> bool {
+        // The parameters come from the stored hash, so raising the cost later keeps old hashes valid.
+        PasswordHash::new(hash)
+            .map(|h| self.argon.verify_password(password.as_bytes(), &h).is_ok())
+            .unwrap_or(false)
+    }
+
+    fn random_token(&self) -> String {
+        let mut b = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut b);
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
+    }
+
+    fn token_digest(&self, token: &str) -> String {
+        hex::encode(Sha256::digest(token.as_bytes()))
+    }
+
+    fn new_totp_secret(&self) -> String {
+        let mut b = [0u8; 20];
+        rand::rngs::OsRng.fill_bytes(&mut b);
+        totp_rs::Secret::Raw(b.to_vec()).to_encoded().to_string()
+    }
+
+    fn totp_code(&self, secret_b32: &str, step: i64) -> Option<String> {
+        let bytes = totp_rs::Secret::Encoded(secret_b32.to_owned())
+            .to_bytes()
+            .ok()?;
+        let totp = totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes).ok()?;
+        Some(totp.generate(u64::try_from(step).ok()? * 30))
+    }
+}
+
+/// Hex SHA-256 of a value's JSON, for the before/after digests of audit records.
+pub fn digest_json<T: serde::Serialize>(v: &T) -> String {
+    hex::encode(Sha256::digest(serde_json::to_vec(v).unwrap_or_default()))
+}

@@ -1,0 +1,69 @@
+use anjian_domain::plan::Finding;
+use anjian_store::StoreError;
+use serde::Serialize;
+
+/// A field that failed validation, with a stable code the UI translates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub code: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, code: &str) -> Self {
+        FieldError {
+            field: field.to_owned(),
+            code: code.to_owned(),
+        }
+    }
+}
+
+/// Why a use case refused. The web layer maps each to a status and a translated message.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Not there, or not in the caller's scope: the two look the same from outside.
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("wrong user name or password")]
+    BadCredentials,
+    #[error("account locked")]
+    Locked,
+    #[error("too many attempts")]
+    Throttled,
+    #[error("wrong or reused code")]
+    BadCode,
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    /// The same idempotency key was sent with a different body.
+    #[error("idempotency key reused with a different request")]
+    IdempotencyMismatch,
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    #[error("the plan has errors")]
+    PlanInvalid(Vec<Finding>),
+    #[error("no plan has been imported")]
+    NoPlan,
+    #[error("storage: {0}")]
+    Store(StoreError),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn invalid(field: &str, code: &str) -> AppError {
+        AppError::Invalid(vec![FieldError::new(field, code)])
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => AppError::NotFound,
+            e => AppError::Store(e),
+        }
+    }
+}

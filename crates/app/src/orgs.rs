@@ -1,0 +1,224 @@
+//! Organisations: created inside the caller's jurisdiction, idempotently; listed by scope.
+
+use crate::audit::entry;
+use crate::crypto::digest_json;
+use crate::{Actor, App, AppError, FieldError, Result};
+use anjian_domain::org::OrgKind;
+use anjian_domain::role::Permission;
+use anjian_store::orgs::{self, NewOrg, Org, OrgFilter};
+use anjian_store::{jurisdictions, sites};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CreateOrg {
+    pub name: String,
+    pub kind: String,
+    pub jurisdiction_id: i64,
+    pub parent_id: Option<i64>,
+    pub park_id: Option<i64>,
+    pub industry: Option<String>,
+    pub address: Option<String>,
+}
+
+/// The result of a create: the record, and whether it was made now or by an earlier request
+/// with the same idempotency key.
+#[derive(Debug, Clone)]
+pub struct Created<T> {
+    pub value: T,
+    pub replayed: bool,
+}
+
+/// Checks an idempotency key: a UUID, which becomes the record's permanent id.
+pub fn parse_idempotency_key(key: &str) -> Result<String> {
+    uuid_like(key)
+        .then(|| key.to_ascii_lowercase())
+        .ok_or_else(|| AppError::invalid("Idempotency-Key", "invalid_uuid"))
+}
+
+fn uuid_like(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+impl App {
+    /// Creates a supervised organisation in the caller's scope. With an idempotency key, a
+    /// replay returns the record made the first time; the same key with another body is refused.
+    #[tracing::instrument(skip_all)]
+    pub async fn create_org(
+        &self,
+        actor: &Actor,
+        input: CreateOrg,
+        idempotency_key: Option<&str>,
+    ) -> Result<Created<Org>> {
+        actor.require(Permission::ManageOrgs)?;
+        let uid = match idempotency_key {
+            Some(k) => parse_idempotency_key(k)?,
+            None => uuid::Uuid::new_v4().to_string(),
+        };
+        let digest = digest_json(&input);
+        if let Some(existing) = orgs::by_uid(&self.store.db, &uid).await? {
+            return replay(actor, existing, &digest);
+        }
+        let mut errors = Vec::new();
+        let name = input.name.trim().to_owned();
+        if name.is_empty() || name.chars().count() > 100 {
+            errors.push(FieldError::new("name", "required"));
+        }
+        match input.kind.parse::<OrgKind>() {
+            Ok(k) if k.is_supervised() => {}
+            _ => errors.push(FieldError::new("kind", "invalid_kind")),
+        }
+        // Outside the caller's scope, a jurisdiction or parent does not exist for them.
+        let jurisdiction = jurisdictions::by_id(&self.store.db, input.jurisdiction_id)
+            .await?
+            .filter(|j| actor.scope.admits_jurisdiction(&j.path));
+        if jurisdiction.is_none() {
+            errors.push(FieldError::new("jurisdiction_id", "not_found"));
+        }
+        let parent = match input.parent_id {
+            Some(id) => match orgs::get(&self.store.db, &actor.scope, id).await {
+                Ok(p) => Some(p),
+                Err(_) => {
+                    errors.push(FieldError::new("parent_id", "not_found"));
+                    None
+                }
+            },
+            None => None,
+        };
+        if let Some(park) = input.park_id {
+            match orgs::get(&self.store.db, &actor.scope, park).await {
+                Ok(p) if p.kind == OrgKind::Park.as_str() => {}
+                _ => errors.push(FieldError::new("park_id", "not_found")),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let txn = self.store.begin_write().await?;
+        let inserted = orgs::insert(
+            &*txn,
+            NewOrg {
+                uid: uid.clone(),
+                code: None,
+                name,
+                kind: input.kind.clone(),
+                jurisdiction: jurisdiction.expect("checked above"),
+                parent,
+                park_id: input.park_id,
+                supervision_level: "general".to_owned(),
+                industry: input.industry.clone(),
+                address: input.address.clone(),
+                request_digest: Some(digest.clone()),
+            },
+            self.clock.now(),
+        )
+        .await;
+        let org = match inserted {
+            Ok(o) => o,
+            // Another request with the same key won the race: answer as a replay.
+            Err(anjian_store::StoreError::Conflict(_)) => {
+                drop(txn);
+                let existing = orgs::by_uid(&self.store.db, &uid)
+                    .await?
+                    .ok_or(AppError::Conflict("uid"))?;
+                return replay(actor, existing, &digest);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let mut e = entry(Some(actor), "org.create", "org", org.id);
+        e.after_digest = Some(digest_json(&org));
+        self.record(&*txn, e).await?;
+        txn.commit().await?;
+        Ok(Created {
+            value: org,
+            replayed: false,
+        })
+    }
+
+    pub async fn rename_org(&self, actor: &Actor, id: i64, name: &str) -> Result<Org> {
+        actor
+            .require(Permission::ManageOrgs)
+            .map_err(|_| AppError::NotFound)?;
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(AppError::invalid("name", "required"));
+        }
+        let txn = self.store.begin_write().await?;
+        let before = orgs::get(&*txn, &actor.scope, id).await?;
+        let after = orgs::rename(&*txn, &actor.scope, id, name, self.clock.now()).await?;
+        let mut e = entry(Some(actor), "org.rename", "org", id);
+        e.before_digest = Some(digest_json(&before));
+        e.after_digest = Some(digest_json(&after));
+        self.record(&*txn, e).await?;
+        txn.commit().await?;
+        Ok(after)
+    }
+
+    pub async fn list_orgs(
+        &self,
+        actor: &Actor,
+        f: &OrgFilter,
+        after: Option<i64>,
+        limit: u64,
+    ) -> Result<Vec<Org>> {
+        actor.require(Permission::ViewOrgs)?;
+        Ok(orgs::list(&self.store.db, &actor.scope, f, after, limit.clamp(1, 500)).await?)
+    }
+
+    pub async fn count_orgs(&self, actor: &Actor, f: &OrgFilter) -> Result<u64> {
+        actor.require(Permission::ViewOrgs)?;
+        Ok(orgs::count(&self.store.db, &actor.scope, f).await?)
+    }
+
+    pub async fn get_org(&self, actor: &Actor, id: i64) -> Result<(Org, Vec<sites::Site>)> {
+        actor
+            .require(Permission::ViewOrgs)
+            .map_err(|_| AppError::NotFound)?;
+        let org = orgs::get(&self.store.db, &actor.scope, id).await?;
+        let sites = sites::of_org(&self.store.db, &actor.scope, id).await?;
+        Ok((org, sites))
+    }
+
+    /// Jurisdictions the caller can see (for filters and the org tree).
+    pub async fn visible_jurisdictions(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<jurisdictions::Jurisdiction>> {
+        let all = jurisdictions::all(&self.store.db).await?;
+        Ok(match &actor.scope {
+            anjian_domain::scope::Scope::All => all,
+            anjian_domain::scope::Scope::Jurisdiction { path } => all
+                .into_iter()
+                .filter(|j| j.path.starts_with(path.as_str()))
+                .collect(),
+            _ => match &actor.org {
+                Some(o) => all
+                    .into_iter()
+                    .filter(|j| j.id == o.jurisdiction_id)
+                    .collect(),
+                None => Vec::new(),
+            },
+        })
+    }
+}
+
+fn replay(actor: &Actor, existing: Org, digest: &str) -> Result<Created<Org>> {
+    let visible = actor.scope.admits(
+        existing.id,
+        &existing.jurisdiction_path,
+        &existing.org_path,
+        existing.park_id,
+    );
+    if visible && existing.request_digest.as_deref() == Some(digest) {
+        Ok(Created {
+            value: existing,
+            replayed: true,
+        })
+    } else {
+        Err(AppError::IdempotencyMismatch)
+    }
+}

@@ -1,0 +1,55 @@
+//! Security and behaviour settings, with the 等保 level-3 profile as the default.
+
+use anjian_domain::audit::HashAlg;
+use chrono::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Argon2Params {
+    pub m_kib: u32,
+    pub t: u32,
+    pub p: u32,
+}
+
+impl Default for Argon2Params {
+    /// OWASP's argon2id minimum: 19 MiB, 2 passes, 1 lane.
+    fn default() -> Self {
+        Argon2Params {
+            m_kib: 19 * 1024,
+            t: 2,
+            p: 1,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Failed logins that lock an account (5 in the level-3 baseline).
+    pub lockout_threshold: i32,
+    /// How long a lock lasts (30 minutes: SECURITY.md is stricter than the 15).
+    pub lockout: Duration,
+    /// Failed logins from one address within `ip_window` before the address is throttled.
+    pub ip_max_failures: u32,
+    pub ip_window: std::time::Duration,
+    pub session_idle: Duration,
+    pub session_absolute: Duration,
+    /// Days after which a password must be changed (90 in the 等保 profile; 0 turns it off).
+    pub password_max_age_days: i64,
+    pub audit_alg: HashAlg,
+    pub argon2: Argon2Params,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            lockout_threshold: 5,
+            lockout: Duration::minutes(30),
+            ip_max_failures: 20,
+            ip_window: std::time::Duration::from_secs(15 * 60),
+            session_idle: Duration::minutes(30),
+            session_absolute: Duration::hours(12),
+            password_max_age_days: 90,
+            audit_alg: HashAlg::Sha256,
+            argon2: Argon2Params::default(),
+        }
+    }
+}

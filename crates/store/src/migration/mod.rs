@@ -1,0 +1,15 @@
+//! Embedded, forward-only migrations; the same set serves SQLite and PostgreSQL. A migration is
+//! never edited once released: a change is a new migration.
+
+use sea_orm_migration::prelude::*;
+
+mod m0001_foundation;
+
+pub struct Migrator;
+
+#[sea_orm_migration::async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_foundation::Migration)]
+    }
+}

@@ -1,0 +1,162 @@
+//! Organisations: bureaus and their sections, enterprises, group companies and their
+//! subsidiaries, parks, explosives enterprises, railway operators. Every read takes a scope.
+
+use crate::entity::jurisdiction;
+use crate::entity::org::{self, Entity as Orgs};
+use crate::scope::org_condition;
+use crate::{Result, StoreError};
+use anjian_domain::scope::Scope;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
+};
+
+pub use org::Model as Org;
+
+/// What is needed to create an organisation.
+#[derive(Debug, Clone)]
+pub struct NewOrg {
+    pub uid: String,
+    pub code: Option<String>,
+    pub name: String,
+    pub kind: String,
+    pub jurisdiction: jurisdiction::Model,
+    pub parent: Option<Org>,
+    pub park_id: Option<i64>,
+    pub supervision_level: String,
+    pub industry: Option<String>,
+    pub address: Option<String>,
+    pub request_digest: Option<String>,
+}
+
+pub async fn insert(db: &impl ConnectionTrait, new: NewOrg, now: DateTime<Utc>) -> Result<Org> {
+    let row = org::ActiveModel {
+        uid: Set(new.uid),
+        code: Set(new.code),
+        name: Set(new.name),
+        kind: Set(new.kind),
+        jurisdiction_id: Set(new.jurisdiction.id),
+        jurisdiction_path: Set(new.jurisdiction.path.clone()),
+        parent_id: Set(new.parent.as_ref().map(|p| p.id)),
+        org_path: Set(String::new()),
+        park_id: Set(new.park_id),
+        supervision_level: Set(new.supervision_level),
+        industry: Set(new.industry),
+        address: Set(new.address),
+        request_digest: Set(new.request_digest),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let path = match &new.parent {
+        Some(p) => format!("{}{}/", p.org_path, row.id),
+        None => format!("/{}/", row.id),
+    };
+    let mut am: org::ActiveModel = row.into();
+    am.org_path = Set(path);
+    Ok(am.update(db).await?)
+}
+
+/// Filters a list of organisations can take (in addition to the scope).
+#[derive(Debug, Clone, Default)]
+pub struct OrgFilter {
+    pub kind: Option<String>,
+    pub jurisdiction_id: Option<i64>,
+    /// Substring of the name.
+    pub q: Option<String>,
+    /// Subsidiaries of this org, or members of this park.
+    pub under: Option<i64>,
+}
+
+fn filtered(scope: &Scope, f: &OrgFilter) -> sea_orm::Select<Orgs> {
+    let mut cond = Condition::all().add(org_condition(scope));
+    if let Some(k) = &f.kind {
+        cond = cond.add(org::Column::Kind.eq(k.as_str()));
+    }
+    if let Some(j) = f.jurisdiction_id {
+        cond = cond.add(org::Column::JurisdictionId.eq(j));
+    }
+    if let Some(q) = f.q.as_deref().filter(|q| !q.is_empty()) {
+        cond = cond.add(org::Column::Name.contains(q));
+    }
+    if let Some(u) = f.under {
+        cond = cond.add(
+            Condition::any()
+                .add(org::Column::ParentId.eq(u))
+                .add(org::Column::ParkId.eq(u)),
+        );
+    }
+    Orgs::find().filter(cond)
+}
+
+/// One page of organisations in scope, by id after the cursor.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    f: &OrgFilter,
+    after: Option<i64>,
+    limit: u64,
+) -> Result<Vec<Org>> {
+    let mut q = filtered(scope, f);
+    if let Some(a) = after {
+        q = q.filter(org::Column::Id.gt(a));
+    }
+    Ok(q.order_by_asc(org::Column::Id).limit(limit).all(db).await?)
+}
+
+pub async fn count(db: &impl ConnectionTrait, scope: &Scope, f: &OrgFilter) -> Result<u64> {
+    Ok(filtered(scope, f).count(db).await?)
+}
+
+/// An organisation if it is in scope; outside the scope it does not exist for the caller.
+pub async fn get(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> Result<Org> {
+    Orgs::find_by_id(id)
+        .filter(org_condition(scope))
+        .one(db)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+/// Looks an organisation up by id with no scope: for building a caller's own scope only.
+pub async fn get_unscoped_for_auth(db: &impl ConnectionTrait, id: i64) -> Result<Option<Org>> {
+    Ok(Orgs::find_by_id(id).one(db).await?)
+}
+
+pub async fn by_uid(db: &impl ConnectionTrait, uid: &str) -> Result<Option<Org>> {
+    Ok(Orgs::find()
+        .filter(org::Column::Uid.eq(uid))
+        .one(db)
+        .await?)
+}
+
+pub async fn by_code(db: &impl ConnectionTrait, code: &str) -> Result<Option<Org>> {
+    Ok(Orgs::find()
+        .filter(org::Column::Code.eq(code))
+        .one(db)
+        .await?)
+}
+
+/// Renames an organisation in scope. Writes first (see `Store::begin_write`), then reads back.
+pub async fn rename(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    id: i64,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<Org> {
+    let res = Orgs::update_many()
+        .col_expr(org::Column::Name, Expr::value(name))
+        .col_expr(org::Column::UpdatedAt, Expr::value(now))
+        .filter(org::Column::Id.eq(id))
+        .filter(org_condition(scope))
+        .exec(db)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(StoreError::NotFound);
+    }
+    get(db, scope, id).await
+}

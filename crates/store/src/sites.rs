@@ -1,0 +1,79 @@
+//! Sites of organisations (warehouses, crossings), scoped like the organisations that own them.
+
+use crate::entity::org::Model as Org;
+use crate::entity::site::{self, Entity as Sites};
+use crate::Result;
+use anjian_domain::scope::Scope;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Condition, Expr};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set,
+};
+
+pub use site::Model as Site;
+
+fn condition(scope: &Scope) -> Condition {
+    match scope {
+        Scope::All => Condition::all(),
+        Scope::Jurisdiction { path } => {
+            Condition::all().add(site::Column::JurisdictionPath.starts_with(path))
+        }
+        Scope::Org { path } => Condition::all().add(site::Column::OrgPath.starts_with(path)),
+        Scope::Park { park_id } => Condition::all().add(
+            site::Column::OrgId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(crate::entity::org::Column::Id)
+                    .from(crate::entity::org::Entity)
+                    .cond_where(crate::scope::org_condition(&Scope::Park {
+                        park_id: *park_id,
+                    }))
+                    .to_owned(),
+            ),
+        ),
+        Scope::Nothing => Condition::all().add(Expr::val(1).eq(0)),
+    }
+}
+
+/// Inserts a site of `owner` located in `jurisdiction` (a crossing of a city-level operator
+/// lies in a county; a warehouse lies where its enterprise is).
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    uid: &str,
+    kind: &str,
+    name: &str,
+    owner: &Org,
+    jurisdiction: &crate::jurisdictions::Jurisdiction,
+    now: DateTime<Utc>,
+) -> Result<Site> {
+    Ok(site::ActiveModel {
+        uid: Set(uid.to_owned()),
+        kind: Set(kind.to_owned()),
+        name: Set(name.to_owned()),
+        org_id: Set(owner.id),
+        jurisdiction_id: Set(jurisdiction.id),
+        jurisdiction_path: Set(jurisdiction.path.clone()),
+        org_path: Set(owner.org_path.clone()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+pub async fn of_org(db: &impl ConnectionTrait, scope: &Scope, org_id: i64) -> Result<Vec<Site>> {
+    Ok(Sites::find()
+        .filter(condition(scope))
+        .filter(site::Column::OrgId.eq(org_id))
+        .order_by_asc(site::Column::Id)
+        .all(db)
+        .await?)
+}
+
+pub async fn count(db: &impl ConnectionTrait, scope: &Scope, kind: Option<&str>) -> Result<u64> {
+    let mut q = Sites::find().filter(condition(scope));
+    if let Some(k) = kind {
+        q = q.filter(site::Column::Kind.eq(k));
+    }
+    Ok(q.count(db).await?)
+}

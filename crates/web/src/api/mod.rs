@@ -1,0 +1,114 @@
+//! The JSON API under `/api/v1`: the same use cases as the pages, one error shape
+//! (`{"error":{"code","message","fields"}}`), keyset pagination (`after` → `next`), and its
+//! OpenAPI document at `/api/v1/openapi.json`.
+
+mod audit;
+mod campaign;
+mod me;
+mod orgs;
+mod users;
+
+use crate::error::json_error;
+use crate::AppState;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::FromRequest;
+use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use utoipa::OpenApi;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
+        .merge(me::router())
+        .merge(orgs::router())
+        .merge(users::router())
+        .merge(campaign::router())
+        .merge(audit::router())
+        .fallback(|| async {
+            json_error(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "no such endpoint".into(),
+                Vec::new(),
+            )
+        })
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "anjian API", version = "1", description = "安监 work-safety supervision platform. Authenticate with `Authorization: Bearer <personal access token>`, or with the session cookie plus an `X-CSRF-Token` header on writes."),
+    paths(
+        me::me, me::jurisdictions, me::list_tokens, me::create_token, me::revoke_token,
+        orgs::list, orgs::count, orgs::get_one, orgs::create, orgs::rename,
+        users::list, users::get_one, users::create, users::reset_password,
+        campaign::campaign,
+        audit::list,
+    ),
+    components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::error::FieldProblem)),
+    modifiers(&Security),
+    security(("bearer" = []))
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let c = openapi.components.get_or_insert_with(Default::default);
+        c.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// A body, query or path the API could not read, as the one error shape.
+pub struct Rejection(Response);
+
+impl IntoResponse for Rejection {
+    fn into_response(self) -> Response {
+        self.0
+    }
+}
+
+fn reject(status: StatusCode, text: String) -> Rejection {
+    // axum's rejection texts name the problem (a missing field, a wrong type), not internals.
+    Rejection(json_error(status, "bad_request", text, Vec::new()))
+}
+
+impl From<JsonRejection> for Rejection {
+    fn from(r: JsonRejection) -> Self {
+        reject(StatusCode::BAD_REQUEST, r.body_text())
+    }
+}
+impl From<QueryRejection> for Rejection {
+    fn from(r: QueryRejection) -> Self {
+        reject(StatusCode::BAD_REQUEST, r.body_text())
+    }
+}
+impl From<PathRejection> for Rejection {
+    fn from(r: PathRejection) -> Self {
+        reject(StatusCode::BAD_REQUEST, r.body_text())
+    }
+}
+
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(Rejection))]
+pub struct ApiJson<T>(pub T);
+
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(Rejection))]
+pub struct ApiQuery<T>(pub T);
+
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(Rejection))]
+pub struct ApiPath<T>(pub T);
+
+/// Page size: 50 unless asked, at most 200.
+pub fn limit(asked: Option<u64>) -> u64 {
+    asked.unwrap_or(50).clamp(1, 200)
+}

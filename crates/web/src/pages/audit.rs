@@ -1,0 +1,152 @@
+//! The audit log, for the audit and security admins: filter, page, verify the chain.
+
+use super::{local_time, render, Chrome};
+use crate::auth::{check_csrf, Signed};
+use crate::error::PageError;
+use crate::AppState;
+use anjian_domain::period::local_midnight;
+use anjian_domain::role::Permission;
+use anjian_store::audit::AuditFilter;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/audit", get(list))
+        .route("/audit/verify", post(verify))
+}
+
+const PAGE: u64 = 100;
+
+pub struct Row {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub object: String,
+    pub result: String,
+    pub detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct Page {
+    p: Chrome,
+    title: &'static str,
+    rows: Vec<Row>,
+    f_actor: String,
+    f_action: String,
+    f_since: String,
+    f_until: String,
+    next_href: Option<String>,
+    verify_message: Option<String>,
+    verify_class: &'static str,
+}
+
+#[derive(Deserialize, Default)]
+pub struct Filters {
+    actor: Option<String>,
+    action: Option<String>,
+    since: Option<String>,
+    until: Option<String>,
+    before: Option<i64>,
+}
+
+fn date(s: &Option<String>) -> Option<NaiveDate> {
+    s.as_deref()
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+}
+
+async fn render_page(
+    state: &AppState,
+    s: &Signed,
+    q: Filters,
+    verify: Option<(String, &'static str)>,
+) -> Response {
+    let f = AuditFilter {
+        actor: q.actor.clone(),
+        action: q.action.clone(),
+        object_type: None,
+        since: date(&q.since).map(local_midnight),
+        until: date(&q.until)
+            .and_then(|d| d.succ_opt())
+            .map(local_midnight),
+    };
+    let rows = match state.app.audit_page(s.actor(), &f, q.before, PAGE).await {
+        Ok(r) => r,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
+    let next_href = (rows.len() as u64 == PAGE).then(|| {
+        let enc = super::orgs::urlencode;
+        format!(
+            "/audit?actor={}&action={}&since={}&until={}&before={}",
+            enc(q.actor.as_deref().unwrap_or("")),
+            enc(q.action.as_deref().unwrap_or("")),
+            enc(q.since.as_deref().unwrap_or("")),
+            enc(q.until.as_deref().unwrap_or("")),
+            rows.last().map_or(0, |r| r.seq)
+        )
+    });
+    let rows = rows
+        .into_iter()
+        .map(|r| Row {
+            seq: r.seq,
+            at: local_time(r.at),
+            object: format!("{} {}", r.object_type, r.object_id),
+            actor: r.actor,
+            action: r.action,
+            result: r.result,
+            detail: r.detail,
+        })
+        .collect();
+    let (verify_message, verify_class) = match verify {
+        Some((m, c)) => (Some(m), c),
+        None => (None, ""),
+    };
+    render(&Page {
+        p: Chrome::signed(s, "/audit"),
+        title: s.lang.t("audit.title"),
+        rows,
+        f_actor: q.actor.unwrap_or_default(),
+        f_action: q.action.unwrap_or_default(),
+        f_since: q.since.unwrap_or_default(),
+        f_until: q.until.unwrap_or_default(),
+        next_href,
+        verify_message,
+        verify_class,
+    })
+}
+
+async fn list(State(state): State<AppState>, s: Signed, Query(q): Query<Filters>) -> Response {
+    render_page(&state, &s, q, None).await
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    _csrf: String,
+}
+
+async fn verify(State(state): State<AppState>, s: Signed, Form(f): Form<CsrfForm>) -> Response {
+    if let Err(r) = check_csrf(&s.ctx, &f._csrf, s.lang) {
+        return r;
+    }
+    if let Err(e) = s.actor().require(Permission::ViewAudit) {
+        return PageError::new(e, s.lang).into_response();
+    }
+    let msg = match state.app.verify_audit(None).await {
+        Ok(Ok(v)) => (
+            s.lang
+                .t("audit.verified")
+                .replace("{}", &v.records.to_string()),
+            "ok",
+        ),
+        Ok(Err(b)) => (format!("{}{b}", s.lang.t("audit.broken")), "alert"),
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
+    render_page(&state, &s, Filters::default(), Some(msg)).await
+}

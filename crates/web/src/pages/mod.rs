@@ -1,0 +1,218 @@
+//! Server-rendered pages. Each module is one area; each handler parses, calls a use case and
+//! renders a template. The page chrome (navigation, language, CSRF token) is built here once.
+
+mod account;
+mod audit;
+mod campaign;
+mod login;
+mod orgs;
+mod users;
+
+use crate::auth::Signed;
+use crate::i18n::Lang;
+use crate::AppState;
+use anjian_domain::role::Permission;
+use askama::Template;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use chrono::{DateTime, Utc};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/campaign") }))
+        .route("/assets/app.css", get(css))
+        .route("/lang/{code}", get(set_lang))
+        .merge(login::router())
+        .merge(campaign::router())
+        .merge(orgs::router())
+        .merge(users::router())
+        .merge(audit::router())
+        .merge(account::router())
+}
+
+async fn css() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../assets/app.css"),
+    )
+}
+
+/// Switches the language and goes back where the user was (same site only).
+async fn set_lang(
+    axum::extract::Path(code): axum::extract::Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = if code == "en" { "en" } else { "zh" };
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.find("://").map(|i| &r[i + 3..]))
+        .and_then(|r| r.find('/').map(|i| r[i..].to_owned()))
+        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+        .unwrap_or_else(|| "/".to_owned());
+    (
+        [(
+            header::SET_COOKIE,
+            format!("lang={lang}; Path=/; SameSite=Lax; Max-Age=31536000"),
+        )],
+        Redirect::to(&back),
+    )
+        .into_response()
+}
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub key: &'static str,
+    pub active: bool,
+}
+
+pub struct UserBadge {
+    pub display_name: String,
+    pub role_key: &'static str,
+}
+
+/// What every page's frame needs.
+pub struct Chrome {
+    pub lang: Lang,
+    pub user: Option<UserBadge>,
+    pub csrf: String,
+    pub nav: Vec<NavItem>,
+    pub other_lang: &'static str,
+}
+
+impl Chrome {
+    pub fn t(&self, key: &str) -> &'static str {
+        self.lang.t(key)
+    }
+
+    pub fn anonymous(lang: Lang) -> Chrome {
+        Chrome {
+            lang,
+            user: None,
+            csrf: String::new(),
+            nav: Vec::new(),
+            other_lang: other(lang),
+        }
+    }
+
+    /// The frame for a signed-in page; only the areas the role may use appear.
+    pub fn signed(s: &Signed, current: &str) -> Chrome {
+        Self::for_session(&s.ctx, s.lang, current, true)
+    }
+
+    pub fn for_session(
+        ctx: &anjian_app::auth::SessionCtx,
+        lang: Lang,
+        current: &str,
+        with_nav: bool,
+    ) -> Chrome {
+        let role = ctx.actor.role;
+        let areas: [(&'static str, &'static str, Permission); 4] = [
+            ("/campaign", "nav.campaign", Permission::ViewCampaign),
+            ("/orgs", "nav.orgs", Permission::ViewOrgs),
+            ("/users", "nav.users", Permission::ViewUsers),
+            ("/audit", "nav.audit", Permission::ViewAudit),
+        ];
+        let nav = if with_nav {
+            areas
+                .iter()
+                .filter(|(_, _, p)| role.can(*p))
+                .map(|(href, key, _)| NavItem {
+                    href,
+                    key,
+                    active: *href == current,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Chrome {
+            lang,
+            user: Some(UserBadge {
+                display_name: ctx.actor.user.display_name.clone(),
+                role_key: role_key(&ctx.actor.user.role),
+            }),
+            csrf: ctx.session.csrf_token.clone(),
+            nav,
+            other_lang: other(lang),
+        }
+    }
+}
+
+fn other(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "en",
+        Lang::En => "zh",
+    }
+}
+
+/// A catalogue key built from a code (`role` + `sys_admin`); unknown codes show "无".
+pub fn key(prefix: &str, code: &str) -> &'static str {
+    crate::i18n::static_key(&format!("{prefix}.{code}")).unwrap_or("common.none")
+}
+
+pub fn role_key(code: &str) -> &'static str {
+    key("role", code)
+}
+
+/// A time as people here read it: Asia/Shanghai, to the minute.
+pub fn local_time(t: DateTime<Utc>) -> String {
+    t.with_timezone(&anjian_domain::TZ)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+pub fn render<T: Template>(t: &T) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, request_id = %crate::request_id::current(), "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    p: Chrome,
+    title: &'a str,
+    status: u16,
+    message: &'a str,
+}
+
+pub fn error_page(lang: Lang, status: StatusCode, message: &str) -> Response {
+    let page = ErrorPage {
+        p: Chrome::anonymous(lang),
+        title: lang.t("err.title"),
+        status: status.as_u16(),
+        message,
+    };
+    (status, render(&page)).into_response()
+}
+
+/// Translates field errors of a failed use case into messages for a form.
+pub fn field_messages(lang: Lang, e: &anjian_app::AppError) -> Vec<String> {
+    match e {
+        anjian_app::AppError::Invalid(fields) => fields
+            .iter()
+            .map(|f| {
+                let code = if f.code == "not_found" {
+                    "not_found_field"
+                } else {
+                    f.code.as_str()
+                };
+                format!("{}: {}", f.field, lang.code_message(code))
+            })
+            .collect(),
+        other => {
+            let (_, code) = crate::error::status_and_code(other);
+            vec![lang.code_message(code).to_owned()]
+        }
+    }
+}

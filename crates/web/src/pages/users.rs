@@ -1,0 +1,207 @@
+//! Accounts in the caller's scope; admins create accounts and reset passwords here.
+
+use super::{field_messages, key, render, role_key, Chrome};
+use crate::auth::{check_csrf, Signed};
+use crate::error::PageError;
+use crate::AppState;
+use anjian_app::users::CreateUser;
+use anjian_domain::role::{Permission, Role};
+use anjian_store::users::UserFilter;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/users", get(list).post(create))
+        .route("/users/{id}/reset-password", post(reset))
+}
+
+const PAGE: u64 = 50;
+
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role_key: &'static str,
+    pub org: Option<(i64, String)>,
+    pub status_key: &'static str,
+    pub mfa: bool,
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct ListPage {
+    p: Chrome,
+    title: &'static str,
+    rows: Vec<UserRow>,
+    count_text: String,
+    q: String,
+    next_href: Option<String>,
+    can_manage: bool,
+    roles: Vec<(&'static str, &'static str)>,
+    one_time: Option<String>,
+    errors: Vec<String>,
+    prefill_org: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    q: Option<String>,
+    org_id: Option<i64>,
+    after: Option<i64>,
+}
+
+async fn page(
+    state: &AppState,
+    s: &Signed,
+    q: ListQuery,
+    one_time: Option<String>,
+    errors: Vec<String>,
+) -> Response {
+    let lang = s.lang;
+    let actor = s.actor();
+    let filter = UserFilter {
+        role: None,
+        org_id: q.org_id,
+        q: q.q.clone().map(|s| s.trim().chars().take(50).collect()),
+    };
+    let (rows, count) = match tokio::try_join!(
+        state.app.list_users(actor, &filter, q.after, PAGE),
+        state.app.count_users(actor, &filter)
+    ) {
+        Ok(x) => x,
+        Err(e) => return PageError::new(e, lang).into_response(),
+    };
+    let org_ids: Vec<i64> = rows.iter().filter_map(|u| u.org_id).collect();
+    let mut org_names = HashMap::new();
+    for id in org_ids {
+        if let std::collections::hash_map::Entry::Vacant(v) = org_names.entry(id) {
+            if let Ok((o, _)) = state.app.get_org(actor, id).await {
+                v.insert(o.name);
+            }
+        }
+    }
+    let now = state.app.clock.now();
+    let next_href = (rows.len() as u64 == PAGE)
+        .then(|| format!("/users?after={}", rows.last().map_or(0, |r| r.id)));
+    let can_manage = actor.role.can(Permission::ManageUsers);
+    let rows = rows
+        .into_iter()
+        .map(|u| UserRow {
+            id: u.id,
+            role_key: role_key(&u.role),
+            org: u
+                .org_id
+                .and_then(|id| org_names.get(&id).map(|n| (id, n.clone()))),
+            status_key: if u.locked_until.is_some_and(|t| t > now) {
+                "users.locked"
+            } else if u.must_change_password {
+                "users.must_change"
+            } else {
+                "users.active"
+            },
+            mfa: u.totp_secret.is_some(),
+            username: u.username,
+            display_name: u.display_name,
+        })
+        .collect();
+    render(&ListPage {
+        p: Chrome::signed(s, "/users"),
+        title: lang.t("users.title"),
+        rows,
+        count_text: lang.t("orgs.count").replace("{}", &count.to_string()),
+        q: q.q.unwrap_or_default(),
+        next_href,
+        can_manage,
+        roles: Role::ALL
+            .iter()
+            .filter(|r| actor.role.may_grant(**r))
+            .map(|r| (r.as_str(), key("role", r.as_str())))
+            .collect(),
+        one_time,
+        errors,
+        prefill_org: q.org_id.map(|i| i.to_string()).unwrap_or_default(),
+    })
+}
+
+async fn list(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuery>) -> Response {
+    page(&state, &s, q, None, Vec::new()).await
+}
+
+#[derive(Deserialize)]
+struct CreateForm {
+    _csrf: String,
+    username: String,
+    display_name: String,
+    role: String,
+    #[serde(default)]
+    org_id: String,
+}
+
+async fn create(State(state): State<AppState>, s: Signed, Form(f): Form<CreateForm>) -> Response {
+    if let Err(r) = check_csrf(&s.ctx, &f._csrf, s.lang) {
+        return r;
+    }
+    let org_id = match f.org_id.trim() {
+        "" => None,
+        v => match v.parse() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                let msg = field_messages(
+                    s.lang,
+                    &anjian_app::AppError::invalid("org_id", "not_found"),
+                );
+                return (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    page(&state, &s, ListQuery::default(), None, msg).await,
+                )
+                    .into_response();
+            }
+        },
+    };
+    let input = CreateUser {
+        username: f.username,
+        display_name: f.display_name,
+        role: f.role,
+        org_id,
+        leader_code: None,
+    };
+    match state.app.create_user(Some(s.actor()), input).await {
+        Ok((_, pw)) => page(&state, &s, ListQuery::default(), Some(pw), Vec::new()).await,
+        Err(e) => {
+            let (status, _) = crate::error::status_and_code(&e);
+            let msgs = field_messages(s.lang, &e);
+            (
+                status,
+                page(&state, &s, ListQuery::default(), None, msgs).await,
+            )
+                .into_response()
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    _csrf: String,
+}
+
+async fn reset(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    if let Err(r) = check_csrf(&s.ctx, &f._csrf, s.lang) {
+        return r;
+    }
+    match state.app.reset_password(s.actor(), id).await {
+        Ok(pw) => page(&state, &s, ListQuery::default(), Some(pw), Vec::new()).await,
+        Err(e) => PageError::new(e, s.lang).into_response(),
+    }
+}
