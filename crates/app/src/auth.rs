@@ -174,20 +174,23 @@ impl App {
         days > 0 && self.clock.now() - actor.user.password_changed_at > chrono::Duration::days(days)
     }
 
-    /// Checks a TOTP code against a secret, allowing one step of clock drift either way, and
-    /// burns the step so the same code cannot be used twice.
-    async fn check_totp(&self, user_id: i64, secret: &str, code: &str) -> Result<()> {
+    /// The time step whose code matches, allowing one step of clock drift either way.
+    fn matching_step(&self, secret: &str, code: &str) -> Option<i64> {
         let code = code.trim();
         let step = self.clock.now().timestamp().div_euclid(30);
-        for s in [step, step - 1, step + 1] {
-            if self.crypto.totp_code(secret, s).as_deref() == Some(code) {
-                if users::consume_totp_step(&self.store.db, user_id, s).await? {
-                    return Ok(());
-                }
-                return Err(AppError::BadCode);
-            }
+        [step, step - 1, step + 1]
+            .into_iter()
+            .find(|s| self.crypto.totp_code(secret, *s).as_deref() == Some(code))
+    }
+
+    /// Checks a TOTP code and burns its step, so the same code cannot be used twice.
+    async fn check_totp(&self, user_id: i64, secret: &str, code: &str) -> Result<()> {
+        let step = self.matching_step(secret, code).ok_or(AppError::BadCode)?;
+        if users::consume_totp_step(&self.store.db, user_id, step).await? {
+            Ok(())
+        } else {
+            Err(AppError::BadCode)
         }
-        Err(AppError::BadCode)
     }
 
     /// The second step of signing in.
@@ -236,12 +239,11 @@ impl App {
         if secret.len() != 32 || self.crypto.totp_code(secret, 0).is_none() {
             return Err(AppError::invalid("secret", "invalid"));
         }
-        self.check_totp(ctx.actor.id(), secret, code).await?;
+        let step = self.matching_step(secret, code).ok_or(AppError::BadCode)?;
         let txn = self.store.begin_write().await?;
         users::set_totp_secret(&*txn, ctx.actor.id(), Some(secret), self.clock.now()).await?;
-        // The code that confirmed enrolment is spent too.
-        let step = self.clock.now().timestamp().div_euclid(30);
-        users::consume_totp_step(&*txn, ctx.actor.id(), step + 1).await?;
+        // The code that confirmed enrolment is spent: it cannot sign in a second time.
+        users::consume_totp_step(&*txn, ctx.actor.id(), step).await?;
         sessions::mark_mfa_done(&*txn, &ctx.session.id).await?;
         self.record(
             &*txn,

@@ -24,6 +24,9 @@ use std::sync::{Arc, RwLock};
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
+/// The plan in force, parsed, with the id of the stored version it came from.
+type PlanCache = Arc<RwLock<Option<(i64, Arc<Plan>)>>>;
+
 /// Everything a use case needs, shared by every request.
 #[derive(Clone)]
 pub struct App {
@@ -32,7 +35,7 @@ pub struct App {
     pub crypto: Arc<dyn crypto::Crypto>,
     pub settings: Arc<Settings>,
     pub throttle: Arc<throttle::Throttle>,
-    plan_cache: Arc<RwLock<Option<(i64, Arc<Plan>)>>>,
+    plan_cache: PlanCache,
 }
 
 impl App {

@@ -232,7 +232,7 @@ mod tests {
                 PeriodKind::Week => prop_assert_eq!(d.weekday(), chrono::Weekday::Mon),
                 PeriodKind::HalfMonth => prop_assert!(d.day() == 1 || d.day() == 16),
                 PeriodKind::Month => prop_assert_eq!(d.day(), 1),
-                PeriodKind::Quarter => prop_assert!(d.day() == 1 && (d.month() - 1) % 3 == 0),
+                PeriodKind::Quarter => prop_assert!(d.day() == 1 && (d.month() - 1).is_multiple_of(3)),
             }
             if k != PeriodKind::Hour {
                 prop_assert_eq!((local.hour(), local.minute()), (0, 0));

@@ -99,8 +99,8 @@ impl FromRequestParts<AppState> for Signed {
     }
 }
 
-/// Checks a form's CSRF token against the session's.
-pub fn check_csrf(ctx: &SessionCtx, token: &str, lang: Lang) -> Result<(), Response> {
+/// Checks a form's CSRF token against the session's; returns the refusal page if it is wrong.
+pub fn csrf_refusal(ctx: &SessionCtx, token: &str, lang: Lang) -> Option<Response> {
     let expected = ctx.session.csrf_token.as_bytes();
     let given = token.as_bytes();
     // Compare every byte so the time taken does not tell how much matched.
@@ -110,15 +110,7 @@ pub fn check_csrf(ctx: &SessionCtx, token: &str, lang: Lang) -> Result<(), Respo
             .zip(given)
             .fold(0u8, |acc, (a, b)| acc | (a ^ b))
             == 0;
-    if same {
-        Ok(())
-    } else {
-        Err(crate::pages::error_page(
-            lang,
-            axum::http::StatusCode::FORBIDDEN,
-            lang.t("err.csrf"),
-        ))
-    }
+    (!same).then(|| crate::pages::error_page(lang, axum::http::StatusCode::FORBIDDEN, lang.t("err.csrf")))
 }
 
 /// The caller of an API request.

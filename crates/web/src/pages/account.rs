@@ -1,7 +1,7 @@
 //! One's own account: tokens for the API, signing out everywhere.
 
 use super::{field_messages, local_time, render, role_key, Chrome};
-use crate::auth::{check_csrf, session_cookie, Signed};
+use crate::auth::{csrf_refusal, session_cookie, Signed};
 use crate::error::PageError;
 use crate::AppState;
 use askama::Template;
@@ -90,7 +90,7 @@ async fn create_token(
     s: Signed,
     Form(f): Form<TokenForm>,
 ) -> Response {
-    if let Err(r) = check_csrf(&s.ctx, &f._csrf, s.lang) {
+    if let Some(r) = csrf_refusal(&s.ctx, &f._csrf, s.lang) {
         return r;
     }
     match state.app.create_token(s.actor(), &f.name).await {
@@ -113,7 +113,7 @@ async fn revoke_token(
     Path(id): Path<i64>,
     Form(f): Form<CsrfForm>,
 ) -> Response {
-    if let Err(r) = check_csrf(&s.ctx, &f._csrf, s.lang) {
+    if let Some(r) = csrf_refusal(&s.ctx, &f._csrf, s.lang) {
         return r;
     }
     match state.app.revoke_token(s.actor(), id).await {
@@ -127,7 +127,7 @@ async fn logout_everywhere(
     s: Signed,
     Form(f): Form<CsrfForm>,
 ) -> Response {
-    if let Err(r) = check_csrf(&s.ctx, &f._csrf, s.lang) {
+    if let Some(r) = csrf_refusal(&s.ctx, &f._csrf, s.lang) {
         return r;
     }
     match state.app.logout_everywhere(s.actor()).await {

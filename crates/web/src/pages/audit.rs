@@ -1,7 +1,7 @@
 //! The audit log, for the audit and security admins: filter, page, verify the chain.
 
 use super::{local_time, render, Chrome};
-use crate::auth::{check_csrf, Signed};
+use crate::auth::{csrf_refusal, Signed};
 use crate::error::PageError;
 use crate::AppState;
 use anjian_domain::period::local_midnight;
@@ -132,7 +132,7 @@ struct CsrfForm {
 }
 
 async fn verify(State(state): State<AppState>, s: Signed, Form(f): Form<CsrfForm>) -> Response {
-    if let Err(r) = check_csrf(&s.ctx, &f._csrf, s.lang) {
+    if let Some(r) = csrf_refusal(&s.ctx, &f._csrf, s.lang) {
         return r;
     }
     if let Err(e) = s.actor().require(Permission::ViewAudit) {

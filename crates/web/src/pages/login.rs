@@ -1,7 +1,7 @@
 //! Signing in: password, second factor, enrolment, forced password change, signing out.
 
 use super::{render, Chrome};
-use crate::auth::{check_csrf, lang_of, pending_path, session_cookie, AnySession};
+use crate::auth::{csrf_refusal, lang_of, pending_path, session_cookie, AnySession};
 use crate::AppState;
 use anjian_app::auth::Pending;
 use anjian_app::AppError;
@@ -125,7 +125,7 @@ async fn second_factor(
     s: AnySession,
     Form(f): Form<CodeForm>,
 ) -> Response {
-    if let Err(r) = check_csrf(&s.ctx, &f._csrf, s.lang) {
+    if let Some(r) = csrf_refusal(&s.ctx, &f._csrf, s.lang) {
         return r;
     }
     match state.app.verify_second_factor(&s.ctx, &f.code).await {
@@ -174,7 +174,7 @@ async fn enrol_form(State(state): State<AppState>, s: AnySession) -> Response {
 }
 
 async fn enrol(State(state): State<AppState>, s: AnySession, Form(f): Form<CodeForm>) -> Response {
-    if let Err(r) = check_csrf(&s.ctx, &f._csrf, s.lang) {
+    if let Some(r) = csrf_refusal(&s.ctx, &f._csrf, s.lang) {
         return r;
     }
     if s.ctx.pending == Pending::SecondFactor {
@@ -235,7 +235,7 @@ async fn change_password(
     s: AnySession,
     Form(f): Form<PasswordForm>,
 ) -> Response {
-    if let Err(r) = check_csrf(&s.ctx, &f._csrf, s.lang) {
+    if let Some(r) = csrf_refusal(&s.ctx, &f._csrf, s.lang) {
         return r;
     }
     if s.ctx.pending == Pending::SecondFactor {
@@ -266,7 +266,7 @@ struct CsrfForm {
 }
 
 async fn logout(State(state): State<AppState>, s: AnySession, Form(f): Form<CsrfForm>) -> Response {
-    if let Err(r) = check_csrf(&s.ctx, &f._csrf, s.lang) {
+    if let Some(r) = csrf_refusal(&s.ctx, &f._csrf, s.lang) {
         return r;
     }
     if let Err(e) = state.app.logout(&s.ctx).await {

@@ -1,7 +1,7 @@
 //! Accounts in the caller's scope; admins create accounts and reset passwords here.
 
 use super::{field_messages, key, render, role_key, Chrome};
-use crate::auth::{check_csrf, Signed};
+use crate::auth::{csrf_refusal, Signed};
 use crate::error::PageError;
 use crate::AppState;
 use anjian_app::users::CreateUser;
@@ -145,7 +145,7 @@ struct CreateForm {
 }
 
 async fn create(State(state): State<AppState>, s: Signed, Form(f): Form<CreateForm>) -> Response {
-    if let Err(r) = check_csrf(&s.ctx, &f._csrf, s.lang) {
+    if let Some(r) = csrf_refusal(&s.ctx, &f._csrf, s.lang) {
         return r;
     }
     let org_id = match f.org_id.trim() {
@@ -197,7 +197,7 @@ async fn reset(
     Path(id): Path<i64>,
     Form(f): Form<CsrfForm>,
 ) -> Response {
-    if let Err(r) = check_csrf(&s.ctx, &f._csrf, s.lang) {
+    if let Some(r) = csrf_refusal(&s.ctx, &f._csrf, s.lang) {
         return r;
     }
     match state.app.reset_password(s.actor(), id).await {

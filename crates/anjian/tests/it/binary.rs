@@ -1,0 +1,299 @@
+//! The real binary as an operator runs it: first start, restart, SIGTERM, and SIGKILL in the
+//! middle of a burst of writes.
+
+use anjian_app::{Actor, App};
+use anjian_store::{Store, StoreOptions};
+use anjian_test_support::*;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_anjian");
+
+struct Server {
+    child: Child,
+    addr: String,
+    output: Vec<String>,
+}
+
+#[expect(clippy::zombie_processes, reason = "the child goes to the caller, which waits for it or kills it")]
+fn start(data: &Path, extra: &[&str]) -> Server {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("--data-dir")
+        .arg(data)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(extra);
+    cmd.env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let mut child = cmd.spawn().expect("anjian starts");
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut output = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let line = rx
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .expect("anjian prints its address");
+        output.push(line.clone());
+        if let Some(rest) = line.strip_prefix("anjian listening on http://") {
+            return Server {
+                child,
+                addr: rest.trim_end_matches('/').to_owned(),
+                output,
+            };
+        }
+    }
+}
+
+fn terminate(mut s: Server) -> std::process::ExitStatus {
+    Command::new("kill")
+        .args(["-TERM", &s.child.id().to_string()])
+        .status()
+        .unwrap();
+    s.child.wait().unwrap()
+}
+
+fn one_time_password(output: &[String]) -> Option<String> {
+    output.iter().find_map(|l| {
+        l.split("one-time password:")
+            .nth(1)
+            .map(|p| p.trim().to_owned())
+    })
+}
+
+async fn org_count(data: &Path) -> u64 {
+    let store = Store::open(&StoreOptions {
+        url: format!("sqlite:{}", data.join("anjian.db").display()),
+        pg_schema: None,
+        max_connections: 1,
+    })
+    .await
+    .unwrap();
+    let n = anjian_store::orgs::count(
+        &store.db,
+        &anjian_test_support::anjian_domain::scope::Scope::All,
+        &Default::default(),
+    )
+    .await
+    .unwrap();
+    store.close().await.unwrap();
+    n
+}
+
+#[tokio::test]
+async fn first_start_prints_a_fresh_password_and_a_restart_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = start(dir.path(), &["--demo", "--enterprises", "30"]);
+    let pw = one_time_password(&s.output).expect("the admin's one-time password is printed");
+    assert_eq!(
+        anjian_test_support::anjian_domain::password::check(&pw, "admin"),
+        Ok(())
+    );
+    let r = reqwest::get(format!("http://{}/readyz", s.addr))
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(terminate(s).success(), "SIGTERM stops it cleanly");
+    let n = org_count(dir.path()).await;
+    assert!(n > 30);
+    let credentials = std::fs::read_to_string(dir.path().join("demo-accounts.txt")).unwrap();
+    assert!(credentials.contains("leader.director") && credentials.contains("county.zezhou"));
+
+    let s = start(dir.path(), &["--demo", "--enterprises", "30"]);
+    assert!(
+        one_time_password(&s.output).is_none(),
+        "no new admin on restart: {:?}",
+        s.output
+    );
+    assert!(s.output.iter().any(|l| l.contains("already present")));
+    assert!(terminate(s).success());
+    assert_eq!(org_count(dir.path()).await, n, "a restart changes nothing");
+
+    // Another installation gets another password: there is no default.
+    let other = tempfile::tempdir().unwrap();
+    let s = start(other.path(), &[]);
+    assert_ne!(one_time_password(&s.output).unwrap(), pw);
+    terminate(s);
+}
+
+/// Prepares a database with the plan, a county account and its token, as the server will find it.
+async fn prepare(data: &Path) -> String {
+    std::fs::create_dir_all(data).unwrap();
+    let store = Store::open(&StoreOptions {
+        url: format!("sqlite:{}", data.join("anjian.db").display()),
+        pg_schema: None,
+        max_connections: 2,
+    })
+    .await
+    .unwrap();
+    let app = App::new(
+        store.clone(),
+        std::sync::Arc::new(anjian_test_support::anjian_domain::clock::SystemClock),
+        test_settings(),
+    );
+    app.import_plan(None, SEED_PLAN).await.unwrap();
+    let bureau = anjian_store::orgs::by_code(&store.db, "bureau-zezhou")
+        .await
+        .unwrap()
+        .unwrap();
+    let (u, _) = app
+        .create_user(
+            None,
+            anjian_app::users::CreateUser {
+                username: "writer".into(),
+                display_name: "写入".into(),
+                role: "county_staff".into(),
+                org_id: Some(bureau.id),
+                leader_code: None,
+            },
+        )
+        .await
+        .unwrap();
+    let (_, token) = app
+        .create_token(&Actor::new(u, Some(bureau)), "crash")
+        .await
+        .unwrap();
+    store.close().await.unwrap();
+    token
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigkill_during_writes_loses_no_acknowledged_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = prepare(dir.path()).await;
+    let mut acknowledged: Vec<(String, String)> = Vec::new();
+    for round in 0..3 {
+        let s = start(dir.path(), &[]);
+        let url = format!("http://{}/api/v1/orgs", s.addr);
+        let jid = {
+            let store = Store::open(&StoreOptions {
+                url: format!("sqlite:{}", dir.path().join("anjian.db").display()),
+                pg_schema: None,
+                max_connections: 1,
+            })
+            .await
+            .unwrap();
+            let j = anjian_store::jurisdictions::by_code(&store.db, "zezhou")
+                .await
+                .unwrap()
+                .unwrap()
+                .id;
+            store.close().await.unwrap();
+            j
+        };
+        let client = reqwest::Client::new();
+        let mut writers = Vec::new();
+        for w in 0..6 {
+            let (client, url, token) = (client.clone(), url.clone(), token.clone());
+            writers.push(tokio::spawn(async move {
+                let mut acked = Vec::new();
+                for i in 0.. {
+                    let key = format!("00000000-0000-4000-8000-{round:02}{w:02}{i:08}");
+                    let name = format!("崩溃测试{round}-{w}-{i}");
+                    let body = serde_json::json!({"name": name, "kind": "enterprise", "jurisdiction_id": jid});
+                    match client.post(&url).bearer_auth(&token).header("idempotency-key", &key).json(&body).send().await {
+                        Ok(r) if r.status().is_success() => acked.push((key, name)),
+                        _ => break,
+                    }
+                }
+                acked
+            }));
+        }
+        tokio::time::sleep(Duration::from_millis(700 + 300 * round as u64)).await;
+        let mut child = s.child;
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        for w in writers {
+            acknowledged.extend(w.await.unwrap());
+        }
+    }
+    assert!(
+        acknowledged.len() > 20,
+        "the burst wrote something: {}",
+        acknowledged.len()
+    );
+
+    let store = Store::open(&StoreOptions {
+        url: format!("sqlite:{}", dir.path().join("anjian.db").display()),
+        pg_schema: None,
+        max_connections: 1,
+    })
+    .await
+    .unwrap();
+    assert_eq!(store.integrity_check().await.unwrap(), "ok");
+    for (key, name) in &acknowledged {
+        let org = anjian_store::orgs::by_uid(&store.db, key)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("acknowledged write {key} lost"));
+        assert_eq!(&org.name, name);
+    }
+    store.close().await.unwrap();
+    let verify = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["audit", "verify"])
+        .output()
+        .unwrap();
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+}
+
+#[test]
+fn plan_lint_reports_the_seeds_contradictions_with_lines() {
+    let out = Command::new(BIN)
+        .args([
+            "plan",
+            "lint",
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../plans/jincheng-2022.toml"
+            ),
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.lines().any(|l| l.contains("jincheng-2022.toml:")
+            && l.contains("warning: contradiction")
+            && l.contains("deputy-weekly-site-check")),
+        "{text}"
+    );
+    assert!(text.contains("0 errors"));
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        SEED_PLAN.replacen("per = \"quarter\"", "per = \"fortnight\"", 1),
+    )
+    .unwrap();
+    let out = Command::new(BIN)
+        .args(["plan", "lint"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let line = SEED_PLAN[..SEED_PLAN.find("per = \"quarter\"").unwrap()]
+        .matches('\n')
+        .count()
+        + 1;
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(&format!("bad.toml:{line}:")),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

@@ -1,0 +1,10 @@
+//! End-to-end tests of anjian: the real router on a random port (and the real binary where the
+//! process matters), against SQLite and PostgreSQL alike.
+
+mod api;
+mod audit;
+mod auth;
+mod binary;
+mod browser;
+mod plan;
+mod scope;
