@@ -50,11 +50,7 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     std::fs::remove_dir_all(&dir).ok();
     if let Some(url) = &args.postgres {
         let schema = format!("anjian_bench_{}", std::process::id());
-        let opts = StoreOptions {
-            url: url.clone(),
-            pg_schema: Some(schema.clone()),
-            max_connections: 16,
-        };
+        let opts = StoreOptions { url: url.clone(), pg_schema: Some(schema.clone()), max_connections: 16 };
         let r = measure("postgres", opts.clone(), args).await;
         if let Ok(s) = Store::open(&opts).await {
             s.drop_schema(&schema).await.ok();
@@ -78,22 +74,12 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn measure(
-    backend: &'static str,
-    opts: StoreOptions,
-    args: &BenchArgs,
-) -> anyhow::Result<Outcome> {
-    let store = Store::open(&opts)
-        .await
-        .with_context(|| format!("opening {backend}"))?;
+async fn measure(backend: &'static str, opts: StoreOptions, args: &BenchArgs) -> anyhow::Result<Outcome> {
+    let store = Store::open(&opts).await.with_context(|| format!("opening {backend}"))?;
     let app = App::new(store.clone(), Arc::new(SystemClock), Settings::default());
     app.import_plan(None, crate::cli::SEED_PLAN).await?;
-    let county = jurisdictions::by_code(&store.db, "zezhou")
-        .await?
-        .context("seed plan has 泽州县")?;
-    let bureau = orgs::by_code(&store.db, "bureau-zezhou")
-        .await?
-        .context("bureau")?;
+    let county = jurisdictions::by_code(&store.db, "zezhou").await?.context("seed plan has 泽州县")?;
+    let bureau = orgs::by_code(&store.db, "bureau-zezhou").await?.context("bureau")?;
     let (user, _) = app
         .create_user(
             None,
@@ -113,25 +99,17 @@ async fn measure(
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let server = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .ok();
+        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.ok();
     });
 
     // Phase 1: over HTTP, through authentication, scope, validation, audit.
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(args.concurrency)
-        .build()?;
+    let client = reqwest::Client::builder().pool_max_idle_per_host(args.concurrency).build()?;
     let next = Arc::new(AtomicUsize::new(0));
     let errors = Arc::new(AtomicUsize::new(0));
     let start = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..args.concurrency {
-        let (client, next, errors, token) =
-            (client.clone(), next.clone(), errors.clone(), token.clone());
+        let (client, next, errors, token) = (client.clone(), next.clone(), errors.clone(), token.clone());
         let n = args.requests;
         let url = format!("http://{addr}/api/v1/orgs");
         let jid = county.id;
@@ -206,12 +184,7 @@ async fn measure(
     let raw = start.elapsed();
     store.close().await.ok();
     let rate = |d: Duration| args.requests as f64 / d.as_secs_f64();
-    Ok(Outcome {
-        backend,
-        http_rate: rate(http),
-        http_errors: errors.load(Ordering::Relaxed),
-        raw_rate: rate(raw),
-    })
+    Ok(Outcome { backend, http_rate: rate(http), http_errors: errors.load(Ordering::Relaxed), raw_rate: rate(raw) })
 }
 
 fn uuid_for(phase: u32, i: usize) -> String {

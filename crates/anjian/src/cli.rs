@@ -15,11 +15,7 @@ use std::process::ExitCode;
 pub const SEED_PLAN: &str = include_str!("../../../plans/jincheng-2022.toml");
 
 #[derive(Parser)]
-#[command(
-    name = "anjian",
-    version,
-    about = "安监 — work-safety supervision platform"
-)]
+#[command(name = "anjian", version, about = "安监 — work-safety supervision platform")]
 pub struct Cli {
     /// Configuration file (TOML). Flags and ANJIAN_* variables override it.
     #[arg(long, global = true, env = "ANJIAN_CONFIG")]
@@ -28,12 +24,7 @@ pub struct Cli {
     #[arg(long, global = true, env = "ANJIAN_DATA_DIR")]
     data_dir: Option<PathBuf>,
     /// `sqlite:PATH` or `postgres://user@host/db`. Default: SQLite in the data folder.
-    #[arg(
-        long,
-        global = true,
-        env = "ANJIAN_DATABASE_URL",
-        hide_env_values = true
-    )]
+    #[arg(long, global = true, env = "ANJIAN_DATABASE_URL", hide_env_values = true)]
     database_url: Option<String>,
     #[command(subcommand)]
     command: Command,
@@ -135,87 +126,48 @@ fn resolved(cli: &Cli, listen: Option<String>, insecure_cookies: bool) -> anyhow
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
-        Command::Plan {
-            command: PlanCommand::Lint { file },
-        } => return lint(file),
+        Command::Plan { command: PlanCommand::Lint { file } } => return lint(file),
         Command::Bench(args) => return crate::bench::run(args).await.map(|_| ExitCode::SUCCESS),
         _ => {}
     }
     let (listen, insecure) = match &cli.command {
-        Command::Serve {
-            listen,
-            insecure_cookies,
-            ..
-        } => (listen.clone(), *insecure_cookies),
+        Command::Serve { listen, insecure_cookies, .. } => (listen.clone(), *insecure_cookies),
         _ => (None, false),
     };
     let cfg = resolved(&cli, listen, insecure)?;
     serve::init_logging(cfg.log_json);
     let app = serve::open(&cfg).await?;
     match cli.command {
-        Command::Serve {
-            demo,
-            enterprises,
-            seed,
-            ..
-        } => {
+        Command::Serve { demo, enterprises, seed, .. } => {
             serve::prepare(&app, &cfg, demo.then_some(DemoSpec { enterprises, seed })).await?;
             serve::run(app, &cfg).await?;
         }
         Command::Migrate => println!("migrations applied"),
-        Command::Plan {
-            command: PlanCommand::Import { file, yes, dry_run },
-        } => return import(&app, &file, yes, dry_run).await,
-        Command::Plan {
-            command: PlanCommand::Lint { .. },
+        Command::Plan { command: PlanCommand::Import { file, yes, dry_run } } => {
+            return import(&app, &file, yes, dry_run).await
         }
-        | Command::Bench(_) => unreachable!("handled above"),
+        Command::Plan { command: PlanCommand::Lint { .. } } | Command::Bench(_) => unreachable!("handled above"),
         Command::Demo { enterprises, seed } => {
             if app.current_plan().await.is_err() {
                 app.import_plan(None, SEED_PLAN).await?;
             }
             serve::demo(&app, &cfg, DemoSpec { enterprises, seed }).await?;
         }
-        Command::User {
-            command:
-                UserCommand::Create {
-                    username,
-                    name,
-                    role,
-                    org_id,
-                },
-        } => {
-            let input = anjian_app::users::CreateUser {
-                username,
-                display_name: name,
-                role,
-                org_id,
-                leader_code: None,
-            };
+        Command::User { command: UserCommand::Create { username, name, role, org_id } } => {
+            let input = anjian_app::users::CreateUser { username, display_name: name, role, org_id, leader_code: None };
             match app.create_user(None, input).await {
-                Ok((u, pw)) => println!(
-                    "created {} ({}); one-time password: {pw}",
-                    u.username, u.role
-                ),
+                Ok((u, pw)) => println!("created {} ({}); one-time password: {pw}", u.username, u.role),
                 Err(AppError::Invalid(f)) => bail!(
                     "invalid: {}",
-                    f.iter()
-                        .map(|f| format!("{} {}", f.field, f.code))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    f.iter().map(|f| format!("{} {}", f.field, f.code)).collect::<Vec<_>>().join(", ")
                 ),
                 Err(e) => return Err(e.into()),
             }
         }
-        Command::Audit {
-            command: AuditCommand::Verify,
-        } => {
+        Command::Audit { command: AuditCommand::Verify } => {
             return match app.verify_audit(Some(&cfg.checkpoint_path())).await? {
                 Ok(v) => {
-                    println!(
-                        "audit chain ok: {} records, head {} {}",
-                        v.records, v.head_seq, v.head_hash
-                    );
+                    println!("audit chain ok: {} records, head {} {}", v.records, v.head_seq, v.head_hash);
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(b) => {
@@ -229,37 +181,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 fn lint(file: &PathBuf) -> anyhow::Result<ExitCode> {
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
     let findings = plan::lint(&text);
     for f in &findings {
         println!("{}:{f}", file.display());
     }
-    let errors = findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error)
-        .count();
-    let warnings = findings
-        .iter()
-        .filter(|f| f.severity == Severity::Warning)
-        .count();
+    let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
+    let warnings = findings.iter().filter(|f| f.severity == Severity::Warning).count();
     let notes = findings.len() - errors - warnings;
     println!("{errors} errors, {warnings} warnings, {notes} notes");
-    Ok(if errors > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(if errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
-async fn import(
-    app: &anjian_app::App,
-    file: &PathBuf,
-    yes: bool,
-    dry_run: bool,
-) -> anyhow::Result<ExitCode> {
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+async fn import(app: &anjian_app::App, file: &PathBuf, yes: bool, dry_run: bool) -> anyhow::Result<ExitCode> {
+    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
     let preview = match app.preview_plan(&text).await {
         Ok(p) => p,
         Err(AppError::PlanInvalid(findings)) => {
@@ -271,11 +206,7 @@ async fn import(
         Err(e) => return Err(e.into()),
     };
     if preview.unchanged {
-        println!(
-            "{}: unchanged (version {})",
-            preview.plan_id,
-            preview.current_version.unwrap_or(0)
-        );
+        println!("{}: unchanged (version {})", preview.plan_id, preview.current_version.unwrap_or(0));
         return Ok(ExitCode::SUCCESS);
     }
     match preview.current_version {

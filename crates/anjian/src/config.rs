@@ -28,8 +28,7 @@ impl FileConfig {
         match path {
             None => Ok(FileConfig::default()),
             Some(p) => {
-                let text = std::fs::read_to_string(p)
-                    .with_context(|| format!("reading config {}", p.display()))?;
+                let text = std::fs::read_to_string(p).with_context(|| format!("reading config {}", p.display()))?;
                 toml::from_str(&text).with_context(|| format!("config {}", p.display()))
             }
         }
@@ -73,10 +72,7 @@ pub struct Layers<'a> {
 
 pub fn resolve(l: Layers<'_>) -> anyhow::Result<Resolved> {
     let f = l.file;
-    let data_dir = l
-        .data_dir
-        .or_else(|| f.data_dir.clone())
-        .unwrap_or_else(|| PathBuf::from("data"));
+    let data_dir = l.data_dir.or_else(|| f.data_dir.clone()).unwrap_or_else(|| PathBuf::from("data"));
     let database_url = l
         .database_url
         .or_else(|| f.database_url.clone())
@@ -95,16 +91,13 @@ pub fn resolve(l: Layers<'_>) -> anyhow::Result<Resolved> {
         settings.password_max_age_days = v;
     }
     if let Some(h) = &f.audit_hash {
-        settings.audit_alg = anjian_domain::audit::HashAlg::parse(h)
-            .with_context(|| format!("audit_hash `{h}`: use sha256 or sm3"))?;
+        settings.audit_alg =
+            anjian_domain::audit::HashAlg::parse(h).with_context(|| format!("audit_hash `{h}`: use sha256 or sm3"))?;
     }
     Ok(Resolved {
         data_dir,
         database_url,
-        listen: l
-            .listen
-            .or_else(|| f.listen.clone())
-            .unwrap_or_else(|| "127.0.0.1:8080".into()),
+        listen: l.listen.or_else(|| f.listen.clone()).unwrap_or_else(|| "127.0.0.1:8080".into()),
         secure_cookies: !l.insecure_cookies && f.secure_cookies.unwrap_or(true),
         hsts: f.hsts.unwrap_or(false),
         settings,
@@ -118,8 +111,7 @@ mod tests {
 
     #[test]
     fn flags_beat_the_file_and_the_file_beats_defaults() {
-        let file: FileConfig =
-            toml::from_str("listen = \"0.0.0.0:9000\"\ndata_dir = \"/srv/anjian\"").unwrap();
+        let file: FileConfig = toml::from_str("listen = \"0.0.0.0:9000\"\ndata_dir = \"/srv/anjian\"").unwrap();
         let r = resolve(Layers {
             file: &file,
             data_dir: None,

@@ -11,31 +11,19 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 pub fn init_logging(json: bool) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn")
-    });
-    let b = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    let _ = if json {
-        b.json().try_init()
-    } else {
-        b.try_init()
-    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn"));
+    let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = if json { b.json().try_init() } else { b.try_init() };
 }
 
 pub async fn open(cfg: &Resolved) -> anyhow::Result<App> {
     if cfg.is_sqlite() {
-        std::fs::create_dir_all(&cfg.data_dir)
-            .with_context(|| format!("creating {}", cfg.data_dir.display()))?;
+        std::fs::create_dir_all(&cfg.data_dir).with_context(|| format!("creating {}", cfg.data_dir.display()))?;
     }
-    let store = Store::open(&StoreOptions {
-        url: cfg.database_url().to_owned(),
-        pg_schema: None,
-        max_connections: 16,
-    })
-    .await
-    .context("opening the database")?;
+    let store = Store::open(&StoreOptions { url: cfg.database_url().to_owned(), pg_schema: None, max_connections: 16 })
+        .await
+        .context("opening the database")?;
     Ok(App::new(store, Arc::new(SystemClock), cfg.settings.clone()))
 }
 
@@ -44,10 +32,7 @@ pub async fn open(cfg: &Resolved) -> anyhow::Result<App> {
 pub async fn prepare(app: &App, cfg: &Resolved, demo_spec: Option<DemoSpec>) -> anyhow::Result<()> {
     if app.current_plan().await.is_err() {
         let imported = app.import_plan(None, SEED_PLAN).await?;
-        println!(
-            "imported plan {} (version {})",
-            imported.preview.plan_id, imported.version
-        );
+        println!("imported plan {} (version {})", imported.preview.plan_id, imported.version);
     }
     if let Some(pw) = app.bootstrap_admin("admin").await? {
         println!();
@@ -76,9 +61,8 @@ pub async fn demo(app: &App, cfg: &Resolved, spec: DemoSpec) -> anyhow::Result<(
         Some(city) => {
             std::fs::create_dir_all(&cfg.data_dir)?;
             let path = cfg.data_dir.join("demo-accounts.txt");
-            let mut text = String::from(
-                "# anjian demo accounts: one-time passwords, to be changed at first sign-in.\n",
-            );
+            let mut text =
+                String::from("# anjian demo accounts: one-time passwords, to be changed at first sign-in.\n");
             for a in &city.accounts {
                 text.push_str(&format!(
                     "{}\t{}\t{}\t{}\n",
@@ -111,9 +95,7 @@ fn write_private(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         o.mode(0o600);
     }
-    let mut f = o
-        .open(path)
-        .with_context(|| format!("writing {}", path.display()))?;
+    let mut f = o.open(path).with_context(|| format!("writing {}", path.display()))?;
     f.write_all(text.as_bytes())?;
     Ok(())
 }
@@ -123,38 +105,37 @@ pub async fn run(app: App, cfg: &Resolved) -> anyhow::Result<()> {
     state.secure_cookies = cfg.secure_cookies;
     state.hsts = cfg.hsts;
     let router = anjian_web::router(state);
-    let listener = tokio::net::TcpListener::bind(&cfg.listen)
-        .await
-        .with_context(|| format!("listening on {}", cfg.listen))?;
+    let shutdown = shutdown_signal();
+    let listener =
+        tokio::net::TcpListener::bind(&cfg.listen).await.with_context(|| format!("listening on {}", cfg.listen))?;
     let addr = listener.local_addr()?;
     println!("anjian listening on http://{addr}/");
     tracing::info!(%addr, "listening");
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await?;
     tracing::info!("stopped");
     Ok(())
 }
 
 /// SIGTERM or Ctrl-C: stop accepting, let requests in flight finish (each commits whole or not
-/// at all), then exit.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// at all), then exit. The SIGTERM handler is installed here, before the address is announced,
+/// so that a stop sent the moment the server is up is not lost.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    async move {
+        #[cfg(unix)]
+        let term = async {
+            match term.as_mut() {
+                Some(s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending::<()>().await,
             }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+        };
+        #[cfg(not(unix))]
+        let term = std::future::pending::<()>();
+        tokio::select! { _ = tokio::signal::ctrl_c() => {}, _ = term => {} }
+    }
 }

@@ -18,12 +18,7 @@ impl Actor {
     pub fn new(user: User, org: Option<Org>) -> Actor {
         let role: Role = user.role.parse().unwrap_or(Role::Staff);
         let scope = scope_for(role, org.as_ref());
-        Actor {
-            user,
-            role,
-            org,
-            scope,
-        }
+        Actor { user, role, org, scope }
     }
 
     pub fn id(&self) -> i64 {
@@ -48,12 +43,8 @@ pub fn scope_for(role: Role, org: Option<&Org>) -> Scope {
     match (role.scope_basis(), org) {
         (ScopeBasis::Everything, _) => Scope::All,
         (_, None) => Scope::Nothing,
-        (ScopeBasis::Jurisdiction, Some(o)) => Scope::Jurisdiction {
-            path: o.jurisdiction_path.clone(),
-        },
-        (ScopeBasis::OrgSubtree, Some(o)) => Scope::Org {
-            path: o.org_path.clone(),
-        },
+        (ScopeBasis::Jurisdiction, Some(o)) => Scope::Jurisdiction { path: o.jurisdiction_path.clone() },
+        (ScopeBasis::OrgSubtree, Some(o)) => Scope::Org { path: o.org_path.clone() },
         (ScopeBasis::Park, Some(o)) => Scope::Park { park_id: o.id },
     }
 }

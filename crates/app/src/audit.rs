@@ -8,12 +8,7 @@ use anjian_store::ConnectionTrait;
 use std::path::Path;
 
 /// Builds an entry for an action by `actor` (or by the system when `None`).
-pub fn entry(
-    actor: Option<&Actor>,
-    action: &str,
-    object_type: &str,
-    object_id: impl ToString,
-) -> Entry {
+pub fn entry(actor: Option<&Actor>, action: &str, object_type: &str, object_id: impl ToString) -> Entry {
     Entry {
         actor_id: actor.map(|a| a.id()),
         actor: actor.map_or_else(|| "system".to_owned(), |a| a.name().to_owned()),
@@ -52,10 +47,7 @@ impl App {
 
     /// Walks the whole chain; compares with the checkpoint file if there is one and, when the
     /// chain is whole, writes the new head to it.
-    pub async fn verify_audit(
-        &self,
-        checkpoint: Option<&Path>,
-    ) -> Result<Result<Verified, ChainBreak>> {
+    pub async fn verify_audit(&self, checkpoint: Option<&Path>) -> Result<Result<Verified, ChainBreak>> {
         let cp = match checkpoint {
             Some(p) if p.exists() => Some(read_checkpoint(p)?),
             _ => None,
@@ -69,15 +61,11 @@ impl App {
 }
 
 fn read_checkpoint(p: &Path) -> Result<(i64, String)> {
-    let text = std::fs::read_to_string(p)
-        .map_err(|e| AppError::Internal(format!("reading {}: {e}", p.display())))?;
+    let text = std::fs::read_to_string(p).map_err(|e| AppError::Internal(format!("reading {}: {e}", p.display())))?;
     let mut it = text.split_whitespace();
     match (it.next().and_then(|s| s.parse().ok()), it.next()) {
         (Some(seq), Some(hash)) => Ok((seq, hash.to_owned())),
-        _ => Err(AppError::Internal(format!(
-            "{} is not an audit checkpoint",
-            p.display()
-        ))),
+        _ => Err(AppError::Internal(format!("{} is not an audit checkpoint", p.display()))),
     }
 }
 

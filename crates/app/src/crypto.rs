@@ -2,9 +2,7 @@
 //! SM3-OTP, a hardware token) can replace the software one without touching callers.
 
 use crate::settings::Argon2Params;
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use base64::Engine;
 use rand::RngCore;
@@ -30,26 +28,19 @@ pub struct SoftwareCrypto {
 impl SoftwareCrypto {
     pub fn new(p: Argon2Params) -> Self {
         let params = Params::new(p.m_kib, p.t, p.p, None).unwrap_or_default();
-        SoftwareCrypto {
-            argon: Argon2::new(Algorithm::Argon2id, Version::V0x13, params),
-        }
+        SoftwareCrypto { argon: Argon2::new(Algorithm::Argon2id, Version::V0x13, params) }
     }
 }
 
 impl Crypto for SoftwareCrypto {
     fn hash_password(&self, password: &str) -> String {
         let salt = SaltString::generate(&mut OsRng);
-        self.argon
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .unwrap_or_default()
+        self.argon.hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).unwrap_or_default()
     }
 
     fn verify_password(&self, password: &str, hash: &str) -> bool {
         // The parameters come from the stored hash, so raising the cost later keeps old hashes valid.
-        PasswordHash::new(hash)
-            .map(|h| self.argon.verify_password(password.as_bytes(), &h).is_ok())
-            .unwrap_or(false)
+        PasswordHash::new(hash).map(|h| self.argon.verify_password(password.as_bytes(), &h).is_ok()).unwrap_or(false)
     }
 
     fn random_token(&self) -> String {
@@ -69,9 +60,7 @@ impl Crypto for SoftwareCrypto {
     }
 
     fn totp_code(&self, secret_b32: &str, step: i64) -> Option<String> {
-        let bytes = totp_rs::Secret::Encoded(secret_b32.to_owned())
-            .to_bytes()
-            .ok()?;
+        let bytes = totp_rs::Secret::Encoded(secret_b32.to_owned()).to_bytes().ok()?;
         let totp = totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes).ok()?;
         Some(totp.generate(u64::try_from(step).ok()? * 30))
     }

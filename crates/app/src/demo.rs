@@ -38,9 +38,8 @@ pub struct DemoCity {
 }
 
 const WORDS: &[&str] = &[
-    "泽润", "丹河", "太行", "凤城", "沁园", "王屋", "珏山", "晋韵", "兰花", "金鼎", "华阳", "恒达",
-    "瑞丰", "宏图", "康宁", "东方", "北方", "天泽", "永安", "长河", "明珠", "新源", "鑫磊", "汇通",
-    "中泰", "润和", "安泰", "嘉禾",
+    "泽润", "丹河", "太行", "凤城", "沁园", "王屋", "珏山", "晋韵", "兰花", "金鼎", "华阳", "恒达", "瑞丰", "宏图",
+    "康宁", "东方", "北方", "天泽", "永安", "长河", "明珠", "新源", "鑫磊", "汇通", "中泰", "润和", "安泰", "嘉禾",
 ];
 const TRADES: &[&str] = &[
     "煤化工",
@@ -66,12 +65,7 @@ fn pick<'a>(rng: &mut StdRng, xs: &[&'a str]) -> &'a str {
 }
 
 fn company_name(rng: &mut StdRng, city: &str) -> String {
-    format!(
-        "{city}{}{}{}",
-        pick(rng, WORDS),
-        pick(rng, TRADES),
-        pick(rng, SUFFIXES)
-    )
+    format!("{city}{}{}{}", pick(rng, WORDS), pick(rng, TRADES), pick(rng, SUFFIXES))
 }
 
 struct Gen<'a> {
@@ -127,46 +121,25 @@ impl Gen<'_> {
 
 impl App {
     /// Generates the city once; on a database that already has enterprises it does nothing.
-    pub async fn generate_demo(
-        &self,
-        spec: DemoSpec,
-        progress: &(dyn Fn(u64) + Sync),
-    ) -> Result<Option<DemoCity>> {
+    pub async fn generate_demo(&self, spec: DemoSpec, progress: &(dyn Fn(u64) + Sync)) -> Result<Option<DemoCity>> {
         let plan = self.current_plan().await?;
         let any = orgs::count(
             &self.store.db,
             &anjian_domain::scope::Scope::All,
-            &OrgFilter {
-                kind: Some("enterprise".into()),
-                ..Default::default()
-            },
+            &OrgFilter { kind: Some("enterprise".into()), ..Default::default() },
         )
         .await?;
         if any > 0 {
             return Ok(None);
         }
         let all = jurisdictions::all(&self.store.db).await?;
-        let city = all
-            .iter()
-            .find(|j| j.level == Level::City.as_str())
-            .cloned()
-            .ok_or(AppError::NoPlan)?;
-        let counties: Vec<Jurisdiction> = all
-            .iter()
-            .filter(|j| j.level == Level::County.as_str())
-            .cloned()
-            .collect();
+        let city = all.iter().find(|j| j.level == Level::City.as_str()).cloned().ok_or(AppError::NoPlan)?;
+        let counties: Vec<Jurisdiction> = all.iter().filter(|j| j.level == Level::County.as_str()).cloned().collect();
         if counties.is_empty() {
             return Err(AppError::NoPlan);
         }
         let city_name = city.name.trim_end_matches('市').to_owned();
-        let mut g = Gen {
-            app: self,
-            rng: StdRng::seed_from_u64(spec.seed),
-            seed: spec.seed,
-            n: 0,
-            progress,
-        };
+        let mut g = Gen { app: self, rng: StdRng::seed_from_u64(spec.seed), seed: spec.seed, n: 0, progress };
         let mut out = DemoCity::default();
         let now = self.clock.now();
 
@@ -177,23 +150,9 @@ impl App {
             let n = g.rng.gen_range(1..=2);
             let mut ps = Vec::new();
             for i in 0..n {
-                let name = format!(
-                    "{}{}工业园区",
-                    c.name.trim_end_matches(['县', '市', '区']),
-                    ["", "东部", "西部"][i]
-                );
-                ps.push(
-                    g.org(
-                        &*txn,
-                        name,
-                        OrgKind::Park,
-                        c,
-                        None,
-                        None,
-                        Some("industrial_park"),
-                    )
-                    .await?,
-                );
+                let name =
+                    format!("{}{}工业园区", c.name.trim_end_matches(['县', '市', '区']), ["", "东部", "西部"][i]);
+                ps.push(g.org(&*txn, name, OrgKind::Park, c, None, None, Some("industrial_park")).await?);
             }
             parks.push(ps);
         }
@@ -217,30 +176,12 @@ impl App {
                     g.rng.gen_range(10..200),
                     g.rng.gen_range(0..1000) / 10 * 10 + k
                 );
-                sites::insert(
-                    &*txn,
-                    &uid,
-                    SiteKind::RailwayCrossing.as_str(),
-                    &name,
-                    &railway,
-                    c,
-                    now,
-                )
-                .await?;
+                sites::insert(&*txn, &uid, SiteKind::RailwayCrossing.as_str(), &name, &railway, c, now).await?;
                 out.sites += 1;
             }
         }
-        let experts = g
-            .org(
-                &*txn,
-                format!("{city_name}市安全生产专家库"),
-                OrgKind::ExpertPanel,
-                &city,
-                None,
-                None,
-                None,
-            )
-            .await?;
+        let experts =
+            g.org(&*txn, format!("{city_name}市安全生产专家库"), OrgKind::ExpertPanel, &city, None, None, None).await?;
         txn.commit().await?;
 
         let total = spec.enterprises.max(counties.len() as u32) as u64;
@@ -253,72 +194,33 @@ impl App {
                 let c = &counties[(made as usize) % counties.len()];
                 let ci = (made as usize) % counties.len();
                 let roll = g.rng.gen_range(0..100);
-                let park = (g.rng.gen_range(0..100) < 40)
-                    .then(|| parks[ci][g.rng.gen_range(0..parks[ci].len())].id);
+                let park = (g.rng.gen_range(0..100) < 40).then(|| parks[ci][g.rng.gen_range(0..parks[ci].len())].id);
                 if roll < 3 || first_explosives.is_none() {
-                    let name = format!(
-                        "{city_name}{}民爆器材{}",
-                        pick(&mut g.rng, WORDS),
-                        pick(&mut g.rng, SUFFIXES)
-                    );
-                    let o = g
-                        .org(
-                            &*txn,
-                            name,
-                            OrgKind::ExplosivesEnterprise,
-                            c,
-                            None,
-                            None,
-                            Some("explosives"),
-                        )
-                        .await?;
+                    let name = format!("{city_name}{}民爆器材{}", pick(&mut g.rng, WORDS), pick(&mut g.rng, SUFFIXES));
+                    let o =
+                        g.org(&*txn, name, OrgKind::ExplosivesEnterprise, c, None, None, Some("explosives")).await?;
                     for w in 1..=g.rng.gen_range(1..=2) {
                         let uid = g.uid();
-                        sites::insert(
-                            &*txn,
-                            &uid,
-                            SiteKind::Warehouse.as_str(),
-                            &format!("{}号库房", w),
-                            &o,
-                            c,
-                            now,
-                        )
-                        .await?;
+                        sites::insert(&*txn, &uid, SiteKind::Warehouse.as_str(), &format!("{}号库房", w), &o, c, now)
+                            .await?;
                         out.sites += 1;
                     }
                     first_explosives.get_or_insert(o);
                     made += 1;
                 } else if (roll < 6 || first_group.is_none()) && batch_end - made > 3 {
-                    let name = format!(
-                        "{city_name}{}集团{}",
-                        pick(&mut g.rng, WORDS),
-                        pick(&mut g.rng, SUFFIXES)
-                    );
-                    let group = g
-                        .org(&*txn, name, OrgKind::GroupCompany, c, None, park, None)
-                        .await?;
+                    let name = format!("{city_name}{}集团{}", pick(&mut g.rng, WORDS), pick(&mut g.rng, SUFFIXES));
+                    let group = g.org(&*txn, name, OrgKind::GroupCompany, c, None, park, None).await?;
                     made += 1;
                     for _ in 0..g.rng.gen_range(2..=4) {
                         let name = company_name(&mut g.rng, &city_name);
                         let sc = &counties[g.rng.gen_range(0..counties.len())];
-                        g.org(
-                            &*txn,
-                            name,
-                            OrgKind::Enterprise,
-                            sc,
-                            Some(&group),
-                            None,
-                            None,
-                        )
-                        .await?;
+                        g.org(&*txn, name, OrgKind::Enterprise, sc, Some(&group), None, None).await?;
                         made += 1;
                     }
                     first_group.get_or_insert(group);
                 } else {
                     let name = company_name(&mut g.rng, &city_name);
-                    let o = g
-                        .org(&*txn, name, OrgKind::Enterprise, c, None, park, None)
-                        .await?;
+                    let o = g.org(&*txn, name, OrgKind::Enterprise, c, None, park, None).await?;
                     first_enterprise.get_or_insert(o);
                     made += 1;
                 }
@@ -353,17 +255,8 @@ impl App {
                 Some(l.code.get_ref().clone()),
             ));
         }
-        wanted.push((
-            "city.staff".into(),
-            Role::CityStaff,
-            dept.or(city_bureau.clone()),
-            None,
-        ));
-        for j in plan
-            .jurisdictions
-            .iter()
-            .filter(|j| j.level == Level::County)
-        {
+        wanted.push(("city.staff".into(), Role::CityStaff, dept.or(city_bureau.clone()), None));
+        for j in plan.jurisdictions.iter().filter(|j| j.level == Level::County) {
             wanted.push((
                 format!("county.{}", j.code.get_ref()),
                 Role::CountyStaff,
@@ -371,12 +264,7 @@ impl App {
                 None,
             ));
         }
-        wanted.push((
-            "park.1".into(),
-            Role::ParkStaff,
-            parks.first().and_then(|p| p.first().cloned()),
-            None,
-        ));
+        wanted.push(("park.1".into(), Role::ParkStaff, parks.first().and_then(|p| p.first().cloned()), None));
         wanted.push(("group.1".into(), Role::GroupSafety, first_group, None));
         for (name, role) in [
             ("principal.1", Role::Principal),
@@ -386,27 +274,12 @@ impl App {
         ] {
             wanted.push((name.into(), role, first_enterprise.clone(), None));
         }
-        wanted.push((
-            "explosives.1".into(),
-            Role::Principal,
-            first_explosives.clone(),
-            None,
-        ));
+        wanted.push(("explosives.1".into(), Role::Principal, first_explosives.clone(), None));
         wanted.push(("guard.1".into(), Role::PatrolGuard, first_explosives, None));
-        wanted.push((
-            "railway.1".into(),
-            Role::RailwayOperator,
-            Some(railway),
-            None,
-        ));
+        wanted.push(("railway.1".into(), Role::RailwayOperator, Some(railway), None));
         wanted.push(("expert.1".into(), Role::Expert, Some(experts), None));
         for (username, role, org, leader) in wanted {
-            let display = match (
-                &leader,
-                plan.leaders
-                    .iter()
-                    .find(|l| Some(l.code.get_ref()) == leader.as_ref()),
-            ) {
+            let display = match (&leader, plan.leaders.iter().find(|l| Some(l.code.get_ref()) == leader.as_ref())) {
                 (Some(_), Some(l)) => format!("{}（{}）", l.name, l.title),
                 _ => username.clone(),
             };
@@ -422,22 +295,11 @@ impl App {
                     },
                 )
                 .await?;
-            out.accounts.push(DemoAccount {
-                username,
-                role,
-                org: org.map(|o| o.name),
-                password,
-            });
+            out.accounts.push(DemoAccount { username, role, org: org.map(|o| o.name), password });
         }
 
         let mut e = entry(None, "demo.generate", "city", &city.code);
-        e.detail = format!(
-            "seed={} orgs={} sites={} accounts={}",
-            spec.seed,
-            out.orgs,
-            out.sites,
-            out.accounts.len()
-        );
+        e.detail = format!("seed={} orgs={} sites={} accounts={}", spec.seed, out.orgs, out.sites, out.accounts.len());
         self.record_alone(e).await?;
         Ok(Some(out))
     }

@@ -11,10 +11,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: &str, code: &str) -> Self {
-        FieldError {
-            field: field.to_owned(),
-            code: code.to_owned(),
-        }
+        FieldError { field: field.to_owned(), code: code.to_owned() }
     }
 }
 

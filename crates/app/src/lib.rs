@@ -45,10 +45,7 @@ impl App {
             store,
             clock,
             crypto,
-            throttle: Arc::new(throttle::Throttle::new(
-                settings.ip_max_failures,
-                settings.ip_window,
-            )),
+            throttle: Arc::new(throttle::Throttle::new(settings.ip_max_failures, settings.ip_window)),
             settings: Arc::new(settings),
             plan_cache: Arc::new(RwLock::new(None)),
         }

@@ -30,9 +30,7 @@ pub struct Created<T> {
 
 /// Checks an idempotency key: a UUID, which becomes the record's permanent id.
 pub fn parse_idempotency_key(key: &str) -> Result<String> {
-    uuid_like(key)
-        .then(|| key.to_ascii_lowercase())
-        .ok_or_else(|| AppError::invalid("Idempotency-Key", "invalid_uuid"))
+    uuid_like(key).then(|| key.to_ascii_lowercase()).ok_or_else(|| AppError::invalid("Idempotency-Key", "invalid_uuid"))
 }
 
 fn uuid_like(s: &str) -> bool {
@@ -122,9 +120,7 @@ impl App {
             // Another request with the same key won the race: answer as a replay.
             Err(anjian_store::StoreError::Conflict(_)) => {
                 drop(txn);
-                let existing = orgs::by_uid(&self.store.db, &uid)
-                    .await?
-                    .ok_or(AppError::Conflict("uid"))?;
+                let existing = orgs::by_uid(&self.store.db, &uid).await?.ok_or(AppError::Conflict("uid"))?;
                 return replay(actor, existing, &digest);
             }
             Err(e) => return Err(e.into()),
@@ -133,16 +129,11 @@ impl App {
         e.after_digest = Some(digest_json(&org));
         self.record(&*txn, e).await?;
         txn.commit().await?;
-        Ok(Created {
-            value: org,
-            replayed: false,
-        })
+        Ok(Created { value: org, replayed: false })
     }
 
     pub async fn rename_org(&self, actor: &Actor, id: i64, name: &str) -> Result<Org> {
-        actor
-            .require(Permission::ManageOrgs)
-            .map_err(|_| AppError::NotFound)?;
+        actor.require(Permission::ManageOrgs).map_err(|_| AppError::NotFound)?;
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
             return Err(AppError::invalid("name", "required"));
@@ -158,13 +149,7 @@ impl App {
         Ok(after)
     }
 
-    pub async fn list_orgs(
-        &self,
-        actor: &Actor,
-        f: &OrgFilter,
-        after: Option<i64>,
-        limit: u64,
-    ) -> Result<Vec<Org>> {
+    pub async fn list_orgs(&self, actor: &Actor, f: &OrgFilter, after: Option<i64>, limit: u64) -> Result<Vec<Org>> {
         actor.require(Permission::ViewOrgs)?;
         Ok(orgs::list(&self.store.db, &actor.scope, f, after, limit.clamp(1, 500)).await?)
     }
@@ -175,31 +160,22 @@ impl App {
     }
 
     pub async fn get_org(&self, actor: &Actor, id: i64) -> Result<(Org, Vec<sites::Site>)> {
-        actor
-            .require(Permission::ViewOrgs)
-            .map_err(|_| AppError::NotFound)?;
+        actor.require(Permission::ViewOrgs).map_err(|_| AppError::NotFound)?;
         let org = orgs::get(&self.store.db, &actor.scope, id).await?;
         let sites = sites::of_org(&self.store.db, &actor.scope, id).await?;
         Ok((org, sites))
     }
 
     /// Jurisdictions the caller can see (for filters and the org tree).
-    pub async fn visible_jurisdictions(
-        &self,
-        actor: &Actor,
-    ) -> Result<Vec<jurisdictions::Jurisdiction>> {
+    pub async fn visible_jurisdictions(&self, actor: &Actor) -> Result<Vec<jurisdictions::Jurisdiction>> {
         let all = jurisdictions::all(&self.store.db).await?;
         Ok(match &actor.scope {
             anjian_domain::scope::Scope::All => all,
-            anjian_domain::scope::Scope::Jurisdiction { path } => all
-                .into_iter()
-                .filter(|j| j.path.starts_with(path.as_str()))
-                .collect(),
+            anjian_domain::scope::Scope::Jurisdiction { path } => {
+                all.into_iter().filter(|j| j.path.starts_with(path.as_str())).collect()
+            }
             _ => match &actor.org {
-                Some(o) => all
-                    .into_iter()
-                    .filter(|j| j.id == o.jurisdiction_id)
-                    .collect(),
+                Some(o) => all.into_iter().filter(|j| j.id == o.jurisdiction_id).collect(),
                 None => Vec::new(),
             },
         })
@@ -207,17 +183,9 @@ impl App {
 }
 
 fn replay(actor: &Actor, existing: Org, digest: &str) -> Result<Created<Org>> {
-    let visible = actor.scope.admits(
-        existing.id,
-        &existing.jurisdiction_path,
-        &existing.org_path,
-        existing.park_id,
-    );
+    let visible = actor.scope.admits(existing.id, &existing.jurisdiction_path, &existing.org_path, existing.park_id);
     if visible && existing.request_digest.as_deref() == Some(digest) {
-        Ok(Created {
-            value: existing,
-            replayed: true,
-        })
+        Ok(Created { value: existing, replayed: true })
     } else {
         Err(AppError::IdempotencyMismatch)
     }

@@ -53,23 +53,12 @@ impl App {
         let latest = plans::latest(&self.store.db, &new.plan.id).await?;
         let (unchanged, changes, current_version) = match &latest {
             Some(v) => {
-                let old = Plan::parse(&v.source)
-                    .map_err(|e| AppError::Internal(format!("stored plan: {e}")))?;
-                (
-                    v.sha256 == sha256_hex(text),
-                    plan::diff(&old, &new),
-                    Some(v.version),
-                )
+                let old = Plan::parse(&v.source).map_err(|e| AppError::Internal(format!("stored plan: {e}")))?;
+                (v.sha256 == sha256_hex(text), plan::diff(&old, &new), Some(v.version))
             }
             None => (false, Vec::new(), None),
         };
-        Ok(ImportPreview {
-            plan_id: new.plan.id.clone(),
-            current_version,
-            unchanged,
-            changes,
-            findings,
-        })
+        Ok(ImportPreview { plan_id: new.plan.id.clone(), current_version, unchanged, changes, findings })
     }
 
     /// Imports a plan. Importing the same file again changes nothing.
@@ -79,41 +68,25 @@ impl App {
         }
         let preview = self.preview_plan(text).await?;
         if preview.unchanged {
-            return Ok(Imported {
-                version: preview.current_version.unwrap_or(1),
-                preview,
-            });
+            return Ok(Imported { version: preview.current_version.unwrap_or(1), preview });
         }
-        let plan =
-            Plan::parse(text).map_err(|_| AppError::PlanInvalid(preview.findings.clone()))?;
+        let plan = Plan::parse(text).map_err(|_| AppError::PlanInvalid(preview.findings.clone()))?;
         let now = self.clock.now();
         let version = preview.current_version.unwrap_or(0) + 1;
         let changes = serde_json::to_string(&preview.changes).unwrap_or_else(|_| "[]".into());
         let txn = self.store.begin_write().await?;
-        let row = plans::insert(
-            &*txn,
-            &plan.plan.id,
-            version,
-            &sha256_hex(text),
-            text,
-            &changes,
-            now,
-            actor.map(|a| a.id()),
-        )
-        .await
-        .map_err(|e| match e {
-            // Two imports at once: the other one took this version number.
-            anjian_store::StoreError::Conflict(_) => AppError::Conflict("plan_version"),
-            e => e.into(),
-        })?;
+        let row =
+            plans::insert(&*txn, &plan.plan.id, version, &sha256_hex(text), text, &changes, now, actor.map(|a| a.id()))
+                .await
+                .map_err(|e| match e {
+                    // Two imports at once: the other one took this version number.
+                    anjian_store::StoreError::Conflict(_) => AppError::Conflict("plan_version"),
+                    e => e.into(),
+                })?;
         materialise(&*txn, &plan, now).await?;
         let mut e = entry(actor, "plan.import", "plan_version", row.id);
         e.after_digest = Some(row.sha256.clone());
-        e.detail = format!(
-            "plan={} version={version} changes={}",
-            plan.plan.id,
-            preview.changes.len()
-        );
+        e.detail = format!("plan={} version={version} changes={}", plan.plan.id, preview.changes.len());
         self.record(&*txn, e).await?;
         txn.commit().await?;
         Ok(Imported { version, preview })
@@ -126,35 +99,19 @@ impl App {
 
     /// The plan in force and its version number.
     pub async fn current_campaign(&self) -> Result<(Arc<Plan>, i32)> {
-        let (id, version) = plans::current_id(&self.store.db)
-            .await?
-            .ok_or(AppError::NoPlan)?;
-        if let Some((cached, p)) = self
-            .plan_cache
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .as_ref()
-        {
+        let (id, version) = plans::current_id(&self.store.db).await?.ok_or(AppError::NoPlan)?;
+        if let Some((cached, p)) = self.plan_cache.read().unwrap_or_else(|e| e.into_inner()).as_ref() {
             if *cached == id {
                 return Ok((p.clone(), version));
             }
         }
-        let row = plans::by_id(&self.store.db, id)
-            .await?
-            .ok_or(AppError::NoPlan)?;
-        let p = Arc::new(
-            Plan::parse(&row.source)
-                .map_err(|e| AppError::Internal(format!("stored plan: {e}")))?,
-        );
+        let row = plans::by_id(&self.store.db, id).await?.ok_or(AppError::NoPlan)?;
+        let p = Arc::new(Plan::parse(&row.source).map_err(|e| AppError::Internal(format!("stored plan: {e}")))?);
         *self.plan_cache.write().unwrap_or_else(|e| e.into_inner()) = Some((row.id, p.clone()));
         Ok((p, row.version))
     }
 
-    pub async fn plan_history(
-        &self,
-        actor: &Actor,
-        plan_id: &str,
-    ) -> Result<Vec<plans::PlanVersion>> {
+    pub async fn plan_history(&self, actor: &Actor, plan_id: &str) -> Result<Vec<plans::PlanVersion>> {
         actor.require(Permission::ViewCampaign)?;
         Ok(plans::history(&self.store.db, plan_id).await?)
     }
@@ -210,9 +167,7 @@ async fn materialise(db: &impl ConnectionTrait, plan: &Plan, now: DateTime<Utc>)
         }
     }
     if let Some(city) = city_bureau {
-        let jur = jurisdictions::by_id(db, city.jurisdiction_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let jur = jurisdictions::by_id(db, city.jurisdiction_id).await?.ok_or(AppError::NotFound)?;
         for d in &plan.departments {
             let code = department_code(d.code.get_ref());
             if orgs::by_code(db, &code).await?.is_none() {

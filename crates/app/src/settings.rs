@@ -13,11 +13,7 @@ pub struct Argon2Params {
 impl Default for Argon2Params {
     /// OWASP's argon2id minimum: 19 MiB, 2 passes, 1 lane.
     fn default() -> Self {
-        Argon2Params {
-            m_kib: 19 * 1024,
-            t: 2,
-            p: 1,
-        }
+        Argon2Params { m_kib: 19 * 1024, t: 2, p: 1 }
     }
 }
 

@@ -13,11 +13,7 @@ pub struct Throttle {
 
 impl Throttle {
     pub fn new(max: u32, window: Duration) -> Self {
-        Throttle {
-            max,
-            window,
-            seen: Mutex::new(HashMap::new()),
-        }
+        Throttle { max, window, seen: Mutex::new(HashMap::new()) }
     }
 
     /// Whether this address has failed too often within the window.
@@ -41,9 +37,6 @@ impl Throttle {
     }
 
     pub fn succeed(&self, ip: IpAddr) {
-        self.seen
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&ip);
+        self.seen.lock().unwrap_or_else(|e| e.into_inner()).remove(&ip);
     }
 }

@@ -37,8 +37,7 @@ pub fn generate_password() -> String {
 
 fn validate_username(u: &str) -> Result<()> {
     let ok = (3..=32).contains(&u.len())
-        && u.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        && u.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
         && u.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
     if ok {
         Ok(())
@@ -51,11 +50,7 @@ impl App {
     /// Creates an account with a one-time password the user must change at first login.
     /// Returns the account and that password (shown once).
     #[tracing::instrument(skip_all, fields(role = %input.role))]
-    pub async fn create_user(
-        &self,
-        actor: Option<&Actor>,
-        input: CreateUser,
-    ) -> Result<(User, String)> {
+    pub async fn create_user(&self, actor: Option<&Actor>, input: CreateUser) -> Result<(User, String)> {
         let mut errors = Vec::new();
         let username = input.username.trim().to_owned();
         if let Err(AppError::Invalid(mut e)) = validate_username(&username) {
@@ -116,12 +111,7 @@ impl App {
             e => e.into(),
         })?;
         let mut e = entry(actor, "user.create", "user", user.id);
-        e.after_digest = Some(digest_json(&(
-            user.id,
-            &user.username,
-            &user.role,
-            user.org_id,
-        )));
+        e.after_digest = Some(digest_json(&(user.id, &user.username, &user.role, user.org_id)));
         e.detail = format!("role={}", user.role);
         self.record(&*txn, e).await?;
         txn.commit().await?;
@@ -142,22 +132,12 @@ impl App {
         let txn = self.store.begin_write().await?;
         users::set_password(&*txn, target.id, &hash, true, now).await?;
         sessions::revoke_all(&*txn, target.id, now).await?;
-        self.record(
-            &*txn,
-            entry(Some(actor), "user.password.reset", "user", target.id),
-        )
-        .await?;
+        self.record(&*txn, entry(Some(actor), "user.password.reset", "user", target.id)).await?;
         txn.commit().await?;
         Ok(pw)
     }
 
-    pub async fn list_users(
-        &self,
-        actor: &Actor,
-        f: &UserFilter,
-        after: Option<i64>,
-        limit: u64,
-    ) -> Result<Vec<User>> {
+    pub async fn list_users(&self, actor: &Actor, f: &UserFilter, after: Option<i64>, limit: u64) -> Result<Vec<User>> {
         actor.require(Permission::ViewUsers)?;
         Ok(users::list(&self.store.db, &actor.scope, f, after, limit.clamp(1, 200)).await?)
     }
@@ -168,9 +148,7 @@ impl App {
     }
 
     pub async fn get_user(&self, actor: &Actor, id: i64) -> Result<User> {
-        actor
-            .require(Permission::ViewUsers)
-            .map_err(|_| AppError::NotFound)?;
+        actor.require(Permission::ViewUsers).map_err(|_| AppError::NotFound)?;
         Ok(users::get(&self.store.db, &actor.scope, id).await?)
     }
 

@@ -132,10 +132,17 @@ impl fmt::Display for ChainBreak {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ChainBreak::Altered { seq } => write!(f, "record {seq} was altered (its hash does not match its content)"),
-            ChainBreak::Unlinked { seq } => write!(f, "record {seq} does not link to the record before it (removed, inserted or reordered)"),
+            ChainBreak::Unlinked { seq } => {
+                write!(f, "record {seq} does not link to the record before it (removed, inserted or reordered)")
+            }
             ChainBreak::Gap { after, found } => write!(f, "records between {after} and {found} are missing"),
-            ChainBreak::Truncated { last_seq, head_seq } => write!(f, "the chain ends at record {last_seq} but the head says {head_seq}: records were cut from the end"),
-            ChainBreak::HeadMismatch { head_seq } => write!(f, "the head at record {head_seq} does not match the chain"),
+            ChainBreak::Truncated { last_seq, head_seq } => write!(
+                f,
+                "the chain ends at record {last_seq} but the head says {head_seq}: records were cut from the end"
+            ),
+            ChainBreak::HeadMismatch { head_seq } => {
+                write!(f, "the head at record {head_seq} does not match the chain")
+            }
         }
     }
 }
@@ -150,11 +157,7 @@ pub struct Verifier {
 
 impl Default for Verifier {
     fn default() -> Self {
-        Self {
-            prev_hash: GENESIS.to_owned(),
-            last_seq: 0,
-            checked: 0,
-        }
+        Self { prev_hash: GENESIS.to_owned(), last_seq: 0, checked: 0 }
     }
 }
 
@@ -165,10 +168,7 @@ impl Verifier {
             return Err(if seq <= self.last_seq {
                 ChainBreak::Unlinked { seq }
             } else {
-                ChainBreak::Gap {
-                    after: self.last_seq,
-                    found: seq,
-                }
+                ChainBreak::Gap { after: self.last_seq, found: seq }
             });
         }
         if l.prev_hash != self.prev_hash {
@@ -186,10 +186,7 @@ impl Verifier {
     /// Compares the end of the chain with a head (seq, hash) kept elsewhere.
     pub fn finish(&self, head_seq: i64, head_hash: &str) -> Result<(), ChainBreak> {
         if head_seq > self.last_seq {
-            return Err(ChainBreak::Truncated {
-                last_seq: self.last_seq,
-                head_seq,
-            });
+            return Err(ChainBreak::Truncated { last_seq: self.last_seq, head_seq });
         }
         if head_seq == self.last_seq && head_hash != self.prev_hash {
             return Err(ChainBreak::HeadMismatch { head_seq });
@@ -225,12 +222,7 @@ mod tests {
                     detail: String::new(),
                 };
                 let hash = record.chain_hash(alg, &prev);
-                let l = Linked {
-                    record,
-                    alg,
-                    prev_hash: prev.clone(),
-                    hash: hash.clone(),
-                };
+                let l = Linked { record, alg, prev_hash: prev.clone(), hash: hash.clone() };
                 prev = hash;
                 l
             })

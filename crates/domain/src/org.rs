@@ -72,10 +72,7 @@ string_enum! {
 impl OrgKind {
     /// Supervised organisations (生产经营单位 and park authorities), as opposed to bureaus.
     pub fn is_supervised(self) -> bool {
-        !matches!(
-            self,
-            OrgKind::Regulator | OrgKind::Department | OrgKind::ExpertPanel
-        )
+        !matches!(self, OrgKind::Regulator | OrgKind::Department | OrgKind::ExpertPanel)
     }
 }
 

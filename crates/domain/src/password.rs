@@ -87,15 +87,9 @@ mod tests {
         assert_eq!(check("abcdefgh1", "u"), Err(PasswordProblem::TooFewClasses));
         assert_eq!(check("P@ssw0rd", "u"), Err(PasswordProblem::Common));
         assert_eq!(check("Aa123456", "u"), Err(PasswordProblem::Common));
-        assert_eq!(
-            check("Zhang3-safe", "zhang3"),
-            Err(PasswordProblem::ContainsUsername)
-        );
+        assert_eq!(check("Zhang3-safe", "zhang3"), Err(PasswordProblem::ContainsUsername));
         assert_eq!(check("晋城安监Qx7a", "u"), Ok(()));
         assert_eq!(check("Tq7-mvr-2kd", "admin"), Ok(()));
-        assert_eq!(
-            check(&"Aa1!".repeat(40), "u"),
-            Err(PasswordProblem::TooLong)
-        );
+        assert_eq!(check(&"Aa1!".repeat(40), "u"), Err(PasswordProblem::TooLong));
     }
 }

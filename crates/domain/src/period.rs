@@ -31,10 +31,7 @@ pub fn local_midnight(date: NaiveDate) -> DateTime<Utc> {
 }
 
 fn local_to_utc(local: NaiveDateTime) -> DateTime<Utc> {
-    TZ.from_local_datetime(&local)
-        .earliest()
-        .expect("Asia/Shanghai has no gaps at these times")
-        .with_timezone(&Utc)
+    TZ.from_local_datetime(&local).earliest().expect("Asia/Shanghai has no gaps at these times").with_timezone(&Utc)
 }
 
 /// The local (Asia/Shanghai) calendar date of an instant.
@@ -58,18 +55,12 @@ impl Period {
         let date = local.date_naive();
         let (start, end) = match kind {
             PeriodKind::Hour => {
-                let start = local_to_utc(
-                    date.and_hms_opt(local.hour(), 0, 0)
-                        .expect("whole hour exists"),
-                );
+                let start = local_to_utc(date.and_hms_opt(local.hour(), 0, 0).expect("whole hour exists"));
                 (start, start + Duration::hours(1))
             }
             PeriodKind::Week => {
                 let monday = date - Duration::days(date.weekday().num_days_from_monday() as i64);
-                (
-                    local_midnight(monday),
-                    local_midnight(monday + Duration::days(7)),
-                )
+                (local_midnight(monday), local_midnight(monday + Duration::days(7)))
             }
             PeriodKind::HalfMonth => {
                 let first = first_of_month(date.year(), date.month());
@@ -77,10 +68,7 @@ impl Period {
                 if date.day() <= 15 {
                     (local_midnight(first), local_midnight(sixteenth))
                 } else {
-                    (
-                        local_midnight(sixteenth),
-                        local_midnight(add_months(first, 1)),
-                    )
+                    (local_midnight(sixteenth), local_midnight(add_months(first, 1)))
                 }
             }
             PeriodKind::Month => {
@@ -141,12 +129,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
-        local_to_utc(
-            NaiveDate::from_ymd_opt(y, m, d)
-                .unwrap()
-                .and_hms_opt(h, 0, 0)
-                .unwrap(),
-        )
+        local_to_utc(NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(h, 0, 0).unwrap())
     }
 
     #[test]
@@ -155,15 +138,9 @@ mod tests {
         // although in UTC it is 15:00 on Sunday too. 2022-08-01 00:30 local is Sunday 16:30 UTC
         // but belongs to the new week.
         let p = Period::containing(PeriodKind::Week, at(2022, 7, 31, 23));
-        assert_eq!(
-            local_date(p.start),
-            NaiveDate::from_ymd_opt(2022, 7, 25).unwrap()
-        );
+        assert_eq!(local_date(p.start), NaiveDate::from_ymd_opt(2022, 7, 25).unwrap());
         let q = Period::containing(PeriodKind::Week, at(2022, 8, 1, 0) + Duration::minutes(30));
-        assert_eq!(
-            local_date(q.start),
-            NaiveDate::from_ymd_opt(2022, 8, 1).unwrap()
-        );
+        assert_eq!(local_date(q.start), NaiveDate::from_ymd_opt(2022, 8, 1).unwrap());
         assert_eq!(q.start, p.end);
     }
 
@@ -172,23 +149,14 @@ mod tests {
         let a = Period::containing(PeriodKind::HalfMonth, at(2022, 2, 15, 23));
         let b = Period::containing(PeriodKind::HalfMonth, at(2022, 2, 16, 0));
         assert_eq!(a.end, b.start);
-        assert_eq!(
-            local_date(b.end),
-            NaiveDate::from_ymd_opt(2022, 3, 1).unwrap()
-        );
+        assert_eq!(local_date(b.end), NaiveDate::from_ymd_opt(2022, 3, 1).unwrap());
     }
 
     #[test]
     fn quarters_start_in_january_april_july_october() {
         let q = Period::containing(PeriodKind::Quarter, at(2022, 11, 30, 12));
-        assert_eq!(
-            local_date(q.start),
-            NaiveDate::from_ymd_opt(2022, 10, 1).unwrap()
-        );
-        assert_eq!(
-            local_date(q.end),
-            NaiveDate::from_ymd_opt(2023, 1, 1).unwrap()
-        );
+        assert_eq!(local_date(q.start), NaiveDate::from_ymd_opt(2022, 10, 1).unwrap());
+        assert_eq!(local_date(q.end), NaiveDate::from_ymd_opt(2023, 1, 1).unwrap());
     }
 
     fn kind() -> impl Strategy<Value = PeriodKind> {

@@ -59,10 +59,7 @@ impl Role {
         use Permission::*;
         use Role::*;
         match self {
-            SysAdmin => matches!(
-                p,
-                ViewOrgs | ManageOrgs | ViewUsers | ManageUsers | ViewCampaign | ManagePlan
-            ),
+            SysAdmin => matches!(p, ViewOrgs | ManageOrgs | ViewUsers | ManageUsers | ViewCampaign | ManagePlan),
             SecurityAdmin => matches!(p, ViewUsers | ManageUsers | ViewAudit),
             AuditAdmin => matches!(p, ViewAudit),
             CityLeader => matches!(p, ViewOrgs | ViewUsers | ViewCampaign),
@@ -82,18 +79,16 @@ impl Role {
             SysAdmin | SecurityAdmin | AuditAdmin => ScopeBasis::Everything,
             CityLeader | CityStaff | CountyStaff | Expert => ScopeBasis::Jurisdiction,
             ParkStaff => ScopeBasis::Park,
-            GroupSafety | Principal | Deputy | SafetyOfficer | Staff | RailwayOperator
-            | PatrolGuard => ScopeBasis::OrgSubtree,
+            GroupSafety | Principal | Deputy | SafetyOfficer | Staff | RailwayOperator | PatrolGuard => {
+                ScopeBasis::OrgSubtree
+            }
         }
     }
 
     /// Bureau staff and every admin log in with a second factor (SECURITY.md).
     pub fn requires_second_factor(self) -> bool {
         use Role::*;
-        matches!(
-            self,
-            SysAdmin | SecurityAdmin | AuditAdmin | CityLeader | CityStaff | CountyStaff
-        )
+        matches!(self, SysAdmin | SecurityAdmin | AuditAdmin | CityLeader | CityStaff | CountyStaff)
     }
 
     /// Roles that belong to a bureau rather than to a supervised organisation.
@@ -122,17 +117,10 @@ mod tests {
     fn the_three_admins_are_separated() {
         assert!(!Role::SysAdmin.can(Permission::ViewAudit));
         assert!(Role::AuditAdmin.can(Permission::ViewAudit));
-        for p in [
-            Permission::ManageUsers,
-            Permission::ManageOrgs,
-            Permission::ManagePlan,
-            Permission::ViewOrgs,
-        ] {
+        for p in [Permission::ManageUsers, Permission::ManageOrgs, Permission::ManagePlan, Permission::ViewOrgs] {
             assert!(!Role::AuditAdmin.can(p), "{p:?}");
         }
         assert!(!Role::SysAdmin.may_grant(Role::AuditAdmin));
-        assert!(Role::ALL
-            .iter()
-            .all(|r| r.as_str().parse::<Role>() == Ok(*r)));
+        assert!(Role::ALL.iter().all(|r| r.as_str().parse::<Role>() == Ok(*r)));
     }
 }

@@ -21,13 +21,7 @@ pub enum Scope {
 impl Scope {
     /// Whether an organisation with these paths falls inside the scope. The store filters in SQL;
     /// this is the same rule, for checks on a single object already loaded.
-    pub fn admits(
-        &self,
-        org_id: i64,
-        jurisdiction_path: &str,
-        org_path: &str,
-        park_id: Option<i64>,
-    ) -> bool {
+    pub fn admits(&self, org_id: i64, jurisdiction_path: &str, org_path: &str, park_id: Option<i64>) -> bool {
         match self {
             Scope::All => true,
             Scope::Jurisdiction { path } => jurisdiction_path.starts_with(path.as_str()),
@@ -64,9 +58,7 @@ mod tests {
     #[test]
     fn a_path_prefix_does_not_match_a_sibling_with_a_longer_id() {
         // `/1/3/` must not admit `/1/31/`: the trailing slash is what keeps them apart.
-        let s = Scope::Jurisdiction {
-            path: path_of(&[1, 3]),
-        };
+        let s = Scope::Jurisdiction { path: path_of(&[1, 3]) };
         assert!(s.admits(9, "/1/3/", "/9/", None));
         assert!(!s.admits(9, "/1/31/", "/9/", None));
         assert!(Scope::Org { path: "/5/".into() }.admits(6, "/1/", "/5/6/", None));

@@ -6,8 +6,7 @@ use anjian_domain::audit::{AuditRecord, ChainBreak, HashAlg, Linked, Verifier};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 pub use audit_log::Model as AuditRow;
@@ -28,26 +27,15 @@ pub struct Entry {
 
 /// Appends to the chain inside the caller's transaction, so the record commits with the write
 /// it describes or not at all.
-pub async fn append(
-    db: &impl ConnectionTrait,
-    alg: HashAlg,
-    e: Entry,
-    at: DateTime<Utc>,
-) -> Result<i64> {
+pub async fn append(db: &impl ConnectionTrait, alg: HashAlg, e: Entry, at: DateTime<Utc>) -> Result<i64> {
     // Bump the head first: it is a write, so it takes SQLite's write lock or PostgreSQL's row lock
     // before the head is read. Concurrent appends queue here and the chain cannot fork.
     audit_head::Entity::update_many()
-        .col_expr(
-            audit_head::Column::Seq,
-            Expr::col(audit_head::Column::Seq).add(1),
-        )
+        .col_expr(audit_head::Column::Seq, Expr::col(audit_head::Column::Seq).add(1))
         .filter(audit_head::Column::Id.eq(1))
         .exec(db)
         .await?;
-    let head = audit_head::Entity::find_by_id(1)
-        .one(db)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let head = audit_head::Entity::find_by_id(1).one(db).await?.ok_or(StoreError::NotFound)?;
     let record = AuditRecord {
         seq: head.seq,
         at,
@@ -123,19 +111,11 @@ pub async fn page(
     if let Some(u) = f.until {
         c = c.add(audit_log::Column::At.lt(u));
     }
-    Ok(audit_log::Entity::find()
-        .filter(c)
-        .order_by_desc(audit_log::Column::Seq)
-        .limit(limit)
-        .all(db)
-        .await?)
+    Ok(audit_log::Entity::find().filter(c).order_by_desc(audit_log::Column::Seq).limit(limit).all(db).await?)
 }
 
 pub async fn head(db: &impl ConnectionTrait) -> Result<(i64, String)> {
-    let h = audit_head::Entity::find_by_id(1)
-        .one(db)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let h = audit_head::Entity::find_by_id(1).one(db).await?.ok_or(StoreError::NotFound)?;
     Ok((h.seq, h.hash))
 }
 
@@ -208,9 +188,5 @@ pub async fn verify(
         }
     }
     let (last_seq, last_hash) = v.last();
-    Ok(Ok(Verified {
-        records: v.checked,
-        head_seq: last_seq,
-        head_hash: last_hash.to_owned(),
-    }))
+    Ok(Ok(Verified { records: v.checked, head_seq: last_seq, head_hash: last_hash.to_owned() }))
 }

@@ -4,24 +4,16 @@ use crate::entity::jurisdiction::{self, Entity as Jurisdictions};
 use crate::Result;
 use anjian_domain::scope::path_of;
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 pub use jurisdiction::Model as Jurisdiction;
 
 pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<Jurisdiction>> {
-    Ok(Jurisdictions::find()
-        .order_by_asc(jurisdiction::Column::Path)
-        .all(db)
-        .await?)
+    Ok(Jurisdictions::find().order_by_asc(jurisdiction::Column::Path).all(db).await?)
 }
 
 pub async fn by_code(db: &impl ConnectionTrait, code: &str) -> Result<Option<Jurisdiction>> {
-    Ok(Jurisdictions::find()
-        .filter(jurisdiction::Column::Code.eq(code))
-        .one(db)
-        .await?)
+    Ok(Jurisdictions::find().filter(jurisdiction::Column::Code.eq(code)).one(db).await?)
 }
 
 pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Jurisdiction>> {

@@ -41,14 +41,7 @@ impl std::fmt::Debug for StoreOptions {
     // The URL may hold a password; never print it.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StoreOptions")
-            .field(
-                "backend",
-                &if self.url.starts_with("postgres") {
-                    "postgres"
-                } else {
-                    "sqlite"
-                },
-            )
+            .field("backend", &if self.url.starts_with("postgres") { "postgres" } else { "sqlite" })
             .field("pg_schema", &self.pg_schema)
             .finish()
     }
@@ -84,9 +77,7 @@ impl WriteTxn {
 }
 
 fn sqlite_url(url: &str) -> Option<String> {
-    let path = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = path.split('?').next().unwrap_or(path);
     Some(format!("sqlite://{path}?mode=rwc"))
 }
@@ -98,12 +89,7 @@ impl Store {
         let url = sqlite_url(&opts.url).unwrap_or_else(|| opts.url.clone());
         if let Some(schema) = &opts.pg_schema {
             let admin = Database::connect(&url).await?;
-            admin
-                .execute_unprepared(&format!(
-                    "CREATE SCHEMA IF NOT EXISTS \"{}\"",
-                    schema.replace('"', "")
-                ))
-                .await?;
+            admin.execute_unprepared(&format!("CREATE SCHEMA IF NOT EXISTS \"{}\"", schema.replace('"', ""))).await?;
             admin.close().await?;
         }
         let mut co = ConnectOptions::new(url);
@@ -124,10 +110,7 @@ impl Store {
         });
         let db = Database::connect(co).await?;
         migration::Migrator::up(&db, None).await?;
-        Ok(Store {
-            db,
-            write_queue: is_sqlite.then(|| Arc::new(Mutex::new(()))),
-        })
+        Ok(Store { db, write_queue: is_sqlite.then(|| Arc::new(Mutex::new(()))) })
     }
 
     pub fn backend(&self) -> DbBackend {
@@ -141,10 +124,7 @@ impl Store {
             Some(q) => Some(q.clone().lock_owned().await),
             None => None,
         };
-        Ok(WriteTxn {
-            txn: self.db.begin().await?,
-            _turn: turn,
-        })
+        Ok(WriteTxn { txn: self.db.begin().await?, _turn: turn })
     }
 
     /// Whether the database answers (for `/readyz`).
@@ -160,23 +140,13 @@ impl Store {
             DbBackend::Sqlite => "PRAGMA integrity_check",
             _ => "SELECT 'ok'",
         };
-        let row = self
-            .db
-            .query_one(Statement::from_string(self.backend(), sql))
-            .await?;
-        Ok(row
-            .and_then(|r| r.try_get_by_index::<String>(0).ok())
-            .unwrap_or_default())
+        let row = self.db.query_one(Statement::from_string(self.backend(), sql)).await?;
+        Ok(row.and_then(|r| r.try_get_by_index::<String>(0).ok()).unwrap_or_default())
     }
 
     /// Drops a test schema (PostgreSQL).
     pub async fn drop_schema(&self, schema: &str) -> Result<()> {
-        self.db
-            .execute_unprepared(&format!(
-                "DROP SCHEMA IF EXISTS \"{}\" CASCADE",
-                schema.replace('"', "")
-            ))
-            .await?;
+        self.db.execute_unprepared(&format!("DROP SCHEMA IF EXISTS \"{}\" CASCADE", schema.replace('"', ""))).await?;
         Ok(())
     }
 

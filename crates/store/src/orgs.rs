@@ -9,8 +9,8 @@ use anjian_domain::scope::Scope;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 
 pub use org::Model as Org;
@@ -84,11 +84,7 @@ fn filtered(scope: &Scope, f: &OrgFilter) -> sea_orm::Select<Orgs> {
         cond = cond.add(org::Column::Name.contains(q));
     }
     if let Some(u) = f.under {
-        cond = cond.add(
-            Condition::any()
-                .add(org::Column::ParentId.eq(u))
-                .add(org::Column::ParkId.eq(u)),
-        );
+        cond = cond.add(Condition::any().add(org::Column::ParentId.eq(u)).add(org::Column::ParkId.eq(u)));
     }
     Orgs::find().filter(cond)
 }
@@ -114,11 +110,7 @@ pub async fn count(db: &impl ConnectionTrait, scope: &Scope, f: &OrgFilter) -> R
 
 /// An organisation if it is in scope; outside the scope it does not exist for the caller.
 pub async fn get(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> Result<Org> {
-    Orgs::find_by_id(id)
-        .filter(org_condition(scope))
-        .one(db)
-        .await?
-        .ok_or(StoreError::NotFound)
+    Orgs::find_by_id(id).filter(org_condition(scope)).one(db).await?.ok_or(StoreError::NotFound)
 }
 
 /// Looks an organisation up by id with no scope: for building a caller's own scope only.
@@ -127,27 +119,15 @@ pub async fn get_unscoped_for_auth(db: &impl ConnectionTrait, id: i64) -> Result
 }
 
 pub async fn by_uid(db: &impl ConnectionTrait, uid: &str) -> Result<Option<Org>> {
-    Ok(Orgs::find()
-        .filter(org::Column::Uid.eq(uid))
-        .one(db)
-        .await?)
+    Ok(Orgs::find().filter(org::Column::Uid.eq(uid)).one(db).await?)
 }
 
 pub async fn by_code(db: &impl ConnectionTrait, code: &str) -> Result<Option<Org>> {
-    Ok(Orgs::find()
-        .filter(org::Column::Code.eq(code))
-        .one(db)
-        .await?)
+    Ok(Orgs::find().filter(org::Column::Code.eq(code)).one(db).await?)
 }
 
 /// Renames an organisation in scope. Writes first (see `Store::begin_write`), then reads back.
-pub async fn rename(
-    db: &impl ConnectionTrait,
-    scope: &Scope,
-    id: i64,
-    name: &str,
-    now: DateTime<Utc>,
-) -> Result<Org> {
+pub async fn rename(db: &impl ConnectionTrait, scope: &Scope, id: i64, name: &str, now: DateTime<Utc>) -> Result<Org> {
     let res = Orgs::update_many()
         .col_expr(org::Column::Name, Expr::value(name))
         .col_expr(org::Column::UpdatedAt, Expr::value(now))

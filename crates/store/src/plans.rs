@@ -3,9 +3,7 @@
 use crate::entity::plan_version::{self, Entity as PlanVersions};
 use crate::Result;
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 pub use plan_version::Model as PlanVersion;
 
@@ -20,10 +18,7 @@ pub async fn latest(db: &impl ConnectionTrait, plan_id: &str) -> Result<Option<P
 
 /// The plan imported last, whichever it is: the one in force.
 pub async fn current(db: &impl ConnectionTrait) -> Result<Option<PlanVersion>> {
-    Ok(PlanVersions::find()
-        .order_by_desc(plan_version::Column::Id)
-        .one(db)
-        .await?)
+    Ok(PlanVersions::find().order_by_desc(plan_version::Column::Id).one(db).await?)
 }
 
 /// Id and version of the plan in force, without its text (asked on every campaign page).

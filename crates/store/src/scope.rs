@@ -8,13 +8,11 @@ use sea_orm::ColumnTrait;
 pub fn org_condition(scope: &Scope) -> Condition {
     match scope {
         Scope::All => Condition::all(),
-        Scope::Jurisdiction { path } => {
-            Condition::all().add(org::Column::JurisdictionPath.starts_with(path))
-        }
+        Scope::Jurisdiction { path } => Condition::all().add(org::Column::JurisdictionPath.starts_with(path)),
         Scope::Org { path } => Condition::all().add(org::Column::OrgPath.starts_with(path)),
-        Scope::Park { park_id } => Condition::any()
-            .add(org::Column::Id.eq(*park_id))
-            .add(org::Column::ParkId.eq(*park_id)),
+        Scope::Park { park_id } => {
+            Condition::any().add(org::Column::Id.eq(*park_id)).add(org::Column::ParkId.eq(*park_id))
+        }
         Scope::Nothing => Condition::all().add(Expr::val(1).eq(0)),
     }
 }

@@ -64,11 +64,7 @@ pub async fn revoke(db: &impl ConnectionTrait, id_hash: &str, now: DateTime<Utc>
 }
 
 /// Ends every session of a user ("log out everywhere", a password reset). Returns how many.
-pub async fn revoke_all(
-    db: &impl ConnectionTrait,
-    user_id: i64,
-    now: DateTime<Utc>,
-) -> Result<u64> {
+pub async fn revoke_all(db: &impl ConnectionTrait, user_id: i64, now: DateTime<Utc>) -> Result<u64> {
     let res = Sessions::update_many()
         .col_expr(session::Column::RevokedAt, Expr::value(Some(now)))
         .filter(session::Column::UserId.eq(user_id))
@@ -79,12 +75,7 @@ pub async fn revoke_all(
 }
 
 /// Ends every other session of a user (after they change their own password).
-pub async fn revoke_all_except(
-    db: &impl ConnectionTrait,
-    user_id: i64,
-    keep: &str,
-    now: DateTime<Utc>,
-) -> Result<u64> {
+pub async fn revoke_all_except(db: &impl ConnectionTrait, user_id: i64, keep: &str, now: DateTime<Utc>) -> Result<u64> {
     let res = Sessions::update_many()
         .col_expr(session::Column::RevokedAt, Expr::value(Some(now)))
         .filter(session::Column::UserId.eq(user_id))

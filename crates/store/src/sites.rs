@@ -7,8 +7,7 @@ use anjian_domain::scope::Scope;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 
 pub use site::Model as Site;
@@ -16,18 +15,14 @@ pub use site::Model as Site;
 fn condition(scope: &Scope) -> Condition {
     match scope {
         Scope::All => Condition::all(),
-        Scope::Jurisdiction { path } => {
-            Condition::all().add(site::Column::JurisdictionPath.starts_with(path))
-        }
+        Scope::Jurisdiction { path } => Condition::all().add(site::Column::JurisdictionPath.starts_with(path)),
         Scope::Org { path } => Condition::all().add(site::Column::OrgPath.starts_with(path)),
         Scope::Park { park_id } => Condition::all().add(
             site::Column::OrgId.in_subquery(
                 sea_orm::sea_query::Query::select()
                     .column(crate::entity::org::Column::Id)
                     .from(crate::entity::org::Entity)
-                    .cond_where(crate::scope::org_condition(&Scope::Park {
-                        park_id: *park_id,
-                    }))
+                    .cond_where(crate::scope::org_condition(&Scope::Park { park_id: *park_id }))
                     .to_owned(),
             ),
         ),

@@ -4,9 +4,7 @@ use crate::entity::api_token::{self, Entity as Tokens};
 use crate::{Result, StoreError};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 pub use api_token::Model as ApiToken;
 
@@ -49,20 +47,11 @@ pub async fn touch(db: &impl ConnectionTrait, id: i64, now: DateTime<Utc>) -> Re
 }
 
 pub async fn list_for_user(db: &impl ConnectionTrait, user_id: i64) -> Result<Vec<ApiToken>> {
-    Ok(Tokens::find()
-        .filter(api_token::Column::UserId.eq(user_id))
-        .order_by_asc(api_token::Column::Id)
-        .all(db)
-        .await?)
+    Ok(Tokens::find().filter(api_token::Column::UserId.eq(user_id)).order_by_asc(api_token::Column::Id).all(db).await?)
 }
 
 /// Revokes one of the user's own tokens.
-pub async fn revoke(
-    db: &impl ConnectionTrait,
-    user_id: i64,
-    id: i64,
-    now: DateTime<Utc>,
-) -> Result<()> {
+pub async fn revoke(db: &impl ConnectionTrait, user_id: i64, id: i64, now: DateTime<Utc>) -> Result<()> {
     let res = Tokens::update_many()
         .col_expr(api_token::Column::RevokedAt, Expr::value(Some(now)))
         .filter(api_token::Column::Id.eq(id))

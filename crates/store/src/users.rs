@@ -9,8 +9,8 @@ use anjian_domain::scope::Scope;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, RelationTrait, Set,
 };
 
 pub use user::Model as User;
@@ -51,10 +51,7 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewUser, now: DateTime<Utc>)
 
 /// For authentication only: finds an account by name with no scope.
 pub async fn by_username(db: &impl ConnectionTrait, username: &str) -> Result<Option<User>> {
-    Ok(Users::find()
-        .filter(user::Column::Username.eq(username))
-        .one(db)
-        .await?)
+    Ok(Users::find().filter(user::Column::Username.eq(username)).one(db).await?)
 }
 
 /// For authentication only: the account behind a session or token.
@@ -65,9 +62,7 @@ pub async fn by_id_for_auth(db: &impl ConnectionTrait, id: i64) -> Result<Option
 fn scoped(scope: &Scope) -> sea_orm::Select<Users> {
     match scope {
         Scope::All => Users::find(),
-        s => Users::find()
-            .join(JoinType::InnerJoin, user::Relation::Org.def())
-            .filter(org_condition(s)),
+        s => Users::find().join(JoinType::InnerJoin, user::Relation::Org.def()).filter(org_condition(s)),
     }
 }
 
@@ -87,11 +82,8 @@ fn filtered(scope: &Scope, f: &UserFilter) -> sea_orm::Select<Users> {
         cond = cond.add(user::Column::OrgId.eq(o));
     }
     if let Some(q) = f.q.as_deref().filter(|q| !q.is_empty()) {
-        cond = cond.add(
-            Condition::any()
-                .add(user::Column::Username.contains(q))
-                .add(user::Column::DisplayName.contains(q)),
-        );
+        cond = cond
+            .add(Condition::any().add(user::Column::Username.contains(q)).add(user::Column::DisplayName.contains(q)));
     }
     scoped(scope).filter(cond)
 }
@@ -107,10 +99,7 @@ pub async fn list(
     if let Some(a) = after {
         q = q.filter(user::Column::Id.gt(a));
     }
-    Ok(q.order_by_asc(user::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await?)
+    Ok(q.order_by_asc(user::Column::Id).limit(limit).all(db).await?)
 }
 
 pub async fn count(db: &impl ConnectionTrait, scope: &Scope, f: &UserFilter) -> Result<u64> {
@@ -118,11 +107,7 @@ pub async fn count(db: &impl ConnectionTrait, scope: &Scope, f: &UserFilter) -> 
 }
 
 pub async fn get(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> Result<User> {
-    scoped(scope)
-        .filter(user::Column::Id.eq(id))
-        .one(db)
-        .await?
-        .ok_or(StoreError::NotFound)
+    scoped(scope).filter(user::Column::Id.eq(id)).one(db).await?.ok_or(StoreError::NotFound)
 }
 
 /// Counts a failed login atomically and locks the account when the count reaches `max`.
@@ -134,10 +119,7 @@ pub async fn record_failed_login(
     lock_until: DateTime<Utc>,
 ) -> Result<i32> {
     Users::update_many()
-        .col_expr(
-            user::Column::FailedLogins,
-            Expr::col(user::Column::FailedLogins).add(1),
-        )
+        .col_expr(user::Column::FailedLogins, Expr::col(user::Column::FailedLogins).add(1))
         .filter(user::Column::Id.eq(id))
         .exec(db)
         .await?;
@@ -147,20 +129,14 @@ pub async fn record_failed_login(
         .filter(user::Column::FailedLogins.gte(max))
         .exec(db)
         .await?;
-    let u = Users::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let u = Users::find_by_id(id).one(db).await?.ok_or(StoreError::NotFound)?;
     Ok(u.failed_logins)
 }
 
 pub async fn clear_failed_logins(db: &impl ConnectionTrait, id: i64) -> Result<()> {
     Users::update_many()
         .col_expr(user::Column::FailedLogins, Expr::value(0))
-        .col_expr(
-            user::Column::LockedUntil,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
+        .col_expr(user::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
         .filter(user::Column::Id.eq(id))
         .exec(db)
         .await?;
@@ -179,10 +155,7 @@ pub async fn set_password(
         .col_expr(user::Column::MustChangePassword, Expr::value(must_change))
         .col_expr(user::Column::PasswordChangedAt, Expr::value(now))
         .col_expr(user::Column::FailedLogins, Expr::value(0))
-        .col_expr(
-            user::Column::LockedUntil,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
+        .col_expr(user::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
         .col_expr(user::Column::UpdatedAt, Expr::value(now))
         .filter(user::Column::Id.eq(id))
         .exec(db)
@@ -200,10 +173,7 @@ pub async fn set_totp_secret(
     now: DateTime<Utc>,
 ) -> Result<()> {
     Users::update_many()
-        .col_expr(
-            user::Column::TotpSecret,
-            Expr::value(secret.map(str::to_owned)),
-        )
+        .col_expr(user::Column::TotpSecret, Expr::value(secret.map(str::to_owned)))
         .col_expr(user::Column::TotpLastStep, Expr::value(Option::<i64>::None))
         .col_expr(user::Column::UpdatedAt, Expr::value(now))
         .filter(user::Column::Id.eq(id))
@@ -218,24 +188,14 @@ pub async fn consume_totp_step(db: &impl ConnectionTrait, id: i64, step: i64) ->
     let res = Users::update_many()
         .col_expr(user::Column::TotpLastStep, Expr::value(Some(step)))
         .filter(user::Column::Id.eq(id))
-        .filter(
-            Condition::any()
-                .add(user::Column::TotpLastStep.is_null())
-                .add(user::Column::TotpLastStep.lt(step)),
-        )
+        .filter(Condition::any().add(user::Column::TotpLastStep.is_null()).add(user::Column::TotpLastStep.lt(step)))
         .exec(db)
         .await?;
     Ok(res.rows_affected == 1)
 }
 
 pub async fn all_ids_with_org(db: &impl ConnectionTrait) -> Result<Vec<(i64, Option<i64>)>> {
-    Ok(Users::find()
-        .select_only()
-        .column(user::Column::Id)
-        .column(user::Column::OrgId)
-        .into_tuple()
-        .all(db)
-        .await?)
+    Ok(Users::find().select_only().column(user::Column::Id).column(user::Column::OrgId).into_tuple().all(db).await?)
 }
 
 /// Whether any account exists at all (the first start creates the admin).
@@ -244,10 +204,7 @@ pub async fn any(db: &impl ConnectionTrait) -> Result<bool> {
 }
 
 pub async fn by_org_ids(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<User>> {
-    Ok(Users::find()
-        .filter(user::Column::OrgId.is_in(ids.iter().copied()))
-        .all(db)
-        .await?)
+    Ok(Users::find().filter(user::Column::OrgId.is_in(ids.iter().copied())).all(db).await?)
 }
 
 /// The organisation a user belongs to, if any; for computing their scope.

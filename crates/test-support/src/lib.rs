@@ -26,8 +26,7 @@ pub enum Backend {
 }
 
 pub fn postgres_url() -> String {
-    std::env::var("ANJIAN_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+    std::env::var("ANJIAN_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
 }
 
 /// A database made for one test.
@@ -43,25 +42,13 @@ impl TestDb {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
                 let url = format!("sqlite:{}", dir.path().join("test.db").display());
-                TestDb {
-                    backend,
-                    options: StoreOptions {
-                        url,
-                        pg_schema: None,
-                        max_connections: 8,
-                    },
-                    _dir: Some(dir),
-                }
+                TestDb { backend, options: StoreOptions { url, pg_schema: None, max_connections: 8 }, _dir: Some(dir) }
             }
             Backend::Postgres => {
                 let schema = format!("anjian_t_{:016x}", rand::thread_rng().gen::<u64>());
                 TestDb {
                     backend,
-                    options: StoreOptions {
-                        url: postgres_url(),
-                        pg_schema: Some(schema),
-                        max_connections: 5,
-                    },
+                    options: StoreOptions { url: postgres_url(), pg_schema: Some(schema), max_connections: 5 },
                     _dir: None,
                 }
             }
@@ -86,22 +73,12 @@ impl TestDb {
 
 /// 2022-08-15 10:00 in Shanghai: a Monday inside the 集中攻坚阶段.
 pub fn campaign_monday() -> DateTime<Utc> {
-    chrono_tz::Asia::Shanghai
-        .with_ymd_and_hms(2022, 8, 15, 10, 0, 0)
-        .unwrap()
-        .with_timezone(&Utc)
+    chrono_tz::Asia::Shanghai.with_ymd_and_hms(2022, 8, 15, 10, 0, 0).unwrap().with_timezone(&Utc)
 }
 
 /// Settings for tests: the real policy, a cheap password hash.
 pub fn test_settings() -> Settings {
-    Settings {
-        argon2: Argon2Params {
-            m_kib: 256,
-            t: 1,
-            p: 1,
-        },
-        ..Settings::default()
-    }
+    Settings { argon2: Argon2Params { m_kib: 256, t: 1, p: 1 }, ..Settings::default() }
 }
 
 /// A user the test knows everything about.
@@ -131,46 +108,23 @@ impl TestApp {
         Self::start_with(backend, |_| {}).await
     }
 
-    pub async fn start_with(
-        backend: Backend,
-        tweak: impl FnOnce(&mut anjian_web::AppState),
-    ) -> TestApp {
+    pub async fn start_with(backend: Backend, tweak: impl FnOnce(&mut anjian_web::AppState)) -> TestApp {
         let db = TestDb::new(backend);
         let store = db.open().await;
         let clock = Arc::new(FixedClock::new(campaign_monday()));
         let app = App::new(store.clone(), clock.clone(), test_settings());
-        app.import_plan(None, SEED_PLAN)
-            .await
-            .expect("seed plan imports");
+        app.import_plan(None, SEED_PLAN).await.expect("seed plan imports");
         let mut state = anjian_web::AppState::new(app.clone());
         state.secure_cookies = false;
         tweak(&mut state);
         let router = anjian_web::router(state);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let server = tokio::spawn(async move {
-            axum::serve(
-                listener,
-                router.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await
-            .ok();
+            axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.ok();
         });
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client");
-        TestApp {
-            db,
-            store,
-            app,
-            clock,
-            addr,
-            http,
-            server,
-        }
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+        TestApp { db, store, app, clock, addr, http, server }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -180,22 +134,13 @@ impl TestApp {
     /// Generates the demo city (small, deterministic).
     pub async fn demo(&self, enterprises: u32) {
         self.app
-            .generate_demo(
-                anjian_app::demo::DemoSpec {
-                    enterprises,
-                    seed: 7,
-                },
-                &|_| {},
-            )
+            .generate_demo(anjian_app::demo::DemoSpec { enterprises, seed: 7 }, &|_| {})
             .await
             .expect("demo generates");
     }
 
     pub async fn org_by_code(&self, code: &str) -> orgs::Org {
-        orgs::by_code(&self.store.db, code)
-            .await
-            .unwrap()
-            .unwrap_or_else(|| panic!("no org {code}"))
+        orgs::by_code(&self.store.db, code).await.unwrap().unwrap_or_else(|| panic!("no org {code}"))
     }
 
     /// Creates a user with a known password (no forced change), a token, and for roles that need
@@ -217,63 +162,33 @@ impl TestApp {
             .expect("user created");
         let password = format!("Tq7-{username}-x9Z");
         let hash = self.app.crypto.hash_password(&password);
-        users::set_password(&self.store.db, u.id, &hash, false, self.clock.now_value())
-            .await
-            .unwrap();
+        users::set_password(&self.store.db, u.id, &hash, false, self.clock.now_value()).await.unwrap();
         let role_v: anjian_domain::role::Role = role.parse().unwrap();
         let totp_secret = if role_v.requires_second_factor() {
             let s = self.app.crypto.new_totp_secret();
-            users::set_totp_secret(&self.store.db, u.id, Some(&s), self.clock.now_value())
-                .await
-                .unwrap();
+            users::set_totp_secret(&self.store.db, u.id, Some(&s), self.clock.now_value()).await.unwrap();
             Some(s)
         } else {
             None
         };
-        let user = users::by_id_for_auth(&self.store.db, u.id)
-            .await
-            .unwrap()
-            .unwrap();
+        let user = users::by_id_for_auth(&self.store.db, u.id).await.unwrap().unwrap();
         let org = users::org_of(&self.store.db, &user).await.unwrap();
-        let (_, token) = self
-            .app
-            .create_token(&Actor::new(user, org), "test")
-            .await
-            .unwrap();
-        TestUser {
-            id: u.id,
-            username: username.to_owned(),
-            password,
-            token,
-            totp_secret,
-            org_id,
-        }
+        let (_, token) = self.app.create_token(&Actor::new(user, org), "test").await.unwrap();
+        TestUser { id: u.id, username: username.to_owned(), password, token, totp_secret, org_id }
     }
 
     /// The TOTP code for a secret at the fixed clock's current step (+ `offset` steps).
     pub fn totp(&self, secret: &str, offset: i64) -> String {
         let step = self.clock.now_value().timestamp().div_euclid(30) + offset;
-        self.app
-            .crypto
-            .totp_code(secret, step)
-            .expect("valid secret")
+        self.app.crypto.totp_code(secret, step).expect("valid secret")
     }
 
     pub async fn get(&self, token: &str, path: &str) -> reqwest::Response {
-        self.http
-            .get(self.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("request")
+        self.http.get(self.url(path)).bearer_auth(token).send().await.expect("request")
     }
 
     /// Signs in through the login form; returns the session cookie (`name=value`).
-    pub async fn login_form(
-        &self,
-        username: &str,
-        password: &str,
-    ) -> Result<String, reqwest::StatusCode> {
+    pub async fn login_form(&self, username: &str, password: &str) -> Result<String, reqwest::StatusCode> {
         let r = self
             .http
             .post(self.url("/login"))
@@ -296,42 +211,16 @@ impl TestApp {
 
     /// A page with a session cookie; returns status, Location and body.
     pub async fn page(&self, cookie: &str, path: &str) -> (u16, Option<String>, String) {
-        let r = self
-            .http
-            .get(self.url(path))
-            .header("cookie", cookie)
-            .send()
-            .await
-            .expect("page");
+        let r = self.http.get(self.url(path)).header("cookie", cookie).send().await.expect("page");
         let status = r.status().as_u16();
-        let loc = r
-            .headers()
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let loc = r.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_owned);
         (status, loc, r.text().await.unwrap_or_default())
     }
 
-    pub async fn post_form(
-        &self,
-        cookie: &str,
-        path: &str,
-        form: &[(&str, &str)],
-    ) -> (u16, Option<String>, String) {
-        let r = self
-            .http
-            .post(self.url(path))
-            .header("cookie", cookie)
-            .form(form)
-            .send()
-            .await
-            .expect("post");
+    pub async fn post_form(&self, cookie: &str, path: &str, form: &[(&str, &str)]) -> (u16, Option<String>, String) {
+        let r = self.http.post(self.url(path)).header("cookie", cookie).form(form).send().await.expect("post");
         let status = r.status().as_u16();
-        let loc = r
-            .headers()
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let loc = r.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_owned);
         (status, loc, r.text().await.unwrap_or_default())
     }
 

@@ -72,10 +72,7 @@ async fn session_of(parts: &Parts, state: &AppState) -> Result<SessionCtx, AppEr
 
 impl FromRequestParts<AppState> for AnySession {
     type Rejection = Response;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let lang = lang_of(&parts.headers);
         match session_of(parts, state).await {
             Ok(ctx) => Ok(AnySession { ctx, lang }),
@@ -87,10 +84,7 @@ impl FromRequestParts<AppState> for AnySession {
 
 impl FromRequestParts<AppState> for Signed {
     type Rejection = Response;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let AnySession { ctx, lang } = AnySession::from_request_parts(parts, state).await?;
         match pending_path(ctx.pending) {
             Some(p) => Err(Redirect::to(p).into_response()),
@@ -104,12 +98,7 @@ pub fn csrf_refusal(ctx: &SessionCtx, token: &str, lang: Lang) -> Option<Respons
     let expected = ctx.session.csrf_token.as_bytes();
     let given = token.as_bytes();
     // Compare every byte so the time taken does not tell how much matched.
-    let same = expected.len() == given.len()
-        && expected
-            .iter()
-            .zip(given)
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0;
+    let same = expected.len() == given.len() && expected.iter().zip(given).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
     (!same).then(|| crate::pages::error_page(lang, axum::http::StatusCode::FORBIDDEN, lang.t("err.csrf")))
 }
 
@@ -118,10 +107,7 @@ pub struct ApiActor(pub Actor);
 
 impl FromRequestParts<AppState> for ApiActor {
     type Rejection = ApiError;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         if let Some(auth) = parts.headers.get(axum::http::header::AUTHORIZATION) {
             let token = auth
                 .to_str()
@@ -136,11 +122,7 @@ impl FromRequestParts<AppState> for ApiActor {
         }
         let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
         if !safe {
-            let given = parts
-                .headers
-                .get("x-csrf-token")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("");
+            let given = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
             if given != ctx.session.csrf_token {
                 return Err(ApiError(AppError::Forbidden));
             }

@@ -73,19 +73,8 @@ fn log_if_internal(e: &AppError, status: StatusCode) -> String {
     id
 }
 
-pub fn json_error(
-    status: StatusCode,
-    code: &str,
-    message: String,
-    fields: Vec<FieldProblem>,
-) -> Response {
-    let body = ErrorBody {
-        error: ErrorDetail {
-            code: code.to_owned(),
-            message,
-            fields,
-        },
-    };
+pub fn json_error(status: StatusCode, code: &str, message: String, fields: Vec<FieldProblem>) -> Response {
+    let body = ErrorBody { error: ErrorDetail { code: code.to_owned(), message, fields } };
     (status, axum::Json(body)).into_response()
 }
 
@@ -96,10 +85,7 @@ impl IntoResponse for ApiError {
         let fields = match &self.0 {
             AppError::Invalid(f) => f
                 .iter()
-                .map(|FieldError { field, code }| FieldProblem {
-                    field: field.clone(),
-                    code: code.clone(),
-                })
+                .map(|FieldError { field, code }| FieldProblem { field: field.clone(), code: code.clone() })
                 .collect(),
             _ => Vec::new(),
         };
@@ -107,19 +93,12 @@ impl IntoResponse for ApiError {
             AppError::Store(_) | AppError::Internal(_) => {
                 format!("internal error (request id {id})")
             }
-            AppError::PlanInvalid(findings) => findings
-                .iter()
-                .map(|f| f.to_string())
-                .collect::<Vec<_>>()
-                .join("; "),
+            AppError::PlanInvalid(findings) => findings.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("; "),
             e => e.to_string(),
         };
         let mut r = json_error(status, code, message, fields);
         if status == StatusCode::UNAUTHORIZED {
-            r.headers_mut().insert(
-                "www-authenticate",
-                axum::http::HeaderValue::from_static("Bearer"),
-            );
+            r.headers_mut().insert("www-authenticate", axum::http::HeaderValue::from_static("Bearer"));
         }
         r
     }

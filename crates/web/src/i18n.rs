@@ -47,12 +47,7 @@ impl Lang {
 }
 
 static CATALOGUE: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =
-    LazyLock::new(|| {
-        MESSAGES
-            .iter()
-            .map(|(k, zh, en)| (*k, (*zh, *en)))
-            .collect()
-    });
+    LazyLock::new(|| MESSAGES.iter().map(|(k, zh, en)| (*k, (*zh, *en))).collect());
 
 /// The catalogue's own `'static` copy of a key.
 pub fn static_key(key: &str) -> Option<&'static str> {
@@ -78,23 +73,47 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("login.username", "用户名", "User name"),
     ("login.password", "密码", "Password"),
     ("login.submit", "登录", "Sign in"),
-    ("login.notice", "本系统仅限授权人员使用，所有操作均被记录。", "For authorised users only; every action is recorded."),
+    (
+        "login.notice",
+        "本系统仅限授权人员使用，所有操作均被记录。",
+        "For authorised users only; every action is recorded.",
+    ),
     ("mfa.title", "动态口令验证", "Second factor"),
     ("mfa.code", "6 位动态口令", "6-digit code"),
     ("mfa.submit", "验证", "Verify"),
-    ("mfa.help", "请打开身份验证器应用，输入当前显示的 6 位数字。", "Open your authenticator app and enter the 6 digits it shows."),
+    (
+        "mfa.help",
+        "请打开身份验证器应用，输入当前显示的 6 位数字。",
+        "Open your authenticator app and enter the 6 digits it shows.",
+    ),
     ("enrol.title", "绑定动态口令", "Set up a second factor"),
-    ("enrol.help", "您的角色要求双因素登录。请在身份验证器应用（如国密令牌或 TOTP 应用）中添加以下密钥，然后输入显示的 6 位数字。", "Your role signs in with two factors. Add this key to an authenticator app, then enter the 6 digits it shows."),
+    (
+        "enrol.help",
+        "您的角色要求双因素登录。请在身份验证器应用（如国密令牌或 TOTP 应用）中添加以下密钥，然后输入显示的 6 位数字。",
+        "Your role signs in with two factors. Add this key to an authenticator app, then enter the 6 digits it shows.",
+    ),
     ("enrol.secret", "密钥", "Key"),
     ("enrol.uri", "配置链接", "Setup link"),
     ("password.title", "修改密码", "Change password"),
-    ("password.forced", "首次登录、密码被重置或密码已过期，请设置新密码。", "Please choose a new password (first sign-in, reset, or expired)."),
+    (
+        "password.forced",
+        "首次登录、密码被重置或密码已过期，请设置新密码。",
+        "Please choose a new password (first sign-in, reset, or expired).",
+    ),
     ("password.current", "当前密码", "Current password"),
     ("password.new", "新密码", "New password"),
     ("password.repeat", "再次输入新密码", "Repeat new password"),
-    ("password.rules", "至少 8 位，包含大写字母、小写字母、数字、符号中的至少三类，且不能是常见密码。", "At least 8 characters from three of: upper case, lower case, digits, symbols; not a common password."),
+    (
+        "password.rules",
+        "至少 8 位，包含大写字母、小写字母、数字、符号中的至少三类，且不能是常见密码。",
+        "At least 8 characters from three of: upper case, lower case, digits, symbols; not a common password.",
+    ),
     ("password.submit", "保存", "Save"),
-    ("password.changed", "密码已修改，其他设备上的会话已退出。", "Password changed; sessions on other devices were ended."),
+    (
+        "password.changed",
+        "密码已修改，其他设备上的会话已退出。",
+        "Password changed; sessions on other devices were ended.",
+    ),
     ("campaign.title", "专项行动", "Campaign"),
     ("campaign.document", "文号", "Document"),
     ("campaign.issuer", "印发单位", "Issued by"),
@@ -125,7 +144,11 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("campaign.rule_when", "周期/时限", "Per / by"),
     ("campaign.rule_assumption", "说明", "Note"),
     ("campaign.version", "方案版本", "Plan version"),
-    ("campaign.no_plan", "尚未导入工作方案。请使用 anjian plan import 导入。", "No plan imported yet. Use anjian plan import."),
+    (
+        "campaign.no_plan",
+        "尚未导入工作方案。请使用 anjian plan import 导入。",
+        "No plan imported yet. Use anjian plan import.",
+    ),
     ("per.hour", "每小时", "per hour"),
     ("per.week", "每周", "per week"),
     ("per.half_month", "每半月", "per half-month"),
@@ -182,7 +205,11 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("users.new", "新建账号", "New account"),
     ("users.create", "创建", "Create"),
     ("users.reset", "重置密码", "Reset password"),
-    ("users.one_time", "一次性密码（仅显示一次，请当面或线下交给本人）", "One-time password (shown once; hand it over in person)"),
+    (
+        "users.one_time",
+        "一次性密码（仅显示一次，请当面或线下交给本人）",
+        "One-time password (shown once; hand it over in person)",
+    ),
     ("users.none", "没有符合条件的账号。", "No accounts match."),
     ("role.sys_admin", "系统管理员", "System admin"),
     ("role.security_admin", "安全管理员", "Security admin"),
@@ -222,7 +249,11 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("account.token_revoked", "已吊销", "Revoked"),
     ("account.token_last_used", "最近使用", "Last used"),
     ("account.logout_all", "退出所有设备", "Sign out everywhere"),
-    ("account.logout_all_help", "结束本账号在所有设备上的会话，包括当前会话。", "Ends every session of this account, this one included."),
+    (
+        "account.logout_all_help",
+        "结束本账号在所有设备上的会话，包括当前会话。",
+        "Ends every session of this account, this one included.",
+    ),
     ("common.yes", "是", "yes"),
     ("common.no", "否", "no"),
     ("common.never", "从未", "never"),
@@ -234,24 +265,40 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("err.forbidden", "您的角色无权执行此操作。", "Your role may not do this."),
     ("err.unauthenticated", "请先登录。", "Please sign in."),
     ("err.bad_credentials", "用户名或密码错误。", "Wrong user name or password."),
-    ("err.locked", "连续登录失败次数过多，账号已锁定 30 分钟。", "Too many failed attempts: the account is locked for 30 minutes."),
+    (
+        "err.locked",
+        "连续登录失败次数过多，账号已锁定 30 分钟。",
+        "Too many failed attempts: the account is locked for 30 minutes.",
+    ),
     ("err.throttled", "尝试过于频繁，请稍后再试。", "Too many attempts; try again later."),
     ("err.bad_code", "动态口令错误或已被使用。", "Wrong or already used code."),
     ("err.invalid", "输入有误，请检查。", "Please check your input."),
     ("err.csrf", "表单已过期，请刷新页面后重试。", "The form has expired; reload the page and try again."),
-    ("err.internal", "系统内部错误，请联系管理员并提供请求编号：", "Internal error; tell the administrator this request id: "),
+    (
+        "err.internal",
+        "系统内部错误，请联系管理员并提供请求编号：",
+        "Internal error; tell the administrator this request id: ",
+    ),
     ("err.unavailable", "服务暂不可用，请稍后再试。", "Service unavailable; try again later."),
     ("err.no_plan", "尚未导入工作方案。", "No plan has been imported."),
     ("err.required", "必填。", "Required."),
     ("err.taken", "已被占用。", "Already taken."),
-    ("err.invalid_username", "3–32 位字母、数字、点、下划线或连字符。", "3–32 letters, digits, dots, underscores or hyphens."),
+    (
+        "err.invalid_username",
+        "3–32 位字母、数字、点、下划线或连字符。",
+        "3–32 letters, digits, dots, underscores or hyphens.",
+    ),
     ("err.invalid_role", "无效的角色。", "Unknown role."),
     ("err.wrong_password", "当前密码错误。", "The current password is wrong."),
     ("err.password_unchanged", "新密码不能与当前密码相同。", "The new password must differ from the current one."),
     ("err.password_mismatch", "两次输入的新密码不一致。", "The two new passwords differ."),
     ("err.password_too_short", "密码至少 8 位。", "At least 8 characters."),
     ("err.password_too_long", "密码最多 128 位。", "At most 128 characters."),
-    ("err.password_too_few_classes", "需包含大写字母、小写字母、数字、符号中的至少三类。", "Use three of: upper case, lower case, digits, symbols."),
+    (
+        "err.password_too_few_classes",
+        "需包含大写字母、小写字母、数字、符号中的至少三类。",
+        "Use three of: upper case, lower case, digits, symbols.",
+    ),
     ("err.password_common", "这是常见密码，请换一个。", "That is a common password; choose another."),
     ("err.password_contains_username", "密码不能包含用户名。", "The password may not contain the user name."),
     ("err.not_found_field", "不存在或不在您的管辖范围内。", "Does not exist or is outside your scope."),

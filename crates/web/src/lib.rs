@@ -37,12 +37,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(app: App) -> AppState {
-        AppState {
-            app,
-            metrics: Arc::new(Metrics::new()),
-            secure_cookies: true,
-            hsts: false,
-        }
+        AppState { app, metrics: Arc::new(Metrics::new()), secure_cookies: true, hsts: false }
     }
 
     pub fn cookie_name(&self) -> &'static str {
@@ -56,11 +51,7 @@ impl AppState {
 
 /// Headers every response carries (SECURITY.md): a CSP that allows no inline script, no
 /// framing, no sniffing, and no caching of anything but the static assets.
-async fn security_headers(
-    state: axum::extract::State<AppState>,
-    req: Request,
-    next: Next,
-) -> Response {
+async fn security_headers(state: axum::extract::State<AppState>, req: Request, next: Next) -> Response {
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
     let set = |h: &mut axum::http::HeaderMap, k: &'static str, v: &'static str| {
@@ -74,11 +65,7 @@ async fn security_headers(
     set(h, "referrer-policy", "no-referrer");
     set(h, header::CACHE_CONTROL.as_str(), "no-store");
     if state.hsts {
-        set(
-            h,
-            "strict-transport-security",
-            "max-age=31536000; includeSubDomains",
-        );
+        set(h, "strict-transport-security", "max-age=31536000; includeSubDomains");
     }
     resp
 }
@@ -88,19 +75,10 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::router())
         .nest("/api/v1", api::router())
         .merge(ops::router())
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            metrics::layer,
-        ))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            security_headers,
-        ))
+        .layer(middleware::from_fn_with_state(state.clone(), metrics::layer))
+        .layer(middleware::from_fn_with_state(state.clone(), security_headers))
         .layer(DefaultBodyLimit::max(2 * 1024 * 1024))
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30),
-        ))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             // The path only: query strings can carry search terms, never log them.
             tracing::info_span!("http", method = %req.method(), path = %req.uri().path())

@@ -12,9 +12,7 @@ tokio::task_local! {
 
 /// The id of the request being handled, or "-" outside one.
 pub fn current() -> String {
-    REQUEST_ID
-        .try_with(|s| s.clone())
-        .unwrap_or_else(|_| "-".to_owned())
+    REQUEST_ID.try_with(|s| s.clone()).unwrap_or_else(|_| "-".to_owned())
 }
 
 pub async fn layer(req: Request, next: Next) -> Response {

@@ -6,20 +6,12 @@ use anjian_test_support::anjian_domain::audit::ChainBreak;
 use anjian_test_support::*;
 
 async fn exec(t: &TestApp, sql: &str) -> Result<(), String> {
-    t.store
-        .db
-        .execute_unprepared(sql)
-        .await
-        .map(|_| ())
-        .map_err(|e| e.to_string())
+    t.store.db.execute_unprepared(sql).await.map(|_| ()).map_err(|e| e.to_string())
 }
 
 async fn drop_guards(t: &TestApp) {
     let sql: &[&str] = match t.store.backend() {
-        DbBackend::Sqlite => &[
-            "DROP TRIGGER audit_log_no_update",
-            "DROP TRIGGER audit_log_no_delete",
-        ],
+        DbBackend::Sqlite => &["DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete"],
         _ => &["DROP TRIGGER audit_log_append_only ON audit_log"],
     };
     for s in sql {
@@ -27,134 +19,68 @@ async fn drop_guards(t: &TestApp) {
     }
 }
 
-on_both_databases!(
-    the_chain_refuses_changes_and_names_the_first_bad_record,
-    |backend| async move {
-        let t = TestApp::start(backend).await;
-        let zezhou = t.org_by_code("bureau-zezhou").await;
-        let u = t.user("auditee", "county_staff", Some(zezhou.id)).await;
-        for i in 0..5 {
-            let r = t.http.post(t.url("/api/v1/orgs")).bearer_auth(&u.token)
+on_both_databases!(the_chain_refuses_changes_and_names_the_first_bad_record, |backend| async move {
+    let t = TestApp::start(backend).await;
+    let zezhou = t.org_by_code("bureau-zezhou").await;
+    let u = t.user("auditee", "county_staff", Some(zezhou.id)).await;
+    for i in 0..5 {
+        let r = t.http.post(t.url("/api/v1/orgs")).bearer_auth(&u.token)
             .json(&serde_json::json!({"name": format!("审计测试{i}"), "kind": "enterprise", "jurisdiction_id": zezhou.jurisdiction_id}))
             .send().await.unwrap();
-            assert_eq!(r.status().as_u16(), 201);
-        }
-        let ok = t.app.verify_audit(None).await.unwrap().unwrap();
-        assert!(
-            ok.records >= 8,
-            "plan import, user, token and five creates are recorded: {}",
-            ok.records
-        );
-        let creates = anjian_store::audit::page(
-            &t.store.db,
-            &anjian_store::audit::AuditFilter {
-                action: Some("org.create".into()),
-                ..Default::default()
-            },
-            None,
-            50,
-        )
-        .await
-        .unwrap();
-        assert_eq!(creates.len(), 5);
-        assert!(creates
-            .iter()
-            .all(|r| r.actor == "auditee" && r.after_digest.is_some()));
-
-        // The database itself refuses to rewrite or delete history, and to renumber the plan.
-        assert!(exec(&t, "UPDATE audit_log SET detail = 'x' WHERE seq = 3")
-            .await
-            .unwrap_err()
-            .contains("append-only"));
-        assert!(exec(&t, "DELETE FROM audit_log WHERE seq = 3")
-            .await
-            .unwrap_err()
-            .contains("append-only"));
-        assert!(exec(&t, "DELETE FROM plan_versions")
-            .await
-            .unwrap_err()
-            .contains("append-only"));
-
-        // With the guards dropped, an altered record is named.
-        let dir = tempfile::tempdir().unwrap();
-        let checkpoint = dir.path().join("audit.checkpoint");
-        t.app
-            .verify_audit(Some(&checkpoint))
-            .await
-            .unwrap()
-            .unwrap();
-        drop_guards(&t).await;
-        exec(
-            &t,
-            "UPDATE audit_log SET actor = 'someone-else' WHERE seq = 4",
-        )
-        .await
-        .unwrap();
-        assert_eq!(
-            t.app.verify_audit(None).await.unwrap().unwrap_err(),
-            ChainBreak::Altered { seq: 4 }
-        );
-        exec(&t, "UPDATE audit_log SET actor = 'auditee' WHERE seq = 4")
-            .await
-            .ok();
-        t.finish().await;
+        assert_eq!(r.status().as_u16(), 201);
     }
-);
+    let ok = t.app.verify_audit(None).await.unwrap().unwrap();
+    assert!(ok.records >= 8, "plan import, user, token and five creates are recorded: {}", ok.records);
+    let creates = anjian_store::audit::page(
+        &t.store.db,
+        &anjian_store::audit::AuditFilter { action: Some("org.create".into()), ..Default::default() },
+        None,
+        50,
+    )
+    .await
+    .unwrap();
+    assert_eq!(creates.len(), 5);
+    assert!(creates.iter().all(|r| r.actor == "auditee" && r.after_digest.is_some()));
+
+    // The database itself refuses to rewrite or delete history, and to renumber the plan.
+    assert!(exec(&t, "UPDATE audit_log SET detail = 'x' WHERE seq = 3").await.unwrap_err().contains("append-only"));
+    assert!(exec(&t, "DELETE FROM audit_log WHERE seq = 3").await.unwrap_err().contains("append-only"));
+    assert!(exec(&t, "DELETE FROM plan_versions").await.unwrap_err().contains("append-only"));
+
+    // With the guards dropped, an altered record is named.
+    let dir = tempfile::tempdir().unwrap();
+    let checkpoint = dir.path().join("audit.checkpoint");
+    t.app.verify_audit(Some(&checkpoint)).await.unwrap().unwrap();
+    drop_guards(&t).await;
+    exec(&t, "UPDATE audit_log SET actor = 'someone-else' WHERE seq = 4").await.unwrap();
+    assert_eq!(t.app.verify_audit(None).await.unwrap().unwrap_err(), ChainBreak::Altered { seq: 4 });
+    exec(&t, "UPDATE audit_log SET actor = 'auditee' WHERE seq = 4").await.ok();
+    t.finish().await;
+});
 
 on_both_databases!(removing_or_cutting_records_is_found, |backend| async move {
     let t = TestApp::start(backend).await;
     let city = t.org_by_code("bureau-jincheng").await;
     for i in 0..6 {
-        t.user(&format!("user{i}"), "principal", Some(city.id))
-            .await;
+        t.user(&format!("user{i}"), "principal", Some(city.id)).await;
     }
     let dir = tempfile::tempdir().unwrap();
     let checkpoint = dir.path().join("audit.checkpoint");
-    let before = t
-        .app
-        .verify_audit(Some(&checkpoint))
-        .await
-        .unwrap()
-        .unwrap();
+    let before = t.app.verify_audit(Some(&checkpoint)).await.unwrap().unwrap();
     drop_guards(&t).await;
     // A record removed from the middle.
-    exec(&t, "DELETE FROM audit_log WHERE seq = 5")
-        .await
-        .unwrap();
-    assert_eq!(
-        t.app.verify_audit(None).await.unwrap().unwrap_err(),
-        ChainBreak::Gap { after: 4, found: 6 }
-    );
+    exec(&t, "DELETE FROM audit_log WHERE seq = 5").await.unwrap();
+    assert_eq!(t.app.verify_audit(None).await.unwrap().unwrap_err(), ChainBreak::Gap { after: 4, found: 6 });
     // The tail cut, and the head row rewound to match: the checkpoint outside the database catches it.
     let keep = before.head_seq - 2;
-    exec(&t, "DELETE FROM audit_log WHERE seq >= 5")
-        .await
-        .unwrap();
+    exec(&t, "DELETE FROM audit_log WHERE seq >= 5").await.unwrap();
     let prev: String = {
-        let rows = anjian_store::audit::page(&t.store.db, &Default::default(), Some(5), 1)
-            .await
-            .unwrap();
+        let rows = anjian_store::audit::page(&t.store.db, &Default::default(), Some(5), 1).await.unwrap();
         rows[0].hash.clone()
     };
-    exec(
-        &t,
-        &format!("UPDATE audit_head SET seq = 4, hash = '{prev}'"),
-    )
-    .await
-    .unwrap();
-    assert!(
-        t.app.verify_audit(None).await.unwrap().is_ok(),
-        "without the checkpoint the cut is invisible"
-    );
-    let broken = t
-        .app
-        .verify_audit(Some(&checkpoint))
-        .await
-        .unwrap()
-        .unwrap_err();
-    assert!(
-        matches!(broken, ChainBreak::Truncated { last_seq: 4, .. }),
-        "{broken:?} (kept {keep})"
-    );
+    exec(&t, &format!("UPDATE audit_head SET seq = 4, hash = '{prev}'")).await.unwrap();
+    assert!(t.app.verify_audit(None).await.unwrap().is_ok(), "without the checkpoint the cut is invisible");
+    let broken = t.app.verify_audit(Some(&checkpoint)).await.unwrap().unwrap_err();
+    assert!(matches!(broken, ChainBreak::Truncated { last_seq: 4, .. }), "{broken:?} (kept {keep})");
     t.finish().await;
 });

@@ -18,16 +18,15 @@ struct Server {
     output: Vec<String>,
 }
 
-#[expect(clippy::zombie_processes, reason = "the child goes to the caller, which waits for it or kills it")]
 fn start(data: &Path, extra: &[&str]) -> Server {
     let mut cmd = Command::new(BIN);
-    cmd.arg("--data-dir")
-        .arg(data)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .args(extra);
-    cmd.env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
+    cmd.arg("--data-dir").arg(data).args(["serve", "--listen", "127.0.0.1:0"]).args(extra);
+    start_cmd(cmd)
+}
+
+#[expect(clippy::zombie_processes, reason = "the child goes to the caller, which waits for it or kills it")]
+fn start_cmd(mut cmd: Command) -> Server {
+    cmd.env("RUST_LOG", "warn").stdout(Stdio::piped()).stderr(Stdio::null());
     let mut child = cmd.spawn().expect("anjian starts");
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = mpsc::channel();
@@ -41,34 +40,22 @@ fn start(data: &Path, extra: &[&str]) -> Server {
     let mut output = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
-        let line = rx
-            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            .expect("anjian prints its address");
+        let line =
+            rx.recv_timeout(deadline.saturating_duration_since(Instant::now())).expect("anjian prints its address");
         output.push(line.clone());
         if let Some(rest) = line.strip_prefix("anjian listening on http://") {
-            return Server {
-                child,
-                addr: rest.trim_end_matches('/').to_owned(),
-                output,
-            };
+            return Server { child, addr: rest.trim_end_matches('/').to_owned(), output };
         }
     }
 }
 
 fn terminate(mut s: Server) -> std::process::ExitStatus {
-    Command::new("kill")
-        .args(["-TERM", &s.child.id().to_string()])
-        .status()
-        .unwrap();
+    Command::new("kill").args(["-TERM", &s.child.id().to_string()]).status().unwrap();
     s.child.wait().unwrap()
 }
 
 fn one_time_password(output: &[String]) -> Option<String> {
-    output.iter().find_map(|l| {
-        l.split("one-time password:")
-            .nth(1)
-            .map(|p| p.trim().to_owned())
-    })
+    output.iter().find_map(|l| l.split("one-time password:").nth(1).map(|p| p.trim().to_owned()))
 }
 
 async fn org_count(data: &Path) -> u64 {
@@ -95,13 +82,8 @@ async fn first_start_prints_a_fresh_password_and_a_restart_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let s = start(dir.path(), &["--demo", "--enterprises", "30"]);
     let pw = one_time_password(&s.output).expect("the admin's one-time password is printed");
-    assert_eq!(
-        anjian_test_support::anjian_domain::password::check(&pw, "admin"),
-        Ok(())
-    );
-    let r = reqwest::get(format!("http://{}/readyz", s.addr))
-        .await
-        .unwrap();
+    assert_eq!(anjian_test_support::anjian_domain::password::check(&pw, "admin"), Ok(()));
+    let r = reqwest::get(format!("http://{}/readyz", s.addr)).await.unwrap();
     assert_eq!(r.status().as_u16(), 200);
     assert!(terminate(s).success(), "SIGTERM stops it cleanly");
     let n = org_count(dir.path()).await;
@@ -110,11 +92,7 @@ async fn first_start_prints_a_fresh_password_and_a_restart_changes_nothing() {
     assert!(credentials.contains("leader.director") && credentials.contains("county.zezhou"));
 
     let s = start(dir.path(), &["--demo", "--enterprises", "30"]);
-    assert!(
-        one_time_password(&s.output).is_none(),
-        "no new admin on restart: {:?}",
-        s.output
-    );
+    assert!(one_time_password(&s.output).is_none(), "no new admin on restart: {:?}", s.output);
     assert!(s.output.iter().any(|l| l.contains("already present")));
     assert!(terminate(s).success());
     assert_eq!(org_count(dir.path()).await, n, "a restart changes nothing");
@@ -142,10 +120,7 @@ async fn prepare(data: &Path) -> String {
         test_settings(),
     );
     app.import_plan(None, SEED_PLAN).await.unwrap();
-    let bureau = anjian_store::orgs::by_code(&store.db, "bureau-zezhou")
-        .await
-        .unwrap()
-        .unwrap();
+    let bureau = anjian_store::orgs::by_code(&store.db, "bureau-zezhou").await.unwrap().unwrap();
     let (u, _) = app
         .create_user(
             None,
@@ -159,10 +134,7 @@ async fn prepare(data: &Path) -> String {
         )
         .await
         .unwrap();
-    let (_, token) = app
-        .create_token(&Actor::new(u, Some(bureau)), "crash")
-        .await
-        .unwrap();
+    let (_, token) = app.create_token(&Actor::new(u, Some(bureau)), "crash").await.unwrap();
     store.close().await.unwrap();
     token
 }
@@ -183,11 +155,7 @@ async fn sigkill_during_writes_loses_no_acknowledged_write() {
             })
             .await
             .unwrap();
-            let j = anjian_store::jurisdictions::by_code(&store.db, "zezhou")
-                .await
-                .unwrap()
-                .unwrap()
-                .id;
+            let j = anjian_store::jurisdictions::by_code(&store.db, "zezhou").await.unwrap().unwrap().id;
             store.close().await.unwrap();
             j
         };
@@ -201,7 +169,8 @@ async fn sigkill_during_writes_loses_no_acknowledged_write() {
                     let key = format!("00000000-0000-4000-8000-{round:02}{w:02}{i:08}");
                     let name = format!("崩溃测试{round}-{w}-{i}");
                     let body = serde_json::json!({"name": name, "kind": "enterprise", "jurisdiction_id": jid});
-                    match client.post(&url).bearer_auth(&token).header("idempotency-key", &key).json(&body).send().await {
+                    match client.post(&url).bearer_auth(&token).header("idempotency-key", &key).json(&body).send().await
+                    {
                         Ok(r) if r.status().is_success() => acked.push((key, name)),
                         _ => break,
                     }
@@ -217,11 +186,7 @@ async fn sigkill_during_writes_loses_no_acknowledged_write() {
             acknowledged.extend(w.await.unwrap());
         }
     }
-    assert!(
-        acknowledged.len() > 20,
-        "the burst wrote something: {}",
-        acknowledged.len()
-    );
+    assert!(acknowledged.len() > 20, "the burst wrote something: {}", acknowledged.len());
 
     let store = Store::open(&StoreOptions {
         url: format!("sqlite:{}", dir.path().join("anjian.db").display()),
@@ -239,30 +204,14 @@ async fn sigkill_during_writes_loses_no_acknowledged_write() {
         assert_eq!(&org.name, name);
     }
     store.close().await.unwrap();
-    let verify = Command::new(BIN)
-        .arg("--data-dir")
-        .arg(dir.path())
-        .args(["audit", "verify"])
-        .output()
-        .unwrap();
-    assert!(
-        verify.status.success(),
-        "{}",
-        String::from_utf8_lossy(&verify.stdout)
-    );
+    let verify = Command::new(BIN).arg("--data-dir").arg(dir.path()).args(["audit", "verify"]).output().unwrap();
+    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
 }
 
 #[test]
 fn plan_lint_reports_the_seeds_contradictions_with_lines() {
     let out = Command::new(BIN)
-        .args([
-            "plan",
-            "lint",
-            concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../plans/jincheng-2022.toml"
-            ),
-        ])
+        .args(["plan", "lint", concat!(env!("CARGO_MANIFEST_DIR"), "/../../plans/jincheng-2022.toml")])
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
@@ -276,24 +225,47 @@ fn plan_lint_reports_the_seeds_contradictions_with_lines() {
     assert!(text.contains("0 errors"));
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.toml");
-    std::fs::write(
-        &bad,
-        SEED_PLAN.replacen("per = \"quarter\"", "per = \"fortnight\"", 1),
-    )
-    .unwrap();
-    let out = Command::new(BIN)
-        .args(["plan", "lint"])
-        .arg(&bad)
-        .output()
-        .unwrap();
+    std::fs::write(&bad, SEED_PLAN.replacen("per = \"quarter\"", "per = \"fortnight\"", 1)).unwrap();
+    let out = Command::new(BIN).args(["plan", "lint"]).arg(&bad).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
-    let line = SEED_PLAN[..SEED_PLAN.find("per = \"quarter\"").unwrap()]
-        .matches('\n')
-        .count()
-        + 1;
+    let line = SEED_PLAN[..SEED_PLAN.find("per = \"quarter\"").unwrap()].matches('\n').count() + 1;
     assert!(
         String::from_utf8_lossy(&out.stdout).contains(&format!("bad.toml:{line}:")),
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
+}
+
+#[tokio::test]
+async fn the_same_binary_runs_on_postgresql() {
+    // A schema of the test's own, chosen through the connection's search_path.
+    let db = TestDb::new(Backend::Postgres);
+    let schema = db.options.pg_schema.clone().unwrap();
+    db.open().await.close().await.unwrap();
+    let url = format!("{}?options=-c%20search_path%3D{schema}", postgres_url());
+    let dir = tempfile::tempdir().unwrap();
+    let run = |extra: &'static [&'static str]| {
+        let mut cmd = Command::new(BIN);
+        cmd.arg("--data-dir").arg(dir.path()).args(["serve", "--listen", "127.0.0.1:0"]).args(extra);
+        cmd.env("ANJIAN_DATABASE_URL", &url);
+        cmd
+    };
+    let s = start_cmd(run(&["--demo", "--enterprises", "20"]));
+    assert!(one_time_password(&s.output).is_some());
+    assert_eq!(reqwest::get(format!("http://{}/readyz", s.addr)).await.unwrap().status().as_u16(), 200);
+    assert!(terminate(s).success());
+    assert!(!dir.path().join("anjian.db").exists(), "nothing went to SQLite");
+    let s = start_cmd(run(&["--demo", "--enterprises", "20"]));
+    assert!(one_time_password(&s.output).is_none());
+    assert!(terminate(s).success());
+    let store = db.open().await;
+    let n = anjian_store::orgs::count(
+        &store.db,
+        &anjian_test_support::anjian_domain::scope::Scope::All,
+        &Default::default(),
+    )
+    .await
+    .unwrap();
+    assert!(n > 20);
+    store.drop_schema(&schema).await.unwrap();
 }

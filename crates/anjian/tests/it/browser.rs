@@ -22,11 +22,7 @@ fn chromedriver() -> (Driver, u16) {
         std::path::Path::new(&path).exists(),
         "chromedriver not found at {path}: install it with `apt-get install -y chromium chromium-driver` (or set CHROMEDRIVER)"
     );
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let child = Command::new(path)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
@@ -35,10 +31,7 @@ fn chromedriver() -> (Driver, u16) {
         .expect("chromedriver starts");
     let deadline = Instant::now() + Duration::from_secs(20);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "chromedriver did not listen on {port}"
-        );
+        assert!(Instant::now() < deadline, "chromedriver did not listen on {port}");
         std::thread::sleep(Duration::from_millis(100));
     }
     (Driver(child), port)
@@ -70,57 +63,20 @@ async fn a_leader_signs_in_and_reads_the_campaign_in_chinese_on_desktop_and_phon
     let result = async {
         c.goto(&t.url("/login")).await?;
         assert!(c.source().await?.contains("安全生产监管平台"));
-        c.find(Locator::Css("input[name=username]"))
-            .await?
-            .send_keys(&u.username)
-            .await?;
-        c.find(Locator::Css("input[name=password]"))
-            .await?
-            .send_keys(&u.password)
-            .await?;
-        c.find(Locator::Css("main button.primary"))
-            .await?
-            .click()
-            .await?;
-        assert!(
-            c.current_url()
-                .await?
-                .path()
-                .ends_with("/login/second-factor"),
-            "asked for the second factor"
-        );
+        c.find(Locator::Css("input[name=username]")).await?.send_keys(&u.username).await?;
+        c.find(Locator::Css("input[name=password]")).await?.send_keys(&u.password).await?;
+        c.find(Locator::Css("main button.primary")).await?.click().await?;
+        assert!(c.current_url().await?.path().ends_with("/login/second-factor"), "asked for the second factor");
         let code = t.totp(u.totp_secret.as_deref().unwrap(), 0);
-        c.find(Locator::Css("input[name=code]"))
-            .await?
-            .send_keys(&code)
-            .await?;
-        c.find(Locator::Css("main button.primary"))
-            .await?
-            .click()
-            .await?;
+        c.find(Locator::Css("input[name=code]")).await?.send_keys(&code).await?;
+        c.find(Locator::Css("main button.primary")).await?.click().await?;
         assert_eq!(c.current_url().await?.path(), "/campaign");
         let html = c.source().await?;
         assert!(html.contains("晋城市工业和信息化局（国资委）安全生产“三大战役”工作方案"));
         assert!(html.contains("集中攻坚阶段"));
-        assert_eq!(
-            c.find_all(Locator::Css("table.tasks tbody tr"))
-                .await?
-                .len(),
-            20,
-            "20 tasks"
-        );
-        assert_eq!(
-            c.find_all(Locator::Css("table.leaders tbody tr"))
-                .await?
-                .len(),
-            8,
-            "8 leaders"
-        );
-        let now = c
-            .find(Locator::Css(".timeline .now strong"))
-            .await?
-            .text()
-            .await?;
+        assert_eq!(c.find_all(Locator::Css("table.tasks tbody tr")).await?.len(), 20, "20 tasks");
+        assert_eq!(c.find_all(Locator::Css("table.leaders tbody tr")).await?.len(), 8, "8 leaders");
+        let now = c.find(Locator::Css(".timeline .now strong")).await?.text().await?;
         assert_eq!(now, "集中攻坚阶段");
         save(&c, "campaign-desktop").await;
 
@@ -128,20 +84,10 @@ async fn a_leader_signs_in_and_reads_the_campaign_in_chinese_on_desktop_and_phon
         c.set_window_size(390, 844).await?;
         let nav = c.find(Locator::Css("nav.main-nav")).await?;
         assert!(!nav.is_displayed().await?, "menu folded on a phone");
-        c.find(Locator::Css("label.nav-button"))
-            .await?
-            .click()
-            .await?;
+        c.find(Locator::Css("label.nav-button")).await?.click().await?;
         assert!(nav.is_displayed().await?, "menu opens");
-        let width: i64 = c
-            .execute("return document.documentElement.scrollWidth", vec![])
-            .await?
-            .as_i64()
-            .unwrap_or(0);
-        assert!(
-            width <= 390,
-            "no sideways scrolling of the page on a phone ({width}px)"
-        );
+        let width: i64 = c.execute("return document.documentElement.scrollWidth", vec![]).await?.as_i64().unwrap_or(0);
+        assert!(width <= 390, "no sideways scrolling of the page on a phone ({width}px)");
         save(&c, "campaign-phone").await;
 
         // English by a switch.

@@ -23,39 +23,19 @@ pub struct Change {
 }
 
 fn keyed<T: Serialize>(items: &[T], key: impl Fn(&T) -> String) -> BTreeMap<String, Value> {
-    items
-        .iter()
-        .map(|i| (key(i), serde_json::to_value(i).unwrap_or(Value::Null)))
-        .collect()
+    items.iter().map(|i| (key(i), serde_json::to_value(i).unwrap_or(Value::Null))).collect()
 }
 
-fn compare(
-    section: &'static str,
-    old: BTreeMap<String, Value>,
-    new: BTreeMap<String, Value>,
-    out: &mut Vec<Change>,
-) {
+fn compare(section: &'static str, old: BTreeMap<String, Value>, new: BTreeMap<String, Value>, out: &mut Vec<Change>) {
     for (k, v) in &old {
         match new.get(k) {
-            None => out.push(Change {
-                kind: ChangeKind::Removed,
-                section,
-                key: k.clone(),
-            }),
-            Some(w) if w != v => out.push(Change {
-                kind: ChangeKind::Changed,
-                section,
-                key: k.clone(),
-            }),
+            None => out.push(Change { kind: ChangeKind::Removed, section, key: k.clone() }),
+            Some(w) if w != v => out.push(Change { kind: ChangeKind::Changed, section, key: k.clone() }),
             Some(_) => {}
         }
     }
     for k in new.keys().filter(|k| !old.contains_key(*k)) {
-        out.push(Change {
-            kind: ChangeKind::Added,
-            section,
-            key: k.clone(),
-        });
+        out.push(Change { kind: ChangeKind::Added, section, key: k.clone() });
     }
 }
 
@@ -64,29 +44,15 @@ pub fn diff(old: &Plan, new: &Plan) -> Vec<Change> {
     let mut out = Vec::new();
     let one = |p: &Plan| {
         let mut m = BTreeMap::new();
-        m.insert(
-            "plan".to_owned(),
-            serde_json::to_value(&p.plan).unwrap_or(Value::Null),
-        );
-        m.insert(
-            "explosives".to_owned(),
-            serde_json::to_value(&p.explosives).unwrap_or(Value::Null),
-        );
-        m.insert(
-            "safety_test".to_owned(),
-            serde_json::to_value(&p.safety_test).unwrap_or(Value::Null),
-        );
+        m.insert("plan".to_owned(), serde_json::to_value(&p.plan).unwrap_or(Value::Null));
+        m.insert("explosives".to_owned(), serde_json::to_value(&p.explosives).unwrap_or(Value::Null));
+        m.insert("safety_test".to_owned(), serde_json::to_value(&p.safety_test).unwrap_or(Value::Null));
         m
     };
     compare("header", one(old), one(new), &mut out);
     macro_rules! section {
         ($field:ident, $key:expr) => {
-            compare(
-                stringify!($field),
-                keyed(&old.$field, $key),
-                keyed(&new.$field, $key),
-                &mut out,
-            )
+            compare(stringify!($field), keyed(&old.$field, $key), keyed(&new.$field, $key), &mut out)
         };
     }
     section!(jurisdictions, |x| x.code.get_ref().clone());
@@ -116,29 +82,12 @@ mod tests {
         assert!(diff(&a, &Plan::parse(&shifted).unwrap()).is_empty());
 
         let edited = SHIPPED
-            .replacen(
-                "due = 2022-11-30\ndue_text = \"11 月底前\"",
-                "due = 2022-11-15\ndue_text = \"11 月中旬前\"",
-                1,
-            )
-            .replacen(
-                "[[departments]]\ncode = \"jiaotong\"\nname = \"交通化工科\"\n",
-                "",
-                1,
-            )
-            .replace(
-                "departments = [\"jingji\", \"jiaotong\"]",
-                "departments = [\"jingji\"]",
-            )
+            .replacen("due = 2022-11-30\ndue_text = \"11 月底前\"", "due = 2022-11-15\ndue_text = \"11 月中旬前\"", 1)
+            .replacen("[[departments]]\ncode = \"jiaotong\"\nname = \"交通化工科\"\n", "", 1)
+            .replace("departments = [\"jingji\", \"jiaotong\"]", "departments = [\"jingji\"]")
             .replace("departments = [\"jiaotong\"]", "departments = [\"jingji\"]")
-            .replace(
-                "departments = [\"jingji\", \"chanye\", \"jiaotong\"]",
-                "departments = [\"jingji\", \"chanye\"]",
-            )
-            .replace(
-                "departments = [\"chanye\", \"jingji\", \"jiaotong\"]",
-                "departments = [\"chanye\", \"jingji\"]",
-            );
+            .replace("departments = [\"jingji\", \"chanye\", \"jiaotong\"]", "departments = [\"jingji\", \"chanye\"]")
+            .replace("departments = [\"chanye\", \"jingji\", \"jiaotong\"]", "departments = [\"chanye\", \"jingji\"]");
         let b = Plan::parse(&edited).unwrap();
         let changes = diff(&a, &b);
         assert!(changes.contains(&Change {
@@ -146,11 +95,7 @@ mod tests {
             section: "departments",
             key: "jiaotong".into()
         }));
-        assert!(changes.contains(&Change {
-            kind: ChangeKind::Changed,
-            section: "tasks",
-            key: "05".into()
-        }));
+        assert!(changes.contains(&Change { kind: ChangeKind::Changed, section: "tasks", key: "05".into() }));
         assert!(!changes.iter().any(|c| c.section == "rules"));
     }
 }

@@ -54,14 +54,10 @@ impl<'de> Deserialize<'de> for PlanDate {
         use serde::de::Error;
         let v = toml::value::Datetime::deserialize(d)?;
         match (v.date, v.time, v.offset) {
-            (Some(date), None, None) => {
-                NaiveDate::from_ymd_opt(date.year as i32, date.month as u32, date.day as u32)
-                    .map(PlanDate)
-                    .ok_or_else(|| D::Error::custom("not a calendar date"))
-            }
-            _ => Err(D::Error::custom(
-                "expected a date such as 2022-09-30, without a time",
-            )),
+            (Some(date), None, None) => NaiveDate::from_ymd_opt(date.year as i32, date.month as u32, date.day as u32)
+                .map(PlanDate)
+                .ok_or_else(|| D::Error::custom("not a calendar date")),
+            _ => Err(D::Error::custom("expected a date such as 2022-09-30, without a time")),
         }
     }
 }
@@ -121,10 +117,7 @@ pub struct Phase {
 
 impl Phase {
     pub fn span(&self) -> DateSpan {
-        DateSpan {
-            starts: self.starts.0,
-            ends: self.ends.0,
-        }
+        DateSpan { starts: self.starts.0, ends: self.ends.0 }
     }
 }
 
@@ -384,23 +377,13 @@ impl Plan {
     /// Reads a plan; syntax and type errors carry the line and column.
     pub fn parse(text: &str) -> Result<Plan, ParseError> {
         toml::from_str::<Plan>(text).map_err(|e| {
-            let (line, column) = e
-                .span()
-                .map(|s| SourceText::new(text).line_col(s.start))
-                .unwrap_or((1, 1));
-            ParseError {
-                line,
-                column,
-                message: e.message().to_owned(),
-            }
+            let (line, column) = e.span().map(|s| SourceText::new(text).line_col(s.start)).unwrap_or((1, 1));
+            ParseError { line, column, message: e.message().to_owned() }
         })
     }
 
     pub fn span(&self) -> DateSpan {
-        DateSpan {
-            starts: self.plan.starts.get_ref().0,
-            ends: self.plan.ends.get_ref().0,
-        }
+        DateSpan { starts: self.plan.starts.get_ref().0, ends: self.plan.ends.get_ref().0 }
     }
 
     /// The phase a local date falls in.
@@ -421,8 +404,6 @@ impl Plan {
     }
 
     pub fn rules_of_task(&self, no: u32) -> impl Iterator<Item = &Rule> {
-        self.rules
-            .iter()
-            .filter(move |r| r.task.as_ref().map(|t| *t.get_ref()) == Some(no))
+        self.rules.iter().filter(move |r| r.task.as_ref().map(|t| *t.get_ref()) == Some(no))
     }
 }

@@ -194,16 +194,8 @@ impl MigrationTrait for Migration {
                         .from(Orgs::Table, Orgs::JurisdictionId)
                         .to(Jurisdictions::Table, Jurisdictions::Id),
                 )
-                .foreign_key(
-                    ForeignKey::create()
-                        .from(Orgs::Table, Orgs::ParentId)
-                        .to(Orgs::Table, Orgs::Id),
-                )
-                .foreign_key(
-                    ForeignKey::create()
-                        .from(Orgs::Table, Orgs::ParkId)
-                        .to(Orgs::Table, Orgs::Id),
-                )
+                .foreign_key(ForeignKey::create().from(Orgs::Table, Orgs::ParentId).to(Orgs::Table, Orgs::Id))
+                .foreign_key(ForeignKey::create().from(Orgs::Table, Orgs::ParkId).to(Orgs::Table, Orgs::Id))
                 .to_owned(),
         )
         .await?;
@@ -212,14 +204,7 @@ impl MigrationTrait for Migration {
             ("ix_orgs_org_path", Orgs::OrgPath),
             ("ix_orgs_park", Orgs::ParkId),
         ] {
-            m.create_index(
-                Index::create()
-                    .name(name)
-                    .table(Orgs::Table)
-                    .col(col)
-                    .to_owned(),
-            )
-            .await?;
+            m.create_index(Index::create().name(name).table(Orgs::Table).col(col).to_owned()).await?;
         }
 
         m.create_table(
@@ -241,22 +226,11 @@ impl MigrationTrait for Migration {
                 .col(boolean(Users::Disabled).default(false))
                 .col(timestamp_with_time_zone(Users::CreatedAt))
                 .col(timestamp_with_time_zone(Users::UpdatedAt))
-                .foreign_key(
-                    ForeignKey::create()
-                        .from(Users::Table, Users::OrgId)
-                        .to(Orgs::Table, Orgs::Id),
-                )
+                .foreign_key(ForeignKey::create().from(Users::Table, Users::OrgId).to(Orgs::Table, Orgs::Id))
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_users_org")
-                .table(Users::Table)
-                .col(Users::OrgId)
-                .to_owned(),
-        )
-        .await?;
+        m.create_index(Index::create().name("ix_users_org").table(Users::Table).col(Users::OrgId).to_owned()).await?;
 
         m.create_table(
             Table::create()
@@ -269,20 +243,12 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone(Sessions::LastSeenAt))
                 .col(timestamp_with_time_zone(Sessions::ExpiresAt))
                 .col(timestamp_with_time_zone_null(Sessions::RevokedAt))
-                .foreign_key(
-                    ForeignKey::create()
-                        .from(Sessions::Table, Sessions::UserId)
-                        .to(Users::Table, Users::Id),
-                )
+                .foreign_key(ForeignKey::create().from(Sessions::Table, Sessions::UserId).to(Users::Table, Users::Id))
                 .to_owned(),
         )
         .await?;
         m.create_index(
-            Index::create()
-                .name("ix_sessions_user")
-                .table(Sessions::Table)
-                .col(Sessions::UserId)
-                .to_owned(),
+            Index::create().name("ix_sessions_user").table(Sessions::Table).col(Sessions::UserId).to_owned(),
         )
         .await?;
 
@@ -296,11 +262,7 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone(ApiTokens::CreatedAt))
                 .col(timestamp_with_time_zone_null(ApiTokens::LastUsedAt))
                 .col(timestamp_with_time_zone_null(ApiTokens::RevokedAt))
-                .foreign_key(
-                    ForeignKey::create()
-                        .from(ApiTokens::Table, ApiTokens::UserId)
-                        .to(Users::Table, Users::Id),
-                )
+                .foreign_key(ForeignKey::create().from(ApiTokens::Table, ApiTokens::UserId).to(Users::Table, Users::Id))
                 .to_owned(),
         )
         .await?;
@@ -317,11 +279,7 @@ impl MigrationTrait for Migration {
                 .col(string(Sites::JurisdictionPath))
                 .col(string(Sites::OrgPath))
                 .col(timestamp_with_time_zone(Sites::CreatedAt))
-                .foreign_key(
-                    ForeignKey::create()
-                        .from(Sites::Table, Sites::OrgId)
-                        .to(Orgs::Table, Orgs::Id),
-                )
+                .foreign_key(ForeignKey::create().from(Sites::Table, Sites::OrgId).to(Orgs::Table, Orgs::Id))
                 .foreign_key(
                     ForeignKey::create()
                         .from(Sites::Table, Sites::JurisdictionId)
@@ -330,14 +288,7 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_sites_org")
-                .table(Sites::Table)
-                .col(Sites::OrgId)
-                .to_owned(),
-        )
-        .await?;
+        m.create_index(Index::create().name("ix_sites_org").table(Sites::Table).col(Sites::OrgId).to_owned()).await?;
 
         m.create_table(
             Table::create()
@@ -384,14 +335,7 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_audit_at")
-                .table(AuditLog::Table)
-                .col(AuditLog::At)
-                .to_owned(),
-        )
-        .await?;
+        m.create_index(Index::create().name("ix_audit_at").table(AuditLog::Table).col(AuditLog::At).to_owned()).await?;
 
         m.create_table(
             Table::create()

@@ -58,17 +58,10 @@ pub async fn list(
     ApiQuery(p): ApiQuery<Params>,
 ) -> Result<Json<AuditPage>, ApiError> {
     let n = limit(p.limit);
-    let f = AuditFilter {
-        actor: p.actor,
-        action: p.action,
-        object_type: p.object_type,
-        since: p.since,
-        until: p.until,
-    };
+    let f =
+        AuditFilter { actor: p.actor, action: p.action, object_type: p.object_type, since: p.since, until: p.until };
     let rows = s.app.audit_page(&a, &f, p.before, n).await?;
-    let next = (rows.len() as u64 == n)
-        .then(|| rows.last().map(|r| r.seq))
-        .flatten();
+    let next = (rows.len() as u64 == n).then(|| rows.last().map(|r| r.seq)).flatten();
     Ok(Json(AuditPage {
         items: rows
             .into_iter()

@@ -23,13 +23,9 @@ pub struct CampaignDto {
 }
 
 #[utoipa::path(get, path = "/api/v1/campaign", responses((status = 200, body = CampaignDto), (status = 409, body = ErrorBody, description = "no plan imported")))]
-pub async fn campaign(
-    State(s): State<AppState>,
-    ApiActor(a): ApiActor,
-) -> Result<Json<CampaignDto>, ApiError> {
+pub async fn campaign(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Json<CampaignDto>, ApiError> {
     a.require(Permission::ViewCampaign)?;
     let (plan, version) = s.app.current_campaign().await?;
-    let plan =
-        serde_json::to_value(&*plan).map_err(|e| anjian_app::AppError::Internal(e.to_string()))?;
+    let plan = serde_json::to_value(&*plan).map_err(|e| anjian_app::AppError::Internal(e.to_string()))?;
     Ok(Json(CampaignDto { version, plan }))
 }

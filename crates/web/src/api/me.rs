@@ -67,13 +67,7 @@ pub async fn jurisdictions(
     let j = s.app.visible_jurisdictions(&a).await?;
     Ok(Json(
         j.into_iter()
-            .map(|j| JurisdictionDto {
-                id: j.id,
-                code: j.code,
-                name: j.name,
-                level: j.level,
-                parent_id: j.parent_id,
-            })
+            .map(|j| JurisdictionDto { id: j.id, code: j.code, name: j.name, level: j.level, parent_id: j.parent_id })
             .collect(),
     ))
 }
@@ -111,13 +105,8 @@ fn dto(t: anjian_store::tokens::ApiToken) -> TokenDto {
 }
 
 #[utoipa::path(get, path = "/api/v1/tokens", responses((status = 200, body = Vec<TokenDto>), (status = 401, body = ErrorBody)))]
-pub async fn list_tokens(
-    State(s): State<AppState>,
-    ApiActor(a): ApiActor,
-) -> Result<Json<Vec<TokenDto>>, ApiError> {
-    Ok(Json(
-        s.app.my_tokens(&a).await?.into_iter().map(dto).collect(),
-    ))
+pub async fn list_tokens(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Json<Vec<TokenDto>>, ApiError> {
+    Ok(Json(s.app.my_tokens(&a).await?.into_iter().map(dto).collect()))
 }
 
 #[utoipa::path(post, path = "/api/v1/tokens", request_body = CreateToken, responses((status = 201, body = NewTokenDto), (status = 422, body = ErrorBody)))]
@@ -127,13 +116,7 @@ pub async fn create_token(
     ApiJson(body): ApiJson<CreateToken>,
 ) -> Result<(StatusCode, Json<NewTokenDto>), ApiError> {
     let (t, secret) = s.app.create_token(&a, &body.name).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(NewTokenDto {
-            token: dto(t),
-            secret,
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(NewTokenDto { token: dto(t), secret })))
 }
 
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", params(("id" = i64, Path)), responses((status = 204), (status = 404, body = ErrorBody)))]

@@ -27,14 +27,7 @@ pub fn router() -> Router<AppState> {
         .merge(users::router())
         .merge(campaign::router())
         .merge(audit::router())
-        .fallback(|| async {
-            json_error(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                "no such endpoint".into(),
-                Vec::new(),
-            )
-        })
+        .fallback(|| async { json_error(StatusCode::NOT_FOUND, "not_found", "no such endpoint".into(), Vec::new()) })
 }
 
 #[derive(OpenApi)]

@@ -97,13 +97,8 @@ pub async fn list(
 ) -> Result<Json<OrgPage>, ApiError> {
     let n = limit(p.limit);
     let rows = s.app.list_orgs(&a, &p.filter(), p.after, n).await?;
-    let next = (rows.len() as u64 == n)
-        .then(|| rows.last().map(|o| o.id))
-        .flatten();
-    Ok(Json(OrgPage {
-        items: rows.into_iter().map(OrgDto::from).collect(),
-        next,
-    }))
+    let next = (rows.len() as u64 == n).then(|| rows.last().map(|o| o.id)).flatten();
+    Ok(Json(OrgPage { items: rows.into_iter().map(OrgDto::from).collect(), next }))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -117,9 +112,7 @@ pub async fn count(
     ApiActor(a): ApiActor,
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> Result<Json<Count>, ApiError> {
-    Ok(Json(Count {
-        count: s.app.count_orgs(&a, &p.filter()).await?,
-    }))
+    Ok(Json(Count { count: s.app.count_orgs(&a, &p.filter()).await? }))
 }
 
 #[utoipa::path(get, path = "/api/v1/orgs/{id}", params(("id" = i64, Path)), responses((status = 200, body = OrgDto), (status = 404, body = ErrorBody)))]
@@ -164,11 +157,7 @@ pub async fn create(
         address: b.address,
     };
     let created = s.app.create_org(&a, input, key).await?;
-    let status = if created.replayed {
-        StatusCode::OK
-    } else {
-        StatusCode::CREATED
-    };
+    let status = if created.replayed { StatusCode::OK } else { StatusCode::CREATED };
     Ok((status, Json(created.value.into())))
 }
 

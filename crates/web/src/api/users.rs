@@ -72,20 +72,11 @@ pub async fn list(
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> Result<Json<UserPage>, ApiError> {
     let n = limit(p.limit);
-    let f = UserFilter {
-        role: p.role,
-        org_id: p.org_id,
-        q: p.q,
-    };
+    let f = UserFilter { role: p.role, org_id: p.org_id, q: p.q };
     let rows = s.app.list_users(&a, &f, p.after, n).await?;
-    let next = (rows.len() as u64 == n)
-        .then(|| rows.last().map(|u| u.id))
-        .flatten();
+    let next = (rows.len() as u64 == n).then(|| rows.last().map(|u| u.id)).flatten();
     let now = s.app.clock.now();
-    Ok(Json(UserPage {
-        items: rows.into_iter().map(|u| dto(u, now)).collect(),
-        next,
-    }))
+    Ok(Json(UserPage { items: rows.into_iter().map(|u| dto(u, now)).collect(), next }))
 }
 
 #[utoipa::path(get, path = "/api/v1/users/{id}", params(("id" = i64, Path)), responses((status = 200, body = UserDto), (status = 404, body = ErrorBody)))]
@@ -128,13 +119,7 @@ pub async fn create(
         leader_code: b.leader_code,
     };
     let (u, pw) = s.app.create_user(Some(&a), input).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(CreatedUser {
-            user: dto(u, s.app.clock.now()),
-            one_time_password: pw,
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(CreatedUser { user: dto(u, s.app.clock.now()), one_time_password: pw })))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -149,7 +134,5 @@ pub async fn reset_password(
     ApiActor(a): ApiActor,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<OneTimePassword>, ApiError> {
-    Ok(Json(OneTimePassword {
-        one_time_password: s.app.reset_password(&a, id).await?,
-    }))
+    Ok(Json(OneTimePassword { one_time_password: s.app.reset_password(&a, id).await? }))
 }

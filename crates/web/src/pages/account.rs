@@ -41,12 +41,7 @@ struct Page {
     errors: Vec<String>,
 }
 
-async fn page(
-    state: &AppState,
-    s: &Signed,
-    new_token: Option<String>,
-    errors: Vec<String>,
-) -> Response {
+async fn page(state: &AppState, s: &Signed, new_token: Option<String>, errors: Vec<String>) -> Response {
     let tokens = match state.app.my_tokens(s.actor()).await {
         Ok(t) => t,
         Err(e) => return PageError::new(e, s.lang).into_response(),
@@ -64,9 +59,7 @@ async fn page(
                 id: t.id,
                 name: t.name,
                 created: local_time(t.created_at),
-                last_used: t
-                    .last_used_at
-                    .map_or_else(|| s.lang.t("common.never").to_owned(), local_time),
+                last_used: t.last_used_at.map_or_else(|| s.lang.t("common.never").to_owned(), local_time),
                 revoked: t.revoked_at.is_some(),
             })
             .collect(),
@@ -85,11 +78,7 @@ struct TokenForm {
     name: String,
 }
 
-async fn create_token(
-    State(state): State<AppState>,
-    s: Signed,
-    Form(f): Form<TokenForm>,
-) -> Response {
+async fn create_token(State(state): State<AppState>, s: Signed, Form(f): Form<TokenForm>) -> Response {
     if let Some(r) = csrf_refusal(&s.ctx, &f._csrf, s.lang) {
         return r;
     }
@@ -122,20 +111,12 @@ async fn revoke_token(
     }
 }
 
-async fn logout_everywhere(
-    State(state): State<AppState>,
-    s: Signed,
-    Form(f): Form<CsrfForm>,
-) -> Response {
+async fn logout_everywhere(State(state): State<AppState>, s: Signed, Form(f): Form<CsrfForm>) -> Response {
     if let Some(r) = csrf_refusal(&s.ctx, &f._csrf, s.lang) {
         return r;
     }
     match state.app.logout_everywhere(s.actor()).await {
-        Ok(_) => (
-            [(header::SET_COOKIE, session_cookie(&state, None))],
-            Redirect::to("/login"),
-        )
-            .into_response(),
+        Ok(_) => ([(header::SET_COOKIE, session_cookie(&state, None))], Redirect::to("/login")).into_response(),
         Err(e) => PageError::new(e, s.lang).into_response(),
     }
 }

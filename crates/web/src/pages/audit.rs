@@ -16,9 +16,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/audit", get(list))
-        .route("/audit/verify", post(verify))
+    Router::new().route("/audit", get(list)).route("/audit/verify", post(verify))
 }
 
 const PAGE: u64 = 100;
@@ -58,24 +56,16 @@ pub struct Filters {
 }
 
 fn date(s: &Option<String>) -> Option<NaiveDate> {
-    s.as_deref()
-        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    s.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
 }
 
-async fn render_page(
-    state: &AppState,
-    s: &Signed,
-    q: Filters,
-    verify: Option<(String, &'static str)>,
-) -> Response {
+async fn render_page(state: &AppState, s: &Signed, q: Filters, verify: Option<(String, &'static str)>) -> Response {
     let f = AuditFilter {
         actor: q.actor.clone(),
         action: q.action.clone(),
         object_type: None,
         since: date(&q.since).map(local_midnight),
-        until: date(&q.until)
-            .and_then(|d| d.succ_opt())
-            .map(local_midnight),
+        until: date(&q.until).and_then(|d| d.succ_opt()).map(local_midnight),
     };
     let rows = match state.app.audit_page(s.actor(), &f, q.before, PAGE).await {
         Ok(r) => r,
@@ -139,12 +129,7 @@ async fn verify(State(state): State<AppState>, s: Signed, Form(f): Form<CsrfForm
         return PageError::new(e, s.lang).into_response();
     }
     let msg = match state.app.verify_audit(None).await {
-        Ok(Ok(v)) => (
-            s.lang
-                .t("audit.verified")
-                .replace("{}", &v.records.to_string()),
-            "ok",
-        ),
+        Ok(Ok(v)) => (s.lang.t("audit.verified").replace("{}", &v.records.to_string()), "ok"),
         Ok(Err(b)) => (format!("{}{b}", s.lang.t("audit.broken")), "alert"),
         Err(e) => return PageError::new(e, s.lang).into_response(),
     };

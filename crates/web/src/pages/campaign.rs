@@ -83,10 +83,7 @@ pub fn view(plan: &Plan, version: i32, today: chrono::NaiveDate, lang: Lang) -> 
     let dept_names = |codes: &[toml::Spanned<String>]| {
         codes
             .iter()
-            .map(|c| {
-                plan.department(c.get_ref())
-                    .map_or_else(|| c.get_ref().clone(), |d| d.name.clone())
-            })
+            .map(|c| plan.department(c.get_ref()).map_or_else(|| c.get_ref().clone(), |d| d.name.clone()))
             .collect::<Vec<_>>()
             .join("、")
     };
@@ -96,8 +93,7 @@ pub fn view(plan: &Plan, version: i32, today: chrono::NaiveDate, lang: Lang) -> 
     } else if today > span.ends {
         lang.t("campaign.ended").to_owned()
     } else {
-        plan.phase_on(today)
-            .map_or_else(String::new, |p| p.name.clone())
+        plan.phase_on(today).map_or_else(String::new, |p| p.name.clone())
     };
     let phases = plan
         .phases
@@ -157,18 +153,10 @@ pub fn view(plan: &Plan, version: i32, today: chrono::NaiveDate, lang: Lang) -> 
             counties: l
                 .counties
                 .iter()
-                .map(|c| {
-                    plan.jurisdiction(c.get_ref())
-                        .map_or_else(|| c.get_ref().clone(), |j| j.name.clone())
-                })
+                .map(|c| plan.jurisdiction(c.get_ref()).map_or_else(|| c.get_ref().clone(), |j| j.name.clone()))
                 .collect::<Vec<_>>()
                 .join("、"),
-            industries: l
-                .industries
-                .iter()
-                .map(|i| lang.t(key("industry", i.as_str())))
-                .collect::<Vec<_>>()
-                .join("、"),
+            industries: l.industries.iter().map(|i| lang.t(key("industry", i.as_str()))).collect::<Vec<_>>().join("、"),
             duties: l.duties.clone(),
         })
         .collect();
@@ -228,13 +216,6 @@ async fn page(State(state): State<AppState>, s: Signed) -> Response {
         Err(AppError::NoPlan) => None,
         Err(e) => return crate::error::PageError::new(e, s.lang).into_response(),
     };
-    let title = campaign.as_ref().map_or_else(
-        || s.lang.t("campaign.title").to_owned(),
-        |c| c.title.clone(),
-    );
-    render(&Page {
-        p: Chrome::signed(&s, "/campaign"),
-        title,
-        campaign,
-    })
+    let title = campaign.as_ref().map_or_else(|| s.lang.t("campaign.title").to_owned(), |c| c.title.clone());
+    render(&Page { p: Chrome::signed(&s, "/campaign"), title, campaign })
 }

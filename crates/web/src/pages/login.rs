@@ -17,15 +17,9 @@ use std::net::SocketAddr;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/login", get(login_form).post(login))
-        .route(
-            "/login/second-factor",
-            get(second_factor_form).post(second_factor),
-        )
+        .route("/login/second-factor", get(second_factor_form).post(second_factor))
         .route("/account/second-factor", get(enrol_form).post(enrol))
-        .route(
-            "/account/password",
-            get(password_form).post(change_password),
-        )
+        .route("/account/password", get(password_form).post(change_password))
         .route("/logout", post(logout))
 }
 
@@ -69,16 +63,10 @@ async fn login(
     if cross_site(&headers) {
         return super::error_page(lang, StatusCode::FORBIDDEN, lang.t("err.csrf"));
     }
-    match state
-        .app
-        .login(&form.username, &form.password, Some(peer.ip()))
-        .await
-    {
-        Ok(s) => (
-            [(header::SET_COOKIE, session_cookie(&state, Some(&s.token)))],
-            Redirect::to("/campaign"),
-        )
-            .into_response(),
+    match state.app.login(&form.username, &form.password, Some(peer.ip())).await {
+        Ok(s) => {
+            ([(header::SET_COOKIE, session_cookie(&state, Some(&s.token)))], Redirect::to("/campaign")).into_response()
+        }
         Err(e @ (AppError::BadCredentials | AppError::Locked | AppError::Throttled)) => {
             let (status, code) = crate::error::status_and_code(&e);
             let page = LoginPage {
@@ -120,11 +108,7 @@ struct CodeForm {
     secret: String,
 }
 
-async fn second_factor(
-    State(state): State<AppState>,
-    s: AnySession,
-    Form(f): Form<CodeForm>,
-) -> Response {
+async fn second_factor(State(state): State<AppState>, s: AnySession, Form(f): Form<CodeForm>) -> Response {
     if let Some(r) = csrf_refusal(&s.ctx, &f._csrf, s.lang) {
         return r;
     }
@@ -157,13 +141,7 @@ fn enrol_page(s: &AnySession, secret: String, error: Option<&'static str>) -> En
         "otpauth://totp/anjian:{}?secret={secret}&issuer=anjian&algorithm=SHA1&digits=6&period=30",
         s.ctx.actor.user.username
     );
-    EnrolPage {
-        p: Chrome::for_session(&s.ctx, s.lang, "", false),
-        title: s.lang.t("enrol.title"),
-        error,
-        secret,
-        uri,
-    }
+    EnrolPage { p: Chrome::for_session(&s.ctx, s.lang, "", false), title: s.lang.t("enrol.title"), error, secret, uri }
 }
 
 async fn enrol_form(State(state): State<AppState>, s: AnySession) -> Response {
@@ -180,11 +158,7 @@ async fn enrol(State(state): State<AppState>, s: AnySession, Form(f): Form<CodeF
     if s.ctx.pending == Pending::SecondFactor {
         return Redirect::to("/login/second-factor").into_response();
     }
-    match state
-        .app
-        .enrol_second_factor(&s.ctx, &f.secret, &f.code)
-        .await
-    {
+    match state.app.enrol_second_factor(&s.ctx, &f.secret, &f.code).await {
         Ok(()) => Redirect::to("/campaign").into_response(),
         Err(e) => {
             let (status, code) = crate::error::status_and_code(&e);
@@ -230,11 +204,7 @@ struct PasswordForm {
     repeat: String,
 }
 
-async fn change_password(
-    State(state): State<AppState>,
-    s: AnySession,
-    Form(f): Form<PasswordForm>,
-) -> Response {
+async fn change_password(State(state): State<AppState>, s: AnySession, Form(f): Form<PasswordForm>) -> Response {
     if let Some(r) = csrf_refusal(&s.ctx, &f._csrf, s.lang) {
         return r;
     }
@@ -243,11 +213,7 @@ async fn change_password(
     }
     if f.new != f.repeat {
         let msgs = vec![s.lang.code_message("password_mismatch").to_owned()];
-        return (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            render(&password_page(&s, false, msgs)),
-        )
-            .into_response();
+        return (StatusCode::UNPROCESSABLE_ENTITY, render(&password_page(&s, false, msgs))).into_response();
     }
     match state.app.change_password(&s.ctx, &f.current, &f.new).await {
         // Any step still open (enrolling a second factor) is where /campaign sends them.
@@ -272,9 +238,5 @@ async fn logout(State(state): State<AppState>, s: AnySession, Form(f): Form<Csrf
     if let Err(e) = state.app.logout(&s.ctx).await {
         return crate::error::PageError::new(e, s.lang).into_response();
     }
-    (
-        [(header::SET_COOKIE, session_cookie(&state, None))],
-        Redirect::to("/login"),
-    )
-        .into_response()
+    ([(header::SET_COOKIE, session_cookie(&state, None))], Redirect::to("/login")).into_response()
 }

@@ -34,19 +34,13 @@ pub fn router() -> Router<AppState> {
 
 async fn css() -> impl IntoResponse {
     (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
         include_str!("../../assets/app.css"),
     )
 }
 
 /// Switches the language and goes back where the user was (same site only).
-async fn set_lang(
-    axum::extract::Path(code): axum::extract::Path<String>,
-    headers: HeaderMap,
-) -> Response {
+async fn set_lang(axum::extract::Path(code): axum::extract::Path<String>, headers: HeaderMap) -> Response {
     let lang = if code == "en" { "en" } else { "zh" };
     let back = headers
         .get(header::REFERER)
@@ -55,13 +49,7 @@ async fn set_lang(
         .and_then(|r| r.find('/').map(|i| r[i..].to_owned()))
         .filter(|p| p.starts_with('/') && !p.starts_with("//"))
         .unwrap_or_else(|| "/".to_owned());
-    (
-        [(
-            header::SET_COOKIE,
-            format!("lang={lang}; Path=/; SameSite=Lax; Max-Age=31536000"),
-        )],
-        Redirect::to(&back),
-    )
+    ([(header::SET_COOKIE, format!("lang={lang}; Path=/; SameSite=Lax; Max-Age=31536000"))], Redirect::to(&back))
         .into_response()
 }
 
@@ -91,13 +79,7 @@ impl Chrome {
     }
 
     pub fn anonymous(lang: Lang) -> Chrome {
-        Chrome {
-            lang,
-            user: None,
-            csrf: String::new(),
-            nav: Vec::new(),
-            other_lang: other(lang),
-        }
+        Chrome { lang, user: None, csrf: String::new(), nav: Vec::new(), other_lang: other(lang) }
     }
 
     /// The frame for a signed-in page; only the areas the role may use appear.
@@ -105,12 +87,7 @@ impl Chrome {
         Self::for_session(&s.ctx, s.lang, current, true)
     }
 
-    pub fn for_session(
-        ctx: &anjian_app::auth::SessionCtx,
-        lang: Lang,
-        current: &str,
-        with_nav: bool,
-    ) -> Chrome {
+    pub fn for_session(ctx: &anjian_app::auth::SessionCtx, lang: Lang, current: &str, with_nav: bool) -> Chrome {
         let role = ctx.actor.role;
         let areas: [(&'static str, &'static str, Permission); 4] = [
             ("/campaign", "nav.campaign", Permission::ViewCampaign),
@@ -122,11 +99,7 @@ impl Chrome {
             areas
                 .iter()
                 .filter(|(_, _, p)| role.can(*p))
-                .map(|(href, key, _)| NavItem {
-                    href,
-                    key,
-                    active: *href == current,
-                })
+                .map(|(href, key, _)| NavItem { href, key, active: *href == current })
                 .collect()
         } else {
             Vec::new()
@@ -162,9 +135,7 @@ pub fn role_key(code: &str) -> &'static str {
 
 /// A time as people here read it: Asia/Shanghai, to the minute.
 pub fn local_time(t: DateTime<Utc>) -> String {
-    t.with_timezone(&anjian_domain::TZ)
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
+    t.with_timezone(&anjian_domain::TZ).format("%Y-%m-%d %H:%M").to_string()
 }
 
 pub fn render<T: Template>(t: &T) -> Response {
@@ -187,12 +158,7 @@ struct ErrorPage<'a> {
 }
 
 pub fn error_page(lang: Lang, status: StatusCode, message: &str) -> Response {
-    let page = ErrorPage {
-        p: Chrome::anonymous(lang),
-        title: lang.t("err.title"),
-        status: status.as_u16(),
-        message,
-    };
+    let page = ErrorPage { p: Chrome::anonymous(lang), title: lang.t("err.title"), status: status.as_u16(), message };
     (status, render(&page)).into_response()
 }
 
@@ -202,11 +168,7 @@ pub fn field_messages(lang: Lang, e: &anjian_app::AppError) -> Vec<String> {
         anjian_app::AppError::Invalid(fields) => fields
             .iter()
             .map(|f| {
-                let code = if f.code == "not_found" {
-                    "not_found_field"
-                } else {
-                    f.code.as_str()
-                };
+                let code = if f.code == "not_found" { "not_found_field" } else { f.code.as_str() };
                 format!("{}: {}", f.field, lang.code_message(code))
             })
             .collect(),

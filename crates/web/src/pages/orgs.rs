@@ -16,9 +16,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/orgs", get(list))
-        .route("/orgs/{id}", get(detail))
+    Router::new().route("/orgs", get(list)).route("/orgs/{id}", get(detail))
 }
 
 const PAGE: u64 = 50;
@@ -74,10 +72,7 @@ async fn list(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuer
     let filter = OrgFilter {
         kind: q.kind.clone().filter(|k| !k.is_empty()),
         jurisdiction_id: q.jurisdiction_id,
-        q: q.q
-            .clone()
-            .filter(|s| !s.trim().is_empty())
-            .map(|s| s.trim().chars().take(50).collect()),
+        q: q.q.clone().filter(|s| !s.trim().is_empty()).map(|s| s.trim().chars().take(50).collect()),
         under: None,
     };
     let (rows, count) = match tokio::try_join!(
@@ -97,8 +92,7 @@ async fn list(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuer
     if let Some(text) = &filter.q {
         base.push_str(&format!("q={}&", urlencode(text)));
     }
-    let next_href = (rows.len() as u64 == PAGE)
-        .then(|| format!("{base}after={}", rows.last().map_or(0, |r| r.id)));
+    let next_href = (rows.len() as u64 == PAGE).then(|| format!("{base}after={}", rows.last().map_or(0, |r| r.id)));
     let view_rows = rows
         .into_iter()
         .map(|o| OrgRow {
@@ -109,11 +103,7 @@ async fn list(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuer
             name: o.name,
         })
         .collect();
-    let min_depth = juris
-        .iter()
-        .map(|j| j.path.matches('/').count())
-        .min()
-        .unwrap_or(0);
+    let min_depth = juris.iter().map(|j| j.path.matches('/').count()).min().unwrap_or(0);
     let page = ListPage {
         p: Chrome::signed(&s, "/orgs"),
         title: lang.t("orgs.title"),
@@ -127,10 +117,7 @@ async fn list(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuer
             })
             .collect(),
         selected_jurisdiction: q.jurisdiction_id,
-        kinds: OrgKind::ALL
-            .iter()
-            .map(|k| (k.as_str(), key("org_kind", k.as_str())))
-            .collect(),
+        kinds: OrgKind::ALL.iter().map(|k| (k.as_str(), key("org_kind", k.as_str()))).collect(),
         selected_kind: q.kind.unwrap_or_default(),
         q: q.q.unwrap_or_default(),
         rows: view_rows,
@@ -146,9 +133,7 @@ async fn list(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuer
 pub fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -184,11 +169,7 @@ async fn detail(State(state): State<AppState>, s: Signed, Path(id): Path<i64>) -
         let actor = actor.clone();
         async move {
             match id {
-                Some(i) => app
-                    .get_org(&actor, i)
-                    .await
-                    .ok()
-                    .map(|(o, _)| (o.id, o.name)),
+                Some(i) => app.get_org(&actor, i).await.ok().map(|(o, _)| (o.id, o.name)),
                 None => None,
             }
         }
@@ -197,15 +178,7 @@ async fn detail(State(state): State<AppState>, s: Signed, Path(id): Path<i64>) -
     let park = name_of(org.park_id).await;
     let children = state
         .app
-        .list_orgs(
-            actor,
-            &OrgFilter {
-                under: Some(org.id),
-                ..Default::default()
-            },
-            None,
-            200,
-        )
+        .list_orgs(actor, &OrgFilter { under: Some(org.id), ..Default::default() }, None, 200)
         .await
         .unwrap_or_default()
         .into_iter()
@@ -226,10 +199,7 @@ async fn detail(State(state): State<AppState>, s: Signed, Path(id): Path<i64>) -
         parent,
         park,
         created: local_time(org.created_at),
-        sites: sites
-            .into_iter()
-            .map(|x| (key("site_kind", &x.kind), x.name))
-            .collect(),
+        sites: sites.into_iter().map(|x| (key("site_kind", &x.kind), x.name)).collect(),
         children,
         can_see_users: actor.role.can(Permission::ViewUsers),
         org,

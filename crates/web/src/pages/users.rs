@@ -17,9 +17,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/users", get(list).post(create))
-        .route("/users/{id}/reset-password", post(reset))
+    Router::new().route("/users", get(list).post(create)).route("/users/{id}/reset-password", post(reset))
 }
 
 const PAGE: u64 = 50;
@@ -57,20 +55,11 @@ pub struct ListQuery {
     after: Option<i64>,
 }
 
-async fn page(
-    state: &AppState,
-    s: &Signed,
-    q: ListQuery,
-    one_time: Option<String>,
-    errors: Vec<String>,
-) -> Response {
+async fn page(state: &AppState, s: &Signed, q: ListQuery, one_time: Option<String>, errors: Vec<String>) -> Response {
     let lang = s.lang;
     let actor = s.actor();
-    let filter = UserFilter {
-        role: None,
-        org_id: q.org_id,
-        q: q.q.clone().map(|s| s.trim().chars().take(50).collect()),
-    };
+    let filter =
+        UserFilter { role: None, org_id: q.org_id, q: q.q.clone().map(|s| s.trim().chars().take(50).collect()) };
     let (rows, count) = match tokio::try_join!(
         state.app.list_users(actor, &filter, q.after, PAGE),
         state.app.count_users(actor, &filter)
@@ -88,17 +77,14 @@ async fn page(
         }
     }
     let now = state.app.clock.now();
-    let next_href = (rows.len() as u64 == PAGE)
-        .then(|| format!("/users?after={}", rows.last().map_or(0, |r| r.id)));
+    let next_href = (rows.len() as u64 == PAGE).then(|| format!("/users?after={}", rows.last().map_or(0, |r| r.id)));
     let can_manage = actor.role.can(Permission::ManageUsers);
     let rows = rows
         .into_iter()
         .map(|u| UserRow {
             id: u.id,
             role_key: role_key(&u.role),
-            org: u
-                .org_id
-                .and_then(|id| org_names.get(&id).map(|n| (id, n.clone()))),
+            org: u.org_id.and_then(|id| org_names.get(&id).map(|n| (id, n.clone()))),
             status_key: if u.locked_until.is_some_and(|t| t > now) {
                 "users.locked"
             } else if u.must_change_password {
@@ -153,35 +139,20 @@ async fn create(State(state): State<AppState>, s: Signed, Form(f): Form<CreateFo
         v => match v.parse() {
             Ok(n) => Some(n),
             Err(_) => {
-                let msg = field_messages(
-                    s.lang,
-                    &anjian_app::AppError::invalid("org_id", "not_found"),
-                );
-                return (
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    page(&state, &s, ListQuery::default(), None, msg).await,
-                )
+                let msg = field_messages(s.lang, &anjian_app::AppError::invalid("org_id", "not_found"));
+                return (StatusCode::UNPROCESSABLE_ENTITY, page(&state, &s, ListQuery::default(), None, msg).await)
                     .into_response();
             }
         },
     };
-    let input = CreateUser {
-        username: f.username,
-        display_name: f.display_name,
-        role: f.role,
-        org_id,
-        leader_code: None,
-    };
+    let input =
+        CreateUser { username: f.username, display_name: f.display_name, role: f.role, org_id, leader_code: None };
     match state.app.create_user(Some(s.actor()), input).await {
         Ok((_, pw)) => page(&state, &s, ListQuery::default(), Some(pw), Vec::new()).await,
         Err(e) => {
             let (status, _) = crate::error::status_and_code(&e);
             let msgs = field_messages(s.lang, &e);
-            (
-                status,
-                page(&state, &s, ListQuery::default(), None, msgs).await,
-            )
-                .into_response()
+            (status, page(&state, &s, ListQuery::default(), None, msgs).await).into_response()
         }
     }
 }
@@ -191,12 +162,7 @@ struct CsrfForm {
     _csrf: String,
 }
 
-async fn reset(
-    State(state): State<AppState>,
-    s: Signed,
-    Path(id): Path<i64>,
-    Form(f): Form<CsrfForm>,
-) -> Response {
+async fn reset(State(state): State<AppState>, s: Signed, Path(id): Path<i64>, Form(f): Form<CsrfForm>) -> Response {
     if let Some(r) = csrf_refusal(&s.ctx, &f._csrf, s.lang) {
         return r;
     }
