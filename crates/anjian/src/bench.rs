@@ -158,19 +158,7 @@ async fn measure(backend: &'static str, opts: StoreOptions, args: &BenchArgs) ->
                 let txn = store.begin_write().await?;
                 orgs::insert(
                     &*txn,
-                    NewOrg {
-                        uid: uuid_for(2, i),
-                        code: None,
-                        name: format!("基准企业{i:06}"),
-                        kind: "enterprise".into(),
-                        jurisdiction: county.clone(),
-                        parent: None,
-                        park_id: None,
-                        supervision_level: "general".into(),
-                        industry: None,
-                        address: None,
-                        request_digest: None,
-                    },
+                    NewOrg::new(uuid_for(2, i), format!("基准企业{i:06}"), "enterprise", county.clone()),
                     now,
                 )
                 .await?;

@@ -100,16 +100,10 @@ impl Gen<'_> {
             db,
             NewOrg {
                 code: Some(uid.clone()),
-                uid,
-                name,
-                kind: kind.as_str().into(),
-                jurisdiction: j.clone(),
                 parent: parent.cloned(),
                 park_id: park,
-                supervision_level: "general".into(),
                 industry: industry.map(str::to_owned),
-                address: None,
-                request_digest: None,
+                ..NewOrg::new(uid, name, kind.as_str(), j.clone())
             },
             self.app.clock.now(),
         )

@@ -100,17 +100,12 @@ impl App {
         let inserted = orgs::insert(
             &*txn,
             NewOrg {
-                uid: uid.clone(),
-                code: None,
-                name,
-                kind: input.kind.clone(),
-                jurisdiction: jurisdiction.expect("checked above"),
                 parent,
                 park_id: input.park_id,
-                supervision_level: "general".to_owned(),
                 industry: input.industry.clone(),
                 address: input.address.clone(),
                 request_digest: Some(digest.clone()),
+                ..NewOrg::new(uid.clone(), name, &input.kind, jurisdiction.expect("checked above"))
             },
             self.clock.now(),
         )

@@ -145,17 +145,8 @@ async fn materialise(db: &impl ConnectionTrait, plan: &Plan, now: DateTime<Utc>)
                 orgs::insert(
                     db,
                     NewOrg {
-                        uid: uuid::Uuid::new_v4().to_string(),
                         code: Some(code),
-                        name,
-                        kind: OrgKind::Regulator.as_str().to_owned(),
-                        jurisdiction: row,
-                        parent: None,
-                        park_id: None,
-                        supervision_level: "general".into(),
-                        industry: None,
-                        address: None,
-                        request_digest: None,
+                        ..NewOrg::new(uuid::Uuid::new_v4().to_string(), name, OrgKind::Regulator.as_str(), row)
                     },
                     now,
                 )
@@ -174,17 +165,14 @@ async fn materialise(db: &impl ConnectionTrait, plan: &Plan, now: DateTime<Utc>)
                 orgs::insert(
                     db,
                     NewOrg {
-                        uid: uuid::Uuid::new_v4().to_string(),
                         code: Some(code),
-                        name: d.name.clone(),
-                        kind: OrgKind::Department.as_str().to_owned(),
-                        jurisdiction: jur.clone(),
                         parent: Some(city.clone()),
-                        park_id: None,
-                        supervision_level: "general".into(),
-                        industry: None,
-                        address: None,
-                        request_digest: None,
+                        ..NewOrg::new(
+                            uuid::Uuid::new_v4().to_string(),
+                            d.name.clone(),
+                            OrgKind::Department.as_str(),
+                            jur.clone(),
+                        )
                     },
                     now,
                 )

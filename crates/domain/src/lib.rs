@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod clock;
+pub mod hazard;
 pub mod org;
 pub mod password;
 pub mod period;

@@ -31,6 +31,25 @@ pub struct NewOrg {
     pub request_digest: Option<String>,
 }
 
+impl NewOrg {
+    /// An organisation at the top of its tree, under general supervision; set the rest as needed.
+    pub fn new(uid: String, name: String, kind: &str, jurisdiction: jurisdiction::Model) -> NewOrg {
+        NewOrg {
+            uid,
+            code: None,
+            name,
+            kind: kind.to_owned(),
+            jurisdiction,
+            parent: None,
+            park_id: None,
+            supervision_level: "general".to_owned(),
+            industry: None,
+            address: None,
+            request_digest: None,
+        }
+    }
+}
+
 pub async fn insert(db: &impl ConnectionTrait, new: NewOrg, now: DateTime<Utc>) -> Result<Org> {
     let row = org::ActiveModel {
         uid: Set(new.uid),

@@ -58,14 +58,19 @@ fn one_time_password(output: &[String]) -> Option<String> {
     output.iter().find_map(|l| l.split("one-time password:").nth(1).map(|p| p.trim().to_owned()))
 }
 
-async fn org_count(data: &Path) -> u64 {
-    let store = Store::open(&StoreOptions {
+/// The SQLite database of a data folder, opened beside (or after) the server.
+async fn open_data(data: &Path) -> Store {
+    Store::open(&StoreOptions {
         url: format!("sqlite:{}", data.join("anjian.db").display()),
         pg_schema: None,
-        max_connections: 1,
+        max_connections: 2,
     })
     .await
-    .unwrap();
+    .unwrap()
+}
+
+async fn org_count(data: &Path) -> u64 {
+    let store = open_data(data).await;
     let n = anjian_store::orgs::count(
         &store.db,
         &anjian_test_support::anjian_domain::scope::Scope::All,
@@ -107,13 +112,7 @@ async fn first_start_prints_a_fresh_password_and_a_restart_changes_nothing() {
 /// Prepares a database with the plan, a county account and its token, as the server will find it.
 async fn prepare(data: &Path) -> String {
     std::fs::create_dir_all(data).unwrap();
-    let store = Store::open(&StoreOptions {
-        url: format!("sqlite:{}", data.join("anjian.db").display()),
-        pg_schema: None,
-        max_connections: 2,
-    })
-    .await
-    .unwrap();
+    let store = open_data(data).await;
     let app = App::new(
         store.clone(),
         std::sync::Arc::new(anjian_test_support::anjian_domain::clock::SystemClock),
@@ -148,13 +147,7 @@ async fn sigkill_during_writes_loses_no_acknowledged_write() {
         let s = start(dir.path(), &[]);
         let url = format!("http://{}/api/v1/orgs", s.addr);
         let jid = {
-            let store = Store::open(&StoreOptions {
-                url: format!("sqlite:{}", dir.path().join("anjian.db").display()),
-                pg_schema: None,
-                max_connections: 1,
-            })
-            .await
-            .unwrap();
+            let store = open_data(dir.path()).await;
             let j = anjian_store::jurisdictions::by_code(&store.db, "zezhou").await.unwrap().unwrap().id;
             store.close().await.unwrap();
             j
@@ -188,13 +181,7 @@ async fn sigkill_during_writes_loses_no_acknowledged_write() {
     }
     assert!(acknowledged.len() > 20, "the burst wrote something: {}", acknowledged.len());
 
-    let store = Store::open(&StoreOptions {
-        url: format!("sqlite:{}", dir.path().join("anjian.db").display()),
-        pg_schema: None,
-        max_connections: 1,
-    })
-    .await
-    .unwrap();
+    let store = open_data(dir.path()).await;
     assert_eq!(store.integrity_check().await.unwrap(), "ok");
     for (key, name) in &acknowledged {
         let org = anjian_store::orgs::by_uid(&store.db, key)

@@ -1,0 +1,272 @@
+//! The hazard lifecycle (安全生产事故隐患排查治理暂行规定, 2007): draft → reported → rectifying →
+//! awaiting verification → closed (销号). Verification may send it back to rectifying with a reason.
+//! A major hazard needs its governance plan before rectifying starts, and only a regulator may
+//! close it. Whoever fixed a hazard cannot be the one who closes it. Being overdue is not a state:
+//! it is derived from the deadline and the clock, and escalates one tier up (挂牌督办).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HazardState {
+    Draft,
+    Reported,
+    Rectifying,
+    AwaitingVerification,
+    Closed,
+}
+
+impl HazardState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HazardState::Draft => "draft",
+            HazardState::Reported => "reported",
+            HazardState::Rectifying => "rectifying",
+            HazardState::AwaitingVerification => "awaiting_verification",
+            HazardState::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<HazardState> {
+        [Self::Draft, Self::Reported, Self::Rectifying, Self::AwaitingVerification, Self::Closed]
+            .into_iter()
+            .find(|x| x.as_str() == s)
+    }
+
+    pub fn is_open(self) -> bool {
+        self != HazardState::Closed
+    }
+}
+
+/// What the lifecycle needs to know about a hazard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HazardFacts {
+    pub state: HazardState,
+    /// The grade asks for a governance plan (重大隐患治理方案) and a regulator's verification.
+    pub major: bool,
+    pub has_governance_plan: bool,
+    /// Who submitted the rectification (or fixed it on the spot).
+    pub fixed_by: Option<i64>,
+}
+
+/// Who acts, as far as the lifecycle cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Doer {
+    pub user_id: i64,
+    /// Works for a regulator (bureau), not for the enterprise.
+    pub regulator: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Action {
+    /// The finder files the hazard.
+    Report,
+    /// 即查即改: fixed on the spot, with an after photo; goes straight to verification.
+    FixOnSpot,
+    /// The governance plan of a major hazard is attached.
+    AttachPlan,
+    /// 限期整改: rectification starts.
+    StartRectifying,
+    /// The owner says it is fixed.
+    SubmitRectification,
+    /// 销号: someone other than the fixer confirms it is fixed.
+    Verify,
+    /// Not fixed: back to rectifying, with a reason.
+    Reject { reason: String },
+}
+
+impl Action {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Report => "report",
+            Action::FixOnSpot => "fix_on_spot",
+            Action::AttachPlan => "attach_plan",
+            Action::StartRectifying => "start_rectifying",
+            Action::SubmitRectification => "submit_rectification",
+            Action::Verify => "verify",
+            Action::Reject { .. } => "reject",
+        }
+    }
+}
+
+/// Why an action was refused; each has a stable code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Refusal {
+    /// The action does not apply in this state (verify before rectify, sign twice …).
+    OutOfOrder,
+    /// A major hazard cannot start rectifying without its governance plan.
+    PlanRequired,
+    /// Only major hazards have governance plans; fixing on the spot is for general ones.
+    NotForThisGrade,
+    /// The fixer cannot verify their own fix.
+    SamePerson,
+    /// Only a regulator verifies a major hazard.
+    RegulatorRequired,
+    /// Rejecting needs a reason.
+    ReasonRequired,
+}
+
+impl Refusal {
+    pub fn code(self) -> &'static str {
+        match self {
+            Refusal::OutOfOrder => "hazard_out_of_order",
+            Refusal::PlanRequired => "hazard_plan_required",
+            Refusal::NotForThisGrade => "hazard_not_for_grade",
+            Refusal::SamePerson => "hazard_same_person",
+            Refusal::RegulatorRequired => "hazard_regulator_required",
+            Refusal::ReasonRequired => "hazard_reason_required",
+        }
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// Applies an action; returns the hazard after it, or why it is refused.
+pub fn apply(h: &HazardFacts, action: &Action, by: Doer) -> Result<HazardFacts, Refusal> {
+    use HazardState::*;
+    let mut next = h.clone();
+    match (h.state, action) {
+        (Draft, Action::Report) => next.state = Reported,
+        (Reported, Action::FixOnSpot) => {
+            if h.major {
+                return Err(Refusal::NotForThisGrade);
+            }
+            next.state = AwaitingVerification;
+            next.fixed_by = Some(by.user_id);
+        }
+        (Draft | Reported | Rectifying, Action::AttachPlan) => {
+            if !h.major {
+                return Err(Refusal::NotForThisGrade);
+            }
+            next.has_governance_plan = true;
+        }
+        (Reported, Action::StartRectifying) => {
+            if h.major && !h.has_governance_plan {
+                return Err(Refusal::PlanRequired);
+            }
+            next.state = Rectifying;
+        }
+        (Rectifying, Action::SubmitRectification) => {
+            next.state = AwaitingVerification;
+            next.fixed_by = Some(by.user_id);
+        }
+        (AwaitingVerification, Action::Verify | Action::Reject { .. }) => {
+            if h.fixed_by == Some(by.user_id) {
+                return Err(Refusal::SamePerson);
+            }
+            if h.major && !by.regulator {
+                return Err(Refusal::RegulatorRequired);
+            }
+            match action {
+                Action::Verify => next.state = Closed,
+                Action::Reject { reason } if reason.trim().is_empty() => return Err(Refusal::ReasonRequired),
+                _ => next.state = Rectifying,
+            }
+        }
+        _ => return Err(Refusal::OutOfOrder),
+    }
+    Ok(next)
+}
+
+/// Overdue: open past its deadline.
+pub fn is_overdue(state: HazardState, deadline: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+    state.is_open() && state != HazardState::Draft && deadline.is_some_and(|d| now > d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn action() -> impl Strategy<Value = Action> {
+        prop_oneof![
+            Just(Action::Report),
+            Just(Action::FixOnSpot),
+            Just(Action::AttachPlan),
+            Just(Action::StartRectifying),
+            Just(Action::SubmitRectification),
+            Just(Action::Verify),
+            Just(Action::Reject { reason: "未整改到位".into() }),
+            Just(Action::Reject { reason: " ".into() }),
+        ]
+    }
+
+    fn doer() -> impl Strategy<Value = Doer> {
+        (1i64..4, any::<bool>()).prop_map(|(user_id, regulator)| Doer { user_id, regulator })
+    }
+
+    proptest! {
+        /// Whatever is tried by whoever, in whatever order: a hazard closes only through a
+        /// verification by someone other than its fixer (a regulator for a major one), and a
+        /// major hazard is never rectifying without a plan.
+        #[test]
+        fn no_sequence_breaks_the_rules(major in any::<bool>(), steps in prop::collection::vec((action(), doer()), 0..40)) {
+            let mut h = HazardFacts { state: HazardState::Draft, major, has_governance_plan: false, fixed_by: None };
+            for (a, by) in steps {
+                let before = h.clone();
+                match apply(&h, &a, by) {
+                    Ok(next) => {
+                        if next.state == HazardState::Closed {
+                            prop_assert_eq!(&a, &Action::Verify);
+                            prop_assert_eq!(before.state, HazardState::AwaitingVerification);
+                            prop_assert!(before.fixed_by.is_some() && before.fixed_by != Some(by.user_id));
+                            prop_assert!(!major || by.regulator);
+                        }
+                        if major && next.state == HazardState::Rectifying {
+                            prop_assert!(next.has_governance_plan);
+                        }
+                        h = next;
+                    }
+                    Err(_) => prop_assert_eq!(&h, &before, "a refused action changes nothing"),
+                }
+                if before.state == HazardState::Closed {
+                    prop_assert_eq!(h.state, HazardState::Closed, "closed is final");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_usual_paths() {
+        let fixer = Doer { user_id: 1, regulator: false };
+        let checker = Doer { user_id: 2, regulator: false };
+        let bureau = Doer { user_id: 3, regulator: true };
+        let general =
+            HazardFacts { state: HazardState::Draft, major: false, has_governance_plan: false, fixed_by: None };
+        let h = apply(&general, &Action::Report, fixer).unwrap();
+        let h = apply(&h, &Action::FixOnSpot, fixer).unwrap();
+        assert_eq!(apply(&h, &Action::Verify, fixer), Err(Refusal::SamePerson));
+        assert_eq!(apply(&h, &Action::Verify, checker).unwrap().state, HazardState::Closed);
+
+        let major = HazardFacts { major: true, ..general };
+        let h = apply(&major, &Action::Report, fixer).unwrap();
+        assert_eq!(apply(&h, &Action::StartRectifying, fixer), Err(Refusal::PlanRequired));
+        assert_eq!(apply(&h, &Action::FixOnSpot, fixer), Err(Refusal::NotForThisGrade));
+        let h = apply(&h, &Action::AttachPlan, fixer).unwrap();
+        let h = apply(&h, &Action::StartRectifying, fixer).unwrap();
+        let h = apply(&h, &Action::SubmitRectification, fixer).unwrap();
+        assert_eq!(apply(&h, &Action::Verify, checker), Err(Refusal::RegulatorRequired));
+        let back = apply(&h, &Action::Reject { reason: "资金未落实".into() }, bureau).unwrap();
+        assert_eq!(back.state, HazardState::Rectifying);
+        assert_eq!(apply(&h, &Action::Verify, bureau).unwrap().state, HazardState::Closed);
+        assert_eq!(apply(&general, &Action::Verify, bureau), Err(Refusal::OutOfOrder));
+    }
+
+    #[test]
+    fn overdue_is_derived_from_the_deadline() {
+        let d = DateTime::from_timestamp(1_660_000_000, 0).unwrap();
+        let later = d + chrono::Duration::seconds(1);
+        assert!(is_overdue(HazardState::Rectifying, Some(d), later));
+        assert!(!is_overdue(HazardState::Closed, Some(d), later));
+        assert!(!is_overdue(HazardState::Rectifying, Some(d), d));
+        assert!(!is_overdue(HazardState::Reported, None, later));
+    }
+}
