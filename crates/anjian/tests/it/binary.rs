@@ -256,3 +256,37 @@ async fn the_same_binary_runs_on_postgresql() {
     assert!(n > 20);
     store.drop_schema(&schema).await.unwrap();
 }
+
+#[test]
+fn plan_import_shows_the_changes_before_applying_and_keeps_the_old_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.toml");
+    std::fs::write(&plan, SEED_PLAN).unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(BIN)
+            .arg("--data-dir")
+            .arg(dir.path().join("data"))
+            .args(args)
+            .arg(&plan)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let (code, out) = run(&["plan", "import"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("new plan") && out.contains("imported as version 1"), "{out}");
+    let (_, out) = run(&["plan", "import"]);
+    assert!(out.contains("unchanged (version 1)"), "{out}");
+
+    std::fs::write(&plan, SEED_PLAN.replacen("pass_mark = 80", "pass_mark = 85", 1)).unwrap();
+    let (code, out) = run(&["plan", "import", "--dry-run"]);
+    assert_eq!(code, Some(0));
+    assert!(out.contains("changes against version 1") && out.contains("Changed header"), "{out}");
+    // Without --yes and nobody to answer, nothing is applied.
+    let (code, out) = run(&["plan", "import"]);
+    assert_eq!(code, Some(2), "{out}");
+    let (code, out) = run(&["plan", "import", "--yes"]);
+    assert_eq!(code, Some(0));
+    assert!(out.contains("imported as version 2"), "{out}");
+}
