@@ -52,10 +52,6 @@ impl Resolved {
         &self.database_url
     }
 
-    pub fn is_sqlite(&self) -> bool {
-        !self.database_url.starts_with("postgres")
-    }
-
     /// Where the audit checkpoint is kept: outside the database, in the data folder.
     pub fn checkpoint_path(&self) -> PathBuf {
         self.data_dir.join("audit.checkpoint")

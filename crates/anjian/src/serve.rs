@@ -18,13 +18,28 @@ pub fn init_logging(json: bool) {
 }
 
 pub async fn open(cfg: &Resolved) -> anyhow::Result<App> {
-    if cfg.is_sqlite() {
-        std::fs::create_dir_all(&cfg.data_dir).with_context(|| format!("creating {}", cfg.data_dir.display()))?;
-    }
+    std::fs::create_dir_all(&cfg.data_dir).with_context(|| format!("creating {}", cfg.data_dir.display()))?;
+    let mut settings = cfg.settings.clone();
+    settings.signing_key = signing_key(&cfg.data_dir.join("signing.key"))?;
     let store = Store::open(&StoreOptions { url: cfg.database_url().to_owned(), pg_schema: None, max_connections: 16 })
         .await
         .context("opening the database")?;
-    Ok(App::new(store, Arc::new(SystemClock), cfg.settings.clone()))
+    Ok(App::new(store, Arc::new(SystemClock), settings))
+}
+
+/// The key that signs hazard ledgers: made once, kept in the data folder (mode 0600), and never
+/// replaced — a new key would make every earlier signature fail to verify. Several instances on
+/// one PostgreSQL must share the same file.
+fn signing_key(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
+    if path.exists() {
+        let key = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        anyhow::ensure!(key.len() >= 32, "{} is shorter than 32 bytes", path.display());
+        return Ok(key);
+    }
+    let mut key = vec![0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut key);
+    write_private_bytes(path, &key)?;
+    Ok(key)
 }
 
 /// A fresh installation: the seed plan, the system admin, and the demo city when asked.
@@ -87,6 +102,10 @@ pub async fn demo(app: &App, cfg: &Resolved, spec: DemoSpec) -> anyhow::Result<(
 
 /// Writes a file only its owner can read.
 fn write_private(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
+    write_private_bytes(path, text.as_bytes())
+}
+
+fn write_private_bytes(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
     use std::io::Write;
     let mut o = std::fs::OpenOptions::new();
     o.write(true).create(true).truncate(true);
@@ -96,7 +115,8 @@ fn write_private(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
         o.mode(0o600);
     }
     let mut f = o.open(path).with_context(|| format!("writing {}", path.display()))?;
-    f.write_all(text.as_bytes())?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
     Ok(())
 }
 

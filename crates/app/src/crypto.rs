@@ -19,18 +19,33 @@ pub trait Crypto: Send + Sync + 'static {
     fn new_totp_secret(&self) -> String;
     /// The TOTP code of a secret at a 30-second step.
     fn totp_code(&self, secret_b32: &str, step: i64) -> Option<String>;
+    /// Signs a message (a signed ledger's hash, signer and time); the result names its scheme.
+    fn sign(&self, message: &[u8]) -> String;
+    fn verify_signature(&self, message: &[u8], signature: &str) -> bool;
 }
 
 pub struct SoftwareCrypto {
     argon: Argon2<'static>,
+    signing_key: Vec<u8>,
 }
 
 impl SoftwareCrypto {
-    pub fn new(p: Argon2Params) -> Self {
+    pub fn new(p: Argon2Params, signing_key: Vec<u8>) -> Self {
         let params = Params::new(p.m_kib, p.t, p.p, None).unwrap_or_default();
-        SoftwareCrypto { argon: Argon2::new(Algorithm::Argon2id, Version::V0x13, params) }
+        SoftwareCrypto { argon: Argon2::new(Algorithm::Argon2id, Version::V0x13, params), signing_key }
+    }
+
+    fn mac(&self, message: &[u8]) -> String {
+        use hmac::Mac;
+        let mut m = hmac::Hmac::<Sha256>::new_from_slice(&self.signing_key).expect("HMAC takes any key length");
+        m.update(message);
+        hex::encode(m.finalize().into_bytes())
     }
 }
+
+/// The software scheme: HMAC-SHA256 under the installation's key. A certified module would put
+/// an SM2 signature here under its own prefix.
+const SIGNATURE_SCHEME: &str = "hmac-sha256:";
 
 impl Crypto for SoftwareCrypto {
     fn hash_password(&self, password: &str) -> String {
@@ -57,6 +72,17 @@ impl Crypto for SoftwareCrypto {
         let mut b = [0u8; 20];
         rand::rngs::OsRng.fill_bytes(&mut b);
         totp_rs::Secret::Raw(b.to_vec()).to_encoded().to_string()
+    }
+
+    fn sign(&self, message: &[u8]) -> String {
+        format!("{SIGNATURE_SCHEME}{}", self.mac(message))
+    }
+
+    fn verify_signature(&self, message: &[u8], signature: &str) -> bool {
+        let Some(mac) = signature.strip_prefix(SIGNATURE_SCHEME) else { return false };
+        let expected = self.mac(message);
+        // Constant time: every byte is compared.
+        expected.len() == mac.len() && expected.bytes().zip(mac.bytes()).fold(0u8, |a, (x, y)| a | (x ^ y)) == 0
     }
 
     fn totp_code(&self, secret_b32: &str, step: i64) -> Option<String> {

@@ -7,6 +7,9 @@ pub mod auth;
 pub mod crypto;
 pub mod demo;
 mod error;
+pub mod hazards;
+pub mod inspections;
+pub mod ledgers;
 pub mod orgs;
 pub mod plans;
 pub mod settings;
@@ -40,7 +43,7 @@ pub struct App {
 
 impl App {
     pub fn new(store: Store, clock: Arc<dyn Clock>, settings: Settings) -> App {
-        let crypto = Arc::new(crypto::SoftwareCrypto::new(settings.argon2.clone()));
+        let crypto = Arc::new(crypto::SoftwareCrypto::new(settings.argon2.clone(), settings.signing_key.clone()));
         App {
             store,
             clock,

@@ -17,7 +17,7 @@ impl Default for Argon2Params {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Settings {
     /// Failed logins that lock an account (5 in the level-3 baseline).
     pub lockout_threshold: i32,
@@ -32,6 +32,9 @@ pub struct Settings {
     pub password_max_age_days: i64,
     pub audit_alg: HashAlg,
     pub argon2: Argon2Params,
+    /// Key of the signatures on hazard ledgers. The binary keeps it in `<data>/signing.key`; it
+    /// must be the same on every instance and must never change, or old signatures stop verifying.
+    pub signing_key: Vec<u8>,
 }
 
 impl Default for Settings {
@@ -46,6 +49,26 @@ impl Default for Settings {
             password_max_age_days: 90,
             audit_alg: HashAlg::Sha256,
             argon2: Argon2Params::default(),
+            signing_key: {
+                use rand::RngCore;
+                let mut k = vec![0u8; 32];
+                rand::rngs::OsRng.fill_bytes(&mut k);
+                k
+            },
         }
+    }
+}
+
+impl std::fmt::Debug for Settings {
+    // The signing key never goes to a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("lockout_threshold", &self.lockout_threshold)
+            .field("lockout", &self.lockout)
+            .field("session_idle", &self.session_idle)
+            .field("session_absolute", &self.session_absolute)
+            .field("password_max_age_days", &self.password_max_age_days)
+            .field("audit_alg", &self.audit_alg)
+            .finish_non_exhaustive()
     }
 }

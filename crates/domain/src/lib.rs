@@ -5,6 +5,8 @@
 pub mod audit;
 pub mod clock;
 pub mod hazard;
+pub mod inspection;
+pub mod ledger;
 pub mod org;
 pub mod password;
 pub mod period;

@@ -42,9 +42,9 @@ macro_rules! string_enum {
         }
 
         impl FromStr for $name {
-            type Err = UnknownCode;
+            type Err = $crate::org::UnknownCode;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
-                match s { $($s => Ok($name::$variant),)+ _ => Err(UnknownCode(s.to_owned())) }
+                match s { $($s => Ok($name::$variant),)+ _ => Err($crate::org::UnknownCode(s.to_owned())) }
             }
         }
     };

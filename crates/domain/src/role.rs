@@ -39,6 +39,17 @@ pub enum Permission {
     ViewCampaign,
     ManagePlan,
     ViewAudit,
+    ViewHazards,
+    /// Register an organisation's inspection points.
+    ManagePoints,
+    /// File a hazard (anyone on site may).
+    ReportHazard,
+    /// Attach plans, rectify, fix on the spot.
+    RectifyHazard,
+    /// Verify (销号) or reject a rectification.
+    VerifyHazard,
+    /// Sign the monthly hazard list (the principal).
+    SignLedger,
 }
 
 /// Where a role's data scope is anchored.
@@ -59,17 +70,43 @@ impl Role {
         use Permission::*;
         use Role::*;
         match self {
-            SysAdmin => matches!(p, ViewOrgs | ManageOrgs | ViewUsers | ManageUsers | ViewCampaign | ManagePlan),
+            SysAdmin => {
+                matches!(p, ViewOrgs | ManageOrgs | ViewUsers | ManageUsers | ViewCampaign | ManagePlan | ViewHazards)
+            }
             SecurityAdmin => matches!(p, ViewUsers | ManageUsers | ViewAudit),
             AuditAdmin => matches!(p, ViewAudit),
-            CityLeader => matches!(p, ViewOrgs | ViewUsers | ViewCampaign),
+            CityLeader => matches!(p, ViewOrgs | ViewUsers | ViewCampaign | ViewHazards | ReportHazard | VerifyHazard),
             CityStaff | CountyStaff => {
-                matches!(p, ViewOrgs | ManageOrgs | ViewUsers | ViewCampaign)
+                matches!(
+                    p,
+                    ViewOrgs | ManageOrgs | ViewUsers | ViewCampaign | ViewHazards | ReportHazard | VerifyHazard
+                )
             }
-            ParkStaff | GroupSafety | Principal | Deputy | SafetyOfficer | RailwayOperator => {
-                matches!(p, ViewOrgs | ViewUsers | ViewCampaign)
-            }
-            Staff | Expert | PatrolGuard => matches!(p, ViewOrgs | ViewCampaign),
+            Principal => matches!(
+                p,
+                ViewOrgs
+                    | ViewUsers
+                    | ViewCampaign
+                    | ViewHazards
+                    | ManagePoints
+                    | ReportHazard
+                    | RectifyHazard
+                    | VerifyHazard
+                    | SignLedger
+            ),
+            Deputy | SafetyOfficer | GroupSafety | ParkStaff | RailwayOperator => matches!(
+                p,
+                ViewOrgs
+                    | ViewUsers
+                    | ViewCampaign
+                    | ViewHazards
+                    | ManagePoints
+                    | ReportHazard
+                    | RectifyHazard
+                    | VerifyHazard
+            ),
+            Staff | PatrolGuard => matches!(p, ViewOrgs | ViewCampaign | ViewHazards | ReportHazard | RectifyHazard),
+            Expert => matches!(p, ViewOrgs | ViewCampaign | ViewHazards | ReportHazard),
         }
     }
 

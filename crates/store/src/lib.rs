@@ -6,10 +6,14 @@
 pub mod audit;
 pub mod entity;
 mod error;
+pub mod hazards;
+pub mod inspections;
 pub mod jurisdictions;
+pub mod ledgers;
 mod migration;
 pub mod orgs;
 pub mod plans;
+pub mod points;
 pub mod scope;
 pub mod sessions;
 pub mod sites;
@@ -156,7 +160,16 @@ impl Store {
     }
 }
 
-/// Raw SQL the migrations use to make a table append-only; tests use it to prove the triggers.
+/// Tables whose rows the database refuses to change or remove.
 pub fn append_only_tables() -> &'static [&'static str] {
-    &["audit_log", "plan_versions"]
+    &[
+        "audit_log",
+        "plan_versions",
+        "inspections",
+        "inspection_findings",
+        "inspection_coverage",
+        "hazard_events",
+        "hazard_plans",
+        "ledgers",
+    ]
 }

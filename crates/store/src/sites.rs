@@ -5,29 +5,14 @@ use crate::entity::site::{self, Entity as Sites};
 use crate::Result;
 use anjian_domain::scope::Scope;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 
 pub use site::Model as Site;
 
-fn condition(scope: &Scope) -> Condition {
-    match scope {
-        Scope::All => Condition::all(),
-        Scope::Jurisdiction { path } => Condition::all().add(site::Column::JurisdictionPath.starts_with(path)),
-        Scope::Org { path } => Condition::all().add(site::Column::OrgPath.starts_with(path)),
-        Scope::Park { park_id } => Condition::all().add(
-            site::Column::OrgId.in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(crate::entity::org::Column::Id)
-                    .from(crate::entity::org::Entity)
-                    .cond_where(crate::scope::org_condition(&Scope::Park { park_id: *park_id }))
-                    .to_owned(),
-            ),
-        ),
-        Scope::Nothing => Condition::all().add(Expr::val(1).eq(0)),
-    }
+fn condition(scope: &Scope) -> sea_orm::Condition {
+    crate::scope::copied_paths(scope, site::Column::JurisdictionPath, site::Column::OrgPath, site::Column::OrgId)
 }
 
 /// Inserts a site of `owner` located in `jurisdiction` (a crossing of a city-level operator

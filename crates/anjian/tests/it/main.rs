@@ -6,5 +6,6 @@ mod audit;
 mod auth;
 mod binary;
 mod browser;
+mod hazards;
 mod plan;
 mod scope;

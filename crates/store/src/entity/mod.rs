@@ -3,7 +3,15 @@
 pub mod api_token;
 pub mod audit_head;
 pub mod audit_log;
+pub mod hazard;
+pub mod hazard_event;
+pub mod hazard_plan;
+pub mod inspection;
+pub mod inspection_coverage;
+pub mod inspection_finding;
+pub mod inspection_point;
 pub mod jurisdiction;
+pub mod ledger;
 pub mod org;
 pub mod plan_version;
 pub mod session;

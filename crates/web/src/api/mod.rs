@@ -4,6 +4,7 @@
 
 mod audit;
 mod campaign;
+mod hazards;
 mod me;
 mod orgs;
 mod users;
@@ -27,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .merge(users::router())
         .merge(campaign::router())
         .merge(audit::router())
+        .merge(hazards::router())
         .fallback(|| async { json_error(StatusCode::NOT_FOUND, "not_found", "no such endpoint".into(), Vec::new()) })
 }
 
@@ -39,6 +41,10 @@ pub fn router() -> Router<AppState> {
         users::list, users::get_one, users::create, users::reset_password,
         campaign::campaign,
         audit::list,
+        hazards::list_points, hazards::add_point, hazards::coverage,
+        hazards::record_inspection, hazards::list_inspections, hazards::get_inspection,
+        hazards::report_hazard, hazards::list_hazards, hazards::get_hazard, hazards::act,
+        hazards::draft_ledger, hazards::sign_ledger, hazards::list_ledgers, hazards::get_ledger,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::error::FieldProblem)),
     modifiers(&Security),

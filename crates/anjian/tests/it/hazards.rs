@@ -1,0 +1,327 @@
+//! 隐患排查治理 end to end over the API: inspection points, an inspection whose failed item files
+//! a hazard, the lifecycle with its two-person and regulator rules, overdue hazards, and the
+//! principal's signed monthly list.
+
+use anjian_test_support::*;
+use chrono::Duration;
+use serde_json::{json, Value};
+
+struct Site {
+    org_id: i64,
+    principal: TestUser,
+    officer: TestUser,
+    deputy: TestUser,
+    county: TestUser,
+    other_county: TestUser,
+}
+
+async fn site(t: &TestApp) -> Site {
+    let zezhou = t.org_by_code("bureau-zezhou").await;
+    let gaoping = t.org_by_code("bureau-gaoping").await;
+    let county = t.user("zz.staff", "county_staff", Some(zezhou.id)).await;
+    let other_county = t.user("gp.staff", "county_staff", Some(gaoping.id)).await;
+    let r = t.http.post(t.url("/api/v1/orgs")).bearer_auth(&county.token)
+        .json(&json!({"name": "泽州丹河机械制造有限公司", "kind": "enterprise", "jurisdiction_id": zezhou.jurisdiction_id}))
+        .send().await.unwrap();
+    let org_id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    Site {
+        org_id,
+        principal: t.user("principal.dh", "principal", Some(org_id)).await,
+        officer: t.user("officer.dh", "safety_officer", Some(org_id)).await,
+        deputy: t.user("deputy.dh", "deputy", Some(org_id)).await,
+        county,
+        other_county,
+    }
+}
+
+async fn post(t: &TestApp, token: &str, path: &str, body: Value) -> (u16, Value) {
+    let r = t.http.post(t.url(path)).bearer_auth(token).json(&body).send().await.unwrap();
+    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+}
+
+async fn act(t: &TestApp, token: &str, id: i64, body: Value) -> (u16, Value) {
+    post(t, token, &format!("/api/v1/hazards/{id}/actions"), body).await
+}
+
+fn code(v: &Value) -> String {
+    v["error"]["fields"][0]["code"].as_str().or(v["error"]["code"].as_str()).unwrap_or("").to_owned()
+}
+
+on_both_databases!(a_failed_item_becomes_a_hazard_closed_only_by_another_person, |backend| async move {
+    let t = TestApp::start(backend).await;
+    let s = site(&t).await;
+    let mut points = Vec::new();
+    for (kind, name) in [("unit", "铸造车间"), ("post", "行车司机岗"), ("location", "危化品库")] {
+        let (st, v) = post(
+            &t,
+            &s.principal.token,
+            &format!("/api/v1/orgs/{}/points", s.org_id),
+            json!({"kind": kind, "name": name}),
+        )
+        .await;
+        assert_eq!(st, 201, "{v}");
+        points.push(v["id"].as_i64().unwrap());
+    }
+    let (st, v) = post(
+        &t,
+        &s.principal.token,
+        &format!("/api/v1/orgs/{}/points", s.org_id),
+        json!({"kind": "unit", "name": "铸造车间"}),
+    )
+    .await;
+    assert_eq!((st, code(&v).as_str()), (422, "taken"));
+
+    let deadline = t.clock.now_value() + Duration::days(7);
+    let inspection = json!({
+        "org_id": s.org_id, "kind": "self_inspection", "summary": "8月全面自查",
+        "covered_point_ids": [points[0], points[2]],
+        "findings": [
+            {"point_id": points[0], "item": "安全通道畅通", "passed": true},
+            {"point_id": points[2], "item": "灭火器在有效期内", "passed": false, "note": "2具过期",
+             "hazard": {"description": "危化品库灭火器过期", "grade": "general", "measures": "更换灭火器", "funds_fen": 36000, "owner": "李强", "deadline": deadline}}
+        ]
+    });
+    let key = "5a2b3c4d-0000-4000-8000-000000000001";
+    let r = t
+        .http
+        .post(t.url("/api/v1/inspections"))
+        .bearer_auth(&s.principal.token)
+        .header("idempotency-key", key)
+        .json(&inspection)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    let ins: Value = r.json().await.unwrap();
+    // The phone retries: the same record, not a second one.
+    let r = t
+        .http
+        .post(t.url("/api/v1/inspections"))
+        .bearer_auth(&s.principal.token)
+        .header("idempotency-key", key)
+        .json(&inspection)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["id"], ins["id"]);
+
+    let cov: Value = t
+        .get(&s.principal.token, &format!("/api/v1/orgs/{}/self-inspection-coverage", s.org_id))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(cov["total"], 3);
+    assert_eq!(cov["left"][0]["name"], "行车司机岗", "the page shows what is left");
+
+    let detail: Value =
+        t.get(&s.principal.token, &format!("/api/v1/inspections/{}", ins["id"])).await.json().await.unwrap();
+    let hazard_id = detail["findings"][1]["hazard_id"].as_i64().expect("the failed item filed a hazard");
+    assert!(detail["findings"][0]["hazard_id"].is_null());
+
+    // The county sees it at once; another county does not.
+    let list: Value = t.get(&s.county.token, "/api/v1/hazards").await.json().await.unwrap();
+    assert_eq!(list["count"], 1);
+    assert_eq!(list["items"][0]["state"], "reported");
+    assert_eq!(t.get(&s.other_county.token, &format!("/api/v1/hazards/{hazard_id}")).await.status().as_u16(), 404);
+    assert_eq!(t.get(&s.other_county.token, "/api/v1/hazards").await.json::<Value>().await.unwrap()["count"], 0);
+
+    // Out of order is refused and changes nothing.
+    let (st, v) = act(&t, &s.officer.token, hazard_id, json!({"action": "verify"})).await;
+    assert_eq!((st, code(&v).as_str()), (422, "hazard_out_of_order"));
+    assert_eq!(act(&t, &s.principal.token, hazard_id, json!({"action": "start_rectifying"})).await.0, 200);
+    assert_eq!(act(&t, &s.principal.token, hazard_id, json!({"action": "submit_rectification"})).await.0, 200);
+    // The fixer cannot close their own fix.
+    let (st, v) = act(&t, &s.principal.token, hazard_id, json!({"action": "verify"})).await;
+    assert_eq!((st, code(&v).as_str()), (422, "hazard_same_person"));
+    let (st, v) = act(&t, &s.officer.token, hazard_id, json!({"action": "verify"})).await;
+    assert_eq!((st, v["state"].as_str()), (200, Some("closed")));
+    let (st, _) = act(&t, &s.officer.token, hazard_id, json!({"action": "verify"})).await;
+    assert_eq!(st, 422, "closing twice");
+
+    let h: Value = t.get(&s.county.token, &format!("/api/v1/hazards/{hazard_id}")).await.json().await.unwrap();
+    let trail: Vec<(&str, &str)> = h["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["action"].as_str().unwrap(), e["actor"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        trail,
+        vec![
+            ("report", "principal.dh"),
+            ("start_rectifying", "principal.dh"),
+            ("submit_rectification", "principal.dh"),
+            ("verify", "officer.dh")
+        ]
+    );
+    // Every transition is in the audit chain too, and it verifies.
+    let audit = anjian_store::audit::page(
+        &t.store.db,
+        &anjian_store::audit::AuditFilter { action: Some("hazard.".into()), ..Default::default() },
+        None,
+        50,
+    )
+    .await
+    .unwrap();
+    assert_eq!(audit.len(), 4);
+    assert!(t.app.verify_audit(None).await.unwrap().is_ok());
+    t.finish().await;
+});
+
+on_both_databases!(a_major_hazard_needs_its_plan_and_a_regulator, |backend| async move {
+    let t = TestApp::start(backend).await;
+    let s = site(&t).await;
+    let (st, h) = post(
+        &t,
+        &s.principal.token,
+        "/api/v1/hazards",
+        json!({
+            "org_id": s.org_id, "source": "self_inspection", "description": "行车制动器失效", "grade": "major",
+            "measures": "停用并更换制动器", "owner": "王刚", "deadline": t.clock.now_value() + Duration::days(30)
+        }),
+    )
+    .await;
+    assert_eq!(st, 201, "{h}");
+    let id = h["id"].as_i64().unwrap();
+    let (st, v) = act(&t, &s.principal.token, id, json!({"action": "start_rectifying"})).await;
+    assert_eq!((st, code(&v).as_str()), (422, "hazard_plan_required"));
+    let (st, v) = act(&t, &s.principal.token, id, json!({"action": "fix_on_spot"})).await;
+    assert_eq!((st, code(&v).as_str()), (422, "hazard_not_for_grade"));
+    let (st, v) = act(&t, &s.principal.token, id, json!({"action": "attach_plan", "plan": {"goals": "消除制动失效", "measures": "", "funds_materials": "", "responsible": "", "time_limit": "", "safety_emergency": ""}})).await;
+    assert_eq!(st, 422);
+    assert_eq!(v["error"]["fields"].as_array().unwrap().len(), 5, "each missing part is named: {v}");
+    let plan = json!({"goals": "消除制动失效", "measures": "更换制动器并试验", "funds_materials": "2万元，备件1套", "responsible": "设备科王刚", "time_limit": "30日内", "safety_emergency": "停用行车，设警戒区"});
+    assert_eq!(act(&t, &s.principal.token, id, json!({"action": "attach_plan", "plan": plan})).await.0, 200);
+    assert_eq!(act(&t, &s.principal.token, id, json!({"action": "start_rectifying"})).await.0, 200);
+    assert_eq!(act(&t, &s.deputy.token, id, json!({"action": "submit_rectification"})).await.0, 200);
+    let (st, v) = act(&t, &s.officer.token, id, json!({"action": "verify"})).await;
+    assert_eq!((st, code(&v).as_str()), (422, "hazard_regulator_required"));
+    let (st, v) = act(&t, &s.county.token, id, json!({"action": "reject", "reason": "  "})).await;
+    assert_eq!((st, code(&v).as_str()), (422, "hazard_reason_required"));
+    let (st, v) = act(&t, &s.county.token, id, json!({"action": "reject", "reason": "试验记录缺失"})).await;
+    assert_eq!((st, v["state"].as_str()), (200, Some("rectifying")));
+    assert_eq!(act(&t, &s.deputy.token, id, json!({"action": "submit_rectification"})).await.0, 200);
+    let (st, v) = act(&t, &s.county.token, id, json!({"action": "verify"})).await;
+    assert_eq!((st, v["state"].as_str()), (200, Some("closed")));
+    let d: Value = t.get(&s.principal.token, &format!("/api/v1/hazards/{id}")).await.json().await.unwrap();
+    assert_eq!(d["governance_plan"]["safety_emergency"], "停用行车，设警戒区");
+    assert_eq!(d["events"][4]["action"], "reject");
+    assert_eq!(d["events"][4]["reason"], "试验记录缺失");
+    t.finish().await;
+});
+
+on_both_databases!(bad_input_is_refused_and_nothing_is_stored, |backend| async move {
+    let t = TestApp::start(backend).await;
+    let s = site(&t).await;
+    let now = t.clock.now_value();
+    let base = json!({"org_id": s.org_id, "description": "配电箱未接地", "grade": "general", "deadline": now + Duration::days(3)});
+    let with = |k: &str, v: Value| {
+        let mut b = base.clone();
+        b[k] = v;
+        b
+    };
+    for (body, field, want) in [
+        (with("grade", json!("catastrophic")), "grade", "invalid_grade"),
+        (with("deadline", json!(now - Duration::days(1))), "deadline", "before_discovery"),
+        (with("point_id", json!(999_999)), "point_id", "not_found"),
+        (with("description", json!("")), "description", "required"),
+    ] {
+        let (st, v) = post(&t, &s.principal.token, "/api/v1/hazards", body).await;
+        assert_eq!(st, 422, "{v}");
+        assert_eq!(v["error"]["fields"][0]["field"], field, "{v}");
+        assert_eq!(v["error"]["fields"][0]["code"], want, "{v}");
+    }
+    // Another county's enterprise does not exist for this county.
+    let (st, v) = post(&t, &s.other_county.token, "/api/v1/hazards", base.clone()).await;
+    assert_eq!((st, v["error"]["fields"][0]["field"].as_str()), (422, Some("org_id")));
+    // An enterprise does not spot-check itself.
+    let (st, _) =
+        post(&t, &s.principal.token, "/api/v1/inspections", json!({"org_id": s.org_id, "kind": "spot_check"})).await;
+    assert_eq!(st, 403);
+    let (st, v) = post(
+        &t,
+        &s.principal.token,
+        "/api/v1/inspections",
+        json!({"org_id": s.org_id, "kind": "self_inspection", "covered_point_ids": [424242]}),
+    )
+    .await;
+    assert_eq!((st, v["error"]["fields"][0]["field"].as_str()), (422, Some("covered_point_ids")));
+    let all: Value = t.get(&s.county.token, "/api/v1/hazards").await.json().await.unwrap();
+    assert_eq!(all["count"], 0, "nothing was stored");
+    assert_eq!(
+        t.get(&s.county.token, "/api/v1/inspections").await.json::<Value>().await.unwrap()["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    t.finish().await;
+});
+
+on_both_databases!(overdue_hazards_are_flagged, |backend| async move {
+    let t = TestApp::start(backend).await;
+    let s = site(&t).await;
+    let (_, h) = post(&t, &s.principal.token, "/api/v1/hazards", json!({"org_id": s.org_id, "description": "护栏缺失", "grade": "general", "deadline": t.clock.now_value() + Duration::days(2)})).await;
+    let overdue = "/api/v1/hazards?overdue=true";
+    assert_eq!(t.get(&s.county.token, overdue).await.json::<Value>().await.unwrap()["count"], 0);
+    t.clock.advance(Duration::days(3));
+    let v: Value = t.get(&s.county.token, overdue).await.json().await.unwrap();
+    assert_eq!(v["count"], 1);
+    assert_eq!(v["items"][0]["id"], h["id"]);
+    assert_eq!(v["items"][0]["overdue"], true);
+    t.finish().await;
+});
+
+on_both_databases!(the_principal_signs_the_monthly_list_and_any_change_breaks_the_signature, |backend| async move {
+    let t = TestApp::start(backend).await;
+    let s = site(&t).await;
+    let (_, h) = post(&t, &s.principal.token, "/api/v1/hazards", json!({"org_id": s.org_id, "description": "除尘器积尘", "grade": "general", "measures": "清理积尘", "owner": "赵敏", "funds_fen": 50000})).await;
+    let path = format!("/api/v1/orgs/{}/ledgers/2022-08", s.org_id);
+    let draft: Value = t.get(&s.principal.token, &path).await.json().await.unwrap();
+    assert_eq!(draft["items"][0]["description"], "除尘器积尘");
+    let (st, v) = post(&t, &s.principal.token, &format!("{path}/sign"), json!({"password": "not-mine"})).await;
+    assert_eq!((st, code(&v).as_str()), (422, "wrong_password"));
+    let (st, v) = post(&t, &s.deputy.token, &format!("{path}/sign"), json!({"password": s.deputy.password})).await;
+    assert_eq!(st, 403, "only the principal signs: {v}");
+    let (st, v1) =
+        post(&t, &s.principal.token, &format!("{path}/sign"), json!({"password": s.principal.password})).await;
+    assert_eq!(st, 201, "{v1}");
+    assert_eq!(v1["version"], 1);
+    let (st, v) =
+        post(&t, &s.principal.token, &format!("{path}/sign"), json!({"password": s.principal.password})).await;
+    assert_eq!((st, code(&v).as_str()), (422, "already_signed"));
+
+    // Reported upward: the county has received it; the other county has not.
+    let got: Value = t.get(&s.county.token, "/api/v1/ledgers?period=2022-08").await.json().await.unwrap();
+    assert_eq!(got.as_array().unwrap().len(), 1);
+    assert_eq!(
+        t.get(&s.other_county.token, "/api/v1/ledgers").await.json::<Value>().await.unwrap().as_array().unwrap().len(),
+        0
+    );
+
+    // The records change; the signed list does not — a new signature makes version 2.
+    act(&t, &s.principal.token, h["id"].as_i64().unwrap(), json!({"action": "start_rectifying"})).await;
+    let (st, v2) =
+        post(&t, &s.principal.token, &format!("{path}/sign"), json!({"password": s.principal.password})).await;
+    assert_eq!((st, v2["version"].as_i64()), (201, Some(2)));
+    let one: Value = t.get(&s.county.token, &format!("/api/v1/ledgers/{}", v1["id"])).await.json().await.unwrap();
+    assert_eq!(one["intact"], true);
+    assert_eq!(one["items"][0]["state"], "reported", "version 1 keeps what was signed");
+
+    // The database refuses to change a signed list; forced anyway, verification fails.
+    use anjian_store::ConnectionTrait;
+    let update =
+        format!("UPDATE ledgers SET items_json = replace(items_json, '除尘器积尘', '已整改') WHERE id = {}", v1["id"]);
+    assert!(t.store.db.execute_unprepared(&update).await.unwrap_err().to_string().contains("append-only"));
+    let drop = match t.store.backend() {
+        anjian_store::DbBackend::Sqlite => "DROP TRIGGER ledgers_no_update",
+        _ => "DROP TRIGGER ledgers_append_only ON ledgers",
+    };
+    t.store.db.execute_unprepared(drop).await.unwrap();
+    t.store.db.execute_unprepared(&update).await.unwrap();
+    let one: Value = t.get(&s.county.token, &format!("/api/v1/ledgers/{}", v1["id"])).await.json().await.unwrap();
+    assert_eq!(one["intact"], false, "a changed field breaks the signature");
+    t.finish().await;
+});

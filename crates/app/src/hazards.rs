@@ -1,0 +1,328 @@
+//! Hazards (隐患): filed from an inspection, a tip, an alarm or an order; moved through the
+//! lifecycle the domain decides; every transition kept with who, when and why.
+
+use crate::audit::entry;
+use crate::crypto::digest_json;
+use crate::orgs::{parse_idempotency_key, Created};
+use crate::{Actor, App, AppError, FieldError, Result};
+use anjian_domain::hazard::{self, Action, Doer, HazardFacts, HazardState};
+use anjian_domain::plan::Plan;
+use anjian_domain::role::Permission;
+use anjian_store::hazards::{self, Hazard, HazardEvent, HazardFilter, HazardPlan, NewHazard, PlanParts, StateChange};
+use anjian_store::orgs::{self, Org};
+use anjian_store::{points, ConnectionTrait};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Where a hazard came from.
+pub const SOURCES: &[&str] = &[
+    "self_inspection",
+    "site_check",
+    "group_check",
+    "expert_health_check",
+    "cross_region_check",
+    "full_coverage_check",
+    "spot_check",
+    "unannounced_check",
+    "liaison_check",
+    "tip",
+    "alarm",
+    "order",
+    "report",
+];
+
+/// What a person enters for a hazard.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+pub struct HazardInput {
+    pub description: String,
+    pub point_id: Option<i64>,
+    /// A grade code of the plan (`general`, `major`, or one the plan adds).
+    pub grade: String,
+    pub category: Option<String>,
+    #[serde(default)]
+    pub measures: String,
+    /// 资金 in fen (1/100 yuan).
+    #[serde(default)]
+    pub funds_fen: i64,
+    #[serde(default)]
+    pub owner: String,
+    pub deadline: Option<DateTime<Utc>>,
+}
+
+impl HazardInput {
+    /// Field checks that need no database: text present, grade known, deadline after discovery.
+    pub fn check(&self, plan: &Plan, discovered_at: DateTime<Utc>) -> Result<(), Vec<FieldError>> {
+        let mut e = Vec::new();
+        let d = self.description.trim();
+        if d.is_empty() || d.chars().count() > 2000 {
+            e.push(FieldError::new("description", "required"));
+        }
+        if !plan.hazard_grades.iter().any(|g| g.code.get_ref() == &self.grade) {
+            e.push(FieldError::new("grade", "invalid_grade"));
+        }
+        if self.deadline.is_some_and(|dl| dl < discovered_at) {
+            e.push(FieldError::new("deadline", "before_discovery"));
+        }
+        if self.funds_fen < 0 {
+            e.push(FieldError::new("funds_fen", "negative"));
+        }
+        if self.owner.chars().count() > 64 || self.measures.chars().count() > 2000 {
+            e.push(FieldError::new("owner", "too_long"));
+        }
+        if e.is_empty() {
+            Ok(())
+        } else {
+            Err(e)
+        }
+    }
+}
+
+fn is_major(plan: &Plan, grade: &str) -> bool {
+    plan.hazard_grades.iter().any(|g| g.code.get_ref() == grade && g.needs_governance_plan)
+}
+
+fn facts(h: &Hazard, plan: &Plan) -> HazardFacts {
+    HazardFacts {
+        state: HazardState::parse(&h.state).unwrap_or(HazardState::Reported),
+        major: is_major(plan, &h.grade),
+        has_governance_plan: h.has_plan,
+        fixed_by: h.fixed_by,
+    }
+}
+
+/// A hazard with what a reader needs to see with it.
+#[derive(Debug, Clone)]
+pub struct HazardView {
+    pub hazard: Hazard,
+    pub major: bool,
+    pub overdue: bool,
+    pub events: Vec<HazardEvent>,
+    pub plan: Option<HazardPlan>,
+}
+
+impl App {
+    /// Inserts a reported hazard and its first event inside the caller's transaction.
+    #[expect(clippy::too_many_arguments, reason = "the parts of one record")]
+    pub(crate) async fn insert_hazard(
+        &self,
+        db: &impl ConnectionTrait,
+        actor: &Actor,
+        org: &Org,
+        h: &HazardInput,
+        inspection_id: Option<i64>,
+        source: &str,
+        discovered_at: DateTime<Utc>,
+        uid: Option<String>,
+        digest: Option<String>,
+    ) -> Result<Hazard> {
+        let now = self.clock.now();
+        let row = hazards::insert(
+            db,
+            NewHazard {
+                uid: uid.unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+                org: org.clone(),
+                point_id: h.point_id,
+                inspection_id,
+                source: source.to_owned(),
+                description: h.description.trim().to_owned(),
+                grade: h.grade.clone(),
+                category: h.category.clone().filter(|c| !c.trim().is_empty()),
+                measures: h.measures.trim().to_owned(),
+                funds_fen: h.funds_fen,
+                owner: h.owner.trim().to_owned(),
+                deadline: h.deadline,
+                state: HazardState::Reported.as_str().to_owned(),
+                discovered_at,
+                discovered_by: actor.id(),
+                request_digest: digest,
+            },
+            now,
+        )
+        .await?;
+        hazards::insert_event(
+            db,
+            row.id,
+            "report",
+            HazardState::Draft.as_str(),
+            HazardState::Reported.as_str(),
+            actor.id(),
+            actor.name(),
+            "",
+            now,
+        )
+        .await?;
+        let mut e = entry(Some(actor), "hazard.report", "hazard", row.id);
+        e.after_digest = Some(digest_json(&row));
+        e.detail = format!("org={} grade={} source={source}", org.id, row.grade);
+        self.record(db, e).await?;
+        Ok(row)
+    }
+
+    /// Files a hazard on an organisation in the caller's scope.
+    pub async fn report_hazard(
+        &self,
+        actor: &Actor,
+        org_id: i64,
+        source: &str,
+        input: HazardInput,
+        key: Option<&str>,
+    ) -> Result<Created<Hazard>> {
+        actor.require(Permission::ReportHazard)?;
+        let uid = match key {
+            Some(k) => parse_idempotency_key(k)?,
+            None => uuid::Uuid::new_v4().to_string(),
+        };
+        let digest = digest_json(&(org_id, source, &input));
+        if let Some(existing) = hazards::by_uid(&self.store.db, &uid).await? {
+            let same =
+                existing.discovered_by == actor.id() && existing.request_digest.as_deref() == Some(digest.as_str());
+            return if same {
+                Ok(Created { value: existing, replayed: true })
+            } else {
+                Err(AppError::IdempotencyMismatch)
+            };
+        }
+        let org = orgs::get(&self.store.db, &actor.scope, org_id)
+            .await
+            .map_err(|_| AppError::invalid("org_id", "not_found"))?;
+        let plan = self.current_plan().await?;
+        let now = self.clock.now();
+        let mut errors = input.check(&plan, now).err().unwrap_or_default();
+        if !SOURCES.contains(&source) {
+            errors.push(FieldError::new("source", "invalid_source"));
+        }
+        if let Some(p) = input.point_id {
+            if !points::of_org(&self.store.db, org.id).await?.iter().any(|x| x.id == p) {
+                errors.push(FieldError::new("point_id", "not_found"));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let txn = self.store.begin_write().await?;
+        let h = self.insert_hazard(&*txn, actor, &org, &input, None, source, now, Some(uid), Some(digest)).await?;
+        txn.commit().await?;
+        Ok(Created { value: h, replayed: false })
+    }
+
+    /// Moves a hazard through its lifecycle. `plan` goes with `AttachPlan` (all six parts).
+    #[tracing::instrument(skip_all, fields(hazard = id, action = action.name()))]
+    pub async fn act_on_hazard(
+        &self,
+        actor: &Actor,
+        id: i64,
+        action: Action,
+        plan_parts: Option<PlanParts>,
+    ) -> Result<Hazard> {
+        let needed = match action {
+            Action::Verify | Action::Reject { .. } => Permission::VerifyHazard,
+            Action::Report => Permission::ReportHazard,
+            _ => Permission::RectifyHazard,
+        };
+        actor.require(needed).map_err(|_| AppError::NotFound)?;
+        let h = hazards::get(&self.store.db, &actor.scope, id).await?;
+        let plan = self.current_plan().await?;
+        let before = facts(&h, &plan);
+        let doer = Doer { user_id: actor.id(), regulator: actor.role.is_bureau() };
+        let after = hazard::apply(&before, &action, doer).map_err(|r| AppError::invalid("action", r.code()))?;
+        let parts = match (&action, plan_parts) {
+            (Action::AttachPlan, Some(p)) => {
+                let missing: Vec<FieldError> = [
+                    ("goals", &p.goals),
+                    ("measures", &p.measures),
+                    ("funds_materials", &p.funds_materials),
+                    ("responsible", &p.responsible),
+                    ("time_limit", &p.time_limit),
+                    ("safety_emergency", &p.safety_emergency),
+                ]
+                .iter()
+                .filter(|(_, v)| v.trim().is_empty())
+                .map(|(f, _)| FieldError::new(&format!("plan.{f}"), "required"))
+                .collect();
+                if !missing.is_empty() {
+                    return Err(AppError::Invalid(missing));
+                }
+                Some(p)
+            }
+            (Action::AttachPlan, None) => return Err(AppError::invalid("plan", "required")),
+            _ => None,
+        };
+        let reason = match &action {
+            Action::Reject { reason } => reason.trim().to_owned(),
+            _ => String::new(),
+        };
+        let now = self.clock.now();
+        let txn = self.store.begin_write().await?;
+        hazards::change_state(
+            &*txn,
+            h.id,
+            &StateChange {
+                from: h.state.clone(),
+                to: after.state.as_str().to_owned(),
+                has_plan: after.has_governance_plan,
+                fixed_by: after.fixed_by,
+                closed: (after.state == HazardState::Closed).then_some((now, actor.id())),
+            },
+            now,
+        )
+        .await
+        .map_err(|e| match e {
+            anjian_store::StoreError::Conflict(_) => AppError::invalid("action", "hazard_out_of_order"),
+            e => e.into(),
+        })?;
+        if let Some(p) = &parts {
+            hazards::insert_plan(&*txn, h.id, p, actor.id(), now).await?;
+        }
+        hazards::insert_event(
+            &*txn,
+            h.id,
+            action.name(),
+            &h.state,
+            after.state.as_str(),
+            actor.id(),
+            actor.name(),
+            &reason,
+            now,
+        )
+        .await?;
+        let mut e = entry(Some(actor), &format!("hazard.{}", action.name()), "hazard", h.id);
+        e.before_digest = Some(digest_json(&h));
+        e.detail = format!("{} -> {}", h.state, after.state.as_str());
+        self.record(&*txn, e).await?;
+        let updated = hazards::get(&*txn, &actor.scope, h.id).await?;
+        txn.commit().await?;
+        Ok(updated)
+    }
+
+    pub async fn get_hazard(&self, actor: &Actor, id: i64) -> Result<HazardView> {
+        actor.require(Permission::ViewHazards).map_err(|_| AppError::NotFound)?;
+        let h = hazards::get(&self.store.db, &actor.scope, id).await?;
+        let plan = self.current_plan().await?;
+        let events = hazards::events_of(&self.store.db, id).await?;
+        let gov = hazards::plan_of(&self.store.db, id).await?;
+        let now = self.clock.now();
+        Ok(HazardView {
+            major: is_major(&plan, &h.grade),
+            overdue: hazard::is_overdue(HazardState::parse(&h.state).unwrap_or(HazardState::Reported), h.deadline, now),
+            hazard: h,
+            events,
+            plan: gov,
+        })
+    }
+
+    pub async fn list_hazards(
+        &self,
+        actor: &Actor,
+        f: &HazardFilter,
+        before: Option<i64>,
+        limit: u64,
+    ) -> Result<Vec<Hazard>> {
+        actor.require(Permission::ViewHazards)?;
+        Ok(hazards::list(&self.store.db, &actor.scope, f, before, limit.clamp(1, 200)).await?)
+    }
+
+    pub async fn count_hazards(&self, actor: &Actor, f: &HazardFilter) -> Result<u64> {
+        actor.require(Permission::ViewHazards)?;
+        Ok(hazards::count(&self.store.db, &actor.scope, f).await?)
+    }
+}

@@ -1,0 +1,237 @@
+//! Inspection points and inspections. An inspection records who, when, where, what it covered and
+//! what it found; a failed item becomes a hazard in the same action.
+
+use crate::audit::entry;
+use crate::crypto::digest_json;
+use crate::hazards::HazardInput;
+use crate::orgs::{parse_idempotency_key, Created};
+use crate::{Actor, App, AppError, FieldError, Result};
+use anjian_domain::inspection::{InspectionKind, PointKind};
+use anjian_domain::period::{Period, PeriodKind};
+use anjian_domain::role::Permission;
+use anjian_store::inspections::{self, Finding, Inspection, InspectionFilter, NewInspection};
+use anjian_store::{orgs, points};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FindingInput {
+    pub point_id: Option<i64>,
+    pub item: String,
+    pub passed: bool,
+    #[serde(default)]
+    pub note: String,
+    /// For a failed item: the hazard to file for it.
+    pub hazard: Option<HazardInput>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RecordInspection {
+    pub org_id: i64,
+    pub kind: String,
+    /// When it took place; defaults to now and cannot be in the future.
+    pub at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub summary: String,
+    #[serde(default)]
+    pub covered_point_ids: Vec<i64>,
+    #[serde(default)]
+    pub findings: Vec<FindingInput>,
+}
+
+/// What a month's full self-inspection has covered of an organisation's points, and what is left.
+#[derive(Debug, Clone, Serialize)]
+pub struct Coverage {
+    pub total: usize,
+    pub covered: Vec<i64>,
+    pub left: Vec<points::Point>,
+}
+
+impl App {
+    pub async fn add_point(&self, actor: &Actor, org_id: i64, kind: &str, name: &str) -> Result<points::Point> {
+        actor.require(Permission::ManagePoints)?;
+        let org = orgs::get(&self.store.db, &actor.scope, org_id).await?;
+        let mut errors = Vec::new();
+        if kind.parse::<PointKind>().is_err() {
+            errors.push(FieldError::new("kind", "invalid_kind"));
+        }
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            errors.push(FieldError::new("name", "required"));
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let txn = self.store.begin_write().await?;
+        let p = points::insert(
+            &*txn,
+            &uuid::Uuid::new_v4().to_string(),
+            org.id,
+            kind,
+            name,
+            Some(actor.id()),
+            self.clock.now(),
+        )
+        .await
+        .map_err(|e| match e {
+            anjian_store::StoreError::Conflict(_) => AppError::invalid("name", "taken"),
+            e => e.into(),
+        })?;
+        let mut e = entry(Some(actor), "point.create", "inspection_point", p.id);
+        e.after_digest = Some(digest_json(&p));
+        self.record(&*txn, e).await?;
+        txn.commit().await?;
+        Ok(p)
+    }
+
+    pub async fn points_of(&self, actor: &Actor, org_id: i64) -> Result<Vec<points::Point>> {
+        actor.require(Permission::ViewHazards).map_err(|_| AppError::NotFound)?;
+        let org = orgs::get(&self.store.db, &actor.scope, org_id).await?;
+        Ok(points::of_org(&self.store.db, org.id).await?)
+    }
+
+    /// Records an inspection; with an idempotency key, a retried submit returns the first record.
+    #[tracing::instrument(skip_all, fields(kind = %input.kind))]
+    pub async fn record_inspection(
+        &self,
+        actor: &Actor,
+        input: RecordInspection,
+        key: Option<&str>,
+    ) -> Result<Created<Inspection>> {
+        let uid = match key {
+            Some(k) => parse_idempotency_key(k)?,
+            None => uuid::Uuid::new_v4().to_string(),
+        };
+        let digest = digest_json(&input);
+        if let Some(existing) = inspections::by_uid(&self.store.db, &uid).await? {
+            let mine =
+                existing.inspector_id == actor.id() && existing.request_digest.as_deref() == Some(digest.as_str());
+            return if mine {
+                Ok(Created { value: existing, replayed: true })
+            } else {
+                Err(AppError::IdempotencyMismatch)
+            };
+        }
+        let kind: InspectionKind = input.kind.parse().map_err(|_| AppError::invalid("kind", "invalid_kind"))?;
+        if !kind.recordable_by(actor.role) {
+            return Err(AppError::Forbidden);
+        }
+        let org = orgs::get(&self.store.db, &actor.scope, input.org_id)
+            .await
+            .map_err(|_| AppError::invalid("org_id", "not_found"))?;
+        let now = self.clock.now();
+        let at = input.at.unwrap_or(now);
+        let mut errors = Vec::new();
+        if at > now + chrono::Duration::minutes(5) {
+            errors.push(FieldError::new("at", "in_future"));
+        }
+        let known: std::collections::HashSet<i64> =
+            points::of_org(&self.store.db, org.id).await?.into_iter().map(|p| p.id).collect();
+        if input.covered_point_ids.iter().any(|p| !known.contains(p)) {
+            errors.push(FieldError::new("covered_point_ids", "not_found"));
+        }
+        let plan = self.current_plan().await?;
+        for (i, f) in input.findings.iter().enumerate() {
+            if f.item.trim().is_empty() {
+                errors.push(FieldError::new(&format!("findings[{i}].item"), "required"));
+            }
+            if f.point_id.is_some_and(|p| !known.contains(&p)) {
+                errors.push(FieldError::new(&format!("findings[{i}].point_id"), "not_found"));
+            }
+            match (&f.hazard, f.passed) {
+                (Some(_), true) => errors.push(FieldError::new(&format!("findings[{i}].hazard"), "passed_item")),
+                (Some(h), false) => {
+                    for mut e in h.check(&plan, at).err().unwrap_or_default() {
+                        e.field = format!("findings[{i}].hazard.{}", e.field);
+                        errors.push(e);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+
+        let txn = self.store.begin_write().await?;
+        let ins = inspections::insert(
+            &*txn,
+            NewInspection {
+                uid,
+                org: org.clone(),
+                kind: kind.as_str().to_owned(),
+                at,
+                inspector_id: actor.id(),
+                inspector: actor.user.display_name.clone(),
+                summary: input.summary.trim().to_owned(),
+                request_digest: Some(digest),
+            },
+            now,
+        )
+        .await?;
+        let mut covered: Vec<i64> = input.covered_point_ids.clone();
+        covered.sort_unstable();
+        covered.dedup();
+        for p in &covered {
+            inspections::insert_coverage(&*txn, ins.id, *p).await?;
+        }
+        let mut hazards_filed = 0;
+        for f in &input.findings {
+            let hazard_id = match &f.hazard {
+                Some(h) if !f.passed => {
+                    let mut h = h.clone();
+                    h.point_id = h.point_id.or(f.point_id);
+                    let hz =
+                        self.insert_hazard(&*txn, actor, &org, &h, Some(ins.id), kind.as_str(), at, None, None).await?;
+                    hazards_filed += 1;
+                    Some(hz.id)
+                }
+                _ => None,
+            };
+            inspections::insert_finding(&*txn, ins.id, f.point_id, f.item.trim(), f.passed, f.note.trim(), hazard_id)
+                .await?;
+        }
+        let mut e = entry(Some(actor), "inspection.record", "inspection", ins.id);
+        e.after_digest = Some(digest_json(&ins));
+        e.detail =
+            format!("kind={} org={} findings={} hazards={hazards_filed}", kind.as_str(), org.id, input.findings.len());
+        self.record(&*txn, e).await?;
+        txn.commit().await?;
+        Ok(Created { value: ins, replayed: false })
+    }
+
+    pub async fn get_inspection(&self, actor: &Actor, id: i64) -> Result<(Inspection, Vec<Finding>, Vec<i64>)> {
+        actor.require(Permission::ViewHazards).map_err(|_| AppError::NotFound)?;
+        let ins = inspections::get(&self.store.db, &actor.scope, id).await?;
+        let findings = inspections::findings_of(&self.store.db, id).await?;
+        let covered = inspections::coverage_of(&self.store.db, id).await?;
+        Ok((ins, findings, covered))
+    }
+
+    pub async fn list_inspections(
+        &self,
+        actor: &Actor,
+        f: &InspectionFilter,
+        before: Option<i64>,
+        limit: u64,
+    ) -> Result<Vec<Inspection>> {
+        actor.require(Permission::ViewHazards)?;
+        Ok(inspections::list(&self.store.db, &actor.scope, f, before, limit.clamp(1, 200)).await?)
+    }
+
+    /// The month's full self-inspection coverage of an organisation at `at`.
+    pub async fn self_inspection_coverage(&self, actor: &Actor, org_id: i64, at: DateTime<Utc>) -> Result<Coverage> {
+        let all = self.points_of(actor, org_id).await?;
+        let month = Period::containing(PeriodKind::Month, at);
+        let covered = inspections::covered_points(
+            &self.store.db,
+            org_id,
+            InspectionKind::SelfInspection.as_str(),
+            month.start,
+            month.end,
+        )
+        .await?;
+        let left = all.iter().filter(|p| !covered.contains(&p.id)).cloned().collect();
+        Ok(Coverage { total: all.len(), covered, left })
+    }
+}

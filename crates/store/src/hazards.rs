@@ -1,0 +1,274 @@
+//! Hazards: the current state row, its append-only events and governance plans.
+
+use crate::entity::hazard::{self, Entity as Hazards};
+use crate::entity::{hazard_event, hazard_plan};
+use crate::scope::copied_paths;
+use crate::{Result, StoreError};
+use anjian_domain::scope::Scope;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+
+pub use hazard::Model as Hazard;
+pub use hazard_event::Model as HazardEvent;
+pub use hazard_plan::Model as HazardPlan;
+
+fn scoped(scope: &Scope) -> sea_orm::Select<Hazards> {
+    Hazards::find().filter(copied_paths(
+        scope,
+        hazard::Column::JurisdictionPath,
+        hazard::Column::OrgPath,
+        hazard::Column::OrgId,
+    ))
+}
+
+#[derive(Debug, Clone)]
+pub struct NewHazard {
+    pub uid: String,
+    pub org: crate::orgs::Org,
+    pub point_id: Option<i64>,
+    pub inspection_id: Option<i64>,
+    pub source: String,
+    pub description: String,
+    pub grade: String,
+    pub category: Option<String>,
+    pub measures: String,
+    pub funds_fen: i64,
+    pub owner: String,
+    pub deadline: Option<DateTime<Utc>>,
+    pub state: String,
+    pub discovered_at: DateTime<Utc>,
+    pub discovered_by: i64,
+    pub request_digest: Option<String>,
+}
+
+pub async fn insert(db: &impl ConnectionTrait, n: NewHazard, now: DateTime<Utc>) -> Result<Hazard> {
+    Ok(hazard::ActiveModel {
+        uid: Set(n.uid),
+        org_id: Set(n.org.id),
+        jurisdiction_path: Set(n.org.jurisdiction_path),
+        org_path: Set(n.org.org_path),
+        point_id: Set(n.point_id),
+        inspection_id: Set(n.inspection_id),
+        source: Set(n.source),
+        description: Set(n.description),
+        grade: Set(n.grade),
+        category: Set(n.category),
+        measures: Set(n.measures),
+        funds_fen: Set(n.funds_fen),
+        owner: Set(n.owner),
+        deadline: Set(n.deadline),
+        state: Set(n.state),
+        has_plan: Set(false),
+        fixed_by: Set(None),
+        discovered_at: Set(n.discovered_at),
+        discovered_by: Set(n.discovered_by),
+        closed_at: Set(None),
+        closed_by: Set(None),
+        request_digest: Set(n.request_digest),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+pub async fn get(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> Result<Hazard> {
+    scoped(scope).filter(hazard::Column::Id.eq(id)).one(db).await?.ok_or(StoreError::NotFound)
+}
+
+pub async fn by_uid(db: &impl ConnectionTrait, uid: &str) -> Result<Option<Hazard>> {
+    Ok(Hazards::find().filter(hazard::Column::Uid.eq(uid)).one(db).await?)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct HazardFilter {
+    pub org_id: Option<i64>,
+    pub state: Option<String>,
+    pub grade: Option<String>,
+    /// Only open hazards past their deadline at this instant.
+    pub overdue_at: Option<DateTime<Utc>>,
+    pub open_only: bool,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    pub q: Option<String>,
+}
+
+fn filtered(scope: &Scope, f: &HazardFilter) -> sea_orm::Select<Hazards> {
+    let mut c = Condition::all();
+    if let Some(o) = f.org_id {
+        c = c.add(hazard::Column::OrgId.eq(o));
+    }
+    if let Some(s) = &f.state {
+        c = c.add(hazard::Column::State.eq(s.as_str()));
+    }
+    if let Some(g) = &f.grade {
+        c = c.add(hazard::Column::Grade.eq(g.as_str()));
+    }
+    if f.open_only || f.overdue_at.is_some() {
+        c = c.add(hazard::Column::State.is_not_in(["closed", "draft"]));
+    }
+    if let Some(now) = f.overdue_at {
+        c = c.add(hazard::Column::Deadline.lt(now));
+    }
+    if let Some(s) = f.since {
+        c = c.add(hazard::Column::DiscoveredAt.gte(s));
+    }
+    if let Some(u) = f.until {
+        c = c.add(hazard::Column::DiscoveredAt.lt(u));
+    }
+    if let Some(q) = f.q.as_deref().filter(|q| !q.is_empty()) {
+        c = c.add(hazard::Column::Description.contains(q));
+    }
+    scoped(scope).filter(c)
+}
+
+/// Newest first, by id below the cursor.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    f: &HazardFilter,
+    before: Option<i64>,
+    limit: u64,
+) -> Result<Vec<Hazard>> {
+    let mut q = filtered(scope, f);
+    if let Some(b) = before {
+        q = q.filter(hazard::Column::Id.lt(b));
+    }
+    Ok(q.order_by_desc(hazard::Column::Id).limit(limit).all(db).await?)
+}
+
+pub async fn count(db: &impl ConnectionTrait, scope: &Scope, f: &HazardFilter) -> Result<u64> {
+    Ok(filtered(scope, f).count(db).await?)
+}
+
+/// Every hazard of an organisation discovered before `until` that was still open at `since` or
+/// discovered after it: the items of that period's list.
+pub async fn for_ledger(
+    db: &impl ConnectionTrait,
+    org_id: i64,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<Hazard>> {
+    Ok(Hazards::find()
+        .filter(hazard::Column::OrgId.eq(org_id))
+        .filter(hazard::Column::DiscoveredAt.lt(until))
+        .filter(hazard::Column::State.ne("draft"))
+        .filter(Condition::any().add(hazard::Column::ClosedAt.is_null()).add(hazard::Column::ClosedAt.gte(since)))
+        .order_by_asc(hazard::Column::DiscoveredAt)
+        .order_by_asc(hazard::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// The new state after a transition, written only if the hazard is still in `from` (another
+/// request may have moved it meanwhile).
+#[derive(Debug, Clone)]
+pub struct StateChange {
+    pub from: String,
+    pub to: String,
+    pub has_plan: bool,
+    pub fixed_by: Option<i64>,
+    pub closed: Option<(DateTime<Utc>, i64)>,
+}
+
+pub async fn change_state(db: &impl ConnectionTrait, id: i64, c: &StateChange, now: DateTime<Utc>) -> Result<()> {
+    let res = Hazards::update_many()
+        .col_expr(hazard::Column::State, Expr::value(c.to.as_str()))
+        .col_expr(hazard::Column::HasPlan, Expr::value(c.has_plan))
+        .col_expr(hazard::Column::FixedBy, Expr::value(c.fixed_by))
+        .col_expr(hazard::Column::ClosedAt, Expr::value(c.closed.map(|x| x.0)))
+        .col_expr(hazard::Column::ClosedBy, Expr::value(c.closed.map(|x| x.1)))
+        .col_expr(hazard::Column::UpdatedAt, Expr::value(now))
+        .filter(hazard::Column::Id.eq(id))
+        .filter(hazard::Column::State.eq(c.from.as_str()))
+        .exec(db)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(StoreError::Conflict("hazard state changed meanwhile".into()));
+    }
+    Ok(())
+}
+
+#[expect(clippy::too_many_arguments, reason = "one row, one column each")]
+pub async fn insert_event(
+    db: &impl ConnectionTrait,
+    hazard_id: i64,
+    action: &str,
+    from: &str,
+    to: &str,
+    actor_id: i64,
+    actor: &str,
+    reason: &str,
+    at: DateTime<Utc>,
+) -> Result<HazardEvent> {
+    Ok(hazard_event::ActiveModel {
+        hazard_id: Set(hazard_id),
+        action: Set(action.to_owned()),
+        from_state: Set(from.to_owned()),
+        to_state: Set(to.to_owned()),
+        actor_id: Set(actor_id),
+        actor: Set(actor.to_owned()),
+        at: Set(at),
+        reason: Set(reason.to_owned()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+pub async fn events_of(db: &impl ConnectionTrait, hazard_id: i64) -> Result<Vec<HazardEvent>> {
+    Ok(hazard_event::Entity::find()
+        .filter(hazard_event::Column::HazardId.eq(hazard_id))
+        .order_by_asc(hazard_event::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// The six parts of a major hazard's governance plan.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct PlanParts {
+    pub goals: String,
+    pub measures: String,
+    pub funds_materials: String,
+    pub responsible: String,
+    pub time_limit: String,
+    pub safety_emergency: String,
+}
+
+pub async fn insert_plan(
+    db: &impl ConnectionTrait,
+    hazard_id: i64,
+    p: &PlanParts,
+    by: i64,
+    now: DateTime<Utc>,
+) -> Result<HazardPlan> {
+    Ok(hazard_plan::ActiveModel {
+        hazard_id: Set(hazard_id),
+        goals: Set(p.goals.clone()),
+        measures: Set(p.measures.clone()),
+        funds_materials: Set(p.funds_materials.clone()),
+        responsible: Set(p.responsible.clone()),
+        time_limit: Set(p.time_limit.clone()),
+        safety_emergency: Set(p.safety_emergency.clone()),
+        created_by: Set(by),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// The latest governance plan of a hazard.
+pub async fn plan_of(db: &impl ConnectionTrait, hazard_id: i64) -> Result<Option<HazardPlan>> {
+    Ok(hazard_plan::Entity::find()
+        .filter(hazard_plan::Column::HazardId.eq(hazard_id))
+        .order_by_desc(hazard_plan::Column::Id)
+        .limit(1)
+        .one(db)
+        .await?)
+}
