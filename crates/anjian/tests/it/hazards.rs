@@ -325,3 +325,101 @@ on_both_databases!(the_principal_signs_the_monthly_list_and_any_change_breaks_th
     assert_eq!(one["intact"], false, "a changed field breaks the signature");
     t.finish().await;
 });
+
+on_both_databases!(the_same_flow_through_the_pages, |backend| async move {
+    let t = TestApp::start(backend).await;
+    let s = site(&t).await;
+    let (_, p) = post(
+        &t,
+        &s.principal.token,
+        &format!("/api/v1/orgs/{}/points", s.org_id),
+        json!({"kind": "location", "name": "配电室"}),
+    )
+    .await;
+    let point = p["id"].as_i64().unwrap().to_string();
+    let c = t.login_form("principal.dh", &s.principal.password).await.unwrap();
+    let (status, _, html) = t.page(&c, "/inspections/new").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("配电室") && html.contains("全面自查"));
+    let csrf = hidden(&html, "_csrf").unwrap();
+    let key = hidden(&html, "idempotency_key").unwrap();
+    let org = s.org_id.to_string();
+    let form = vec![
+        ("_csrf", csrf.as_str()),
+        ("idempotency_key", key.as_str()),
+        ("org_id", org.as_str()),
+        ("kind", "self_inspection"),
+        ("summary", "月度自查"),
+        ("covered", point.as_str()),
+        ("item0", "配电柜接地"),
+        ("point0", point.as_str()),
+        ("result0", "fail"),
+        ("note0", "接地线松脱"),
+        ("grade0", "general"),
+        ("measures0", "紧固接地线"),
+        ("owner0", "电工刘"),
+        ("deadline0", "2022-08-20"),
+        ("item1", "绝缘垫完好"),
+        ("result1", "pass"),
+    ];
+    let (status, loc, _) = t.post_form(&c, "/inspections", &form).await;
+    assert_eq!((status, loc.as_deref()), (303, Some("/inspections?saved=1")));
+    // Pressing submit again (a flaky connection) makes no second inspection.
+    assert_eq!(t.post_form(&c, "/inspections", &form).await.0, 303);
+    let list: Value = t.get(&s.county.token, "/api/v1/inspections").await.json().await.unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+
+    let (_, _, html) = t.page(&c, "/hazards").await;
+    assert!(html.contains("配电柜接地：接地线松脱"), "{html}");
+    let hazards: Value = t.get(&s.principal.token, "/api/v1/hazards").await.json().await.unwrap();
+    let id = hazards["items"][0]["id"].as_i64().unwrap();
+    assert_eq!(hazards["items"][0]["deadline"], "2022-08-20T15:59:59Z", "end of the day in Shanghai");
+    let (_, _, html) = t.page(&c, &format!("/hazards/{id}")).await;
+    assert!(html.contains("id=\"action-start_rectifying\"") && html.contains("id=\"action-fix_on_spot\""));
+    assert!(!html.contains("action-verify"), "nothing to verify yet");
+    assert_eq!(
+        t.post_form(&c, &format!("/hazards/{id}/actions"), &[("_csrf", &csrf), ("action", "fix_on_spot")]).await.0,
+        303
+    );
+    let (_, _, html) = t.page(&c, &format!("/hazards/{id}")).await;
+    assert!(!html.contains("action-verify"), "the fixer is not offered verification");
+    assert_eq!(by_id(&html, "hazard-state").unwrap().trim(), "待验收");
+
+    let oc = t.login_form("officer.dh", &s.officer.password).await.unwrap();
+    let (_, _, html) = t.page(&oc, &format!("/hazards/{id}")).await;
+    let ocsrf = hidden(&html, "_csrf").unwrap();
+    assert!(html.contains("action-verify"));
+    assert_eq!(
+        t.post_form(&oc, &format!("/hazards/{id}/actions"), &[("_csrf", &ocsrf), ("action", "verify")]).await.0,
+        303
+    );
+    let (_, _, html) = t.page(&oc, &format!("/hazards/{id}")).await;
+    assert_eq!(by_id(&html, "hazard-state").unwrap().trim(), "已销号");
+
+    // The principal signs August's list on the ledger page.
+    let (_, _, html) = t.page(&c, "/ledgers?period=2022-08").await;
+    assert!(html.contains("配电柜接地") && html.contains("主要负责人签字确认并上报"));
+    let (status, _, html) =
+        t.post_form(&c, "/ledgers/sign", &[("_csrf", &csrf), ("period", "2022-08"), ("password", "wrong")]).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("当前密码错误"));
+    let (status, loc, _) = t
+        .post_form(&c, "/ledgers/sign", &[("_csrf", &csrf), ("period", "2022-08"), ("password", &s.principal.password)])
+        .await;
+    assert_eq!((status, loc.as_deref()), (303, Some("/ledgers?period=2022-08&signed=1")));
+    // The county bureau sees it received, with a valid signature.
+    let county_cookie = {
+        let u = t.user("zz.leader", "county_staff", Some(t.org_by_code("bureau-zezhou").await.id)).await;
+        let code = t.totp(u.totp_secret.as_deref().unwrap(), 0);
+        let ck = t.login_form("zz.leader", &u.password).await.unwrap();
+        let (_, _, h) = t.page(&ck, "/login/second-factor").await;
+        let cs = hidden(&h, "_csrf").unwrap();
+        t.post_form(&ck, "/login/second-factor", &[("_csrf", &cs), ("code", &code)]).await;
+        ck
+    };
+    let (status, _, html) = t.page(&county_cookie, "/ledgers?period=2022-08").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("泽州丹河机械制造有限公司") && html.contains("签名有效"), "{html}");
+    assert!(!html.contains("主要负责人签字确认并上报"), "a bureau does not sign");
+    t.finish().await;
+});

@@ -5,6 +5,7 @@
 mod audit;
 mod campaign;
 mod hazards;
+pub use hazards::parse_action;
 mod me;
 mod orgs;
 mod users;

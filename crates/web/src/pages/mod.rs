@@ -4,6 +4,9 @@
 mod account;
 mod audit;
 mod campaign;
+mod hazards;
+mod inspections;
+mod ledgers;
 mod login;
 mod orgs;
 mod users;
@@ -30,6 +33,9 @@ pub fn router() -> Router<AppState> {
         .merge(users::router())
         .merge(audit::router())
         .merge(account::router())
+        .merge(hazards::router())
+        .merge(inspections::router())
+        .merge(ledgers::router())
 }
 
 async fn css() -> impl IntoResponse {
@@ -89,8 +95,11 @@ impl Chrome {
 
     pub fn for_session(ctx: &anjian_app::auth::SessionCtx, lang: Lang, current: &str, with_nav: bool) -> Chrome {
         let role = ctx.actor.role;
-        let areas: [(&'static str, &'static str, Permission); 4] = [
+        let areas: [(&'static str, &'static str, Permission); 7] = [
             ("/campaign", "nav.campaign", Permission::ViewCampaign),
+            ("/hazards", "nav.hazards", Permission::ViewHazards),
+            ("/inspections", "nav.inspections", Permission::ViewHazards),
+            ("/ledgers", "nav.ledgers", Permission::ViewHazards),
             ("/orgs", "nav.orgs", Permission::ViewOrgs),
             ("/users", "nav.users", Permission::ViewUsers),
             ("/audit", "nav.audit", Permission::ViewAudit),
@@ -131,6 +140,23 @@ pub fn key(prefix: &str, code: &str) -> &'static str {
 
 pub fn role_key(code: &str) -> &'static str {
     key("role", code)
+}
+
+/// Names of the organisations behind a page's rows, looked up once each and only if in scope.
+pub async fn org_names(
+    state: &AppState,
+    actor: &anjian_app::Actor,
+    ids: impl Iterator<Item = i64>,
+) -> std::collections::HashMap<i64, String> {
+    let mut names = std::collections::HashMap::new();
+    for id in ids {
+        if let std::collections::hash_map::Entry::Vacant(v) = names.entry(id) {
+            if let Ok((o, _)) = state.app.get_org(actor, id).await {
+                v.insert(o.name);
+            }
+        }
+    }
+    names
 }
 
 /// A time as people here read it: Asia/Shanghai, to the minute.

@@ -14,7 +14,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
-use std::collections::HashMap;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/users", get(list).post(create)).route("/users/{id}/reset-password", post(reset))
@@ -67,15 +66,7 @@ async fn page(state: &AppState, s: &Signed, q: ListQuery, one_time: Option<Strin
         Ok(x) => x,
         Err(e) => return PageError::new(e, lang).into_response(),
     };
-    let org_ids: Vec<i64> = rows.iter().filter_map(|u| u.org_id).collect();
-    let mut org_names = HashMap::new();
-    for id in org_ids {
-        if let std::collections::hash_map::Entry::Vacant(v) = org_names.entry(id) {
-            if let Ok((o, _)) = state.app.get_org(actor, id).await {
-                v.insert(o.name);
-            }
-        }
-    }
+    let org_names = super::org_names(state, actor, rows.iter().filter_map(|u| u.org_id)).await;
     let now = state.app.clock.now();
     let next_href = (rows.len() as u64 == PAGE).then(|| format!("/users?after={}", rows.last().map_or(0, |r| r.id)));
     let can_manage = actor.role.can(Permission::ManageUsers);

@@ -1,0 +1,157 @@
+//! The monthly hazard list: the principal sees it drafted from the records and signs it; bureaus
+//! see what they have received, each with whether its signature still holds.
+
+use super::{field_messages, key, local_time, render, Chrome};
+use crate::auth::{csrf_refusal, Signed};
+use crate::error::PageError;
+use crate::AppState;
+use anjian_domain::role::{Permission, Role};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/ledgers", get(page)).route("/ledgers/sign", post(sign))
+}
+
+pub struct SignedRow {
+    pub org: String,
+    pub period: String,
+    pub version: i32,
+    pub items: i32,
+    pub signer: String,
+    pub signed_at: String,
+    pub intact: bool,
+}
+
+type DraftRow = (String, String, String, String, String, String, &'static str);
+
+#[derive(Template)]
+#[template(path = "ledgers.html")]
+struct Page {
+    p: Chrome,
+    title: &'static str,
+    period: String,
+    org_id: Option<i64>,
+    draft: Option<Vec<DraftRow>>,
+    can_sign: bool,
+    signed: Vec<SignedRow>,
+    signed_ok: bool,
+    errors: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct Q {
+    period: Option<String>,
+    org_id: Option<i64>,
+    signed: Option<String>,
+}
+
+async fn render_page(state: &AppState, s: &Signed, q: Q, errors: Vec<String>) -> Response {
+    let actor = s.actor();
+    let now = state.app.clock.now();
+    let period = q
+        .period
+        .filter(|p| anjian_app::ledgers::parse_period(p).is_ok())
+        .unwrap_or_else(|| anjian_domain::period::local_date(now).format("%Y-%m").to_string());
+    // An enterprise's own list; a bureau picks one by org_id, or sees what it received.
+    let own = actor.org.as_ref().filter(|o| o.kind != "regulator" && o.kind != "department").map(|o| o.id);
+    let org_id = q.org_id.or(own);
+    let grades: std::collections::HashMap<String, String> = match state.app.current_plan().await {
+        Ok(p) => p.hazard_grades.iter().map(|g| (g.code.get_ref().clone(), g.name.clone())).collect(),
+        Err(_) => Default::default(),
+    };
+    let draft = match org_id {
+        Some(id) => match state.app.draft_ledger(actor, id, &period).await {
+            Ok(items) => Some(
+                items
+                    .into_iter()
+                    .map(|i| {
+                        let deadline = i
+                            .deadline
+                            .as_deref()
+                            .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
+                            .map(|d| local_time(d.with_timezone(&chrono::Utc)))
+                            .unwrap_or_default();
+                        (
+                            i.description,
+                            i.location,
+                            grades.get(&i.grade).cloned().unwrap_or(i.grade),
+                            i.measures,
+                            i.owner,
+                            deadline,
+                            key("state", &i.state),
+                        )
+                    })
+                    .collect(),
+            ),
+            Err(e) => return PageError::new(e, s.lang).into_response(),
+        },
+        None => None,
+    };
+    let rows = match state.app.list_ledgers(actor, Some(&period), org_id).await {
+        Ok(r) => r,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
+    let mut signed = Vec::new();
+    for l in rows {
+        let org = state.app.get_org(actor, l.org_id).await.map(|(o, _)| o.name).unwrap_or_default();
+        let c = state.app.check_ledger(l);
+        signed.push(SignedRow {
+            org,
+            period: c.ledger.period,
+            version: c.ledger.version,
+            items: c.ledger.item_count,
+            signer: c.ledger.signer,
+            signed_at: local_time(c.ledger.signed_at),
+            intact: c.intact,
+        });
+    }
+    render(&Page {
+        p: Chrome::signed(s, "/ledgers"),
+        title: s.lang.t("ledgers.title"),
+        can_sign: actor.role == Role::Principal
+            && actor.role.can(Permission::SignLedger)
+            && own.is_some()
+            && org_id == own,
+        period,
+        org_id: q.org_id,
+        draft,
+        signed,
+        signed_ok: q.signed.is_some(),
+        errors,
+    })
+}
+
+async fn page(State(state): State<AppState>, s: Signed, Query(q): Query<Q>) -> Response {
+    render_page(&state, &s, q, Vec::new()).await
+}
+
+#[derive(Deserialize)]
+struct SignForm {
+    _csrf: String,
+    period: String,
+    password: String,
+}
+
+async fn sign(State(state): State<AppState>, s: Signed, Form(f): Form<SignForm>) -> Response {
+    if let Some(r) = csrf_refusal(&s.ctx, &f._csrf, s.lang) {
+        return r;
+    }
+    let Some(org_id) = s.actor().org.as_ref().map(|o| o.id) else {
+        return PageError::new(anjian_app::AppError::Forbidden, s.lang).into_response();
+    };
+    match state.app.sign_ledger(s.actor(), org_id, &f.period, &f.password).await {
+        Ok(_) => Redirect::to(&format!("/ledgers?period={}&signed=1", f.period)).into_response(),
+        Err(e) => {
+            let (status, _) = crate::error::status_and_code(&e);
+            let q = Q { period: Some(f.period), org_id: None, signed: None };
+            let code = if status == StatusCode::FORBIDDEN { StatusCode::FORBIDDEN } else { status };
+            (code, render_page(&state, &s, q, field_messages(s.lang, &e)).await).into_response()
+        }
+    }
+}
