@@ -7,6 +7,7 @@ pub mod auth;
 pub mod crypto;
 pub mod demo;
 mod error;
+pub mod hazard_import;
 pub mod hazards;
 pub mod inspections;
 pub mod ledgers;

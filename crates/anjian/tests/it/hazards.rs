@@ -423,3 +423,117 @@ on_both_databases!(the_same_flow_through_the_pages, |backend| async move {
     assert!(!html.contains("主要负责人签字确认并上报"), "a bureau does not sign");
     t.finish().await;
 });
+
+mod excel {
+    use super::*;
+    use anjian_reports::ledger_sheet::{self, Cell, LedgerRow};
+
+    fn sheet_row(desc: &str, grade: &str, found: &str, deadline: Option<&str>) -> LedgerRow {
+        let t = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+        LedgerRow {
+            description: desc.into(),
+            location: String::new(),
+            grade: grade.into(),
+            source: "企业自查".into(),
+            discovered_at: t(found),
+            measures: "限期整改".into(),
+            funds_yuan: 1200.0,
+            owner: "周工".into(),
+            deadline: deadline.map(t),
+            state: String::new(),
+            verified_by: String::new(),
+            closed_at: None,
+        }
+    }
+
+    async fn import(t: &TestApp, token: &str, org: i64, bytes: Vec<u8>, apply: bool) -> (u16, Value) {
+        let r = t
+            .http
+            .post(t.url(&format!("/api/v1/orgs/{org}/hazards/import?apply={apply}")))
+            .bearer_auth(token)
+            .body(bytes)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json().await.unwrap())
+    }
+
+    on_both_databases!(a_sheet_is_checked_whole_imported_once_and_exported_in_scope, |backend| async move {
+        let t = TestApp::start(backend).await;
+        let s = site(&t).await;
+        let good = ledger_sheet::write(
+            "导入",
+            &[
+                sheet_row("储罐区静电接地断开", "一般隐患", "2022-08-10 09:00", Some("2022-08-25 00:00")),
+                sheet_row("=HYPERLINK(\"http://evil\")", "重大隐患", "2022-08-11 14:30", None),
+            ],
+        )
+        .unwrap();
+        let (st, v) = import(&t, &s.principal.token, s.org_id, good.clone(), false).await;
+        assert_eq!((st, v["new"].as_u64(), v["applied"].as_bool()), (200, Some(2), Some(false)), "{v}");
+        assert_eq!(
+            t.get(&s.county.token, "/api/v1/hazards").await.json::<Value>().await.unwrap()["count"],
+            0,
+            "a preview stores nothing"
+        );
+        let (st, v) = import(&t, &s.principal.token, s.org_id, good.clone(), true).await;
+        assert_eq!((st, v["applied"].as_bool()), (200, Some(true)), "{v}");
+        let (st, v) = import(&t, &s.principal.token, s.org_id, good, true).await;
+        assert_eq!(
+            (st, v["new"].as_u64(), v["existing"].as_u64()),
+            (200, Some(0), Some(2)),
+            "the same sheet again creates nothing"
+        );
+        assert_eq!(t.get(&s.county.token, "/api/v1/hazards").await.json::<Value>().await.unwrap()["count"], 2);
+
+        // One bad row: all refused, explained by row and column in Chinese.
+        let bad = ledger_sheet::write(
+            "导入",
+            &[
+                sheet_row("新隐患一", "一般隐患", "2022-08-12 08:00", None),
+                sheet_row("新隐患二", "很大", "2022-08-12 08:00", Some("2022-08-01 00:00")),
+            ],
+        )
+        .unwrap();
+        let (st, v) = import(&t, &s.principal.token, s.org_id, bad.clone(), false).await;
+        assert_eq!(st, 200);
+        let messages: Vec<&str> =
+            v["errors"].as_array().unwrap().iter().map(|e| e["message"].as_str().unwrap()).collect();
+        assert_eq!(
+            messages,
+            vec!["第 3 行「等级」：无效的隐患等级。", "第 3 行「完成时限」：完成时限不能早于发现时间。"],
+            "{v}"
+        );
+        let (st, v) = import(&t, &s.principal.token, s.org_id, bad, true).await;
+        assert_eq!(st, 422, "{v}");
+        assert_eq!(v["error"]["fields"][0]["field"], "rows[3].等级");
+        assert_eq!(
+            t.get(&s.county.token, "/api/v1/hazards").await.json::<Value>().await.unwrap()["count"],
+            2,
+            "nothing stored"
+        );
+        let (st, v) = import(&t, &s.principal.token, s.org_id, b"PK\x03\x04 not really".to_vec(), true).await;
+        assert_eq!((st, v["error"]["fields"][0]["code"].as_str()), (422, Some("not_xlsx")));
+        // Another county cannot import into this enterprise.
+        let (st, _) = import(&t, &s.other_county.token, s.org_id, ledger_sheet::write("x", &[]).unwrap(), true).await;
+        assert_eq!(st, 422);
+
+        // The export: the bureau's columns, dates as dates, formulas defused, scope kept.
+        let r = t.get(&s.county.token, "/api/v1/hazards/export.xlsx").await;
+        assert_eq!(r.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+        let rows = ledger_sheet::read(&r.bytes().await.unwrap()).unwrap();
+        assert_eq!(rows.len(), 2);
+        let cell = |i: usize, k: &str| rows[i].1.iter().find(|(h, _)| h == k).unwrap().1.clone();
+        let descriptions: Vec<Cell> = (0..2).map(|i| cell(i, "隐患描述")).collect();
+        assert!(descriptions.contains(&Cell::Text("'=HYPERLINK(\"http://evil\")".into())), "{descriptions:?}");
+        assert!(matches!(cell(0, "发现时间"), Cell::DateTime(_)));
+        assert!((0..2).any(|i| cell(i, "等级") == Cell::Text("重大隐患".into())));
+        assert!((0..2).all(|i| cell(i, "状态") == Cell::Text("已上报".into())));
+        let r = t.get(&s.other_county.token, "/api/v1/hazards/export.xlsx").await;
+        assert_eq!(ledger_sheet::read(&r.bytes().await.unwrap()).unwrap().len(), 0, "no rows outside the scope");
+        // The page's export link carries the page's filters.
+        let only_major = t.get(&s.county.token, "/api/v1/hazards/export.xlsx?grade=major").await;
+        assert_eq!(ledger_sheet::read(&only_major.bytes().await.unwrap()).unwrap().len(), 1);
+        t.finish().await;
+    });
+}

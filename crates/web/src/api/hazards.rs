@@ -25,6 +25,11 @@ pub fn router() -> Router<AppState> {
         .route("/inspections", get(list_inspections).post(record_inspection))
         .route("/inspections/{id}", get(get_inspection))
         .route("/hazards", get(list_hazards).post(report_hazard))
+        .route("/hazards/export.xlsx", get(export_hazards))
+        .route(
+            "/orgs/{id}/hazards/import",
+            post(import_hazards).layer(axum::extract::DefaultBodyLimit::max(IMPORT_LIMIT)),
+        )
         .route("/hazards/{id}", get(get_hazard))
         .route("/hazards/{id}/actions", post(act))
         .route("/orgs/{id}/ledgers/{period}", get(draft_ledger))
@@ -32,6 +37,9 @@ pub fn router() -> Router<AppState> {
         .route("/ledgers", get(list_ledgers))
         .route("/ledgers/{id}", get(get_ledger))
 }
+
+/// The largest spreadsheet accepted for an import.
+pub const IMPORT_LIMIT: usize = 10 * 1024 * 1024;
 
 fn key(h: &HeaderMap) -> Option<&str> {
     h.get("idempotency-key").and_then(|v| v.to_str().ok())
@@ -326,6 +334,112 @@ pub struct HazardParams {
     pub limit: Option<u64>,
 }
 
+impl HazardParams {
+    fn filter(&self, now: DateTime<Utc>) -> HazardFilter {
+        HazardFilter {
+            org_id: self.org_id,
+            state: self.state.clone(),
+            grade: self.grade.clone(),
+            overdue_at: self.overdue.then_some(now),
+            open_only: self.open,
+            since: self.since,
+            until: self.until,
+            q: self.q.clone(),
+        }
+    }
+}
+
+/// The ledger view as .xlsx, with the same filters as the list (at most 100,000 rows).
+#[utoipa::path(get, path = "/api/v1/hazards/export.xlsx", params(HazardParams),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", description = "序号, 隐患描述, 部位, 等级, 来源, 发现时间, 整改措施, 资金, 责任人, 完成时限, 状态, 验收人, 销号时间")))]
+pub async fn export_hazards(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiQuery(p): ApiQuery<HazardParams>,
+) -> Result<axum::response::Response, ApiError> {
+    let rows = s.app.export_hazards(&a, &p.filter(s.app.clock.now()), 100_000).await?;
+    let plan = s.app.current_plan().await?;
+    let grades = plan.hazard_grades.iter().map(|g| (g.code.get_ref().clone(), g.name.clone())).collect();
+    let bytes = anjian_reports::ledger_sheet::write("隐患台账", &crate::sheets::ledger_rows(rows, &grades))
+        .map_err(|e| anjian_app::AppError::Internal(e.to_string()))?;
+    Ok(crate::sheets::xlsx_response(bytes, "隐患台账.xlsx"))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ImportParams {
+    /// Store the rows (when the whole sheet is valid); otherwise only check them.
+    #[serde(default)]
+    pub apply: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportRowError {
+    pub row: usize,
+    pub column: String,
+    pub code: String,
+    /// The problem in Chinese.
+    pub message: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportResult {
+    pub rows: usize,
+    pub new: usize,
+    pub existing: usize,
+    pub applied: bool,
+    pub errors: Vec<ImportRowError>,
+}
+
+/// Imports hazards from an .xlsx in the ledger's columns (body: the file). Checks every row;
+/// stores nothing unless the whole sheet is valid; rows imported before are skipped.
+#[utoipa::path(post, path = "/api/v1/orgs/{id}/hazards/import", params(("id" = i64, Path), ImportParams),
+    request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    responses((status = 200, body = ImportResult), (status = 422, body = ErrorBody)))]
+pub async fn import_hazards(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<ImportParams>,
+    body: axum::body::Bytes,
+) -> Result<Json<ImportResult>, ApiError> {
+    let sheet =
+        anjian_reports::ledger_sheet::read(&body).map_err(|e| anjian_app::AppError::invalid("file", sheet_code(&e)))?;
+    let out = s.app.import_hazards(&a, id, sheet, &crate::sheets::source_labels(), q.apply).await?;
+    if q.apply && !out.errors.is_empty() {
+        return Err(ApiError(anjian_app::AppError::Invalid(
+            out.errors
+                .iter()
+                .map(|e| anjian_app::FieldError::new(&format!("rows[{}].{}", e.row, e.column), &e.code))
+                .collect(),
+        )));
+    }
+    Ok(Json(ImportResult {
+        rows: out.rows,
+        new: out.new,
+        existing: out.existing,
+        applied: out.applied,
+        errors: out
+            .errors
+            .iter()
+            .map(|e| ImportRowError {
+                row: e.row,
+                column: e.column.clone(),
+                code: e.code.clone(),
+                message: crate::sheets::row_message(crate::i18n::Lang::Zh, e),
+            })
+            .collect(),
+    }))
+}
+
+pub fn sheet_code(e: &anjian_reports::ledger_sheet::SheetError) -> &'static str {
+    use anjian_reports::ledger_sheet::SheetError::*;
+    match e {
+        NotXlsx | NoSheet => "not_xlsx",
+        TooLarge(_) => "too_large",
+        TooManyRows(_) => "too_many_rows",
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct HazardPage {
     pub items: Vec<HazardDto>,
@@ -341,16 +455,7 @@ pub async fn list_hazards(
 ) -> Result<Json<HazardPage>, ApiError> {
     let n = limit(p.limit);
     let now = s.app.clock.now();
-    let f = HazardFilter {
-        org_id: p.org_id,
-        state: p.state,
-        grade: p.grade,
-        overdue_at: p.overdue.then_some(now),
-        open_only: p.open,
-        since: p.since,
-        until: p.until,
-        q: p.q,
-    };
+    let f = p.filter(now);
     let (rows, count) = tokio::try_join!(s.app.list_hazards(&a, &f, p.before, n), s.app.count_hazards(&a, &f))?;
     let next = (rows.len() as u64 == n).then(|| rows.last().map(|r| r.id)).flatten();
     Ok(Json(HazardPage { items: rows.into_iter().map(|h| dto(h, now)).collect(), next, count }))

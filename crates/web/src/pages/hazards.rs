@@ -22,6 +22,11 @@ use std::collections::HashMap;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/hazards", get(list).post(report))
+        .route("/hazards/export.xlsx", get(export))
+        .route(
+            "/hazards/import",
+            get(import_form).post(import).layer(axum::extract::DefaultBodyLimit::max(crate::api::IMPORT_LIMIT)),
+        )
         .route("/hazards/{id}", get(detail))
         .route("/hazards/{id}/actions", post(act))
 }
@@ -76,13 +81,14 @@ struct ListPage {
     f_q: String,
     f_overdue: bool,
     next_href: Option<String>,
+    export_href: String,
     can_report: bool,
     errors: Vec<String>,
     default_org: String,
     idempotency_key: String,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 pub struct ListQuery {
     state: Option<String>,
     grade: Option<String>,
@@ -99,18 +105,36 @@ async fn grades(state: &AppState) -> Vec<(String, String)> {
     }
 }
 
+impl ListQuery {
+    fn filter(&self, now: DateTime<Utc>) -> HazardFilter {
+        HazardFilter {
+            org_id: self.org_id,
+            state: self.state.clone().filter(|x| !x.is_empty()),
+            grade: self.grade.clone().filter(|x| !x.is_empty()),
+            overdue_at: self.overdue.is_some().then_some(now),
+            open_only: false,
+            since: None,
+            until: None,
+            q: self.q.clone().filter(|x| !x.trim().is_empty()).map(|x| x.trim().chars().take(50).collect()),
+        }
+    }
+
+    /// The list's filters as a query string, for the next page and the export.
+    fn query_string(&self) -> String {
+        let enc = super::orgs::urlencode;
+        format!(
+            "state={}&grade={}&q={}{}",
+            enc(self.state.as_deref().unwrap_or("")),
+            enc(self.grade.as_deref().unwrap_or("")),
+            enc(self.q.as_deref().unwrap_or("")),
+            if self.overdue.is_some() { "&overdue=true" } else { "" },
+        )
+    }
+}
+
 async fn list_page(state: &AppState, s: &Signed, q: ListQuery, errors: Vec<String>) -> Response {
     let now = state.app.clock.now();
-    let f = HazardFilter {
-        org_id: q.org_id,
-        state: q.state.clone().filter(|x| !x.is_empty()),
-        grade: q.grade.clone().filter(|x| !x.is_empty()),
-        overdue_at: q.overdue.is_some().then_some(now),
-        open_only: false,
-        since: None,
-        until: None,
-        q: q.q.clone().filter(|x| !x.trim().is_empty()).map(|x| x.trim().chars().take(50).collect()),
-    };
+    let f = q.filter(now);
     let (rows, count) = match tokio::try_join!(
         state.app.list_hazards(s.actor(), &f, q.before, PAGE),
         state.app.count_hazards(s.actor(), &f)
@@ -121,17 +145,9 @@ async fn list_page(state: &AppState, s: &Signed, q: ListQuery, errors: Vec<Strin
     let grades = grades(state).await;
     let grade_name: HashMap<&String, &String> = grades.iter().map(|(c, n)| (c, n)).collect();
     let names = super::org_names(state, s.actor(), rows.iter().map(|h| h.org_id)).await;
-    let next_href = (rows.len() as u64 == PAGE).then(|| {
-        let enc = super::orgs::urlencode;
-        format!(
-            "/hazards?state={}&grade={}&q={}{}&before={}",
-            enc(q.state.as_deref().unwrap_or("")),
-            enc(q.grade.as_deref().unwrap_or("")),
-            enc(q.q.as_deref().unwrap_or("")),
-            if q.overdue.is_some() { "&overdue=true" } else { "" },
-            rows.last().map_or(0, |h| h.id)
-        )
-    });
+    let next_href = (rows.len() as u64 == PAGE)
+        .then(|| format!("/hazards?{}&before={}", q.query_string(), rows.last().map_or(0, |h| h.id)));
+    let export_href = format!("/hazards/export.xlsx?{}", q.query_string());
     let view = rows
         .into_iter()
         .map(|h| {
@@ -163,6 +179,7 @@ async fn list_page(state: &AppState, s: &Signed, q: ListQuery, errors: Vec<Strin
         f_q: q.q.unwrap_or_default(),
         f_overdue: q.overdue.is_some(),
         next_href,
+        export_href,
         can_report: actor.role.can(Permission::ReportHazard),
         errors,
         default_org: actor
@@ -404,5 +421,117 @@ mod tests {
         assert_eq!(yuan_to_fen("1.234"), None);
         assert_eq!(yuan_to_fen("-1"), None);
         assert_eq!(fen_to_yuan(36050), "360.50");
+    }
+}
+
+async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuery>) -> Response {
+    let rows = match state.app.export_hazards(s.actor(), &q.filter(state.app.clock.now()), 100_000).await {
+        Ok(r) => r,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
+    let grades: HashMap<String, String> = grades(&state).await.into_iter().collect();
+    match anjian_reports::ledger_sheet::write("隐患台账", &crate::sheets::ledger_rows(rows, &grades)) {
+        Ok(bytes) => crate::sheets::xlsx_response(bytes, "隐患台账.xlsx"),
+        Err(e) => PageError::new(anjian_app::AppError::Internal(e.to_string()), s.lang).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "hazard_import.html")]
+struct ImportPage {
+    p: Chrome,
+    title: &'static str,
+    org_id: String,
+    result: Option<String>,
+    result_class: &'static str,
+    errors: Vec<String>,
+}
+
+fn import_page(s: &Signed, org_id: String, result: Option<(String, &'static str)>, errors: Vec<String>) -> Response {
+    let (result, result_class) = match result {
+        Some((r, c)) => (Some(r), c),
+        None => (None, ""),
+    };
+    render(&ImportPage {
+        p: Chrome::signed(s, "/hazards"),
+        title: s.lang.t("hazards.import"),
+        org_id,
+        result,
+        result_class,
+        errors,
+    })
+}
+
+async fn import_form(s: Signed) -> Response {
+    let own =
+        s.actor().org.as_ref().filter(|o| o.kind != "regulator" && o.kind != "department").map(|o| o.id.to_string());
+    import_page(&s, own.unwrap_or_default(), None, Vec::new())
+}
+
+async fn import(State(state): State<AppState>, s: Signed, mut form: axum::extract::Multipart) -> Response {
+    let (mut csrf, mut org_id, mut apply, mut file) = (String::new(), String::new(), false, Vec::new());
+    loop {
+        match form.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or("").to_owned();
+                let Ok(bytes) = field.bytes().await else { break };
+                match name.as_str() {
+                    "_csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
+                    "org_id" => org_id = String::from_utf8_lossy(&bytes).trim().to_owned(),
+                    "apply" => apply = true,
+                    "file" => file = bytes.to_vec(),
+                    _ => {}
+                }
+            }
+            Ok(None) => break,
+            Err(_) => {
+                let msg = s.lang.code_message("too_large").to_owned();
+                return (StatusCode::PAYLOAD_TOO_LARGE, import_page(&s, org_id, None, vec![msg])).into_response();
+            }
+        }
+    }
+    if let Some(r) = csrf_refusal(&s.ctx, &csrf, s.lang) {
+        return r;
+    }
+    let Ok(id) = org_id.parse::<i64>() else {
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            import_page(
+                &s,
+                org_id,
+                None,
+                field_messages(s.lang, &anjian_app::AppError::invalid("org_id", "not_found")),
+            ),
+        )
+            .into_response();
+    };
+    let sheet = match anjian_reports::ledger_sheet::read(&file) {
+        Ok(x) => x,
+        Err(e) => {
+            let msg = s.lang.code_message(crate::api::sheet_code(&e)).to_owned();
+            return (StatusCode::UNPROCESSABLE_ENTITY, import_page(&s, org_id, None, vec![msg])).into_response();
+        }
+    };
+    match state.app.import_hazards(s.actor(), id, sheet, &crate::sheets::source_labels(), apply).await {
+        Ok(out) => {
+            let summary = s
+                .lang
+                .t("hazards.import_result")
+                .replace("{rows}", &out.rows.to_string())
+                .replace("{new}", &out.new.to_string())
+                .replace("{existing}", &out.existing.to_string());
+            let (verdict, class) = match (out.errors.is_empty(), out.applied) {
+                (_, true) => (s.lang.t("hazards.import_applied"), "ok"),
+                (true, false) => (s.lang.t("hazards.import_preview_ok"), "ok"),
+                (false, _) => (s.lang.t("hazards.import_not_applied"), "alert"),
+            };
+            let errors: Vec<String> = out.errors.iter().map(|e| crate::sheets::row_message(s.lang, e)).collect();
+            let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+            (status, import_page(&s, org_id, Some((format!("{summary}{verdict}"), class)), errors)).into_response()
+        }
+        Err(e) => {
+            let (status, _) = crate::error::status_and_code(&e);
+            (status, import_page(&s, org_id, None, field_messages(s.lang, &e))).into_response()
+        }
     }
 }

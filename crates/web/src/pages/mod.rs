@@ -11,6 +11,8 @@ mod login;
 mod orgs;
 mod users;
 
+pub use orgs::urlencode;
+
 use crate::auth::Signed;
 use crate::i18n::Lang;
 use crate::AppState;

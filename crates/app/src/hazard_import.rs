@@ -1,0 +1,277 @@
+//! Importing hazards from a spreadsheet in the ledger's columns: every row checked first, errors
+//! listed by row and column, nothing stored unless the whole sheet is valid, and a sheet imported
+//! twice creates nothing the second time (each row's id is derived from its content).
+
+use crate::hazards::HazardInput;
+use crate::{Actor, App, AppError, Result};
+use anjian_domain::role::Permission;
+use anjian_reports::ledger_sheet::{Cell, SheetRows};
+use anjian_store::{hazards, orgs, points};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::{HashMap, HashSet};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowError {
+    /// The row number Excel shows.
+    pub row: usize,
+    /// The column header.
+    pub column: String,
+    /// A stable code (the UI says it in Chinese).
+    pub code: String,
+}
+
+/// A hazard as an export shows it.
+#[derive(Debug, Clone)]
+pub struct ExportedHazard {
+    pub hazard: hazards::Hazard,
+    pub location: String,
+    pub verified_by: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportOutcome {
+    pub rows: usize,
+    /// Rows that will be (or were) created.
+    pub new: usize,
+    /// Rows imported before: skipped.
+    pub existing: usize,
+    pub errors: Vec<RowError>,
+    pub applied: bool,
+}
+
+struct Parsed {
+    row: usize,
+    uid: String,
+    source: String,
+    discovered_at: DateTime<Utc>,
+    input: HazardInput,
+}
+
+fn local_to_utc(t: NaiveDateTime) -> DateTime<Utc> {
+    anjian_domain::TZ
+        .from_local_datetime(&t)
+        .earliest()
+        .map_or_else(|| Utc.from_utc_datetime(&t), |d| d.with_timezone(&Utc))
+}
+
+fn when(c: &Cell, end_of_day: bool) -> Option<DateTime<Utc>> {
+    let naive = match c {
+        Cell::DateTime(d) => Some(*d),
+        Cell::Text(s) => NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%d %H:%M")
+            .ok()
+            .or_else(|| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0))),
+        _ => None,
+    }?;
+    let naive = if end_of_day && naive.time() == chrono::NaiveTime::MIN {
+        naive.date().and_hms_opt(23, 59, 59)?
+    } else {
+        naive
+    };
+    Some(local_to_utc(naive))
+}
+
+impl App {
+    /// Checks a sheet of hazards for an organisation and, when `apply` and the sheet is valid,
+    /// stores it in one transaction. `sources` maps the labels a sheet may use to source codes.
+    pub async fn import_hazards(
+        &self,
+        actor: &Actor,
+        org_id: i64,
+        sheet: SheetRows,
+        sources: &HashMap<String, String>,
+        apply: bool,
+    ) -> Result<ImportOutcome> {
+        actor.require(Permission::ReportHazard)?;
+        let org = orgs::get(&self.store.db, &actor.scope, org_id)
+            .await
+            .map_err(|_| AppError::invalid("org_id", "not_found"))?;
+        let plan = self.current_plan().await?;
+        let grades: HashMap<String, String> = plan
+            .hazard_grades
+            .iter()
+            .flat_map(|g| {
+                [(g.name.clone(), g.code.get_ref().clone()), (g.code.get_ref().clone(), g.code.get_ref().clone())]
+            })
+            .collect();
+        let point_ids: HashMap<String, i64> =
+            points::of_org(&self.store.db, org.id).await?.into_iter().map(|p| (p.name, p.id)).collect();
+        let now = self.clock.now();
+        let mut out = ImportOutcome { rows: sheet.len(), ..Default::default() };
+        let mut parsed = Vec::new();
+        let mut seen = HashSet::new();
+        for (row, cells) in sheet {
+            let get = |k: &str| cells.iter().find(|(h, _)| h == k).map(|(_, c)| c.clone()).unwrap_or(Cell::Empty);
+            let mut err = |column: &str, code: &str| {
+                out.errors.push(RowError { row, column: column.to_owned(), code: code.to_owned() })
+            };
+            let description = get("隐患描述").text();
+            if description.is_empty() {
+                err("隐患描述", "required");
+            }
+            let grade = grades.get(&get("等级").text()).cloned();
+            if grade.is_none() {
+                err("等级", "invalid_grade");
+            }
+            let discovered = when(&get("发现时间"), false);
+            match discovered {
+                None => err("发现时间", "invalid_date"),
+                Some(d) if d > now => err("发现时间", "in_future"),
+                _ => {}
+            }
+            let deadline = match get("完成时限") {
+                Cell::Empty => None,
+                c => match when(&c, true) {
+                    None => {
+                        err("完成时限", "invalid_date");
+                        None
+                    }
+                    Some(d) if discovered.is_some_and(|x| d < x) => {
+                        err("完成时限", "before_discovery");
+                        None
+                    }
+                    d => d,
+                },
+            };
+            let location = get("部位").text();
+            let point_id = if location.is_empty() {
+                None
+            } else {
+                let p = point_ids.get(&location).copied();
+                if p.is_none() {
+                    err("部位", "not_found");
+                }
+                p
+            };
+            let source = match get("来源").text() {
+                s if s.is_empty() => "report".to_owned(),
+                s => sources.get(&s).cloned().unwrap_or_else(|| {
+                    err("来源", "invalid_source");
+                    String::new()
+                }),
+            };
+            let funds_fen = match get("资金") {
+                Cell::Empty => 0,
+                Cell::Number(n) if (0.0..1e12).contains(&n) => (n * 100.0).round() as i64,
+                _ => {
+                    err("资金", "invalid_amount");
+                    0
+                }
+            };
+            let (Some(grade), Some(discovered_at)) = (grade, discovered) else { continue };
+            let key = format!("{}|{description}|{}|{location}|{grade}", org.id, discovered_at.timestamp());
+            let uid = format!("import-{}", &hex::encode(Sha256::digest(key.as_bytes()))[..32]);
+            if !seen.insert(uid.clone()) {
+                err("隐患描述", "duplicate_row");
+                continue;
+            }
+            parsed.push(Parsed {
+                row,
+                uid,
+                source,
+                discovered_at,
+                input: HazardInput {
+                    description,
+                    point_id,
+                    grade,
+                    category: None,
+                    measures: get("整改措施").text(),
+                    funds_fen,
+                    owner: get("责任人").text(),
+                    deadline,
+                },
+            });
+        }
+        let mut fresh = Vec::new();
+        for p in parsed {
+            if hazards::by_uid(&self.store.db, &p.uid).await?.is_some() {
+                out.existing += 1;
+            } else {
+                fresh.push(p);
+            }
+        }
+        out.new = fresh.len();
+        out.errors.sort_by_key(|e| e.row);
+        if !apply || !out.errors.is_empty() {
+            return Ok(out);
+        }
+        let txn = self.store.begin_write().await?;
+        for p in &fresh {
+            self.insert_hazard(
+                &*txn,
+                actor,
+                &org,
+                &p.input,
+                None,
+                &p.source,
+                p.discovered_at,
+                Some(p.uid.clone()),
+                None,
+            )
+            .await
+            .inspect_err(|_| tracing::warn!(row = p.row, "import row failed"))?;
+        }
+        let mut e = crate::audit::entry(Some(actor), "hazard.import", "org", org.id);
+        e.detail = format!("rows={} new={} existing={}", out.rows, out.new, out.existing);
+        self.record(&*txn, e).await?;
+        txn.commit().await?;
+        out.applied = true;
+        Ok(out)
+    }
+
+    /// Every hazard matching a filter, for an export (at most `max`), newest first, with the name
+    /// of its location and of whoever verified it.
+    pub async fn export_hazards(
+        &self,
+        actor: &Actor,
+        f: &hazards::HazardFilter,
+        max: usize,
+    ) -> Result<Vec<ExportedHazard>> {
+        actor.require(Permission::ViewHazards)?;
+        let mut out = Vec::new();
+        let mut before = None;
+        while out.len() < max {
+            let page = hazards::list(&self.store.db, &actor.scope, f, before, 1000).await?;
+            let Some(last) = page.last() else { break };
+            before = Some(last.id);
+            let n = page.len();
+            out.extend(page);
+            if n < 1000 {
+                break;
+            }
+        }
+        out.truncate(max);
+        let mut point_names: HashMap<i64, String> = HashMap::new();
+        let mut people: HashMap<i64, String> = HashMap::new();
+        let mut rows = Vec::with_capacity(out.len());
+        for h in out {
+            if let Some(p) = h.point_id {
+                if !point_names.contains_key(&p) {
+                    for pt in points::of_org(&self.store.db, h.org_id).await? {
+                        point_names.insert(pt.id, pt.name);
+                    }
+                }
+            }
+            if let Some(u) = h.closed_by {
+                if let std::collections::hash_map::Entry::Vacant(v) = people.entry(u) {
+                    v.insert(
+                        anjian_store::users::by_id_for_auth(&self.store.db, u)
+                            .await?
+                            .map(|x| x.display_name)
+                            .unwrap_or_default(),
+                    );
+                }
+            }
+            rows.push(ExportedHazard {
+                location: h.point_id.and_then(|p| point_names.get(&p).cloned()).unwrap_or_default(),
+                verified_by: h.closed_by.and_then(|u| people.get(&u).cloned()).unwrap_or_default(),
+                hazard: h,
+            });
+        }
+        let mut e = crate::audit::entry(Some(actor), "hazard.export", "hazard", "-");
+        e.detail = format!("rows={}", rows.len());
+        self.record_alone(e).await?;
+        Ok(rows)
+    }
+}

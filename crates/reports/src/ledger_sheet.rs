@@ -1,0 +1,226 @@
+//! Writing a hazard ledger and reading one back.
+
+use crate::cell::escape;
+use crate::LEDGER_COLUMNS;
+use calamine::{Data, DataType, Reader, Xlsx};
+use chrono::NaiveDateTime;
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use std::io::{Cursor, Read};
+
+/// One row as shown: labels already in the reader's language, times in local time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LedgerRow {
+    pub description: String,
+    pub location: String,
+    pub grade: String,
+    pub source: String,
+    pub discovered_at: NaiveDateTime,
+    pub measures: String,
+    pub funds_yuan: f64,
+    pub owner: String,
+    pub deadline: Option<NaiveDateTime>,
+    pub state: String,
+    pub verified_by: String,
+    pub closed_at: Option<NaiveDateTime>,
+}
+
+/// An .xlsx of the rows under the bureau's headers.
+pub fn write(title: &str, rows: &[LedgerRow]) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    // Sheet names cannot hold these characters and are at most 31 long.
+    let name: String = title.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
+    ws.set_name(if name.is_empty() { "隐患台账" } else { &name })?;
+    let header =
+        Format::new().set_bold().set_background_color("D9E1F2").set_border(rust_xlsxwriter::FormatBorder::Thin);
+    let date = Format::new().set_num_format("yyyy-mm-dd hh:mm");
+    let money = Format::new().set_num_format("#,##0.00");
+    let wrap = Format::new().set_text_wrap();
+    for (c, h) in LEDGER_COLUMNS.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &header)?;
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let row = i as u32 + 1;
+        ws.write_number(row, 0, (i + 1) as f64)?;
+        ws.write_string_with_format(row, 1, escape(&r.description), &wrap)?;
+        ws.write_string(row, 2, escape(&r.location))?;
+        ws.write_string(row, 3, escape(&r.grade))?;
+        ws.write_string(row, 4, escape(&r.source))?;
+        ws.write_datetime_with_format(row, 5, r.discovered_at, &date)?;
+        ws.write_string_with_format(row, 6, escape(&r.measures), &wrap)?;
+        ws.write_number_with_format(row, 7, r.funds_yuan, &money)?;
+        ws.write_string(row, 8, escape(&r.owner))?;
+        if let Some(d) = r.deadline {
+            ws.write_datetime_with_format(row, 9, d, &date)?;
+        }
+        ws.write_string(row, 10, escape(&r.state))?;
+        ws.write_string(row, 11, escape(&r.verified_by))?;
+        if let Some(d) = r.closed_at {
+            ws.write_datetime_with_format(row, 12, d, &date)?;
+        }
+    }
+    for (c, w) in [6.0, 36.0, 14.0, 10.0, 12.0, 17.0, 30.0, 11.0, 10.0, 17.0, 10.0, 10.0, 17.0].iter().enumerate() {
+        ws.set_column_width(c as u16, *w)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    ws.autofilter(0, 0, rows.len() as u32, LEDGER_COLUMNS.len() as u16 - 1)?;
+    wb.save_to_buffer()
+}
+
+/// Why a workbook could not be read at all.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SheetError {
+    #[error("not an .xlsx workbook")]
+    NotXlsx,
+    /// Refused before reading: it would unpack to more than the limit (a zip bomb, or simply too big).
+    #[error("the workbook unpacks to more than {0} bytes")]
+    TooLarge(u64),
+    #[error("the workbook has more than {0} rows")]
+    TooManyRows(usize),
+    #[error("the workbook has no sheet")]
+    NoSheet,
+}
+
+/// What a cell held, as far as an import cares.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    Number(f64),
+    DateTime(NaiveDateTime),
+}
+
+impl Cell {
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(s) => s.trim().to_owned(),
+            Cell::Number(n) => n.to_string(),
+            Cell::DateTime(d) => d.format("%Y-%m-%d %H:%M").to_string(),
+        }
+    }
+}
+
+/// Rows of the first sheet under a header row, each cell keyed by its header. Row numbers are
+/// those Excel shows (the header is row 1).
+pub type SheetRows = Vec<(usize, Vec<(String, Cell)>)>;
+
+/// The unpacked size above which a workbook is refused.
+pub const MAX_UNPACKED: u64 = 64 * 1024 * 1024;
+pub const MAX_ROWS: usize = 20_000;
+
+/// Reads the first sheet; refuses oversized or bomb-like archives before decompressing them.
+pub fn read(bytes: &[u8]) -> Result<SheetRows, SheetError> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| SheetError::NotXlsx)?;
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        let f = archive.by_index(i).map_err(|_| SheetError::NotXlsx)?;
+        total = total.saturating_add(f.size());
+    }
+    if total > MAX_UNPACKED {
+        return Err(SheetError::TooLarge(MAX_UNPACKED));
+    }
+    // The sizes above are what the archive claims; read every entry through a limit as well, so
+    // a lying header cannot make it unpack more.
+    for i in 0..archive.len() {
+        let f = archive.by_index(i).map_err(|_| SheetError::NotXlsx)?;
+        let n = std::io::copy(&mut f.take(MAX_UNPACKED + 1), &mut std::io::sink()).map_err(|_| SheetError::NotXlsx)?;
+        if n > MAX_UNPACKED {
+            return Err(SheetError::TooLarge(MAX_UNPACKED));
+        }
+    }
+    let mut wb: Xlsx<_> = Reader::new(Cursor::new(bytes)).map_err(|_| SheetError::NotXlsx)?;
+    let range = wb.worksheet_range_at(0).ok_or(SheetError::NoSheet)?.map_err(|_| SheetError::NotXlsx)?;
+    if range.height() > MAX_ROWS + 1 {
+        return Err(SheetError::TooManyRows(MAX_ROWS));
+    }
+    let (first_row, _) = range.start().unwrap_or((0, 0));
+    let mut rows = range.rows();
+    let header: Vec<String> = match rows.next() {
+        Some(h) => h.iter().map(|c| c.to_string().trim().to_owned()).collect(),
+        None => return Ok(Vec::new()),
+    };
+    let mut out = Vec::new();
+    for (i, r) in rows.enumerate() {
+        let cells: Vec<(String, Cell)> = header
+            .iter()
+            .zip(r.iter())
+            .map(|(h, c)| {
+                let cell = match c {
+                    Data::Empty => Cell::Empty,
+                    Data::String(s) if s.trim().is_empty() => Cell::Empty,
+                    Data::String(s) => Cell::Text(s.clone()),
+                    Data::Float(f) => Cell::Number(*f),
+                    Data::Int(n) => Cell::Number(*n as f64),
+                    Data::DateTime(_) | Data::DateTimeIso(_) => {
+                        c.as_datetime().map_or(Cell::Text(c.to_string()), Cell::DateTime)
+                    }
+                    other => Cell::Text(other.to_string()),
+                };
+                (h.clone(), cell)
+            })
+            .collect();
+        if cells.iter().all(|(_, c)| *c == Cell::Empty) {
+            continue;
+        }
+        out.push((first_row as usize + i + 2, cells));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(desc: &str) -> LedgerRow {
+        LedgerRow {
+            description: desc.into(),
+            location: "配电室".into(),
+            grade: "一般隐患".into(),
+            source: "企业自查".into(),
+            discovered_at: NaiveDateTime::parse_from_str("2022-08-15 10:00", "%Y-%m-%d %H:%M").unwrap(),
+            measures: "紧固接地线".into(),
+            funds_yuan: 360.5,
+            owner: "刘工".into(),
+            deadline: NaiveDateTime::parse_from_str("2022-08-20 23:59", "%Y-%m-%d %H:%M").ok(),
+            state: "整改中".into(),
+            verified_by: String::new(),
+            closed_at: None,
+        }
+    }
+
+    #[test]
+    fn a_written_ledger_reads_back_with_headers_dates_and_defused_formulas() {
+        let bytes = write("2022-08 隐患台账", &[row("配电柜未接地"), row("=1+1")]).unwrap();
+        let rows = read(&bytes).unwrap();
+        assert_eq!(rows.len(), 2);
+        let (n, cells) = &rows[0];
+        assert_eq!(*n, 2, "Excel's row number");
+        let get = |k: &str| cells.iter().find(|(h, _)| h == k).unwrap().1.clone();
+        assert_eq!(get("隐患描述"), Cell::Text("配电柜未接地".into()));
+        assert_eq!(get("发现时间"), Cell::DateTime(row("").discovered_at), "dates are dates");
+        assert_eq!(get("资金"), Cell::Number(360.5));
+        assert_eq!(rows[1].1[1].1, Cell::Text("'=1+1".into()), "a formula is stored as text");
+        let headers: Vec<&str> = cells.iter().map(|(h, _)| h.as_str()).collect();
+        assert_eq!(headers, LEDGER_COLUMNS.to_vec());
+    }
+
+    #[test]
+    fn what_is_not_a_workbook_or_unpacks_too_far_is_refused() {
+        assert_eq!(read(b"not a zip").unwrap_err(), SheetError::NotXlsx);
+        // A zip whose one entry unpacks to far more than it weighs.
+        let mut buf = Cursor::new(Vec::new());
+        {
+            let mut z = zip::ZipWriter::new(&mut buf);
+            z.start_file("xl/worksheets/sheet1.xml", zip::write::SimpleFileOptions::default()).unwrap();
+            let chunk = vec![b' '; 1024 * 1024];
+            for _ in 0..70 {
+                std::io::Write::write_all(&mut z, &chunk).unwrap();
+            }
+            z.finish().unwrap();
+        }
+        let bomb = buf.into_inner();
+        assert!(bomb.len() < 1024 * 1024, "small on the wire: {}", bomb.len());
+        assert_eq!(read(&bomb).unwrap_err(), SheetError::TooLarge(MAX_UNPACKED));
+    }
+}

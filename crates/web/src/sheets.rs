@@ -1,0 +1,74 @@
+//! Spreadsheets on the web: ledger exports in Chinese as bureaus file them, and import results
+//! explained row by row in Chinese.
+
+use crate::i18n::Lang;
+use anjian_app::hazard_import::{ExportedHazard, RowError};
+use anjian_reports::ledger_sheet::LedgerRow;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use std::collections::HashMap;
+
+fn local(t: DateTime<Utc>) -> NaiveDateTime {
+    t.with_timezone(&anjian_domain::TZ).naive_local()
+}
+
+/// Rows for the sheet; labels in Chinese whatever the page language, as bureaus file them.
+pub fn ledger_rows(items: Vec<ExportedHazard>, grade_names: &HashMap<String, String>) -> Vec<LedgerRow> {
+    let zh = Lang::Zh;
+    items
+        .into_iter()
+        .map(|e| {
+            let h = e.hazard;
+            LedgerRow {
+                grade: grade_names.get(&h.grade).cloned().unwrap_or_else(|| h.grade.clone()),
+                source: zh.t(crate::pages::key("source", &h.source)).to_owned(),
+                state: zh.t(crate::pages::key("state", &h.state)).to_owned(),
+                discovered_at: local(h.discovered_at),
+                deadline: h.deadline.map(local),
+                closed_at: h.closed_at.map(local),
+                funds_yuan: h.funds_fen as f64 / 100.0,
+                description: h.description,
+                location: e.location,
+                measures: h.measures,
+                owner: h.owner,
+                verified_by: e.verified_by,
+            }
+        })
+        .collect()
+}
+
+/// The labels a sheet may use for its 来源 column (and the codes themselves).
+pub fn source_labels() -> HashMap<String, String> {
+    anjian_app::hazards::SOURCES
+        .iter()
+        .flat_map(|code| {
+            let key = crate::pages::key("source", code);
+            [(Lang::Zh.t(key).to_owned(), code.to_string()), (code.to_string(), code.to_string())]
+        })
+        .collect()
+}
+
+/// "第 3 行「等级」：无效的隐患等级。"
+pub fn row_message(lang: Lang, e: &RowError) -> String {
+    let msg = lang.code_message(&e.code);
+    match lang {
+        Lang::Zh => format!("第 {} 行「{}」：{msg}", e.row, e.column),
+        Lang::En => format!("row {} ({}): {msg}", e.row, e.column),
+    }
+}
+
+/// An .xlsx download. The file name is given both plainly and as UTF-8 (RFC 6266).
+pub fn xlsx_response(bytes: Vec<u8>, file_name: &str) -> Response {
+    let ascii: String =
+        file_name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect();
+    let encoded = crate::pages::urlencode(file_name);
+    (
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")),
+        ],
+        bytes,
+    )
+        .into_response()
+}
