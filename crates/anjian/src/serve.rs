@@ -21,6 +21,7 @@ pub async fn open(cfg: &Resolved) -> anyhow::Result<App> {
     std::fs::create_dir_all(&cfg.data_dir).with_context(|| format!("creating {}", cfg.data_dir.display()))?;
     let mut settings = cfg.settings.clone();
     settings.signing_key = signing_key(&cfg.data_dir.join("signing.key"))?;
+    settings.blob_dir = Some(cfg.data_dir.join("blobs"));
     let store = Store::open(&StoreOptions { url: cfg.database_url().to_owned(), pg_schema: None, max_connections: 16 })
         .await
         .context("opening the database")?;

@@ -81,14 +81,18 @@ fn is_major(plan: &Plan, grade: &str) -> bool {
     plan.hazard_grades.iter().any(|g| g.code.get_ref() == grade && g.needs_governance_plan)
 }
 
-fn facts(h: &Hazard, plan: &Plan) -> HazardFacts {
+fn facts(h: &Hazard, plan: &Plan, has_after_photo: bool) -> HazardFacts {
     HazardFacts {
         state: HazardState::parse(&h.state).unwrap_or(HazardState::Reported),
         major: is_major(plan, &h.grade),
         has_governance_plan: h.has_plan,
         fixed_by: h.fixed_by,
+        has_after_photo,
     }
 }
+
+/// Roles a photo of a hazard can have.
+pub const PHOTO_ROLES: &[&str] = &["before", "after"];
 
 /// A hazard with what a reader needs to see with it.
 #[derive(Debug, Clone)]
@@ -98,6 +102,7 @@ pub struct HazardView {
     pub overdue: bool,
     pub events: Vec<HazardEvent>,
     pub plan: Option<HazardPlan>,
+    pub photos: Vec<anjian_store::attachments::Attachment>,
 }
 
 impl App {
@@ -222,7 +227,8 @@ impl App {
         actor.require(needed).map_err(|_| AppError::NotFound)?;
         let h = hazards::get(&self.store.db, &actor.scope, id).await?;
         let plan = self.current_plan().await?;
-        let before = facts(&h, &plan);
+        let photos = anjian_store::attachments::of_owner(&self.store.db, "hazard", h.id).await?;
+        let before = facts(&h, &plan, photos.iter().any(|p| p.role == "after"));
         let doer = Doer { user_id: actor.id(), regulator: actor.role.is_bureau() };
         let after = hazard::apply(&before, &action, doer).map_err(|r| AppError::invalid("action", r.code()))?;
         let parts = match (&action, plan_parts) {
@@ -300,6 +306,7 @@ impl App {
         let plan = self.current_plan().await?;
         let events = hazards::events_of(&self.store.db, id).await?;
         let gov = hazards::plan_of(&self.store.db, id).await?;
+        let photos = anjian_store::attachments::of_owner(&self.store.db, "hazard", id).await?;
         let now = self.clock.now();
         Ok(HazardView {
             major: is_major(&plan, &h.grade),
@@ -307,6 +314,7 @@ impl App {
             hazard: h,
             events,
             plan: gov,
+            photos,
         })
     }
 
@@ -325,4 +333,77 @@ impl App {
         actor.require(Permission::ViewHazards)?;
         Ok(hazards::count(&self.store.db, &actor.scope, f).await?)
     }
+}
+
+impl App {
+    /// Attaches a photo to a hazard (before or after). The image is checked and re-encoded off the
+    /// async runtime, written to the blob store and synced, and only then is its row committed.
+    pub async fn attach_photo(
+        &self,
+        actor: &Actor,
+        hazard_id: i64,
+        role: &str,
+        bytes: Vec<u8>,
+    ) -> Result<anjian_store::attachments::Attachment> {
+        actor.require(Permission::ReportHazard).map_err(|_| AppError::NotFound)?;
+        let h = hazards::get(&self.store.db, &actor.scope, hazard_id).await?;
+        if !PHOTO_ROLES.contains(&role) {
+            return Err(AppError::invalid("role", "invalid_role"));
+        }
+        if h.state == HazardState::Closed.as_str() {
+            return Err(AppError::invalid("action", "hazard_out_of_order"));
+        }
+        let blobs = anjian_store::blobs::BlobStore::new(
+            self.settings.blob_dir.clone().ok_or_else(|| AppError::Internal("no blob folder configured".into()))?,
+        );
+        let stored = tokio_blocking(move || {
+            let clean = anjian_store::images::clean(&bytes).map_err(|e| AppError::invalid("file", e.code()))?;
+            let key = blobs.put(&clean.bytes).map_err(|e| AppError::Internal(format!("storing a file: {e}")))?;
+            Ok((clean, key))
+        })
+        .await?;
+        let (clean, key) = stored;
+        let org = orgs::get(&self.store.db, &actor.scope, h.org_id).await?;
+        let txn = self.store.begin_write().await?;
+        let row = anjian_store::attachments::insert(
+            &*txn,
+            anjian_store::attachments::NewAttachment {
+                owner_type: "hazard",
+                owner_id: h.id,
+                role: role.to_owned(),
+                org,
+                content_type: clean.content_type.to_owned(),
+                size: clean.bytes.len() as i64,
+                sha256: key,
+                width: clean.width as i32,
+                height: clean.height as i32,
+                created_by: actor.id(),
+            },
+            self.clock.now(),
+        )
+        .await?;
+        let mut e = entry(Some(actor), "hazard.photo", "hazard", h.id);
+        e.after_digest = Some(row.sha256.clone());
+        e.detail = format!("role={role} attachment={}", row.id);
+        self.record(&*txn, e).await?;
+        txn.commit().await?;
+        Ok(row)
+    }
+
+    /// An attachment's file, if the attachment is in the caller's scope.
+    pub async fn attachment(&self, actor: &Actor, id: i64) -> Result<(anjian_store::attachments::Attachment, Vec<u8>)> {
+        actor.require(Permission::ViewHazards).map_err(|_| AppError::NotFound)?;
+        let a = anjian_store::attachments::get(&self.store.db, &actor.scope, id).await?;
+        let blobs = anjian_store::blobs::BlobStore::new(self.settings.blob_dir.clone().ok_or(AppError::NotFound)?);
+        let key = a.sha256.clone();
+        let bytes =
+            tokio_blocking(move || blobs.get(&key).map_err(|e| AppError::Internal(format!("reading a file: {e}"))))
+                .await?;
+        Ok((a, bytes))
+    }
+}
+
+/// Runs blocking work (image decoding, file writes) on the blocking pool.
+async fn tokio_blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| AppError::Internal(format!("blocking task: {e}")))?
 }

@@ -35,6 +35,9 @@ pub struct Settings {
     /// Key of the signatures on hazard ledgers. The binary keeps it in `<data>/signing.key`; it
     /// must be the same on every instance and must never change, or old signatures stop verifying.
     pub signing_key: Vec<u8>,
+    /// Where uploaded files are kept (the binary uses `<data>/blobs`). Several instances on one
+    /// PostgreSQL share it (a network file system); without it, uploads are refused.
+    pub blob_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for Settings {
@@ -55,6 +58,7 @@ impl Default for Settings {
                 rand::rngs::OsRng.fill_bytes(&mut k);
                 k
             },
+            blob_dir: None,
         }
     }
 }

@@ -49,6 +49,8 @@ pub struct HazardFacts {
     pub has_governance_plan: bool,
     /// Who submitted the rectification (or fixed it on the spot).
     pub fixed_by: Option<i64>,
+    /// A photo of the fixed state is attached (即查即改 needs one).
+    pub has_after_photo: bool,
 }
 
 /// Who acts, as far as the lifecycle cares.
@@ -108,6 +110,8 @@ pub enum Refusal {
     RegulatorRequired,
     /// Rejecting needs a reason.
     ReasonRequired,
+    /// Fixing on the spot needs a photo of the result.
+    PhotoRequired,
 }
 
 impl Refusal {
@@ -119,6 +123,7 @@ impl Refusal {
             Refusal::SamePerson => "hazard_same_person",
             Refusal::RegulatorRequired => "hazard_regulator_required",
             Refusal::ReasonRequired => "hazard_reason_required",
+            Refusal::PhotoRequired => "hazard_photo_required",
         }
     }
 }
@@ -138,6 +143,9 @@ pub fn apply(h: &HazardFacts, action: &Action, by: Doer) -> Result<HazardFacts, 
         (Reported, Action::FixOnSpot) => {
             if h.major {
                 return Err(Refusal::NotForThisGrade);
+            }
+            if !h.has_after_photo {
+                return Err(Refusal::PhotoRequired);
             }
             next.state = AwaitingVerification;
             next.fixed_by = Some(by.user_id);
@@ -208,8 +216,8 @@ mod tests {
         /// verification by someone other than its fixer (a regulator for a major one), and a
         /// major hazard is never rectifying without a plan.
         #[test]
-        fn no_sequence_breaks_the_rules(major in any::<bool>(), steps in prop::collection::vec((action(), doer()), 0..40)) {
-            let mut h = HazardFacts { state: HazardState::Draft, major, has_governance_plan: false, fixed_by: None };
+        fn no_sequence_breaks_the_rules(major in any::<bool>(), photo in any::<bool>(), steps in prop::collection::vec((action(), doer()), 0..40)) {
+            let mut h = HazardFacts { state: HazardState::Draft, major, has_governance_plan: false, fixed_by: None, has_after_photo: photo };
             for (a, by) in steps {
                 let before = h.clone();
                 match apply(&h, &a, by) {
@@ -222,6 +230,9 @@ mod tests {
                         }
                         if major && next.state == HazardState::Rectifying {
                             prop_assert!(next.has_governance_plan);
+                        }
+                        if a == Action::FixOnSpot {
+                            prop_assert!(photo, "fixed on the spot without a photo");
                         }
                         h = next;
                     }
@@ -239,9 +250,16 @@ mod tests {
         let fixer = Doer { user_id: 1, regulator: false };
         let checker = Doer { user_id: 2, regulator: false };
         let bureau = Doer { user_id: 3, regulator: true };
-        let general =
-            HazardFacts { state: HazardState::Draft, major: false, has_governance_plan: false, fixed_by: None };
+        let general = HazardFacts {
+            state: HazardState::Draft,
+            major: false,
+            has_governance_plan: false,
+            fixed_by: None,
+            has_after_photo: false,
+        };
         let h = apply(&general, &Action::Report, fixer).unwrap();
+        assert_eq!(apply(&h, &Action::FixOnSpot, fixer), Err(Refusal::PhotoRequired));
+        let h = HazardFacts { has_after_photo: true, ..h };
         let h = apply(&h, &Action::FixOnSpot, fixer).unwrap();
         assert_eq!(apply(&h, &Action::Verify, fixer), Err(Refusal::SamePerson));
         assert_eq!(apply(&h, &Action::Verify, checker).unwrap().state, HazardState::Closed);

@@ -3,10 +3,13 @@
 //!
 //! Every read of supervised data takes a [`Scope`](anjian_domain::scope::Scope); see [`scope`].
 
+pub mod attachments;
 pub mod audit;
+pub mod blobs;
 pub mod entity;
 mod error;
 pub mod hazards;
+pub mod images;
 pub mod inspections;
 pub mod jurisdictions;
 pub mod ledgers;
@@ -171,5 +174,6 @@ pub fn append_only_tables() -> &'static [&'static str] {
         "hazard_events",
         "hazard_plans",
         "ledgers",
+        "attachments",
     ]
 }

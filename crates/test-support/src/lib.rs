@@ -34,6 +34,8 @@ pub struct TestDb {
     pub backend: Backend,
     pub options: StoreOptions,
     _dir: Option<tempfile::TempDir>,
+    /// Uploaded files of this test.
+    pub blob_dir: tempfile::TempDir,
 }
 
 impl TestDb {
@@ -42,7 +44,12 @@ impl TestDb {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
                 let url = format!("sqlite:{}", dir.path().join("test.db").display());
-                TestDb { backend, options: StoreOptions { url, pg_schema: None, max_connections: 8 }, _dir: Some(dir) }
+                TestDb {
+                    backend,
+                    options: StoreOptions { url, pg_schema: None, max_connections: 8 },
+                    _dir: Some(dir),
+                    blob_dir: tempfile::tempdir().expect("temp dir"),
+                }
             }
             Backend::Postgres => {
                 let schema = format!("anjian_t_{:016x}", rand::thread_rng().gen::<u64>());
@@ -50,6 +57,7 @@ impl TestDb {
                     backend,
                     options: StoreOptions { url: postgres_url(), pg_schema: Some(schema), max_connections: 5 },
                     _dir: None,
+                    blob_dir: tempfile::tempdir().expect("temp dir"),
                 }
             }
         }
@@ -112,7 +120,9 @@ impl TestApp {
         let db = TestDb::new(backend);
         let store = db.open().await;
         let clock = Arc::new(FixedClock::new(campaign_monday()));
-        let app = App::new(store.clone(), clock.clone(), test_settings());
+        let mut settings = test_settings();
+        settings.blob_dir = Some(db.blob_dir.path().to_owned());
+        let app = App::new(store.clone(), clock.clone(), settings);
         app.import_plan(None, SEED_PLAN).await.expect("seed plan imports");
         let mut state = anjian_web::AppState::new(app.clone());
         state.secure_cookies = false;
@@ -277,4 +287,37 @@ impl NowValue for FixedClock {
     fn now_value(&self) -> DateTime<Utc> {
         anjian_domain::clock::Clock::now(self)
     }
+}
+
+/// A small JPEG carrying an Exif segment with `marker` and a GPS position, as a phone camera
+/// writes one.
+pub fn jpeg_with_exif(marker: &str) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(48, 32, |x, y| image::Rgb([(x * 5) as u8, (y * 7) as u8, 90]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img).write_to(&mut out, image::ImageFormat::Jpeg).expect("encode");
+    let jpeg = out.into_inner();
+    let payload = format!("Exif\0\0{marker} GPS 35.4908N 112.8513E");
+    let len = (payload.len() + 2) as u16;
+    let mut with = vec![0xFF, 0xD8, 0xFF, 0xE1];
+    with.extend_from_slice(&len.to_be_bytes());
+    with.extend_from_slice(payload.as_bytes());
+    with.extend_from_slice(&jpeg[2..]);
+    with
+}
+
+/// Every file under a folder, read whole (to look for what must not be there).
+pub fn files_under(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if let Ok(b) = std::fs::read(&p) {
+                out.push((p, b));
+            }
+        }
+    }
+    out
 }

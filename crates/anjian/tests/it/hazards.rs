@@ -375,8 +375,20 @@ on_both_databases!(the_same_flow_through_the_pages, |backend| async move {
     let id = hazards["items"][0]["id"].as_i64().unwrap();
     assert_eq!(hazards["items"][0]["deadline"], "2022-08-20T15:59:59Z", "end of the day in Shanghai");
     let (_, _, html) = t.page(&c, &format!("/hazards/{id}")).await;
-    assert!(html.contains("id=\"action-start_rectifying\"") && html.contains("id=\"action-fix_on_spot\""));
+    assert!(html.contains("id=\"action-start_rectifying\""));
+    assert!(!html.contains("action-fix_on_spot"), "fixing on the spot waits for a photo of the result");
     assert!(!html.contains("action-verify"), "nothing to verify yet");
+    let r = t
+        .http
+        .post(t.url(&format!("/api/v1/hazards/{id}/photos?role=after")))
+        .bearer_auth(&s.principal.token)
+        .body(jpeg_with_exif("X"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    let (_, _, html) = t.page(&c, &format!("/hazards/{id}")).await;
+    assert!(html.contains("id=\"action-fix_on_spot\"") && html.contains("<img src=\"/attachments/"));
     assert_eq!(
         t.post_form(&c, &format!("/hazards/{id}/actions"), &[("_csrf", &csrf), ("action", "fix_on_spot")]).await.0,
         303
@@ -536,4 +548,60 @@ mod excel {
         assert_eq!(ledger_sheet::read(&only_major.bytes().await.unwrap()).unwrap().len(), 1);
         t.finish().await;
     });
+}
+
+on_both_databases!(photos_are_cleaned_kept_in_scope_and_needed_to_fix_on_the_spot, |backend| async move {
+    let t = TestApp::start(backend).await;
+    let s = site(&t).await;
+    let (_, h) = post(
+        &t,
+        &s.principal.token,
+        "/api/v1/hazards",
+        json!({"org_id": s.org_id, "description": "消防通道堵塞", "grade": "general"}),
+    )
+    .await;
+    let id = h["id"].as_i64().unwrap();
+    let (st, v) = act(&t, &s.principal.token, id, json!({"action": "fix_on_spot"})).await;
+    assert_eq!((st, code(&v).as_str()), (422, "hazard_photo_required"));
+    let upload = |role: &'static str, body: Vec<u8>| {
+        let (http, url, token) =
+            (t.http.clone(), t.url(&format!("/api/v1/hazards/{id}/photos?role={role}")), s.principal.token.clone());
+        async move {
+            let r = http.post(url).bearer_auth(token).body(body).send().await.unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap())
+        }
+    };
+    let (st, before) = upload("before", jpeg_with_exif("CANARY-CAM")).await;
+    assert_eq!(st, 201, "{before}");
+    let (st, v) = upload("after", b"%PDF-1.4 this is no photo".to_vec()).await;
+    assert_eq!((st, code(&v).as_str()), (422, "not_image"));
+    let (st, v) = upload("sideways", jpeg_with_exif("Y")).await;
+    assert_eq!((st, code(&v).as_str()), (422, "invalid_role"));
+    let (st, _) = upload("after", jpeg_with_exif("CANARY-CAM")).await;
+    assert_eq!(st, 201);
+    // What was stored carries no camera metadata, on disk or over the wire.
+    for (path, bytes) in files_under(t.db.blob_dir.path()) {
+        assert!(!bytes.windows(10).any(|w| w == b"CANARY-CAM"), "metadata left in {}", path.display());
+        assert!(!bytes.windows(8).any(|w| w == b"35.4908N"), "a position left in {}", path.display());
+    }
+    let r = t.get(&s.county.token, &format!("/api/v1/attachments/{}", before["id"])).await;
+    assert_eq!(r.headers()["content-type"], "image/jpeg");
+    let img = r.bytes().await.unwrap();
+    assert!(!img.windows(10).any(|w| w == b"CANARY-CAM"));
+    assert_eq!(image_size(&img), (48, 32));
+    assert_eq!(
+        t.get(&s.other_county.token, &format!("/api/v1/attachments/{}", before["id"])).await.status().as_u16(),
+        404
+    );
+    // With a photo of the result, the fix on the spot goes to verification.
+    let (st, v) = act(&t, &s.principal.token, id, json!({"action": "fix_on_spot"})).await;
+    assert_eq!((st, v["state"].as_str()), (200, Some("awaiting_verification")));
+    let d: Value = t.get(&s.principal.token, &format!("/api/v1/hazards/{id}")).await.json().await.unwrap();
+    assert_eq!(d["photos"].as_array().unwrap().len(), 2);
+    t.finish().await;
+});
+
+fn image_size(jpeg: &[u8]) -> (u32, u32) {
+    let img = image::load_from_memory(jpeg).expect("a readable image");
+    (img.width(), img.height())
 }

@@ -1,6 +1,7 @@
 //! sea-orm entities: the rows as stored. Repositories turn them into what callers need.
 
 pub mod api_token;
+pub mod attachment;
 pub mod audit_head;
 pub mod audit_log;
 pub mod hazard;

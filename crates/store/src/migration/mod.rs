@@ -5,12 +5,17 @@ use sea_orm_migration::prelude::*;
 
 mod m0001_foundation;
 mod m0002_hazards;
+mod m0003_attachments;
 
 pub struct Migrator;
 
 #[sea_orm_migration::async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_foundation::Migration), Box::new(m0002_hazards::Migration)]
+        vec![
+            Box::new(m0001_foundation::Migration),
+            Box::new(m0002_hazards::Migration),
+            Box::new(m0003_attachments::Migration),
+        ]
     }
 }

@@ -32,6 +32,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/hazards/{id}", get(get_hazard))
         .route("/hazards/{id}/actions", post(act))
+        .route("/hazards/{id}/photos", post(add_photo).layer(axum::extract::DefaultBodyLimit::max(IMPORT_LIMIT)))
+        .route("/attachments/{id}", get(get_attachment))
         .route("/orgs/{id}/ledgers/{period}", get(draft_ledger))
         .route("/orgs/{id}/ledgers/{period}/sign", post(sign_ledger))
         .route("/ledgers", get(list_ledgers))
@@ -472,10 +474,80 @@ pub struct HazardEventDto {
 }
 
 #[derive(Serialize, ToSchema)]
+pub struct PhotoDto {
+    pub id: i64,
+    /// `before` or `after`.
+    pub role: String,
+    pub content_type: String,
+    pub width: i32,
+    pub height: i32,
+    pub sha256: String,
+}
+
+impl From<anjian_store::attachments::Attachment> for PhotoDto {
+    fn from(a: anjian_store::attachments::Attachment) -> Self {
+        PhotoDto {
+            id: a.id,
+            role: a.role,
+            content_type: a.content_type,
+            width: a.width,
+            height: a.height,
+            sha256: a.sha256,
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct PhotoParams {
+    /// `before` or `after`.
+    pub role: String,
+}
+
+/// Attaches a photo (JPEG or PNG, at most 10 MiB; body: the image). It is re-encoded on the
+/// server, so EXIF, GPS and other metadata never reach storage.
+#[utoipa::path(post, path = "/api/v1/hazards/{id}/photos", params(("id" = i64, Path), PhotoParams),
+    request_body(content = Vec<u8>, content_type = "image/jpeg"),
+    responses((status = 201, body = PhotoDto), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody, description = "not an image, too large, too many pixels")))]
+pub async fn add_photo(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<PhotoParams>,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<PhotoDto>), ApiError> {
+    let row = s.app.attach_photo(&a, id, &q.role, body.to_vec()).await?;
+    Ok((StatusCode::CREATED, Json(row.into())))
+}
+
+/// The file of an attachment in the caller's scope.
+#[utoipa::path(get, path = "/api/v1/attachments/{id}", params(("id" = i64, Path)), responses((status = 200, content_type = "image/jpeg"), (status = 404, body = ErrorBody)))]
+pub async fn get_attachment(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<axum::response::Response, ApiError> {
+    let (att, bytes) = s.app.attachment(&a, id).await?;
+    Ok(attachment_response(&att, bytes))
+}
+
+pub fn attachment_response(att: &anjian_store::attachments::Attachment, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, att.content_type.clone()),
+            (axum::http::header::CONTENT_DISPOSITION, "inline".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+#[derive(Serialize, ToSchema)]
 pub struct HazardDetail {
     #[serde(flatten)]
     pub hazard: HazardDto,
     pub major: bool,
+    pub photos: Vec<PhotoDto>,
     pub events: Vec<HazardEventDto>,
     #[schema(value_type = Option<Object>)]
     pub governance_plan: Option<PlanParts>,
@@ -491,6 +563,7 @@ pub async fn get_hazard(
     Ok(Json(HazardDetail {
         hazard: dto(v.hazard, s.app.clock.now()),
         major: v.major,
+        photos: v.photos.into_iter().map(Into::into).collect(),
         events: v
             .events
             .into_iter()

@@ -5,7 +5,7 @@
 mod audit;
 mod campaign;
 mod hazards;
-pub use hazards::{parse_action, sheet_code, IMPORT_LIMIT};
+pub use hazards::{attachment_response, parse_action, sheet_code, IMPORT_LIMIT};
 mod me;
 mod orgs;
 mod users;
@@ -44,7 +44,7 @@ pub fn router() -> Router<AppState> {
         audit::list,
         hazards::list_points, hazards::add_point, hazards::coverage,
         hazards::record_inspection, hazards::list_inspections, hazards::get_inspection,
-        hazards::report_hazard, hazards::list_hazards, hazards::export_hazards, hazards::import_hazards, hazards::get_hazard, hazards::act,
+        hazards::report_hazard, hazards::list_hazards, hazards::export_hazards, hazards::import_hazards, hazards::get_hazard, hazards::act, hazards::add_photo, hazards::get_attachment,
         hazards::draft_ledger, hazards::sign_ledger, hazards::list_ledgers, hazards::get_ledger,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::error::FieldProblem)),

@@ -29,6 +29,11 @@ pub fn router() -> Router<AppState> {
         )
         .route("/hazards/{id}", get(detail))
         .route("/hazards/{id}/actions", post(act))
+        .route(
+            "/hazards/{id}/photos",
+            post(add_photo).layer(axum::extract::DefaultBodyLimit::max(crate::api::IMPORT_LIMIT)),
+        )
+        .route("/attachments/{id}", get(attachment))
 }
 
 const PAGE: u64 = 50;
@@ -282,6 +287,8 @@ struct DetailPage {
     plan_parts: Vec<(&'static str, &'static str)>,
     plan: Option<PlanView>,
     events: Vec<(String, String, &'static str, String)>,
+    photos: Vec<(i64, &'static str)>,
+    can_add_photo: bool,
 }
 
 const PLAN_PARTS: [(&str, &str); 6] = [
@@ -305,6 +312,7 @@ async fn detail_page(state: &AppState, s: &Signed, id: i64, errors: Vec<String>)
         major: v.major,
         has_governance_plan: h.has_plan,
         fixed_by: h.fixed_by,
+        has_after_photo: v.photos.iter().any(|p| p.role == "after"),
     };
     let doer = Doer { user_id: actor.id(), regulator: actor.role.is_bureau() };
     // Offer only what the lifecycle would accept from this person now.
@@ -361,6 +369,8 @@ async fn detail_page(state: &AppState, s: &Signed, id: i64, errors: Vec<String>)
             safety_emergency: p.safety_emergency,
         }),
         events: v.events.into_iter().map(|e| (local_time(e.at), e.actor, key("action", &e.action), e.reason)).collect(),
+        photos: v.photos.iter().map(|p| (p.id, key("photo", &p.role))).collect(),
+        can_add_photo: actor.role.can(Permission::ReportHazard) && h.state != "closed",
         h,
     };
     render(&page)
@@ -533,5 +543,50 @@ async fn import(State(state): State<AppState>, s: Signed, mut form: axum::extrac
             let (status, _) = crate::error::status_and_code(&e);
             (status, import_page(&s, org_id, None, field_messages(s.lang, &e))).into_response()
         }
+    }
+}
+
+async fn add_photo(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(id): Path<i64>,
+    mut form: axum::extract::Multipart,
+) -> Response {
+    let (mut csrf, mut role, mut file) = (String::new(), String::new(), Vec::new());
+    loop {
+        match form.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or("").to_owned();
+                let Ok(bytes) = field.bytes().await else { break };
+                match name.as_str() {
+                    "_csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
+                    "role" => role = String::from_utf8_lossy(&bytes).into_owned(),
+                    "photo" => file = bytes.to_vec(),
+                    _ => {}
+                }
+            }
+            Ok(None) => break,
+            Err(_) => {
+                let msg = vec![s.lang.code_message("too_large").to_owned()];
+                return (StatusCode::PAYLOAD_TOO_LARGE, detail_page(&state, &s, id, msg).await).into_response();
+            }
+        }
+    }
+    if let Some(r) = csrf_refusal(&s.ctx, &csrf, s.lang) {
+        return r;
+    }
+    match state.app.attach_photo(s.actor(), id, &role, file).await {
+        Ok(_) => Redirect::to(&format!("/hazards/{id}")).into_response(),
+        Err(e) => {
+            let (status, _) = crate::error::status_and_code(&e);
+            (status, detail_page(&state, &s, id, field_messages(s.lang, &e)).await).into_response()
+        }
+    }
+}
+
+async fn attachment(State(state): State<AppState>, s: Signed, Path(id): Path<i64>) -> Response {
+    match state.app.attachment(s.actor(), id).await {
+        Ok((a, bytes)) => crate::api::attachment_response(&a, bytes),
+        Err(e) => PageError::new(e, s.lang).into_response(),
     }
 }
