@@ -103,6 +103,7 @@ pub struct HazardView {
     pub events: Vec<HazardEvent>,
     pub plan: Option<HazardPlan>,
     pub photos: Vec<anjian_store::attachments::Attachment>,
+    pub typical_case: Option<anjian_store::typical_cases::TypicalCase>,
 }
 
 impl App {
@@ -315,6 +316,7 @@ impl App {
             events,
             plan: gov,
             photos,
+            typical_case: anjian_store::typical_cases::of_hazard(&self.store.db, id).await?,
         })
     }
 
@@ -406,4 +408,58 @@ impl App {
 /// Runs blocking work (image decoding, file writes) on the blocking pool.
 async fn tokio_blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
     tokio::task::spawn_blocking(f).await.map_err(|e| AppError::Internal(format!("blocking task: {e}")))?
+}
+
+impl App {
+    /// A bureau holds up a closed major hazard as a typical case (典型案例), with a narrative.
+    pub async fn mark_typical_case(
+        &self,
+        actor: &Actor,
+        hazard_id: i64,
+        title: &str,
+        narrative: &str,
+    ) -> Result<anjian_store::typical_cases::TypicalCase> {
+        if !actor.role.is_bureau() {
+            return Err(AppError::Forbidden);
+        }
+        let h = hazards::get(&self.store.db, &actor.scope, hazard_id).await?;
+        let plan = self.current_plan().await?;
+        if h.state != HazardState::Closed.as_str() || !is_major(&plan, &h.grade) {
+            return Err(AppError::invalid("hazard", "typical_case_needs_closed_major"));
+        }
+        let (title, narrative) = (title.trim(), narrative.trim());
+        let mut errors = Vec::new();
+        if title.is_empty() || title.chars().count() > 100 {
+            errors.push(FieldError::new("title", "required"));
+        }
+        if narrative.is_empty() || narrative.chars().count() > 5000 {
+            errors.push(FieldError::new("narrative", "required"));
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let txn = self.store.begin_write().await?;
+        let row = anjian_store::typical_cases::insert(&*txn, &h, title, narrative, actor.id(), self.clock.now())
+            .await
+            .map_err(|e| match e {
+                anjian_store::StoreError::Conflict(_) => AppError::invalid("hazard", "already_typical_case"),
+                e => e.into(),
+            })?;
+        let mut e = entry(Some(actor), "hazard.typical_case", "hazard", h.id);
+        e.detail = format!("case={}", row.id);
+        self.record(&*txn, e).await?;
+        txn.commit().await?;
+        Ok(row)
+    }
+
+    /// Typical cases in scope marked in a month (`2022-08`).
+    pub async fn typical_cases(
+        &self,
+        actor: &Actor,
+        period: &str,
+    ) -> Result<Vec<anjian_store::typical_cases::TypicalCase>> {
+        actor.require(Permission::ViewHazards)?;
+        let month = crate::ledgers::parse_period(period)?;
+        Ok(anjian_store::typical_cases::list(&self.store.db, &actor.scope, month.start, month.end).await?)
+    }
 }

@@ -21,6 +21,7 @@ pub mod scope;
 pub mod sessions;
 pub mod sites;
 pub mod tokens;
+pub mod typical_cases;
 pub mod users;
 
 pub use error::StoreError;
@@ -175,5 +176,6 @@ pub fn append_only_tables() -> &'static [&'static str] {
         "hazard_plans",
         "ledgers",
         "attachments",
+        "typical_cases",
     ]
 }

@@ -605,3 +605,80 @@ fn image_size(jpeg: &[u8]) -> (u32, u32) {
     let img = image::load_from_memory(jpeg).expect("a readable image");
     (img.width(), img.height())
 }
+
+on_both_databases!(bureaus_mark_closed_major_hazards_as_typical_cases, |backend| async move {
+    let t = TestApp::start(backend).await;
+    let s = site(&t).await;
+    let (_, h) = post(
+        &t,
+        &s.principal.token,
+        "/api/v1/hazards",
+        json!({"org_id": s.org_id, "description": "煤气管道泄漏", "grade": "major"}),
+    )
+    .await;
+    let id = h["id"].as_i64().unwrap();
+    let case = json!({"title": "煤气管道泄漏治理", "narrative": "企业制定治理方案，停产检修，县局验收销号。"});
+    let (st, v) = post(&t, &s.county.token, &format!("/api/v1/hazards/{id}/typical-case"), case.clone()).await;
+    assert_eq!((st, code(&v).as_str()), (422, "typical_case_needs_closed_major"));
+    let plan = json!({"goals": "a", "measures": "b", "funds_materials": "c", "responsible": "d", "time_limit": "e", "safety_emergency": "f"});
+    act(&t, &s.principal.token, id, json!({"action": "attach_plan", "plan": plan})).await;
+    act(&t, &s.principal.token, id, json!({"action": "start_rectifying"})).await;
+    act(&t, &s.principal.token, id, json!({"action": "submit_rectification"})).await;
+    assert_eq!(act(&t, &s.county.token, id, json!({"action": "verify"})).await.0, 200);
+    let (st, _) = post(&t, &s.principal.token, &format!("/api/v1/hazards/{id}/typical-case"), case.clone()).await;
+    assert_eq!(st, 403, "an enterprise does not mark its own case");
+    let (st, v) = post(&t, &s.county.token, &format!("/api/v1/hazards/{id}/typical-case"), case.clone()).await;
+    assert_eq!(st, 201, "{v}");
+    let (st, v) = post(&t, &s.county.token, &format!("/api/v1/hazards/{id}/typical-case"), case).await;
+    assert_eq!((st, code(&v).as_str()), (422, "already_typical_case"));
+    let month: Value = t.get(&s.county.token, "/api/v1/typical-cases?period=2022-08").await.json().await.unwrap();
+    assert_eq!(month.as_array().unwrap().len(), 1);
+    assert_eq!(
+        t.get(&s.other_county.token, "/api/v1/typical-cases?period=2022-08")
+            .await
+            .json::<Value>()
+            .await
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    t.finish().await;
+});
+
+#[tokio::test]
+async fn a_group_sees_one_ledger_per_subsidiary() {
+    let t = TestApp::start(Backend::Sqlite).await;
+    t.demo(30).await;
+    let all = anjian_store::orgs::list(
+        &t.store.db,
+        &anjian_test_support::anjian_domain::scope::Scope::All,
+        &Default::default(),
+        None,
+        10_000,
+    )
+    .await
+    .unwrap();
+    let group = all.iter().find(|o| o.kind == "group_company").unwrap();
+    let subs: Vec<_> = all.iter().filter(|o| o.parent_id == Some(group.id)).collect();
+    let g = t.user("group.safety", "group_safety", Some(group.id)).await;
+    let (st, h) = post(
+        &t,
+        &g.token,
+        "/api/v1/hazards",
+        json!({"org_id": subs[0].id, "description": "子公司配电房漏水", "grade": "general"}),
+    )
+    .await;
+    assert_eq!(st, 201, "{h}");
+    let c = t.login_form("group.safety", &g.password).await.unwrap();
+    let (_, _, html) = t.page(&c, "/ledgers?period=2022-08").await;
+    for s in &subs {
+        assert!(html.contains(&s.name), "subsidiary {} listed", s.name);
+    }
+    let (_, _, html) = t.page(&c, &format!("/ledgers?period=2022-08&org_id={}", subs[0].id)).await;
+    assert!(html.contains("子公司配电房漏水"));
+    let (_, _, other) = t.page(&c, &format!("/ledgers?period=2022-08&org_id={}", subs[1].id)).await;
+    assert!(!other.contains("子公司配电房漏水"), "each subsidiary has its own ledger");
+    t.finish().await;
+}

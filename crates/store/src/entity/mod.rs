@@ -17,4 +17,5 @@ pub mod org;
 pub mod plan_version;
 pub mod session;
 pub mod site;
+pub mod typical_case;
 pub mod user;

@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 mod m0001_foundation;
 mod m0002_hazards;
 mod m0003_attachments;
+mod m0004_typical_cases;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_foundation::Migration),
             Box::new(m0002_hazards::Migration),
             Box::new(m0003_attachments::Migration),
+            Box::new(m0004_typical_cases::Migration),
         ]
     }
 }

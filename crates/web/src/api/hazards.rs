@@ -34,6 +34,8 @@ pub fn router() -> Router<AppState> {
         .route("/hazards/{id}/actions", post(act))
         .route("/hazards/{id}/photos", post(add_photo).layer(axum::extract::DefaultBodyLimit::max(IMPORT_LIMIT)))
         .route("/attachments/{id}", get(get_attachment))
+        .route("/hazards/{id}/typical-case", post(mark_typical_case))
+        .route("/typical-cases", get(list_typical_cases))
         .route("/orgs/{id}/ledgers/{period}", get(draft_ledger))
         .route("/orgs/{id}/ledgers/{period}/sign", post(sign_ledger))
         .route("/ledgers", get(list_ledgers))
@@ -722,4 +724,61 @@ pub async fn get_ledger(
 ) -> Result<Json<LedgerDetail>, ApiError> {
     let c = s.app.get_ledger(&a, id).await?;
     Ok(Json(LedgerDetail { ledger: ledger_dto(c.ledger, Some(c.intact)), items: c.items }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TypicalCaseBody {
+    pub title: String,
+    pub narrative: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TypicalCaseDto {
+    pub id: i64,
+    pub hazard_id: i64,
+    pub org_id: i64,
+    pub title: String,
+    pub narrative: String,
+    pub marked_at: DateTime<Utc>,
+}
+
+impl From<anjian_store::typical_cases::TypicalCase> for TypicalCaseDto {
+    fn from(c: anjian_store::typical_cases::TypicalCase) -> Self {
+        TypicalCaseDto {
+            id: c.id,
+            hazard_id: c.hazard_id,
+            org_id: c.org_id,
+            title: c.title,
+            narrative: c.narrative,
+            marked_at: c.marked_at,
+        }
+    }
+}
+
+/// A bureau marks a closed major hazard as a typical case (典型案例).
+#[utoipa::path(post, path = "/api/v1/hazards/{id}/typical-case", params(("id" = i64, Path)), request_body = TypicalCaseBody,
+    responses((status = 201, body = TypicalCaseDto), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn mark_typical_case(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<TypicalCaseBody>,
+) -> Result<(StatusCode, Json<TypicalCaseDto>), ApiError> {
+    let c = s.app.mark_typical_case(&a, id, &b.title, &b.narrative).await?;
+    Ok((StatusCode::CREATED, Json(c.into())))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct PeriodParam {
+    /// `YYYY-MM`.
+    pub period: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/typical-cases", params(PeriodParam), responses((status = 200, body = Vec<TypicalCaseDto>)))]
+pub async fn list_typical_cases(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiQuery(q): ApiQuery<PeriodParam>,
+) -> Result<Json<Vec<TypicalCaseDto>>, ApiError> {
+    Ok(Json(s.app.typical_cases(&a, &q.period).await?.into_iter().map(Into::into).collect()))
 }

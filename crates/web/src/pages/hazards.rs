@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
             post(add_photo).layer(axum::extract::DefaultBodyLimit::max(crate::api::IMPORT_LIMIT)),
         )
         .route("/attachments/{id}", get(attachment))
+        .route("/hazards/{id}/typical-case", post(mark_case))
 }
 
 const PAGE: u64 = 50;
@@ -289,6 +290,8 @@ struct DetailPage {
     events: Vec<(String, String, &'static str, String)>,
     photos: Vec<(i64, &'static str)>,
     can_add_photo: bool,
+    can_mark_case: bool,
+    typical_case: Option<(String, String)>,
 }
 
 const PLAN_PARTS: [(&str, &str); 6] = [
@@ -371,6 +374,8 @@ async fn detail_page(state: &AppState, s: &Signed, id: i64, errors: Vec<String>)
         events: v.events.into_iter().map(|e| (local_time(e.at), e.actor, key("action", &e.action), e.reason)).collect(),
         photos: v.photos.iter().map(|p| (p.id, key("photo", &p.role))).collect(),
         can_add_photo: actor.role.can(Permission::ReportHazard) && h.state != "closed",
+        can_mark_case: actor.role.is_bureau() && v.major && h.state == "closed" && v.typical_case.is_none(),
+        typical_case: v.typical_case.map(|c| (c.title, c.narrative)),
         h,
     };
     render(&page)
@@ -588,5 +593,25 @@ async fn attachment(State(state): State<AppState>, s: Signed, Path(id): Path<i64
     match state.app.attachment(s.actor(), id).await {
         Ok((a, bytes)) => crate::api::attachment_response(&a, bytes),
         Err(e) => PageError::new(e, s.lang).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct CaseForm {
+    _csrf: String,
+    title: String,
+    narrative: String,
+}
+
+async fn mark_case(State(state): State<AppState>, s: Signed, Path(id): Path<i64>, Form(f): Form<CaseForm>) -> Response {
+    if let Some(r) = csrf_refusal(&s.ctx, &f._csrf, s.lang) {
+        return r;
+    }
+    match state.app.mark_typical_case(s.actor(), id, &f.title, &f.narrative).await {
+        Ok(_) => Redirect::to(&format!("/hazards/{id}")).into_response(),
+        Err(e) => {
+            let (status, _) = crate::error::status_and_code(&e);
+            (status, detail_page(&state, &s, id, field_messages(s.lang, &e)).await).into_response()
+        }
     }
 }

@@ -42,6 +42,8 @@ struct Page {
     signed: Vec<SignedRow>,
     signed_ok: bool,
     errors: Vec<String>,
+    /// A group company's subsidiaries, one ledger each (一企一台账).
+    subsidiaries: Vec<(i64, String, bool)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -111,8 +113,23 @@ async fn render_page(state: &AppState, s: &Signed, q: Q, errors: Vec<String>) ->
             intact: c.intact,
         });
     }
+    let subsidiaries = match actor.org.as_ref().filter(|o| o.kind == "group_company") {
+        Some(group) => {
+            let f = anjian_store::orgs::OrgFilter { under: Some(group.id), ..Default::default() };
+            state
+                .app
+                .list_orgs(actor, &f, None, 500)
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .map(|o| (o.id, o.name, Some(o.id) == org_id))
+                .collect()
+        }
+        None => Vec::new(),
+    };
     render(&Page {
         p: Chrome::signed(s, "/ledgers"),
+        subsidiaries,
         title: s.lang.t("ledgers.title"),
         can_sign: actor.role == Role::Principal
             && actor.role.can(Permission::SignLedger)
