@@ -185,3 +185,10 @@ fn replay(actor: &Actor, existing: Org, digest: &str) -> Result<Created<Org>> {
         Err(AppError::IdempotencyMismatch)
     }
 }
+
+impl App {
+    /// The materialised path of a jurisdiction, for filters ("in this county").
+    pub async fn jurisdiction_path(&self, id: i64) -> Result<Option<String>> {
+        Ok(jurisdictions::by_id(&self.store.db, id).await?.map(|j| j.path))
+    }
+}

@@ -96,6 +96,10 @@ pub struct HazardFilter {
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
     pub q: Option<String>,
+    /// Inside this jurisdiction (its materialised path, e.g. a county's `/1/3/`).
+    pub jurisdiction_path: Option<String>,
+    /// Of organisations in this industry.
+    pub industry: Option<String>,
 }
 
 fn filtered(scope: &Scope, f: &HazardFilter) -> sea_orm::Select<Hazards> {
@@ -123,6 +127,20 @@ fn filtered(scope: &Scope, f: &HazardFilter) -> sea_orm::Select<Hazards> {
     }
     if let Some(q) = f.q.as_deref().filter(|q| !q.is_empty()) {
         c = c.add(hazard::Column::Description.contains(q));
+    }
+    if let Some(p) = &f.jurisdiction_path {
+        c = c.add(hazard::Column::JurisdictionPath.starts_with(p));
+    }
+    if let Some(i) = &f.industry {
+        c = c.add(
+            hazard::Column::OrgId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(crate::entity::org::Column::Id)
+                    .from(crate::entity::org::Entity)
+                    .and_where(crate::entity::org::Column::Industry.eq(i.as_str()))
+                    .to_owned(),
+            ),
+        );
     }
     scoped(scope).filter(c)
 }
@@ -238,6 +256,9 @@ pub struct PlanParts {
     pub responsible: String,
     pub time_limit: String,
     pub safety_emergency: String,
+    /// The affected work is suspended until the hazard is closed.
+    #[serde(default)]
+    pub suspends_work: bool,
 }
 
 pub async fn insert_plan(
@@ -255,6 +276,7 @@ pub async fn insert_plan(
         responsible: Set(p.responsible.clone()),
         time_limit: Set(p.time_limit.clone()),
         safety_emergency: Set(p.safety_emergency.clone()),
+        suspends_work: Set(p.suspends_work),
         created_by: Set(by),
         created_at: Set(now),
         ..Default::default()

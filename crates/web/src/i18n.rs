@@ -285,6 +285,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("hazards.plan.time_limit", "治理的时限和要求", "Time limit and requirements"),
     ("hazards.plan.safety_emergency", "安全措施和应急预案", "Safety measures and emergency plan"),
     ("hazards.reason", "退回原因", "Reason"),
+    ("hazards.plan.suspends_work", "停产停业（停止使用相关设施设备）直至销号", "Suspend the affected work until closed"),
     ("hazards.created", "隐患已上报。", "Hazard reported."),
     (
         "hazards.major_notice",
@@ -435,6 +436,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("err.already_typical_case", "该隐患已列为典型案例。", "Already a typical case."),
     ("ledgers.subsidiaries", "下属企业（一企一台账）", "Subsidiaries (one ledger each)"),
     ("ledgers.checks", "检查记录", "checks"),
+    ("hazards.industry", "行业", "Industry"),
     ("common.yes", "是", "yes"),
     ("common.no", "否", "no"),
     ("common.never", "从未", "never"),

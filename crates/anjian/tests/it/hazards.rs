@@ -192,7 +192,7 @@ on_both_databases!(a_major_hazard_needs_its_plan_and_a_regulator, |backend| asyn
     let (st, v) = act(&t, &s.principal.token, id, json!({"action": "attach_plan", "plan": {"goals": "消除制动失效", "measures": "", "funds_materials": "", "responsible": "", "time_limit": "", "safety_emergency": ""}})).await;
     assert_eq!(st, 422);
     assert_eq!(v["error"]["fields"].as_array().unwrap().len(), 5, "each missing part is named: {v}");
-    let plan = json!({"goals": "消除制动失效", "measures": "更换制动器并试验", "funds_materials": "2万元，备件1套", "responsible": "设备科王刚", "time_limit": "30日内", "safety_emergency": "停用行车，设警戒区"});
+    let plan = json!({"goals": "消除制动失效", "measures": "更换制动器并试验", "funds_materials": "2万元，备件1套", "responsible": "设备科王刚", "time_limit": "30日内", "safety_emergency": "停用行车，设警戒区", "suspends_work": true});
     assert_eq!(act(&t, &s.principal.token, id, json!({"action": "attach_plan", "plan": plan})).await.0, 200);
     assert_eq!(act(&t, &s.principal.token, id, json!({"action": "start_rectifying"})).await.0, 200);
     assert_eq!(act(&t, &s.deputy.token, id, json!({"action": "submit_rectification"})).await.0, 200);
@@ -207,6 +207,7 @@ on_both_databases!(a_major_hazard_needs_its_plan_and_a_regulator, |backend| asyn
     assert_eq!((st, v["state"].as_str()), (200, Some("closed")));
     let d: Value = t.get(&s.principal.token, &format!("/api/v1/hazards/{id}")).await.json().await.unwrap();
     assert_eq!(d["governance_plan"]["safety_emergency"], "停用行车，设警戒区");
+    assert_eq!(d["governance_plan"]["suspends_work"], true, "the affected work is suspended");
     assert_eq!(d["events"][4]["action"], "reject");
     assert_eq!(d["events"][4]["reason"], "试验记录缺失");
     t.finish().await;
@@ -680,5 +681,72 @@ async fn a_group_sees_one_ledger_per_subsidiary() {
     assert!(html.contains("子公司配电房漏水"));
     let (_, _, other) = t.page(&c, &format!("/ledgers?period=2022-08&org_id={}", subs[1].id)).await;
     assert!(!other.contains("子公司配电房漏水"), "each subsidiary has its own ledger");
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn the_lists_filter_by_county_industry_and_month() {
+    let t = TestApp::start(Backend::Sqlite).await;
+    t.demo(30).await;
+    let all = anjian_store::orgs::list(
+        &t.store.db,
+        &anjian_test_support::anjian_domain::scope::Scope::All,
+        &Default::default(),
+        None,
+        10_000,
+    )
+    .await
+    .unwrap();
+    let explosives = all.iter().find(|o| o.kind == "explosives_enterprise").unwrap();
+    let other = all.iter().find(|o| o.kind == "enterprise" && o.jurisdiction_id != explosives.jurisdiction_id).unwrap();
+    let city = t.user("city.viewer", "city_staff", Some(t.org_by_code("bureau-jincheng").await.id)).await;
+    for (org, desc) in [(explosives.id, "库房温湿度计失灵"), (other.id, "车间照明不足")] {
+        assert_eq!(
+            post(
+                &t,
+                &city.token,
+                "/api/v1/hazards",
+                json!({"org_id": org, "description": desc, "grade": "general", "source": "spot_check"})
+            )
+            .await
+            .0,
+            201
+        );
+    }
+    t.clock.advance(Duration::days(31));
+    post(
+        &t,
+        &city.token,
+        "/api/v1/hazards",
+        json!({"org_id": other.id, "description": "九月的隐患", "grade": "general"}),
+    )
+    .await;
+    let count = |q: String| {
+        let (t, token) = (&t, city.token.clone());
+        async move {
+            t.get(&token, &format!("/api/v1/hazards?{q}")).await.json::<Value>().await.unwrap()["count"]
+                .as_u64()
+                .unwrap()
+        }
+    };
+    assert_eq!(count(String::new()).await, 3);
+    assert_eq!(count(format!("jurisdiction_id={}", explosives.jurisdiction_id)).await, 1);
+    assert_eq!(count("industry=explosives".into()).await, 1);
+    assert_eq!(count("since=2022-08-01T00:00:00%2B08:00&until=2022-09-01T00:00:00%2B08:00".into()).await, 2);
+    let c = t.login_form("city.viewer", &city.password).await;
+    // City staff need a second factor: sign in through it for the page.
+    let c = c.unwrap();
+    let (_, _, h) = t.page(&c, "/login/second-factor").await;
+    let csrf = hidden(&h, "_csrf").unwrap();
+    t.post_form(
+        &c,
+        "/login/second-factor",
+        &[("_csrf", &csrf), ("code", &t.totp(city.totp_secret.as_deref().unwrap(), 0))],
+    )
+    .await;
+    let (_, _, html) = t.page(&c, "/hazards?period=2022-09").await;
+    assert!(html.contains("九月的隐患") && !html.contains("车间照明不足"), "the month filter on the page");
+    let (_, _, html) = t.page(&c, "/hazards?industry=explosives").await;
+    assert!(html.contains("库房温湿度计失灵") && !html.contains("车间照明不足"));
     t.finish().await;
 }

@@ -20,6 +20,8 @@ pub struct Model {
     pub time_limit: String,
     #[sea_orm(column_type = "Text")]
     pub safety_emergency: String,
+    /// The affected work is suspended until the hazard is closed (停产停业整改).
+    pub suspends_work: bool,
     pub created_by: i64,
     pub created_at: DateTimeUtc,
 }

@@ -130,6 +130,7 @@ enum HazardPlans {
     Responsible,
     TimeLimit,
     SafetyEmergency,
+    SuspendsWork,
     CreatedBy,
     CreatedAt,
 }
@@ -370,6 +371,7 @@ impl MigrationTrait for Migration {
                 .col(text(HazardPlans::Responsible))
                 .col(text(HazardPlans::TimeLimit))
                 .col(text(HazardPlans::SafetyEmergency))
+                .col(boolean(HazardPlans::SuspendsWork).default(false))
                 .col(big_integer(HazardPlans::CreatedBy))
                 .col(timestamp_with_time_zone(HazardPlans::CreatedAt))
                 .foreign_key(

@@ -324,6 +324,10 @@ pub async fn report_hazard(
 #[derive(Deserialize, IntoParams)]
 pub struct HazardParams {
     pub org_id: Option<i64>,
+    /// Inside this jurisdiction (a county, or the city).
+    pub jurisdiction_id: Option<i64>,
+    /// Of organisations in this industry (`explosives`, `industrial_park`, …).
+    pub industry: Option<String>,
     pub state: Option<String>,
     pub grade: Option<String>,
     /// Only open hazards past their deadline.
@@ -339,8 +343,15 @@ pub struct HazardParams {
 }
 
 impl HazardParams {
-    fn filter(&self, now: DateTime<Utc>) -> HazardFilter {
-        HazardFilter {
+    async fn filter(&self, s: &AppState, now: DateTime<Utc>) -> Result<HazardFilter, ApiError> {
+        let jurisdiction_path = match self.jurisdiction_id {
+            // An unknown jurisdiction matches nothing rather than everything.
+            Some(j) => Some(s.app.jurisdiction_path(j).await?.unwrap_or_else(|| "/none/".into())),
+            None => None,
+        };
+        Ok(HazardFilter {
+            jurisdiction_path,
+            industry: self.industry.clone().filter(|i| !i.is_empty()),
             org_id: self.org_id,
             state: self.state.clone(),
             grade: self.grade.clone(),
@@ -349,7 +360,7 @@ impl HazardParams {
             since: self.since,
             until: self.until,
             q: self.q.clone(),
-        }
+        })
     }
 }
 
@@ -361,7 +372,7 @@ pub async fn export_hazards(
     ApiActor(a): ApiActor,
     ApiQuery(p): ApiQuery<HazardParams>,
 ) -> Result<axum::response::Response, ApiError> {
-    let rows = s.app.export_hazards(&a, &p.filter(s.app.clock.now()), 100_000).await?;
+    let rows = s.app.export_hazards(&a, &p.filter(&s, s.app.clock.now()).await?, 100_000).await?;
     let plan = s.app.current_plan().await?;
     let grades = plan.hazard_grades.iter().map(|g| (g.code.get_ref().clone(), g.name.clone())).collect();
     let bytes = anjian_reports::ledger_sheet::write("隐患台账", &crate::sheets::ledger_rows(rows, &grades))
@@ -459,7 +470,7 @@ pub async fn list_hazards(
 ) -> Result<Json<HazardPage>, ApiError> {
     let n = limit(p.limit);
     let now = s.app.clock.now();
-    let f = p.filter(now);
+    let f = p.filter(&s, now).await?;
     let (rows, count) = tokio::try_join!(s.app.list_hazards(&a, &f, p.before, n), s.app.count_hazards(&a, &f))?;
     let next = (rows.len() as u64 == n).then(|| rows.last().map(|r| r.id)).flatten();
     Ok(Json(HazardPage { items: rows.into_iter().map(|h| dto(h, now)).collect(), next, count }))
@@ -585,6 +596,7 @@ pub async fn get_hazard(
             responsible: p.responsible,
             time_limit: p.time_limit,
             safety_emergency: p.safety_emergency,
+            suspends_work: p.suspends_work,
         }),
     }))
 }

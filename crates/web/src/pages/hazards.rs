@@ -86,6 +86,10 @@ struct ListPage {
     f_grade: String,
     f_q: String,
     f_overdue: bool,
+    f_period: String,
+    f_industry: String,
+    jurisdictions: Vec<(i64, String, bool)>,
+    industries: Vec<(&'static str, &'static str)>,
     next_href: Option<String>,
     export_href: String,
     can_report: bool,
@@ -101,6 +105,10 @@ pub struct ListQuery {
     q: Option<String>,
     overdue: Option<String>,
     org_id: Option<i64>,
+    jurisdiction_id: Option<i64>,
+    industry: Option<String>,
+    /// `YYYY-MM`: discovered in that month.
+    period: Option<String>,
     before: Option<i64>,
 }
 
@@ -112,15 +120,23 @@ async fn grades(state: &AppState) -> Vec<(String, String)> {
 }
 
 impl ListQuery {
-    fn filter(&self, now: DateTime<Utc>) -> HazardFilter {
+    async fn filter(&self, state: &AppState, now: DateTime<Utc>) -> HazardFilter {
+        let jurisdiction_path = match self.jurisdiction_id {
+            Some(j) => Some(state.app.jurisdiction_path(j).await.ok().flatten().unwrap_or_else(|| "/none/".into())),
+            None => None,
+        };
+        let month =
+            self.period.as_deref().filter(|p| !p.is_empty()).and_then(|p| anjian_app::ledgers::parse_period(p).ok());
         HazardFilter {
+            jurisdiction_path,
+            industry: self.industry.clone().filter(|i| !i.is_empty()),
             org_id: self.org_id,
             state: self.state.clone().filter(|x| !x.is_empty()),
             grade: self.grade.clone().filter(|x| !x.is_empty()),
             overdue_at: self.overdue.is_some().then_some(now),
             open_only: false,
-            since: None,
-            until: None,
+            since: month.map(|m| m.start),
+            until: month.map(|m| m.end),
             q: self.q.clone().filter(|x| !x.trim().is_empty()).map(|x| x.trim().chars().take(50).collect()),
         }
     }
@@ -129,10 +145,13 @@ impl ListQuery {
     fn query_string(&self) -> String {
         let enc = super::orgs::urlencode;
         format!(
-            "state={}&grade={}&q={}{}",
+            "state={}&grade={}&q={}&industry={}&period={}{}{}",
             enc(self.state.as_deref().unwrap_or("")),
             enc(self.grade.as_deref().unwrap_or("")),
             enc(self.q.as_deref().unwrap_or("")),
+            enc(self.industry.as_deref().unwrap_or("")),
+            enc(self.period.as_deref().unwrap_or("")),
+            self.jurisdiction_id.map(|j| format!("&jurisdiction_id={j}")).unwrap_or_default(),
             if self.overdue.is_some() { "&overdue=true" } else { "" },
         )
     }
@@ -140,7 +159,7 @@ impl ListQuery {
 
 async fn list_page(state: &AppState, s: &Signed, q: ListQuery, errors: Vec<String>) -> Response {
     let now = state.app.clock.now();
-    let f = q.filter(now);
+    let f = q.filter(state, now).await;
     let (rows, count) = match tokio::try_join!(
         state.app.list_hazards(s.actor(), &f, q.before, PAGE),
         state.app.count_hazards(s.actor(), &f)
@@ -184,6 +203,20 @@ async fn list_page(state: &AppState, s: &Signed, q: ListQuery, errors: Vec<Strin
         f_grade: q.grade.unwrap_or_default(),
         f_q: q.q.unwrap_or_default(),
         f_overdue: q.overdue.is_some(),
+        f_period: q.period.clone().unwrap_or_default(),
+        f_industry: q.industry.clone().unwrap_or_default(),
+        jurisdictions: state
+            .app
+            .visible_jurisdictions(actor)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|j| (j.id, j.name, q.jurisdiction_id == Some(j.id)))
+            .collect(),
+        industries: anjian_domain::org::Industry::ALL
+            .iter()
+            .map(|i| (i.as_str(), key("industry", i.as_str())))
+            .collect(),
         next_href,
         export_href,
         can_report: actor.role.can(Permission::ReportHazard),
@@ -265,6 +298,7 @@ pub struct PlanView {
     pub responsible: String,
     pub time_limit: String,
     pub safety_emergency: String,
+    pub suspends_work: bool,
 }
 
 #[derive(Template)]
@@ -370,6 +404,7 @@ async fn detail_page(state: &AppState, s: &Signed, id: i64, errors: Vec<String>)
             responsible: p.responsible,
             time_limit: p.time_limit,
             safety_emergency: p.safety_emergency,
+            suspends_work: p.suspends_work,
         }),
         events: v.events.into_iter().map(|e| (local_time(e.at), e.actor, key("action", &e.action), e.reason)).collect(),
         photos: v.photos.iter().map(|p| (p.id, key("photo", &p.role))).collect(),
@@ -414,6 +449,7 @@ async fn act(State(state): State<AppState>, s: Signed, Path(id): Path<i64>, Form
         responsible: part("responsible"),
         time_limit: part("time_limit"),
         safety_emergency: part("safety_emergency"),
+        suspends_work: f.plan.contains_key("suspends_work"),
     });
     match state.app.act_on_hazard(s.actor(), id, action, plan).await {
         Ok(_) => Redirect::to(&format!("/hazards/{id}")).into_response(),
@@ -440,7 +476,8 @@ mod tests {
 }
 
 async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuery>) -> Response {
-    let rows = match state.app.export_hazards(s.actor(), &q.filter(state.app.clock.now()), 100_000).await {
+    let f = q.filter(&state, state.app.clock.now()).await;
+    let rows = match state.app.export_hazards(s.actor(), &f, 100_000).await {
         Ok(r) => r,
         Err(e) => return PageError::new(e, s.lang).into_response(),
     };
