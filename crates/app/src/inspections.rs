@@ -235,3 +235,65 @@ impl App {
         Ok(Coverage { total: all.len(), covered, left })
     }
 }
+
+impl App {
+    /// Imports inspection points from a sheet with the columns 类型 and 名称. `kinds` maps the
+    /// labels a sheet may use (单元, 环节, 岗位, 部位) to kind codes. All or nothing; points that
+    /// exist already are skipped, so a sheet imported twice adds nothing the second time.
+    pub async fn import_points(
+        &self,
+        actor: &Actor,
+        org_id: i64,
+        sheet: anjian_reports::ledger_sheet::SheetRows,
+        kinds: &std::collections::HashMap<String, String>,
+        apply: bool,
+    ) -> Result<crate::hazard_import::ImportOutcome> {
+        use crate::hazard_import::{ImportOutcome, RowError};
+        actor.require(Permission::ManagePoints)?;
+        let org = orgs::get(&self.store.db, &actor.scope, org_id)
+            .await
+            .map_err(|_| AppError::invalid("org_id", "not_found"))?;
+        let existing: std::collections::HashSet<(String, String)> =
+            points::of_org(&self.store.db, org.id).await?.into_iter().map(|p| (p.kind, p.name)).collect();
+        let mut out = ImportOutcome { rows: sheet.len(), ..Default::default() };
+        let mut fresh = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (row, cells) in sheet {
+            let get = |k: &str| cells.iter().find(|(h, _)| h == k).map(|(_, c)| c.text()).unwrap_or_default();
+            let kind = kinds.get(&get("类型")).cloned();
+            let name = get("名称");
+            if kind.is_none() {
+                out.errors.push(RowError { row, column: "类型".into(), code: "invalid_kind".into() });
+            }
+            if name.is_empty() || name.chars().count() > 100 {
+                out.errors.push(RowError { row, column: "名称".into(), code: "required".into() });
+            }
+            let Some(kind) = kind else { continue };
+            if name.is_empty() {
+                continue;
+            }
+            if existing.contains(&(kind.clone(), name.clone())) {
+                out.existing += 1;
+            } else if !seen.insert((kind.clone(), name.clone())) {
+                out.errors.push(RowError { row, column: "名称".into(), code: "duplicate_row".into() });
+            } else {
+                fresh.push((kind, name));
+            }
+        }
+        out.new = fresh.len();
+        if !apply || !out.errors.is_empty() {
+            return Ok(out);
+        }
+        let now = self.clock.now();
+        let txn = self.store.begin_write().await?;
+        for (kind, name) in &fresh {
+            points::insert(&*txn, &uuid::Uuid::new_v4().to_string(), org.id, kind, name, Some(actor.id()), now).await?;
+        }
+        let mut e = entry(Some(actor), "point.import", "org", org.id);
+        e.detail = format!("rows={} new={} existing={}", out.rows, out.new, out.existing);
+        self.record(&*txn, e).await?;
+        txn.commit().await?;
+        out.applied = true;
+        Ok(out)
+    }
+}

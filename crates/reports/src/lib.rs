@@ -4,6 +4,7 @@
 
 pub mod cell;
 pub mod ledger_sheet;
+pub mod qr;
 
 /// The columns of a hazard ledger, in the order bureaus use.
 pub const LEDGER_COLUMNS: [&str; 13] = [

@@ -750,3 +750,55 @@ async fn the_lists_filter_by_county_industry_and_month() {
     assert!(html.contains("库房温湿度计失灵") && !html.contains("车间照明不足"));
     t.finish().await;
 }
+
+fn points_sheet(rows: &[(&str, &str)]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "类型").unwrap();
+    ws.write_string(0, 1, "名称").unwrap();
+    for (i, (k, n)) in rows.iter().enumerate() {
+        ws.write_string(i as u32 + 1, 0, *k).unwrap();
+        ws.write_string(i as u32 + 1, 1, *n).unwrap();
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+on_both_databases!(points_come_from_excel_and_print_as_qr_codes, |backend| async move {
+    let t = TestApp::start(backend).await;
+    let s = site(&t).await;
+    let url = |apply: bool| t.url(&format!("/api/v1/orgs/{}/points/import?apply={apply}", s.org_id));
+    let bad = points_sheet(&[("单元", "炼钢车间"), ("岗位", "天车工"), ("部位", "危化品库"), ("车间", "错误的类型")]);
+    let r = t.http.post(url(true)).bearer_auth(&s.principal.token).body(bad).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"]["fields"][0]["field"], "rows[5].类型");
+    let good = points_sheet(&[("单元", "炼钢车间"), ("岗位", "天车工"), ("部位", "危化品库")]);
+    let v: Value = t
+        .http
+        .post(url(true))
+        .bearer_auth(&s.principal.token)
+        .body(good.clone())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!((v["new"].as_u64(), v["applied"].as_bool()), (Some(3), Some(true)), "{v}");
+    let v: Value =
+        t.http.post(url(true)).bearer_auth(&s.principal.token).body(good).send().await.unwrap().json().await.unwrap();
+    assert_eq!((v["new"].as_u64(), v["existing"].as_u64()), (Some(0), Some(3)));
+    let points: Value =
+        t.get(&s.principal.token, &format!("/api/v1/orgs/{}/points", s.org_id)).await.json().await.unwrap();
+    assert_eq!(points.as_array().unwrap().len(), 3);
+    let store_id = points.as_array().unwrap().iter().find(|p| p["name"] == "危化品库").unwrap()["id"].as_i64().unwrap();
+
+    let c = t.login_form("principal.dh", &s.principal.password).await.unwrap();
+    let (status, _, html) = t.page(&c, &format!("/points?org_id={}", s.org_id)).await;
+    assert_eq!(status, 200);
+    assert_eq!(html.matches("<svg").count(), 3, "a QR code per point");
+    assert!(html.contains("危化品库") && !html.contains("<?xml"));
+    // Scanning a code opens the inspection form with that point ticked.
+    let (_, _, html) = t.page(&c, &format!("/inspections/new?org_id={}&point={store_id}", s.org_id)).await;
+    assert!(html.contains(&format!("value=\"{store_id}\" checked")), "the scanned point is ticked");
+    t.finish().await;
+});

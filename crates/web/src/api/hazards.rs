@@ -22,6 +22,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/orgs/{id}/points", get(list_points).post(add_point))
         .route("/orgs/{id}/self-inspection-coverage", get(coverage))
+        .route(
+            "/orgs/{id}/points/import",
+            post(import_points).layer(axum::extract::DefaultBodyLimit::max(IMPORT_LIMIT)),
+        )
         .route("/inspections", get(list_inspections).post(record_inspection))
         .route("/inspections/{id}", get(get_inspection))
         .route("/hazards", get(list_hazards).post(report_hazard))
@@ -420,7 +424,29 @@ pub async fn import_hazards(
     let sheet =
         anjian_reports::ledger_sheet::read(&body).map_err(|e| anjian_app::AppError::invalid("file", sheet_code(&e)))?;
     let out = s.app.import_hazards(&a, id, sheet, &crate::sheets::source_labels(), q.apply).await?;
-    if q.apply && !out.errors.is_empty() {
+    import_result(out, q.apply)
+}
+
+/// Imports inspection points from an .xlsx with the columns 类型 and 名称 (body: the file).
+#[utoipa::path(post, path = "/api/v1/orgs/{id}/points/import", params(("id" = i64, Path), ImportParams),
+    request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    responses((status = 200, body = ImportResult), (status = 422, body = ErrorBody)))]
+pub async fn import_points(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<ImportParams>,
+    body: axum::body::Bytes,
+) -> Result<Json<ImportResult>, ApiError> {
+    let sheet =
+        anjian_reports::ledger_sheet::read(&body).map_err(|e| anjian_app::AppError::invalid("file", sheet_code(&e)))?;
+    let out = s.app.import_points(&a, id, sheet, &crate::pages::point_kind_labels(), q.apply).await?;
+    import_result(out, q.apply)
+}
+
+/// The import outcome as the API answers it: 422 when asked to apply a sheet with errors.
+fn import_result(out: anjian_app::hazard_import::ImportOutcome, apply: bool) -> Result<Json<ImportResult>, ApiError> {
+    if apply && !out.errors.is_empty() {
         return Err(ApiError(anjian_app::AppError::Invalid(
             out.errors
                 .iter()

@@ -42,7 +42,7 @@ pub fn router() -> Router<AppState> {
         users::list, users::get_one, users::create, users::reset_password,
         campaign::campaign,
         audit::list,
-        hazards::list_points, hazards::add_point, hazards::coverage,
+        hazards::list_points, hazards::add_point, hazards::coverage, hazards::import_points,
         hazards::record_inspection, hazards::list_inspections, hazards::get_inspection,
         hazards::report_hazard, hazards::list_hazards, hazards::export_hazards, hazards::import_hazards, hazards::get_hazard, hazards::act, hazards::add_photo, hazards::get_attachment, hazards::mark_typical_case, hazards::list_typical_cases,
         hazards::draft_ledger, hazards::sign_ledger, hazards::list_ledgers, hazards::get_ledger,

@@ -520,31 +520,17 @@ async fn import_form(s: Signed) -> Response {
     import_page(&s, own.unwrap_or_default(), None, Vec::new())
 }
 
-async fn import(State(state): State<AppState>, s: Signed, mut form: axum::extract::Multipart) -> Response {
-    let (mut csrf, mut org_id, mut apply, mut file) = (String::new(), String::new(), false, Vec::new());
-    loop {
-        match form.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or("").to_owned();
-                let Ok(bytes) = field.bytes().await else { break };
-                match name.as_str() {
-                    "_csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
-                    "org_id" => org_id = String::from_utf8_lossy(&bytes).trim().to_owned(),
-                    "apply" => apply = true,
-                    "file" => file = bytes.to_vec(),
-                    _ => {}
-                }
-            }
-            Ok(None) => break,
-            Err(_) => {
-                let msg = s.lang.code_message("too_large").to_owned();
-                return (StatusCode::PAYLOAD_TOO_LARGE, import_page(&s, org_id, None, vec![msg])).into_response();
-            }
-        }
-    }
-    if let Some(r) = csrf_refusal(&s.ctx, &csrf, s.lang) {
+async fn import(State(state): State<AppState>, s: Signed, form: axum::extract::Multipart) -> Response {
+    let Some(fields) = super::multipart_fields(form).await else {
+        let msg = s.lang.code_message("too_large").to_owned();
+        return (StatusCode::PAYLOAD_TOO_LARGE, import_page(&s, String::new(), None, vec![msg])).into_response();
+    };
+    if let Some(r) = csrf_refusal(&s.ctx, &super::text_field(&fields, "_csrf"), s.lang) {
         return r;
     }
+    let org_id = super::text_field(&fields, "org_id");
+    let apply = fields.contains_key("apply");
+    let file = fields.get("file").cloned().unwrap_or_default();
     let Ok(id) = org_id.parse::<i64>() else {
         return (
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -592,31 +578,17 @@ async fn add_photo(
     State(state): State<AppState>,
     s: Signed,
     Path(id): Path<i64>,
-    mut form: axum::extract::Multipart,
+    form: axum::extract::Multipart,
 ) -> Response {
-    let (mut csrf, mut role, mut file) = (String::new(), String::new(), Vec::new());
-    loop {
-        match form.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or("").to_owned();
-                let Ok(bytes) = field.bytes().await else { break };
-                match name.as_str() {
-                    "_csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
-                    "role" => role = String::from_utf8_lossy(&bytes).into_owned(),
-                    "photo" => file = bytes.to_vec(),
-                    _ => {}
-                }
-            }
-            Ok(None) => break,
-            Err(_) => {
-                let msg = vec![s.lang.code_message("too_large").to_owned()];
-                return (StatusCode::PAYLOAD_TOO_LARGE, detail_page(&state, &s, id, msg).await).into_response();
-            }
-        }
-    }
-    if let Some(r) = csrf_refusal(&s.ctx, &csrf, s.lang) {
+    let Some(fields) = super::multipart_fields(form).await else {
+        let msg = vec![s.lang.code_message("too_large").to_owned()];
+        return (StatusCode::PAYLOAD_TOO_LARGE, detail_page(&state, &s, id, msg).await).into_response();
+    };
+    if let Some(r) = csrf_refusal(&s.ctx, &super::text_field(&fields, "_csrf"), s.lang) {
         return r;
     }
+    let role = super::text_field(&fields, "role");
+    let file = fields.get("photo").cloned().unwrap_or_default();
     match state.app.attach_photo(s.actor(), id, &role, file).await {
         Ok(_) => Redirect::to(&format!("/hazards/{id}")).into_response(),
         Err(e) => {

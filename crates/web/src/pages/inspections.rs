@@ -94,14 +94,27 @@ struct NewPage {
     idempotency_key: String,
     can_add_points: bool,
     point_kinds: Vec<(&'static str, &'static str)>,
+    /// The point whose QR code was scanned to open the form.
+    scanned: Option<i64>,
 }
 
 #[derive(Deserialize, Default)]
 struct NewQuery {
     org_id: Option<i64>,
+    point: Option<i64>,
 }
 
 async fn form_page(state: &AppState, s: &Signed, org_id: Option<i64>, errors: Vec<String>) -> Response {
+    form_page_at(state, s, org_id, None, errors).await
+}
+
+async fn form_page_at(
+    state: &AppState,
+    s: &Signed,
+    org_id: Option<i64>,
+    scanned: Option<i64>,
+    errors: Vec<String>,
+) -> Response {
     let actor = s.actor();
     let org_id =
         org_id.or_else(|| actor.org.as_ref().filter(|o| o.kind != "regulator" && o.kind != "department").map(|o| o.id));
@@ -136,11 +149,12 @@ async fn form_page(state: &AppState, s: &Signed, org_id: Option<i64>, errors: Ve
         idempotency_key: uuid::Uuid::new_v4().to_string(),
         can_add_points: actor.role.can(Permission::ManagePoints) && org_id.is_some(),
         point_kinds: PointKind::ALL.iter().map(|k| (k.as_str(), key("point_kind", k.as_str()))).collect(),
+        scanned,
     })
 }
 
 async fn new_form(State(state): State<AppState>, s: Signed, Query(q): Query<NewQuery>) -> Response {
-    form_page(&state, &s, q.org_id, Vec::new()).await
+    form_page_at(&state, &s, q.org_id, q.point, Vec::new()).await
 }
 
 /// Reads the form's repeated and numbered fields.

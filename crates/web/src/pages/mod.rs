@@ -9,9 +9,11 @@ mod inspections;
 mod ledgers;
 mod login;
 mod orgs;
+mod points;
 mod users;
 
 pub use orgs::urlencode;
+pub use points::kind_labels as point_kind_labels;
 
 use crate::auth::Signed;
 use crate::i18n::Lang;
@@ -38,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(hazards::router())
         .merge(inspections::router())
         .merge(ledgers::router())
+        .merge(points::router())
 }
 
 async fn css() -> impl IntoResponse {
@@ -159,6 +162,25 @@ pub async fn org_names(
         }
     }
     names
+}
+
+/// The fields of a multipart form, by name (a repeated name keeps the last). `None` when the
+/// body is malformed or over the route's size limit.
+pub async fn multipart_fields(
+    mut form: axum::extract::Multipart,
+) -> Option<std::collections::HashMap<String, Vec<u8>>> {
+    let mut fields = std::collections::HashMap::new();
+    while let Some(field) = form.next_field().await.ok()? {
+        let name = field.name().unwrap_or("").to_owned();
+        let bytes = field.bytes().await.ok()?;
+        fields.insert(name, bytes.to_vec());
+    }
+    Some(fields)
+}
+
+/// A text field of a multipart form.
+pub fn text_field(fields: &std::collections::HashMap<String, Vec<u8>>, name: &str) -> String {
+    fields.get(name).map(|b| String::from_utf8_lossy(b).trim().to_owned()).unwrap_or_default()
 }
 
 /// A time as people here read it: Asia/Shanghai, to the minute.
