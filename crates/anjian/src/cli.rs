@@ -74,6 +74,8 @@ enum Command {
     },
     /// Measures authenticated write requests per second against the raw insert rate.
     Bench(crate::bench::BenchArgs),
+    /// The hazard ledger at city scale: writes, ledger queries, exports.
+    BenchHazards(crate::bench_hazards::HazardBenchArgs),
 }
 
 #[derive(Subcommand)]
@@ -128,6 +130,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Plan { command: PlanCommand::Lint { file } } => return lint(file),
         Command::Bench(args) => return crate::bench::run(args).await.map(|_| ExitCode::SUCCESS),
+        Command::BenchHazards(args) => return crate::bench_hazards::run(args).await.map(|_| ExitCode::SUCCESS),
         _ => {}
     }
     let (listen, insecure) = match &cli.command {
@@ -146,7 +149,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Plan { command: PlanCommand::Import { file, yes, dry_run } } => {
             return import(&app, &file, yes, dry_run).await
         }
-        Command::Plan { command: PlanCommand::Lint { .. } } | Command::Bench(_) => unreachable!("handled above"),
+        Command::Plan { command: PlanCommand::Lint { .. } } | Command::Bench(_) | Command::BenchHazards(_) => {
+            unreachable!("handled above")
+        }
         Command::Demo { enterprises, seed } => {
             if app.current_plan().await.is_err() {
                 app.import_plan(None, SEED_PLAN).await?;

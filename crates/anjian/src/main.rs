@@ -2,6 +2,7 @@
 //! use cases as the web pages.
 
 mod bench;
+mod bench_hazards;
 mod cli;
 mod config;
 mod serve;

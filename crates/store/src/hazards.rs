@@ -294,3 +294,39 @@ pub async fn plan_of(db: &impl ConnectionTrait, hazard_id: i64) -> Result<Option
         .one(db)
         .await?)
 }
+
+/// Inserts many hazards in one statement (benchmarks and bulk loads; no events, no audit).
+pub async fn insert_many_raw(db: &impl ConnectionTrait, rows: Vec<NewHazard>, now: DateTime<Utc>) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let models = rows.into_iter().map(|n| hazard::ActiveModel {
+        uid: Set(n.uid),
+        org_id: Set(n.org.id),
+        jurisdiction_path: Set(n.org.jurisdiction_path),
+        org_path: Set(n.org.org_path),
+        point_id: Set(n.point_id),
+        inspection_id: Set(n.inspection_id),
+        source: Set(n.source),
+        description: Set(n.description),
+        grade: Set(n.grade),
+        category: Set(n.category),
+        measures: Set(n.measures),
+        funds_fen: Set(n.funds_fen),
+        owner: Set(n.owner),
+        deadline: Set(n.deadline),
+        state: Set(n.state),
+        has_plan: Set(false),
+        fixed_by: Set(None),
+        discovered_at: Set(n.discovered_at),
+        discovered_by: Set(n.discovered_by),
+        closed_at: Set(None),
+        closed_by: Set(None),
+        request_digest: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    });
+    Hazards::insert_many(models).exec_without_returning(db).await?;
+    Ok(())
+}
