@@ -40,14 +40,18 @@ pub struct HazardBenchArgs {
 fn peak_rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
         .unwrap_or(0)
 }
 
 fn current_rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
         .unwrap_or(0)
 }
 
@@ -76,7 +80,18 @@ struct Figures {
 pub async fn run(args: &HazardBenchArgs) -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!("anjian-bench-hazards-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
-    let mut out = vec![measure("SQLite", StoreOptions { url: format!("sqlite:{}", dir.join("bench.db").display()), pg_schema: None, max_connections: 16 }, args).await?];
+    let mut out = vec![
+        measure(
+            "SQLite",
+            StoreOptions {
+                url: format!("sqlite:{}", dir.join("bench.db").display()),
+                pg_schema: None,
+                max_connections: 16,
+            },
+            args,
+        )
+        .await?,
+    ];
     std::fs::remove_dir_all(&dir).ok();
     if let Some(url) = &args.postgres {
         let schema = format!("anjian_bench_h_{}", std::process::id());
@@ -93,7 +108,18 @@ pub async fn run(args: &HazardBenchArgs) -> anyhow::Result<()> {
     for f in out {
         println!(
             "| {} | {:.0} | {:.0} | {:.0} | {:.2} | {:.1} / {:.1} | {:.1} / {:.1} | {:.2} ({} rows) | {:.0} |",
-            f.backend, f.load_s, f.http_rate, f.raw_rate, f.http_rate / f.raw_rate, f.county.0, f.county.1, f.city.0, f.city.1, f.export_s, f.export_rows, f.export_mib
+            f.backend,
+            f.load_s,
+            f.http_rate,
+            f.raw_rate,
+            f.http_rate / f.raw_rate,
+            f.county.0,
+            f.county.1,
+            f.city.0,
+            f.city.1,
+            f.export_s,
+            f.export_rows,
+            f.export_mib
         );
     }
     Ok(())
@@ -108,7 +134,14 @@ async fn measure(backend: &'static str, opts: StoreOptions, args: &HazardBenchAr
     let load = Instant::now();
     eprintln!("{backend}: generating {} enterprises …", args.enterprises);
     app.generate_demo(anjian_app::demo::DemoSpec { enterprises: args.enterprises, seed: 1 }, &|_| {}).await?;
-    let enterprises = orgs::list(&store.db, &Scope::All, &OrgFilter { kind: Some("enterprise".into()), ..Default::default() }, None, 1_000_000).await?;
+    let enterprises = orgs::list(
+        &store.db,
+        &Scope::All,
+        &OrgFilter { kind: Some("enterprise".into()), ..Default::default() },
+        None,
+        1_000_000,
+    )
+    .await?;
     let admin = anjian_store::users::by_username(&store.db, "security").await?.context("demo accounts")?;
     eprintln!("{backend}: loading {} hazards …", args.hazards);
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
@@ -155,7 +188,13 @@ async fn measure(backend: &'static str, opts: StoreOptions, args: &HazardBenchAr
     // Users: a county bureau, the city.
     let county_bureau = orgs::by_code(&store.db, "bureau-zezhou").await?.context("bureau")?;
     let city_bureau = orgs::by_code(&store.db, "bureau-jincheng").await?.context("bureau")?;
-    let mk = |name: &str, role: &str, org: &orgs::Org| anjian_app::users::CreateUser { username: name.into(), display_name: name.into(), role: role.into(), org_id: Some(org.id), leader_code: None };
+    let mk = |name: &str, role: &str, org: &orgs::Org| anjian_app::users::CreateUser {
+        username: name.into(),
+        display_name: name.into(),
+        role: role.into(),
+        org_id: Some(org.id),
+        leader_code: None,
+    };
     let (cu, _) = app.create_user(None, mk("bench.county", "county_staff", &county_bureau)).await?;
     let (ci, _) = app.create_user(None, mk("bench.city", "city_staff", &city_bureau)).await?;
     let county = Actor::new(cu, Some(county_bureau.clone()));
@@ -169,7 +208,11 @@ async fn measure(backend: &'static str, opts: StoreOptions, args: &HazardBenchAr
     let server = tokio::spawn(async move {
         axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.ok();
     });
-    let target = enterprises.iter().find(|o| o.jurisdiction_id == county_bureau.jurisdiction_id).context("an enterprise in the county")?.clone();
+    let target = enterprises
+        .iter()
+        .find(|o| o.jurisdiction_id == county_bureau.jurisdiction_id)
+        .context("an enterprise in the county")?
+        .clone();
     let client = reqwest::Client::new();
     let next = Arc::new(AtomicUsize::new(0));
     let t0 = Instant::now();
@@ -183,8 +226,16 @@ async fn measure(backend: &'static str, opts: StoreOptions, args: &HazardBenchAr
                 if i >= n {
                     break;
                 }
-                let body = serde_json::json!({"org_id": org, "description": format!("压测隐患{i}"), "grade": "general"});
-                client.post(&url).bearer_auth(&token).header("idempotency-key", format!("00000000-0000-4000-9000-{i:012}")).json(&body).send().await.ok();
+                let body =
+                    serde_json::json!({"org_id": org, "description": format!("压测隐患{i}"), "grade": "general"});
+                client
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .header("idempotency-key", format!("00000000-0000-4000-9000-{i:012}"))
+                    .json(&body)
+                    .send()
+                    .await
+                    .ok();
             }
         }));
     }
@@ -207,11 +258,29 @@ async fn measure(backend: &'static str, opts: StoreOptions, args: &HazardBenchAr
                 }
                 let now = chrono::Utc::now();
                 let txn = store.begin_write().await?;
-                hazards::insert(&*txn, NewHazard {
-                    uid: format!("raw-{i}"), org: org.clone(), point_id: None, inspection_id: None, source: "report".into(),
-                    description: format!("基准隐患{i}"), grade: "general".into(), category: None, measures: String::new(), funds_fen: 0,
-                    owner: String::new(), deadline: None, state: "reported".into(), discovered_at: now, discovered_by: by, request_digest: None,
-                }, now).await?;
+                hazards::insert(
+                    &*txn,
+                    NewHazard {
+                        uid: format!("raw-{i}"),
+                        org: org.clone(),
+                        point_id: None,
+                        inspection_id: None,
+                        source: "report".into(),
+                        description: format!("基准隐患{i}"),
+                        grade: "general".into(),
+                        category: None,
+                        measures: String::new(),
+                        funds_fen: 0,
+                        owner: String::new(),
+                        deadline: None,
+                        state: "reported".into(),
+                        discovered_at: now,
+                        discovered_by: by,
+                        request_digest: None,
+                    },
+                    now,
+                )
+                .await?;
                 txn.commit().await?;
             }
         }));
@@ -278,5 +347,15 @@ async fn measure(backend: &'static str, opts: StoreOptions, args: &HazardBenchAr
     let export_mib = peak_rss_kib().saturating_sub(base) as f64 / 1024.0;
     eprintln!("{backend}: export {} rows → {} KiB", n, bytes.len() / 1024);
     store.close().await.ok();
-    Ok(Figures { backend, load_s, http_rate, raw_rate, county: county_lat, city: city_lat, export_s, export_mib, export_rows: n })
+    Ok(Figures {
+        backend,
+        load_s,
+        http_rate,
+        raw_rate,
+        county: county_lat,
+        city: city_lat,
+        export_s,
+        export_mib,
+        export_rows: n,
+    })
 }

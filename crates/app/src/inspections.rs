@@ -37,6 +37,9 @@ pub struct RecordInspection {
     pub covered_point_ids: Vec<i64>,
     #[serde(default)]
     pub findings: Vec<FindingInput>,
+    /// The checklist version followed, kept with the inspection.
+    #[serde(default)]
+    pub checklist_version_id: Option<i64>,
 }
 
 /// What a month's full self-inspection has covered of an organisation's points, and what is left.
@@ -130,6 +133,11 @@ impl App {
         if input.covered_point_ids.iter().any(|p| !known.contains(p)) {
             errors.push(FieldError::new("covered_point_ids", "not_found"));
         }
+        if let Some(v) = input.checklist_version_id {
+            if let Err(AppError::Invalid(mut e)) = self.visible_checklist_version(actor, v).await {
+                errors.append(&mut e);
+            }
+        }
         let plan = self.current_plan().await?;
         for (i, f) in input.findings.iter().enumerate() {
             if f.item.trim().is_empty() {
@@ -165,6 +173,7 @@ impl App {
                 inspector: actor.user.display_name.clone(),
                 summary: input.summary.trim().to_owned(),
                 request_digest: Some(digest),
+                checklist_version_id: input.checklist_version_id,
             },
             now,
         )

@@ -4,6 +4,7 @@
 pub mod actor;
 pub mod audit;
 pub mod auth;
+pub mod checklists;
 pub mod crypto;
 pub mod demo;
 mod error;

@@ -30,6 +30,7 @@ pub struct NewInspection {
     pub inspector: String,
     pub summary: String,
     pub request_digest: Option<String>,
+    pub checklist_version_id: Option<i64>,
 }
 
 pub async fn insert(db: &impl ConnectionTrait, n: NewInspection, now: DateTime<Utc>) -> Result<Inspection> {
@@ -45,6 +46,7 @@ pub async fn insert(db: &impl ConnectionTrait, n: NewInspection, now: DateTime<U
         summary: Set(n.summary),
         request_digest: Set(n.request_digest),
         created_at: Set(now),
+        checklist_version_id: Set(n.checklist_version_id),
         ..Default::default()
     }
     .insert(db)

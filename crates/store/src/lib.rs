@@ -6,6 +6,7 @@
 pub mod attachments;
 pub mod audit;
 pub mod blobs;
+pub mod checklists;
 pub mod entity;
 mod error;
 pub mod hazards;
@@ -177,5 +178,7 @@ pub fn append_only_tables() -> &'static [&'static str] {
         "ledgers",
         "attachments",
         "typical_cases",
+        "checklists",
+        "checklist_versions",
     ]
 }

@@ -802,3 +802,97 @@ on_both_databases!(points_come_from_excel_and_print_as_qr_codes, |backend| async
     assert!(html.contains(&format!("value=\"{store_id}\" checked")), "the scanned point is ticked");
     t.finish().await;
 });
+
+on_both_databases!(checklists_are_versioned_and_inspections_keep_theirs, |backend| async move {
+    let t = TestApp::start(backend).await;
+    let s = site(&t).await;
+    let zezhou = t.org_by_code("bureau-zezhou").await;
+    let items = json!([
+        {"item": "特种设备定期检验", "requirement": "检验合格证在有效期内", "reference": "《特种设备安全法》第四十条", "score": 10},
+        {"item": "安全通道", "requirement": "畅通无堵塞"}
+    ]);
+    let (st, county_list) = post(
+        &t,
+        &s.county.token,
+        "/api/v1/checklists",
+        json!({"org_id": zezhou.id, "name": "县局通用检查表", "items": items}),
+    )
+    .await;
+    assert_eq!(st, 201, "{county_list}");
+    // Enterprises see the bureau's checklist but cannot revise it.
+    let lists: Value = t.get(&s.principal.token, "/api/v1/checklists").await.json().await.unwrap();
+    assert!(lists.as_array().unwrap().iter().any(|c| c["name"] == "县局通用检查表"));
+    let (st, _) = post(
+        &t,
+        &s.principal.token,
+        &format!("/api/v1/checklists/{}/versions", county_list["checklist_id"]),
+        json!({"items": [{"item": "x"}]}),
+    )
+    .await;
+    assert_eq!(st, 404);
+
+    // The enterprise keeps its own, from Excel; a revision is version 2 and version 1 stays.
+    let sheet = anjian_reports::ledger_sheet::write_checklist(
+        "车间检查表",
+        &[
+            ("配电柜".into(), "接地可靠".into(), "GB 50054".into(), Some(5.0)),
+            ("=危险".into(), String::new(), String::new(), None),
+        ],
+    )
+    .unwrap();
+    let r = t
+        .http
+        .post(t.url(&format!("/api/v1/orgs/{}/checklists/import?name=车间检查表", s.org_id)))
+        .bearer_auth(&s.principal.token)
+        .body(sheet)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    let v1: Value = r.json().await.unwrap();
+    let id = v1["checklist_id"].as_i64().unwrap();
+    assert_eq!(v1["items"][1]["item"], "'=危险", "the sheet's defused formula comes back as text");
+    let sheet2 = anjian_reports::ledger_sheet::write_checklist(
+        "车间检查表",
+        &[("配电柜".into(), "接地可靠，每月测试".into(), "GB 50054".into(), Some(5.0))],
+    )
+    .unwrap();
+    let r = t
+        .http
+        .post(t.url(&format!("/api/v1/orgs/{}/checklists/import?checklist_id={id}", s.org_id)))
+        .bearer_auth(&s.principal.token)
+        .body(sheet2)
+        .send()
+        .await
+        .unwrap();
+    let v2: Value = r.json().await.unwrap();
+    assert_eq!(v2["version"], 2, "{v2}");
+    let old: Value =
+        t.get(&s.principal.token, &format!("/api/v1/checklists/{id}?version=1")).await.json().await.unwrap();
+    assert_eq!(old["items"].as_array().unwrap().len(), 2, "version 1 unchanged");
+    let x = t.get(&s.principal.token, &format!("/api/v1/checklists/{id}/export.xlsx?version=2")).await;
+    let rows = anjian_reports::ledger_sheet::read(&x.bytes().await.unwrap()).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].1[1].1, anjian_reports::ledger_sheet::Cell::Text("接地可靠，每月测试".into()));
+
+    // An inspection keeps the version it followed, even after a later revision.
+    let (st, ins) = post(&t, &s.principal.token, "/api/v1/inspections", json!({"org_id": s.org_id, "kind": "site_check", "checklist_version_id": v1["version_id"], "findings": [{"item": "配电柜", "passed": true}]})).await;
+    assert_eq!(st, 201, "{ins}");
+    assert_eq!(ins["checklist_version_id"], v1["version_id"]);
+    let (st, v) = post(
+        &t,
+        &s.principal.token,
+        "/api/v1/inspections",
+        json!({"org_id": s.org_id, "kind": "site_check", "checklist_version_id": 999999}),
+    )
+    .await;
+    assert_eq!((st, v["error"]["fields"][0]["field"].as_str()), (422, Some("checklist_version_id")));
+    // On a phone the chosen checklist fills the form's rows.
+    let c = t.login_form("principal.dh", &s.principal.password).await.unwrap();
+    let (_, _, html) = t.page(&c, &format!("/inspections/new?org_id={}&checklist_id={id}", s.org_id)).await;
+    assert!(
+        html.contains("value=\"配电柜\"")
+            && html.contains(&format!("name=\"checklist_version_id\" value=\"{}\"", v2["version_id"]))
+    );
+    t.finish().await;
+});

@@ -21,6 +21,8 @@ pub struct Model {
     #[serde(skip)]
     pub request_digest: Option<String>,
     pub created_at: DateTimeUtc,
+    /// The checklist version the inspection followed, if any.
+    pub checklist_version_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -4,6 +4,8 @@ pub mod api_token;
 pub mod attachment;
 pub mod audit_head;
 pub mod audit_log;
+pub mod checklist;
+pub mod checklist_version;
 pub mod hazard;
 pub mod hazard_event;
 pub mod hazard_plan;

@@ -7,6 +7,7 @@ mod m0001_foundation;
 mod m0002_hazards;
 mod m0003_attachments;
 mod m0004_typical_cases;
+mod m0005_checklists;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_hazards::Migration),
             Box::new(m0003_attachments::Migration),
             Box::new(m0004_typical_cases::Migration),
+            Box::new(m0005_checklists::Migration),
         ]
     }
 }

@@ -127,6 +127,8 @@ pub struct InspectionDto {
     pub inspector_id: i64,
     pub inspector: String,
     pub summary: String,
+    /// The checklist version followed.
+    pub checklist_version_id: Option<i64>,
 }
 
 impl From<anjian_store::inspections::Inspection> for InspectionDto {
@@ -140,6 +142,7 @@ impl From<anjian_store::inspections::Inspection> for InspectionDto {
             inspector_id: i.inspector_id,
             inspector: i.inspector,
             summary: i.summary,
+            checklist_version_id: i.checklist_version_id,
         }
     }
 }

@@ -4,7 +4,9 @@
 
 mod audit;
 mod campaign;
+mod checklists;
 mod hazards;
+pub use checklists::{import_sheet as import_checklist_sheet, sheet_response as checklist_sheet};
 pub use hazards::{attachment_response, parse_action, sheet_code, IMPORT_LIMIT};
 mod me;
 mod orgs;
@@ -30,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .merge(campaign::router())
         .merge(audit::router())
         .merge(hazards::router())
+        .merge(checklists::router())
         .fallback(|| async { json_error(StatusCode::NOT_FOUND, "not_found", "no such endpoint".into(), Vec::new()) })
 }
 
@@ -41,6 +44,7 @@ pub fn router() -> Router<AppState> {
         orgs::list, orgs::count, orgs::get_one, orgs::create, orgs::rename,
         users::list, users::get_one, users::create, users::reset_password,
         campaign::campaign,
+        checklists::list, checklists::create, checklists::get_one, checklists::revise, checklists::export, checklists::import,
         audit::list,
         hazards::list_points, hazards::add_point, hazards::coverage, hazards::import_points,
         hazards::record_inspection, hazards::list_inspections, hazards::get_inspection,

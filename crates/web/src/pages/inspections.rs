@@ -26,8 +26,10 @@ pub fn router() -> Router<AppState> {
         .route("/inspections/points", post(add_point))
 }
 
-/// Item rows on the form; empty ones are ignored.
+/// Blank item rows on the form; empty ones are ignored.
 const ROWS: usize = 5;
+/// The most item rows a submitted form is read for (a checklist has at most 500 items).
+const MAX_ROWS: usize = 500;
 
 pub struct Row {
     pub at: String,
@@ -89,8 +91,10 @@ struct NewPage {
     kinds: Vec<(&'static str, &'static str)>,
     points: Vec<(i64, &'static str, String)>,
     coverage: Option<(usize, usize, String)>,
-    rows: Vec<usize>,
+    rows: Vec<(usize, String)>,
     grades: Vec<(String, String)>,
+    checklists: Vec<(i64, String, bool)>,
+    checklist_version_id: String,
     idempotency_key: String,
     can_add_points: bool,
     point_kinds: Vec<(&'static str, &'static str)>,
@@ -102,10 +106,11 @@ struct NewPage {
 struct NewQuery {
     org_id: Option<i64>,
     point: Option<i64>,
+    checklist_id: Option<i64>,
 }
 
 async fn form_page(state: &AppState, s: &Signed, org_id: Option<i64>, errors: Vec<String>) -> Response {
-    form_page_at(state, s, org_id, None, errors).await
+    form_page_at(state, s, org_id, None, None, errors).await
 }
 
 async fn form_page_at(
@@ -113,6 +118,7 @@ async fn form_page_at(
     s: &Signed,
     org_id: Option<i64>,
     scanned: Option<i64>,
+    checklist_id: Option<i64>,
     errors: Vec<String>,
 ) -> Response {
     let actor = s.actor();
@@ -132,6 +138,15 @@ async fn form_page_at(
         Ok(p) => p.hazard_grades.iter().map(|g| (g.code.get_ref().clone(), g.name.clone())).collect(),
         Err(_) => Vec::new(),
     };
+    let checklists = state.app.list_checklists(actor).await.unwrap_or_default();
+    // A chosen checklist fills the rows with its items and is kept with the inspection.
+    let (rows, checklist_version_id) = match checklist_id {
+        Some(id) => match state.app.checklist_version(actor, id, None).await {
+            Ok((_, v, items)) => (items.into_iter().map(|i| i.item).enumerate().collect(), v.id.to_string()),
+            Err(_) => ((0..ROWS).map(|i| (i, String::new())).collect(), String::new()),
+        },
+        None => ((0..ROWS).map(|i| (i, String::new())).collect(), String::new()),
+    };
     render(&NewPage {
         p: Chrome::signed(s, "/inspections"),
         title: s.lang.t("inspections.new"),
@@ -144,7 +159,9 @@ async fn form_page_at(
             .collect(),
         points,
         coverage,
-        rows: (0..ROWS).collect(),
+        rows,
+        checklists: checklists.iter().map(|(c, _)| (c.id, c.name.clone(), Some(c.id) == checklist_id)).collect(),
+        checklist_version_id,
         grades,
         idempotency_key: uuid::Uuid::new_v4().to_string(),
         can_add_points: actor.role.can(Permission::ManagePoints) && org_id.is_some(),
@@ -154,7 +171,7 @@ async fn form_page_at(
 }
 
 async fn new_form(State(state): State<AppState>, s: Signed, Query(q): Query<NewQuery>) -> Response {
-    form_page_at(&state, &s, q.org_id, q.point, Vec::new()).await
+    form_page_at(&state, &s, q.org_id, q.point, q.checklist_id, Vec::new()).await
 }
 
 /// Reads the form's repeated and numbered fields.
@@ -162,7 +179,9 @@ fn parse(fields: &[(String, String)]) -> Result<(String, String, RecordInspectio
     let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
     let org_id = get("org_id").parse().map_err(|_| ("org_id", "not_found"))?;
     let mut findings = Vec::new();
-    for i in 0..ROWS {
+    // As many rows as the form has: five blank ones, or one per item of the chosen checklist.
+    let rows = (0..MAX_ROWS).take_while(|i| fields.iter().any(|(n, _)| *n == format!("item{i}"))).count();
+    for i in 0..rows {
         let item = get(&format!("item{i}"));
         if item.is_empty() {
             continue;
@@ -192,6 +211,7 @@ fn parse(fields: &[(String, String)]) -> Result<(String, String, RecordInspectio
             summary: get("summary"),
             covered_point_ids: covered,
             findings,
+            checklist_version_id: get("checklist_version_id").parse().ok(),
         },
     ))
 }

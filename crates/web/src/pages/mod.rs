@@ -4,6 +4,7 @@
 mod account;
 mod audit;
 mod campaign;
+mod checklists;
 mod hazards;
 mod inspections;
 mod ledgers;
@@ -41,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .merge(inspections::router())
         .merge(ledgers::router())
         .merge(points::router())
+        .merge(checklists::router())
 }
 
 async fn css() -> impl IntoResponse {
