@@ -168,6 +168,33 @@ pub fn read(bytes: &[u8]) -> Result<SheetRows, SheetError> {
     Ok(out)
 }
 
+/// A checklist as an .xlsx: 检查项目, 检查要求, 依据, 分值.
+pub fn write_checklist(name: &str, items: &[(String, String, String, Option<f64>)]) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let title: String = name.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
+    ws.set_name(if title.is_empty() { "检查表" } else { &title })?;
+    let header = Format::new().set_bold().set_background_color("D9E1F2");
+    let wrap = Format::new().set_text_wrap();
+    for (c, h) in ["检查项目", "检查要求", "依据", "分值"].iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &header)?;
+    }
+    for (i, (item, req, reference, score)) in items.iter().enumerate() {
+        let r = i as u32 + 1;
+        ws.write_string_with_format(r, 0, escape(item), &wrap)?;
+        ws.write_string_with_format(r, 1, escape(req), &wrap)?;
+        ws.write_string(r, 2, escape(reference))?;
+        if let Some(s) = score {
+            ws.write_number(r, 3, *s)?;
+        }
+    }
+    for (c, w) in [30.0, 40.0, 24.0, 8.0].iter().enumerate() {
+        ws.set_column_width(c as u16, *w)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    wb.save_to_buffer()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,31 +250,4 @@ mod tests {
         assert!(bomb.len() < 1024 * 1024, "small on the wire: {}", bomb.len());
         assert_eq!(read(&bomb).unwrap_err(), SheetError::TooLarge(MAX_UNPACKED));
     }
-}
-
-/// A checklist as an .xlsx: 检查项目, 检查要求, 依据, 分值.
-pub fn write_checklist(name: &str, items: &[(String, String, String, Option<f64>)]) -> Result<Vec<u8>, XlsxError> {
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    let title: String = name.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
-    ws.set_name(if title.is_empty() { "检查表" } else { &title })?;
-    let header = Format::new().set_bold().set_background_color("D9E1F2");
-    let wrap = Format::new().set_text_wrap();
-    for (c, h) in ["检查项目", "检查要求", "依据", "分值"].iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &header)?;
-    }
-    for (i, (item, req, reference, score)) in items.iter().enumerate() {
-        let r = i as u32 + 1;
-        ws.write_string_with_format(r, 0, escape(item), &wrap)?;
-        ws.write_string_with_format(r, 1, escape(req), &wrap)?;
-        ws.write_string(r, 2, escape(reference))?;
-        if let Some(s) = score {
-            ws.write_number(r, 3, *s)?;
-        }
-    }
-    for (c, w) in [30.0, 40.0, 24.0, 8.0].iter().enumerate() {
-        ws.set_column_width(c as u16, *w)?;
-    }
-    ws.set_freeze_panes(1, 0)?;
-    wb.save_to_buffer()
 }
