@@ -127,8 +127,7 @@ pub async fn run(args: &HazardBenchArgs) -> anyhow::Result<()> {
 
 async fn measure(backend: &'static str, opts: StoreOptions, args: &HazardBenchArgs) -> anyhow::Result<Figures> {
     let store = Store::open(&opts).await.with_context(|| format!("opening {backend}"))?;
-    let mut settings = Settings::default();
-    settings.blob_dir = Some(std::env::temp_dir());
+    let settings = Settings { blob_dir: Some(std::env::temp_dir()), ..Settings::default() };
     let app = App::new(store.clone(), Arc::new(SystemClock), settings);
     app.import_plan(None, crate::cli::SEED_PLAN).await?;
     let load = Instant::now();
