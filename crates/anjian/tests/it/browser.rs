@@ -37,13 +37,7 @@ fn chromedriver() -> (Driver, u16) {
     (Driver(child), port)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_leader_signs_in_and_reads_the_campaign_in_chinese_on_desktop_and_phone() {
-    // The default cookie (`__Host-`, Secure): browsers accept it from http://127.0.0.1.
-    let t = TestApp::start_with(Backend::Sqlite, |s| s.secure_cookies = true).await;
-    let city = t.org_by_code("bureau-jincheng").await;
-    let u = t.user("leader.lian", "city_leader", Some(city.id)).await;
-    let (_driver, port) = chromedriver();
+fn capabilities(width: u32, height: u32) -> serde_json::Map<String, serde_json::Value> {
     let binary = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let mut caps = serde_json::Map::new();
     caps.insert(
@@ -51,11 +45,83 @@ async fn a_leader_signs_in_and_reads_the_campaign_in_chinese_on_desktop_and_phon
         serde_json::json!({
             "binary": binary,
             "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,900", "--lang=zh-CN"]
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync", format!("--window-size={width},{height}"), "--lang=zh-CN"]
         }),
     );
+    caps
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_principal_records_an_inspection_on_a_phone_and_finds_the_hazard_it_filed() {
+    let t = TestApp::start_with(Backend::Sqlite, |s| s.secure_cookies = true).await;
+    let zezhou = t.org_by_code("bureau-zezhou").await;
+    let county = t.user("zz.county", "county_staff", Some(zezhou.id)).await;
+    let r = t.http.post(t.url("/api/v1/orgs")).bearer_auth(&county.token)
+        .json(&serde_json::json!({"name": "泽州丹河铸造有限公司", "kind": "enterprise", "jurisdiction_id": zezhou.jurisdiction_id}))
+        .send().await.unwrap();
+    let org_id = r.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap();
+    let u = t.user("principal.phone", "principal", Some(org_id)).await;
+    t.http
+        .post(t.url(&format!("/api/v1/orgs/{org_id}/points")))
+        .bearer_auth(&u.token)
+        .json(&serde_json::json!({"kind": "location", "name": "熔炼炉平台"}))
+        .send()
+        .await
+        .unwrap();
+    let (_driver, port) = chromedriver();
     let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
+        .capabilities(capabilities(390, 844))
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("a Chromium session");
+    let result = async {
+        // Chromium clamps --window-size below 500 px at start; a resize afterwards is honoured.
+        c.set_window_size(390, 844).await?;
+        c.goto(&t.url("/login")).await?;
+        c.find(Locator::Css("input[name=username]")).await?.send_keys(&u.username).await?;
+        c.find(Locator::Css("input[name=password]")).await?.send_keys(&u.password).await?;
+        c.find(Locator::Css("main button.primary")).await?.click().await?;
+        c.goto(&t.url("/inspections/new")).await?;
+        assert!(c.source().await?.contains("熔炼炉平台"), "the enterprise's own points are offered");
+        c.find(Locator::Css("input[name=covered]")).await?.click().await?;
+        c.find(Locator::Css("input[name=item0]")).await?.send_keys("护栏完好").await?;
+        c.find(Locator::Css("input[name=result0][value=fail]")).await?.click().await?;
+        c.find(Locator::Css("input[name=note0]")).await?.send_keys("东侧护栏缺失").await?;
+        c.find(Locator::Css("input[name=measures0]")).await?.send_keys("补装护栏").await?;
+        save(&c, "inspection-phone").await;
+        c.find(Locator::Css("#inspection-form button.primary")).await?.click().await?;
+        assert_eq!(c.current_url().await?.path(), "/inspections");
+        assert!(c.source().await?.contains("检查已保存"));
+        c.goto(&t.url("/hazards")).await?;
+        c.find(Locator::LinkText("护栏完好：东侧护栏缺失")).await?.click().await?;
+        assert_eq!(c.find(Locator::Id("hazard-state")).await?.text().await?.trim(), "已上报");
+        save(&c, "hazard-phone").await;
+        let width: i64 = c.execute("return document.documentElement.scrollWidth", vec![]).await?.as_i64().unwrap_or(0);
+        let widest = c
+            .execute(
+                "let w=[...document.querySelectorAll('body *')].filter(e=>e.getBoundingClientRect().right>window.innerWidth+1);\
+                 return w.slice(-3).map(e=>e.tagName+'.'+e.className+' '+(e.name||'')+' '+Math.round(e.getBoundingClientRect().right)).join(' | ')",
+                vec![],
+            )
+            .await?;
+        assert!(width <= 390, "the hazard page fits a phone ({width}px): {widest}");
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    c.close().await.ok();
+    result.expect("browser steps");
+    t.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_leader_signs_in_and_reads_the_campaign_in_chinese_on_desktop_and_phone() {
+    // The default cookie (`__Host-`, Secure): browsers accept it from http://127.0.0.1.
+    let t = TestApp::start_with(Backend::Sqlite, |s| s.secure_cookies = true).await;
+    let city = t.org_by_code("bureau-jincheng").await;
+    let u = t.user("leader.lian", "city_leader", Some(city.id)).await;
+    let (_driver, port) = chromedriver();
+    let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(capabilities(1280, 900))
         .connect(&format!("http://127.0.0.1:{port}"))
         .await
         .expect("a Chromium session");
