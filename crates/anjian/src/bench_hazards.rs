@@ -35,6 +35,9 @@ pub struct HazardBenchArgs {
     export_rows: usize,
     #[arg(long, env = "ANJIAN_BENCH_POSTGRES")]
     postgres: Option<String>,
+    /// Measure PostgreSQL only.
+    #[arg(long)]
+    skip_sqlite: bool,
 }
 
 fn peak_rss_kib() -> u64 {
@@ -80,18 +83,15 @@ struct Figures {
 pub async fn run(args: &HazardBenchArgs) -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!("anjian-bench-hazards-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
-    let mut out = vec![
-        measure(
-            "SQLite",
-            StoreOptions {
-                url: format!("sqlite:{}", dir.join("bench.db").display()),
-                pg_schema: None,
-                max_connections: 16,
-            },
-            args,
-        )
-        .await?,
-    ];
+    let mut out = Vec::new();
+    if !args.skip_sqlite {
+        let sqlite = StoreOptions {
+            url: format!("sqlite:{}", dir.join("bench.db").display()),
+            pg_schema: None,
+            max_connections: 16,
+        };
+        out.push(measure("SQLite", sqlite, args).await?);
+    }
     std::fs::remove_dir_all(&dir).ok();
     if let Some(url) = &args.postgres {
         let schema = format!("anjian_bench_h_{}", std::process::id());

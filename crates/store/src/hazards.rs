@@ -45,8 +45,8 @@ pub struct NewHazard {
     pub request_digest: Option<String>,
 }
 
-pub async fn insert(db: &impl ConnectionTrait, n: NewHazard, now: DateTime<Utc>) -> Result<Hazard> {
-    Ok(hazard::ActiveModel {
+fn active(n: NewHazard, now: DateTime<Utc>) -> hazard::ActiveModel {
+    hazard::ActiveModel {
         uid: Set(n.uid),
         org_id: Set(n.org.id),
         jurisdiction_path: Set(n.org.jurisdiction_path),
@@ -73,8 +73,10 @@ pub async fn insert(db: &impl ConnectionTrait, n: NewHazard, now: DateTime<Utc>)
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(db)
-    .await?)
+}
+
+pub async fn insert(db: &impl ConnectionTrait, n: NewHazard, now: DateTime<Utc>) -> Result<Hazard> {
+    Ok(active(n, now).insert(db).await?)
 }
 
 pub async fn get(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> Result<Hazard> {
@@ -300,33 +302,6 @@ pub async fn insert_many_raw(db: &impl ConnectionTrait, rows: Vec<NewHazard>, no
     if rows.is_empty() {
         return Ok(());
     }
-    let models = rows.into_iter().map(|n| hazard::ActiveModel {
-        uid: Set(n.uid),
-        org_id: Set(n.org.id),
-        jurisdiction_path: Set(n.org.jurisdiction_path),
-        org_path: Set(n.org.org_path),
-        point_id: Set(n.point_id),
-        inspection_id: Set(n.inspection_id),
-        source: Set(n.source),
-        description: Set(n.description),
-        grade: Set(n.grade),
-        category: Set(n.category),
-        measures: Set(n.measures),
-        funds_fen: Set(n.funds_fen),
-        owner: Set(n.owner),
-        deadline: Set(n.deadline),
-        state: Set(n.state),
-        has_plan: Set(false),
-        fixed_by: Set(None),
-        discovered_at: Set(n.discovered_at),
-        discovered_by: Set(n.discovered_by),
-        closed_at: Set(None),
-        closed_by: Set(None),
-        request_digest: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    });
-    Hazards::insert_many(models).exec_without_returning(db).await?;
+    Hazards::insert_many(rows.into_iter().map(|n| active(n, now))).exec_without_returning(db).await?;
     Ok(())
 }

@@ -72,3 +72,24 @@ pub fn xlsx_response(bytes: Vec<u8>, file_name: &str) -> Response {
     )
         .into_response()
 }
+
+/// How an import went, for a page: the summary line, its style, the row errors, the status.
+pub fn import_summary(
+    lang: Lang,
+    out: &anjian_app::hazard_import::ImportOutcome,
+) -> (String, &'static str, Vec<String>, axum::http::StatusCode) {
+    let summary = lang
+        .t("hazards.import_result")
+        .replace("{rows}", &out.rows.to_string())
+        .replace("{new}", &out.new.to_string())
+        .replace("{existing}", &out.existing.to_string());
+    let (verdict, class) = match (out.errors.is_empty(), out.applied) {
+        (_, true) => (lang.t("hazards.import_applied"), "ok"),
+        (true, false) => (lang.t("hazards.import_preview_ok"), "ok"),
+        (false, _) => (lang.t("hazards.import_not_applied"), "alert"),
+    };
+    let errors: Vec<String> = out.errors.iter().map(|e| row_message(lang, e)).collect();
+    let status =
+        if errors.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY };
+    (format!("{summary}{verdict}"), class, errors, status)
+}

@@ -139,24 +139,8 @@ async fn import(
     let apply = fields.contains_key("apply");
     match state.app.import_points(s.actor(), id, sheet, &kind_labels(), apply).await {
         Ok(out) => {
-            let summary = s
-                .lang
-                .t("hazards.import_result")
-                .replace("{rows}", &out.rows.to_string())
-                .replace("{new}", &out.new.to_string())
-                .replace("{existing}", &out.existing.to_string());
-            let (verdict, class) = match (out.errors.is_empty(), out.applied) {
-                (_, true) => (s.lang.t("hazards.import_applied"), "ok"),
-                (true, false) => (s.lang.t("hazards.import_preview_ok"), "ok"),
-                (false, _) => (s.lang.t("hazards.import_not_applied"), "alert"),
-            };
-            let errors: Vec<String> = out.errors.iter().map(|e| crate::sheets::row_message(s.lang, e)).collect();
-            let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-            (
-                status,
-                render_page(&state, &s, &headers, org_id, Some((format!("{summary}{verdict}"), class)), errors).await,
-            )
-                .into_response()
+            let (text, class, errors, status) = crate::sheets::import_summary(s.lang, &out);
+            (status, render_page(&state, &s, &headers, org_id, Some((text, class)), errors).await).into_response()
         }
         Err(e) => {
             let (status, _) = crate::error::status_and_code(&e);
