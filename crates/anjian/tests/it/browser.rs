@@ -78,18 +78,18 @@ async fn a_principal_records_an_inspection_on_a_phone_and_finds_the_hazard_it_fi
         // Chromium clamps --window-size below 500 px at start; a resize afterwards is honoured.
         c.set_window_size(390, 844).await?;
         c.goto(&t.url("/login")).await?;
-        c.find(Locator::Css("input[name=username]")).await?.send_keys(&u.username).await?;
-        c.find(Locator::Css("input[name=password]")).await?.send_keys(&u.password).await?;
-        c.find(Locator::Css("main button.primary")).await?.click().await?;
+        fill(&c, "input[name=username]", &u.username).await?;
+        fill(&c, "input[name=password]", &u.password).await?;
+        submit(&c, "main button.primary").await?;
         c.goto(&t.url("/inspections/new")).await?;
         assert!(c.source().await?.contains("熔炼炉平台"), "the enterprise's own points are offered");
         c.find(Locator::Css("input[name=covered]")).await?.click().await?;
-        c.find(Locator::Css("input[name=item0]")).await?.send_keys("护栏完好").await?;
+        fill(&c, "input[name=item0]", "护栏完好").await?;
         c.find(Locator::Css("input[name=result0][value=fail]")).await?.click().await?;
-        c.find(Locator::Css("input[name=note0]")).await?.send_keys("东侧护栏缺失").await?;
-        c.find(Locator::Css("input[name=measures0]")).await?.send_keys("补装护栏").await?;
+        fill(&c, "input[name=note0]", "东侧护栏缺失").await?;
+        fill(&c, "input[name=measures0]", "补装护栏").await?;
         save(&c, "inspection-phone").await;
-        c.find(Locator::Css("#inspection-form button.primary")).await?.click().await?;
+        submit(&c, "#inspection-form button.primary").await?;
         assert_eq!(c.current_url().await?.path(), "/inspections");
         assert!(c.source().await?.contains("检查已保存"));
         c.goto(&t.url("/hazards")).await?;
@@ -129,14 +129,20 @@ async fn a_leader_signs_in_and_reads_the_campaign_in_chinese_on_desktop_and_phon
     let result = async {
         c.goto(&t.url("/login")).await?;
         assert!(c.source().await?.contains("安全生产监管平台"));
-        c.find(Locator::Css("input[name=username]")).await?.send_keys(&u.username).await?;
-        c.find(Locator::Css("input[name=password]")).await?.send_keys(&u.password).await?;
-        c.find(Locator::Css("main button.primary")).await?.click().await?;
+        fill(&c, "input[name=username]", &u.username).await?;
+        fill(&c, "input[name=password]", &u.password).await?;
+        submit(&c, "main button.primary").await?;
         assert!(c.current_url().await?.path().ends_with("/login/second-factor"), "asked for the second factor");
         let code = t.totp(u.totp_secret.as_deref().unwrap(), 0);
-        c.find(Locator::Css("input[name=code]")).await?.send_keys(&code).await?;
-        c.find(Locator::Css("main button.primary")).await?.click().await?;
-        assert_eq!(c.current_url().await?.path(), "/campaign");
+        fill(&c, "input[name=code]", &code).await?;
+        submit(&c, "main button.primary").await?;
+        let after = c.current_url().await?;
+        assert_eq!(
+            after.path(),
+            "/campaign",
+            "second factor refused: {}",
+            c.find(Locator::Css("main")).await?.text().await?
+        );
         let html = c.source().await?;
         assert!(html.contains("晋城市工业和信息化局（国资委）安全生产“三大战役”工作方案"));
         assert!(html.contains("集中攻坚阶段"));
@@ -167,6 +173,37 @@ async fn a_leader_signs_in_and_reads_the_campaign_in_chinese_on_desktop_and_phon
     c.close().await.ok();
     result.expect("browser steps");
     t.finish().await;
+}
+
+/// Types into a field and checks it holds exactly that: under load a page can still be settling
+/// when the first keys arrive, and a half-typed code is simply a wrong code.
+async fn fill(c: &fantoccini::Client, css: &str, text: &str) -> Result<(), fantoccini::error::CmdError> {
+    for _ in 0..5 {
+        let e = c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await?;
+        e.clear().await?;
+        e.send_keys(text).await?;
+        if e.prop("value").await?.as_deref() == Some(text) {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("could not type into {css}");
+}
+
+/// Clicks a submit button and waits until the browser has left the current page: under load the
+/// click can return before the navigation it starts.
+async fn submit(c: &fantoccini::Client, css: &str) -> Result<(), fantoccini::error::CmdError> {
+    let before = c.current_url().await?;
+    c.find(Locator::Css(css)).await?.click().await?;
+    for _ in 0..100 {
+        if c.current_url().await? != before {
+            // Let the new page finish loading before anyone looks at it.
+            c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("body")).await?;
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(())
 }
 
 async fn save(c: &fantoccini::Client, name: &str) {
