@@ -164,21 +164,3 @@ impl Store {
         Ok(())
     }
 }
-
-/// Tables whose rows the database refuses to change or remove.
-pub fn append_only_tables() -> &'static [&'static str] {
-    &[
-        "audit_log",
-        "plan_versions",
-        "inspections",
-        "inspection_findings",
-        "inspection_coverage",
-        "hazard_events",
-        "hazard_plans",
-        "ledgers",
-        "attachments",
-        "typical_cases",
-        "checklists",
-        "checklist_versions",
-    ]
-}

@@ -5,9 +5,7 @@ use crate::entity::site::{self, Entity as Sites};
 use crate::Result;
 use anjian_domain::scope::Scope;
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 pub use site::Model as Site;
 
@@ -48,12 +46,4 @@ pub async fn of_org(db: &impl ConnectionTrait, scope: &Scope, org_id: i64) -> Re
         .order_by_asc(site::Column::Id)
         .all(db)
         .await?)
-}
-
-pub async fn count(db: &impl ConnectionTrait, scope: &Scope, kind: Option<&str>) -> Result<u64> {
-    let mut q = Sites::find().filter(condition(scope));
-    if let Some(k) = kind {
-        q = q.filter(site::Column::Kind.eq(k));
-    }
-    Ok(q.count(db).await?)
 }

@@ -194,17 +194,9 @@ pub async fn consume_totp_step(db: &impl ConnectionTrait, id: i64, step: i64) ->
     Ok(res.rows_affected == 1)
 }
 
-pub async fn all_ids_with_org(db: &impl ConnectionTrait) -> Result<Vec<(i64, Option<i64>)>> {
-    Ok(Users::find().select_only().column(user::Column::Id).column(user::Column::OrgId).into_tuple().all(db).await?)
-}
-
 /// Whether any account exists at all (the first start creates the admin).
 pub async fn any(db: &impl ConnectionTrait) -> Result<bool> {
     Ok(Users::find().one(db).await?.is_some())
-}
-
-pub async fn by_org_ids(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<User>> {
-    Ok(Users::find().filter(user::Column::OrgId.is_in(ids.iter().copied())).all(db).await?)
 }
 
 /// The organisation a user belongs to, if any; for computing their scope.
