@@ -187,8 +187,14 @@ fn replay(actor: &Actor, existing: Org, digest: &str) -> Result<Created<Org>> {
 }
 
 impl App {
-    /// The materialised path of a jurisdiction, for filters ("in this county").
-    pub async fn jurisdiction_path(&self, id: i64) -> Result<Option<String>> {
-        Ok(jurisdictions::by_id(&self.store.db, id).await?.map(|j| j.path))
+    /// The path a list filters on for "inside this jurisdiction". An unknown jurisdiction must
+    /// match nothing, not everything, so it becomes a path no row has.
+    pub async fn jurisdiction_filter(&self, id: Option<i64>) -> Result<Option<String>> {
+        match id {
+            None => Ok(None),
+            Some(id) => {
+                Ok(Some(jurisdictions::by_id(&self.store.db, id).await?.map_or_else(|| "/-/".to_owned(), |j| j.path)))
+            }
+        }
     }
 }

@@ -732,6 +732,7 @@ async fn the_lists_filter_by_county_industry_and_month() {
     assert_eq!(count(String::new()).await, 3);
     assert_eq!(count(format!("jurisdiction_id={}", explosives.jurisdiction_id)).await, 1);
     assert_eq!(count("industry=explosives".into()).await, 1);
+    assert_eq!(count("jurisdiction_id=999999".into()).await, 0, "an unknown county matches nothing, not everything");
     assert_eq!(count("since=2022-08-01T00:00:00%2B08:00&until=2022-09-01T00:00:00%2B08:00".into()).await, 2);
     let c = t.login_form("city.viewer", &city.password).await;
     // City staff need a second factor: sign in through it for the page.

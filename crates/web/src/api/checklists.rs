@@ -173,8 +173,7 @@ pub async fn import_sheet(
     checklist_id: Option<i64>,
     body: &[u8],
 ) -> Result<ChecklistVersionDto, AppError> {
-    let sheet =
-        anjian_reports::ledger_sheet::read(body).map_err(|e| AppError::invalid("file", super::sheet_code(&e)))?;
+    let sheet = super::hazards::read_sheet(body)?;
     let items = items_from_sheet(sheet).map_err(|errs| {
         AppError::Invalid(
             errs.iter()

@@ -351,11 +351,7 @@ pub struct HazardParams {
 
 impl HazardParams {
     async fn filter(&self, s: &AppState, now: DateTime<Utc>) -> Result<HazardFilter, ApiError> {
-        let jurisdiction_path = match self.jurisdiction_id {
-            // An unknown jurisdiction matches nothing rather than everything.
-            Some(j) => Some(s.app.jurisdiction_path(j).await?.unwrap_or_else(|| "/none/".into())),
-            None => None,
-        };
+        let jurisdiction_path = s.app.jurisdiction_filter(self.jurisdiction_id).await?;
         Ok(HazardFilter {
             jurisdiction_path,
             industry: self.industry.clone().filter(|i| !i.is_empty()),
@@ -424,8 +420,7 @@ pub async fn import_hazards(
     ApiQuery(q): ApiQuery<ImportParams>,
     body: axum::body::Bytes,
 ) -> Result<Json<ImportResult>, ApiError> {
-    let sheet =
-        anjian_reports::ledger_sheet::read(&body).map_err(|e| anjian_app::AppError::invalid("file", sheet_code(&e)))?;
+    let sheet = read_sheet(&body)?;
     let out = s.app.import_hazards(&a, id, sheet, &crate::sheets::source_labels(), q.apply).await?;
     import_result(out, q.apply)
 }
@@ -441,8 +436,7 @@ pub async fn import_points(
     ApiQuery(q): ApiQuery<ImportParams>,
     body: axum::body::Bytes,
 ) -> Result<Json<ImportResult>, ApiError> {
-    let sheet =
-        anjian_reports::ledger_sheet::read(&body).map_err(|e| anjian_app::AppError::invalid("file", sheet_code(&e)))?;
+    let sheet = read_sheet(&body)?;
     let out = s.app.import_points(&a, id, sheet, &crate::pages::point_kind_labels(), q.apply).await?;
     import_result(out, q.apply)
 }
@@ -473,6 +467,11 @@ fn import_result(out: anjian_app::hazard_import::ImportOutcome, apply: bool) -> 
             })
             .collect(),
     }))
+}
+
+/// An uploaded workbook's rows, or an `invalid file` error with the reason's code.
+pub fn read_sheet(bytes: &[u8]) -> Result<anjian_reports::ledger_sheet::SheetRows, anjian_app::AppError> {
+    anjian_reports::ledger_sheet::read(bytes).map_err(|e| anjian_app::AppError::invalid("file", sheet_code(&e)))
 }
 
 pub fn sheet_code(e: &anjian_reports::ledger_sheet::SheetError) -> &'static str {

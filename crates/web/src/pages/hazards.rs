@@ -120,14 +120,11 @@ async fn grades(state: &AppState) -> Vec<(String, String)> {
 }
 
 impl ListQuery {
-    async fn filter(&self, state: &AppState, now: DateTime<Utc>) -> HazardFilter {
-        let jurisdiction_path = match self.jurisdiction_id {
-            Some(j) => Some(state.app.jurisdiction_path(j).await.ok().flatten().unwrap_or_else(|| "/none/".into())),
-            None => None,
-        };
+    async fn filter(&self, state: &AppState, now: DateTime<Utc>) -> anjian_app::Result<HazardFilter> {
+        let jurisdiction_path = state.app.jurisdiction_filter(self.jurisdiction_id).await?;
         let month =
             self.period.as_deref().filter(|p| !p.is_empty()).and_then(|p| anjian_app::ledgers::parse_period(p).ok());
-        HazardFilter {
+        Ok(HazardFilter {
             jurisdiction_path,
             industry: self.industry.clone().filter(|i| !i.is_empty()),
             org_id: self.org_id,
@@ -138,7 +135,7 @@ impl ListQuery {
             since: month.map(|m| m.start),
             until: month.map(|m| m.end),
             q: self.q.clone().filter(|x| !x.trim().is_empty()).map(|x| x.trim().chars().take(50).collect()),
-        }
+        })
     }
 
     /// The list's filters as a query string, for the next page and the export.
@@ -159,7 +156,10 @@ impl ListQuery {
 
 async fn list_page(state: &AppState, s: &Signed, q: ListQuery, errors: Vec<String>) -> Response {
     let now = state.app.clock.now();
-    let f = q.filter(state, now).await;
+    let f = match q.filter(state, now).await {
+        Ok(f) => f,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
     let (rows, count) = match tokio::try_join!(
         state.app.list_hazards(s.actor(), &f, q.before, PAGE),
         state.app.count_hazards(s.actor(), &f)
@@ -476,7 +476,10 @@ mod tests {
 }
 
 async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuery>) -> Response {
-    let f = q.filter(&state, state.app.clock.now()).await;
+    let f = match q.filter(&state, state.app.clock.now()).await {
+        Ok(f) => f,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
     let rows = match state.app.export_hazards(s.actor(), &f, 100_000).await {
         Ok(r) => r,
         Err(e) => return PageError::new(e, s.lang).into_response(),
