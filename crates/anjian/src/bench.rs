@@ -89,6 +89,7 @@ async fn measure(backend: &'static str, opts: StoreOptions, args: &BenchArgs) ->
                 role: "county_staff".into(),
                 org_id: Some(bureau.id),
                 leader_code: None,
+                position: None,
             },
         )
         .await?;

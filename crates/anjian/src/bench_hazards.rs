@@ -193,6 +193,7 @@ async fn measure(backend: &'static str, opts: StoreOptions, args: &HazardBenchAr
         role: role.into(),
         org_id: Some(org.id),
         leader_code: None,
+        position: None,
     };
     let (cu, _) = app.create_user(None, mk("bench.county", "county_staff", &county_bureau)).await?;
     let (ci, _) = app.create_user(None, mk("bench.city", "city_staff", &city_bureau)).await?;

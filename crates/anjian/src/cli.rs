@@ -159,7 +159,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             serve::demo(&app, &cfg, DemoSpec { enterprises, seed }).await?;
         }
         Command::User { command: UserCommand::Create { username, name, role, org_id } } => {
-            let input = anjian_app::users::CreateUser { username, display_name: name, role, org_id, leader_code: None };
+            let input = anjian_app::users::CreateUser {
+                username,
+                display_name: name,
+                role,
+                org_id,
+                leader_code: None,
+                position: None,
+            };
             match app.create_user(None, input).await {
                 Ok((u, pw)) => println!("created {} ({}); one-time password: {pw}", u.username, u.role),
                 Err(AppError::Invalid(f)) => bail!(

@@ -21,6 +21,12 @@ pub struct FileConfig {
     pub lockout_minutes: Option<i64>,
     pub session_idle_minutes: Option<i64>,
     pub password_max_age_days: Option<i64>,
+    /// Outgoing webhook for reminders (an SMS or messaging gateway).
+    pub webhook_url: Option<String>,
+    /// Seconds between runs of the reminder job (default 60).
+    pub reminder_interval_seconds: Option<u64>,
+    /// Local hour from which the daily digest goes out (default 8).
+    pub digest_hour: Option<u32>,
 }
 
 impl FileConfig {
@@ -45,6 +51,7 @@ pub struct Resolved {
     pub hsts: bool,
     pub settings: anjian_app::Settings,
     pub log_json: bool,
+    pub reminder_interval: std::time::Duration,
 }
 
 impl Resolved {
@@ -86,6 +93,11 @@ pub fn resolve(l: Layers<'_>) -> anyhow::Result<Resolved> {
     if let Some(v) = f.password_max_age_days {
         settings.password_max_age_days = v;
     }
+    settings.webhook_url = f.webhook_url.clone().filter(|u| !u.is_empty());
+    if let Some(h) = f.digest_hour {
+        anyhow::ensure!(h < 24, "digest_hour {h}: use 0–23");
+        settings.digest_hour = h;
+    }
     if let Some(h) = &f.audit_hash {
         settings.audit_alg =
             anjian_domain::audit::HashAlg::parse(h).with_context(|| format!("audit_hash `{h}`: use sha256 or sm3"))?;
@@ -98,6 +110,7 @@ pub fn resolve(l: Layers<'_>) -> anyhow::Result<Resolved> {
         hsts: f.hsts.unwrap_or(false),
         settings,
         log_json: f.log_format.as_deref() == Some("json"),
+        reminder_interval: std::time::Duration::from_secs(f.reminder_interval_seconds.unwrap_or(60).max(1)),
     })
 }
 

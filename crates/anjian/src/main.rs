@@ -5,6 +5,7 @@ mod bench;
 mod bench_hazards;
 mod cli;
 mod config;
+mod jobs;
 mod serve;
 
 use clap::Parser;

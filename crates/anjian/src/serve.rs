@@ -22,6 +22,7 @@ pub async fn open(cfg: &Resolved) -> anyhow::Result<App> {
     let mut settings = cfg.settings.clone();
     settings.signing_key = signing_key(&cfg.data_dir.join("signing.key"))?;
     settings.blob_dir = Some(cfg.data_dir.join("blobs"));
+    settings.webhook_secret = signing_key(&cfg.data_dir.join("webhook.key"))?;
     let store = Store::open(&StoreOptions { url: cfg.database_url().to_owned(), pg_schema: None, max_connections: 16 })
         .await
         .context("opening the database")?;
@@ -125,6 +126,7 @@ pub async fn run(app: App, cfg: &Resolved) -> anyhow::Result<()> {
     let mut state = anjian_web::AppState::new(app);
     state.secure_cookies = cfg.secure_cookies;
     state.hsts = cfg.hsts;
+    let jobs = tokio::spawn(crate::jobs::run(state.app.clone(), cfg.reminder_interval));
     let router = anjian_web::router(state);
     let shutdown = shutdown_signal();
     let listener =
@@ -135,6 +137,7 @@ pub async fn run(app: App, cfg: &Resolved) -> anyhow::Result<()> {
     axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await?;
+    jobs.abort();
     tracing::info!("stopped");
     Ok(())
 }

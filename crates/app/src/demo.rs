@@ -272,7 +272,11 @@ impl App {
         wanted.push(("guard.1".into(), Role::PatrolGuard, first_explosives, None));
         wanted.push(("railway.1".into(), Role::RailwayOperator, Some(railway), None));
         wanted.push(("expert.1".into(), Role::Expert, Some(experts), None));
+        // The first leader of 附件1 heads the city bureau; each county account heads its bureau.
+        let head = plan.leaders.first().map(|l| l.code.get_ref().clone());
         for (username, role, org, leader) in wanted {
+            let heads = (leader.is_some() && leader == head) || username.starts_with("county.");
+            let position = heads.then(|| "bureau_head".to_owned());
             let display = match (&leader, plan.leaders.iter().find(|l| Some(l.code.get_ref()) == leader.as_ref())) {
                 (Some(_), Some(l)) => format!("{}（{}）", l.name, l.title),
                 _ => username.clone(),
@@ -286,6 +290,7 @@ impl App {
                         role: role.as_str().into(),
                         org_id: org.as_ref().map(|o| o.id),
                         leader_code: leader,
+                        position,
                     },
                 )
                 .await?;

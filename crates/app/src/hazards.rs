@@ -6,6 +6,8 @@ use crate::crypto::digest_json;
 use crate::orgs::{parse_idempotency_key, Created};
 use crate::{Actor, App, AppError, FieldError, Result};
 use anjian_domain::hazard::{self, Action, Doer, HazardFacts, HazardState};
+use anjian_domain::obligation::{Activity, Evidence, Source};
+use anjian_domain::plan::ActivityKind;
 use anjian_domain::plan::Plan;
 use anjian_domain::role::Permission;
 use anjian_store::hazards::{self, Hazard, HazardEvent, HazardFilter, HazardPlan, NewHazard, PlanParts, StateChange};
@@ -292,6 +294,13 @@ impl App {
             now,
         )
         .await?;
+        if after.state == HazardState::Closed && is_major(&plan, &h.grade) {
+            let act =
+                Activity::new(ActivityKind::MajorHazardResolved, now, Evidence { source: Source::Hazard, id: h.id })
+                    .by(actor.id(), actor.user.org_id)
+                    .on_org(h.org_id);
+            anjian_store::activities::insert_many(&*txn, &[act], now).await?;
+        }
         let mut e = entry(Some(actor), &format!("hazard.{}", action.name()), "hazard", h.id);
         e.before_digest = Some(digest_json(&h));
         e.detail = format!("{} -> {}", h.state, after.state.as_str());
@@ -355,16 +364,7 @@ impl App {
         if h.state == HazardState::Closed.as_str() {
             return Err(AppError::invalid("action", "hazard_out_of_order"));
         }
-        let blobs = anjian_store::blobs::BlobStore::new(
-            self.settings.blob_dir.clone().ok_or_else(|| AppError::Internal("no blob folder configured".into()))?,
-        );
-        let stored = tokio_blocking(move || {
-            let clean = anjian_store::images::clean(&bytes).map_err(|e| AppError::invalid("file", e.code()))?;
-            let key = blobs.put(&clean.bytes).map_err(|e| AppError::Internal(format!("storing a file: {e}")))?;
-            Ok((clean, key))
-        })
-        .await?;
-        let (clean, key) = stored;
+        let (clean, key) = self.store_photo(bytes).await?;
         let org = orgs::get(&self.store.db, &actor.scope, h.org_id).await?;
         let txn = self.store.begin_write().await?;
         let row = anjian_store::attachments::insert(
@@ -406,6 +406,22 @@ impl App {
 }
 
 /// Runs blocking work (image decoding, file writes) on the blocking pool.
+impl App {
+    /// Checks and re-encodes an uploaded photo (no EXIF/GPS survives) and keeps it by its hash;
+    /// the file is on disk before the caller's row commits.
+    pub(crate) async fn store_photo(&self, bytes: Vec<u8>) -> Result<(anjian_store::images::CleanImage, String)> {
+        let blobs = anjian_store::blobs::BlobStore::new(
+            self.settings.blob_dir.clone().ok_or_else(|| AppError::Internal("no blob folder configured".into()))?,
+        );
+        tokio_blocking(move || {
+            let clean = anjian_store::images::clean(&bytes).map_err(|e| AppError::invalid("file", e.code()))?;
+            let key = blobs.put(&clean.bytes).map_err(|e| AppError::Internal(format!("storing a file: {e}")))?;
+            Ok((clean, key))
+        })
+        .await
+    }
+}
+
 async fn tokio_blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
     tokio::task::spawn_blocking(f).await.map_err(|e| AppError::Internal(format!("blocking task: {e}")))?
 }
@@ -445,6 +461,14 @@ impl App {
                 anjian_store::StoreError::Conflict(_) => AppError::invalid("hazard", "already_typical_case"),
                 e => e.into(),
             })?;
+        let act = Activity::new(
+            ActivityKind::TypicalCase,
+            row.marked_at,
+            Evidence { source: Source::TypicalCase, id: row.id },
+        )
+        .by(actor.id(), actor.user.org_id)
+        .on_org(h.org_id);
+        anjian_store::activities::insert_many(&*txn, &[act], row.marked_at).await?;
         let mut e = entry(Some(actor), "hazard.typical_case", "hazard", h.id);
         e.detail = format!("case={}", row.id);
         self.record(&*txn, e).await?;

@@ -7,6 +7,7 @@ use crate::hazards::HazardInput;
 use crate::orgs::{parse_idempotency_key, Created};
 use crate::{Actor, App, AppError, FieldError, Result};
 use anjian_domain::inspection::{InspectionKind, PointKind};
+use anjian_domain::obligation::{Activity, Evidence, Source};
 use anjian_domain::period::{Period, PeriodKind};
 use anjian_domain::role::Permission;
 use anjian_store::inspections::{self, Finding, Inspection, InspectionFilter, NewInspection};
@@ -184,6 +185,19 @@ impl App {
         for p in &covered {
             inspections::insert_coverage(&*txn, ins.id, *p).await?;
         }
+        // What the obligation engine counts: one activity per point covered (or one for the org).
+        let activity = |point| Activity {
+            target_point: point,
+            ..Activity::new(kind.activity(), at, Evidence { source: Source::Inspection, id: ins.id })
+                .by(actor.id(), actor.user.org_id)
+                .on_org(org.id)
+        };
+        let acts: Vec<Activity> = if covered.is_empty() {
+            vec![activity(None)]
+        } else {
+            covered.iter().map(|p| activity(Some(*p))).collect()
+        };
+        anjian_store::activities::insert_many(&*txn, &acts, now).await?;
         let mut hazards_filed = 0;
         for f in &input.findings {
             let hazard_id = match &f.hazard {

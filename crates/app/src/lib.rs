@@ -12,9 +12,13 @@ pub mod hazard_import;
 pub mod hazards;
 pub mod inspections;
 pub mod ledgers;
+pub mod liaison;
+pub mod obligations;
 pub mod orgs;
 pub mod plans;
+pub mod reminders;
 pub mod settings;
+pub mod tasks;
 pub mod throttle;
 pub mod users;
 
@@ -41,6 +45,7 @@ pub struct App {
     pub settings: Arc<Settings>,
     pub throttle: Arc<throttle::Throttle>,
     plan_cache: PlanCache,
+    boards: Arc<obligations::BoardCache>,
 }
 
 impl App {
@@ -53,6 +58,7 @@ impl App {
             throttle: Arc::new(throttle::Throttle::new(settings.ip_max_failures, settings.ip_window)),
             settings: Arc::new(settings),
             plan_cache: Arc::new(RwLock::new(None)),
+            boards: Arc::default(),
         }
     }
 }

@@ -38,6 +38,14 @@ pub struct Settings {
     /// Where uploaded files are kept (the binary uses `<data>/blobs`). Several instances on one
     /// PostgreSQL share it (a network file system); without it, uploads are refused.
     pub blob_dir: Option<std::path::PathBuf>,
+    /// Where reminders are POSTed for an SMS or messaging gateway; none sends nothing out.
+    pub webhook_url: Option<String>,
+    /// Key of the `X-Anjian-Signature` HMAC on every webhook body.
+    pub webhook_secret: Vec<u8>,
+    /// Attempts before a delivery is given up (with doubling waits from 30 s).
+    pub webhook_max_attempts: i32,
+    /// The local hour (Asia/Shanghai) from which the daily digest goes out.
+    pub digest_hour: u32,
 }
 
 impl Default for Settings {
@@ -59,6 +67,10 @@ impl Default for Settings {
                 k
             },
             blob_dir: None,
+            webhook_url: None,
+            webhook_secret: Vec::new(),
+            webhook_max_attempts: 8,
+            digest_hour: 8,
         }
     }
 }
@@ -73,6 +85,7 @@ impl std::fmt::Debug for Settings {
             .field("session_absolute", &self.session_absolute)
             .field("password_max_age_days", &self.password_max_age_days)
             .field("audit_alg", &self.audit_alg)
+            .field("webhook_url", &self.webhook_url)
             .finish_non_exhaustive()
     }
 }

@@ -16,6 +16,8 @@ pub struct CreateUser {
     pub role: String,
     pub org_id: Option<i64>,
     pub leader_code: Option<String>,
+    /// `bureau_head` (部门负责人) or `liaison_leader` (包联领导), for bureau accounts.
+    pub position: Option<String>,
 }
 
 /// A one-time password that meets the policy: four groups of four from an alphabet without
@@ -64,6 +66,21 @@ impl App {
         if role.is_none() {
             errors.push(FieldError::new("role", "invalid_role"));
         }
+        let position = input.position.filter(|p| !p.is_empty());
+        if let Some(p) = &position {
+            let bureau = role.is_some_and(|r| r.is_bureau());
+            if anjian_store::activities::parse_position(p).is_none() || !bureau {
+                errors.push(FieldError::new("position", "invalid_position"));
+            }
+        }
+        let leader_code = input.leader_code.filter(|s| !s.is_empty());
+        if let Some(code) = &leader_code {
+            if let Ok(plan) = self.current_plan().await {
+                if plan.leader(code).is_none() {
+                    errors.push(FieldError::new("leader_code", "unknown_leader"));
+                }
+            }
+        }
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }
@@ -100,7 +117,8 @@ impl App {
                 password_hash: hash,
                 role: role.as_str().to_owned(),
                 org_id: org.map(|o| o.id),
-                leader_code: input.leader_code.filter(|s| !s.is_empty()),
+                leader_code,
+                position,
                 must_change_password: true,
             },
             self.clock.now(),
@@ -166,6 +184,7 @@ impl App {
                     role: Role::SysAdmin.as_str().to_owned(),
                     org_id: None,
                     leader_code: None,
+                    position: None,
                 },
             )
             .await?;

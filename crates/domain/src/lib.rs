@@ -3,10 +3,12 @@
 //! rule decided here is tested here.
 
 pub mod audit;
+pub mod campaign;
 pub mod clock;
 pub mod hazard;
 pub mod inspection;
 pub mod ledger;
+pub mod obligation;
 pub mod org;
 pub mod password;
 pub mod period;

@@ -94,6 +94,8 @@ pub struct InspectionFilter {
     pub kind: Option<String>,
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
+    /// Recorded by one of these accounts.
+    pub inspectors: Option<Vec<i64>>,
 }
 
 /// Newest first, by id below the cursor.
@@ -116,6 +118,9 @@ pub async fn list(
     }
     if let Some(u) = f.until {
         q = q.filter(inspection::Column::At.lt(u));
+    }
+    if let Some(ids) = &f.inspectors {
+        q = q.filter(inspection::Column::InspectorId.is_in(ids.iter().copied()));
     }
     if let Some(b) = before {
         q = q.filter(inspection::Column::Id.lt(b));

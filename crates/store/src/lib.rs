@@ -3,6 +3,7 @@
 //!
 //! Every read of supervised data takes a [`Scope`](anjian_domain::scope::Scope); see [`scope`].
 
+pub mod activities;
 pub mod attachments;
 pub mod audit;
 pub mod blobs;
@@ -14,13 +15,16 @@ pub mod images;
 pub mod inspections;
 pub mod jurisdictions;
 pub mod ledgers;
+pub mod liaison;
 mod migration;
+pub mod notifications;
 pub mod orgs;
 pub mod plans;
 pub mod points;
 pub mod scope;
 pub mod sessions;
 pub mod sites;
+pub mod task_reports;
 pub mod tokens;
 pub mod typical_cases;
 pub mod users;

@@ -23,6 +23,7 @@ pub struct NewUser {
     pub role: String,
     pub org_id: Option<i64>,
     pub leader_code: Option<String>,
+    pub position: Option<String>,
     pub must_change_password: bool,
 }
 
@@ -34,6 +35,7 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewUser, now: DateTime<Utc>)
         role: Set(new.role),
         org_id: Set(new.org_id),
         leader_code: Set(new.leader_code),
+        position: Set(new.position),
         must_change_password: Set(new.must_change_password),
         password_changed_at: Set(now),
         failed_logins: Set(0),

@@ -166,6 +166,7 @@ impl TestApp {
                     role: role.to_owned(),
                     org_id,
                     leader_code: None,
+                    position: None,
                 },
             )
             .await

@@ -47,6 +47,8 @@ pub struct AnySession {
 pub struct Signed {
     pub ctx: SessionCtx,
     pub lang: Lang,
+    /// Unread reminders, for the inbox link in the page frame.
+    pub unread: u64,
 }
 
 impl Signed {
@@ -88,7 +90,10 @@ impl FromRequestParts<AppState> for Signed {
         let AnySession { ctx, lang } = AnySession::from_request_parts(parts, state).await?;
         match pending_path(ctx.pending) {
             Some(p) => Err(Redirect::to(p).into_response()),
-            None => Ok(Signed { ctx, lang }),
+            None => {
+                let unread = state.app.unread_count(&ctx.actor).await.unwrap_or(0);
+                Ok(Signed { ctx, lang, unread })
+            }
         }
     }
 }

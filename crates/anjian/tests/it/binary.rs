@@ -129,6 +129,7 @@ async fn prepare(data: &Path) -> String {
                 role: "county_staff".into(),
                 org_id: Some(bureau.id),
                 leader_code: None,
+                position: None,
             },
         )
         .await

@@ -363,6 +363,14 @@ fn check_rule(plan: &Plan, r: &Rule, l: &mut Linter<'_>, refs: &RefSets<'_>) {
             l.error(&r.id, format!("rule `{id}`: unknown supervision level `{level}`"));
         }
     }
+    for m in &r.modifiers {
+        if !refs.levels.contains(&m.supervision_level) {
+            l.error(&r.id, format!("rule `{id}`: modifier names unknown supervision level `{}`", m.supervision_level));
+        }
+        if m.at_least < n {
+            l.error(&r.at_least, format!("rule `{id}`: a modifier for `{}` asks for fewer ({}) than the rule ({n}); key supervision only raises a frequency", m.supervision_level, m.at_least));
+        }
+    }
     for alt in &r.alternatives {
         if let Some(a) = alt.at_least {
             if a > n {

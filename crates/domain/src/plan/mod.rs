@@ -14,6 +14,8 @@ use crate::org::{Industry, Level, OrgKind, SiteKind};
 use crate::period::{DateSpan, PeriodKind};
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+use std::str::FromStr;
 use toml::Spanned;
 
 /// A plan as written, with the byte spans of the values lint needs to point at.
@@ -259,30 +261,30 @@ pub enum TargetKind {
     LiaisonIndustries,
 }
 
-/// Kinds of recorded activity that count toward obligations.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Hash)]
-#[serde(rename_all = "snake_case")]
-pub enum ActivityKind {
-    SelfInspection,
-    SiteCheck,
-    GroupCheck,
-    ExpertHealthCheck,
-    CrossRegionCheck,
-    FullCoverageCheck,
-    SpotCheck,
-    UnannouncedCheck,
-    LiaisonCheck,
-    MajorHazardResolved,
-    TypicalCase,
-    LiaisonReport,
-    WeeklyAnalysis,
-    PatrolRound,
-    VehicleCheck,
-    FacilityMaintenance,
-    EquipmentInspection,
-    GuardTraining,
-    EmergencyDrill,
-    SafetyTest,
+crate::org::string_enum! {
+    /// Kinds of recorded activity that count toward obligations.
+    ActivityKind {
+        SelfInspection => "self_inspection",
+        SiteCheck => "site_check",
+        GroupCheck => "group_check",
+        ExpertHealthCheck => "expert_health_check",
+        CrossRegionCheck => "cross_region_check",
+        FullCoverageCheck => "full_coverage_check",
+        SpotCheck => "spot_check",
+        UnannouncedCheck => "unannounced_check",
+        LiaisonCheck => "liaison_check",
+        MajorHazardResolved => "major_hazard_resolved",
+        TypicalCase => "typical_case",
+        LiaisonReport => "liaison_report",
+        WeeklyAnalysis => "weekly_analysis",
+        PatrolRound => "patrol_round",
+        VehicleCheck => "vehicle_check",
+        FacilityMaintenance => "facility_maintenance",
+        EquipmentInspection => "equipment_inspection",
+        GuardTraining => "guard_training",
+        EmergencyDrill => "emergency_drill",
+        SafetyTest => "safety_test",
+    }
 }
 
 /// How often: a repeating calendar period, the phase, the whole campaign, or once per event.
@@ -344,8 +346,20 @@ pub struct Rule {
     pub trigger: Option<String>,
     #[serde(default)]
     pub alternatives: Vec<Alternative>,
+    /// Stricter counts for organisations at a supervision level (重点监管 → more often).
+    #[serde(default)]
+    pub modifiers: Vec<Modifier>,
     /// Why a number not given by the seed was chosen.
     pub assumption: Option<String>,
+}
+
+/// A different `at_least` for subjects (or, for coverage, targets) at a supervision level.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Modifier {
+    pub supervision_level: String,
+    pub at_least: u32,
+    pub source: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -401,6 +415,14 @@ impl Plan {
 
     pub fn battle(&self, code: &str) -> Option<&Battle> {
         self.battles.iter().find(|b| b.code.get_ref() == code)
+    }
+
+    pub fn leader(&self, code: &str) -> Option<&Leader> {
+        self.leaders.iter().find(|l| l.code.get_ref() == code)
+    }
+
+    pub fn task(&self, no: u32) -> Option<&Task> {
+        self.tasks.iter().find(|t| *t.no.get_ref() == no)
     }
 
     pub fn rules_of_task(&self, no: u32) -> impl Iterator<Item = &Rule> {

@@ -1,5 +1,6 @@
 //! sea-orm entities: the rows as stored. Repositories turn them into what callers need.
 
+pub mod activity;
 pub mod api_token;
 pub mod attachment;
 pub mod audit_head;
@@ -13,11 +14,17 @@ pub mod inspection;
 pub mod inspection_coverage;
 pub mod inspection_finding;
 pub mod inspection_point;
+pub mod job_lease;
 pub mod jurisdiction;
 pub mod ledger;
+pub mod liaison_report;
+pub mod notification;
 pub mod org;
 pub mod plan_version;
 pub mod session;
 pub mod site;
+pub mod task_report;
 pub mod typical_case;
 pub mod user;
+pub mod webhook_delivery;
+pub mod weekly_analysis;

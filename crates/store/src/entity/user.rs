@@ -12,6 +12,8 @@ pub struct Model {
     pub role: String,
     pub org_id: Option<i64>,
     pub leader_code: Option<String>,
+    /// 部门负责人 (`bureau_head`) or 包联领导 (`liaison_leader`) inside a bureau.
+    pub position: Option<String>,
     pub must_change_password: bool,
     pub password_changed_at: DateTimeUtc,
     pub failed_logins: i32,

@@ -8,6 +8,7 @@ mod m0002_hazards;
 mod m0003_attachments;
 mod m0004_typical_cases;
 mod m0005_checklists;
+mod m0006_campaign;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_attachments::Migration),
             Box::new(m0004_typical_cases::Migration),
             Box::new(m0005_checklists::Migration),
+            Box::new(m0006_campaign::Migration),
         ]
     }
 }

@@ -202,7 +202,7 @@ pub async fn list_inspections(
     ApiQuery(p): ApiQuery<InspectionParams>,
 ) -> Result<Json<InspectionPage>, ApiError> {
     let n = limit(p.limit);
-    let f = InspectionFilter { org_id: p.org_id, kind: p.kind, since: p.since, until: p.until };
+    let f = InspectionFilter { org_id: p.org_id, kind: p.kind, since: p.since, until: p.until, ..Default::default() };
     let rows = s.app.list_inspections(&a, &f, p.before, n).await?;
     let next = (rows.len() as u64 == n).then(|| rows.last().map(|r| r.id)).flatten();
     Ok(Json(InspectionPage { items: rows.into_iter().map(Into::into).collect(), next }))

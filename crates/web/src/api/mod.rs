@@ -4,6 +4,7 @@
 
 mod audit;
 mod campaign;
+mod campaign_work;
 mod checklists;
 mod hazards;
 pub use checklists::{import_sheet as import_checklist_sheet, sheet_response as checklist_sheet};
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .merge(audit::router())
         .merge(hazards::router())
         .merge(checklists::router())
+        .merge(campaign_work::router())
         .fallback(|| async { json_error(StatusCode::NOT_FOUND, "not_found", "no such endpoint".into(), Vec::new()) })
 }
 
@@ -50,6 +52,10 @@ pub fn router() -> Router<AppState> {
         hazards::record_inspection, hazards::list_inspections, hazards::get_inspection,
         hazards::report_hazard, hazards::list_hazards, hazards::export_hazards, hazards::import_hazards, hazards::get_hazard, hazards::act, hazards::add_photo, hazards::get_attachment, hazards::mark_typical_case, hazards::list_typical_cases,
         hazards::draft_ledger, hazards::sign_ledger, hazards::list_ledgers, hazards::get_ledger,
+        campaign_work::mine, campaign_work::detail, campaign_work::matrix, campaign_work::overdue, campaign_work::overdue_xlsx,
+        campaign_work::board, campaign_work::report_task, campaign_work::leaders, campaign_work::liaison_report,
+        campaign_work::save_liaison_report, campaign_work::liaison_docx, campaign_work::list_analyses, campaign_work::record_analysis,
+        campaign_work::notifications, campaign_work::read,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::error::FieldProblem)),
     modifiers(&Security),

@@ -95,6 +95,8 @@ pub struct CreateUserBody {
     pub role: String,
     pub org_id: Option<i64>,
     pub leader_code: Option<String>,
+    /// `bureau_head` or `liaison_leader` for bureau accounts.
+    pub position: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -117,6 +119,7 @@ pub async fn create(
         role: b.role,
         org_id: b.org_id,
         leader_code: b.leader_code,
+        position: b.position,
     };
     let (u, pw) = s.app.create_user(Some(&a), input).await?;
     Ok((StatusCode::CREATED, Json(CreatedUser { user: dto(u, s.app.clock.now()), one_time_password: pw })))

@@ -3,16 +3,22 @@
 
 mod account;
 mod audit;
+mod board;
 mod campaign;
 mod checklists;
 mod hazards;
+mod inbox;
 mod inspections;
 mod ledgers;
+mod liaison;
 mod login;
+mod obligations;
 mod orgs;
 mod points;
 mod users;
 
+pub use liaison::docx_response;
+pub use obligations::{overdue_sheet, Row};
 pub use orgs::urlencode;
 pub use points::kind_labels as point_kind_labels;
 
@@ -43,6 +49,10 @@ pub fn router() -> Router<AppState> {
         .merge(ledgers::router())
         .merge(points::router())
         .merge(checklists::router())
+        .merge(obligations::router())
+        .merge(board::router())
+        .merge(liaison::router())
+        .merge(inbox::router())
 }
 
 async fn css() -> impl IntoResponse {
@@ -84,6 +94,7 @@ pub struct Chrome {
     pub csrf: String,
     pub nav: Vec<NavItem>,
     pub other_lang: &'static str,
+    pub unread: u64,
 }
 
 impl Chrome {
@@ -92,30 +103,34 @@ impl Chrome {
     }
 
     pub fn anonymous(lang: Lang) -> Chrome {
-        Chrome { lang, user: None, csrf: String::new(), nav: Vec::new(), other_lang: other(lang) }
+        Chrome { lang, user: None, csrf: String::new(), nav: Vec::new(), other_lang: other(lang), unread: 0 }
     }
 
     /// The frame for a signed-in page; only the areas the role may use appear.
     pub fn signed(s: &Signed, current: &str) -> Chrome {
-        Self::for_session(&s.ctx, s.lang, current, true)
+        Chrome { unread: s.unread, ..Self::for_session(&s.ctx, s.lang, current, true) }
     }
 
     pub fn for_session(ctx: &anjian_app::auth::SessionCtx, lang: Lang, current: &str, with_nav: bool) -> Chrome {
         let role = ctx.actor.role;
-        let areas: [(&'static str, &'static str, Permission); 7] = [
-            ("/campaign", "nav.campaign", Permission::ViewCampaign),
-            ("/hazards", "nav.hazards", Permission::ViewHazards),
-            ("/inspections", "nav.inspections", Permission::ViewHazards),
-            ("/ledgers", "nav.ledgers", Permission::ViewHazards),
-            ("/orgs", "nav.orgs", Permission::ViewOrgs),
-            ("/users", "nav.users", Permission::ViewUsers),
-            ("/audit", "nav.audit", Permission::ViewAudit),
+        let bureau = role.is_bureau() || role.scope_basis() == anjian_domain::role::ScopeBasis::Everything;
+        let areas: [(&'static str, &'static str, Permission, bool); 10] = [
+            ("/obligations", "nav.obligations", Permission::ViewCampaign, true),
+            ("/campaign", "nav.campaign", Permission::ViewCampaign, true),
+            ("/campaign/board", "nav.board", Permission::ViewCampaign, bureau),
+            ("/compliance", "nav.compliance", Permission::ViewCampaign, bureau),
+            ("/hazards", "nav.hazards", Permission::ViewHazards, true),
+            ("/inspections", "nav.inspections", Permission::ViewHazards, true),
+            ("/ledgers", "nav.ledgers", Permission::ViewHazards, true),
+            ("/orgs", "nav.orgs", Permission::ViewOrgs, true),
+            ("/users", "nav.users", Permission::ViewUsers, true),
+            ("/audit", "nav.audit", Permission::ViewAudit, true),
         ];
         let nav = if with_nav {
             areas
                 .iter()
-                .filter(|(_, _, p)| role.can(*p))
-                .map(|(href, key, _)| NavItem { href, key, active: *href == current })
+                .filter(|(_, _, p, shown)| role.can(*p) && *shown)
+                .map(|(href, key, _, _)| NavItem { href, key, active: *href == current })
                 .collect()
         } else {
             Vec::new()
@@ -129,6 +144,7 @@ impl Chrome {
             csrf: ctx.session.csrf_token.clone(),
             nav,
             other_lang: other(lang),
+            unread: 0,
         }
     }
 }

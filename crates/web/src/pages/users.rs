@@ -136,8 +136,14 @@ async fn create(State(state): State<AppState>, s: Signed, Form(f): Form<CreateFo
             }
         },
     };
-    let input =
-        CreateUser { username: f.username, display_name: f.display_name, role: f.role, org_id, leader_code: None };
+    let input = CreateUser {
+        username: f.username,
+        display_name: f.display_name,
+        role: f.role,
+        org_id,
+        leader_code: None,
+        position: None,
+    };
     match state.app.create_user(Some(s.actor()), input).await {
         Ok((_, pw)) => page(&state, &s, ListQuery::default(), Some(pw), Vec::new()).await,
         Err(e) => {

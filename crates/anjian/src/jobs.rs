@@ -1,0 +1,34 @@
+//! Background jobs of a running server: reminders and webhook deliveries. Every instance runs
+//! the loop; the lease inside each job makes only one of them do the work at a time.
+
+use anjian_app::App;
+use std::time::Duration;
+
+pub async fn run(app: App, every: Duration) {
+    let holder = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4());
+    let client = match reqwest::Client::builder().timeout(Duration::from_secs(10)).build() {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "no HTTP client for webhooks; reminder job not started");
+            return;
+        }
+    };
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match app.run_reminders(&holder).await {
+            Ok(Some(r)) if r.due_soon + r.overdue + r.digests > 0 => {
+                tracing::info!(due_soon = r.due_soon, overdue = r.overdue, digests = r.digests, "reminders sent")
+            }
+            Ok(_) => {}
+            // No plan yet, or the database is away for a moment: try again next tick.
+            Err(e) => tracing::warn!(error = %e, "reminder job"),
+        }
+        if app.settings.webhook_url.is_some() {
+            if let Err(e) = app.deliver_webhooks(&holder, &client).await {
+                tracing::warn!(error = %e, "webhook deliveries");
+            }
+        }
+    }
+}

@@ -1,0 +1,389 @@
+//! 包联: each leader's assignment from 附件1, the monthly written report drafted from the
+//! month's records and submitted by the leader (kept in versions, exported as .docx), and the
+//! weekly analysis and arrangement (分析研判和安排部署) of bureaus and departments.
+
+use crate::audit::entry;
+use crate::crypto::digest_json;
+use crate::ledgers::parse_period;
+use crate::obligations::ObligationView;
+use crate::orgs::{parse_idempotency_key, Created};
+use crate::{Actor, App, AppError, FieldError, Result};
+use anjian_domain::obligation::{Activity, Evidence, Source, Status, Subject};
+use anjian_domain::period::{local_date, Period, PeriodKind};
+use anjian_domain::plan::ActivityKind;
+use anjian_domain::role::Permission;
+use anjian_domain::scope::Scope;
+use anjian_reports::docx::{self, Document, Section};
+use anjian_store::hazards::{self, HazardFilter};
+use anjian_store::inspections::{self, InspectionFilter};
+use anjian_store::liaison::{self, LiaisonReport, NewAnalysis, WeeklyAnalysis};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LeaderView {
+    pub code: String,
+    pub name: String,
+    pub title: String,
+    pub counties: Vec<String>,
+    pub industries: Vec<String>,
+    pub duties: Vec<String>,
+    /// Accounts linked to the leader code.
+    pub accounts: Vec<String>,
+    /// This period's obligations of the leader.
+    pub obligations: Vec<ObligationView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportState {
+    pub leader: String,
+    pub leader_name: String,
+    pub month: String,
+    /// The newest stored version, if any.
+    pub latest: Option<LiaisonReport>,
+    /// What the editor shows: the newest version's text, or a draft made from the records.
+    pub body: String,
+    pub versions: usize,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct AnalysisInput {
+    /// Monday of the week analysed (`2022-08-01`); the current week when empty.
+    #[serde(default)]
+    pub week_start: Option<String>,
+    pub analysis: String,
+    pub arrangements: String,
+}
+
+impl App {
+    /// Every leader of 附件1 with their assignment, linked accounts and this period's duties.
+    pub async fn liaison_overview(&self, actor: &Actor) -> Result<Vec<LeaderView>> {
+        actor.require(Permission::ViewCampaign)?;
+        let now = self.clock.now();
+        let guard = self.live_board().await?;
+        let board = &guard.as_ref().expect("built").board;
+        let plan = board.plan();
+        let w = board.world();
+        let mut out = Vec::new();
+        for l in &plan.leaders {
+            let code = l.code.get_ref();
+            let obligations = board
+                .for_subject(&Subject::Leader(code.clone()), now)
+                .iter()
+                .filter(|o| o.window.contains(now) && o.status != Status::NotApplicable)
+                .map(|o| ObligationView::new(plan, o))
+                .collect();
+            out.push(LeaderView {
+                code: code.clone(),
+                name: l.name.clone(),
+                title: l.title.clone(),
+                counties: l
+                    .counties
+                    .iter()
+                    .map(|c| w.jurisdiction_by_code(c.get_ref()).map_or_else(|| c.get_ref().clone(), |j| j.name.clone()))
+                    .collect(),
+                industries: l.industries.iter().map(|i| industry_name(i.as_str()).to_owned()).collect(),
+                duties: l.duties.clone(),
+                accounts: w.world.users.iter().filter(|u| u.leader_code.as_deref() == Some(code)).map(|u| u.name.clone()).collect(),
+                obligations,
+            });
+        }
+        Ok(out)
+    }
+
+    fn leader_of(&self, actor: &Actor, leader: Option<&str>) -> Result<String> {
+        match (leader, &actor.user.leader_code) {
+            (None, Some(own)) => Ok(own.clone()),
+            (Some(l), Some(own)) if l == own => Ok(own.clone()),
+            // Anyone else in the city bureau reads; only the leader writes.
+            (Some(l), _) if actor.role.is_bureau() || actor.scope == Scope::All => Ok(l.to_owned()),
+            _ => Err(AppError::Forbidden),
+        }
+    }
+
+    /// The leader's report for `month`: the newest version, or a draft from the records.
+    pub async fn liaison_report(&self, actor: &Actor, leader: Option<&str>, month: &str) -> Result<ReportState> {
+        actor.require(Permission::ViewCampaign)?;
+        let code = self.leader_of(actor, leader)?;
+        let (plan, _) = self.current_campaign().await?;
+        let l = plan.leader(&code).ok_or(AppError::NotFound)?;
+        let period = parse_period(month).map_err(|_| AppError::invalid("month", "invalid_period"))?;
+        let versions = liaison::report_versions(&self.store.db, &code, month).await?;
+        let latest = versions.last().cloned();
+        let body = match &latest {
+            Some(v) => v.body.clone(),
+            None => self.draft_liaison_report(&code, period).await?,
+        };
+        Ok(ReportState {
+            leader: code,
+            leader_name: format!("{}（{}）", l.name, l.title),
+            month: month.to_owned(),
+            latest,
+            body,
+            versions: versions.len(),
+        })
+    }
+
+    /// A draft from the month's records: the leader's checks, hazards found and closed in their
+    /// counties, and the obligations there that ended overdue.
+    async fn draft_liaison_report(&self, code: &str, month: Period) -> Result<String> {
+        let now = self.clock.now();
+        let (checks_by, counties, overdue_lines, own_lines) = {
+            let guard = self.live_board().await?;
+            let board = &guard.as_ref().expect("built").board;
+            let plan = board.plan();
+            let w = board.world();
+            let users: Vec<i64> =
+                w.world.users.iter().filter(|u| u.leader_code.as_deref() == Some(code)).map(|u| u.id).collect();
+            let counties: Vec<(String, String)> = plan
+                .leader(code)
+                .map(|l| l.counties.iter().filter_map(|c| w.jurisdiction_by_code(c.get_ref())).map(|j| (j.name.clone(), j.path.clone())).collect())
+                .unwrap_or_default();
+            let mut overdue: BTreeMap<String, u32> = BTreeMap::new();
+            for (_, path) in &counties {
+                for k in board.keys(now.min(month.end), path) {
+                    let o = board.get(k, now);
+                    if o.status == Status::Overdue && o.window.end > month.start && o.window.end <= month.end {
+                        *overdue.entry(plan.rules[o.rule_index].title.clone()).or_default() += 1;
+                    }
+                }
+            }
+            let own: Vec<String> = board
+                .for_subject(&Subject::Leader(code.to_owned()), now)
+                .iter()
+                .filter(|o| o.window.start < month.end && o.window.end > month.start)
+                .map(|o| {
+                    let status = match o.status {
+                        Status::Met => "已完成",
+                        Status::Overdue => "未完成",
+                        Status::NotApplicable => "不适用",
+                        _ => "进行中",
+                    };
+                    format!("{}（{}）：{}/{}，{}", plan.rules[o.rule_index].title, o.window.label(), o.done, o.need, status)
+                })
+                .collect();
+            (users, counties, overdue, own)
+        };
+        let checks = if checks_by.is_empty() {
+            Vec::new()
+        } else {
+            let f = InspectionFilter {
+                kind: Some(ActivityKind::LiaisonCheck.as_str().to_owned()),
+                since: Some(month.start),
+                until: Some(month.end),
+                inspectors: Some(checks_by),
+                ..Default::default()
+            };
+            inspections::list(&self.store.db, &Scope::All, &f, None, 200).await?
+        };
+        let mut text = String::new();
+        text.push_str(&format!("一、督导检查开展情况\n本月共开展安全生产督导检查 {} 次。\n", checks.len()));
+        for c in checks.iter().rev() {
+            let org = anjian_store::orgs::get_unscoped_for_auth(&self.store.db, c.org_id).await?.map(|o| o.name).unwrap_or_default();
+            text.push_str(&format!("{} {}：{}\n", local_date(c.at).format("%m月%d日"), org, c.summary));
+        }
+        text.push_str("\n二、包联县（市、区）隐患排查治理情况\n");
+        for (name, path) in &counties {
+            let f = HazardFilter {
+                jurisdiction_path: Some(path.clone()),
+                since: Some(month.start),
+                until: Some(month.end),
+                ..Default::default()
+            };
+            let found = hazards::count(&self.store.db, &Scope::All, &f).await?;
+            let major = hazards::count(&self.store.db, &Scope::All, &HazardFilter { grade: Some("major".into()), ..f.clone() }).await?;
+            let closed = hazards::count(&self.store.db, &Scope::All, &HazardFilter { state: Some("closed".into()), ..f }).await?;
+            text.push_str(&format!("{name}：本月发现隐患 {found} 项（其中重大隐患 {major} 项），已销号 {closed} 项。\n"));
+        }
+        text.push_str("\n三、逾期未完成事项\n");
+        if overdue_lines.is_empty() {
+            text.push_str("本月包联县（市、区）无逾期未完成事项。\n");
+        }
+        for (title, n) in &overdue_lines {
+            text.push_str(&format!("{title}：逾期 {n} 项。\n"));
+        }
+        text.push_str("\n四、本人履职情况\n");
+        for l in &own_lines {
+            text.push_str(&format!("{l}\n"));
+        }
+        text.push_str("\n五、下一步工作安排\n");
+        Ok(text)
+    }
+
+    /// Saves the leader's text as a new version; `submit` reports it to the leadership group
+    /// (it then counts for the monthly-report rule). Unchanged text is refused.
+    pub async fn save_liaison_report(&self, actor: &Actor, month: &str, body: &str, submit: bool) -> Result<LiaisonReport> {
+        let code = actor.user.leader_code.clone().ok_or(AppError::Forbidden)?;
+        parse_period(month).map_err(|_| AppError::invalid("month", "invalid_period"))?;
+        let body = body.trim();
+        if body.is_empty() || body.chars().count() > 50_000 {
+            return Err(AppError::invalid("body", "required"));
+        }
+        let latest = liaison::latest_report(&self.store.db, &code, month).await?;
+        let state = if submit { "submitted" } else { "draft" };
+        if let Some(l) = &latest {
+            if l.body == body && (l.state == state || l.state == "submitted") {
+                return Err(AppError::invalid("body", "unchanged"));
+            }
+        }
+        let version = latest.as_ref().map_or(1, |l| l.version + 1);
+        let now = self.clock.now();
+        let txn = self.store.begin_write().await?;
+        let row = liaison::insert_report(&*txn, &code, month, version, state, body, actor.id(), actor.name(), now)
+            .await
+            .map_err(|e| match e {
+                anjian_store::StoreError::Conflict(_) => AppError::Conflict("report_changed_meanwhile"),
+                e => e.into(),
+            })?;
+        if submit {
+            let act = Activity::new(ActivityKind::LiaisonReport, now, Evidence { source: Source::LiaisonReport, id: row.id })
+                .by(actor.id(), actor.user.org_id);
+            anjian_store::activities::insert_many(&*txn, &[act], now).await?;
+        }
+        let mut e = entry(Some(actor), if submit { "liaison_report.submit" } else { "liaison_report.save" }, "liaison_report", row.id);
+        e.after_digest = Some(digest_json(&row.body));
+        e.detail = format!("leader={code} month={month} version={version}");
+        self.record(&*txn, e).await?;
+        txn.commit().await?;
+        Ok(row)
+    }
+
+    /// The report as a Word document (the newest version, or the draft if none is saved).
+    pub async fn liaison_report_docx(&self, actor: &Actor, leader: Option<&str>, month: &str) -> Result<(String, Vec<u8>)> {
+        let r = self.liaison_report(actor, leader, month).await?;
+        let mut sections = Vec::new();
+        let mut current: Option<Section> = None;
+        for line in r.body.lines() {
+            let heading = ["一、", "二、", "三、", "四、", "五、", "六、", "七、", "八、"].iter().any(|p| line.starts_with(p));
+            if heading {
+                sections.extend(current.take());
+                current = Some(Section { heading: line.to_owned(), ..Default::default() });
+            } else if !line.trim().is_empty() {
+                current.get_or_insert_with(Section::default).paragraphs.push(line.to_owned());
+            }
+        }
+        sections.extend(current);
+        let state = match &r.latest {
+            Some(v) if v.state == "submitted" => format!("第 {} 版（已报送）", v.version),
+            Some(v) => format!("第 {} 版（草稿）", v.version),
+            None => "草稿（未保存）".to_owned(),
+        };
+        let doc = Document {
+            title: format!("{}包联工作开展和分析研判情况报告", month_title(month)),
+            subtitle: format!("{}　{}", r.leader_name, state),
+            sections,
+        };
+        let bytes = docx::write(&doc).map_err(|e| AppError::Internal(format!("writing a document: {e}")))?;
+        Ok((format!("包联报告-{}-{month}.docx", r.leader), bytes))
+    }
+
+    /// Records a week's analysis and arrangement for the caller's bureau or department.
+    pub async fn record_weekly_analysis(
+        &self,
+        actor: &Actor,
+        input: AnalysisInput,
+        key: Option<&str>,
+    ) -> Result<Created<WeeklyAnalysis>> {
+        actor.require(Permission::ViewCampaign)?;
+        if !actor.role.is_bureau() {
+            return Err(AppError::Forbidden);
+        }
+        let org = actor.org.clone().ok_or(AppError::Forbidden)?;
+        let uid = match key {
+            Some(k) => parse_idempotency_key(k)?,
+            None => uuid::Uuid::new_v4().to_string(),
+        };
+        let digest = digest_json(&input);
+        if let Some(existing) = liaison::analysis_by_uid(&self.store.db, &uid).await? {
+            return if existing.author_id == actor.id() && existing.request_digest.as_deref() == Some(digest.as_str()) {
+                Ok(Created { value: existing, replayed: true })
+            } else {
+                Err(AppError::IdempotencyMismatch)
+            };
+        }
+        let now = self.clock.now();
+        let mut errors = Vec::new();
+        let this_week = Period::containing(PeriodKind::Week, now);
+        let week = match input.week_start.as_deref().filter(|s| !s.is_empty()) {
+            None => this_week,
+            Some(s) => match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+                Ok(d) => {
+                    let p = Period::containing(PeriodKind::Week, anjian_domain::period::local_midnight(d));
+                    if p.start > this_week.start {
+                        errors.push(FieldError::new("week_start", "in_future"));
+                    }
+                    p
+                }
+                Err(_) => {
+                    errors.push(FieldError::new("week_start", "invalid_date"));
+                    this_week
+                }
+            },
+        };
+        let (analysis, arrangements) = (input.analysis.trim().to_owned(), input.arrangements.trim().to_owned());
+        if analysis.is_empty() || analysis.chars().count() > 20_000 {
+            errors.push(FieldError::new("analysis", "required"));
+        }
+        if arrangements.is_empty() || arrangements.chars().count() > 20_000 {
+            errors.push(FieldError::new("arrangements", "required"));
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        // It counts in the week it is about, at the moment it was written (or that week's end).
+        let at = now.min(week.end - chrono::Duration::seconds(1));
+        let txn = self.store.begin_write().await?;
+        let row = liaison::insert_analysis(
+            &*txn,
+            NewAnalysis {
+                uid,
+                org: org.clone(),
+                week_start: local_date(week.start).format("%Y-%m-%d").to_string(),
+                analysis,
+                arrangements,
+                author_id: actor.id(),
+                author: actor.user.display_name.clone(),
+                request_digest: Some(digest),
+            },
+            now,
+        )
+        .await?;
+        let act = Activity::new(ActivityKind::WeeklyAnalysis, at, Evidence { source: Source::WeeklyAnalysis, id: row.id })
+            .by(actor.id(), Some(org.id))
+            .on_org(org.id);
+        anjian_store::activities::insert_many(&*txn, &[act], now).await?;
+        let mut e = entry(Some(actor), "weekly_analysis.record", "weekly_analysis", row.id);
+        e.after_digest = Some(digest_json(&row));
+        e.detail = format!("week={}", row.week_start);
+        self.record(&*txn, e).await?;
+        txn.commit().await?;
+        Ok(Created { value: row, replayed: false })
+    }
+
+    pub async fn weekly_analyses(&self, actor: &Actor) -> Result<Vec<WeeklyAnalysis>> {
+        actor.require(Permission::ViewCampaign)?;
+        Ok(liaison::analyses(&self.store.db, &actor.scope, 200).await?)
+    }
+
+    pub async fn weekly_analysis(&self, actor: &Actor, id: i64) -> Result<WeeklyAnalysis> {
+        actor.require(Permission::ViewCampaign)?;
+        Ok(liaison::analysis(&self.store.db, &actor.scope, id).await?)
+    }
+}
+
+fn industry_name(code: &str) -> &'static str {
+    match code {
+        "industrial_park" => "工业园区",
+        "explosives" => "民爆行业",
+        "railway_crossing" => "无人看守铁路道口",
+        _ => "其他",
+    }
+}
+
+/// `2022-08` → `2022年8月`
+fn month_title(month: &str) -> String {
+    match month.split_once('-') {
+        Some((y, m)) => format!("{y}年{}月", m.trim_start_matches('0')),
+        None => month.to_owned(),
+    }
+}

@@ -1,0 +1,251 @@
+//! Reminders: before a window ends (at risk) and when it closes short (overdue), into each
+//! responsible account's inbox, a daily digest of what is unread, and every message out to an
+//! outgoing webhook (signed, retried with doubling waits) for an SMS or messaging gateway.
+//!
+//! The job is safe to run on several instances at once: each run first takes a lease row in the
+//! database, and the notification's unique key makes a repeat a no-op.
+
+use crate::{Actor, App, Result};
+use anjian_domain::obligation::{Board, Status, Subject};
+use anjian_domain::period::local_date;
+use anjian_domain::role::Role;
+use anjian_store::notifications::{self, Delivery, NewNotification, Notification};
+use chrono::{DateTime, Duration, Timelike, Utc};
+use hmac::Mac;
+use serde::Serialize;
+use sha2::Sha256;
+
+const LEASE: &str = "reminders";
+const WEBHOOK_LEASE: &str = "webhooks";
+/// A first run looks back this far, so that starting anjian does not send the whole campaign.
+const FIRST_LOOKBACK_HOURS: i64 = 24;
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct ReminderRun {
+    pub due_soon: usize,
+    pub overdue: usize,
+    pub digests: usize,
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct DeliveryRun {
+    pub delivered: usize,
+    pub retrying: usize,
+    pub failed: usize,
+}
+
+/// The accounts that answer for a subject.
+fn recipients(board: &Board, s: &Subject) -> Vec<i64> {
+    let w = board.world();
+    match s {
+        Subject::User(id) => vec![*id],
+        Subject::Leader(code) => w.world.users.iter().filter(|u| u.leader_code.as_deref() == Some(code)).map(|u| u.id).collect(),
+        Subject::Org(id) => w
+            .world
+            .users
+            .iter()
+            .filter(|u| u.org_id == Some(*id))
+            .filter(|u| !matches!(u.role, Role::Staff | Role::PatrolGuard | Role::SysAdmin | Role::SecurityAdmin | Role::AuditAdmin))
+            .map(|u| u.id)
+            .collect(),
+    }
+}
+
+/// `X-Anjian-Signature` of a body sent at `ts` (unix seconds): `sha256=` and the hex HMAC of
+/// `"{ts}.{body}"`, so that a receiver can refuse replays of old messages.
+pub fn webhook_signature(secret: &[u8], ts: i64, body: &str) -> String {
+    let mut m = hmac::Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
+    m.update(format!("{ts}.{body}").as_bytes());
+    format!("sha256={}", hex::encode(m.finalize().into_bytes()))
+}
+
+impl App {
+    async fn notify(&self, db: &impl anjian_store::ConnectionTrait, n: NewNotification, now: DateTime<Utc>) -> Result<bool> {
+        let Some(row) = notifications::insert(db, n, now).await? else { return Ok(false) };
+        if let Some(url) = &self.settings.webhook_url {
+            let username = anjian_store::users::by_id_for_auth(db, row.user_id).await?.map(|u| u.username).unwrap_or_default();
+            let body = serde_json::json!({
+                "id": row.id,
+                "user": username,
+                "kind": row.kind,
+                "title": row.title,
+                "body": row.body,
+                "link": row.link,
+                "created_at": row.created_at,
+            })
+            .to_string();
+            notifications::enqueue_delivery(db, row.id, url, &body, now).await?;
+        }
+        Ok(true)
+    }
+
+    /// One run of the reminder job by instance `holder`; None when another instance holds it.
+    pub async fn run_reminders(&self, holder: &str) -> Result<Option<ReminderRun>> {
+        let now = self.clock.now();
+        let Some(cursor) = notifications::take_lease(&self.store.db, LEASE, holder, now, now + Duration::minutes(5)).await? else {
+            return Ok(None);
+        };
+        let since = cursor.unwrap_or(now - Duration::hours(FIRST_LOOKBACK_HOURS)).min(now);
+        let mut out = ReminderRun::default();
+        let mut wanted = Vec::new();
+        {
+            let guard = self.live_board().await?;
+            let board = &guard.as_ref().expect("built").board;
+            let plan = board.plan();
+            for k in board.keys_between(since, now) {
+                let o = board.get(k, now);
+                let (kind, title, body) = match o.status {
+                    Status::AtRisk if o.window.contains(now) => (
+                        "due_soon",
+                        format!("即将到期：{}", plan.rules[o.rule_index].title),
+                        format!(
+                            "{}：{} 已完成 {}/{}，请在 {} 前完成。",
+                            o.subject_name,
+                            o.window.label(),
+                            o.done,
+                            o.need,
+                            o.window.end.with_timezone(&anjian_domain::TZ).format("%m月%d日 %H:%M")
+                        ),
+                    ),
+                    Status::Overdue if o.window.end > since && o.window.end <= now => (
+                        "overdue",
+                        format!("已逾期：{}", plan.rules[o.rule_index].title),
+                        format!("{}：{} 仅完成 {}/{}。", o.subject_name, o.window.label(), o.done, o.need),
+                    ),
+                    _ => continue,
+                };
+                let link = format!("/obligations/{}/{}/{}", o.rule_id, o.subject, o.window_index);
+                for user in recipients(board, board.subject(k)) {
+                    wanted.push(NewNotification {
+                        user_id: user,
+                        kind: kind.to_owned(),
+                        title: title.clone(),
+                        body: body.clone(),
+                        link: link.clone(),
+                        dedupe_key: format!("{kind}:{}:{}:{}:{user}", o.rule_id, o.subject, o.window_index),
+                    });
+                }
+            }
+        }
+        for chunk in wanted.chunks(500) {
+            let txn = self.store.begin_write().await?;
+            for n in chunk {
+                let kind = n.kind.clone();
+                if self.notify(&*txn, n.clone(), now).await? {
+                    match kind.as_str() {
+                        "due_soon" => out.due_soon += 1,
+                        _ => out.overdue += 1,
+                    }
+                }
+            }
+            txn.commit().await?;
+        }
+        let local = now.with_timezone(&anjian_domain::TZ);
+        if local.hour() >= self.settings.digest_hour {
+            let today = local_date(now);
+            let users = notifications::users_with_unread(&self.store.db, now - Duration::hours(24), now).await?;
+            let txn = self.store.begin_write().await?;
+            for user in users {
+                let unread = notifications::unread_between(&*txn, user, now - Duration::hours(24), now).await?;
+                if unread.is_empty() {
+                    continue;
+                }
+                let mut body = format!("您有 {} 条未读提醒：\n", unread.len());
+                for n in unread.iter().take(10) {
+                    body.push_str(&format!("· {}\n", n.title));
+                }
+                let n = NewNotification {
+                    user_id: user,
+                    kind: "digest".into(),
+                    title: format!("每日提醒汇总（{}）", today.format("%Y-%m-%d")),
+                    body,
+                    link: "/inbox".into(),
+                    dedupe_key: format!("digest:{today}:{user}"),
+                };
+                if self.notify(&*txn, n, now).await? {
+                    out.digests += 1;
+                }
+            }
+            txn.commit().await?;
+        }
+        notifications::advance_cursor(&self.store.db, LEASE, holder, now).await?;
+        Ok(Some(out))
+    }
+
+    /// Sends the webhook deliveries that are due; None when another instance is sending.
+    pub async fn deliver_webhooks(&self, holder: &str, client: &reqwest::Client) -> Result<Option<DeliveryRun>> {
+        let now = self.clock.now();
+        if notifications::take_lease(&self.store.db, WEBHOOK_LEASE, holder, now, now + Duration::minutes(2)).await?.is_none() {
+            return Ok(None);
+        }
+        let mut out = DeliveryRun::default();
+        for d in notifications::due_deliveries(&self.store.db, now, 200).await? {
+            let outcome = self.send(client, &d).await;
+            let now = self.clock.now();
+            let (error, next) = match outcome {
+                Ok(()) => {
+                    out.delivered += 1;
+                    (None, None)
+                }
+                Err(e) if d.attempts + 1 >= self.settings.webhook_max_attempts => {
+                    out.failed += 1;
+                    tracing::warn!(delivery = d.id, error = %e, "webhook delivery given up");
+                    (Some(e), None)
+                }
+                Err(e) => {
+                    out.retrying += 1;
+                    let wait = Duration::seconds(30 * (1i64 << d.attempts.clamp(0, 7)));
+                    (Some(e), Some(now + wait))
+                }
+            };
+            let txn = self.store.begin_write().await?;
+            notifications::record_attempt(&*txn, &d, now, error, next).await?;
+            txn.commit().await?;
+        }
+        Ok(Some(out))
+    }
+
+    async fn send(&self, client: &reqwest::Client, d: &Delivery) -> Result<(), String> {
+        let ts = self.clock.now().timestamp();
+        let res = client
+            .post(&d.url)
+            .header("content-type", "application/json")
+            .header("x-anjian-delivery", d.id.to_string())
+            .header("x-anjian-timestamp", ts.to_string())
+            .header("x-anjian-signature", webhook_signature(&self.settings.webhook_secret, ts, &d.body))
+            .body(d.body.clone())
+            .send()
+            .await
+            .map_err(|e| format!("{e}"))?;
+        if res.status().is_success() {
+            Ok(())
+        } else {
+            Err(format!("HTTP {}", res.status().as_u16()))
+        }
+    }
+
+    pub async fn inbox(&self, actor: &Actor) -> Result<(Vec<Notification>, u64)> {
+        let list = notifications::of_user(&self.store.db, actor.id(), 200).await?;
+        let unread = notifications::unread_count(&self.store.db, actor.id()).await?;
+        Ok((list, unread))
+    }
+
+    pub async fn unread_count(&self, actor: &Actor) -> Result<u64> {
+        Ok(notifications::unread_count(&self.store.db, actor.id()).await?)
+    }
+
+    /// Marks one (or every) notification of the caller read.
+    pub async fn mark_read(&self, actor: &Actor, id: Option<i64>) -> Result<u64> {
+        let txn = self.store.begin_write().await?;
+        let n = notifications::mark_read(&*txn, actor.id(), id, self.clock.now()).await?;
+        txn.commit().await?;
+        Ok(n)
+    }
+
+    pub async fn webhook_deliveries(&self, actor: &Actor) -> Result<Vec<Delivery>> {
+        if actor.role != Role::SysAdmin {
+            return Err(crate::AppError::Forbidden);
+        }
+        Ok(notifications::deliveries(&self.store.db, 100).await?)
+    }
+}

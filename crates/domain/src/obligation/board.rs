@@ -1,0 +1,565 @@
+//! The live table of obligations: compiled rules, and for every (rule, subject, window) that has
+//! seen an activity, the evidence counted per target.
+
+use super::window::{self, Window};
+use super::world::{Indexed, OrgFacts, World};
+use super::{status, Activity, Evidence, Status, Subject};
+use crate::org::{Industry, Level, OrgKind, SiteKind};
+use crate::plan::{ActivityKind, Plan, Rule, TargetKind, Who};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The key of a count with no particular target (rules that count activities, not targets).
+const ANY: i64 = 0;
+
+/// A rule made ready for counting: its windows, its subjects and each subject's targets.
+struct Compiled {
+    rule: usize,
+    windows: Vec<Window>,
+    subjects: Vec<Subject>,
+    subject_at: HashMap<Subject, u32>,
+    /// Coverage rules: each subject's targets, sorted by id, with the count each needs. A subject
+    /// with none is counted as a plain count rule when it has no inspection points yet (the rule
+    /// still asks for a self-inspection), and is not applicable otherwise.
+    targets: Vec<Vec<(i64, u32)>>,
+    /// Count rules: what each subject needs per window.
+    need: Vec<u32>,
+    info: Vec<SubjectInfo>,
+}
+
+impl Compiled {
+    fn coverage(&self, rule: &Rule, s: usize) -> bool {
+        rule.on.each && !(self.targets[s].is_empty() && rule.on.kind == TargetKind::InspectionPoints)
+    }
+}
+
+/// What pages show about a subject.
+#[derive(Debug, Clone, Serialize)]
+pub struct SubjectInfo {
+    pub name: String,
+    /// The jurisdiction path it belongs to (`/1/3/`), for matrices and scope.
+    pub place: String,
+    /// Its organisation (the org itself, the person's org), if any.
+    pub org_id: Option<i64>,
+}
+
+/// One obligation instance at a moment.
+#[derive(Debug, Clone, Serialize)]
+pub struct Obligation {
+    pub rule_index: usize,
+    pub rule_id: String,
+    pub subject: Subject,
+    pub subject_name: String,
+    pub place: String,
+    pub window_index: usize,
+    pub window: Window,
+    pub need: u32,
+    pub done: u32,
+    /// Coverage rules: how many targets there are and how many are done.
+    pub targets: usize,
+    pub targets_met: usize,
+    pub status: Status,
+}
+
+/// Counts by status for one rule inside some scope, for one window or all windows to date.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct RuleSummary {
+    pub met: u32,
+    pub due: u32,
+    pub at_risk: u32,
+    pub overdue: u32,
+    pub not_applicable: u32,
+}
+
+impl RuleSummary {
+    pub fn add(&mut self, s: Status) {
+        match s {
+            Status::Met => self.met += 1,
+            Status::Due => self.due += 1,
+            Status::AtRisk => self.at_risk += 1,
+            Status::Overdue => self.overdue += 1,
+            Status::NotApplicable => self.not_applicable += 1,
+        }
+    }
+    pub fn total(&self) -> u32 {
+        self.met + self.due + self.at_risk + self.overdue
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+struct Cell {
+    by_target: HashMap<i64, Vec<Evidence>>,
+}
+
+/// Identifies one obligation instance inside a board.
+pub type Key = (u32, u32, u32);
+
+pub struct Board {
+    plan: Arc<Plan>,
+    world: Indexed,
+    rules: Vec<Compiled>,
+    by_kind: HashMap<ActivityKind, Vec<usize>>,
+    cells: HashMap<Key, Cell>,
+    applied: u64,
+}
+
+impl Board {
+    /// Compiles every rule of `plan` over `world`; no activity counted yet.
+    pub fn new(plan: Arc<Plan>, world: World) -> Board {
+        let world = Indexed::new(world);
+        let mut rules = Vec::new();
+        let mut by_kind: HashMap<ActivityKind, Vec<usize>> = HashMap::new();
+        for (i, rule) in plan.rules.iter().enumerate() {
+            let c = compile(&plan, i, rule, &world);
+            by_kind.entry(rule.activity).or_default().push(rules.len());
+            rules.push(c);
+        }
+        Board { plan, world, rules, by_kind, cells: HashMap::new(), applied: 0 }
+    }
+
+    /// A board with every activity counted.
+    pub fn build<'a>(plan: Arc<Plan>, world: World, activities: impl IntoIterator<Item = &'a Activity>) -> Board {
+        let mut b = Board::new(plan, world);
+        for a in activities {
+            b.apply(a);
+        }
+        b
+    }
+
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    pub fn world(&self) -> &Indexed {
+        &self.world
+    }
+
+    /// How many activities were counted.
+    pub fn applied(&self) -> u64 {
+        self.applied
+    }
+
+    /// Counts one activity into the windows it falls in; returns the instances it changed.
+    pub fn apply(&mut self, a: &Activity) -> Vec<Key> {
+        self.applied += 1;
+        let mut touched = Vec::new();
+        let Some(rule_ixs) = self.by_kind.get(&a.kind) else { return touched };
+        for &ci in rule_ixs {
+            let c = &self.rules[ci];
+            let rule = &self.plan.rules[c.rule];
+            let Some(w) = window::find(&c.windows, a.at) else { continue };
+            let Some((subject, target)) = attribute(&self.plan, &self.world, rule, a) else { continue };
+            let Some(&s) = c.subject_at.get(&subject) else { continue };
+            let coverage = c.coverage(rule, s as usize);
+            let key = if coverage {
+                if c.targets[s as usize].binary_search_by_key(&target, |t| t.0).is_err() {
+                    continue;
+                }
+                target
+            } else {
+                ANY
+            };
+            let k = (ci as u32, s, w as u32);
+            let list = self.cells.entry(k).or_default().by_target.entry(key).or_default();
+            if !list.contains(&a.evidence) {
+                list.push(a.evidence);
+                touched.push(k);
+            }
+        }
+        touched
+    }
+
+    fn progress(&self, k: Key) -> (u32, u32, usize, usize) {
+        let c = &self.rules[k.0 as usize];
+        let rule = &self.plan.rules[c.rule];
+        let s = k.1 as usize;
+        let cell = self.cells.get(&k);
+        let count = |t: i64| cell.and_then(|c| c.by_target.get(&t)).map_or(0, |v| v.len() as u32);
+        if c.coverage(rule, s) {
+            let (mut need, mut done, mut met) = (0, 0, 0);
+            for &(t, n) in &c.targets[s] {
+                let got = count(t).min(n);
+                need += n;
+                done += got;
+                met += usize::from(got >= n);
+            }
+            (need, done, c.targets[s].len(), met)
+        } else if rule.on.each && rule.on.kind != TargetKind::InspectionPoints {
+            (0, 0, 0, 0)
+        } else {
+            let need = c.need[s];
+            (need, count(ANY).min(need), 0, 0)
+        }
+    }
+
+    fn obligation(&self, k: Key, now: DateTime<Utc>) -> Obligation {
+        let c = &self.rules[k.0 as usize];
+        let (need, done, targets, targets_met) = self.progress(k);
+        let window = c.windows[k.2 as usize];
+        let info = &c.info[k.1 as usize];
+        Obligation {
+            rule_index: c.rule,
+            rule_id: self.plan.rules[c.rule].id.get_ref().clone(),
+            subject: c.subjects[k.1 as usize].clone(),
+            subject_name: info.name.clone(),
+            place: info.place.clone(),
+            window_index: k.2 as usize,
+            window,
+            need,
+            done,
+            targets,
+            targets_met,
+            status: status(need, done, &window, now),
+        }
+    }
+
+    /// The status of one instance, without building the whole record.
+    pub fn status_of(&self, k: Key, now: DateTime<Utc>) -> Status {
+        let (need, done, ..) = self.progress(k);
+        status(need, done, &self.rules[k.0 as usize].windows[k.2 as usize], now)
+    }
+
+    /// Every instance of every rule on `subject`, in windows that have started by `now`.
+    pub fn for_subject(&self, subject: &Subject, now: DateTime<Utc>) -> Vec<Obligation> {
+        let mut out = Vec::new();
+        for (ci, c) in self.rules.iter().enumerate() {
+            let Some(&s) = c.subject_at.get(subject) else { continue };
+            for (w, win) in c.windows.iter().enumerate() {
+                if win.start > now {
+                    break;
+                }
+                out.push(self.obligation((ci as u32, s, w as u32), now));
+            }
+        }
+        out
+    }
+
+    /// Every instance key of the board in windows started by `now`, for subjects whose place
+    /// starts with `place`.
+    pub fn keys<'a>(&'a self, now: DateTime<Utc>, place: &'a str) -> impl Iterator<Item = Key> + 'a {
+        self.rules.iter().enumerate().flat_map(move |(ci, c)| {
+            let started = c.windows.partition_point(|w| w.start <= now) as u32;
+            c.info
+                .iter()
+                .enumerate()
+                .filter(move |(_, i)| i.place.starts_with(place))
+                .flat_map(move |(s, _)| (0..started).map(move |w| (ci as u32, s as u32, w)))
+        })
+    }
+
+    /// Keys of every instance whose window is open at some moment in `(from, to]`: the ones
+    /// that may have become at risk or overdue since a job last looked at `from`.
+    pub fn keys_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Key> {
+        let mut out = Vec::new();
+        for (ci, c) in self.rules.iter().enumerate() {
+            let first = c.windows.partition_point(|w| w.end <= from);
+            let last = c.windows.partition_point(|w| w.start <= to);
+            for w in first..last {
+                for s in 0..c.subjects.len() {
+                    out.push((ci as u32, s as u32, w as u32));
+                }
+            }
+        }
+        out
+    }
+
+    pub fn subject(&self, k: Key) -> &Subject {
+        &self.rules[k.0 as usize].subjects[k.1 as usize]
+    }
+
+    pub fn get(&self, k: Key, now: DateTime<Utc>) -> Obligation {
+        self.obligation(k, now)
+    }
+
+    /// The key of the instance of `rule_index` on `subject` in window `window`, if it exists.
+    pub fn key(&self, rule_index: usize, subject: &Subject, window: usize) -> Option<Key> {
+        let ci = self.rules.iter().position(|c| c.rule == rule_index)?;
+        let c = &self.rules[ci];
+        let s = *c.subject_at.get(subject)?;
+        (window < c.windows.len()).then_some((ci as u32, s, window as u32))
+    }
+
+    /// The window index of `rule_index` containing `t`.
+    pub fn window_at(&self, rule_index: usize, t: DateTime<Utc>) -> Option<usize> {
+        let c = self.rules.iter().find(|c| c.rule == rule_index)?;
+        window::find(&c.windows, t)
+    }
+
+    /// The plan rule an instance belongs to.
+    pub fn rule_index(&self, k: Key) -> usize {
+        self.rules[k.0 as usize].rule
+    }
+
+    pub fn subject_info(&self, k: Key) -> &SubjectInfo {
+        &self.rules[k.0 as usize].info[k.1 as usize]
+    }
+
+    /// The records counted for one instance, and (coverage rules) the targets still short.
+    pub fn evidence(&self, k: Key) -> (Vec<Evidence>, Vec<i64>) {
+        let c = &self.rules[k.0 as usize];
+        let rule = &self.plan.rules[c.rule];
+        let cell = self.cells.get(&k);
+        let mut ev: Vec<Evidence> = cell.map(|c| c.by_target.values().flatten().copied().collect()).unwrap_or_default();
+        ev.sort();
+        ev.dedup();
+        let missing = if c.coverage(rule, k.1 as usize) {
+            c.targets[k.1 as usize]
+                .iter()
+                .filter(|(t, n)| cell.and_then(|c| c.by_target.get(t)).map_or(0, |v| v.len() as u32) < *n)
+                .map(|(t, _)| *t)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        (ev, missing)
+    }
+
+    /// Every subject of every rule, for lookups by the caller.
+    pub fn subjects(&self) -> impl Iterator<Item = &Subject> {
+        self.rules.iter().flat_map(|c| c.subjects.iter())
+    }
+}
+
+fn in_place(path: &str, within: &str) -> bool {
+    path.starts_with(within)
+}
+
+fn need_for(rule: &Rule, org: Option<&OrgFacts>) -> u32 {
+    let base = *rule.at_least.get_ref();
+    org.and_then(|o| rule.modifiers.iter().find(|m| m.supervision_level == o.supervision_level))
+        .map_or(base, |m| m.at_least.max(base))
+}
+
+fn target_org_fits(rule: &Rule, o: &OrgFacts) -> bool {
+    rule.on.org_kinds.contains(&o.kind) && rule.on.supervision_level.as_ref().is_none_or(|l| *l == o.supervision_level)
+}
+
+fn city_path(world: &Indexed) -> String {
+    world
+        .world
+        .jurisdictions
+        .iter()
+        .find(|j| j.level == Level::City)
+        .map(|j| j.path.clone())
+        .unwrap_or_else(|| "/".into())
+}
+
+fn compile(plan: &Plan, i: usize, rule: &Rule, world: &Indexed) -> Compiled {
+    let windows = window::windows(plan, rule, plan.span().end());
+    let mut subjects = Vec::new();
+    let mut info = Vec::new();
+    let org_subject = |o: &OrgFacts| {
+        (
+            Subject::Org(o.id),
+            SubjectInfo { name: o.name.clone(), place: o.jurisdiction_path.clone(), org_id: Some(o.id) },
+        )
+    };
+    match &rule.who {
+        Who::Org { org_kinds } => {
+            for o in world.world.orgs.iter().filter(|o| org_kinds.contains(&o.kind)) {
+                let (s, i) = org_subject(o);
+                subjects.push(s);
+                info.push(i);
+            }
+        }
+        Who::Regulator { level } => {
+            for o in
+                world.world.orgs.iter().filter(|o| o.kind == OrgKind::Regulator && world.level_of(o) == Some(*level))
+            {
+                let (s, i) = org_subject(o);
+                subjects.push(s);
+                info.push(i);
+            }
+        }
+        Who::Person { role, org_kinds, level } => {
+            for u in world.world.users.iter().filter(|u| u.holds(*role)) {
+                let Some(o) = u.org_id.and_then(|id| world.org(id)) else { continue };
+                if !org_kinds.contains(&o.kind) || level.is_some_and(|l| world.level_of(o) != Some(l)) {
+                    continue;
+                }
+                subjects.push(Subject::User(u.id));
+                info.push(SubjectInfo {
+                    name: format!("{}（{}）", u.name, o.name),
+                    place: o.jurisdiction_path.clone(),
+                    org_id: Some(o.id),
+                });
+            }
+        }
+        Who::Leader { leaders } => {
+            let city = city_path(world);
+            for code in leaders {
+                let name = plan.leader(code).map_or_else(|| code.clone(), |l| format!("{}（{}）", l.name, l.title));
+                subjects.push(Subject::Leader(code.clone()));
+                info.push(SubjectInfo { name, place: city.clone(), org_id: None });
+            }
+        }
+    }
+    let mut targets = Vec::with_capacity(subjects.len());
+    let mut need = Vec::with_capacity(subjects.len());
+    for (s, inf) in subjects.iter().zip(&info) {
+        let org = inf.org_id.and_then(|id| world.org(id));
+        need.push(need_for(rule, org));
+        let mut t = if rule.on.each { targets_of(plan, rule, s, org, world) } else { Vec::new() };
+        t.sort_unstable();
+        t.dedup_by_key(|x| x.0);
+        targets.push(t);
+    }
+    let subject_at = subjects.iter().enumerate().map(|(i, s)| (s.clone(), i as u32)).collect();
+    Compiled { rule: i, windows, subjects, subject_at, targets, need, info }
+}
+
+/// The targets a coverage rule asks the subject to cover, each with its count.
+fn targets_of(plan: &Plan, rule: &Rule, subject: &Subject, org: Option<&OrgFacts>, world: &Indexed) -> Vec<(i64, u32)> {
+    let n = *rule.at_least.get_ref();
+    let org_id = org.map(|o| o.id);
+    let bureau_path = org.filter(|o| o.kind == OrgKind::Regulator).map(|o| o.jurisdiction_path.as_str());
+    let owned = |m: &HashMap<i64, Vec<i64>>| {
+        org_id.and_then(|id| m.get(&id)).map(|v| v.iter().map(|&t| (t, n)).collect()).unwrap_or_default()
+    };
+    match rule.on.kind {
+        TargetKind::Itself | TargetKind::LiaisonIndustries => Vec::new(),
+        TargetKind::InspectionPoints => owned(&world.points_of),
+        TargetKind::Guards => owned(&world.guards_of),
+        TargetKind::Subsidiaries => org_id
+            .and_then(|id| world.children_of.get(&id))
+            .map(|v| v.iter().filter_map(|&c| world.org(c)).map(|c| (c.id, need_for(rule, Some(c)))).collect())
+            .unwrap_or_default(),
+        TargetKind::Orgs => world
+            .world
+            .orgs
+            .iter()
+            .filter(|o| target_org_fits(rule, o) && bureau_path.is_some_and(|p| in_place(&o.jurisdiction_path, p)))
+            .map(|o| (o.id, need_for(rule, Some(o))))
+            .collect(),
+        TargetKind::Sites => world
+            .world
+            .sites
+            .iter()
+            .filter(|s| rule.on.site_kinds.contains(&s.kind))
+            .filter(|s| match bureau_path {
+                Some(p) => in_place(&s.jurisdiction_path, p),
+                None => Some(s.org_id) == org_id,
+            })
+            .map(|s| (s.id, n))
+            .collect(),
+        TargetKind::LiaisonCounties => match subject {
+            Subject::Leader(code) => plan
+                .leader(code)
+                .map(|l| {
+                    l.counties
+                        .iter()
+                        .filter_map(|c| world.jurisdiction_by_code(c.get_ref()))
+                        .map(|j| (j.id, n))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        },
+    }
+}
+
+/// The jurisdiction path an activity happened in: its target's.
+fn place_of(world: &Indexed, a: &Activity) -> Option<String> {
+    if let Some(j) = a.target_jurisdiction.and_then(|id| world.jurisdiction(id)) {
+        return Some(j.path.clone());
+    }
+    if let Some(s) = a.target_site.and_then(|id| world.site(id)) {
+        return Some(s.jurisdiction_path.clone());
+    }
+    a.target_org.and_then(|id| world.org(id)).map(|o| o.jurisdiction_path.clone())
+}
+
+/// Which subject an activity counts for under `rule`, and on which target; None if it does not
+/// count for the rule at all.
+fn attribute(plan: &Plan, world: &Indexed, rule: &Rule, a: &Activity) -> Option<(Subject, i64)> {
+    let subject = match &rule.who {
+        Who::Org { org_kinds } => {
+            let id = match rule.on.kind {
+                TargetKind::Subsidiaries | TargetKind::Orgs => a.actor_org,
+                _ => a.target_org.or(a.actor_org),
+            }?;
+            let o = world.org(id)?;
+            org_kinds.contains(&o.kind).then_some(Subject::Org(id))?
+        }
+        Who::Person { role, org_kinds, level } => {
+            let u = world.user(a.actor_user?)?;
+            let o = world.org(u.org_id?)?;
+            let fits =
+                u.holds(*role) && org_kinds.contains(&o.kind) && level.is_none_or(|l| world.level_of(o) == Some(l));
+            fits.then_some(Subject::User(u.id))?
+        }
+        Who::Regulator { level } => {
+            let b = world.bureau_of(a.actor_org?)?;
+            (world.level_of(b) == Some(*level)).then_some(Subject::Org(b.id))?
+        }
+        Who::Leader { leaders } => {
+            let code = world.user(a.actor_user?)?.leader_code.as_ref()?;
+            leaders.contains(code).then(|| Subject::Leader(code.clone()))?
+        }
+    };
+    let subject_org = match &subject {
+        Subject::Org(id) => world.org(*id),
+        Subject::User(id) => world.user(*id).and_then(|u| u.org_id).and_then(|o| world.org(o)),
+        Subject::Leader(_) => None,
+    };
+    let bureau_path = subject_org.filter(|o| o.kind == OrgKind::Regulator).map(|o| o.jurisdiction_path.as_str());
+    let target = match rule.on.kind {
+        TargetKind::Itself => ANY,
+        TargetKind::InspectionPoints => match a.target_point {
+            Some(p) => (world.point_owner.get(&p).copied() == subject_org.map(|o| o.id)).then_some(p)?,
+            None => ANY,
+        },
+        TargetKind::Guards => {
+            let g = a.target_guard?;
+            (world.guard_owner.get(&g).copied() == subject_org.map(|o| o.id)).then_some(g)?
+        }
+        TargetKind::Subsidiaries => {
+            let t = world.org(a.target_org?)?;
+            (t.parent_id.is_some() && t.parent_id == subject_org.map(|o| o.id)).then_some(t.id)?
+        }
+        TargetKind::Orgs => {
+            let t = world.org(a.target_org?)?;
+            let inside = bureau_path.is_none_or(|p| in_place(&t.jurisdiction_path, p));
+            (target_org_fits(rule, t) && inside).then_some(t.id)?
+        }
+        TargetKind::Sites => {
+            let s = world.site(a.target_site?)?;
+            let inside = match bureau_path {
+                Some(p) => in_place(&s.jurisdiction_path, p),
+                None => subject_org.is_some_and(|o| o.id == s.org_id),
+            };
+            (rule.on.site_kinds.contains(&s.kind) && inside).then_some(s.id)?
+        }
+        TargetKind::LiaisonCounties => {
+            let Subject::Leader(code) = &subject else { return None };
+            let place = place_of(world, a)?;
+            let leader = plan.leader(code)?;
+            leader
+                .counties
+                .iter()
+                .filter_map(|c| world.jurisdiction_by_code(c.get_ref()))
+                .find(|j| in_place(&place, &j.path))
+                .map(|j| j.id)?
+        }
+        TargetKind::LiaisonIndustries => {
+            let Subject::Leader(code) = &subject else { return None };
+            let leader = plan.leader(code)?;
+            let fits = leader.industries.iter().any(|&ind| {
+                a.target_org.and_then(|id| world.org(id)).is_some_and(|o| world.org_in_industry(o, ind))
+                    || a.target_site.and_then(|id| world.site(id)).is_some_and(|s| site_industry(s.kind) == ind)
+            });
+            fits.then_some(ANY)?
+        }
+    };
+    Some((subject, target))
+}
+
+/// The liaison industry a site belongs to.
+fn site_industry(kind: SiteKind) -> Industry {
+    match kind {
+        SiteKind::Warehouse => Industry::Explosives,
+        SiteKind::RailwayCrossing => Industry::RailwayCrossing,
+    }
+}

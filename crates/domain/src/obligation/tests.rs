@@ -1,0 +1,377 @@
+use super::*;
+use crate::org::{Industry, Level, OrgKind, SiteKind};
+use crate::period::{local_midnight, PeriodKind};
+use crate::plan::{Plan, Position};
+use crate::role::Role;
+use chrono::{Duration, NaiveDate, TimeZone};
+use proptest::prelude::*;
+use std::sync::Arc;
+
+fn plan() -> Arc<Plan> {
+    Arc::new(Plan::parse(include_str!("../../../../plans/jincheng-2022.toml")).expect("seed plan parses"))
+}
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// Local noon of a date.
+fn noon(y: i32, m: u32, d: u32) -> DateTime<Utc> {
+    local_midnight(day(y, m, d)) + Duration::hours(12)
+}
+
+const CITY: i64 = 1;
+const CHENGQU: i64 = 2;
+const ZEZHOU: i64 = 3;
+const CITY_BUREAU: i64 = 10;
+const CHENGQU_BUREAU: i64 = 11;
+const ZEZHOU_BUREAU: i64 = 12;
+const ACME: i64 = 20; // enterprise in chengqu
+const BOOM: i64 = 21; // explosives enterprise in zezhou, key supervision
+const PARK: i64 = 22; // park in zezhou
+const GROUP: i64 = 23; // group company in chengqu
+const SUB: i64 = 24; // its subsidiary
+const PRINCIPAL: i64 = 100;
+const DEPUTY: i64 = 101;
+const COUNTY_STAFF: i64 = 102;
+const JIN: i64 = 103; // leader jin-haifeng, liaison county chengqu
+const LIAN: i64 = 104; // leader lian-lujun: zezhou, parks and explosives
+const CITY_STAFF: i64 = 105;
+const POINT_1: i64 = 300;
+const POINT_2: i64 = 301;
+
+fn org(id: i64, kind: OrgKind, j: i64, parent: Option<i64>, level: &str) -> OrgFacts {
+    OrgFacts {
+        id,
+        name: format!("org{id}"),
+        kind,
+        jurisdiction_id: j,
+        jurisdiction_path: if j == CITY { "/1/".into() } else { format!("/1/{j}/") },
+        parent_id: parent,
+        org_path: match parent {
+            Some(p) => format!("/{p}/{id}/"),
+            None => format!("/{id}/"),
+        },
+        park_id: None,
+        supervision_level: level.into(),
+        industry: None,
+    }
+}
+
+fn user(id: i64, role: Role, org_id: i64, leader: Option<&str>, position: Option<Position>) -> UserFacts {
+    UserFacts { id, name: format!("u{id}"), role, org_id: Some(org_id), leader_code: leader.map(Into::into), position }
+}
+
+fn world() -> World {
+    let j = |id, code: &str, level, path: &str| JurisdictionFacts {
+        id,
+        code: code.into(),
+        name: code.into(),
+        level,
+        path: path.into(),
+    };
+    World {
+        jurisdictions: vec![
+            j(CITY, "jincheng", Level::City, "/1/"),
+            j(CHENGQU, "chengqu", Level::County, "/1/2/"),
+            j(ZEZHOU, "zezhou", Level::County, "/1/3/"),
+        ],
+        orgs: vec![
+            org(CITY_BUREAU, OrgKind::Regulator, CITY, None, "general"),
+            org(CHENGQU_BUREAU, OrgKind::Regulator, CHENGQU, None, "general"),
+            org(ZEZHOU_BUREAU, OrgKind::Regulator, ZEZHOU, None, "general"),
+            org(ACME, OrgKind::Enterprise, CHENGQU, None, "general"),
+            org(BOOM, OrgKind::ExplosivesEnterprise, ZEZHOU, None, "key"),
+            org(PARK, OrgKind::Park, ZEZHOU, None, "general"),
+            org(GROUP, OrgKind::GroupCompany, CHENGQU, None, "general"),
+            org(SUB, OrgKind::Enterprise, CHENGQU, Some(GROUP), "general"),
+        ],
+        users: vec![
+            user(PRINCIPAL, Role::Principal, ACME, None, None),
+            user(DEPUTY, Role::Deputy, ACME, None, None),
+            user(COUNTY_STAFF, Role::CountyStaff, CHENGQU_BUREAU, None, Some(Position::BureauHead)),
+            user(JIN, Role::CityLeader, CITY_BUREAU, Some("jin-haifeng"), None),
+            user(LIAN, Role::CityLeader, CITY_BUREAU, Some("lian-lujun"), None),
+            user(CITY_STAFF, Role::CityStaff, CITY_BUREAU, None, None),
+        ],
+        sites: vec![SiteFacts {
+            id: 400,
+            name: "道口".into(),
+            kind: SiteKind::RailwayCrossing,
+            org_id: ACME,
+            jurisdiction_path: "/1/2/".into(),
+        }],
+        points: vec![Owned { id: POINT_1, org_id: ACME }, Owned { id: POINT_2, org_id: ACME }],
+        guards: vec![],
+    }
+}
+
+fn act(kind: ActivityKind, at: DateTime<Utc>, user: i64, actor_org: i64, target_org: i64, id: i64) -> Activity {
+    Activity {
+        kind,
+        at,
+        actor_user: Some(user),
+        actor_org: Some(actor_org),
+        target_org: Some(target_org),
+        target_site: None,
+        target_point: None,
+        target_guard: None,
+        target_jurisdiction: None,
+        evidence: Evidence { source: Source::Inspection, id },
+    }
+}
+
+fn rule_index(p: &Plan, id: &str) -> usize {
+    p.rules.iter().position(|r| r.id.get_ref() == id).unwrap()
+}
+
+fn one(b: &Board, rule: &str, subject: Subject, at: DateTime<Utc>, now: DateTime<Utc>) -> Obligation {
+    let r = rule_index(b.plan(), rule);
+    let w = b.window_at(r, at).expect("a window at that time");
+    b.get(b.key(r, &subject, w).expect("subject has the rule"), now)
+}
+
+#[test]
+fn weeks_start_on_monday_and_are_clipped_to_the_campaign() {
+    let p = plan();
+    let r = &p.rules[rule_index(&p, "principal-weekly-site-check")];
+    let ws = windows(&p, r, p.span().end());
+    // The campaign starts on Thursday 2022-06-23: the first window is Thursday to Monday.
+    assert_eq!(ws[0].start, local_midnight(day(2022, 6, 23)));
+    assert_eq!(ws[0].end, local_midnight(day(2022, 6, 27)));
+    assert_eq!(ws[1].end - ws[1].start, Duration::days(7));
+    assert_eq!(ws.last().unwrap().end, local_midnight(day(2023, 1, 1)));
+    for pair in ws.windows(2) {
+        assert_eq!(pair[0].end, pair[1].start, "windows tile the campaign");
+    }
+    // A rule limited to the last two phases starts on 10-01.
+    let late = &p.rules[rule_index(&p, "county-liaison-weekly-check")];
+    assert_eq!(windows(&p, late, p.span().end())[0].start, local_midnight(day(2022, 10, 1)));
+    // A deadline rule has one window, from the start up to the end of the deadline day.
+    let by = &p.rules[rule_index(&p, "city-park-expert-check")];
+    let w = windows(&p, by, p.span().end());
+    assert_eq!(w.len(), 1);
+    assert_eq!(w[0].end, local_midnight(day(2022, 10, 1)));
+}
+
+#[test]
+fn at_risk_is_late_in_the_window_or_behind_half_way() {
+    let w = Window {
+        start: noon(2022, 7, 1),
+        end: noon(2022, 7, 1) + Duration::hours(100),
+        period: Some(PeriodKind::Week),
+    };
+    let at = |h| w.start + Duration::hours(h);
+    assert_eq!(status(1, 0, &w, at(10)), Status::Due);
+    assert_eq!(status(1, 0, &w, at(74)), Status::Due);
+    assert_eq!(status(1, 0, &w, at(75)), Status::AtRisk);
+    assert_eq!(status(1, 1, &w, at(99)), Status::Met);
+    assert_eq!(status(1, 0, &w, at(100)), Status::Overdue);
+    // Two needed: none done half-way is behind; one done half-way is on course.
+    assert_eq!(status(2, 0, &w, at(50)), Status::AtRisk);
+    assert_eq!(status(2, 1, &w, at(50)), Status::Due);
+    assert_eq!(status(0, 0, &w, at(50)), Status::NotApplicable);
+}
+
+#[test]
+fn a_full_self_inspection_covers_every_point() {
+    let b0 = plan();
+    let mut b = Board::new(b0, world());
+    let now = noon(2022, 7, 20);
+    let mut a = act(ActivityKind::SelfInspection, noon(2022, 7, 5), PRINCIPAL, ACME, ACME, 1);
+    a.target_point = Some(POINT_1);
+    b.apply(&a);
+    let o = one(&b, "enterprise-monthly-self-inspection", Subject::Org(ACME), noon(2022, 7, 5), now);
+    assert_eq!((o.targets, o.targets_met, o.status), (2, 1, Status::Due));
+    assert_eq!(b.evidence(b.key(o.rule_index, &o.subject, o.window_index).unwrap()).1, vec![POINT_2]);
+    let mut a2 = a.clone();
+    a2.target_point = Some(POINT_2);
+    a2.evidence.id = 2;
+    b.apply(&a2);
+    let o = one(&b, "enterprise-monthly-self-inspection", Subject::Org(ACME), noon(2022, 7, 5), now);
+    assert_eq!((o.targets_met, o.status), (2, Status::Met));
+    // June was never inspected: overdue once it ended.
+    let june = one(&b, "enterprise-monthly-self-inspection", Subject::Org(ACME), noon(2022, 6, 25), now);
+    assert_eq!(june.status, Status::Overdue);
+}
+
+#[test]
+fn weekly_checks_count_only_for_the_person_who_made_them() {
+    let p = plan();
+    let week = noon(2022, 7, 12); // Tuesday
+    let acts = [act(ActivityKind::SiteCheck, week, PRINCIPAL, ACME, ACME, 1)];
+    let b = Board::build(p, world(), &acts);
+    let now = noon(2022, 7, 13);
+    assert_eq!(one(&b, "principal-weekly-site-check", Subject::User(PRINCIPAL), week, now).status, Status::Met);
+    let deputy = one(&b, "deputy-weekly-site-check", Subject::User(DEPUTY), week, now);
+    assert_eq!((deputy.done, deputy.need, deputy.status), (0, 2, Status::Due));
+    // The week before ended with nothing.
+    assert_eq!(
+        one(&b, "principal-weekly-site-check", Subject::User(PRINCIPAL), week - Duration::days(7), now).status,
+        Status::Overdue
+    );
+    // A check made on Friday evening of a week with nothing yet is at risk.
+    let late = noon(2022, 7, 16);
+    assert_eq!(one(&b, "deputy-weekly-site-check", Subject::User(DEPUTY), late, late).status, Status::AtRisk);
+}
+
+#[test]
+fn liaison_checks_count_in_the_leaders_own_county_and_industry() {
+    let p = plan();
+    let at = noon(2022, 7, 12);
+    let acts = [
+        act(ActivityKind::LiaisonCheck, at, JIN, CITY_BUREAU, ACME, 1), // chengqu: counts
+        act(ActivityKind::LiaisonCheck, at, LIAN, CITY_BUREAU, ACME, 2), // chengqu: not lian's county
+        act(ActivityKind::LiaisonCheck, at, LIAN, CITY_BUREAU, BOOM, 3), // zezhou explosives: county and industry
+    ];
+    let b = Board::build(p, world(), &acts);
+    let now = noon(2022, 7, 13);
+    let jin = one(&b, "liaison-weekly-county-check", Subject::Leader("jin-haifeng".into()), at, now);
+    assert_eq!(jin.status, Status::Met);
+    let lian = one(&b, "liaison-weekly-county-check", Subject::Leader("lian-lujun".into()), at, now);
+    assert_eq!(lian.status, Status::Met);
+    assert_eq!(
+        b.evidence(b.key(lian.rule_index, &lian.subject, lian.window_index).unwrap()).0,
+        vec![Evidence { source: Source::Inspection, id: 3 }]
+    );
+    let ind = one(&b, "liaison-weekly-industry-check", Subject::Leader("lian-lujun".into()), at, now);
+    assert_eq!(ind.status, Status::Met);
+    let other = one(&b, "liaison-weekly-industry-check", Subject::Leader("yuan-xiangdong".into()), at, now);
+    assert_eq!(other.status, Status::Due, "a leader with no account still has the obligation");
+    let absent = one(&b, "liaison-weekly-county-check", Subject::Leader("yuan-xiangdong".into()), at, now);
+    assert_eq!(absent.status, Status::NotApplicable, "yangcheng is not in this world");
+}
+
+#[test]
+fn coverage_rules_count_targets_in_the_bureaus_jurisdiction_and_key_supervision_needs_more() {
+    let p = plan();
+    let at = noon(2022, 8, 2);
+    let mut acts = vec![
+        act(ActivityKind::FullCoverageCheck, at, COUNTY_STAFF, CHENGQU_BUREAU, ACME, 1),
+        act(ActivityKind::FullCoverageCheck, at, COUNTY_STAFF, CHENGQU_BUREAU, BOOM, 2), // not its county
+    ];
+    let b = Board::build(p.clone(), world(), &acts);
+    let now = noon(2022, 8, 3);
+    let chengqu = one(&b, "county-industry-full-coverage", Subject::Org(CHENGQU_BUREAU), at, now);
+    // ACME, GROUP and SUB are chengqu's supervised enterprises; ACME is done.
+    assert_eq!((chengqu.targets, chengqu.targets_met), (3, 1));
+    let zezhou = one(&b, "county-industry-full-coverage", Subject::Org(ZEZHOU_BUREAU), at, now);
+    assert_eq!((zezhou.targets, zezhou.need, zezhou.done), (1, 2, 0), "BOOM is key-supervised: 2 checks");
+    // Park expert health check: the city must cover the one park by 09-30.
+    acts.push(act(ActivityKind::ExpertHealthCheck, at, CITY_STAFF, CITY_BUREAU, PARK, 3));
+    let b = Board::build(p, world(), &acts);
+    assert_eq!(one(&b, "city-park-expert-check", Subject::Org(CITY_BUREAU), at, now).status, Status::Met);
+    let county = one(&b, "county-park-expert-check", Subject::Org(CHENGQU_BUREAU), at, now);
+    assert_eq!(county.status, Status::NotApplicable, "chengqu has no park");
+}
+
+#[test]
+fn group_companies_cover_their_subsidiaries_each_quarter() {
+    let p = plan();
+    let at = noon(2022, 8, 2);
+    let acts = [act(ActivityKind::GroupCheck, at, PRINCIPAL, GROUP, SUB, 1)];
+    let b = Board::build(p, world(), &acts);
+    let o = one(&b, "group-quarterly-subsidiary-check", Subject::Org(GROUP), at, at);
+    assert_eq!((o.targets, o.status), (1, Status::Met));
+    assert_eq!(o.window.start, local_midnight(day(2022, 7, 1)));
+}
+
+#[test]
+fn nothing_counts_outside_the_campaign() {
+    let p = plan();
+    let before = Utc.with_ymd_and_hms(2022, 6, 1, 4, 0, 0).unwrap();
+    let mut b = Board::new(p.clone(), world());
+    assert!(b.apply(&act(ActivityKind::SiteCheck, before, PRINCIPAL, ACME, ACME, 1)).is_empty());
+    assert!(b.window_at(rule_index(&p, "principal-weekly-site-check"), before).is_none());
+    let after = Utc.with_ymd_and_hms(2023, 1, 2, 4, 0, 0).unwrap();
+    assert!(b.apply(&act(ActivityKind::SiteCheck, after, PRINCIPAL, ACME, ACME, 2)).is_empty());
+}
+
+fn arb_activity() -> impl Strategy<Value = Activity> {
+    let kinds = prop::sample::select(vec![
+        ActivityKind::SelfInspection,
+        ActivityKind::SiteCheck,
+        ActivityKind::GroupCheck,
+        ActivityKind::FullCoverageCheck,
+        ActivityKind::LiaisonCheck,
+        ActivityKind::ExpertHealthCheck,
+        ActivityKind::WeeklyAnalysis,
+    ]);
+    let users = prop::sample::select(vec![PRINCIPAL, DEPUTY, COUNTY_STAFF, JIN, LIAN, CITY_STAFF]);
+    let orgs = prop::sample::select(vec![CITY_BUREAU, CHENGQU_BUREAU, ACME, BOOM, PARK, GROUP, SUB]);
+    let points = prop::option::of(prop::sample::select(vec![POINT_1, POINT_2]));
+    (kinds, 0i64..200 * 24, users, orgs.clone(), orgs, points, 1i64..40).prop_map(|(kind, h, u, ao, to, pt, id)| {
+        let mut a = act(kind, noon(2022, 6, 23) + Duration::hours(h), u, ao, to, id);
+        a.target_point = pt;
+        a
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Adding an activity never lowers the status of any instance, and counting one more
+    /// activity into a board gives the same board as counting everything from the start.
+    #[test]
+    fn adding_an_activity_never_lowers_a_status(
+        acts in prop::collection::vec(arb_activity(), 0..40),
+        extra in arb_activity(),
+        now_h in 0i64..200 * 24,
+    ) {
+        let p = plan();
+        let now = noon(2022, 6, 23) + Duration::hours(now_h);
+        let mut b = Board::build(p.clone(), world(), &acts);
+        let before: Vec<_> = b.keys(now, "/").map(|k| (k, b.status_of(k, now))).collect();
+        b.apply(&extra);
+        for (k, old) in &before {
+            let new = b.status_of(*k, now);
+            prop_assert!(new >= *old, "{k:?}: {old:?} -> {new:?}");
+        }
+        let mut all = acts.clone();
+        all.push(extra);
+        let fresh = Board::build(p, world(), &all);
+        for (k, _) in &before {
+            prop_assert_eq!(b.status_of(*k, now), fresh.status_of(*k, now));
+            prop_assert_eq!(b.evidence(*k), fresh.evidence(*k));
+        }
+    }
+
+    /// Statuses only get worse with time when nothing is added: a met window stays met, and
+    /// a window never goes back from overdue.
+    #[test]
+    fn time_only_moves_statuses_toward_overdue(
+        acts in prop::collection::vec(arb_activity(), 0..30),
+        a in 0i64..200 * 24, d in 0i64..500,
+    ) {
+        let b = Board::build(plan(), world(), &acts);
+        let t1 = noon(2022, 6, 23) + Duration::hours(a);
+        let t2 = t1 + Duration::hours(d);
+        for k in b.keys(t1, "/") {
+            let (s1, s2) = (b.status_of(k, t1), b.status_of(k, t2));
+            match s1 {
+                Status::Met | Status::NotApplicable | Status::Overdue => prop_assert_eq!(s1, s2),
+                _ => prop_assert!(s2 <= s1),
+            }
+        }
+    }
+}
+
+#[test]
+fn subjects_read_back_from_links() {
+    for s in [Subject::Org(12), Subject::User(5), Subject::Leader("jin-haifeng".into())] {
+        assert_eq!(s.to_string().parse::<Subject>().unwrap(), s);
+    }
+    assert!("org-x".parse::<Subject>().is_err());
+    assert!("leader-".parse::<Subject>().is_err());
+    assert!("team-1".parse::<Subject>().is_err());
+}
+
+#[test]
+fn industries_map_to_org_and_site_kinds() {
+    let ix = Indexed::new(world());
+    assert!(ix.org_in_industry(ix.org(BOOM).unwrap(), Industry::Explosives));
+    assert!(ix.org_in_industry(ix.org(PARK).unwrap(), Industry::IndustrialPark));
+    assert!(!ix.org_in_industry(ix.org(ACME).unwrap(), Industry::Explosives));
+    assert_eq!(ix.bureau_of(CITY_BUREAU).map(|o| o.id), Some(CITY_BUREAU));
+    assert!(ix.bureau_of(ACME).is_none());
+}

@@ -1,0 +1,134 @@
+//! Leaders' monthly liaison reports (each save a new version) and bureaus' weekly analyses.
+//! Both append-only.
+
+use crate::entity::liaison_report::{self, Entity as Reports};
+use crate::entity::weekly_analysis::{self, Entity as Analyses};
+use crate::scope::copied_paths;
+use crate::Result;
+use anjian_domain::scope::Scope;
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+
+pub use liaison_report::Model as LiaisonReport;
+pub use weekly_analysis::Model as WeeklyAnalysis;
+
+/// The newest version of a leader's report for a month.
+pub async fn latest_report(db: &impl ConnectionTrait, leader: &str, month: &str) -> Result<Option<LiaisonReport>> {
+    Ok(Reports::find()
+        .filter(liaison_report::Column::LeaderCode.eq(leader))
+        .filter(liaison_report::Column::Month.eq(month))
+        .order_by_desc(liaison_report::Column::Version)
+        .limit(1)
+        .one(db)
+        .await?)
+}
+
+pub async fn report_versions(db: &impl ConnectionTrait, leader: &str, month: &str) -> Result<Vec<LiaisonReport>> {
+    Ok(Reports::find()
+        .filter(liaison_report::Column::LeaderCode.eq(leader))
+        .filter(liaison_report::Column::Month.eq(month))
+        .order_by_asc(liaison_report::Column::Version)
+        .all(db)
+        .await?)
+}
+
+/// Appends a version; the unique (leader, month, version) index refuses a racing duplicate.
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_report(
+    db: &impl ConnectionTrait,
+    leader: &str,
+    month: &str,
+    version: i32,
+    state: &str,
+    body: &str,
+    author_id: i64,
+    author: &str,
+    now: DateTime<Utc>,
+) -> Result<LiaisonReport> {
+    Ok(liaison_report::ActiveModel {
+        leader_code: Set(leader.to_owned()),
+        month: Set(month.to_owned()),
+        version: Set(version),
+        state: Set(state.to_owned()),
+        body: Set(body.to_owned()),
+        author_id: Set(author_id),
+        author: Set(author.to_owned()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// Every submitted report of a month, newest version per leader last.
+pub async fn reports_of_month(db: &impl ConnectionTrait, month: &str) -> Result<Vec<LiaisonReport>> {
+    Ok(Reports::find()
+        .filter(liaison_report::Column::Month.eq(month))
+        .order_by_asc(liaison_report::Column::LeaderCode)
+        .order_by_asc(liaison_report::Column::Version)
+        .all(db)
+        .await?)
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAnalysis {
+    pub uid: String,
+    pub org: crate::orgs::Org,
+    pub week_start: String,
+    pub analysis: String,
+    pub arrangements: String,
+    pub author_id: i64,
+    pub author: String,
+    pub request_digest: Option<String>,
+}
+
+pub async fn insert_analysis(db: &impl ConnectionTrait, n: NewAnalysis, now: DateTime<Utc>) -> Result<WeeklyAnalysis> {
+    Ok(weekly_analysis::ActiveModel {
+        uid: Set(n.uid),
+        org_id: Set(n.org.id),
+        jurisdiction_path: Set(n.org.jurisdiction_path),
+        org_path: Set(n.org.org_path),
+        week_start: Set(n.week_start),
+        analysis: Set(n.analysis),
+        arrangements: Set(n.arrangements),
+        author_id: Set(n.author_id),
+        author: Set(n.author),
+        request_digest: Set(n.request_digest),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+pub async fn analysis_by_uid(db: &impl ConnectionTrait, uid: &str) -> Result<Option<WeeklyAnalysis>> {
+    Ok(Analyses::find().filter(weekly_analysis::Column::Uid.eq(uid)).one(db).await?)
+}
+
+/// Weekly analyses in scope, newest first.
+pub async fn analyses(db: &impl ConnectionTrait, scope: &Scope, limit: u64) -> Result<Vec<WeeklyAnalysis>> {
+    Ok(Analyses::find()
+        .filter(copied_paths(
+            scope,
+            weekly_analysis::Column::JurisdictionPath,
+            weekly_analysis::Column::OrgPath,
+            weekly_analysis::Column::OrgId,
+        ))
+        .order_by_desc(weekly_analysis::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
+pub async fn analysis(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> Result<WeeklyAnalysis> {
+    Analyses::find_by_id(id)
+        .filter(copied_paths(
+            scope,
+            weekly_analysis::Column::JurisdictionPath,
+            weekly_analysis::Column::OrgPath,
+            weekly_analysis::Column::OrgId,
+        ))
+        .one(db)
+        .await?
+        .ok_or(crate::StoreError::NotFound)
+}

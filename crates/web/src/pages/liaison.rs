@@ -1,0 +1,224 @@
+//! 包联: the leaders' assignments and this period's duties, each leader's monthly report (edited
+//! in the browser, saved in versions, submitted, exported as .docx), and weekly analyses.
+
+use super::{field_messages, local_time, render, Chrome, Row};
+use crate::auth::{csrf_refusal, Signed};
+use crate::error::PageError;
+use crate::AppState;
+use anjian_app::liaison::{AnalysisInput, LeaderView, ReportState};
+use anjian_store::liaison::WeeklyAnalysis;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/liaison", get(overview))
+        .route("/liaison/report", get(report).post(save))
+        .route("/liaison/report.docx", get(docx))
+        .route("/weekly-analyses", get(analyses).post(record))
+        .route("/weekly-analyses/{id}", get(analysis))
+}
+
+pub struct LeaderRow {
+    pub l: LeaderView,
+    pub rows: Vec<Row>,
+}
+
+#[derive(Template)]
+#[template(path = "liaison.html")]
+struct OverviewPage {
+    p: Chrome,
+    title: &'static str,
+    leaders: Vec<LeaderRow>,
+    month: String,
+    is_leader: bool,
+}
+
+fn this_month(state: &AppState) -> String {
+    anjian_domain::period::local_date(state.app.clock.now()).format("%Y-%m").to_string()
+}
+
+async fn overview(State(state): State<AppState>, s: Signed) -> Response {
+    match state.app.liaison_overview(s.actor()).await {
+        Ok(list) => render(&OverviewPage {
+            p: Chrome::signed(&s, "/liaison"),
+            title: s.lang.t("liaison.title"),
+            leaders: list.into_iter().map(|l| LeaderRow { rows: l.obligations.iter().map(Row::new).collect(), l }).collect(),
+            month: this_month(&state),
+            is_leader: s.actor().user.leader_code.is_some(),
+        }),
+        Err(e) => PageError::new(e, s.lang).into_response(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct ReportQ {
+    month: Option<String>,
+    leader: Option<String>,
+    saved: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "liaison_report.html")]
+struct ReportPage {
+    p: Chrome,
+    title: &'static str,
+    r: ReportState,
+    can_edit: bool,
+    saved: bool,
+    errors: Vec<String>,
+    saved_at: String,
+}
+
+async fn report_page(state: &AppState, s: &Signed, q: ReportQ, body: Option<String>, errors: Vec<String>) -> Response {
+    let month = q.month.filter(|m| !m.is_empty()).unwrap_or_else(|| this_month(state));
+    match state.app.liaison_report(s.actor(), q.leader.as_deref().filter(|l| !l.is_empty()), &month).await {
+        Ok(mut r) => {
+            if let Some(b) = body {
+                r.body = b;
+            }
+            render(&ReportPage {
+                p: Chrome::signed(s, "/liaison"),
+                title: s.lang.t("liaison.report"),
+                can_edit: s.actor().user.leader_code.as_deref() == Some(r.leader.as_str()),
+                saved: q.saved.is_some(),
+                saved_at: r.latest.as_ref().map(|l| local_time(l.created_at)).unwrap_or_default(),
+                r,
+                errors,
+            })
+        }
+        Err(e) => PageError::new(e, s.lang).into_response(),
+    }
+}
+
+async fn report(State(state): State<AppState>, s: Signed, Query(q): Query<ReportQ>) -> Response {
+    report_page(&state, &s, q, None, Vec::new()).await
+}
+
+#[derive(Deserialize)]
+struct SaveForm {
+    _csrf: String,
+    month: String,
+    body: String,
+    #[serde(default)]
+    submit: Option<String>,
+}
+
+async fn save(State(state): State<AppState>, s: Signed, Form(f): Form<SaveForm>) -> Response {
+    if let Some(r) = csrf_refusal(&s.ctx, &f._csrf, s.lang) {
+        return r;
+    }
+    match state.app.save_liaison_report(s.actor(), &f.month, &f.body, f.submit.is_some()).await {
+        Ok(_) => Redirect::to(&format!("/liaison/report?month={}&saved=1", f.month)).into_response(),
+        Err(e) => {
+            let (status, _) = crate::error::status_and_code(&e);
+            let q = ReportQ { month: Some(f.month), ..Default::default() };
+            (status, report_page(&state, &s, q, Some(f.body), field_messages(s.lang, &e)).await).into_response()
+        }
+    }
+}
+
+async fn docx(State(state): State<AppState>, s: Signed, Query(q): Query<ReportQ>) -> Response {
+    let month = q.month.filter(|m| !m.is_empty()).unwrap_or_else(|| this_month(&state));
+    match state.app.liaison_report_docx(s.actor(), q.leader.as_deref().filter(|l| !l.is_empty()), &month).await {
+        Ok((name, bytes)) => docx_response(bytes, &name),
+        Err(e) => PageError::new(e, s.lang).into_response(),
+    }
+}
+
+/// A .docx download, named plainly and as UTF-8 (RFC 6266).
+pub fn docx_response(bytes: Vec<u8>, file_name: &str) -> Response {
+    let ascii: String =
+        file_name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect();
+    (
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.wordprocessingml.document".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", super::urlencode(file_name)),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+#[derive(Template)]
+#[template(path = "weekly_analyses.html")]
+struct AnalysesPage {
+    p: Chrome,
+    title: &'static str,
+    list: Vec<(WeeklyAnalysis, String)>,
+    errors: Vec<String>,
+    can_record: bool,
+    draft: (String, String),
+}
+
+async fn analyses_page(state: &AppState, s: &Signed, errors: Vec<String>, draft: (String, String)) -> Response {
+    match state.app.weekly_analyses(s.actor()).await {
+        Ok(list) => render(&AnalysesPage {
+            p: Chrome::signed(s, "/liaison"),
+            title: s.lang.t("weekly.title"),
+            list: list.into_iter().map(|a| {
+                let t = local_time(a.created_at);
+                (a, t)
+            }).collect(),
+            errors,
+            can_record: s.actor().role.is_bureau(),
+            draft,
+        }),
+        Err(e) => PageError::new(e, s.lang).into_response(),
+    }
+}
+
+async fn analyses(State(state): State<AppState>, s: Signed) -> Response {
+    analyses_page(&state, &s, Vec::new(), Default::default()).await
+}
+
+#[derive(Deserialize)]
+struct AnalysisForm {
+    _csrf: String,
+    #[serde(default)]
+    week_start: String,
+    analysis: String,
+    arrangements: String,
+    #[serde(default)]
+    idempotency_key: String,
+}
+
+async fn record(State(state): State<AppState>, s: Signed, Form(f): Form<AnalysisForm>) -> Response {
+    if let Some(r) = csrf_refusal(&s.ctx, &f._csrf, s.lang) {
+        return r;
+    }
+    let input = AnalysisInput { week_start: Some(f.week_start), analysis: f.analysis.clone(), arrangements: f.arrangements.clone() };
+    let key = (!f.idempotency_key.is_empty()).then_some(f.idempotency_key.as_str());
+    match state.app.record_weekly_analysis(s.actor(), input, key).await {
+        Ok(c) => Redirect::to(&format!("/weekly-analyses/{}", c.value.id)).into_response(),
+        Err(e) => {
+            let (status, _) = crate::error::status_and_code(&e);
+            let status = if status == StatusCode::OK { StatusCode::UNPROCESSABLE_ENTITY } else { status };
+            (status, analyses_page(&state, &s, field_messages(s.lang, &e), (f.analysis, f.arrangements)).await).into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "weekly_analysis.html")]
+struct AnalysisPage {
+    p: Chrome,
+    title: &'static str,
+    a: WeeklyAnalysis,
+    at: String,
+}
+
+async fn analysis(State(state): State<AppState>, s: Signed, Path(id): Path<i64>) -> Response {
+    match state.app.weekly_analysis(s.actor(), id).await {
+        Ok(a) => render(&AnalysisPage { p: Chrome::signed(&s, "/liaison"), title: s.lang.t("weekly.title"), at: local_time(a.created_at), a }),
+        Err(e) => PageError::new(e, s.lang).into_response(),
+    }
+}

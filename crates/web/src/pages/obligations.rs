@@ -1,0 +1,226 @@
+//! "My obligations", one obligation with the records behind it, the compliance matrix and the
+//! overdue list (with its Excel export).
+
+use super::{key, local_time, render, Chrome};
+use crate::auth::Signed;
+use crate::error::PageError;
+use crate::AppState;
+use anjian_app::obligations::{Matrix, MyObligations, ObligationDetail, ObligationView};
+use anjian_reports::ledger_sheet::Cell;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/obligations", get(mine))
+        .route("/obligations/{rule}/{subject}/{window}", get(detail))
+        .route("/compliance", get(matrix))
+        .route("/compliance/overdue", get(overdue))
+        .route("/compliance/overdue.xlsx", get(overdue_xlsx))
+}
+
+/// A row of an obligation table, ready to show.
+pub struct Row {
+    pub title: String,
+    pub subject: String,
+    pub window: String,
+    pub ends: String,
+    pub progress: String,
+    pub status: &'static str,
+    pub status_key: &'static str,
+    pub link: String,
+}
+
+impl Row {
+    pub fn new(o: &ObligationView) -> Row {
+        let progress =
+            if o.targets > 0 { format!("{}/{} ({}/{})", o.targets_met, o.targets, o.done, o.need) } else { format!("{}/{}", o.done, o.need) };
+        Row {
+            title: o.title.clone(),
+            subject: o.subject_name.clone(),
+            window: o.window.clone(),
+            ends: local_time(o.ends),
+            progress,
+            status: o.status.as_str(),
+            status_key: key("obstatus", o.status.as_str()),
+            link: o.link(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "obligations.html")]
+struct MinePage {
+    p: Chrome,
+    title: &'static str,
+    current: Vec<Row>,
+    overdue: Vec<Row>,
+    overdue_total: usize,
+}
+
+async fn mine(State(state): State<AppState>, s: Signed) -> Response {
+    let MyObligations { current, overdue, overdue_total } = match state.app.my_obligations(s.actor()).await {
+        Ok(m) => m,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
+    render(&MinePage {
+        p: Chrome::signed(&s, "/obligations"),
+        title: s.lang.t("ob.mine"),
+        current: current.iter().map(Row::new).collect(),
+        overdue: overdue.iter().map(Row::new).collect(),
+        overdue_total,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "obligation.html")]
+struct DetailPage {
+    p: Chrome,
+    title: String,
+    row: Row,
+    source: String,
+    assumption: String,
+    evidence: Vec<(&'static str, i64, String)>,
+    missing: Vec<String>,
+}
+
+async fn detail(
+    State(state): State<AppState>,
+    s: Signed,
+    Path((rule, subject, window)): Path<(String, String, usize)>,
+) -> Response {
+    let ObligationDetail { obligation, evidence, missing } =
+        match state.app.obligation_detail(s.actor(), &rule, &subject, window).await {
+            Ok(d) => d,
+            Err(e) => return PageError::new(e, s.lang).into_response(),
+        };
+    render(&DetailPage {
+        p: Chrome::signed(&s, "/obligations"),
+        title: obligation.title.clone(),
+        source: obligation.source.clone(),
+        assumption: obligation.assumption.clone().unwrap_or_default(),
+        row: Row::new(&obligation),
+        evidence: evidence.into_iter().map(|e| (key("evsource", e.source.as_str()), e.id, e.link)).collect(),
+        missing,
+    })
+}
+
+#[derive(Deserialize, Default)]
+struct PlaceQ {
+    jurisdiction_id: Option<i64>,
+    rule: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "compliance.html")]
+struct MatrixPage {
+    p: Chrome,
+    title: &'static str,
+    m: Matrix,
+    jurisdiction_id: Option<i64>,
+    at: String,
+}
+
+async fn matrix(State(state): State<AppState>, s: Signed, Query(q): Query<PlaceQ>) -> Response {
+    match state.app.compliance_matrix(s.actor(), q.jurisdiction_id).await {
+        Ok(m) => render(&MatrixPage {
+            p: Chrome::signed(&s, "/compliance"),
+            title: s.lang.t("ob.matrix"),
+            at: local_time(m.at),
+            m,
+            jurisdiction_id: q.jurisdiction_id,
+        }),
+        Err(e) => PageError::new(e, s.lang).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "overdue.html")]
+struct OverduePage {
+    p: Chrome,
+    title: &'static str,
+    rows: Vec<Row>,
+    total: usize,
+    export_href: String,
+    rules: Vec<(String, String, bool)>,
+    jurisdiction_id: Option<i64>,
+}
+
+fn query_string(q: &PlaceQ) -> String {
+    let mut parts = Vec::new();
+    if let Some(j) = q.jurisdiction_id {
+        parts.push(format!("jurisdiction_id={j}"));
+    }
+    if let Some(r) = q.rule.as_deref().filter(|r| !r.is_empty()) {
+        parts.push(format!("rule={}", super::urlencode(r)));
+    }
+    parts.join("&")
+}
+
+async fn overdue(State(state): State<AppState>, s: Signed, Query(q): Query<PlaceQ>) -> Response {
+    let list = match state.app.overdue_obligations(s.actor(), q.jurisdiction_id, q.rule.as_deref()).await {
+        Ok(l) => l,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
+    let rules = match state.app.board_plan().await {
+        Ok(p) => p
+            .rules
+            .iter()
+            .map(|r| (r.id.get_ref().clone(), r.title.clone(), q.rule.as_deref() == Some(r.id.get_ref().as_str())))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    let total = list.len();
+    render(&OverduePage {
+        p: Chrome::signed(&s, "/compliance"),
+        title: s.lang.t("ob.overdue_list"),
+        rows: list.iter().take(500).map(Row::new).collect(),
+        total,
+        export_href: format!("/compliance/overdue.xlsx?{}", query_string(&q)),
+        rules,
+        jurisdiction_id: q.jurisdiction_id,
+    })
+}
+
+/// The overdue list as .xlsx, with the page's filters; labels in Chinese as bureaus file them.
+pub fn overdue_sheet(list: &[ObligationView]) -> Result<Vec<u8>, anjian_app::AppError> {
+    let zh = crate::i18n::Lang::Zh;
+    let local = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&anjian_domain::TZ).naive_local();
+    let rows: Vec<Vec<Cell>> = list
+        .iter()
+        .map(|o| {
+            vec![
+                Cell::Text(o.title.clone()),
+                Cell::Text(o.source.clone()),
+                Cell::Text(o.subject_name.clone()),
+                Cell::Text(o.window.clone()),
+                Cell::DateTime(local(o.ends)),
+                Cell::Number(f64::from(o.need)),
+                Cell::Number(f64::from(o.done)),
+                Cell::Text(zh.t(key("obstatus", o.status.as_str())).to_owned()),
+            ]
+        })
+        .collect();
+    anjian_reports::table::write(
+        "逾期未完成",
+        &["要求", "依据", "责任主体", "周期", "截止时间", "应完成", "已完成", "状态"],
+        &[28.0, 22.0, 30.0, 24.0, 18.0, 8.0, 8.0, 8.0],
+        &rows,
+    )
+    .map_err(|e| anjian_app::AppError::Internal(format!("writing a sheet: {e}")))
+}
+
+async fn overdue_xlsx(State(state): State<AppState>, s: Signed, Query(q): Query<PlaceQ>) -> Response {
+    let list = match state.app.overdue_obligations(s.actor(), q.jurisdiction_id, q.rule.as_deref()).await {
+        Ok(l) => l,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
+    match overdue_sheet(&list) {
+        Ok(bytes) => crate::sheets::xlsx_response(bytes, "逾期未完成清单.xlsx"),
+        Err(e) => PageError::new(e, s.lang).into_response(),
+    }
+}
