@@ -76,6 +76,8 @@ enum Command {
     Bench(crate::bench::BenchArgs),
     /// The hazard ledger at city scale: writes, ledger queries, exports.
     BenchHazards(crate::bench_hazards::HazardBenchArgs),
+    /// The obligation engine at three city sizes, against the naive way.
+    BenchObligations(crate::bench_obligations::ObligationBenchArgs),
 }
 
 #[derive(Subcommand)]
@@ -91,6 +93,9 @@ enum PlanCommand {
         /// Show what would change and stop.
         #[arg(long)]
         dry_run: bool,
+        /// Run the same campaign in another year: every date moves to this year.
+        #[arg(long)]
+        year: Option<i32>,
     },
 }
 
@@ -131,6 +136,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Plan { command: PlanCommand::Lint { file } } => return lint(file),
         Command::Bench(args) => return crate::bench::run(args).await.map(|_| ExitCode::SUCCESS),
         Command::BenchHazards(args) => return crate::bench_hazards::run(args).await.map(|_| ExitCode::SUCCESS),
+        Command::BenchObligations(args) => return crate::bench_obligations::run(args).await.map(|_| ExitCode::SUCCESS),
         _ => {}
     }
     let (listen, insecure) = match &cli.command {
@@ -146,16 +152,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             serve::run(app, &cfg).await?;
         }
         Command::Migrate => println!("migrations applied"),
-        Command::Plan { command: PlanCommand::Import { file, yes, dry_run } } => {
-            return import(&app, &file, yes, dry_run).await
+        Command::Plan { command: PlanCommand::Import { file, yes, dry_run, year } } => {
+            return import(&app, &file, yes, dry_run, year).await
         }
-        Command::Plan { command: PlanCommand::Lint { .. } } | Command::Bench(_) | Command::BenchHazards(_) => {
+        Command::Plan { command: PlanCommand::Lint { .. } }
+        | Command::Bench(_)
+        | Command::BenchHazards(_)
+        | Command::BenchObligations(_) => {
             unreachable!("handled above")
         }
         Command::Demo { enterprises, seed } => {
-            if app.current_plan().await.is_err() {
-                app.import_plan(None, SEED_PLAN).await?;
-            }
+            serve::import_demo_plan(&app).await?;
             serve::demo(&app, &cfg, DemoSpec { enterprises, seed }).await?;
         }
         Command::User { command: UserCommand::Create { username, name, role, org_id } } => {
@@ -205,8 +212,20 @@ fn lint(file: &PathBuf) -> anyhow::Result<ExitCode> {
     Ok(if errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
-async fn import(app: &anjian_app::App, file: &PathBuf, yes: bool, dry_run: bool) -> anyhow::Result<ExitCode> {
-    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+async fn import(
+    app: &anjian_app::App,
+    file: &PathBuf,
+    yes: bool,
+    dry_run: bool,
+    year: Option<i32>,
+) -> anyhow::Result<ExitCode> {
+    let mut text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    if let Some(y) = year {
+        let plan = anjian_domain::plan::Plan::parse(&text).map_err(|e| anyhow::anyhow!("{}:{e}", file.display()))?;
+        let from = chrono::Datelike::year(&plan.plan.starts.get_ref().0);
+        text = anjian_domain::plan::redate(&text, y - from);
+        println!("{}: dates moved from {from} to {y}", file.display());
+    }
     let preview = match app.preview_plan(&text).await {
         Ok(p) => p,
         Err(AppError::PlanInvalid(findings)) => {

@@ -3,6 +3,7 @@
 
 mod bench;
 mod bench_hazards;
+mod bench_obligations;
 mod cli;
 mod config;
 mod jobs;

@@ -47,7 +47,9 @@ fn signing_key(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
 /// A fresh installation: the seed plan, the system admin, and the demo city when asked.
 /// Run again on the same data, it changes nothing.
 pub async fn prepare(app: &App, cfg: &Resolved, demo_spec: Option<DemoSpec>) -> anyhow::Result<()> {
-    if app.current_plan().await.is_err() {
+    if demo_spec.is_some() {
+        import_demo_plan(app).await?;
+    } else if app.current_plan().await.is_err() {
         let imported = app.import_plan(None, SEED_PLAN).await?;
         println!("imported plan {} (version {})", imported.preview.plan_id, imported.version);
     }
@@ -61,6 +63,31 @@ pub async fn prepare(app: &App, cfg: &Resolved, demo_spec: Option<DemoSpec>) -> 
     if let Some(spec) = demo_spec {
         demo(app, cfg, spec).await?;
     }
+    Ok(())
+}
+
+/// The demo runs the seed plan in the calendar of the latest campaign that has begun by today
+/// (the 2022 campaign moved to this year, or last year before 06-23), so that its weeks and
+/// months are live. An installation with a plan keeps it.
+pub async fn import_demo_plan(app: &App) -> anyhow::Result<()> {
+    if app.current_plan().await.is_ok() {
+        return Ok(());
+    }
+    let seed = anjian_domain::plan::Plan::parse(SEED_PLAN).map_err(|e| anyhow::anyhow!("seed plan: {e}"))?;
+    let starts = seed.plan.starts.get_ref().0;
+    let today = anjian_domain::period::local_date(app.clock.now());
+    let mut year = chrono::Datelike::year(&today);
+    if chrono::NaiveDate::from_ymd_opt(year, chrono::Datelike::month(&starts), chrono::Datelike::day(&starts))
+        .is_some_and(|d| d > today)
+    {
+        year -= 1;
+    }
+    let text = anjian_domain::plan::redate(SEED_PLAN, year - chrono::Datelike::year(&starts));
+    let imported = app.import_plan(None, &text).await?;
+    println!(
+        "imported plan {} (version {}), dates moved to the {year} campaign for the demo",
+        imported.preview.plan_id, imported.version
+    );
     Ok(())
 }
 
@@ -91,10 +118,11 @@ pub async fn demo(app: &App, cfg: &Resolved, spec: DemoSpec) -> anyhow::Result<(
             }
             write_private(&path, &text)?;
             println!(
-                "demo city: {} organisations, {} sites, {} accounts (passwords in {})",
+                "demo city: {} organisations, {} sites, {} accounts, {} records (passwords in {})",
                 city.orgs,
                 city.sites,
                 city.accounts.len(),
+                city.records,
                 path.display()
             );
         }

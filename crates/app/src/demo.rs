@@ -35,6 +35,8 @@ pub struct DemoCity {
     pub orgs: u64,
     pub sites: u64,
     pub accounts: Vec<DemoAccount>,
+    /// Inspections and analyses of the campaign so far.
+    pub records: u64,
 }
 
 const WORDS: &[&str] = &[
@@ -297,9 +299,18 @@ impl App {
             out.accounts.push(DemoAccount { username, role, org: org.map(|o| o.name), password });
         }
 
+        out.records = self.generate_demo_history(&mut g.rng).await?;
         let mut e = entry(None, "demo.generate", "city", &city.code);
-        e.detail = format!("seed={} orgs={} sites={} accounts={}", spec.seed, out.orgs, out.sites, out.accounts.len());
+        e.detail = format!(
+            "seed={} orgs={} sites={} accounts={} records={}",
+            spec.seed,
+            out.orgs,
+            out.sites,
+            out.accounts.len(),
+            out.records
+        );
         self.record_alone(e).await?;
+        self.world_changed();
         Ok(Some(out))
     }
 }

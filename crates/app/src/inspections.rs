@@ -85,6 +85,7 @@ impl App {
         e.after_digest = Some(digest_json(&p));
         self.record(&*txn, e).await?;
         txn.commit().await?;
+        self.world_changed();
         Ok(p)
     }
 
@@ -316,6 +317,7 @@ impl App {
         e.detail = format!("rows={} new={} existing={}", out.rows, out.new, out.existing);
         self.record(&*txn, e).await?;
         txn.commit().await?;
+        self.world_changed();
         out.applied = true;
         Ok(out)
     }

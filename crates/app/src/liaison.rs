@@ -80,11 +80,19 @@ impl App {
                 counties: l
                     .counties
                     .iter()
-                    .map(|c| w.jurisdiction_by_code(c.get_ref()).map_or_else(|| c.get_ref().clone(), |j| j.name.clone()))
+                    .map(|c| {
+                        w.jurisdiction_by_code(c.get_ref()).map_or_else(|| c.get_ref().clone(), |j| j.name.clone())
+                    })
                     .collect(),
                 industries: l.industries.iter().map(|i| industry_name(i.as_str()).to_owned()).collect(),
                 duties: l.duties.clone(),
-                accounts: w.world.users.iter().filter(|u| u.leader_code.as_deref() == Some(code)).map(|u| u.name.clone()).collect(),
+                accounts: w
+                    .world
+                    .users
+                    .iter()
+                    .filter(|u| u.leader_code.as_deref() == Some(code))
+                    .map(|u| u.name.clone())
+                    .collect(),
                 obligations,
             });
         }
@@ -137,7 +145,13 @@ impl App {
                 w.world.users.iter().filter(|u| u.leader_code.as_deref() == Some(code)).map(|u| u.id).collect();
             let counties: Vec<(String, String)> = plan
                 .leader(code)
-                .map(|l| l.counties.iter().filter_map(|c| w.jurisdiction_by_code(c.get_ref())).map(|j| (j.name.clone(), j.path.clone())).collect())
+                .map(|l| {
+                    l.counties
+                        .iter()
+                        .filter_map(|c| w.jurisdiction_by_code(c.get_ref()))
+                        .map(|j| (j.name.clone(), j.path.clone()))
+                        .collect()
+                })
                 .unwrap_or_default();
             let mut overdue: BTreeMap<String, u32> = BTreeMap::new();
             for (_, path) in &counties {
@@ -159,7 +173,14 @@ impl App {
                         Status::NotApplicable => "不适用",
                         _ => "进行中",
                     };
-                    format!("{}（{}）：{}/{}，{}", plan.rules[o.rule_index].title, o.window.label(), o.done, o.need, status)
+                    format!(
+                        "{}（{}）：{}/{}，{}",
+                        plan.rules[o.rule_index].title,
+                        o.window.label(),
+                        o.done,
+                        o.need,
+                        status
+                    )
                 })
                 .collect();
             (users, counties, overdue, own)
@@ -179,7 +200,10 @@ impl App {
         let mut text = String::new();
         text.push_str(&format!("一、督导检查开展情况\n本月共开展安全生产督导检查 {} 次。\n", checks.len()));
         for c in checks.iter().rev() {
-            let org = anjian_store::orgs::get_unscoped_for_auth(&self.store.db, c.org_id).await?.map(|o| o.name).unwrap_or_default();
+            let org = anjian_store::orgs::get_unscoped_for_auth(&self.store.db, c.org_id)
+                .await?
+                .map(|o| o.name)
+                .unwrap_or_default();
             text.push_str(&format!("{} {}：{}\n", local_date(c.at).format("%m月%d日"), org, c.summary));
         }
         text.push_str("\n二、包联县（市、区）隐患排查治理情况\n");
@@ -191,9 +215,15 @@ impl App {
                 ..Default::default()
             };
             let found = hazards::count(&self.store.db, &Scope::All, &f).await?;
-            let major = hazards::count(&self.store.db, &Scope::All, &HazardFilter { grade: Some("major".into()), ..f.clone() }).await?;
-            let closed = hazards::count(&self.store.db, &Scope::All, &HazardFilter { state: Some("closed".into()), ..f }).await?;
-            text.push_str(&format!("{name}：本月发现隐患 {found} 项（其中重大隐患 {major} 项），已销号 {closed} 项。\n"));
+            let major =
+                hazards::count(&self.store.db, &Scope::All, &HazardFilter { grade: Some("major".into()), ..f.clone() })
+                    .await?;
+            let closed =
+                hazards::count(&self.store.db, &Scope::All, &HazardFilter { state: Some("closed".into()), ..f })
+                    .await?;
+            text.push_str(&format!(
+                "{name}：本月发现隐患 {found} 项（其中重大隐患 {major} 项），已销号 {closed} 项。\n"
+            ));
         }
         text.push_str("\n三、逾期未完成事项\n");
         if overdue_lines.is_empty() {
@@ -212,7 +242,13 @@ impl App {
 
     /// Saves the leader's text as a new version; `submit` reports it to the leadership group
     /// (it then counts for the monthly-report rule). Unchanged text is refused.
-    pub async fn save_liaison_report(&self, actor: &Actor, month: &str, body: &str, submit: bool) -> Result<LiaisonReport> {
+    pub async fn save_liaison_report(
+        &self,
+        actor: &Actor,
+        month: &str,
+        body: &str,
+        submit: bool,
+    ) -> Result<LiaisonReport> {
         let code = actor.user.leader_code.clone().ok_or(AppError::Forbidden)?;
         parse_period(month).map_err(|_| AppError::invalid("month", "invalid_period"))?;
         let body = body.trim();
@@ -236,11 +272,17 @@ impl App {
                 e => e.into(),
             })?;
         if submit {
-            let act = Activity::new(ActivityKind::LiaisonReport, now, Evidence { source: Source::LiaisonReport, id: row.id })
-                .by(actor.id(), actor.user.org_id);
+            let act =
+                Activity::new(ActivityKind::LiaisonReport, now, Evidence { source: Source::LiaisonReport, id: row.id })
+                    .by(actor.id(), actor.user.org_id);
             anjian_store::activities::insert_many(&*txn, &[act], now).await?;
         }
-        let mut e = entry(Some(actor), if submit { "liaison_report.submit" } else { "liaison_report.save" }, "liaison_report", row.id);
+        let mut e = entry(
+            Some(actor),
+            if submit { "liaison_report.submit" } else { "liaison_report.save" },
+            "liaison_report",
+            row.id,
+        );
         e.after_digest = Some(digest_json(&row.body));
         e.detail = format!("leader={code} month={month} version={version}");
         self.record(&*txn, e).await?;
@@ -249,12 +291,18 @@ impl App {
     }
 
     /// The report as a Word document (the newest version, or the draft if none is saved).
-    pub async fn liaison_report_docx(&self, actor: &Actor, leader: Option<&str>, month: &str) -> Result<(String, Vec<u8>)> {
+    pub async fn liaison_report_docx(
+        &self,
+        actor: &Actor,
+        leader: Option<&str>,
+        month: &str,
+    ) -> Result<(String, Vec<u8>)> {
         let r = self.liaison_report(actor, leader, month).await?;
         let mut sections = Vec::new();
         let mut current: Option<Section> = None;
         for line in r.body.lines() {
-            let heading = ["一、", "二、", "三、", "四、", "五、", "六、", "七、", "八、"].iter().any(|p| line.starts_with(p));
+            let heading =
+                ["一、", "二、", "三、", "四、", "五、", "六、", "七、", "八、"].iter().any(|p| line.starts_with(p));
             if heading {
                 sections.extend(current.take());
                 current = Some(Section { heading: line.to_owned(), ..Default::default() });
@@ -348,9 +396,10 @@ impl App {
             now,
         )
         .await?;
-        let act = Activity::new(ActivityKind::WeeklyAnalysis, at, Evidence { source: Source::WeeklyAnalysis, id: row.id })
-            .by(actor.id(), Some(org.id))
-            .on_org(org.id);
+        let act =
+            Activity::new(ActivityKind::WeeklyAnalysis, at, Evidence { source: Source::WeeklyAnalysis, id: row.id })
+                .by(actor.id(), Some(org.id))
+                .on_org(org.id);
         anjian_store::activities::insert_many(&*txn, &[act], now).await?;
         let mut e = entry(Some(actor), "weekly_analysis.record", "weekly_analysis", row.id);
         e.after_digest = Some(digest_json(&row));

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod checklists;
 pub mod crypto;
 pub mod demo;
+mod demo_history;
 mod error;
 pub mod hazard_import;
 pub mod hazards;

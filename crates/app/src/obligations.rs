@@ -33,7 +33,12 @@ pub struct LiveBoard {
 }
 
 #[derive(Default)]
-pub struct BoardCache(Mutex<Option<LiveBoard>>);
+pub struct BoardCache {
+    board: Mutex<Option<LiveBoard>>,
+    /// Set by this process's own changes to the city, so they show at once; other processes'
+    /// changes are noticed by the fingerprint within [`STAMP_TTL`].
+    dirty: std::sync::atomic::AtomicBool,
+}
 
 /// An obligation instance as pages and the API show it.
 #[derive(Debug, Clone, Serialize)]
@@ -149,13 +154,14 @@ fn evidence_link(e: &Evidence) -> String {
 impl App {
     /// The board, current up to the last activity recorded.
     pub async fn live_board(&self) -> Result<MutexGuard<'_, Option<LiveBoard>>> {
-        let mut guard = self.boards.0.lock().await;
+        let mut guard = self.boards.board.lock().await;
+        let dirty = self.boards.dirty.swap(false, std::sync::atomic::Ordering::SeqCst);
         let (plan, _) = self.current_campaign().await?;
         let (plan_row, _) = plans::current_id(&self.store.db).await?.ok_or(AppError::NoPlan)?;
         let stale = match guard.as_mut() {
             None => true,
             Some(live) if live.plan_row != plan_row => true,
-            Some(live) if live.stamp_checked.elapsed() >= STAMP_TTL => {
+            Some(live) if dirty || live.stamp_checked.elapsed() >= STAMP_TTL => {
                 let stamp = activities::world_stamp(&self.store.db).await?;
                 live.stamp_checked = Instant::now();
                 stamp != live.stamp
@@ -185,6 +191,11 @@ impl App {
             }
         }
         Ok(guard)
+    }
+
+    /// Organisations, accounts or points changed here: the next read rechecks the city.
+    pub(crate) fn world_changed(&self) {
+        self.boards.dirty.store(true, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// The subjects an account answers for: itself, its organisation, its bureau, its leader code.
@@ -260,7 +271,7 @@ impl App {
             }
         }
         current.sort_by_key(|o| (o.status, o.ends));
-        overdue.sort_by(|a, b| b.ends.cmp(&a.ends));
+        overdue.sort_by_key(|o| std::cmp::Reverse(o.ends));
         let overdue_total = overdue.len();
         overdue.truncate(100);
         Ok(MyObligations { current, overdue, overdue_total })
@@ -294,17 +305,22 @@ impl App {
         use anjian_domain::plan::TargetKind;
         let missing = missing
             .into_iter()
-            .map(|id| match rule.on.kind {
-                TargetKind::Orgs | TargetKind::Subsidiaries => w.org(id).map(|o| o.name.clone()),
-                TargetKind::Sites => w.site(id).map(|s| s.name.clone()),
-                TargetKind::LiaisonCounties => w.jurisdiction(id).map(|j| j.name.clone()),
-                _ => None,
-            }
-            .unwrap_or_else(|| format!("#{id}")))
+            .map(|id| {
+                match rule.on.kind {
+                    TargetKind::Orgs | TargetKind::Subsidiaries => w.org(id).map(|o| o.name.clone()),
+                    TargetKind::Sites => w.site(id).map(|s| s.name.clone()),
+                    TargetKind::LiaisonCounties => w.jurisdiction(id).map(|j| j.name.clone()),
+                    _ => None,
+                }
+                .unwrap_or_else(|| format!("#{id}"))
+            })
             .collect();
         Ok(ObligationDetail {
             obligation: ObligationView::new(plan, &o),
-            evidence: evidence.iter().map(|e| EvidenceView { source: e.source, id: e.id, link: evidence_link(e) }).collect(),
+            evidence: evidence
+                .iter()
+                .map(|e| EvidenceView { source: e.source, id: e.id, link: evidence_link(e) })
+                .collect(),
             missing,
         })
     }
@@ -338,12 +354,8 @@ impl App {
         let w = board.world();
         // Rows: the counties under `place` (and the level itself), or organisations when
         // `place` is a county.
-        let counties: Vec<_> = w
-            .world
-            .jurisdictions
-            .iter()
-            .filter(|j| j.path.starts_with(&place) && j.path != place)
-            .collect();
+        let counties: Vec<_> =
+            w.world.jurisdictions.iter().filter(|j| j.path.starts_with(&place) && j.path != place).collect();
         let by_county = !counties.is_empty();
         let mut rows: Vec<MatrixRow> = Vec::new();
         let mut row_of_place: std::collections::HashMap<String, usize> = Default::default();
@@ -375,7 +387,8 @@ impl App {
                 counties.iter().find(|c| info.place.starts_with(&c.path)).map_or(0, |c| row_of_place[&c.path])
             } else {
                 *row_of_org.entry(info.org_id).or_insert_with(|| {
-                    let name = info.org_id.and_then(|id| w.org(id)).map_or_else(|| info.name.clone(), |o| o.name.clone());
+                    let name =
+                        info.org_id.and_then(|id| w.org(id)).map_or_else(|| info.name.clone(), |o| o.name.clone());
                     rows.push(MatrixRow {
                         name,
                         jurisdiction_id: None,
@@ -422,7 +435,12 @@ impl App {
         let board = &guard.as_ref().expect("built").board;
         let plan = board.plan();
         let rule = match rule_id.filter(|r| !r.is_empty()) {
-            Some(id) => Some(plan.rules.iter().position(|r| r.id.get_ref() == id).ok_or_else(|| AppError::invalid("rule", "unknown_rule"))?),
+            Some(id) => Some(
+                plan.rules
+                    .iter()
+                    .position(|r| r.id.get_ref() == id)
+                    .ok_or_else(|| AppError::invalid("rule", "unknown_rule"))?,
+            ),
             None => None,
         };
         let mut out: Vec<ObligationView> = board

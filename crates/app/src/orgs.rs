@@ -124,6 +124,7 @@ impl App {
         e.after_digest = Some(digest_json(&org));
         self.record(&*txn, e).await?;
         txn.commit().await?;
+        self.world_changed();
         Ok(Created { value: org, replayed: false })
     }
 
@@ -141,6 +142,7 @@ impl App {
         e.after_digest = Some(digest_json(&after));
         self.record(&*txn, e).await?;
         txn.commit().await?;
+        self.world_changed();
         Ok(after)
     }
 

@@ -39,13 +39,20 @@ fn recipients(board: &Board, s: &Subject) -> Vec<i64> {
     let w = board.world();
     match s {
         Subject::User(id) => vec![*id],
-        Subject::Leader(code) => w.world.users.iter().filter(|u| u.leader_code.as_deref() == Some(code)).map(|u| u.id).collect(),
+        Subject::Leader(code) => {
+            w.world.users.iter().filter(|u| u.leader_code.as_deref() == Some(code)).map(|u| u.id).collect()
+        }
         Subject::Org(id) => w
             .world
             .users
             .iter()
             .filter(|u| u.org_id == Some(*id))
-            .filter(|u| !matches!(u.role, Role::Staff | Role::PatrolGuard | Role::SysAdmin | Role::SecurityAdmin | Role::AuditAdmin))
+            .filter(|u| {
+                !matches!(
+                    u.role,
+                    Role::Staff | Role::PatrolGuard | Role::SysAdmin | Role::SecurityAdmin | Role::AuditAdmin
+                )
+            })
             .map(|u| u.id)
             .collect(),
     }
@@ -60,10 +67,16 @@ pub fn webhook_signature(secret: &[u8], ts: i64, body: &str) -> String {
 }
 
 impl App {
-    async fn notify(&self, db: &impl anjian_store::ConnectionTrait, n: NewNotification, now: DateTime<Utc>) -> Result<bool> {
+    async fn notify(
+        &self,
+        db: &impl anjian_store::ConnectionTrait,
+        n: NewNotification,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
         let Some(row) = notifications::insert(db, n, now).await? else { return Ok(false) };
         if let Some(url) = &self.settings.webhook_url {
-            let username = anjian_store::users::by_id_for_auth(db, row.user_id).await?.map(|u| u.username).unwrap_or_default();
+            let username =
+                anjian_store::users::by_id_for_auth(db, row.user_id).await?.map(|u| u.username).unwrap_or_default();
             let body = serde_json::json!({
                 "id": row.id,
                 "user": username,
@@ -82,7 +95,9 @@ impl App {
     /// One run of the reminder job by instance `holder`; None when another instance holds it.
     pub async fn run_reminders(&self, holder: &str) -> Result<Option<ReminderRun>> {
         let now = self.clock.now();
-        let Some(cursor) = notifications::take_lease(&self.store.db, LEASE, holder, now, now + Duration::minutes(5)).await? else {
+        let Some(cursor) =
+            notifications::take_lease(&self.store.db, LEASE, holder, now, now + Duration::minutes(5)).await?
+        else {
             return Ok(None);
         };
         let since = cursor.unwrap_or(now - Duration::hours(FIRST_LOOKBACK_HOURS)).min(now);
@@ -175,7 +190,10 @@ impl App {
     /// Sends the webhook deliveries that are due; None when another instance is sending.
     pub async fn deliver_webhooks(&self, holder: &str, client: &reqwest::Client) -> Result<Option<DeliveryRun>> {
         let now = self.clock.now();
-        if notifications::take_lease(&self.store.db, WEBHOOK_LEASE, holder, now, now + Duration::minutes(2)).await?.is_none() {
+        if notifications::take_lease(&self.store.db, WEBHOOK_LEASE, holder, now, now + Duration::minutes(2))
+            .await?
+            .is_none()
+        {
             return Ok(None);
         }
         let mut out = DeliveryRun::default();

@@ -133,6 +133,7 @@ impl App {
         e.detail = format!("role={}", user.role);
         self.record(&*txn, e).await?;
         txn.commit().await?;
+        self.world_changed();
         Ok((user, pw))
     }
 

@@ -31,21 +31,35 @@ fn run(text: &str, font: &str, half_points: usize, bold: bool) -> Run {
 
 /// The document as the bytes of a .docx file.
 pub fn write(doc: &Document) -> Result<Vec<u8>, docx_rs::DocxError> {
-    let mut d = Docx::new()
-        .add_paragraph(Paragraph::new().align(AlignmentType::Center).add_run(run(&doc.title, "方正小标宋简体", 40, true)));
+    let mut d = Docx::new().add_paragraph(Paragraph::new().align(AlignmentType::Center).add_run(run(
+        &doc.title,
+        "方正小标宋简体",
+        40,
+        true,
+    )));
     if !doc.subtitle.is_empty() {
-        d = d.add_paragraph(Paragraph::new().align(AlignmentType::Center).add_run(run(&doc.subtitle, "楷体", 28, false)));
+        d = d.add_paragraph(Paragraph::new().align(AlignmentType::Center).add_run(run(
+            &doc.subtitle,
+            "楷体",
+            28,
+            false,
+        )));
     }
     for s in &doc.sections {
         d = d.add_paragraph(Paragraph::new().add_run(run(&s.heading, "黑体", 32, false)));
         for p in &s.paragraphs {
             // Each line of a paragraph becomes its own paragraph, indented by two characters.
             for line in p.lines().filter(|l| !l.trim().is_empty()) {
-                d = d.add_paragraph(Paragraph::new().indent(None, Some(docx_rs::SpecialIndentType::FirstLine(640)), None, None).add_run(run(line.trim(), "仿宋", 32, false)));
+                d = d.add_paragraph(
+                    Paragraph::new()
+                        .indent(None, Some(docx_rs::SpecialIndentType::FirstLine(640)), None, None)
+                        .add_run(run(line.trim(), "仿宋", 32, false)),
+                );
             }
         }
         if let Some((head, rows)) = &s.table {
-            let cell = |t: &str, bold| TableCell::new().add_paragraph(Paragraph::new().add_run(run(t, "仿宋", 24, bold)));
+            let cell =
+                |t: &str, bold| TableCell::new().add_paragraph(Paragraph::new().add_run(run(t, "仿宋", 24, bold)));
             let mut table_rows = vec![TableRow::new(head.iter().map(|h| cell(h, true)).collect())];
             table_rows.extend(rows.iter().map(|r| TableRow::new(r.iter().map(|c| cell(c, false)).collect())));
             d = d.add_table(Table::new(table_rows));

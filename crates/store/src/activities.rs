@@ -69,13 +69,13 @@ pub async fn after(db: &impl ConnectionTrait, after: i64, limit: u64) -> Result<
     Ok(rows.into_iter().filter_map(from_model).collect())
 }
 
-/// The activities of one kind counted for `subject_user` or by anyone in `[from, to)` — the
-/// naive way a per-subject query reads them (for the benchmark's baseline).
+/// The activities of one kind made by `actor_user` or done on `target_org` in `[from, to)` — the
+/// way a per-subject query reads them (the benchmark's baseline).
 pub async fn of_kind_between(
     db: &impl ConnectionTrait,
     kind: ActivityKind,
     actor_user: Option<i64>,
-    org: Option<i64>,
+    target_org: Option<i64>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<Activity>> {
@@ -86,8 +86,8 @@ pub async fn of_kind_between(
     if let Some(u) = actor_user {
         q = q.filter(activity::Column::ActorUserId.eq(u));
     }
-    if let Some(o) = org {
-        q = q.filter(activity::Column::TargetOrgId.eq(o).or(activity::Column::ActorOrgId.eq(o)));
+    if let Some(o) = target_org {
+        q = q.filter(activity::Column::TargetOrgId.eq(o));
     }
     Ok(q.all(db).await?.into_iter().filter_map(from_model).map(|(_, a)| a).collect())
 }
@@ -121,6 +121,7 @@ pub async fn world_stamp(db: &impl ConnectionTrait) -> Result<String> {
 /// version) leave the row out rather than fail the whole board.
 pub async fn load_world(db: &impl ConnectionTrait) -> Result<World> {
     let jurisdictions = jurisdiction::Entity::find()
+        .order_by_asc(jurisdiction::Column::Id)
         .all(db)
         .await?
         .into_iter()
@@ -153,25 +154,39 @@ pub async fn load_world(db: &impl ConnectionTrait) -> Result<World> {
             org::Column::SupervisionLevel,
             org::Column::Industry,
         ])
+        .order_by_asc(org::Column::Id)
         .into_tuple()
         .all(db)
         .await?;
     let orgs = orgs
         .into_iter()
-        .filter_map(|(id, name, kind, jurisdiction_id, jurisdiction_path, parent_id, org_path, park_id, supervision_level, industry)| {
-            Some(OrgFacts {
+        .filter_map(
+            |(
                 id,
                 name,
-                kind: kind.parse().ok()?,
+                kind,
                 jurisdiction_id,
                 jurisdiction_path,
                 parent_id,
                 org_path,
                 park_id,
                 supervision_level,
-                industry: industry.and_then(|i| i.parse().ok()),
-            })
-        })
+                industry,
+            )| {
+                Some(OrgFacts {
+                    id,
+                    name,
+                    kind: kind.parse().ok()?,
+                    jurisdiction_id,
+                    jurisdiction_path,
+                    parent_id,
+                    org_path,
+                    park_id,
+                    supervision_level,
+                    industry: industry.and_then(|i| i.parse().ok()),
+                })
+            },
+        )
         .collect();
     type UserRow = (i64, String, String, Option<i64>, Option<String>, Option<String>);
     let users: Vec<UserRow> = user::Entity::find()
@@ -185,6 +200,7 @@ pub async fn load_world(db: &impl ConnectionTrait) -> Result<World> {
             user::Column::Position,
         ])
         .filter(user::Column::Disabled.eq(false))
+        .order_by_asc(user::Column::Id)
         .into_tuple()
         .all(db)
         .await?;
@@ -210,6 +226,7 @@ pub async fn load_world(db: &impl ConnectionTrait) -> Result<World> {
             site::Column::OrgId,
             site::Column::JurisdictionPath,
         ])
+        .order_by_asc(site::Column::Id)
         .into_tuple()
         .all(db)
         .await?;
@@ -222,6 +239,7 @@ pub async fn load_world(db: &impl ConnectionTrait) -> Result<World> {
     let points: Vec<(i64, i64)> = inspection_point::Entity::find()
         .select_only()
         .columns([inspection_point::Column::Id, inspection_point::Column::OrgId])
+        .order_by_asc(inspection_point::Column::Id)
         .into_tuple()
         .all(db)
         .await?;

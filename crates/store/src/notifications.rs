@@ -66,7 +66,7 @@ pub async fn unread_count(db: &impl ConnectionTrait, user_id: i64) -> Result<u64
         .await?)
 }
 
-/// Unread notifications of a user created in `[since, until)`.
+/// Unread notifications of a user created in `[since, until]`.
 pub async fn unread_between(
     db: &impl ConnectionTrait,
     user_id: i64,
@@ -77,14 +77,14 @@ pub async fn unread_between(
         .filter(notification::Column::UserId.eq(user_id))
         .filter(notification::Column::ReadAt.is_null())
         .filter(notification::Column::CreatedAt.gte(since))
-        .filter(notification::Column::CreatedAt.lt(until))
+        .filter(notification::Column::CreatedAt.lte(until))
         .filter(notification::Column::Kind.ne("digest"))
         .order_by_asc(notification::Column::Id)
         .all(db)
         .await?)
 }
 
-/// Users with unread reminders created in `[since, until)`.
+/// Users with unread reminders created in `[since, until]`.
 pub async fn users_with_unread(
     db: &impl ConnectionTrait,
     since: DateTime<Utc>,
@@ -96,7 +96,7 @@ pub async fn users_with_unread(
         .distinct()
         .filter(notification::Column::ReadAt.is_null())
         .filter(notification::Column::CreatedAt.gte(since))
-        .filter(notification::Column::CreatedAt.lt(until))
+        .filter(notification::Column::CreatedAt.lte(until))
         .filter(notification::Column::Kind.ne("digest"))
         .into_tuple()
         .all(db)

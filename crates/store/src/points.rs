@@ -29,6 +29,27 @@ pub async fn insert(
     .await?)
 }
 
+/// Many points in one statement, for synthetic cities in benchmarks: (uid, org, kind, name).
+pub async fn insert_many_raw(
+    db: &impl ConnectionTrait,
+    rows: &[(String, i64, &str, String)],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    for chunk in rows.chunks(1000) {
+        let models = chunk.iter().map(|(uid, org_id, kind, name)| inspection_point::ActiveModel {
+            uid: Set(uid.clone()),
+            org_id: Set(*org_id),
+            kind: Set((*kind).to_owned()),
+            name: Set(name.clone()),
+            created_at: Set(now),
+            created_by: Set(None),
+            ..Default::default()
+        });
+        inspection_point::Entity::insert_many(models).exec_without_returning(db).await?;
+    }
+    Ok(())
+}
+
 /// The points of one organisation; callers check the organisation is in scope first.
 pub async fn of_org(db: &impl ConnectionTrait, org_id: i64) -> Result<Vec<Point>> {
     Ok(Points::find()

@@ -51,6 +51,33 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewUser, now: DateTime<Utc>)
     .await?)
 }
 
+/// Many accounts in one statement, for synthetic cities in benchmarks (no audit, no checks).
+pub async fn insert_many_raw(db: &impl ConnectionTrait, rows: Vec<NewUser>, now: DateTime<Utc>) -> Result<()> {
+    for chunk in rows.chunks(500) {
+        let models = chunk.iter().cloned().map(|new| user::ActiveModel {
+            username: Set(new.username),
+            display_name: Set(new.display_name),
+            password_hash: Set(new.password_hash),
+            role: Set(new.role),
+            org_id: Set(new.org_id),
+            leader_code: Set(new.leader_code),
+            position: Set(new.position),
+            must_change_password: Set(new.must_change_password),
+            password_changed_at: Set(now),
+            failed_logins: Set(0),
+            locked_until: Set(None),
+            totp_secret: Set(None),
+            totp_last_step: Set(None),
+            disabled: Set(false),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        });
+        Users::insert_many(models).exec_without_returning(db).await?;
+    }
+    Ok(())
+}
+
 /// For authentication only: finds an account by name with no scope.
 pub async fn by_username(db: &impl ConnectionTrait, username: &str) -> Result<Option<User>> {
     Ok(Users::find().filter(user::Column::Username.eq(username)).one(db).await?)

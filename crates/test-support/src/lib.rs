@@ -117,11 +117,25 @@ impl TestApp {
     }
 
     pub async fn start_with(backend: Backend, tweak: impl FnOnce(&mut anjian_web::AppState)) -> TestApp {
+        Self::start_configured(backend, |_| {}, tweak).await
+    }
+
+    /// A test app whose settings the test adjusts first (a webhook URL, say).
+    pub async fn start_with_settings(backend: Backend, settings: impl FnOnce(&mut Settings)) -> TestApp {
+        Self::start_configured(backend, settings, |_| {}).await
+    }
+
+    async fn start_configured(
+        backend: Backend,
+        adjust: impl FnOnce(&mut Settings),
+        tweak: impl FnOnce(&mut anjian_web::AppState),
+    ) -> TestApp {
         let db = TestDb::new(backend);
         let store = db.open().await;
         let clock = Arc::new(FixedClock::new(campaign_monday()));
         let mut settings = test_settings();
         settings.blob_dir = Some(db.blob_dir.path().to_owned());
+        adjust(&mut settings);
         let app = App::new(store.clone(), clock.clone(), settings);
         app.import_plan(None, SEED_PLAN).await.expect("seed plan imports");
         let mut state = anjian_web::AppState::new(app.clone());
@@ -156,6 +170,18 @@ impl TestApp {
     /// Creates a user with a known password (no forced change), a token, and for roles that need
     /// it a second factor.
     pub async fn user(&self, username: &str, role: &str, org_id: Option<i64>) -> TestUser {
+        self.user_with(username, role, org_id, None, None).await
+    }
+
+    /// A user who is also a leader of 附件1 (`leader`) or holds a position in a bureau.
+    pub async fn user_with(
+        &self,
+        username: &str,
+        role: &str,
+        org_id: Option<i64>,
+        leader: Option<&str>,
+        position: Option<&str>,
+    ) -> TestUser {
         let (u, _) = self
             .app
             .create_user(
@@ -165,8 +191,8 @@ impl TestApp {
                     display_name: format!("测试{username}"),
                     role: role.to_owned(),
                     org_id,
-                    leader_code: None,
-                    position: None,
+                    leader_code: leader.map(Into::into),
+                    position: position.map(Into::into),
                 },
             )
             .await
@@ -218,6 +244,19 @@ impl TestApp {
             .find(|v| v.starts_with("anjian=") || v.starts_with("__Host-anjian="))
             .expect("session cookie");
         Ok(c.split(';').next().unwrap().to_owned())
+    }
+
+    /// Signs a user in through the login form (and the second factor when the role needs one);
+    /// returns the session cookie.
+    pub async fn sign_in(&self, u: &TestUser) -> String {
+        let cookie = self.login_form(&u.username, &u.password).await.expect("signs in");
+        if let Some(secret) = &u.totp_secret {
+            let code = self.totp(secret, 0);
+            let (_, _, html) = self.page(&cookie, "/login/second-factor").await;
+            let csrf = hidden(&html, "_csrf").expect("second-factor form");
+            self.post_form(&cookie, "/login/second-factor", &[("_csrf", &csrf), ("code", &code)]).await;
+        }
+        cookie
     }
 
     /// A page with a session cookie; returns status, Location and body.

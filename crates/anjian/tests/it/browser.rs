@@ -1,5 +1,6 @@
 //! A person in headless Chromium: signs in with a password and a second factor, sees the
-//! campaign in Chinese on a desktop and on a phone-sized screen, and switches to English.
+//! campaign in Chinese on a desktop and on a phone-sized screen, and switches to English; a
+//! principal on a phone records an inspection and sees the obligation it met.
 //! Needs `chromium` and `chromium-driver` (Debian); `.ci/run` installs them.
 
 use anjian_test_support::*;
@@ -105,6 +106,17 @@ async fn a_principal_records_an_inspection_on_a_phone_and_finds_the_hazard_it_fi
             )
             .await?;
         assert!(width <= 390, "the hazard page fits a phone ({width}px): {widest}");
+        // The self-inspection covered the one point: this month's obligation is met, with the
+        // inspection behind it.
+        c.goto(&t.url("/obligations")).await?;
+        let row = c.find(Locator::XPath("//tr[td/a[text()='企业每月全面自查自改']]")).await?;
+        assert!(row.text().await?.contains("已完成"), "{}", row.text().await?);
+        row.find(Locator::Css("a")).await?.click().await?;
+        assert_eq!(c.find(Locator::Id("status")).await?.text().await?.trim(), "已完成");
+        assert!(c.find(Locator::Css("ul.evidence a")).await?.text().await?.starts_with("检查记录"));
+        save(&c, "obligation-phone").await;
+        let width: i64 = c.execute("return document.documentElement.scrollWidth", vec![]).await?.as_i64().unwrap_or(0);
+        assert!(width <= 390, "the obligation page fits a phone ({width}px)");
         Ok::<(), fantoccini::error::CmdError>(())
     }
     .await;
@@ -117,6 +129,7 @@ async fn a_principal_records_an_inspection_on_a_phone_and_finds_the_hazard_it_fi
 async fn a_leader_signs_in_and_reads_the_campaign_in_chinese_on_desktop_and_phone() {
     // The default cookie (`__Host-`, Secure): browsers accept it from http://127.0.0.1.
     let t = TestApp::start_with(Backend::Sqlite, |s| s.secure_cookies = true).await;
+    t.demo(40).await;
     let city = t.org_by_code("bureau-jincheng").await;
     let u = t.user("leader.lian", "city_leader", Some(city.id)).await;
     let (_driver, port) = chromedriver();
@@ -151,6 +164,19 @@ async fn a_leader_signs_in_and_reads_the_campaign_in_chinese_on_desktop_and_phon
         let now = c.find(Locator::Css(".timeline .now strong")).await?.text().await?;
         assert_eq!(now, "集中攻坚阶段");
         save(&c, "campaign-desktop").await;
+
+        // The compliance matrix: the city level and its seven counties, each cell a link away
+        // from its records; the task board with the phases.
+        c.goto(&t.url("/compliance")).await?;
+        assert_eq!(c.find_all(Locator::Css("table.matrix tbody tr")).await?.len(), 1 + 7 + 1, "city, 7 counties, total");
+        save(&c, "compliance-desktop").await;
+        c.find(Locator::LinkText("泽州县")).await?.click().await?;
+        assert!(c.current_url().await?.query().unwrap_or("").starts_with("jurisdiction_id="));
+        save(&c, "compliance-county-desktop").await;
+        c.goto(&t.url("/campaign/board")).await?;
+        assert_eq!(c.find_all(Locator::Css("section.task")).await?.len(), 20);
+        save(&c, "board-desktop").await;
+        c.goto(&t.url("/campaign")).await?;
 
         // A phone: the menu folds behind a button and opens without any script.
         c.set_window_size(390, 844).await?;

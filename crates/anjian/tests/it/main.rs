@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod binary;
 mod browser;
+mod campaign;
 mod hazards;
 mod plan;
 mod scope;

@@ -316,9 +316,33 @@ impl Board {
         (ev, missing)
     }
 
-    /// Every subject of every rule, for lookups by the caller.
-    pub fn subjects(&self) -> impl Iterator<Item = &Subject> {
-        self.rules.iter().flat_map(|c| c.subjects.iter())
+    /// An estimate of the board's heap in bytes: counted cells and evidence, subjects, targets
+    /// and windows (hash tables at their load factor, strings by length).
+    pub fn footprint(&self) -> usize {
+        use std::mem::size_of;
+        let mut bytes = 0;
+        for c in &self.rules {
+            bytes += c.windows.len() * size_of::<Window>();
+            bytes += c.subjects.len() * (2 * size_of::<Subject>() + size_of::<u32>() + size_of::<SubjectInfo>() + 8);
+            bytes += c.info.iter().map(|i| i.name.len() + i.place.len()).sum::<usize>();
+            bytes += c
+                .targets
+                .iter()
+                .map(|t| t.len() * size_of::<(i64, u32)>() + size_of::<Vec<(i64, u32)>>())
+                .sum::<usize>();
+        }
+        for cell in self.cells.values() {
+            bytes += (size_of::<Key>() + size_of::<Cell>()) * 8 / 7;
+            for v in cell.by_target.values() {
+                bytes += (size_of::<i64>() + size_of::<Vec<Evidence>>()) * 8 / 7 + v.capacity() * size_of::<Evidence>();
+            }
+        }
+        bytes
+    }
+
+    /// The subjects a plan rule falls on.
+    pub fn subjects_of(&self, rule_index: usize) -> &[Subject] {
+        self.rules.iter().find(|c| c.rule == rule_index).map_or(&[], |c| c.subjects.as_slice())
     }
 }
 

@@ -4,10 +4,12 @@
 
 mod diff;
 mod lint;
+mod redate;
 mod source;
 
 pub use diff::{diff, Change, ChangeKind};
 pub use lint::{lint, Finding, Severity};
+pub use redate::redate;
 pub use source::SourceText;
 
 use crate::org::{Industry, Level, OrgKind, SiteKind};

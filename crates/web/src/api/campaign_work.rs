@@ -67,19 +67,31 @@ pub struct PlaceParams {
 
 /// County × rule (or organisation × rule inside a county): instances to date by status.
 #[utoipa::path(get, path = "/api/v1/compliance/matrix", params(PlaceParams), responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
-pub async fn matrix(State(s): State<AppState>, ApiActor(a): ApiActor, ApiQuery(p): ApiQuery<PlaceParams>) -> Result<Json<Value>, ApiError> {
+pub async fn matrix(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiQuery(p): ApiQuery<PlaceParams>,
+) -> Result<Json<Value>, ApiError> {
     json(&s.app.compliance_matrix(&a, p.jurisdiction_id).await?)
 }
 
 /// Every overdue instance inside the caller's jurisdiction, newest first.
 #[utoipa::path(get, path = "/api/v1/compliance/overdue", params(PlaceParams), responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn overdue(State(s): State<AppState>, ApiActor(a): ApiActor, ApiQuery(p): ApiQuery<PlaceParams>) -> Result<Json<Value>, ApiError> {
+pub async fn overdue(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiQuery(p): ApiQuery<PlaceParams>,
+) -> Result<Json<Value>, ApiError> {
     json(&s.app.overdue_obligations(&a, p.jurisdiction_id, p.rule.as_deref()).await?)
 }
 
 /// The overdue list as .xlsx, with the same filters.
 #[utoipa::path(get, path = "/api/v1/compliance/overdue.xlsx", params(PlaceParams), responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>), (status = 403, body = ErrorBody)))]
-pub async fn overdue_xlsx(State(s): State<AppState>, ApiActor(a): ApiActor, ApiQuery(p): ApiQuery<PlaceParams>) -> Result<Response, ApiError> {
+pub async fn overdue_xlsx(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiQuery(p): ApiQuery<PlaceParams>,
+) -> Result<Response, ApiError> {
     let list = s.app.overdue_obligations(&a, p.jurisdiction_id, p.rule.as_deref()).await?;
     Ok(crate::sheets::xlsx_response(crate::pages::overdue_sheet(&list)?, "逾期未完成清单.xlsx"))
 }
@@ -108,7 +120,8 @@ pub async fn report_task(
     ApiJson(b): ApiJson<TaskReportBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
-    let c = s.app.report_task_progress(&a, no, ReportInput { progress: b.progress, body: b.body }, Vec::new(), key).await?;
+    let c =
+        s.app.report_task_progress(&a, no, ReportInput { progress: b.progress, body: b.body }, Vec::new(), key).await?;
     Ok((if c.replayed { StatusCode::OK } else { StatusCode::CREATED }, json(&c.value)?))
 }
 
@@ -223,6 +236,10 @@ pub struct ReadResult {
 }
 
 #[utoipa::path(post, path = "/api/v1/notifications/read", request_body = ReadBody, responses((status = 200, body = ReadResult)))]
-pub async fn read(State(s): State<AppState>, ApiActor(a): ApiActor, ApiJson(b): ApiJson<ReadBody>) -> Result<Json<ReadResult>, ApiError> {
+pub async fn read(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiJson(b): ApiJson<ReadBody>,
+) -> Result<Json<ReadResult>, ApiError> {
     Ok(Json(ReadResult { marked: s.app.mark_read(&a, b.id).await? }))
 }

@@ -43,7 +43,13 @@ fn when(t: &chrono::DateTime<chrono::Utc>) -> String {
 
 async fn page_with(state: &AppState, s: &Signed, errors: Vec<String>, error_task: u32) -> Response {
     match state.app.campaign_board(s.actor()).await {
-        Ok(b) => render(&Page { p: Chrome::signed(s, "/campaign/board"), title: s.lang.t("board.title"), b, errors, error_task }),
+        Ok(b) => render(&Page {
+            p: Chrome::signed(s, "/campaign/board"),
+            title: s.lang.t("board.title"),
+            b,
+            errors,
+            error_task,
+        }),
         Err(e) => PageError::new(e, s.lang).into_response(),
     }
 }
@@ -52,7 +58,12 @@ async fn page(State(state): State<AppState>, s: Signed) -> Response {
     page_with(&state, &s, Vec::new(), 0).await
 }
 
-async fn report(State(state): State<AppState>, s: Signed, Path(no): Path<u32>, form: axum::extract::Multipart) -> Response {
+async fn report(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(no): Path<u32>,
+    form: axum::extract::Multipart,
+) -> Response {
     let Some(fields) = super::multipart_fields(form).await else {
         let msg = vec![s.lang.code_message("too_large").to_owned()];
         return (StatusCode::PAYLOAD_TOO_LARGE, page_with(&state, &s, msg, no).await).into_response();
@@ -60,7 +71,8 @@ async fn report(State(state): State<AppState>, s: Signed, Path(no): Path<u32>, f
     if let Some(r) = csrf_refusal(&s.ctx, &super::text_field(&fields, "_csrf"), s.lang) {
         return r;
     }
-    let input = ReportInput { progress: super::text_field(&fields, "progress"), body: super::text_field(&fields, "body") };
+    let input =
+        ReportInput { progress: super::text_field(&fields, "progress"), body: super::text_field(&fields, "body") };
     let photos: Vec<Vec<u8>> =
         PHOTO_FIELDS.iter().filter_map(|f| fields.get(*f)).filter(|b| !b.is_empty()).cloned().collect();
     let idem = super::text_field(&fields, "idempotency_key");

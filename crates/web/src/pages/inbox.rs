@@ -30,10 +30,13 @@ async fn page(State(state): State<AppState>, s: Signed) -> Response {
         Ok((list, unread)) => render(&Page {
             p: Chrome::signed(&s, "/inbox"),
             title: s.lang.t("inbox.title"),
-            list: list.into_iter().map(|n| {
-                let t = local_time(n.created_at);
-                (n, t)
-            }).collect(),
+            list: list
+                .into_iter()
+                .map(|n| {
+                    let t = local_time(n.created_at);
+                    (n, t)
+                })
+                .collect(),
             unread,
         }),
         Err(e) => PageError::new(e, s.lang).into_response(),

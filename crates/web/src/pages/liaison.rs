@@ -48,7 +48,10 @@ async fn overview(State(state): State<AppState>, s: Signed) -> Response {
         Ok(list) => render(&OverviewPage {
             p: Chrome::signed(&s, "/liaison"),
             title: s.lang.t("liaison.title"),
-            leaders: list.into_iter().map(|l| LeaderRow { rows: l.obligations.iter().map(Row::new).collect(), l }).collect(),
+            leaders: list
+                .into_iter()
+                .map(|l| LeaderRow { rows: l.obligations.iter().map(Row::new).collect(), l })
+                .collect(),
             month: this_month(&state),
             is_leader: s.actor().user.leader_code.is_some(),
         }),
@@ -137,7 +140,10 @@ pub fn docx_response(bytes: Vec<u8>, file_name: &str) -> Response {
         file_name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect();
     (
         [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.wordprocessingml.document".to_owned()),
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document".to_owned(),
+            ),
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", super::urlencode(file_name)),
@@ -164,10 +170,13 @@ async fn analyses_page(state: &AppState, s: &Signed, errors: Vec<String>, draft:
         Ok(list) => render(&AnalysesPage {
             p: Chrome::signed(s, "/liaison"),
             title: s.lang.t("weekly.title"),
-            list: list.into_iter().map(|a| {
-                let t = local_time(a.created_at);
-                (a, t)
-            }).collect(),
+            list: list
+                .into_iter()
+                .map(|a| {
+                    let t = local_time(a.created_at);
+                    (a, t)
+                })
+                .collect(),
             errors,
             can_record: s.actor().role.is_bureau(),
             draft,
@@ -195,14 +204,19 @@ async fn record(State(state): State<AppState>, s: Signed, Form(f): Form<Analysis
     if let Some(r) = csrf_refusal(&s.ctx, &f._csrf, s.lang) {
         return r;
     }
-    let input = AnalysisInput { week_start: Some(f.week_start), analysis: f.analysis.clone(), arrangements: f.arrangements.clone() };
+    let input = AnalysisInput {
+        week_start: Some(f.week_start),
+        analysis: f.analysis.clone(),
+        arrangements: f.arrangements.clone(),
+    };
     let key = (!f.idempotency_key.is_empty()).then_some(f.idempotency_key.as_str());
     match state.app.record_weekly_analysis(s.actor(), input, key).await {
         Ok(c) => Redirect::to(&format!("/weekly-analyses/{}", c.value.id)).into_response(),
         Err(e) => {
             let (status, _) = crate::error::status_and_code(&e);
             let status = if status == StatusCode::OK { StatusCode::UNPROCESSABLE_ENTITY } else { status };
-            (status, analyses_page(&state, &s, field_messages(s.lang, &e), (f.analysis, f.arrangements)).await).into_response()
+            (status, analyses_page(&state, &s, field_messages(s.lang, &e), (f.analysis, f.arrangements)).await)
+                .into_response()
         }
     }
 }
@@ -218,7 +232,12 @@ struct AnalysisPage {
 
 async fn analysis(State(state): State<AppState>, s: Signed, Path(id): Path<i64>) -> Response {
     match state.app.weekly_analysis(s.actor(), id).await {
-        Ok(a) => render(&AnalysisPage { p: Chrome::signed(&s, "/liaison"), title: s.lang.t("weekly.title"), at: local_time(a.created_at), a }),
+        Ok(a) => render(&AnalysisPage {
+            p: Chrome::signed(&s, "/liaison"),
+            title: s.lang.t("weekly.title"),
+            at: local_time(a.created_at),
+            a,
+        }),
         Err(e) => PageError::new(e, s.lang).into_response(),
     }
 }

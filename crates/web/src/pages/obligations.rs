@@ -37,13 +37,17 @@ pub struct Row {
 
 impl Row {
     pub fn new(o: &ObligationView) -> Row {
-        let progress =
-            if o.targets > 0 { format!("{}/{} ({}/{})", o.targets_met, o.targets, o.done, o.need) } else { format!("{}/{}", o.done, o.need) };
+        let progress = if o.targets > 0 {
+            format!("{}/{} ({}/{})", o.targets_met, o.targets, o.done, o.need)
+        } else {
+            format!("{}/{}", o.done, o.need)
+        };
         Row {
             title: o.title.clone(),
             subject: o.subject_name.clone(),
             window: o.window.clone(),
-            ends: local_time(o.ends),
+            // The last minute of the window: a month ends on its last day, not at the next's 00:00.
+            ends: local_time(o.ends - chrono::Duration::minutes(1)),
             progress,
             status: o.status.as_str(),
             status_key: key("obstatus", o.status.as_str()),

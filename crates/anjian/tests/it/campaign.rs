@@ -1,0 +1,448 @@
+//! The campaign engine end to end: obligations counted from what people record, with their
+//! evidence; the compliance matrix and the overdue list (and its Excel); the task board and its
+//! progress reports; leaders' monthly reports (and their .docx); weekly analyses; reminders into
+//! the inbox and out through a signed, retried webhook, with one instance at a time.
+
+use anjian_test_support::*;
+use chrono::Duration;
+use serde_json::{json, Value};
+
+async fn post(t: &TestApp, token: &str, path: &str, body: Value) -> (u16, Value) {
+    let r = t.http.post(t.url(path)).bearer_auth(token).json(&body).send().await.unwrap();
+    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+}
+
+async fn get(t: &TestApp, token: &str, path: &str) -> (u16, Value) {
+    let r = t.get(token, path).await;
+    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+}
+
+fn code(v: &Value) -> String {
+    v["error"]["fields"][0]["code"].as_str().or(v["error"]["code"].as_str()).unwrap_or("").to_owned()
+}
+
+/// The instance of `rule` among `list` (the first one).
+fn find<'a>(list: &'a Value, rule: &str) -> &'a Value {
+    list.as_array().unwrap().iter().find(|o| o["rule_id"] == rule).unwrap_or_else(|| panic!("no {rule} in {list}"))
+}
+
+struct City {
+    enterprise: i64,
+    principal: TestUser,
+    deputy: TestUser,
+    county: TestUser,
+    other_county: TestUser,
+    city: TestUser,
+}
+
+async fn city(t: &TestApp) -> City {
+    let zezhou = t.org_by_code("bureau-zezhou").await;
+    let gaoping = t.org_by_code("bureau-gaoping").await;
+    let county = t.user_with("zz.head", "county_staff", Some(zezhou.id), None, Some("bureau_head")).await;
+    let other_county = t.user("gp.staff", "county_staff", Some(gaoping.id)).await;
+    let city_bureau = t.org_by_code("bureau-jincheng").await;
+    let city = t.user("city.staff", "city_staff", Some(city_bureau.id)).await;
+    let (st, v) = post(
+        t,
+        &county.token,
+        "/api/v1/orgs",
+        json!({"name": "泽州丹河机械制造有限公司", "kind": "enterprise", "jurisdiction_id": zezhou.jurisdiction_id}),
+    )
+    .await;
+    assert_eq!(st, 201, "{v}");
+    let enterprise = v["id"].as_i64().unwrap();
+    City {
+        enterprise,
+        principal: t.user("principal.dh", "principal", Some(enterprise)).await,
+        deputy: t.user("deputy.dh", "deputy", Some(enterprise)).await,
+        county,
+        other_county,
+        city,
+    }
+}
+
+on_both_databases!(obligations_follow_what_is_recorded_with_the_records_behind_them, |backend| async move {
+    let t = TestApp::start(backend).await;
+    let c = city(&t).await;
+    // Monday 10:00 of a campaign week: the principal's weekly check is due, not yet done.
+    let (st, mine) = get(&t, &c.principal.token, "/api/v1/obligations/mine").await;
+    assert_eq!(st, 200, "{mine}");
+    let weekly = find(&mine["current"], "principal-weekly-site-check");
+    assert_eq!(
+        (weekly["status"].as_str(), weekly["done"].as_i64(), weekly["need"].as_i64()),
+        (Some("due"), Some(0), Some(1))
+    );
+    // Last week ended with nothing: overdue.
+    assert!(mine["overdue"].as_array().unwrap().iter().any(|o| o["rule_id"] == "principal-weekly-site-check"));
+
+    let (st, ins) = post(
+        &t,
+        &c.principal.token,
+        "/api/v1/inspections",
+        json!({"org_id": c.enterprise, "kind": "site_check", "summary": "周一现场排查", "findings": []}),
+    )
+    .await;
+    assert_eq!(st, 201, "{ins}");
+    let (_, mine) = get(&t, &c.principal.token, "/api/v1/obligations/mine").await;
+    let weekly = find(&mine["current"], "principal-weekly-site-check");
+    assert_eq!(weekly["status"], "met", "{weekly}");
+    let link = format!(
+        "/api/v1/obligations/{}/{}/{}",
+        weekly["rule_id"].as_str().unwrap(),
+        weekly["subject"].as_str().unwrap(),
+        weekly["window_index"]
+    );
+    let (st, detail) = get(&t, &c.principal.token, &link).await;
+    assert_eq!(st, 200, "{detail}");
+    assert_eq!(detail["evidence"][0]["id"], ins["id"]);
+    assert_eq!(detail["evidence"][0]["source"], "inspection");
+    // The deputy's check by the principal does not count for the deputy.
+    let (_, dmine) = get(&t, &c.deputy.token, "/api/v1/obligations/mine").await;
+    assert_eq!(find(&dmine["current"], "deputy-weekly-site-check")["done"], 0);
+    // Another county's staff cannot see the principal's obligations; the county can.
+    assert_eq!(get(&t, &c.other_county.token, &link).await.0, 404);
+    assert_eq!(get(&t, &c.county.token, &link).await.0, 200);
+    assert_eq!(get(&t, &c.principal.token, "/api/v1/obligations/no-such-rule/org-1/0").await.0, 404);
+
+    // A week later: the principal's week stays met, the deputy's closed overdue.
+    t.clock.advance(Duration::days(7));
+    let (_, dmine) = get(&t, &c.deputy.token, "/api/v1/obligations/mine").await;
+    let overdue: Vec<&Value> =
+        dmine["overdue"].as_array().unwrap().iter().filter(|o| o["rule_id"] == "deputy-weekly-site-check").collect();
+    assert!(overdue.len() >= 2, "{dmine}");
+    let (_, detail) = get(&t, &c.principal.token, &link).await;
+    assert_eq!(detail["obligation"]["status"], "met");
+
+    // The county's matrix lists the enterprise; the city's lists the counties.
+    let zezhou = t.org_by_code("bureau-zezhou").await;
+    let (st, m) = get(&t, &c.county.token, "/api/v1/compliance/matrix").await;
+    assert_eq!(st, 200, "{m}");
+    let rules: Vec<&str> = m["rules"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let col = rules.iter().position(|r| *r == "deputy-weekly-site-check").expect("deputy rule in the matrix");
+    let row = m["rows"].as_array().unwrap().iter().find(|r| r["org_id"] == c.enterprise).expect("enterprise row");
+    assert!(row["cells"][col]["overdue"].as_i64().unwrap() >= 2, "{row}");
+    let (_, cm) = get(&t, &c.city.token, "/api/v1/compliance/matrix").await;
+    let names: Vec<&str> = cm["rows"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert!(names.contains(&"泽州县") && names.contains(&"高平市"), "{names:?}");
+    let (_, drill) =
+        get(&t, &c.city.token, &format!("/api/v1/compliance/matrix?jurisdiction_id={}", zezhou.jurisdiction_id)).await;
+    assert!(drill["rows"].as_array().unwrap().iter().any(|r| r["org_id"] == c.enterprise));
+    // A county cannot read another county's matrix; an enterprise no matrix at all.
+    let (_, other) = get(
+        &t,
+        &c.other_county.token,
+        &format!("/api/v1/compliance/matrix?jurisdiction_id={}", zezhou.jurisdiction_id),
+    )
+    .await;
+    assert!(other["rows"].as_array().unwrap().iter().all(|r| r["org_id"] != c.enterprise));
+    assert_eq!(get(&t, &c.principal.token, "/api/v1/compliance/matrix").await.0, 403);
+
+    // The overdue list, filtered by rule, and the same as Excel.
+    let (st, list) = get(&t, &c.county.token, "/api/v1/compliance/overdue?rule=deputy-weekly-site-check").await;
+    assert_eq!(st, 200);
+    assert!(list.as_array().unwrap().iter().all(|o| o["rule_id"] == "deputy-weekly-site-check"));
+    assert!(!list.as_array().unwrap().is_empty());
+    assert_eq!(code(&get(&t, &c.county.token, "/api/v1/compliance/overdue?rule=nope").await.1), "unknown_rule");
+    let r = t.get(&c.county.token, "/api/v1/compliance/overdue.xlsx?rule=deputy-weekly-site-check").await;
+    assert_eq!(r.status(), 200);
+    let bytes = r.bytes().await.unwrap().to_vec();
+    use calamine::Reader;
+    let mut x: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let range = x.worksheet_range("逾期未完成").unwrap();
+    assert_eq!(range.height(), list.as_array().unwrap().len() + 1);
+    assert_eq!(range.get((1, 0)).map(|c| c.to_string()), Some("分管负责人每周现场排查".to_owned()));
+    t.finish().await;
+});
+
+on_both_databases!(the_task_board_tracks_progress_reports, |backend| async move {
+    let t = TestApp::start(backend).await;
+    let c = city(&t).await;
+    let (st, b) = get(&t, &c.city.token, "/api/v1/campaign/board").await;
+    assert_eq!(st, 200, "{b}");
+    assert_eq!(b["tasks"].as_array().unwrap().len(), 20);
+    assert_eq!(b["current_phase"], "集中攻坚阶段");
+    let task = |b: &Value, no: i64| b["tasks"].as_array().unwrap().iter().find(|t| t["no"] == no).unwrap().clone();
+    assert_eq!(task(&b, 4)["status"], "not_started");
+    // Continuous task 1 owes June and July reports by mid-August: overdue.
+    assert_eq!(task(&b, 1)["status"], "overdue");
+    assert_eq!(task(&b, 1)["months_missing"], json!(["2022-06", "2022-07"]));
+
+    let (st, v) =
+        post(&t, &c.city.token, "/api/v1/campaign/tasks/1/reports", json!({"progress": "done", "body": "全面自查"}))
+            .await;
+    assert_eq!((st, code(&v).as_str()), (422, "continuous_task_never_done"));
+    let (st, v) =
+        post(&t, &c.city.token, "/api/v1/campaign/tasks/4/reports", json!({"progress": "finished", "body": ""})).await;
+    assert_eq!(st, 422);
+    let codes: Vec<&str> =
+        v["error"]["fields"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["invalid_progress", "required"]);
+    assert_eq!(
+        post(&t, &c.city.token, "/api/v1/campaign/tasks/99/reports", json!({"progress": "done", "body": "x"})).await.0,
+        404
+    );
+    assert_eq!(
+        post(&t, &c.principal.token, "/api/v1/campaign/tasks/4/reports", json!({"progress": "done", "body": "x"}))
+            .await
+            .0,
+        403
+    );
+
+    let key = "3f1c2b8e-8d4a-4f0e-9c43-1b2a3c4d5e6f";
+    let send = || {
+        t.http
+            .post(t.url("/api/v1/campaign/tasks/4/reports"))
+            .bearer_auth(&c.city.token)
+            .header("Idempotency-Key", key)
+            .json(&json!({"progress": "done", "body": "已完成全市工业园区专家体检 12 家"}))
+            .send()
+    };
+    assert_eq!(send().await.unwrap().status(), 201);
+    assert_eq!(send().await.unwrap().status(), 200, "a retried submit makes no second report");
+    let (_, b) = get(&t, &c.city.token, "/api/v1/campaign/board").await;
+    let t4 = task(&b, 4);
+    assert_eq!(t4["status"], "done");
+    assert_eq!(t4["reports"].as_array().unwrap().len(), 1);
+    assert_eq!(b["done"], 1);
+    // Task 6 was due 09-30 with no report: overdue from 10-01.
+    t.clock.set(t.clock.now_value() + Duration::days(48));
+    let (_, b) = get(&t, &c.city.token, "/api/v1/campaign/board").await;
+    assert_eq!(task(&b, 6)["status"], "overdue");
+    assert_eq!(b["current_phase"], "升级管控阶段");
+    // A county sees its own reports, not the city's.
+    let (_, cb) = get(&t, &c.county.token, "/api/v1/campaign/board").await;
+    assert_eq!(task(&cb, 4)["reports"].as_array().unwrap().len(), 0);
+    t.finish().await;
+});
+
+on_both_databases!(a_leaders_monthly_report_is_drafted_from_the_records_and_submitted, |backend| async move {
+    let t = TestApp::start(backend).await;
+    let c = city(&t).await;
+    let city_bureau = t.org_by_code("bureau-jincheng").await;
+    // 连陆军: liaison county 泽州, industries parks and explosives.
+    let leader = t.user_with("leader.lian", "city_leader", Some(city_bureau.id), Some("lian-lujun"), None).await;
+    let (st, v) = post(
+        &t,
+        &leader.token,
+        "/api/v1/inspections",
+        json!({"org_id": c.enterprise, "kind": "liaison_check", "summary": "督导检查丹河机械", "findings": []}),
+    )
+    .await;
+    assert_eq!(st, 201, "{v}");
+    let (_, leaders) = get(&t, &leader.token, "/api/v1/liaison/leaders").await;
+    let lian = leaders.as_array().unwrap().iter().find(|l| l["code"] == "lian-lujun").unwrap();
+    assert_eq!(lian["counties"], json!(["泽州县"]));
+    assert_eq!(find(&lian["obligations"], "liaison-weekly-county-check")["status"], "met");
+    assert_eq!(
+        find(&lian["obligations"], "liaison-weekly-industry-check")["status"],
+        "due",
+        "an ordinary enterprise is not his industry"
+    );
+
+    let (st, r) = get(&t, &leader.token, "/api/v1/liaison/reports/2022-08").await;
+    assert_eq!(st, 200, "{r}");
+    let body = r["body"].as_str().unwrap();
+    assert!(body.contains("本月共开展安全生产督导检查 1 次"), "{body}");
+    assert!(body.contains("督导检查丹河机械"));
+    assert!(body.contains("泽州县：本月发现隐患 0 项"));
+    assert!(r["latest"].is_null());
+
+    let put =
+        |b: Value| t.http.put(t.url("/api/v1/liaison/reports/2022-08")).bearer_auth(&leader.token).json(&b).send();
+    let edited = format!("{body}\n下周重点检查民爆企业。");
+    assert_eq!(put(json!({"body": edited})).await.unwrap().status(), 200);
+    let r = put(json!({"body": edited})).await.unwrap();
+    assert_eq!(r.status(), 422, "the same draft twice is refused");
+    let r = put(json!({"body": edited, "submit": true})).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!((v["version"].as_i64(), v["state"].as_str()), (Some(2), Some("submitted")));
+    let (_, mine) = get(&t, &leader.token, "/api/v1/obligations/mine").await;
+    assert_eq!(find(&mine["current"], "liaison-monthly-report")["status"], "met");
+    // Someone else cannot write a leader's report; the city bureau can read it.
+    let r = t
+        .http
+        .put(t.url("/api/v1/liaison/reports/2022-08"))
+        .bearer_auth(&c.city.token)
+        .json(&json!({"body": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let (st, r) = get(&t, &c.city.token, "/api/v1/liaison/reports/2022-08?leader=lian-lujun").await;
+    assert_eq!((st, r["versions"].as_i64()), (200, Some(2)));
+    assert!(r["body"].as_str().unwrap().ends_with("下周重点检查民爆企业。"));
+    assert_eq!(code(&get(&t, &leader.token, "/api/v1/liaison/reports/2022-13").await.1), "invalid_period");
+
+    // The .docx opens as a Word document with the report's text.
+    let r = t.get(&leader.token, "/api/v1/liaison/reports/2022-08/export.docx").await;
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"].to_str().unwrap().contains("wordprocessingml"));
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut z.by_name("word/document.xml").unwrap(), &mut xml).unwrap();
+    assert!(xml.contains("2022年8月包联工作开展和分析研判情况报告"));
+    assert!(xml.contains("下周重点检查民爆企业。"));
+    assert!(xml.contains("第 2 版（已报送）"));
+
+    // The county head's weekly analysis counts for the bureau-weekly-analysis rule.
+    let (st, v) = post(
+        &t,
+        &c.county.token,
+        "/api/v1/weekly-analyses",
+        json!({"analysis": "本周隐患集中在机械行业", "arrangements": "下周开展专项检查"}),
+    )
+    .await;
+    assert_eq!(st, 201, "{v}");
+    assert_eq!(v["week_start"], "2022-08-15");
+    let (_, mine) = get(&t, &c.county.token, "/api/v1/obligations/mine").await;
+    assert_eq!(find(&mine["current"], "bureau-weekly-analysis")["status"], "met");
+    let (st, v) = post(
+        &t,
+        &c.county.token,
+        "/api/v1/weekly-analyses",
+        json!({"week_start": "2022-09-05", "analysis": "x", "arrangements": ""}),
+    )
+    .await;
+    assert_eq!(st, 422);
+    let codes: Vec<&str> =
+        v["error"]["fields"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["in_future", "required"]);
+    assert_eq!(get(&t, &c.county.token, "/api/v1/weekly-analyses").await.1.as_array().unwrap().len(), 1);
+    t.finish().await;
+});
+
+/// A webhook receiver on a random port that refuses its first `fail` deliveries.
+async fn receiver(fail: usize) -> (String, std::sync::Arc<std::sync::Mutex<Vec<(axum::http::HeaderMap, String)>>>) {
+    use std::sync::{Arc, Mutex};
+    let got: Arc<Mutex<Vec<(axum::http::HeaderMap, String)>>> = Arc::default();
+    let seen = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (g, s) = (got.clone(), seen.clone());
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+            let (g, s) = (g.clone(), s.clone());
+            async move {
+                if s.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < fail {
+                    return axum::http::StatusCode::SERVICE_UNAVAILABLE;
+                }
+                g.lock().unwrap().push((headers, body));
+                axum::http::StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.ok() });
+    (format!("http://{addr}/hook"), got)
+}
+
+on_both_databases!(reminders_reach_the_inbox_and_a_signed_webhook_once, |backend| async move {
+    let (url, got) = receiver(1).await;
+    let secret = b"webhook-secret-for-tests-0123456".to_vec();
+    let t = TestApp::start_with_settings(backend, |s| {
+        s.webhook_url = Some(url.clone());
+        s.webhook_secret = secret.clone();
+    })
+    .await;
+    let c = city(&t).await;
+    // Saturday 10:00: more than three quarters of the week gone, the principal's check not done.
+    t.clock.set(campaign_monday() + Duration::days(5));
+    let run = t.app.run_reminders("instance-a").await.unwrap().expect("lease taken");
+    assert!(run.due_soon >= 1, "{run:?}");
+    assert_eq!(t.app.run_reminders("instance-b").await.unwrap(), None, "the other instance waits for the lease");
+    let again = t.app.run_reminders("instance-a").await.unwrap().unwrap();
+    assert_eq!((again.due_soon, again.overdue), (0, 0), "a reminder is sent once");
+    let (_, inbox) = get(&t, &c.principal.token, "/api/v1/notifications").await;
+    assert!(inbox["unread"].as_u64().unwrap() >= 1);
+    let item = inbox["items"].as_array().unwrap().iter().find(|n| n["kind"] == "due_soon").expect("due_soon").clone();
+    assert!(item["title"].as_str().unwrap().contains("主要负责人每周现场排查"), "{item}");
+    // The digest went out too (it is past 08:00).
+    assert!(inbox["items"].as_array().unwrap().iter().any(|n| n["kind"] == "digest"));
+
+    // Monday 01:00: the week closed short; the lease has expired, so another instance runs.
+    t.clock.set(campaign_monday() + Duration::days(7) - Duration::hours(9));
+    let run = t.app.run_reminders("instance-b").await.unwrap().expect("expired lease taken over");
+    assert!(run.overdue >= 1, "{run:?}");
+    let (_, inbox) = get(&t, &c.principal.token, "/api/v1/notifications").await;
+    let overdue = inbox["items"].as_array().unwrap().iter().find(|n| n["kind"] == "overdue").unwrap().clone();
+    assert!(overdue["link"].as_str().unwrap().starts_with("/obligations/"));
+
+    // Webhooks: the first attempt meets a 503 and waits; the retry is delivered and signed.
+    let client = reqwest::Client::new();
+    let first = t.app.deliver_webhooks("instance-b", &client).await.unwrap().unwrap();
+    assert_eq!(first.retrying, 1, "{first:?}");
+    let waiting = t.app.deliver_webhooks("instance-b", &client).await.unwrap().unwrap();
+    assert_eq!(waiting.delivered + waiting.retrying, 0, "nothing is due before the back-off");
+    t.clock.advance(Duration::seconds(31));
+    let second = t.app.deliver_webhooks("instance-b", &client).await.unwrap().unwrap();
+    assert_eq!(second.retrying, 0);
+    let received = got.lock().unwrap().clone();
+    let total = first.delivered + second.delivered;
+    assert_eq!(received.len(), total);
+    assert!(total >= 3, "due_soon, digest and overdue at least: {total}");
+    for (headers, body) in &received {
+        let ts: i64 = headers["x-anjian-timestamp"].to_str().unwrap().parse().unwrap();
+        let sig = headers["x-anjian-signature"].to_str().unwrap();
+        assert_eq!(sig, anjian_app::reminders::webhook_signature(&secret, ts, body));
+        assert_ne!(sig, anjian_app::reminders::webhook_signature(b"another key", ts, body));
+        let v: Value = serde_json::from_str(body).unwrap();
+        assert!(v["user"].is_string() && v["title"].is_string());
+    }
+
+    // Reading marks it read; the count drops; another user's id changes nothing.
+    let (st, v) = post(&t, &c.principal.token, "/api/v1/notifications/read", json!({"id": item["id"]})).await;
+    assert_eq!((st, v["marked"].as_u64()), (200, Some(1)));
+    let (_, v) = post(&t, &c.deputy.token, "/api/v1/notifications/read", json!({"id": overdue["id"]})).await;
+    assert_eq!(v["marked"], 0);
+    let (_, after) = get(&t, &c.principal.token, "/api/v1/notifications").await;
+    assert_eq!(after["unread"].as_u64().unwrap() + 1, inbox["unread"].as_u64().unwrap());
+    t.finish().await;
+});
+
+on_both_databases!(campaign_pages_render_in_chinese_and_refuse_forged_forms, |backend| async move {
+    let t = TestApp::start(backend).await;
+    let c = city(&t).await;
+    let cookie = t.sign_in(&c.principal).await;
+    let (st, _, html) = t.page(&cookie, "/obligations").await;
+    assert_eq!(st, 200);
+    assert!(html.contains("我的任务") && html.contains("主要负责人每周现场排查"), "{html}");
+    let (st, _, html) = t.page(&cookie, "/inbox").await;
+    assert_eq!(st, 200);
+    assert!(html.contains("暂无提醒"));
+    assert_eq!(t.page(&cookie, "/compliance").await.0, 403);
+
+    let city_bureau = t.org_by_code("bureau-jincheng").await;
+    let leader = t.user_with("leader.jin", "city_leader", Some(city_bureau.id), Some("jin-haifeng"), None).await;
+    let lcookie = t.sign_in(&leader).await;
+    for (path, text) in [
+        ("/compliance", "履职督办矩阵"),
+        ("/compliance/overdue", "逾期未完成清单"),
+        ("/campaign/board", "任务看板"),
+        ("/liaison", "靳海峰"),
+        ("/liaison/report", "包联工作月度书面报告"),
+        ("/weekly-analyses", "每周分析研判和安排部署"),
+    ] {
+        let (st, _, html) = t.page(&lcookie, path).await;
+        assert_eq!(st, 200, "{path}");
+        assert!(html.contains(text), "{path}: {text}");
+    }
+    let (st, _, _) =
+        t.post_form(&lcookie, "/liaison/report", &[("_csrf", "forged"), ("month", "2022-08"), ("body", "x")]).await;
+    assert_eq!(st, 403);
+    let (_, _, html) = t.page(&lcookie, "/liaison/report").await;
+    let csrf = hidden(&html, "_csrf").unwrap();
+    let (st, loc, _) = t
+        .post_form(
+            &lcookie,
+            "/liaison/report",
+            &[("_csrf", &csrf), ("month", "2022-08"), ("body", "本月报告"), ("submit", "1")],
+        )
+        .await;
+    assert_eq!((st, loc.as_deref()), (303, Some("/liaison/report?month=2022-08&saved=1")));
+    let (_, _, html) = t.page(&lcookie, "/liaison/report?month=2022-08").await;
+    assert!(by_id(&html, "report-state").unwrap().contains("已报送"));
+    let r = t.http.get(t.url("/compliance/overdue.xlsx")).header("cookie", &lcookie).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    t.finish().await;
+});

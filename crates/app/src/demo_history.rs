@@ -1,0 +1,347 @@
+//! A campaign's worth of records for the demo city, up to today: the principal's and deputy's
+//! weekly checks (some weeks missed), monthly self-inspections over the registered points, the
+//! counties' full-coverage checks, the city's expert health checks of parks, group checks of
+//! subsidiaries, leaders' liaison checks and bureau heads' weekly analyses. Real inspection rows
+//! with their activities, so every figure on the obligation pages leads to a record.
+
+use crate::{App, Result};
+use anjian_domain::obligation::{Activity, Evidence, Source, World};
+use anjian_domain::org::OrgKind;
+use anjian_domain::period::{Period, PeriodKind};
+use anjian_domain::plan::{ActivityKind, Position};
+use anjian_domain::role::Role;
+use anjian_store::inspections::{self, NewInspection};
+use anjian_store::liaison::{self, NewAnalysis};
+use anjian_store::{activities, orgs, points};
+use chrono::{DateTime, Duration, Utc};
+use rand::rngs::StdRng;
+use rand::Rng;
+
+/// One record to write: who, on which organisation, what kind, when, and the points covered.
+struct Planned {
+    user: i64,
+    user_org: Option<i64>,
+    name: String,
+    org: i64,
+    kind: ActivityKind,
+    at: DateTime<Utc>,
+    points: Vec<i64>,
+    summary: &'static str,
+}
+
+fn at_in(rng: &mut StdRng, from: DateTime<Utc>, to: DateTime<Utc>) -> DateTime<Utc> {
+    let span = (to - from).num_minutes().max(1);
+    // Working hours are not modelled; any minute of the window will do for a demo.
+    from + Duration::minutes(rng.gen_range(0..span))
+}
+
+impl App {
+    /// Writes the history; returns how many records it made.
+    pub(crate) async fn generate_demo_history(&self, rng: &mut StdRng) -> Result<u64> {
+        let plan = self.current_plan().await?;
+        let now = self.clock.now();
+        let (start, end) = (plan.span().start(), plan.span().end().min(now));
+        if end <= start {
+            return Ok(0);
+        }
+        let world: World = activities::load_world(&self.store.db).await?;
+        let mut planned: Vec<Planned> = Vec::new();
+        let enterprises: Vec<_> = world
+            .orgs
+            .iter()
+            .filter(|o| matches!(o.kind, OrgKind::Enterprise | OrgKind::ExplosivesEnterprise | OrgKind::GroupCompany))
+            .collect();
+
+        // The first enterprise's people: points, weekly checks, monthly self-inspection.
+        if let Some(principal) = anjian_store::users::by_username(&self.store.db, "principal.1").await? {
+            let org = principal.org_id.unwrap_or_default();
+            let mut pts = points::of_org(&self.store.db, org).await?.into_iter().map(|p| p.id).collect::<Vec<_>>();
+            if pts.is_empty() {
+                let txn = self.store.begin_write().await?;
+                for (kind, name) in
+                    [("unit", "生产车间"), ("process", "动火作业"), ("post", "电工岗"), ("location", "配电室")]
+                {
+                    let uid = uuid::Uuid::new_v4().to_string();
+                    pts.push(points::insert(&*txn, &uid, org, kind, name, Some(principal.id), now).await?.id);
+                }
+                txn.commit().await?;
+            }
+            let deputy = anjian_store::users::by_username(&self.store.db, "deputy.1").await?;
+            let officer = anjian_store::users::by_username(&self.store.db, "officer.1").await?;
+            let mut week = Period::containing(PeriodKind::Week, start);
+            while week.start < end {
+                let (from, to) = (week.start.max(start), week.end.min(end));
+                if rng.gen_bool(0.85) {
+                    planned.push(Planned {
+                        user: principal.id,
+                        user_org: Some(org),
+                        name: principal.display_name.clone(),
+                        org,
+                        kind: ActivityKind::SiteCheck,
+                        at: at_in(rng, from, to),
+                        points: vec![],
+                        summary: "主要负责人现场排查",
+                    });
+                }
+                if let Some(d) = &deputy {
+                    for _ in 0..rng.gen_range(0..=2) {
+                        planned.push(Planned {
+                            user: d.id,
+                            user_org: Some(org),
+                            name: d.display_name.clone(),
+                            org,
+                            kind: ActivityKind::SiteCheck,
+                            at: at_in(rng, from, to),
+                            points: vec![],
+                            summary: "分管负责人现场排查",
+                        });
+                    }
+                }
+                week = week.next();
+            }
+            if let Some(o) = &officer {
+                let mut month = Period::containing(PeriodKind::Month, start);
+                while month.start < end {
+                    let (from, to) = (month.start.max(start), month.end.min(end));
+                    let covered: Vec<i64> = if rng.gen_bool(0.8) { pts.clone() } else { pts[..pts.len() / 2].to_vec() };
+                    planned.push(Planned {
+                        user: o.id,
+                        user_org: Some(org),
+                        name: o.display_name.clone(),
+                        org,
+                        kind: ActivityKind::SelfInspection,
+                        at: at_in(rng, from, to),
+                        points: covered,
+                        summary: "月度全面自查",
+                    });
+                    month = month.next();
+                }
+            }
+        }
+
+        // Counties: a full-coverage check of most of their enterprises; heads' weekly analyses.
+        for j in world.jurisdictions.iter().filter(|j| j.level == anjian_domain::org::Level::County) {
+            let Some(staff) = anjian_store::users::by_username(&self.store.db, &format!("county.{}", j.code)).await?
+            else {
+                continue;
+            };
+            for e in enterprises.iter().filter(|e| e.jurisdiction_path.starts_with(&j.path)) {
+                if rng.gen_bool(0.7) {
+                    planned.push(Planned {
+                        user: staff.id,
+                        user_org: staff.org_id,
+                        name: staff.display_name.clone(),
+                        org: e.id,
+                        kind: ActivityKind::FullCoverageCheck,
+                        at: at_in(rng, start, end),
+                        points: vec![],
+                        summary: "行业管理企业全覆盖检查",
+                    });
+                }
+            }
+        }
+
+        // The city: expert health checks of parks before 09-30, spot checks each month.
+        if let Some(staff) = anjian_store::users::by_username(&self.store.db, "city.staff").await? {
+            let parks: Vec<_> = world.orgs.iter().filter(|o| o.kind == OrgKind::Park).collect();
+            let by = plan
+                .rules
+                .iter()
+                .find(|r| r.activity == ActivityKind::ExpertHealthCheck)
+                .and_then(|r| r.by.as_ref())
+                .map(|d| anjian_domain::period::local_midnight(d.get_ref().0))
+                .unwrap_or(end);
+            for p in parks {
+                if rng.gen_bool(0.8) {
+                    planned.push(Planned {
+                        user: staff.id,
+                        user_org: staff.org_id,
+                        name: staff.display_name.clone(),
+                        org: p.id,
+                        kind: ActivityKind::ExpertHealthCheck,
+                        at: at_in(rng, start, by.min(end)),
+                        points: vec![],
+                        summary: "工业园区专家体检",
+                    });
+                }
+            }
+            let mut month = Period::containing(PeriodKind::Month, start);
+            while month.start < end && !enterprises.is_empty() {
+                for _ in 0..rng.gen_range(0..=2) {
+                    let e = enterprises[rng.gen_range(0..enterprises.len())];
+                    planned.push(Planned {
+                        user: staff.id,
+                        user_org: staff.org_id,
+                        name: staff.display_name.clone(),
+                        org: e.id,
+                        kind: ActivityKind::SpotCheck,
+                        at: at_in(rng, month.start.max(start), month.end.min(end)),
+                        points: vec![],
+                        summary: "行业管理企业抽查",
+                    });
+                }
+                month = month.next();
+            }
+        }
+
+        // Group companies check their subsidiaries each quarter.
+        if let Some(g) = anjian_store::users::by_username(&self.store.db, "group.1").await? {
+            let group = g.org_id.unwrap_or_default();
+            let subs: Vec<_> = world.orgs.iter().filter(|o| o.parent_id == Some(group)).collect();
+            let mut q = Period::containing(PeriodKind::Quarter, start);
+            while q.start < end {
+                for s in &subs {
+                    if rng.gen_bool(0.75) {
+                        planned.push(Planned {
+                            user: g.id,
+                            user_org: Some(group),
+                            name: g.display_name.clone(),
+                            org: s.id,
+                            kind: ActivityKind::GroupCheck,
+                            at: at_in(rng, q.start.max(start), q.end.min(end)),
+                            points: vec![],
+                            summary: "集团季度全覆盖检查",
+                        });
+                    }
+                }
+                q = q.next();
+            }
+        }
+
+        // Leaders: a liaison check in their county most weeks.
+        for l in &plan.leaders {
+            let Some(u) = world.users.iter().find(|u| u.leader_code.as_deref() == Some(l.code.get_ref().as_str()))
+            else {
+                continue;
+            };
+            let counties: Vec<&str> = l.counties.iter().map(|c| c.get_ref().as_str()).collect();
+            let targets: Vec<_> = enterprises
+                .iter()
+                .filter(|e| {
+                    counties.is_empty()
+                        || world
+                            .jurisdictions
+                            .iter()
+                            .any(|j| counties.contains(&j.code.as_str()) && e.jurisdiction_path.starts_with(&j.path))
+                })
+                .collect();
+            if targets.is_empty() {
+                continue;
+            }
+            let mut week = Period::containing(PeriodKind::Week, start);
+            while week.start < end {
+                if rng.gen_bool(0.8) {
+                    let e = targets[rng.gen_range(0..targets.len())];
+                    planned.push(Planned {
+                        user: u.id,
+                        user_org: u.org_id,
+                        name: u.name.clone(),
+                        org: e.id,
+                        kind: ActivityKind::LiaisonCheck,
+                        at: at_in(rng, week.start.max(start), week.end.min(end)),
+                        points: vec![],
+                        summary: "包联督导检查",
+                    });
+                }
+                week = week.next();
+            }
+        }
+        planned.sort_by_key(|p| p.at);
+
+        let mut made = 0u64;
+        for chunk in planned.chunks(300) {
+            let txn = self.store.begin_write().await?;
+            for p in chunk {
+                let Some(org) = orgs::get_unscoped_for_auth(&*txn, p.org).await? else { continue };
+                let ins = inspections::insert(
+                    &*txn,
+                    NewInspection {
+                        uid: uuid::Uuid::new_v4().to_string(),
+                        org,
+                        kind: p.kind.as_str().to_owned(),
+                        at: p.at,
+                        inspector_id: p.user,
+                        inspector: p.name.clone(),
+                        summary: p.summary.to_owned(),
+                        request_digest: None,
+                        checklist_version_id: None,
+                    },
+                    p.at,
+                )
+                .await?;
+                let base = Activity::new(p.kind, p.at, Evidence { source: Source::Inspection, id: ins.id })
+                    .by(p.user, p.user_org)
+                    .on_org(p.org);
+                let acts: Vec<Activity> = if p.points.is_empty() {
+                    vec![base]
+                } else {
+                    for pt in &p.points {
+                        inspections::insert_coverage(&*txn, ins.id, *pt).await?;
+                    }
+                    p.points.iter().map(|pt| Activity { target_point: Some(*pt), ..base.clone() }).collect()
+                };
+                activities::insert_many(&*txn, &acts, p.at).await?;
+                made += 1;
+            }
+            txn.commit().await?;
+        }
+        made += self.demo_weekly_analyses(rng, &world, start, end).await?;
+        Ok(made)
+    }
+
+    /// Bureau heads record their weekly analysis in most weeks.
+    async fn demo_weekly_analyses(
+        &self,
+        rng: &mut StdRng,
+        world: &World,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<u64> {
+        let heads: Vec<_> = world
+            .users
+            .iter()
+            .filter(|u| {
+                u.holds(Position::BureauHead)
+                    && matches!(u.role, Role::CityLeader | Role::CityStaff | Role::CountyStaff)
+            })
+            .collect();
+        let mut made = 0;
+        let txn = self.store.begin_write().await?;
+        for h in heads {
+            let Some(org) = orgs::get_unscoped_for_auth(&*txn, h.org_id.unwrap_or_default()).await? else { continue };
+            let mut week = Period::containing(PeriodKind::Week, start);
+            while week.start < end {
+                if rng.gen_bool(0.8) {
+                    let at = at_in(rng, week.start.max(start), week.end.min(end));
+                    let row = liaison::insert_analysis(
+                        &*txn,
+                        NewAnalysis {
+                            uid: uuid::Uuid::new_v4().to_string(),
+                            org: org.clone(),
+                            week_start: anjian_domain::period::local_date(week.start).format("%Y-%m-%d").to_string(),
+                            analysis: "本周辖区隐患排查治理总体平稳，机械、建材行业一般隐患较多。".into(),
+                            arrangements: "下周组织对重点企业开展督导检查，跟踪重大隐患整改进度。".into(),
+                            author_id: h.id,
+                            author: h.name.clone(),
+                            request_digest: None,
+                        },
+                        at,
+                    )
+                    .await?;
+                    let act = Activity::new(
+                        ActivityKind::WeeklyAnalysis,
+                        at,
+                        Evidence { source: Source::WeeklyAnalysis, id: row.id },
+                    )
+                    .by(h.id, Some(org.id))
+                    .on_org(org.id);
+                    activities::insert_many(&*txn, &[act], at).await?;
+                    made += 1;
+                }
+                week = week.next();
+            }
+        }
+        txn.commit().await?;
+        Ok(made)
+    }
+}
