@@ -3,7 +3,7 @@
 
 use crate::audit::entry;
 use crate::crypto::digest_json;
-use crate::orgs::{parse_idempotency_key, Created};
+use crate::orgs::{replayed, uid_for, Created};
 use crate::{Actor, App, AppError, FieldError, Result};
 use anjian_domain::hazard::{self, Action, Doer, HazardFacts, HazardState};
 use anjian_domain::obligation::{Activity, Evidence, Source};
@@ -176,19 +176,12 @@ impl App {
         key: Option<&str>,
     ) -> Result<Created<Hazard>> {
         actor.require(Permission::ReportHazard)?;
-        let uid = match key {
-            Some(k) => parse_idempotency_key(k)?,
-            None => uuid::Uuid::new_v4().to_string(),
-        };
+        let uid = uid_for(key)?;
         let digest = digest_json(&(org_id, source, &input));
         if let Some(existing) = hazards::by_uid(&self.store.db, &uid).await? {
-            let same =
-                existing.discovered_by == actor.id() && existing.request_digest.as_deref() == Some(digest.as_str());
-            return if same {
-                Ok(Created { value: existing, replayed: true })
-            } else {
-                Err(AppError::IdempotencyMismatch)
-            };
+            let mine = existing.discovered_by == actor.id();
+            let stored = existing.request_digest.clone();
+            return replayed(existing, mine, stored.as_deref(), &digest);
         }
         let org = orgs::get(&self.store.db, &actor.scope, org_id)
             .await
@@ -367,23 +360,8 @@ impl App {
         let (clean, key) = self.store_photo(bytes).await?;
         let org = orgs::get(&self.store.db, &actor.scope, h.org_id).await?;
         let txn = self.store.begin_write().await?;
-        let row = anjian_store::attachments::insert(
-            &*txn,
-            anjian_store::attachments::NewAttachment {
-                owner_type: "hazard",
-                owner_id: h.id,
-                role: role.to_owned(),
-                org,
-                content_type: clean.content_type.to_owned(),
-                size: clean.bytes.len() as i64,
-                sha256: key,
-                width: clean.width as i32,
-                height: clean.height as i32,
-                created_by: actor.id(),
-            },
-            self.clock.now(),
-        )
-        .await?;
+        let photo = photo_attachment("hazard", h.id, role, org, &clean, key, actor.id());
+        let row = anjian_store::attachments::insert(&*txn, photo, self.clock.now()).await?;
         let mut e = entry(Some(actor), "hazard.photo", "hazard", h.id);
         e.after_digest = Some(row.sha256.clone());
         e.detail = format!("role={role} attachment={}", row.id);
@@ -419,6 +397,30 @@ impl App {
             Ok((clean, key))
         })
         .await
+    }
+}
+
+/// The attachment row of a stored photo.
+pub(crate) fn photo_attachment(
+    owner_type: &'static str,
+    owner_id: i64,
+    role: &str,
+    org: anjian_store::orgs::Org,
+    clean: &anjian_store::images::CleanImage,
+    sha256: String,
+    by: i64,
+) -> anjian_store::attachments::NewAttachment {
+    anjian_store::attachments::NewAttachment {
+        owner_type,
+        owner_id,
+        role: role.to_owned(),
+        org,
+        content_type: clean.content_type.to_owned(),
+        size: clean.bytes.len() as i64,
+        sha256,
+        width: clean.width as i32,
+        height: clean.height as i32,
+        created_by: by,
     }
 }
 

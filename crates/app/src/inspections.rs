@@ -4,7 +4,7 @@
 use crate::audit::entry;
 use crate::crypto::digest_json;
 use crate::hazards::HazardInput;
-use crate::orgs::{parse_idempotency_key, Created};
+use crate::orgs::{replayed, uid_for, Created};
 use crate::{Actor, App, AppError, FieldError, Result};
 use anjian_domain::inspection::{InspectionKind, PointKind};
 use anjian_domain::obligation::{Activity, Evidence, Source};
@@ -103,19 +103,12 @@ impl App {
         input: RecordInspection,
         key: Option<&str>,
     ) -> Result<Created<Inspection>> {
-        let uid = match key {
-            Some(k) => parse_idempotency_key(k)?,
-            None => uuid::Uuid::new_v4().to_string(),
-        };
+        let uid = uid_for(key)?;
         let digest = digest_json(&input);
         if let Some(existing) = inspections::by_uid(&self.store.db, &uid).await? {
-            let mine =
-                existing.inspector_id == actor.id() && existing.request_digest.as_deref() == Some(digest.as_str());
-            return if mine {
-                Ok(Created { value: existing, replayed: true })
-            } else {
-                Err(AppError::IdempotencyMismatch)
-            };
+            let mine = existing.inspector_id == actor.id();
+            let stored = existing.request_digest.clone();
+            return replayed(existing, mine, stored.as_deref(), &digest);
         }
         let kind: InspectionKind = input.kind.parse().map_err(|_| AppError::invalid("kind", "invalid_kind"))?;
         if !kind.recordable_by(actor.role) {

@@ -6,7 +6,7 @@ use crate::audit::entry;
 use crate::crypto::digest_json;
 use crate::ledgers::parse_period;
 use crate::obligations::ObligationView;
-use crate::orgs::{parse_idempotency_key, Created};
+use crate::orgs::{replayed, uid_for, Created};
 use crate::{Actor, App, AppError, FieldError, Result};
 use anjian_domain::obligation::{Activity, Evidence, Source, Status, Subject};
 use anjian_domain::period::{local_date, Period, PeriodKind};
@@ -337,17 +337,12 @@ impl App {
             return Err(AppError::Forbidden);
         }
         let org = actor.org.clone().ok_or(AppError::Forbidden)?;
-        let uid = match key {
-            Some(k) => parse_idempotency_key(k)?,
-            None => uuid::Uuid::new_v4().to_string(),
-        };
+        let uid = uid_for(key)?;
         let digest = digest_json(&input);
         if let Some(existing) = liaison::analysis_by_uid(&self.store.db, &uid).await? {
-            return if existing.author_id == actor.id() && existing.request_digest.as_deref() == Some(digest.as_str()) {
-                Ok(Created { value: existing, replayed: true })
-            } else {
-                Err(AppError::IdempotencyMismatch)
-            };
+            let mine = existing.author_id == actor.id();
+            let stored = existing.request_digest.clone();
+            return replayed(existing, mine, stored.as_deref(), &digest);
         }
         let now = self.clock.now();
         let mut errors = Vec::new();

@@ -179,6 +179,24 @@ impl App {
     }
 }
 
+/// The uid a create takes: the client's idempotency key, or a fresh one.
+pub fn uid_for(key: Option<&str>) -> Result<String> {
+    match key {
+        Some(k) => parse_idempotency_key(k),
+        None => Ok(uuid::Uuid::new_v4().to_string()),
+    }
+}
+
+/// A create sent again under the same key: the same author with the same body gets the record
+/// back (a retry from a phone); anything else is refused rather than silently merged.
+pub fn replayed<T>(existing: T, same_author: bool, stored: Option<&str>, digest: &str) -> Result<Created<T>> {
+    if same_author && stored == Some(digest) {
+        Ok(Created { value: existing, replayed: true })
+    } else {
+        Err(AppError::IdempotencyMismatch)
+    }
+}
+
 fn replay(actor: &Actor, existing: Org, digest: &str) -> Result<Created<Org>> {
     let visible = actor.scope.admits(existing.id, &existing.jurisdiction_path, &existing.org_path, existing.park_id);
     if visible && existing.request_digest.as_deref() == Some(digest) {

@@ -3,14 +3,15 @@
 
 use crate::audit::entry;
 use crate::crypto::digest_json;
-use crate::orgs::{parse_idempotency_key, Created};
+use crate::hazards::photo_attachment;
+use crate::orgs::{replayed, uid_for, Created};
 use crate::{Actor, App, AppError, FieldError, Result};
 use anjian_domain::campaign::{month_of, months_missing, task_status, TaskFacts, TaskStatus};
 use anjian_domain::obligation::RuleSummary;
 use anjian_domain::period::local_date;
 use anjian_domain::role::Permission;
 use anjian_domain::scope::Scope;
-use anjian_store::attachments::{self, Attachment, NewAttachment};
+use anjian_store::attachments::{self, Attachment};
 use anjian_store::task_reports::{self, NewTaskReport, TaskReport};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -202,17 +203,12 @@ impl App {
     ) -> Result<Created<TaskReport>> {
         self.require_bureau(actor)?;
         let org = actor.org.clone().ok_or(AppError::Forbidden)?;
-        let uid = match key {
-            Some(k) => parse_idempotency_key(k)?,
-            None => uuid::Uuid::new_v4().to_string(),
-        };
+        let uid = uid_for(key)?;
         let digest = digest_json(&(task_no, &input, photos.len()));
         if let Some(existing) = task_reports::by_uid(&self.store.db, &uid).await? {
-            return if existing.author_id == actor.id() && existing.request_digest.as_deref() == Some(digest.as_str()) {
-                Ok(Created { value: existing, replayed: true })
-            } else {
-                Err(AppError::IdempotencyMismatch)
-            };
+            let mine = existing.author_id == actor.id();
+            let stored = existing.request_digest.clone();
+            return replayed(existing, mine, stored.as_deref(), &digest);
         }
         let (plan, _) = self.current_campaign().await?;
         let mut errors = Vec::new();
@@ -258,23 +254,8 @@ impl App {
         )
         .await?;
         for (clean, key) in stored {
-            attachments::insert(
-                &*txn,
-                NewAttachment {
-                    owner_type: "task_report",
-                    owner_id: row.id,
-                    role: "photo".into(),
-                    org: org.clone(),
-                    content_type: clean.content_type.to_owned(),
-                    size: clean.bytes.len() as i64,
-                    sha256: key,
-                    width: clean.width as i32,
-                    height: clean.height as i32,
-                    created_by: actor.id(),
-                },
-                now,
-            )
-            .await?;
+            let photo = photo_attachment("task_report", row.id, "photo", org.clone(), &clean, key, actor.id());
+            attachments::insert(&*txn, photo, now).await?;
         }
         let mut e = entry(Some(actor), "task.report", "task", task_no);
         e.after_digest = Some(digest_json(&row));

@@ -27,8 +27,8 @@ pub struct NewUser {
     pub must_change_password: bool,
 }
 
-pub async fn insert(db: &impl ConnectionTrait, new: NewUser, now: DateTime<Utc>) -> Result<User> {
-    Ok(user::ActiveModel {
+fn row(new: NewUser, now: DateTime<Utc>) -> user::ActiveModel {
+    user::ActiveModel {
         username: Set(new.username),
         display_name: Set(new.display_name),
         password_hash: Set(new.password_hash),
@@ -47,32 +47,16 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewUser, now: DateTime<Utc>)
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(db)
-    .await?)
+}
+
+pub async fn insert(db: &impl ConnectionTrait, new: NewUser, now: DateTime<Utc>) -> Result<User> {
+    Ok(row(new, now).insert(db).await?)
 }
 
 /// Many accounts in one statement, for synthetic cities in benchmarks (no audit, no checks).
 pub async fn insert_many_raw(db: &impl ConnectionTrait, rows: Vec<NewUser>, now: DateTime<Utc>) -> Result<()> {
     for chunk in rows.chunks(500) {
-        let models = chunk.iter().cloned().map(|new| user::ActiveModel {
-            username: Set(new.username),
-            display_name: Set(new.display_name),
-            password_hash: Set(new.password_hash),
-            role: Set(new.role),
-            org_id: Set(new.org_id),
-            leader_code: Set(new.leader_code),
-            position: Set(new.position),
-            must_change_password: Set(new.must_change_password),
-            password_changed_at: Set(now),
-            failed_logins: Set(0),
-            locked_until: Set(None),
-            totp_secret: Set(None),
-            totp_last_step: Set(None),
-            disabled: Set(false),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        });
+        let models = chunk.iter().cloned().map(|new| row(new, now));
         Users::insert_many(models).exec_without_returning(db).await?;
     }
     Ok(())

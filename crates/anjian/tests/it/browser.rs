@@ -168,7 +168,11 @@ async fn a_leader_signs_in_and_reads_the_campaign_in_chinese_on_desktop_and_phon
         // The compliance matrix: the city level and its seven counties, each cell a link away
         // from its records; the task board with the phases.
         c.goto(&t.url("/compliance")).await?;
-        assert_eq!(c.find_all(Locator::Css("table.matrix tbody tr")).await?.len(), 1 + 7 + 1, "city, 7 counties, total");
+        assert_eq!(
+            c.find_all(Locator::Css("table.matrix tbody tr")).await?.len(),
+            1 + 7 + 1,
+            "city, 7 counties, total"
+        );
         save(&c, "compliance-desktop").await;
         c.find(Locator::LinkText("泽州县")).await?.click().await?;
         assert!(c.current_url().await?.query().unwrap_or("").starts_with("jurisdiction_id="));
