@@ -265,6 +265,7 @@ impl App {
                         summary: p.summary.to_owned(),
                         request_digest: None,
                         checklist_version_id: None,
+                        site_id: None,
                     },
                     p.at,
                 )

@@ -41,6 +41,9 @@ pub struct RecordInspection {
     /// The checklist version followed, kept with the inspection.
     #[serde(default)]
     pub checklist_version_id: Option<i64>,
+    /// The organisation's site inspected (a railway crossing, a warehouse), if any.
+    #[serde(default)]
+    pub site_id: Option<i64>,
 }
 
 /// What a month's full self-inspection has covered of an organisation's points, and what is left.
@@ -89,6 +92,13 @@ impl App {
         Ok(p)
     }
 
+    /// The sites of an organisation the caller may inspect: those inside its scope (a county
+    /// sees the crossings in the county whoever owns them).
+    pub async fn inspectable_sites(&self, actor: &Actor, org_id: i64) -> Result<Vec<anjian_store::sites::Site>> {
+        actor.require(Permission::ViewHazards)?;
+        Ok(anjian_store::sites::of_org(&self.store.db, &actor.scope, org_id).await?)
+    }
+
     pub async fn points_of(&self, actor: &Actor, org_id: i64) -> Result<Vec<points::Point>> {
         actor.require(Permission::ViewHazards).map_err(|_| AppError::NotFound)?;
         let org = orgs::get(&self.store.db, &actor.scope, org_id).await?;
@@ -114,9 +124,24 @@ impl App {
         if !kind.recordable_by(actor.role) {
             return Err(AppError::Forbidden);
         }
-        let org = orgs::get(&self.store.db, &actor.scope, input.org_id)
-            .await
-            .map_err(|_| AppError::invalid("org_id", "not_found"))?;
+        // An inspection of a site is filed where the site is: a county inspects the crossings in
+        // the county even though the operator that owns them sits at the city level.
+        let org = match input.site_id {
+            Some(site_id) => {
+                let site = anjian_store::sites::get(&self.store.db, &actor.scope, site_id)
+                    .await
+                    .map_err(|_| AppError::invalid("site_id", "not_found"))?;
+                let mut owner = orgs::get_unscoped_for_auth(&self.store.db, site.org_id)
+                    .await?
+                    .filter(|o| o.id == input.org_id)
+                    .ok_or_else(|| AppError::invalid("site_id", "not_found"))?;
+                owner.jurisdiction_path = site.jurisdiction_path;
+                owner
+            }
+            None => orgs::get(&self.store.db, &actor.scope, input.org_id)
+                .await
+                .map_err(|_| AppError::invalid("org_id", "not_found"))?,
+        };
         let now = self.clock.now();
         let at = input.at.unwrap_or(now);
         let mut errors = Vec::new();
@@ -169,6 +194,7 @@ impl App {
                 summary: input.summary.trim().to_owned(),
                 request_digest: Some(digest),
                 checklist_version_id: input.checklist_version_id,
+                site_id: input.site_id,
             },
             now,
         )
@@ -182,6 +208,7 @@ impl App {
         // What the obligation engine counts: one activity per point covered (or one for the org).
         let activity = |point| Activity {
             target_point: point,
+            target_site: input.site_id,
             ..Activity::new(kind.activity(), at, Evidence { source: Source::Inspection, id: ins.id })
                 .by(actor.id(), actor.user.org_id)
                 .on_org(org.id)

@@ -241,14 +241,33 @@ impl App {
 
     /// "My obligations": this period's and the overdue ones for everything the account answers for.
     pub async fn my_obligations(&self, actor: &Actor) -> Result<MyObligations> {
-        let now = self.clock.now();
         let guard = self.live_board().await?;
         let board = &guard.as_ref().expect("built").board;
+        let subjects = self.own_subjects(actor, board);
+        Ok(self.obligations_of(board, &subjects))
+    }
+
+    /// An organisation's obligations and its people's, for a bureau drilling down from the
+    /// matrix (or for the organisation itself).
+    pub async fn org_obligations(&self, actor: &Actor, org_id: i64) -> Result<MyObligations> {
+        let guard = self.live_board().await?;
+        let board = &guard.as_ref().expect("built").board;
+        if !self.may_see(actor, board, &Subject::Org(org_id)) {
+            return Err(AppError::NotFound);
+        }
+        let mut subjects = vec![Subject::Org(org_id)];
+        subjects
+            .extend(board.world().world.users.iter().filter(|u| u.org_id == Some(org_id)).map(|u| Subject::User(u.id)));
+        Ok(self.obligations_of(board, &subjects))
+    }
+
+    fn obligations_of(&self, board: &Board, subjects: &[Subject]) -> MyObligations {
+        let now = self.clock.now();
         let plan = board.plan();
         let mut current = Vec::new();
         let mut overdue = Vec::new();
-        for s in self.own_subjects(actor, board) {
-            let all = board.for_subject(&s, now);
+        for s in subjects {
+            let all = board.for_subject(s, now);
             for o in &all {
                 if o.status == Status::NotApplicable {
                     continue;
@@ -274,7 +293,7 @@ impl App {
         overdue.sort_by_key(|o| std::cmp::Reverse(o.ends));
         let overdue_total = overdue.len();
         overdue.truncate(100);
-        Ok(MyObligations { current, overdue, overdue_total })
+        MyObligations { current, overdue, overdue_total }
     }
 
     /// One instance with the records that count toward it.

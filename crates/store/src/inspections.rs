@@ -31,6 +31,7 @@ pub struct NewInspection {
     pub summary: String,
     pub request_digest: Option<String>,
     pub checklist_version_id: Option<i64>,
+    pub site_id: Option<i64>,
 }
 
 pub async fn insert(db: &impl ConnectionTrait, n: NewInspection, now: DateTime<Utc>) -> Result<Inspection> {
@@ -47,6 +48,7 @@ pub async fn insert(db: &impl ConnectionTrait, n: NewInspection, now: DateTime<U
         request_digest: Set(n.request_digest),
         created_at: Set(now),
         checklist_version_id: Set(n.checklist_version_id),
+        site_id: Set(n.site_id),
         ..Default::default()
     }
     .insert(db)

@@ -47,3 +47,8 @@ pub async fn of_org(db: &impl ConnectionTrait, scope: &Scope, org_id: i64) -> Re
         .all(db)
         .await?)
 }
+
+/// One site inside the scope (a county sees the crossings in the county whoever owns them).
+pub async fn get(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> Result<Site> {
+    Sites::find_by_id(id).filter(condition(scope)).one(db).await?.ok_or(crate::StoreError::NotFound)
+}

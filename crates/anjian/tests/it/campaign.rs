@@ -446,3 +446,87 @@ on_both_databases!(campaign_pages_render_in_chinese_and_refuse_forged_forms, |ba
     assert_eq!(r.status(), 200);
     t.finish().await;
 });
+
+on_both_databases!(
+    inspections_of_crossings_count_for_full_coverage_and_drill_down_by_organisation,
+    |backend| async move {
+        let t = TestApp::start(backend).await;
+        t.demo(20).await;
+        let zezhou = t.org_by_code("bureau-zezhou").await;
+        let county = t.user("zz.cov", "county_staff", Some(zezhou.id)).await;
+        let other = t.user("gp.cov", "county_staff", Some(t.org_by_code("bureau-gaoping").await.id)).await;
+        // The demo's railway operator sits at the city level; its crossings lie in the counties.
+        let (_, orgs) = get(&t, &county.token, "/api/v1/orgs?kind=railway_operator").await;
+        assert!(orgs["items"].as_array().unwrap().is_empty(), "the operator is outside the county's scope");
+        let city = t.user("city.cov", "city_staff", Some(t.org_by_code("bureau-jincheng").await.id)).await;
+        let (_, orgs) = get(&t, &city.token, "/api/v1/orgs?kind=railway_operator").await;
+        let operator = orgs["items"][0]["id"].as_i64().unwrap();
+        let (_, sites) = get(&t, &city.token, &format!("/api/v1/orgs/{operator}/sites")).await;
+        let (_, county_sites) = get(&t, &county.token, &format!("/api/v1/orgs/{operator}/sites")).await;
+        assert!(county_sites.as_array().unwrap().iter().all(|s| s["jurisdiction_id"] == zezhou.jurisdiction_id));
+        let crossings: Vec<(i64, i64)> = sites
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| (s["id"].as_i64().unwrap(), s["jurisdiction_id"].as_i64().unwrap()))
+            .collect();
+        let in_zezhou: Vec<i64> = crossings.iter().filter(|c| c.1 == zezhou.jurisdiction_id).map(|c| c.0).collect();
+        let elsewhere = crossings.iter().find(|c| c.1 != zezhou.jurisdiction_id).unwrap().0;
+        assert!(!in_zezhou.is_empty());
+
+        let check = |token: String, site: i64| {
+            let body = json!({"org_id": operator, "site_id": site, "kind": "full_coverage_check", "summary": "道口全覆盖检查", "findings": []});
+            let req = t.http.post(t.url("/api/v1/inspections")).bearer_auth(token).json(&body);
+            async move {
+                let r = req.send().await.unwrap();
+                (r.status().as_u16(), r.json::<Value>().await.unwrap_or(Value::Null))
+            }
+        };
+        let (st, v) = check(county.token.clone(), elsewhere).await;
+        assert_eq!((st, code(&v).as_str()), (422, "not_found"), "another county's crossing: {v}");
+        assert_eq!(v["error"]["fields"][0]["field"], "site_id");
+        let (st, v) = check(county.token.clone(), in_zezhou[0]).await;
+        assert_eq!(st, 201, "{v}");
+        assert_eq!(v["site_id"].as_i64(), Some(in_zezhou[0]));
+        // The county sees its own inspection; the other county does not.
+        assert_eq!(get(&t, &county.token, &format!("/api/v1/inspections/{}", v["id"])).await.0, 200);
+        assert_eq!(get(&t, &other.token, &format!("/api/v1/inspections/{}", v["id"])).await.0, 404);
+
+        let (_, mine) = get(&t, &county.token, "/api/v1/obligations/mine").await;
+        let cov = find(&mine["current"], "county-crossings-full-coverage");
+        assert_eq!(
+            (cov["targets"].as_u64(), cov["targets_met"].as_u64()),
+            (Some(in_zezhou.len() as u64), Some(1)),
+            "{cov}"
+        );
+        let link = format!(
+            "/api/v1/obligations/county-crossings-full-coverage/{}/{}",
+            cov["subject"].as_str().unwrap(),
+            cov["window_index"]
+        );
+        let (_, d) = get(&t, &county.token, &link).await;
+        assert_eq!(d["missing"].as_array().unwrap().len(), in_zezhou.len() - 1);
+        // The city's own rule counts only the city's inspections.
+        let (_, cmine) = get(&t, &city.token, "/api/v1/obligations/mine").await;
+        assert_eq!(find(&cmine["current"], "city-crossings-full-coverage")["targets_met"], 0);
+        let (st, _) = check(city.token.clone(), elsewhere).await;
+        assert_eq!(st, 201);
+        let (_, cmine) = get(&t, &city.token, "/api/v1/obligations/mine").await;
+        let c = find(&cmine["current"], "city-crossings-full-coverage");
+        assert_eq!((c["targets"].as_u64(), c["targets_met"].as_u64()), (Some(crossings.len() as u64), Some(1)));
+
+        // Drilling down from the matrix: an enterprise's and its people's obligations.
+        let (_, m) = get(&t, &county.token, "/api/v1/compliance/matrix").await;
+        let org = m["rows"].as_array().unwrap().iter().find_map(|r| r["org_id"].as_i64()).expect("an organisation row");
+        let (st, o) = get(&t, &county.token, &format!("/api/v1/orgs/{org}/obligations")).await;
+        assert_eq!(st, 200, "{o}");
+        assert!(o["current"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(o["overdue"].as_array().unwrap())
+            .all(|x| x["subject"] == format!("org-{org}") || x["subject"].as_str().unwrap().starts_with("user-")));
+        assert_eq!(get(&t, &other.token, &format!("/api/v1/orgs/{org}/obligations")).await.0, 404);
+        t.finish().await;
+    }
+);

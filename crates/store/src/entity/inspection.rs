@@ -23,6 +23,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// The checklist version the inspection followed, if any.
     pub checklist_version_id: Option<i64>,
+    /// The site inspected (a crossing, a warehouse), if the inspection was of one.
+    pub site_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,6 +9,7 @@ mod m0003_attachments;
 mod m0004_typical_cases;
 mod m0005_checklists;
 mod m0006_campaign;
+mod m0007_inspection_sites;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_typical_cases::Migration),
             Box::new(m0005_checklists::Migration),
             Box::new(m0006_campaign::Migration),
+            Box::new(m0007_inspection_sites::Migration),
         ]
     }
 }

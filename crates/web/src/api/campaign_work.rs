@@ -20,6 +20,7 @@ use utoipa::{IntoParams, ToSchema};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/obligations/mine", get(mine))
+        .route("/orgs/{id}/obligations", get(of_org))
         .route("/obligations/{rule}/{subject}/{window}", get(detail))
         .route("/compliance/matrix", get(matrix))
         .route("/compliance/overdue", get(overdue))
@@ -42,6 +43,16 @@ fn json<T: Serialize>(v: &T) -> Result<Json<Value>, ApiError> {
 #[utoipa::path(get, path = "/api/v1/obligations/mine", responses((status = 200, body = Object, description = "MyObligations: current[], overdue[], overdue_total")))]
 pub async fn mine(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Json<Value>, ApiError> {
     json(&s.app.my_obligations(&a).await?)
+}
+
+/// An organisation's obligations and its people's (a bureau drilling down, or the organisation).
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/obligations", params(("id" = i64, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+pub async fn of_org(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Value>, ApiError> {
+    json(&s.app.org_obligations(&a, id).await?)
 }
 
 /// One obligation instance (rule id, subject `org-12` / `user-5` / `leader-director`, window

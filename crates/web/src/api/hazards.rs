@@ -129,6 +129,8 @@ pub struct InspectionDto {
     pub summary: String,
     /// The checklist version followed.
     pub checklist_version_id: Option<i64>,
+    /// The site inspected (a crossing, a warehouse).
+    pub site_id: Option<i64>,
 }
 
 impl From<anjian_store::inspections::Inspection> for InspectionDto {
@@ -143,6 +145,7 @@ impl From<anjian_store::inspections::Inspection> for InspectionDto {
             inspector: i.inspector,
             summary: i.summary,
             checklist_version_id: i.checklist_version_id,
+            site_id: i.site_id,
         }
     }
 }
@@ -166,7 +169,7 @@ pub struct InspectionDetail {
 
 /// Records an inspection of any kind of the seed. Failed items that carry a `hazard` file it in
 /// the same action. Send `Idempotency-Key: <uuid>` from phones: a retried submit makes no second record.
-#[utoipa::path(post, path = "/api/v1/inspections", request_body(content = Object, description = "RecordInspection: org_id, kind, at?, summary, covered_point_ids, findings[{point_id, item, passed, note, hazard?}]"),
+#[utoipa::path(post, path = "/api/v1/inspections", request_body(content = Object, description = "RecordInspection: org_id, kind, at?, summary, site_id?, covered_point_ids, findings[{point_id, item, passed, note, hazard?}]"),
     responses((status = 201, body = InspectionDto), (status = 200, body = InspectionDto, description = "replay"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn record_inspection(
     State(s): State<AppState>,

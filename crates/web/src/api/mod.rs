@@ -43,7 +43,7 @@ pub fn router() -> Router<AppState> {
     info(title = "anjian API", version = "1", description = "安监 work-safety supervision platform. Authenticate with `Authorization: Bearer <personal access token>`, or with the session cookie plus an `X-CSRF-Token` header on writes."),
     paths(
         me::me, me::jurisdictions, me::list_tokens, me::create_token, me::revoke_token,
-        orgs::list, orgs::count, orgs::get_one, orgs::create, orgs::rename,
+        orgs::list, orgs::count, orgs::get_one, orgs::sites, orgs::create, orgs::rename,
         users::list, users::get_one, users::create, users::reset_password,
         campaign::campaign,
         checklists::list, checklists::create, checklists::get_one, checklists::revise, checklists::export, checklists::import,
@@ -52,7 +52,7 @@ pub fn router() -> Router<AppState> {
         hazards::record_inspection, hazards::list_inspections, hazards::get_inspection,
         hazards::report_hazard, hazards::list_hazards, hazards::export_hazards, hazards::import_hazards, hazards::get_hazard, hazards::act, hazards::add_photo, hazards::get_attachment, hazards::mark_typical_case, hazards::list_typical_cases,
         hazards::draft_ledger, hazards::sign_ledger, hazards::list_ledgers, hazards::get_ledger,
-        campaign_work::mine, campaign_work::detail, campaign_work::matrix, campaign_work::overdue, campaign_work::overdue_xlsx,
+        campaign_work::mine, campaign_work::of_org, campaign_work::detail, campaign_work::matrix, campaign_work::overdue, campaign_work::overdue_xlsx,
         campaign_work::board, campaign_work::report_task, campaign_work::leaders, campaign_work::liaison_report,
         campaign_work::save_liaison_report, campaign_work::liaison_docx, campaign_work::list_analyses, campaign_work::record_analysis,
         campaign_work::notifications, campaign_work::read,

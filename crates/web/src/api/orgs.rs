@@ -19,6 +19,7 @@ pub fn router() -> Router<AppState> {
         .route("/orgs", get(list).post(create))
         .route("/orgs/count", get(count))
         .route("/orgs/{id}", get(get_one).patch(rename))
+        .route("/orgs/{id}/sites", get(sites))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -122,6 +123,39 @@ pub async fn get_one(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<OrgDto>, ApiError> {
     Ok(Json(s.app.get_org(&a, id).await?.0.into()))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SiteDto {
+    pub id: i64,
+    /// `warehouse` or `railway_crossing`.
+    pub kind: String,
+    pub name: String,
+    pub org_id: i64,
+    /// Where the site lies (a crossing of a city-level operator lies in a county).
+    pub jurisdiction_id: i64,
+}
+
+/// The organisation's sites (warehouses, crossings) inside the caller's scope: what an inspection
+/// can be of (`site_id`).
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/sites", params(("id" = i64, Path)), responses((status = 200, body = Vec<SiteDto>)))]
+pub async fn sites(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<SiteDto>>, ApiError> {
+    let list = s.app.inspectable_sites(&a, id).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|x| SiteDto {
+                id: x.id,
+                kind: x.kind,
+                name: x.name,
+                org_id: x.org_id,
+                jurisdiction_id: x.jurisdiction_id,
+            })
+            .collect(),
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -100,6 +100,8 @@ struct NewPage {
     point_kinds: Vec<(&'static str, &'static str)>,
     /// The point whose QR code was scanned to open the form.
     scanned: Option<i64>,
+    /// The organisation's sites (crossings, warehouses) an inspection can be of.
+    sites: Vec<(i64, String)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -134,6 +136,15 @@ async fn form_page_at(
         }
         None => (Vec::new(), None),
     };
+    let sites = match org_id {
+        Some(id) => state
+            .app
+            .inspectable_sites(actor, id)
+            .await
+            .map(|sites| sites.into_iter().map(|s| (s.id, s.name)).collect())
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
     let grades = match state.app.current_plan().await {
         Ok(p) => p.hazard_grades.iter().map(|g| (g.code.get_ref().clone(), g.name.clone())).collect(),
         Err(_) => Vec::new(),
@@ -167,6 +178,7 @@ async fn form_page_at(
         can_add_points: actor.role.can(Permission::ManagePoints) && org_id.is_some(),
         point_kinds: PointKind::ALL.iter().map(|k| (k.as_str(), key("point_kind", k.as_str()))).collect(),
         scanned,
+        sites,
     })
 }
 
@@ -212,6 +224,7 @@ fn parse(fields: &[(String, String)]) -> Result<(String, String, RecordInspectio
             covered_point_ids: covered,
             findings,
             checklist_version_id: get("checklist_version_id").parse().ok(),
+            site_id: get("site_id").parse().ok(),
         },
     ))
 }

@@ -61,19 +61,35 @@ impl Row {
 struct MinePage {
     p: Chrome,
     title: &'static str,
+    /// Whose obligations these are, when not the caller's own.
+    of_org: Option<String>,
     current: Vec<Row>,
     overdue: Vec<Row>,
     overdue_total: usize,
 }
 
-async fn mine(State(state): State<AppState>, s: Signed) -> Response {
-    let MyObligations { current, overdue, overdue_total } = match state.app.my_obligations(s.actor()).await {
+#[derive(Deserialize, Default)]
+struct MineQ {
+    org_id: Option<i64>,
+}
+
+/// The caller's obligations, or (`?org_id=`) an organisation's and its people's.
+async fn mine(State(state): State<AppState>, s: Signed, Query(q): Query<MineQ>) -> Response {
+    let (result, of_org) = match q.org_id {
+        Some(id) => {
+            let name = state.app.get_org(s.actor(), id).await.map(|(o, _)| o.name).ok();
+            (state.app.org_obligations(s.actor(), id).await, Some(name.unwrap_or_else(|| format!("#{id}"))))
+        }
+        None => (state.app.my_obligations(s.actor()).await, None),
+    };
+    let MyObligations { current, overdue, overdue_total } = match result {
         Ok(m) => m,
         Err(e) => return PageError::new(e, s.lang).into_response(),
     };
     render(&MinePage {
         p: Chrome::signed(&s, "/obligations"),
         title: s.lang.t("ob.mine"),
+        of_org,
         current: current.iter().map(Row::new).collect(),
         overdue: overdue.iter().map(Row::new).collect(),
         overdue_total,
