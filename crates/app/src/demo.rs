@@ -172,7 +172,28 @@ impl App {
                     g.rng.gen_range(10..200),
                     g.rng.gen_range(0..1000) / 10 * 10 + k
                 );
-                sites::insert(&*txn, &uid, SiteKind::RailwayCrossing.as_str(), &name, &railway, c, now).await?;
+                let line = ["太焦线", "侯月线", "晋阳线"][g.rng.gen_range(0..3)];
+                let particulars = anjian_store::crossings::Particulars {
+                    line: Some(line.to_owned()),
+                    km_post: Some(format!("K{}+{:03}", g.rng.gen_range(10..200), g.rng.gen_range(0..1000))),
+                    latitude: Some(35.2 + g.rng.gen_range(0.0..0.9)),
+                    longitude: Some(112.4 + g.rng.gen_range(0.0..0.9)),
+                    guard_posts: Some(g.rng.gen_range(1..=2)),
+                    status: Some("in_service".into()),
+                };
+                let site = anjian_store::crossings::insert_crossing(&*txn, &uid, &name, &railway, c, &particulars, now)
+                    .await?;
+                for k in anjian_domain::crossing::EquipmentKind::ALL {
+                    anjian_store::crossings::insert_equipment(
+                        &*txn,
+                        site.id,
+                        k.as_str(),
+                        k.name(),
+                        k.default_interval_days(),
+                        now,
+                    )
+                    .await?;
+                }
                 out.sites += 1;
             }
         }

@@ -142,13 +142,14 @@ impl App {
                 }
             }
         }
+        wanted.extend(self.crossing_reminders().await?);
         for chunk in wanted.chunks(500) {
             let txn = self.store.begin_write().await?;
             for n in chunk {
                 let kind = n.kind.clone();
                 if self.notify(&*txn, n.clone(), now).await? {
                     match kind.as_str() {
-                        "due_soon" => out.due_soon += 1,
+                        "due_soon" | "certificate" => out.due_soon += 1,
                         _ => out.overdue += 1,
                     }
                 }
@@ -185,6 +186,65 @@ impl App {
         }
         notifications::advance_cursor(&self.store.db, LEASE, holder, now).await?;
         Ok(Some(out))
+    }
+
+    /// Crossing equipment past its check interval, and guards' certificates expiring within 30
+    /// days or expired: to the operator's accounts, once per due date or certificate.
+    async fn crossing_reminders(&self) -> Result<Vec<NewNotification>> {
+        let system = anjian_domain::scope::Scope::All;
+        let now = self.clock.now();
+        let operator_users = |org: i64, users: &[anjian_store::users::User]| -> Vec<i64> {
+            users
+                .iter()
+                .filter(|u| u.org_id == Some(org) && u.role == Role::RailwayOperator.as_str())
+                .map(|u| u.id)
+                .collect()
+        };
+        let sites = anjian_store::crossings::crossings(&self.store.db, &system, None).await?;
+        if sites.is_empty() {
+            return Ok(Vec::new());
+        }
+        let users = anjian_store::users::list(&self.store.db, &system, &Default::default(), None, 100_000).await?;
+        let mut out = Vec::new();
+        let ids: Vec<i64> = sites.iter().map(|s| s.id).collect();
+        let equipment = anjian_store::crossings::equipment_of(&self.store.db, &ids).await?;
+        for e in self.equipment_overdue(equipment, &ids, now).await? {
+            let Some(site) = sites.iter().find(|s| s.id == e.equipment.site_id) else { continue };
+            for user in operator_users(site.org_id, &users) {
+                out.push(NewNotification {
+                    user_id: user,
+                    kind: "overdue".into(),
+                    title: format!("设备巡检逾期：{} {}", site.name, e.equipment.name),
+                    body: format!(
+                        "应于 {} 前巡检，已逾期。",
+                        e.due.with_timezone(&anjian_domain::TZ).format("%Y-%m-%d")
+                    ),
+                    link: format!("/crossings/{}", site.id),
+                    dedupe_key: format!("equipment:{}:{}:{user}", e.equipment.id, e.due.timestamp()),
+                });
+            }
+        }
+        for g in self.guard_views_unscoped().await? {
+            if g.cert_status.may_serve() && g.cert_status != anjian_domain::crossing::CertStatus::Expiring {
+                continue;
+            }
+            let expires = g.certificate.as_ref().map(|c| c.expires.clone()).unwrap_or_default();
+            for user in operator_users(g.guard.org_id, &users) {
+                out.push(NewNotification {
+                    user_id: user,
+                    kind: "certificate".into(),
+                    title: format!(
+                        "监护员证书{}：{}",
+                        if g.cert_status.may_serve() { "即将到期" } else { "已失效" },
+                        g.guard.name
+                    ),
+                    body: format!("证书有效期至 {expires}；无有效证书不得上岗。"),
+                    link: "/guards".into(),
+                    dedupe_key: format!("certificate:{}:{expires}:{}:{user}", g.guard.id, g.cert_status.as_str()),
+                });
+            }
+        }
+        Ok(out)
     }
 
     /// Sends the webhook deliveries that are due; None when another instance is sending.

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod campaign;
 pub mod clock;
+pub mod crossing;
 pub mod hazard;
 pub mod inspection;
 pub mod ledger;

@@ -112,7 +112,8 @@ pub async fn world_stamp(db: &impl ConnectionTrait) -> Result<String> {
                CAST((SELECT count(*) FROM users) AS TEXT) || '/' || \
                COALESCE(CAST((SELECT max(updated_at) FROM users) AS TEXT), '') || '/' || \
                CAST((SELECT count(*) FROM sites) AS TEXT) || '/' || \
-               CAST((SELECT count(*) FROM inspection_points) AS TEXT) AS stamp";
+               CAST((SELECT count(*) FROM inspection_points) AS TEXT) || '/' || \
+               CAST((SELECT count(*) FROM guards) AS TEXT) AS stamp";
     let row = db.query_one(Statement::from_string(db.get_database_backend(), sql)).await?;
     Ok(row.map(|r| r.try_get::<String>("", "stamp")).transpose()?.unwrap_or_default())
 }
@@ -244,7 +245,8 @@ pub async fn load_world(db: &impl ConnectionTrait) -> Result<World> {
         .all(db)
         .await?;
     let points = points.into_iter().map(|(id, org_id)| Owned { id, org_id }).collect();
-    Ok(World { jurisdictions, orgs, users, sites, points, guards: Vec::new() })
+    let guards = crate::crossings::all_guards(db).await?.into_iter().map(|(id, org_id)| Owned { id, org_id }).collect();
+    Ok(World { jurisdictions, orgs, users, sites, points, guards })
 }
 
 pub fn parse_position(s: &str) -> Option<Position> {

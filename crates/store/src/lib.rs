@@ -8,6 +8,7 @@ pub mod attachments;
 pub mod audit;
 pub mod blobs;
 pub mod checklists;
+pub mod crossings;
 pub mod entity;
 mod error;
 pub mod hazards;

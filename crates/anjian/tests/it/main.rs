@@ -7,6 +7,7 @@ mod auth;
 mod binary;
 mod browser;
 mod campaign;
+mod crossings;
 mod hazards;
 mod plan;
 mod scope;

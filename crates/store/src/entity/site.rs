@@ -2,7 +2,7 @@ use sea_orm::entity::prelude::*;
 use serde::Serialize;
 
 /// A physical site of an organisation: an explosives warehouse, a railway crossing.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize)]
 #[sea_orm(table_name = "sites")]
 pub struct Model {
     #[sea_orm(primary_key)]
@@ -17,6 +17,14 @@ pub struct Model {
     pub jurisdiction_path: String,
     pub org_path: String,
     pub created_at: DateTimeUtc,
+    /// Railway crossings: line, kilometre post, position and guard posts.
+    pub line: Option<String>,
+    pub km_post: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub guard_posts: Option<i32>,
+    /// `in_service` or `closed` (在用 / 停用).
+    pub status: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

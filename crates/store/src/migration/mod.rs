@@ -10,6 +10,7 @@ mod m0004_typical_cases;
 mod m0005_checklists;
 mod m0006_campaign;
 mod m0007_inspection_sites;
+mod m0008_crossings;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_checklists::Migration),
             Box::new(m0006_campaign::Migration),
             Box::new(m0007_inspection_sites::Migration),
+            Box::new(m0008_crossings::Migration),
         ]
     }
 }

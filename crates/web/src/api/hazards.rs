@@ -445,7 +445,10 @@ pub async fn import_points(
 }
 
 /// The import outcome as the API answers it: 422 when asked to apply a sheet with errors.
-fn import_result(out: anjian_app::hazard_import::ImportOutcome, apply: bool) -> Result<Json<ImportResult>, ApiError> {
+pub fn import_result(
+    out: anjian_app::hazard_import::ImportOutcome,
+    apply: bool,
+) -> Result<Json<ImportResult>, ApiError> {
     if apply && !out.errors.is_empty() {
         return Err(ApiError(anjian_app::AppError::Invalid(
             out.errors

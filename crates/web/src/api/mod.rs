@@ -6,9 +6,12 @@ mod audit;
 mod campaign;
 mod campaign_work;
 mod checklists;
+mod crossings;
 mod hazards;
 pub use checklists::{import_sheet as import_checklist_sheet, sheet_response as checklist_sheet};
-pub use hazards::{attachment_response, parse_action, sheet_code, IMPORT_LIMIT};
+pub use hazards::{
+    attachment_response, import_result, parse_action, read_sheet, sheet_code, ImportParams, ImportResult, IMPORT_LIMIT,
+};
 mod me;
 mod orgs;
 mod users;
@@ -35,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .merge(hazards::router())
         .merge(checklists::router())
         .merge(campaign_work::router())
+        .merge(crossings::router())
         .fallback(|| async { json_error(StatusCode::NOT_FOUND, "not_found", "no such endpoint".into(), Vec::new()) })
 }
 
@@ -56,6 +60,8 @@ pub fn router() -> Router<AppState> {
         campaign_work::board, campaign_work::report_task, campaign_work::leaders, campaign_work::liaison_report,
         campaign_work::save_liaison_report, campaign_work::liaison_docx, campaign_work::list_analyses, campaign_work::record_analysis,
         campaign_work::notifications, campaign_work::read,
+        crossings::list, crossings::export, crossings::one, crossings::check, crossings::import, crossings::guards, crossings::add_guard,
+        crossings::renew, crossings::shift, crossings::trainings, crossings::add_training,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::error::FieldProblem)),
     modifiers(&Security),

@@ -6,6 +6,7 @@ mod audit;
 mod board;
 mod campaign;
 mod checklists;
+mod crossings;
 mod hazards;
 mod inbox;
 mod inspections;
@@ -17,6 +18,7 @@ mod orgs;
 mod points;
 mod users;
 
+pub use crossings::crossings_sheet;
 pub use liaison::docx_response;
 pub use obligations::{overdue_sheet, Row};
 pub use orgs::urlencode;
@@ -53,6 +55,7 @@ pub fn router() -> Router<AppState> {
         .merge(board::router())
         .merge(liaison::router())
         .merge(inbox::router())
+        .merge(crossings::router())
 }
 
 async fn css() -> impl IntoResponse {
@@ -114,7 +117,8 @@ impl Chrome {
     pub fn for_session(ctx: &anjian_app::auth::SessionCtx, lang: Lang, current: &str, with_nav: bool) -> Chrome {
         let role = ctx.actor.role;
         let bureau = role.is_bureau() || role.scope_basis() == anjian_domain::role::ScopeBasis::Everything;
-        let areas: [(&'static str, &'static str, Permission, bool); 10] = [
+        let crossings = bureau || role == anjian_domain::role::Role::RailwayOperator;
+        let areas: [(&'static str, &'static str, Permission, bool); 11] = [
             ("/obligations", "nav.obligations", Permission::ViewCampaign, true),
             ("/campaign", "nav.campaign", Permission::ViewCampaign, true),
             ("/campaign/board", "nav.board", Permission::ViewCampaign, bureau),
@@ -122,6 +126,7 @@ impl Chrome {
             ("/hazards", "nav.hazards", Permission::ViewHazards, true),
             ("/inspections", "nav.inspections", Permission::ViewHazards, true),
             ("/ledgers", "nav.ledgers", Permission::ViewHazards, true),
+            ("/crossings", "nav.crossings", Permission::ViewHazards, crossings),
             ("/orgs", "nav.orgs", Permission::ViewOrgs, true),
             ("/users", "nav.users", Permission::ViewUsers, true),
             ("/audit", "nav.audit", Permission::ViewAudit, true),

@@ -1,0 +1,179 @@
+//! Railway crossings over JSON: the bureau list (and .xlsx), one crossing, the import from
+//! Excel, equipment check rounds, guards with certificates and shifts, trainings and drills.
+
+use super::{import_result, read_sheet, ApiJson, ApiPath, ApiQuery, ImportParams, ImportResult};
+use crate::auth::ApiActor;
+use crate::error::{ApiError, ErrorBody};
+use crate::AppState;
+use anjian_app::crossings::{CheckInput, GuardInput, ShiftInput, TrainingInput};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/crossings", get(list))
+        .route("/crossings/export.xlsx", get(export))
+        .route("/crossings/{id}", get(one))
+        .route("/crossings/{id}/checks", post(check))
+        .route(
+            "/orgs/{id}/crossings/import",
+            post(import).layer(axum::extract::DefaultBodyLimit::max(super::IMPORT_LIMIT)),
+        )
+        .route("/guards", get(guards).post(add_guard))
+        .route("/guards/{id}/certificates", post(renew))
+        .route("/guards/{id}/shifts", post(shift))
+        .route("/trainings", get(trainings).post(add_training))
+}
+
+fn json<T: serde::Serialize>(v: &T) -> Result<Json<Value>, ApiError> {
+    Ok(Json(serde_json::to_value(v).map_err(|e| anjian_app::AppError::Internal(e.to_string()))?))
+}
+
+fn key(h: &HeaderMap) -> Option<&str> {
+    h.get("idempotency-key").and_then(|v| v.to_str().ok())
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct CrossingParams {
+    pub jurisdiction_id: Option<i64>,
+}
+
+/// Every crossing in scope with its last bureau inspection, open equipment faults, overdue
+/// equipment, uncertified guards on duty and task-5 coverage.
+#[utoipa::path(get, path = "/api/v1/crossings", params(CrossingParams), responses((status = 200, body = Object)))]
+pub async fn list(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiQuery(p): ApiQuery<CrossingParams>,
+) -> Result<Json<Value>, ApiError> {
+    json(&s.app.crossings(&a, p.jurisdiction_id).await?)
+}
+
+/// The same list as .xlsx.
+#[utoipa::path(get, path = "/api/v1/crossings/export.xlsx", params(CrossingParams),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>)))]
+pub async fn export(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiQuery(p): ApiQuery<CrossingParams>,
+) -> Result<Response, ApiError> {
+    let rows = s.app.crossings(&a, p.jurisdiction_id).await?;
+    Ok(crate::sheets::xlsx_response(crate::pages::crossings_sheet(&rows)?, "无人看守铁路道口.xlsx"))
+}
+
+#[utoipa::path(get, path = "/api/v1/crossings/{id}", params(("id" = i64, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+pub async fn one(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Value>, ApiError> {
+    json(&s.app.crossing(&a, id).await?)
+}
+
+/// A round of equipment checks by the operator; a faulty item files a hazard.
+#[utoipa::path(post, path = "/api/v1/crossings/{id}/checks", params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
+    request_body(content = Object, description = "CheckInput: items[{equipment_id, ok, note}], note"),
+    responses((status = 201, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn check(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<CheckInput>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let c = s.app.record_crossing_check(&a, id, b, key(&headers)).await?;
+    Ok((if c.replayed { StatusCode::OK } else { StatusCode::CREATED }, json(&c.value)?))
+}
+
+/// Crossings of an operator from an .xlsx with the columns 名称, 线路, 公里标, 所在县区, 纬度, 经度, 看守点数.
+#[utoipa::path(post, path = "/api/v1/orgs/{id}/crossings/import", params(("id" = i64, Path), ImportParams),
+    request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    responses((status = 200, body = ImportResult), (status = 422, body = ErrorBody)))]
+pub async fn import(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<ImportParams>,
+    body: axum::body::Bytes,
+) -> Result<Json<ImportResult>, ApiError> {
+    let sheet = read_sheet(&body)?;
+    let out = s.app.import_crossings(&a, id, sheet, q.apply).await?;
+    import_result(out, q.apply)
+}
+
+/// Guards in scope with their certificate status and this quarter's training.
+#[utoipa::path(get, path = "/api/v1/guards", responses((status = 200, body = Object)))]
+pub async fn guards(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Json<Value>, ApiError> {
+    json(&s.app.guard_views(&a, None).await?)
+}
+
+#[utoipa::path(post, path = "/api/v1/guards", params(("Idempotency-Key" = Option<String>, Header)),
+    request_body(content = Object, description = "GuardInput: name, certificate_no, issued, expires (YYYY-MM-DD)"),
+    responses((status = 201, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn add_guard(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<GuardInput>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let c = s.app.add_guard(&a, b, key(&headers)).await?;
+    Ok((if c.replayed { StatusCode::OK } else { StatusCode::CREATED }, json(&c.value)?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CertificateBody {
+    pub certificate_no: String,
+    pub issued: String,
+    pub expires: String,
+}
+
+/// A renewed certificate, kept beside the old one.
+#[utoipa::path(post, path = "/api/v1/guards/{id}/certificates", params(("id" = i64, Path)), request_body = CertificateBody,
+    responses((status = 201, body = Object), (status = 422, body = ErrorBody)))]
+pub async fn renew(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<CertificateBody>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let c = s.app.renew_certificate(&a, id, &b.certificate_no, &b.issued, &b.expires).await?;
+    Ok((StatusCode::CREATED, json(&c)?))
+}
+
+/// Puts a guard on duty at a crossing (only with a certificate valid for the whole shift).
+#[utoipa::path(post, path = "/api/v1/guards/{id}/shifts", params(("id" = i64, Path)),
+    request_body(content = Object, description = "ShiftInput: site_id, starts_at, ends_at"),
+    responses((status = 201, body = Object), (status = 422, body = ErrorBody)))]
+pub async fn shift(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<ShiftInput>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    Ok((StatusCode::CREATED, json(&s.app.assign_shift(&a, id, b).await?)?))
+}
+
+#[utoipa::path(get, path = "/api/v1/trainings", responses((status = 200, body = Object)))]
+pub async fn trainings(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Json<Value>, ApiError> {
+    json(&s.app.trainings(&a).await?)
+}
+
+/// A training session or an emergency drill with its attendees (photos through the page form).
+#[utoipa::path(post, path = "/api/v1/trainings", params(("Idempotency-Key" = Option<String>, Header)),
+    request_body(content = Object, description = "TrainingInput: kind (training|drill), held_on, topic, scenario, result, attendees[guard ids]"),
+    responses((status = 201, body = Object), (status = 422, body = ErrorBody)))]
+pub async fn add_training(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<TrainingInput>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let c = s.app.record_training(&a, b, Vec::new(), key(&headers)).await?;
+    Ok((if c.replayed { StatusCode::OK } else { StatusCode::CREATED }, json(&c.value)?))
+}
