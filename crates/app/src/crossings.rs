@@ -683,16 +683,10 @@ impl App {
         if input.attendees.iter().any(|a| !guards.iter().any(|g| g.id == *a)) {
             errors.push(FieldError::new("attendees", "guard_of_another_operator"));
         }
-        if photos.len() > 9 {
-            errors.push(FieldError::new("photos", "too_many"));
-        }
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }
-        let mut stored = Vec::new();
-        for p in photos {
-            stored.push(self.store_photo(p).await?);
-        }
+        let stored = self.store_photos(photos).await?;
         let mut attendees = input.attendees.clone();
         attendees.sort_unstable();
         attendees.dedup();

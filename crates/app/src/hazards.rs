@@ -424,6 +424,24 @@ pub(crate) fn photo_attachment(
     }
 }
 
+impl App {
+    /// Several photos for one record, each checked and stored before anything is written, so a
+    /// bad one changes nothing; at most nine.
+    pub(crate) async fn store_photos(
+        &self,
+        photos: Vec<Vec<u8>>,
+    ) -> Result<Vec<(anjian_store::images::CleanImage, String)>> {
+        if photos.len() > 9 {
+            return Err(AppError::invalid("photos", "too_many"));
+        }
+        let mut stored = Vec::new();
+        for p in photos {
+            stored.push(self.store_photo(p).await?);
+        }
+        Ok(stored)
+    }
+}
+
 async fn tokio_blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
     tokio::task::spawn_blocking(f).await.map_err(|e| AppError::Internal(format!("blocking task: {e}")))?
 }

@@ -223,17 +223,10 @@ impl App {
         if body.is_empty() || body.chars().count() > 10_000 {
             errors.push(FieldError::new("body", "required"));
         }
-        if photos.len() > 9 {
-            errors.push(FieldError::new("photos", "too_many"));
-        }
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }
-        // Photos are checked and stored before anything is written, so a bad one changes nothing.
-        let mut stored = Vec::new();
-        for p in photos {
-            stored.push(self.store_photo(p).await?);
-        }
+        let stored = self.store_photos(photos).await?;
         let now = self.clock.now();
         let txn = self.store.begin_write().await?;
         let row = task_reports::insert(
