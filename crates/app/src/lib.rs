@@ -19,6 +19,7 @@ pub mod obligations;
 pub mod orgs;
 pub mod plans;
 pub mod reminders;
+pub mod safety_tests;
 pub mod settings;
 pub mod tasks;
 pub mod throttle;

@@ -15,6 +15,7 @@ pub mod password;
 pub mod period;
 pub mod plan;
 pub mod role;
+pub mod safety_test;
 pub mod scope;
 
 /// The time zone every period and every date on a page is computed in.

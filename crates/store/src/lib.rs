@@ -22,6 +22,7 @@ pub mod notifications;
 pub mod orgs;
 pub mod plans;
 pub mod points;
+pub mod safety_tests;
 pub mod scope;
 pub mod sessions;
 pub mod sites;

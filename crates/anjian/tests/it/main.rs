@@ -10,4 +10,5 @@ mod campaign;
 mod crossings;
 mod hazards;
 mod plan;
+mod safety_tests;
 mod scope;

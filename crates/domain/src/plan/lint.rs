@@ -245,6 +245,17 @@ fn check(plan: &Plan, l: &mut Linter<'_>) {
         if *t.pass_mark.get_ref() == 0 || *t.pass_mark.get_ref() > 100 {
             l.error(&t.pass_mark, "safety_test.pass_mark must be 1..=100".into());
         }
+        for part in &t.paper {
+            if part.kind.parse::<crate::safety_test::QuestionKind>().is_err() || part.count == 0 {
+                l.error(
+                    &t.pass_mark,
+                    format!(
+                        "safety_test.paper: `{}` × {} — use single, multiple or true_false, 1 or more",
+                        part.kind, part.count
+                    ),
+                );
+            }
+        }
         if !levels.contains(t.on_retest_fail_level.get_ref()) {
             l.error(
                 &t.on_retest_fail_level,

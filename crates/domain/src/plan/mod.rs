@@ -175,10 +175,30 @@ pub struct ExplosivesDefaults {
 #[serde(deny_unknown_fields)]
 pub struct SafetyTestRules {
     pub pass_mark: Spanned<u32>,
+    /// Minutes a sitting may take; the server enforces it.
+    #[serde(default = "default_time_limit")]
+    pub time_limit_minutes: u32,
+    /// How a paper is drawn from the bank: so many questions of a kind (and topic).
+    #[serde(default)]
+    pub paper: Vec<PaperPart>,
     pub on_first_fail: String,
     pub on_retest_fail_level: Spanned<String>,
     pub publish_scores: bool,
     pub assumption: Option<Spanned<String>>,
+}
+
+fn default_time_limit() -> u32 {
+    60
+}
+
+/// One part of a paper: `count` questions of `kind` (`single`, `multiple`, `true_false`), from
+/// `topic` if given.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PaperPart {
+    pub kind: String,
+    pub count: u32,
+    pub topic: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

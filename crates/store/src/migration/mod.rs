@@ -11,6 +11,7 @@ mod m0005_checklists;
 mod m0006_campaign;
 mod m0007_inspection_sites;
 mod m0008_crossings;
+mod m0009_safety_tests;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_campaign::Migration),
             Box::new(m0007_inspection_sites::Migration),
             Box::new(m0008_crossings::Migration),
+            Box::new(m0009_safety_tests::Migration),
         ]
     }
 }

@@ -14,6 +14,7 @@ pub use hazards::{
 };
 mod me;
 mod orgs;
+mod safety_tests;
 mod users;
 
 use crate::error::json_error;
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(checklists::router())
         .merge(campaign_work::router())
         .merge(crossings::router())
+        .merge(safety_tests::router())
         .fallback(|| async { json_error(StatusCode::NOT_FOUND, "not_found", "no such endpoint".into(), Vec::new()) })
 }
 
@@ -62,6 +64,8 @@ pub fn router() -> Router<AppState> {
         campaign_work::notifications, campaign_work::read,
         crossings::list, crossings::export, crossings::one, crossings::check, crossings::import, crossings::guards, crossings::add_guard,
         crossings::renew, crossings::shift, crossings::trainings, crossings::add_training,
+        safety_tests::import, safety_tests::start, safety_tests::sitting, safety_tests::answer, safety_tests::submit,
+        safety_tests::results, safety_tests::results_xlsx, safety_tests::level, safety_tests::supervision, safety_tests::notice,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::error::FieldProblem)),
     modifiers(&Security),

@@ -16,6 +16,7 @@ mod login;
 mod obligations;
 mod orgs;
 mod points;
+mod tests;
 mod users;
 
 pub use crossings::crossings_sheet;
@@ -23,6 +24,7 @@ pub use liaison::docx_response;
 pub use obligations::{overdue_sheet, Row};
 pub use orgs::urlencode;
 pub use points::kind_labels as point_kind_labels;
+pub use tests::test_results_sheet;
 
 use crate::auth::Signed;
 use crate::i18n::Lang;
@@ -56,6 +58,7 @@ pub fn router() -> Router<AppState> {
         .merge(liaison::router())
         .merge(inbox::router())
         .merge(crossings::router())
+        .merge(tests::router())
 }
 
 async fn css() -> impl IntoResponse {
@@ -118,7 +121,8 @@ impl Chrome {
         let role = ctx.actor.role;
         let bureau = role.is_bureau() || role.scope_basis() == anjian_domain::role::ScopeBasis::Everything;
         let crossings = bureau || role == anjian_domain::role::Role::RailwayOperator;
-        let areas: [(&'static str, &'static str, Permission, bool); 11] = [
+        let testing = bureau || role == anjian_domain::role::Role::Principal;
+        let areas: [(&'static str, &'static str, Permission, bool); 12] = [
             ("/obligations", "nav.obligations", Permission::ViewCampaign, true),
             ("/campaign", "nav.campaign", Permission::ViewCampaign, true),
             ("/campaign/board", "nav.board", Permission::ViewCampaign, bureau),
@@ -127,6 +131,7 @@ impl Chrome {
             ("/inspections", "nav.inspections", Permission::ViewHazards, true),
             ("/ledgers", "nav.ledgers", Permission::ViewHazards, true),
             ("/crossings", "nav.crossings", Permission::ViewHazards, crossings),
+            ("/tests", "nav.tests", Permission::ViewCampaign, testing),
             ("/orgs", "nav.orgs", Permission::ViewOrgs, true),
             ("/users", "nav.users", Permission::ViewUsers, true),
             ("/audit", "nav.audit", Permission::ViewAudit, true),
