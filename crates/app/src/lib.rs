@@ -10,6 +10,7 @@ pub mod crypto;
 pub mod demo;
 mod demo_history;
 mod error;
+pub mod fundamentals;
 pub mod hazard_import;
 pub mod hazards;
 pub mod inspections;

@@ -143,6 +143,7 @@ impl App {
             }
         }
         wanted.extend(self.crossing_reminders().await?);
+        wanted.extend(self.insurance_reminders().await?);
         for chunk in wanted.chunks(500) {
             let txn = self.store.begin_write().await?;
             for n in chunk {
@@ -241,6 +242,34 @@ impl App {
                     body: format!("证书有效期至 {expires}；无有效证书不得上岗。"),
                     link: "/guards".into(),
                     dedupe_key: format!("certificate:{}:{expires}:{}:{user}", g.guard.id, g.cert_status.as_str()),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Safety liability insurance expiring within 30 days or expired: to the enterprise's principal
+    /// and safety officers, once per policy and state.
+    async fn insurance_reminders(&self) -> Result<Vec<NewNotification>> {
+        let warnings = self.insurance_warnings().await?;
+        if warnings.is_empty() {
+            return Ok(Vec::new());
+        }
+        let system = anjian_domain::scope::Scope::All;
+        let users = anjian_store::users::list(&self.store.db, &system, &Default::default(), None, 100_000).await?;
+        let mut out = Vec::new();
+        for (org, name, ends, valid) in warnings {
+            let to = users
+                .iter()
+                .filter(|u| u.org_id == Some(org) && matches!(u.role.as_str(), "principal" | "safety_officer"));
+            for u in to {
+                out.push(NewNotification {
+                    user_id: u.id,
+                    kind: "certificate".into(),
+                    title: format!("安全生产责任保险{}：{name}", if valid { "即将到期" } else { "已过期" }),
+                    body: format!("保单有效期至 {ends}，请及时续保。"),
+                    link: format!("/orgs/{org}/fundamentals"),
+                    dedupe_key: format!("insurance:{org}:{ends}:{valid}:{}", u.id),
                 });
             }
         }

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod campaign;
 pub mod clock;
 pub mod crossing;
+pub mod fundamentals;
 pub mod hazard;
 pub mod inspection;
 pub mod ledger;

@@ -11,6 +11,7 @@ pub mod checklists;
 pub mod crossings;
 pub mod entity;
 mod error;
+pub mod fundamentals;
 pub mod hazards;
 pub mod images;
 pub mod inspections;

@@ -361,3 +361,21 @@ pub fn files_under(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> 
     }
     out
 }
+
+/// A JSON POST with a token: status and body (Null when the body is not JSON).
+pub async fn post_json(t: &TestApp, token: &str, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+    let r = t.http.post(t.url(path)).bearer_auth(token).json(&body).send().await.expect("request");
+    (r.status().as_u16(), r.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+/// A JSON PUT with a token.
+pub async fn put_json(t: &TestApp, token: &str, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+    let r = t.http.put(t.url(path)).bearer_auth(token).json(&body).send().await.expect("request");
+    (r.status().as_u16(), r.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+/// A GET with a token, read as JSON.
+pub async fn get_json(t: &TestApp, token: &str, path: &str) -> (u16, serde_json::Value) {
+    let r = t.get(token, path).await;
+    (r.status().as_u16(), r.json().await.unwrap_or(serde_json::Value::Null))
+}

@@ -4,18 +4,9 @@
 //! the inbox and out through a signed, retried webhook, with one instance at a time.
 
 use anjian_test_support::*;
+use anjian_test_support::{get_json as get, post_json as post};
 use chrono::Duration;
 use serde_json::{json, Value};
-
-async fn post(t: &TestApp, token: &str, path: &str, body: Value) -> (u16, Value) {
-    let r = t.http.post(t.url(path)).bearer_auth(token).json(&body).send().await.unwrap();
-    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
-}
-
-async fn get(t: &TestApp, token: &str, path: &str) -> (u16, Value) {
-    let r = t.get(token, path).await;
-    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
-}
 
 fn code(v: &Value) -> String {
     v["error"]["fields"][0]["code"].as_str().or(v["error"]["code"].as_str()).unwrap_or("").to_owned()

@@ -4,18 +4,9 @@
 //! engine and the reminder job make of it.
 
 use anjian_test_support::*;
+use anjian_test_support::{get_json as get, post_json as post};
 use chrono::Duration;
 use serde_json::{json, Value};
-
-async fn post(t: &TestApp, token: &str, path: &str, body: Value) -> (u16, Value) {
-    let r = t.http.post(t.url(path)).bearer_auth(token).json(&body).send().await.unwrap();
-    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
-}
-
-async fn get(t: &TestApp, token: &str, path: &str) -> (u16, Value) {
-    let r = t.get(token, path).await;
-    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
-}
 
 fn codes(v: &Value) -> Vec<String> {
     v["error"]["fields"].as_array().map_or_else(

@@ -8,6 +8,7 @@ mod binary;
 mod browser;
 mod campaign;
 mod crossings;
+mod fundamentals;
 mod hazards;
 mod plan;
 mod safety_tests;

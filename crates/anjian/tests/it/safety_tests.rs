@@ -4,23 +4,9 @@
 //! it again with a reason, the notice and the bureau's list in Excel.
 
 use anjian_test_support::*;
+use anjian_test_support::{get_json as get, post_json as post, put_json as put};
 use chrono::Duration;
 use serde_json::{json, Value};
-
-async fn post(t: &TestApp, token: &str, path: &str, body: Value) -> (u16, Value) {
-    let r = t.http.post(t.url(path)).bearer_auth(token).json(&body).send().await.unwrap();
-    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
-}
-
-async fn get(t: &TestApp, token: &str, path: &str) -> (u16, Value) {
-    let r = t.get(token, path).await;
-    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
-}
-
-async fn put(t: &TestApp, token: &str, path: &str, body: Value) -> (u16, Value) {
-    let r = t.http.put(t.url(path)).bearer_auth(token).json(&body).send().await.unwrap();
-    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
-}
 
 fn bank(rows: &[(&str, String, &str)]) -> Vec<u8> {
     let mut wb = rust_xlsxwriter::Workbook::new();

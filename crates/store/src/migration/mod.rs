@@ -12,6 +12,7 @@ mod m0006_campaign;
 mod m0007_inspection_sites;
 mod m0008_crossings;
 mod m0009_safety_tests;
+mod m0010_fundamentals;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_inspection_sites::Migration),
             Box::new(m0008_crossings::Migration),
             Box::new(m0009_safety_tests::Migration),
+            Box::new(m0010_fundamentals::Migration),
         ]
     }
 }

@@ -7,6 +7,7 @@ mod campaign;
 mod campaign_work;
 mod checklists;
 mod crossings;
+mod fundamentals;
 mod hazards;
 pub use checklists::{import_sheet as import_checklist_sheet, sheet_response as checklist_sheet};
 pub use hazards::{
@@ -41,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .merge(campaign_work::router())
         .merge(crossings::router())
         .merge(safety_tests::router())
+        .merge(fundamentals::router())
         .fallback(|| async { json_error(StatusCode::NOT_FOUND, "not_found", "no such endpoint".into(), Vec::new()) })
 }
 
@@ -66,6 +68,7 @@ pub fn router() -> Router<AppState> {
         crossings::renew, crossings::shift, crossings::trainings, crossings::add_training,
         safety_tests::import, safety_tests::start, safety_tests::sitting, safety_tests::answer, safety_tests::submit,
         safety_tests::results, safety_tests::results_xlsx, safety_tests::level, safety_tests::supervision, safety_tests::notice,
+        fundamentals::profile, fundamentals::record, fundamentals::overview, fundamentals::graded, fundamentals::powers, fundamentals::add_power, fundamentals::powers_xlsx,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::error::FieldProblem)),
     modifiers(&Security),

@@ -7,6 +7,7 @@ mod board;
 mod campaign;
 mod checklists;
 mod crossings;
+mod fundamentals;
 mod hazards;
 mod inbox;
 mod inspections;
@@ -20,6 +21,7 @@ mod tests;
 mod users;
 
 pub use crossings::crossings_sheet;
+pub use fundamentals::{graded_sheet, powers_sheet};
 pub use liaison::docx_response;
 pub use obligations::{overdue_sheet, Row};
 pub use orgs::urlencode;
@@ -59,6 +61,7 @@ pub fn router() -> Router<AppState> {
         .merge(inbox::router())
         .merge(crossings::router())
         .merge(tests::router())
+        .merge(fundamentals::router())
 }
 
 async fn css() -> impl IntoResponse {
@@ -122,7 +125,7 @@ impl Chrome {
         let bureau = role.is_bureau() || role.scope_basis() == anjian_domain::role::ScopeBasis::Everything;
         let crossings = bureau || role == anjian_domain::role::Role::RailwayOperator;
         let testing = bureau || role == anjian_domain::role::Role::Principal;
-        let areas: [(&'static str, &'static str, Permission, bool); 12] = [
+        let areas: [(&'static str, &'static str, Permission, bool); 13] = [
             ("/obligations", "nav.obligations", Permission::ViewCampaign, true),
             ("/campaign", "nav.campaign", Permission::ViewCampaign, true),
             ("/campaign/board", "nav.board", Permission::ViewCampaign, bureau),
@@ -133,6 +136,7 @@ impl Chrome {
             ("/crossings", "nav.crossings", Permission::ViewHazards, crossings),
             ("/tests", "nav.tests", Permission::ViewCampaign, testing),
             ("/orgs", "nav.orgs", Permission::ViewOrgs, true),
+            ("/supervision", "nav.supervision", Permission::ViewOrgs, bureau),
             ("/users", "nav.users", Permission::ViewUsers, true),
             ("/audit", "nav.audit", Permission::ViewAudit, true),
         ];
