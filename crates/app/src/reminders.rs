@@ -67,7 +67,7 @@ pub fn webhook_signature(secret: &[u8], ts: i64, body: &str) -> String {
 }
 
 impl App {
-    async fn notify(
+    pub(crate) async fn notify(
         &self,
         db: &impl anjian_store::ConnectionTrait,
         n: NewNotification,

@@ -350,6 +350,21 @@ impl App {
         let mut e = entry(Some(actor), "safety_test.submit", "sitting", s.id);
         e.detail = format!("score={score} passed={passed} standing={}", standing(&history).as_str());
         self.record(&*txn, e).await?;
+        if standing(&history) == Standing::RetestDue {
+            // The plan's "first fail: retest" — the principal is told in the inbox (and the webhook).
+            let n = anjian_store::notifications::NewNotification {
+                user_id: s.user_id,
+                kind: "retest".into(),
+                title: format!("安全测试不合格（{score} 分），须参加复试"),
+                body: format!(
+                    "合格线 {} 分。复试仍不合格的，企业将被提高监管等级、纳入重点监管。",
+                    rules.pass_mark.get_ref()
+                ),
+                link: "/tests".into(),
+                dedupe_key: format!("retest:{}", s.id),
+            };
+            self.notify(&*txn, n, now).await?;
+        }
         let to = rules.on_retest_fail_level.get_ref();
         if escalates(&history) && org.supervision_level != *to {
             let reason = format!("主要负责人安全测试复试仍不合格（{score} 分），按方案提高监管等级");

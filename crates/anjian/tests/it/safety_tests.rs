@@ -138,6 +138,8 @@ on_both_databases!(a_failed_retest_raises_the_enterprise_to_key_supervision, |ba
     let (_, results) = get(&t, &county.token, "/api/v1/tests/results").await;
     let row = results.as_array().unwrap().iter().find(|r| r["principal_id"] == principal.id).unwrap().clone();
     assert_eq!((row["standing"].as_str(), row["supervision_level"].as_str()), (Some("retest_due"), Some("general")));
+    let (_, inbox) = get(&t, &principal.token, "/api/v1/notifications").await;
+    assert!(inbox["items"][0]["title"].as_str().unwrap().contains("须参加复试"), "{inbox}");
 
     // The county's full-coverage obligation asks for one check of this enterprise …
     let need = |v: &Value| {
