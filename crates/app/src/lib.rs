@@ -5,6 +5,7 @@ pub mod actor;
 pub mod audit;
 pub mod auth;
 pub mod checklists;
+pub mod cockpit;
 pub mod crossings;
 pub mod crypto;
 pub mod demo;

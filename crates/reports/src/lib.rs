@@ -3,6 +3,7 @@
 //! every cell checked. No database, no HTTP: rows in, bytes out, and back.
 
 pub mod cell;
+pub mod chart;
 pub mod docx;
 pub mod ledger_sheet;
 pub mod qr;

@@ -102,6 +102,9 @@ pub struct HazardFilter {
     pub jurisdiction_path: Option<String>,
     /// Of organisations in this industry.
     pub industry: Option<String>,
+    /// Closed (销号) in `[closed_since, closed_until)`.
+    pub closed_since: Option<DateTime<Utc>>,
+    pub closed_until: Option<DateTime<Utc>>,
 }
 
 fn filtered(scope: &Scope, f: &HazardFilter) -> sea_orm::Select<Hazards> {
@@ -126,6 +129,12 @@ fn filtered(scope: &Scope, f: &HazardFilter) -> sea_orm::Select<Hazards> {
     }
     if let Some(u) = f.until {
         c = c.add(hazard::Column::DiscoveredAt.lt(u));
+    }
+    if let Some(s) = f.closed_since {
+        c = c.add(hazard::Column::ClosedAt.gte(s));
+    }
+    if let Some(u) = f.closed_until {
+        c = c.add(hazard::Column::ClosedAt.lt(u));
     }
     if let Some(q) = f.q.as_deref().filter(|q| !q.is_empty()) {
         c = c.add(hazard::Column::Description.contains(q));
@@ -160,6 +169,11 @@ pub async fn list(
         q = q.filter(hazard::Column::Id.lt(b));
     }
     Ok(q.order_by_desc(hazard::Column::Id).limit(limit).all(db).await?)
+}
+
+/// How many hazards matching `f` have a governance plan attached.
+pub async fn count_with_plan(db: &impl ConnectionTrait, scope: &Scope, f: &HazardFilter) -> Result<u64> {
+    Ok(filtered(scope, f).filter(hazard::Column::HasPlan.eq(true)).count(db).await?)
 }
 
 pub async fn count(db: &impl ConnectionTrait, scope: &Scope, f: &HazardFilter) -> Result<u64> {

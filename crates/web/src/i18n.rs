@@ -765,6 +765,21 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("sup.item", "事项", "Item"),
     ("sup.basis", "依据", "Basis"),
     ("sup.responsible", "责任科室", "Responsible"),
+    ("nav.cockpit", "驾驶舱", "Cockpit"),
+    ("cockpit.title", "安全生产驾驶舱", "Safety cockpit"),
+    ("cockpit.help", "所有数字均由系统记录自动生成；点击图表或数字查看对应记录。", "Every figure comes from the records; click a bar or a figure for the records behind it."),
+    ("cockpit.month_suffix", "月", ""),
+    ("cockpit.hazards_by_month", "隐患发现与销号（按月）", "Hazards found and closed by month"),
+    ("cockpit.found", "发现", "Found"),
+    ("cockpit.closed", "销号", "Closed"),
+    ("cockpit.open_by_county", "未销号隐患（按县区）", "Open hazards by county"),
+    ("cockpit.open", "未销号", "open"),
+    ("cockpit.overdue", "逾期", "Overdue"),
+    ("cockpit.compliance", "履职情况（按地区，截至目前的周期数）", "Obligations by area (periods so far)"),
+    ("cockpit.tasks", "任务进展（按阶段）", "Tasks by phase"),
+    ("cockpit.major_plans", "重大隐患：已制定治理方案 / 未销号", "Major hazards: with a plan / open"),
+    ("cockpit.this_month", "本月", "this month"),
+    ("cockpit.crossings_covered", "道口：已全覆盖检查 / 总数", "Crossings inspected / all"),
 ];
 
 #[cfg(test)]

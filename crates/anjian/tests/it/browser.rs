@@ -180,6 +180,10 @@ async fn a_leader_signs_in_and_reads_the_campaign_in_chinese_on_desktop_and_phon
         c.goto(&t.url("/campaign/board")).await?;
         assert_eq!(c.find_all(Locator::Css("section.task")).await?.len(), 20);
         save(&c, "board-desktop").await;
+        // The cockpit: its charts are SVG drawn on the server, shown with no script.
+        c.goto(&t.url("/cockpit")).await?;
+        assert_eq!(c.find_all(Locator::Css("section.chart svg")).await?.len(), 4);
+        save(&c, "cockpit-desktop").await;
         c.goto(&t.url("/campaign")).await?;
 
         // A phone: the menu folds behind a button and opens without any script.

@@ -521,3 +521,41 @@ on_both_databases!(
         t.finish().await;
     }
 );
+
+on_both_databases!(the_cockpit_counts_what_was_recorded, |backend| async move {
+    let t = TestApp::start(backend).await;
+    let c = city(&t).await;
+    let (_, before) = get(&t, &c.city.token, "/api/v1/cockpit").await;
+    let month =
+        before["months"].as_array().unwrap().iter().position(|m| m == "2022-08").expect("August is a campaign month");
+    for (grade, desc) in [("general", "配电箱门未关闭"), ("general", "消防通道堆物"), ("major", "液氨储罐区无泄漏报警")]
+    {
+        let (st, v) = post(
+            &t,
+            &c.principal.token,
+            "/api/v1/hazards",
+            json!({"org_id": c.enterprise, "description": desc, "grade": grade, "deadline": t.clock.now_value() + Duration::days(3)}),
+        )
+        .await;
+        assert_eq!(st, 201, "{v}");
+    }
+    let (st, after) = get(&t, &c.city.token, "/api/v1/cockpit").await;
+    assert_eq!(st, 200, "{after}");
+    assert_eq!(after["found"][month].as_u64().unwrap(), before["found"][month].as_u64().unwrap() + 3);
+    let zezhou = after["by_county"].as_array().unwrap().iter().find(|x| x[1] == "泽州县").unwrap();
+    assert_eq!(zezhou[2].as_u64(), Some(3));
+    assert_eq!(after["major_open"], 1);
+    assert_eq!(after["tasks"].as_array().unwrap().len(), 4, "one row per phase");
+    // Four days on, all three are overdue.
+    t.clock.advance(Duration::days(4));
+    let (_, later) = get(&t, &c.county.token, "/api/v1/cockpit").await;
+    let open_overdue: u64 = later["by_grade"].as_array().unwrap().iter().map(|g| g[3].as_u64().unwrap()).sum();
+    assert_eq!(open_overdue, 3);
+    assert_eq!(get(&t, &c.principal.token, "/api/v1/cockpit").await.0, 403);
+    let cookie = t.sign_in(&c.city).await;
+    let (st, _, html) = t.page(&cookie, "/cockpit").await;
+    assert_eq!(st, 200);
+    assert_eq!(html.matches("<svg").count(), 4);
+    assert!(html.contains("/hazards?period=2022-08") && html.contains("隐患发现与销号"));
+    t.finish().await;
+});

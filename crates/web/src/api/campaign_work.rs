@@ -19,6 +19,7 @@ use utoipa::{IntoParams, ToSchema};
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/cockpit", get(cockpit))
         .route("/obligations/mine", get(mine))
         .route("/orgs/{id}/obligations", get(of_org))
         .route("/obligations/{rule}/{subject}/{window}", get(detail))
@@ -37,6 +38,16 @@ pub fn router() -> Router<AppState> {
 
 fn json<T: Serialize>(v: &T) -> Result<Json<Value>, ApiError> {
     Ok(Json(serde_json::to_value(v).map_err(|e| anjian_app::AppError::Internal(e.to_string()))?))
+}
+
+/// The cockpit's figures for the caller's jurisdiction (or one county in it).
+#[utoipa::path(get, path = "/api/v1/cockpit", params(PlaceParams), responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
+pub async fn cockpit(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiQuery(p): ApiQuery<PlaceParams>,
+) -> Result<Json<Value>, ApiError> {
+    json(&s.app.cockpit(&a, p.jurisdiction_id).await?)
 }
 
 /// This period's and the overdue obligations of everything the caller answers for.

@@ -366,6 +366,7 @@ impl HazardParams {
             since: self.since,
             until: self.until,
             q: self.q.clone(),
+            ..Default::default()
         })
     }
 }

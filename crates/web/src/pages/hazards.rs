@@ -135,6 +135,7 @@ impl ListQuery {
             since: month.map(|m| m.start),
             until: month.map(|m| m.end),
             q: self.q.clone().filter(|x| !x.trim().is_empty()).map(|x| x.trim().chars().take(50).collect()),
+            ..Default::default()
         })
     }
 

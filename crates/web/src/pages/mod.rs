@@ -6,6 +6,7 @@ mod audit;
 mod board;
 mod campaign;
 mod checklists;
+mod cockpit;
 mod crossings;
 mod fundamentals;
 mod hazards;
@@ -62,6 +63,7 @@ pub fn router() -> Router<AppState> {
         .merge(crossings::router())
         .merge(tests::router())
         .merge(fundamentals::router())
+        .merge(cockpit::router())
 }
 
 async fn css() -> impl IntoResponse {
@@ -125,7 +127,8 @@ impl Chrome {
         let bureau = role.is_bureau() || role.scope_basis() == anjian_domain::role::ScopeBasis::Everything;
         let crossings = bureau || role == anjian_domain::role::Role::RailwayOperator;
         let testing = bureau || role == anjian_domain::role::Role::Principal;
-        let areas: [(&'static str, &'static str, Permission, bool); 13] = [
+        let areas: [(&'static str, &'static str, Permission, bool); 14] = [
+            ("/cockpit", "nav.cockpit", Permission::ViewCampaign, bureau),
             ("/obligations", "nav.obligations", Permission::ViewCampaign, true),
             ("/campaign", "nav.campaign", Permission::ViewCampaign, true),
             ("/campaign/board", "nav.board", Permission::ViewCampaign, bureau),

@@ -1,0 +1,199 @@
+//! The leaders' picture of a city or a county, built only from the records: hazards found and
+//! closed by month, open and overdue hazards by grade and county, major hazards and their
+//! governance plans, the month's quota, obligation compliance by county, campaign tasks by
+//! phase, crossings, and safety tests. No figure is typed by hand.
+
+use crate::{Actor, App, AppError, Result};
+use anjian_domain::campaign::TaskStatus;
+use anjian_domain::period::{local_date, Period, PeriodKind};
+use anjian_domain::role::Permission;
+use anjian_domain::safety_test::Standing;
+use anjian_domain::scope::Scope;
+use anjian_store::hazards::{self, HazardFilter};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Cockpit {
+    pub place: String,
+    /// The jurisdiction looked at, when narrowed to a county.
+    pub jurisdiction_id: Option<i64>,
+    pub months: Vec<String>,
+    pub found: Vec<u64>,
+    pub closed: Vec<u64>,
+    /// Grade code, name, open, overdue.
+    pub by_grade: Vec<(String, String, u64, u64)>,
+    /// County id, name, open, overdue.
+    pub by_county: Vec<(i64, String, u64, u64)>,
+    pub major_open: u64,
+    pub major_with_plan: u64,
+    /// The city's or county's monthly quota this month: (title, done, need).
+    pub quota: Vec<(String, u32, u32)>,
+    /// County name, periods met, periods due so far, overdue.
+    pub compliance: Vec<(String, u32, u32, u32)>,
+    /// Phase name, done, in progress, not started, overdue (tasks due in the phase; continuous
+    /// tasks under the current one).
+    pub tasks: Vec<(String, u32, u32, u32, u32)>,
+    pub crossings: (usize, usize, usize, usize),
+    /// Not tested, passed, retest due, failed retest.
+    pub tests: (usize, usize, usize, usize),
+}
+
+impl App {
+    /// The cockpit of the caller's jurisdiction, or of one county inside it.
+    pub async fn cockpit(&self, actor: &Actor, jurisdiction: Option<i64>) -> Result<Cockpit> {
+        actor.require(Permission::ViewCampaign)?;
+        if !actor.role.is_bureau() && actor.scope != Scope::All {
+            return Err(AppError::Forbidden);
+        }
+        let plan = self.current_plan().await?;
+        let now = self.clock.now();
+        let within = self.jurisdiction_filter(jurisdiction).await?;
+        let db = &self.store.db;
+        let scope = &actor.scope;
+        let base = HazardFilter { jurisdiction_path: within.clone(), ..Default::default() };
+        // Months of the campaign so far (or the last twelve after it).
+        let mut months = Vec::new();
+        let mut m = Period::containing(PeriodKind::Month, plan.span().start().min(now));
+        while m.start <= now && m.start < plan.span().end() {
+            months.push(m);
+            m = m.next();
+        }
+        if months.is_empty() {
+            months.push(Period::containing(PeriodKind::Month, now));
+        }
+        let (mut found, mut closed) = (Vec::new(), Vec::new());
+        for m in &months {
+            found.push(
+                hazards::count(db, scope, &HazardFilter { since: Some(m.start), until: Some(m.end), ..base.clone() })
+                    .await?,
+            );
+            closed.push(
+                hazards::count(
+                    db,
+                    scope,
+                    &HazardFilter { closed_since: Some(m.start), closed_until: Some(m.end), ..base.clone() },
+                )
+                .await?,
+            );
+        }
+        let mut by_grade = Vec::new();
+        for g in &plan.hazard_grades {
+            let f = HazardFilter { grade: Some(g.code.get_ref().clone()), open_only: true, ..base.clone() };
+            let open = hazards::count(db, scope, &f).await?;
+            let overdue = hazards::count(db, scope, &HazardFilter { overdue_at: Some(now), ..f }).await?;
+            by_grade.push((g.code.get_ref().clone(), g.name.clone(), open, overdue));
+        }
+        let mut by_county = Vec::new();
+        for j in self.visible_jurisdictions(actor).await?.into_iter().filter(|j| j.level == "county") {
+            if within.as_ref().is_some_and(|w| !j.path.starts_with(w.as_str())) {
+                continue;
+            }
+            let f = HazardFilter { jurisdiction_path: Some(j.path.clone()), open_only: true, ..Default::default() };
+            let open = hazards::count(db, scope, &f).await?;
+            let overdue = hazards::count(db, scope, &HazardFilter { overdue_at: Some(now), ..f }).await?;
+            by_county.push((j.id, j.name, open, overdue));
+        }
+        let major = HazardFilter { grade: Some("major".into()), open_only: true, ..base.clone() };
+        let major_open = hazards::count(db, scope, &major).await?;
+        let major_with_plan = hazards::count_with_plan(db, scope, &major).await?;
+
+        let matrix = self.compliance_matrix(actor, jurisdiction).await?;
+        let compliance = matrix
+            .rows
+            .iter()
+            .map(|r| {
+                let (mut met, mut total, mut overdue) = (0, 0, 0);
+                for c in &r.cells {
+                    met += c.met;
+                    total += c.total();
+                    overdue += c.overdue;
+                }
+                (r.name.clone(), met, total, overdue)
+            })
+            .collect();
+        // The month's quota: the bureau's own major-hazard and typical-case rules.
+        let mut quota = Vec::new();
+        {
+            let guard = self.live_board().await?;
+            let board = &guard.as_ref().expect("built").board;
+            if let Some(bureau) = actor.org.as_ref().and_then(|o| board.world().bureau_of(o.id)).map(|b| b.id) {
+                for o in board.for_subject(&anjian_domain::obligation::Subject::Org(bureau), now) {
+                    let rule = &plan.rules[o.rule_index];
+                    let quota_rule = matches!(
+                        rule.activity,
+                        anjian_domain::plan::ActivityKind::MajorHazardResolved
+                            | anjian_domain::plan::ActivityKind::TypicalCase
+                    );
+                    if quota_rule && o.window.contains(now) {
+                        quota.push((rule.title.clone(), o.done, o.need));
+                    }
+                }
+            }
+        }
+        let board = self.campaign_board(actor).await?;
+        let today = local_date(now);
+        let mut tasks = Vec::new();
+        for ph in &plan.phases {
+            let span = ph.span();
+            let mut row = (ph.name.clone(), 0, 0, 0, 0);
+            for t in board.tasks.iter().filter(|t| match t.due {
+                Some(d) => span.contains_date(d),
+                None => span.contains_date(today),
+            }) {
+                match t.status {
+                    TaskStatus::Done => row.1 += 1,
+                    TaskStatus::InProgress => row.2 += 1,
+                    TaskStatus::NotStarted => row.3 += 1,
+                    TaskStatus::Overdue => row.4 += 1,
+                }
+            }
+            tasks.push(row);
+        }
+        let crossings = self.crossings(actor, jurisdiction).await?;
+        let crossing_figures = (
+            crossings.len(),
+            crossings.iter().filter(|c| c.covered).count(),
+            crossings.iter().filter(|c| c.open_faults > 0).count(),
+            crossings.iter().filter(|c| c.overdue_equipment > 0).count(),
+        );
+        let results = self.test_results(actor).await?;
+        let count = |s: Standing| results.iter().filter(|r| r.standing == s).count();
+        let place = match jurisdiction.and_then(|id| matrix.rows.first().map(|_| id)) {
+            Some(id) => self
+                .visible_jurisdictions(actor)
+                .await?
+                .into_iter()
+                .find(|j| j.id == id)
+                .map(|j| j.name)
+                .unwrap_or_default(),
+            None => self
+                .visible_jurisdictions(actor)
+                .await?
+                .into_iter()
+                .min_by_key(|j| j.path.len())
+                .map(|j| j.name)
+                .unwrap_or_default(),
+        };
+        Ok(Cockpit {
+            place,
+            jurisdiction_id: jurisdiction,
+            months: months.iter().map(|m| local_date(m.start).format("%Y-%m").to_string()).collect(),
+            found,
+            closed,
+            by_grade,
+            by_county,
+            major_open,
+            major_with_plan,
+            quota,
+            compliance,
+            tasks,
+            crossings: crossing_figures,
+            tests: (
+                count(Standing::NotTested),
+                count(Standing::Passed),
+                count(Standing::RetestDue),
+                count(Standing::FailedRetest),
+            ),
+        })
+    }
+}

@@ -1,0 +1,130 @@
+//! Charts as SVG, drawn on the server so that a page shows them with no script, prints them, and
+//! a report can embed them: grouped vertical bars with a legend, each bar optionally a link to
+//! the records behind it. Text is escaped; fonts are the system's CJK fonts (no web fonts).
+
+use std::fmt::Write;
+
+/// One series of a bar chart.
+#[derive(Debug, Clone)]
+pub struct Series {
+    pub name: String,
+    /// A CSS colour.
+    pub color: &'static str,
+    pub values: Vec<u64>,
+    /// Where each bar leads (same length as `values`, or empty).
+    pub links: Vec<String>,
+}
+
+const FONT: &str = "Noto Sans CJK SC, WenQuanYi Zen Hei, Microsoft YaHei, sans-serif";
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// Grouped vertical bars: one group per label, one bar per series, values on top.
+pub fn bars(title: &str, labels: &[String], series: &[Series]) -> String {
+    let (w, h) = (720.0_f64, 300.0_f64);
+    let (left, right, top, bottom) = (40.0, 10.0, 40.0, 56.0);
+    // Counts: the axis runs to a multiple of four so that its four steps are whole numbers.
+    let top_value = series.iter().flat_map(|s| s.values.iter()).copied().max().unwrap_or(0).max(1);
+    let max = top_value.div_ceil(4).max(1) as f64 * 4.0;
+    let plot_w = w - left - right;
+    let plot_h = h - top - bottom;
+    let group_w = plot_w / labels.len().max(1) as f64;
+    let bar_w = (group_w * 0.8 / series.len().max(1) as f64).min(40.0);
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" role="img" aria-label="{t}" font-family="{FONT}" font-size="12">"#,
+        t = esc(title)
+    );
+    let _ =
+        write!(out, r##"<text x="{left}" y="18" font-size="15" font-weight="bold" fill="#222">{}</text>"##, esc(title));
+    // Legend.
+    let mut x = w - right;
+    for s in series.iter().rev() {
+        let width = 18.0 + s.name.chars().count() as f64 * 13.0;
+        x -= width;
+        let _ = write!(
+            out,
+            r##"<rect x="{x}" y="8" width="10" height="10" fill="{}"/><text x="{}" y="17" fill="#333">{}</text>"##,
+            s.color,
+            x + 13.0,
+            esc(&s.name)
+        );
+    }
+    // Axis and grid: four lines.
+    for i in 0..=4 {
+        let v = max * f64::from(i) / 4.0;
+        let y = top + plot_h - plot_h * f64::from(i) / 4.0;
+        let _ = write!(
+            out,
+            r##"<line x1="{left}" x2="{}" y1="{y:.1}" y2="{y:.1}" stroke="#e3e6ea"/><text x="{}" y="{:.1}" text-anchor="end" fill="#666">{}</text>"##,
+            w - right,
+            left - 4.0,
+            y + 4.0,
+            v.round()
+        );
+    }
+    for (g, label) in labels.iter().enumerate() {
+        let gx = left + group_w * g as f64 + (group_w - bar_w * series.len() as f64) / 2.0;
+        for (k, s) in series.iter().enumerate() {
+            let v = s.values.get(g).copied().unwrap_or(0);
+            let bh = plot_h * v as f64 / max;
+            let (bx, by) = (gx + bar_w * k as f64, top + plot_h - bh);
+            let bar = format!(
+                r##"<rect x="{bx:.1}" y="{by:.1}" width="{:.1}" height="{bh:.1}" fill="{}"><title>{} {}：{v}</title></rect><text x="{:.1}" y="{:.1}" text-anchor="middle" font-size="11" fill="#333">{v}</text>"##,
+                bar_w - 2.0,
+                s.color,
+                esc(label),
+                esc(&s.name),
+                bx + bar_w / 2.0 - 1.0,
+                by - 3.0
+            );
+            match s.links.get(g).filter(|l| !l.is_empty()) {
+                Some(href) => {
+                    let _ = write!(out, r#"<a href="{}">{bar}</a>"#, esc(href));
+                }
+                None => out.push_str(&bar),
+            }
+        }
+        let _ = write!(
+            out,
+            r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" fill="#333">{}</text>"##,
+            left + group_w * g as f64 + group_w / 2.0,
+            h - bottom + 16.0,
+            esc(label)
+        );
+    }
+    out.push_str("</svg>");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bars_scale_to_the_largest_value_escape_text_and_link() {
+        let svg = bars(
+            "隐患 <按月>",
+            &["7月".into(), "8月".into()],
+            &[
+                Series {
+                    name: "发现".into(),
+                    color: "#c62828",
+                    values: vec![10, 40],
+                    links: vec!["/hazards?month=2022-07".into(), String::new()],
+                },
+                Series { name: "销号".into(), color: "#2e7d32", values: vec![5, 20], links: vec![] },
+            ],
+        );
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert!(svg.contains("隐患 &lt;按月&gt;") && !svg.contains("<按月>"));
+        assert!(svg.contains(r#"<a href="/hazards?month=2022-07">"#));
+        assert_eq!(svg.matches("<rect x=").count(), 4 + 2, "four bars and two legend keys");
+        // The axis runs to 40 (a multiple of four): the largest bar fills the plot (300 - 40 - 56).
+        assert!(svg.contains(r#"height="204.0""#), "{svg}");
+        assert!(svg.contains(">10</text>") && svg.contains(">30</text>"), "whole-number steps");
+    }
+}
