@@ -67,6 +67,12 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// An online, consistent backup of a SQLite installation into a new folder: the database,
+    /// the uploaded files, the keys and the audit checkpoint.
+    Backup {
+        /// The folder to create (it must not exist).
+        to: PathBuf,
+    },
     /// The audit log.
     Audit {
         #[command(subcommand)]
@@ -182,6 +188,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ),
                 Err(e) => return Err(e.into()),
             }
+        }
+        Command::Backup { to } => {
+            crate::backup::run(&app, &cfg, &to).await?;
         }
         Command::Audit { command: AuditCommand::Verify } => {
             return match app.verify_audit(Some(&cfg.checkpoint_path())).await? {

@@ -1,6 +1,7 @@
 //! The anjian binary: configuration, wiring and the command line. Every command calls the same
 //! use cases as the web pages.
 
+mod backup;
 mod bench;
 mod bench_hazards;
 mod bench_obligations;

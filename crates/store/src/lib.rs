@@ -160,6 +160,19 @@ impl Store {
         Ok(row.and_then(|r| r.try_get_by_index::<String>(0).ok()).unwrap_or_default())
     }
 
+    /// An online, consistent copy of a SQLite database into `path` (`VACUUM INTO`: one read
+    /// transaction, so writers carry on and the copy is a single moment). PostgreSQL is backed
+    /// up with `pg_dump`.
+    pub async fn backup_sqlite(&self, path: &std::path::Path) -> Result<()> {
+        use sea_orm::Statement;
+        if self.backend() != DbBackend::Sqlite {
+            return Err(StoreError::Conflict("backup_sqlite needs SQLite; use pg_dump for PostgreSQL".into()));
+        }
+        let target = path.to_string_lossy().replace('\'', "''");
+        self.db.execute(Statement::from_string(DbBackend::Sqlite, format!("VACUUM INTO '{target}'"))).await?;
+        Ok(())
+    }
+
     /// Drops a test schema (PostgreSQL).
     pub async fn drop_schema(&self, schema: &str) -> Result<()> {
         self.db.execute_unprepared(&format!("DROP SCHEMA IF EXISTS \"{}\" CASCADE", schema.replace('"', ""))).await?;
