@@ -768,7 +768,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("nav.cockpit", "驾驶舱", "Cockpit"),
     ("cockpit.title", "安全生产驾驶舱", "Safety cockpit"),
     ("cockpit.help", "所有数字均由系统记录自动生成；点击图表或数字查看对应记录。", "Every figure comes from the records; click a bar or a figure for the records behind it."),
-    ("cockpit.month_suffix", "月", ""),
+    ("cockpit.month_label", "{m}月", "{m}"),
     ("cockpit.hazards_by_month", "隐患发现与销号（按月）", "Hazards found and closed by month"),
     ("cockpit.found", "发现", "Found"),
     ("cockpit.closed", "销号", "Closed"),
