@@ -101,6 +101,12 @@ fn sqlite_url(url: &str) -> Option<String> {
 impl Store {
     /// Connects, applies the durability settings and runs pending migrations.
     pub async fn open(opts: &StoreOptions) -> Result<Store> {
+        Self::open_migrated_to(opts, None).await
+    }
+
+    /// Opens with only the first `steps` migrations applied (None: all): a database as an
+    /// earlier release left it, for upgrade tests.
+    pub async fn open_migrated_to(opts: &StoreOptions, steps: Option<u32>) -> Result<Store> {
         let is_sqlite = sqlite_url(&opts.url).is_some();
         let url = sqlite_url(&opts.url).unwrap_or_else(|| opts.url.clone());
         if let Some(schema) = &opts.pg_schema {
@@ -125,7 +131,7 @@ impl Store {
                 .foreign_keys(true)
         });
         let db = Database::connect(co).await?;
-        migration::Migrator::up(&db, None).await?;
+        migration::Migrator::up(&db, steps).await?;
         Ok(Store { db, write_queue: is_sqlite.then(|| Arc::new(Mutex::new(()))) })
     }
 

@@ -13,3 +13,4 @@ mod hazards;
 mod plan;
 mod safety_tests;
 mod scope;
+mod upgrade;

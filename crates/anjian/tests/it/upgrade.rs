@@ -1,0 +1,146 @@
+//! An upgrade: a database as the first release left it (migrations m0001–m0005, with an
+//! inspection over two points, a closed major hazard and its typical case) is migrated by this
+//! release, and what was recorded before counts toward the obligations at once.
+
+use anjian_app::App;
+use anjian_store::{ConnectionTrait, DbBackend, Store};
+use anjian_test_support::*;
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{Statement, Value};
+use std::sync::Arc;
+
+/// Runs one statement written with `?` placeholders on either database.
+async fn exec(store: &Store, sql: &str, values: Vec<Value>) -> i64 {
+    let backend = store.backend();
+    let mut n = 0;
+    let sql: String = if backend == DbBackend::Postgres {
+        sql.chars()
+            .map(|c| {
+                if c == '?' {
+                    n += 1;
+                    format!("${n}")
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect()
+    } else {
+        sql.to_owned()
+    };
+    let sql = format!("{sql} RETURNING id");
+    let row = store
+        .db
+        .query_one(Statement::from_sql_and_values(backend, sql, values))
+        .await
+        .expect("old-release insert")
+        .unwrap();
+    row.try_get_by_index::<i64>(0).unwrap()
+}
+
+fn t(v: DateTime<Utc>) -> Value {
+    v.into()
+}
+
+on_both_databases!(a_database_of_the_first_release_upgrades_and_its_records_count, |backend| async move {
+    let db = TestDb::new(backend);
+    let old = Store::open_migrated_to(&db.options, Some(5)).await.expect("the first release's schema");
+    let at = campaign_monday() - Duration::hours(2);
+    let clock = Arc::new(anjian_test_support::anjian_domain::clock::FixedClock::new(campaign_monday()));
+    // The plan import only touches tables the first release had.
+    let app = App::new(old.clone(), clock.clone(), test_settings());
+    app.import_plan(None, SEED_PLAN).await.unwrap();
+    let bureau = anjian_store::orgs::by_code(&old.db, "bureau-zezhou").await.unwrap().unwrap();
+    let city = anjian_store::orgs::by_code(&old.db, "bureau-jincheng").await.unwrap().unwrap();
+    let org = exec(
+        &old,
+        "INSERT INTO orgs (uid, name, kind, jurisdiction_id, jurisdiction_path, org_path, supervision_level, created_at, updated_at) VALUES (?, ?, 'enterprise', ?, ?, '/x/', 'general', ?, ?)",
+        vec!["old-org".into(), "泽州老企业有限公司".into(), bureau.jurisdiction_id.into(), bureau.jurisdiction_path.clone().into(), t(at), t(at)],
+    )
+    .await;
+    let user = |name: &'static str, role: &'static str, org_id: i64| {
+        let old = old.clone();
+        async move {
+            exec(
+                &old,
+                "INSERT INTO users (username, display_name, password_hash, role, org_id, must_change_password, password_changed_at, failed_logins, disabled, created_at, updated_at) VALUES (?, ?, '!', ?, ?, false, ?, 0, false, ?, ?)",
+                vec![name.into(), name.into(), role.into(), org_id.into(), t(at), t(at), t(at)],
+            )
+            .await
+        }
+    };
+    let officer = user("old.officer", "safety_officer", org).await;
+    let principal = user("old.principal", "principal", org).await;
+    let regulator = user("old.city", "city_staff", city.id).await;
+    let p1 = exec(
+        &old,
+        "INSERT INTO inspection_points (uid, org_id, kind, name, created_at) VALUES ('p1', ?, 'unit', '车间', ?)",
+        vec![org.into(), t(at)],
+    )
+    .await;
+    let p2 = exec(
+        &old,
+        "INSERT INTO inspection_points (uid, org_id, kind, name, created_at) VALUES ('p2', ?, 'post', '电工岗', ?)",
+        vec![org.into(), t(at)],
+    )
+    .await;
+    let ins = exec(
+        &old,
+        "INSERT INTO inspections (uid, org_id, jurisdiction_path, org_path, kind, at, inspector_id, inspector, summary, created_at) VALUES ('i1', ?, ?, '/x/', 'self_inspection', ?, ?, 'old.officer', '月度自查', ?)",
+        vec![org.into(), bureau.jurisdiction_path.clone().into(), t(at), officer.into(), t(at)],
+    )
+    .await;
+    for p in [p1, p2] {
+        old.db
+            .execute(Statement::from_string(
+                old.backend(),
+                format!("INSERT INTO inspection_coverage (inspection_id, point_id) VALUES ({ins}, {p})"),
+            ))
+            .await
+            .unwrap();
+    }
+    let hazard = exec(
+        &old,
+        "INSERT INTO hazards (uid, org_id, jurisdiction_path, org_path, source, description, grade, measures, funds_fen, owner, state, has_plan, discovered_at, discovered_by, closed_at, closed_by, created_at, updated_at) VALUES ('h1', ?, ?, '/x/', 'spot_check', '液氨泄漏', 'major', '更换阀门', 0, '王工', 'closed', true, ?, ?, ?, ?, ?, ?)",
+        vec![org.into(), bureau.jurisdiction_path.clone().into(), t(at - Duration::days(3)), regulator.into(), t(at), regulator.into(), t(at), t(at)],
+    )
+    .await;
+    exec(
+        &old,
+        "INSERT INTO typical_cases (hazard_id, org_id, jurisdiction_path, org_path, title, narrative, marked_by, marked_at) VALUES (?, ?, ?, '/x/', '液氨泄漏治理', '经过', ?, ?)",
+        vec![hazard.into(), org.into(), bureau.jurisdiction_path.clone().into(), regulator.into(), t(at)],
+    )
+    .await;
+    drop(app);
+    old.close().await.unwrap();
+
+    // This release opens it: the migrations run and carry the old records into the activity log.
+    let store = Store::open(&db.options).await.expect("upgrade");
+    let app = App::new(store.clone(), clock, test_settings());
+    let who = |id: i64| {
+        let store = store.clone();
+        async move {
+            let u = anjian_store::users::by_id_for_auth(&store.db, id).await.unwrap().unwrap();
+            let o = anjian_store::users::org_of(&store.db, &u).await.unwrap();
+            anjian_app::Actor::new(u, o)
+        }
+    };
+    let mine = app.org_obligations(&who(regulator).await, org).await.unwrap();
+    let monthly = mine
+        .current
+        .iter()
+        .find(|o| o.rule_id == "enterprise-monthly-self-inspection")
+        .expect("the self-inspection rule");
+    assert_eq!((monthly.targets, monthly.targets_met), (2, 2), "the old inspection covered both points");
+    let city_mine = app.my_obligations(&who(regulator).await).await.unwrap();
+    let done = |rule: &str| city_mine.current.iter().find(|o| o.rule_id == rule).map(|o| o.done);
+    assert_eq!(done("city-monthly-major-hazards"), Some(1), "the closed major hazard counts");
+    assert_eq!(done("city-monthly-typical-cases"), Some(1), "the typical case counts");
+    let p = app.my_obligations(&who(principal).await).await.unwrap();
+    assert!(p.current.iter().any(|o| o.rule_id == "principal-weekly-site-check"));
+    // The audit chain the first release wrote still verifies after the upgrade.
+    assert!(app.verify_audit(None).await.unwrap().is_ok());
+    store.close().await.unwrap();
+    if let Some(schema) = &db.options.pg_schema {
+        Store::open(&db.options).await.unwrap().drop_schema(schema).await.ok();
+    }
+});
