@@ -144,7 +144,7 @@ fn evidence_link(e: &Evidence) -> String {
     match e.source {
         Source::Inspection => format!("/inspections/{}", e.id),
         Source::Hazard => format!("/hazards/{}", e.id),
-        Source::TypicalCase => "/hazards/typical-cases".to_owned(),
+        Source::TypicalCase => "/typical-cases".to_owned(),
         Source::LiaisonReport => format!("/liaison/reports/{}", e.id),
         Source::WeeklyAnalysis => format!("/weekly-analyses/{}", e.id),
         _ => String::new(),

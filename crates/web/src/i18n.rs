@@ -780,6 +780,9 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("cockpit.major_plans", "重大隐患：已制定治理方案 / 未销号", "Major hazards: with a plan / open"),
     ("cockpit.this_month", "本月", "this month"),
     ("cockpit.crossings_covered", "道口：已全覆盖检查 / 总数", "Crossings inspected / all"),
+    ("cases.title", "典型案例", "Typical cases"),
+    ("cases.compilation", "导出本月汇编（Word）", "This month's compilation (Word)"),
+    ("cases.none", "本月尚无典型案例。", "No typical case this month."),
 ];
 
 #[cfg(test)]

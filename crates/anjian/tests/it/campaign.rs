@@ -559,3 +559,39 @@ on_both_databases!(the_cockpit_counts_what_was_recorded, |backend| async move {
     assert!(html.contains("/hazards?period=2022-08") && html.contains("隐患发现与销号"));
     t.finish().await;
 });
+
+on_both_databases!(lists_export_to_excel_with_the_pages_filters, |backend| async move {
+    let t = TestApp::start(backend).await;
+    let c = city(&t).await;
+    let (st, _) = post(
+        &t,
+        &c.principal.token,
+        "/api/v1/inspections",
+        json!({"org_id": c.enterprise, "kind": "site_check", "summary": "导出测试检查", "findings": []}),
+    )
+    .await;
+    assert_eq!(st, 201);
+    let cookie = t.sign_in(&c.county).await;
+    let fetch = |path: &'static str| {
+        let req = t.http.get(t.url(path)).header("cookie", cookie.clone());
+        async move {
+            let r = req.send().await.unwrap();
+            assert_eq!(r.status(), 200, "{path}");
+            r.bytes().await.unwrap().to_vec()
+        }
+    };
+    use calamine::Reader;
+    let rows = |bytes: Vec<u8>, sheet: &str| -> Vec<Vec<String>> {
+        let mut x: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        x.worksheet_range(sheet).unwrap().rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+    };
+    let orgs = rows(fetch("/orgs/export.xlsx?kind=enterprise").await, "单位");
+    assert_eq!(orgs.len(), 2, "the header and the one enterprise the filter keeps: {orgs:?}");
+    assert_eq!(orgs[1][1], "泽州丹河机械制造有限公司");
+    let all = rows(fetch("/orgs/export.xlsx").await, "单位");
+    assert!(all.len() > 2, "without the filter the bureau is there too");
+    let ins = rows(fetch("/inspections/export.xlsx").await, "检查记录");
+    assert_eq!(ins.len(), 2);
+    assert_eq!(ins[1][4], "导出测试检查");
+    t.finish().await;
+});

@@ -640,6 +640,26 @@ on_both_databases!(bureaus_mark_closed_major_hazards_as_typical_cases, |backend|
             .len(),
         0
     );
+    // The month's compilation opens as a Word document with the case in it; the page lists it.
+    let cookie = t.sign_in(&s.county).await;
+    let r = t
+        .http
+        .get(t.url("/typical-cases/compilation.docx?month=2022-08"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut z.by_name("word/document.xml").unwrap(), &mut xml).unwrap();
+    assert!(
+        xml.contains("2022年08月典型案例汇编") && xml.contains("一、煤气管道泄漏治理") && xml.contains("停产检修"),
+        "{xml}"
+    );
+    let (st, _, html) = t.page(&cookie, "/typical-cases?month=2022-08").await;
+    assert_eq!(st, 200);
+    assert!(html.contains("煤气管道泄漏治理"));
     t.finish().await;
 });
 

@@ -22,6 +22,7 @@ use serde::Deserialize;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/inspections", get(list).post(record))
+        .route("/inspections/export.xlsx", get(export))
         .route("/inspections/new", get(new_form))
         .route("/inspections/points", post(add_point))
 }
@@ -53,6 +54,52 @@ struct ListPage {
 struct ListQuery {
     saved: Option<String>,
     org_id: Option<i64>,
+}
+
+/// The inspections in scope (optionally of one organisation) as .xlsx, newest first.
+async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuery>) -> Response {
+    use anjian_reports::ledger_sheet::Cell;
+    let f = InspectionFilter { org_id: q.org_id, ..Default::default() };
+    let mut rows = Vec::new();
+    let mut before = None;
+    // Pages of 200 (the use case's largest), up to 100,000 rows.
+    while rows.len() < 100_000 {
+        let page = match state.app.list_inspections(s.actor(), &f, before, 200).await {
+            Ok(p) => p,
+            Err(e) => return PageError::new(e, s.lang).into_response(),
+        };
+        before = page.last().map(|r| r.id);
+        let done = page.len() < 200;
+        rows.extend(page);
+        if done {
+            break;
+        }
+    }
+    let names = super::org_names(&state, s.actor(), rows.iter().map(|r| r.org_id)).await;
+    let zh = crate::i18n::Lang::Zh;
+    let data: Vec<Vec<Cell>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                Cell::DateTime(r.at.with_timezone(&anjian_domain::TZ).naive_local()),
+                Cell::Text(zh.t(key("inspection_kind", &r.kind)).to_owned()),
+                Cell::Text(names.get(&r.org_id).cloned().unwrap_or_default()),
+                Cell::Text(r.inspector.clone()),
+                Cell::Text(r.summary.clone()),
+            ]
+        })
+        .collect();
+    match anjian_reports::table::write(
+        "检查记录",
+        &["时间", "类型", "单位", "检查人", "概况"],
+        &[18.0, 16.0, 30.0, 14.0, 40.0],
+        &data,
+    ) {
+        Ok(bytes) => crate::sheets::xlsx_response(bytes, "检查记录.xlsx"),
+        Err(e) => {
+            PageError::new(anjian_app::AppError::Internal(format!("writing a sheet: {e}")), s.lang).into_response()
+        }
+    }
 }
 
 async fn list(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuery>) -> Response {

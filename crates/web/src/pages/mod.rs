@@ -19,6 +19,7 @@ mod obligations;
 mod orgs;
 mod points;
 mod tests;
+mod typical_cases;
 mod users;
 
 pub use crossings::crossings_sheet;
@@ -64,6 +65,7 @@ pub fn router() -> Router<AppState> {
         .merge(tests::router())
         .merge(fundamentals::router())
         .merge(cockpit::router())
+        .merge(typical_cases::router())
 }
 
 async fn css() -> impl IntoResponse {

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/orgs", get(list)).route("/orgs/{id}", get(detail))
+    Router::new().route("/orgs", get(list)).route("/orgs/export.xlsx", get(export)).route("/orgs/{id}", get(detail))
 }
 
 const PAGE: u64 = 50;
@@ -51,6 +51,8 @@ struct ListPage {
     next_href: Option<String>,
     has_prev: bool,
     first_href: String,
+    /// The filters, for the export link.
+    export_query: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -61,6 +63,56 @@ pub struct ListQuery {
     after: Option<i64>,
 }
 
+impl ListQuery {
+    fn filter(&self) -> OrgFilter {
+        OrgFilter {
+            kind: self.kind.clone().filter(|k| !k.is_empty()),
+            jurisdiction_id: self.jurisdiction_id,
+            q: self.q.clone().filter(|s| !s.trim().is_empty()).map(|s| s.trim().chars().take(50).collect()),
+            under: None,
+        }
+    }
+}
+
+/// The list with the page's filters as .xlsx (every row, not one page).
+async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuery>) -> Response {
+    let actor = s.actor();
+    let names: HashMap<i64, String> = match state.app.visible_jurisdictions(actor).await {
+        Ok(j) => j.into_iter().map(|j| (j.id, j.name)).collect(),
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
+    let rows = match state.app.list_orgs(actor, &q.filter(), None, 100_000).await {
+        Ok(r) => r,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
+    let zh = crate::i18n::Lang::Zh;
+    use anjian_reports::ledger_sheet::Cell;
+    let data: Vec<Vec<Cell>> = rows
+        .iter()
+        .map(|o| {
+            vec![
+                Cell::Number(o.id as f64),
+                Cell::Text(o.name.clone()),
+                Cell::Text(zh.t(key("org_kind", &o.kind)).to_owned()),
+                Cell::Text(names.get(&o.jurisdiction_id).cloned().unwrap_or_default()),
+                Cell::Text(zh.t(key("level", &o.supervision_level)).to_owned()),
+                Cell::Text(o.address.clone().unwrap_or_default()),
+            ]
+        })
+        .collect();
+    match anjian_reports::table::write(
+        "单位",
+        &["编号", "名称", "类别", "辖区", "监管等级", "地址"],
+        &[8.0, 36.0, 14.0, 12.0, 10.0, 30.0],
+        &data,
+    ) {
+        Ok(bytes) => crate::sheets::xlsx_response(bytes, "单位.xlsx"),
+        Err(e) => {
+            PageError::new(anjian_app::AppError::Internal(format!("writing a sheet: {e}")), s.lang).into_response()
+        }
+    }
+}
+
 async fn list(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuery>) -> Response {
     let lang = s.lang;
     let actor = s.actor();
@@ -69,12 +121,7 @@ async fn list(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuer
         Err(e) => return PageError::new(e, lang).into_response(),
     };
     let names: HashMap<i64, String> = juris.iter().map(|j| (j.id, j.name.clone())).collect();
-    let filter = OrgFilter {
-        kind: q.kind.clone().filter(|k| !k.is_empty()),
-        jurisdiction_id: q.jurisdiction_id,
-        q: q.q.clone().filter(|s| !s.trim().is_empty()).map(|s| s.trim().chars().take(50).collect()),
-        under: None,
-    };
+    let filter = q.filter();
     let (rows, count) = match tokio::try_join!(
         state.app.list_orgs(actor, &filter, q.after, PAGE),
         state.app.count_orgs(actor, &filter)
@@ -124,6 +171,7 @@ async fn list(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuer
         count_text: lang.t("orgs.count").replace("{}", &count.to_string()),
         next_href,
         has_prev: q.after.is_some(),
+        export_query: base.trim_start_matches("/orgs?").trim_end_matches('&').to_owned(),
         first_href: base.trim_end_matches(['&', '?']).to_owned(),
     };
     render(&page)
