@@ -13,7 +13,7 @@ use anjian_domain::period::{local_date, Period, PeriodKind};
 use anjian_domain::plan::ActivityKind;
 use anjian_domain::role::Permission;
 use anjian_domain::scope::Scope;
-use anjian_reports::docx::{self, Document, Section};
+use anjian_reports::docx::{self, Document};
 use anjian_store::hazards::{self, HazardFilter};
 use anjian_store::inspections::{self, InspectionFilter};
 use anjian_store::liaison::{self, LiaisonReport, NewAnalysis, WeeklyAnalysis};
@@ -298,19 +298,7 @@ impl App {
         month: &str,
     ) -> Result<(String, Vec<u8>)> {
         let r = self.liaison_report(actor, leader, month).await?;
-        let mut sections = Vec::new();
-        let mut current: Option<Section> = None;
-        for line in r.body.lines() {
-            let heading =
-                ["一、", "二、", "三、", "四、", "五、", "六、", "七、", "八、"].iter().any(|p| line.starts_with(p));
-            if heading {
-                sections.extend(current.take());
-                current = Some(Section { heading: line.to_owned(), ..Default::default() });
-            } else if !line.trim().is_empty() {
-                current.get_or_insert_with(Section::default).paragraphs.push(line.to_owned());
-            }
-        }
-        sections.extend(current);
+        let sections = docx::sections_from_text(&r.body);
         let state = match &r.latest {
             Some(v) if v.state == "submitted" => format!("第 {} 版（已报送）", v.version),
             Some(v) => format!("第 {} 版（草稿）", v.version),

@@ -4,6 +4,7 @@
 pub mod actor;
 pub mod audit;
 pub mod auth;
+pub mod bureau_reports;
 pub mod checklists;
 pub mod cockpit;
 pub mod crossings;

@@ -10,6 +10,8 @@ pub struct Section {
     pub paragraphs: Vec<String>,
     /// A header row and body rows, shown after the paragraphs.
     pub table: Option<(Vec<String>, Vec<Vec<String>>)>,
+    /// A chart (PNG, 720 × 300) shown before the table.
+    pub chart: Option<Vec<u8>>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -18,6 +20,24 @@ pub struct Document {
     /// Under the title: who, which month, when drafted.
     pub subtitle: String,
     pub sections: Vec<Section>,
+}
+
+/// Sections from a report's text: a line starting with a Chinese numeral and 、 (一、…十、) opens a
+/// section; the lines after it are its paragraphs.
+pub fn sections_from_text(body: &str) -> Vec<Section> {
+    const HEADS: [&str; 10] = ["一、", "二、", "三、", "四、", "五、", "六、", "七、", "八、", "九、", "十、"];
+    let mut sections = Vec::new();
+    let mut current: Option<Section> = None;
+    for line in body.lines() {
+        if HEADS.iter().any(|p| line.starts_with(p)) {
+            sections.extend(current.take());
+            current = Some(Section { heading: line.to_owned(), ..Default::default() });
+        } else if !line.trim().is_empty() {
+            current.get_or_insert_with(Section::default).paragraphs.push(line.to_owned());
+        }
+    }
+    sections.extend(current);
+    sections
 }
 
 fn run(text: &str, font: &str, half_points: usize, bold: bool) -> Run {
@@ -57,6 +77,12 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, docx_rs::DocxError> {
                 );
             }
         }
+        if let Some(png) = &s.chart {
+            // 15 cm wide, in EMU (360,000 per cm), keeping the picture's proportions.
+            let pic =
+                docx_rs::Pic::new_with_dimensions(png.clone(), 720, 300).size(15 * 360_000, 15 * 360_000 * 300 / 720);
+            d = d.add_paragraph(Paragraph::new().align(AlignmentType::Center).add_run(Run::new().add_image(pic)));
+        }
         if let Some((head, rows)) = &s.table {
             let cell =
                 |t: &str, bold| TableCell::new().add_paragraph(Paragraph::new().add_run(run(t, "仿宋", 24, bold)));
@@ -84,6 +110,7 @@ mod tests {
                 heading: "一、督导检查".into(),
                 paragraphs: vec!["本月开展督导检查 3 次。\n发现隐患 <2> 项 & 已整改。".into()],
                 table: Some((vec!["日期".into(), "对象".into()], vec![vec!["08-02".into(), "城区".into()]])),
+                chart: Some(crate::chart::bars_png(1, &[("a", [0, 0, 0], vec![1])])),
             }],
         };
         let bytes = write(&doc).unwrap();
@@ -94,5 +121,9 @@ mod tests {
         assert!(xml.contains("发现隐患 &lt;2&gt; 项 &amp; 已整改。"), "text is escaped");
         assert!(xml.contains("城区"));
         assert!(z.by_name("[Content_Types].xml").is_ok());
+        assert!(
+            (0..z.len()).any(|i| z.by_index(i).unwrap().name().unwrap().starts_with("word/media/")),
+            "the chart is embedded"
+        );
     }
 }

@@ -9,6 +9,7 @@ use anjian_domain::scope::Scope;
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
+pub use crate::entity::bureau_report::Model as BureauReport;
 pub use liaison_report::Model as LiaisonReport;
 pub use weekly_analysis::Model as WeeklyAnalysis;
 
@@ -131,4 +132,53 @@ pub async fn analysis(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> Resu
         .one(db)
         .await?
         .ok_or(crate::StoreError::NotFound)
+}
+
+use crate::entity::bureau_report;
+
+/// Every version of a bureau's report of a kind and period, oldest first.
+pub async fn bureau_report_versions(
+    db: &impl ConnectionTrait,
+    org_id: i64,
+    kind: &str,
+    period: &str,
+) -> Result<Vec<BureauReport>> {
+    Ok(bureau_report::Entity::find()
+        .filter(bureau_report::Column::OrgId.eq(org_id))
+        .filter(bureau_report::Column::Kind.eq(kind))
+        .filter(bureau_report::Column::Period.eq(period))
+        .order_by_asc(bureau_report::Column::Version)
+        .all(db)
+        .await?)
+}
+
+/// Appends a version; the unique index refuses a racing duplicate.
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_bureau_report(
+    db: &impl ConnectionTrait,
+    org: &crate::orgs::Org,
+    kind: &str,
+    period: &str,
+    version: i32,
+    state: &str,
+    body: &str,
+    author: (i64, &str),
+    now: DateTime<Utc>,
+) -> Result<BureauReport> {
+    Ok(bureau_report::ActiveModel {
+        org_id: Set(org.id),
+        jurisdiction_path: Set(org.jurisdiction_path.clone()),
+        org_path: Set(org.org_path.clone()),
+        kind: Set(kind.to_owned()),
+        period: Set(period.to_owned()),
+        version: Set(version),
+        state: Set(state.to_owned()),
+        body: Set(body.to_owned()),
+        author_id: Set(author.0),
+        author: Set(author.1.to_owned()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
 }

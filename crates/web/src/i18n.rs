@@ -783,6 +783,10 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("cases.title", "典型案例", "Typical cases"),
     ("cases.compilation", "导出本月汇编（Word）", "This month's compilation (Word)"),
     ("cases.none", "本月尚无典型案例。", "No typical case this month."),
+    ("breport.title", "工作报告", "Reports"),
+    ("breport.monthly", "月度工作报告", "Monthly report"),
+    ("breport.weekly", "每周工作小结", "Weekly summary"),
+    ("breport.submit", "报送", "Submit"),
 ];
 
 #[cfg(test)]

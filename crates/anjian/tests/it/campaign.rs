@@ -546,6 +546,40 @@ on_both_databases!(the_cockpit_counts_what_was_recorded, |backend| async move {
     assert_eq!(zezhou[2].as_u64(), Some(3));
     assert_eq!(after["major_open"], 1);
     assert_eq!(after["tasks"].as_array().unwrap().len(), 4, "one row per phase");
+    // The county's monthly report is drafted from the same records, edited, submitted, and
+    // exported with its chart.
+    let (st, r) = get(&t, &c.county.token, "/api/v1/bureau-reports/monthly/2022-08").await;
+    assert_eq!(st, 200, "{r}");
+    let body = r["body"].as_str().unwrap().to_owned();
+    assert!(body.contains("本月共发现隐患 3 项（其中重大隐患 1 项）") && body.contains("泽州县：发现 3 项"), "{body}");
+    let (_, w) = get(&t, &c.county.token, "/api/v1/bureau-reports/weekly/2022-08-15").await;
+    assert!(w["body"].as_str().unwrap().contains("本周共发现隐患 3 项"));
+    assert_eq!(get(&t, &c.county.token, "/api/v1/bureau-reports/yearly/2022").await.0, 422);
+    assert_eq!(get(&t, &c.principal.token, "/api/v1/bureau-reports/monthly/2022-08").await.0, 403);
+    let r = t
+        .http
+        .put(t.url("/api/v1/bureau-reports/monthly/2022-08"))
+        .bearer_auth(&c.county.token)
+        .json(&json!({"body": format!("{body}\n下月开展化工企业专项检查。"), "submit": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = t.get(&c.county.token, "/api/v1/bureau-reports/monthly/2022-08/export.docx").await;
+    assert_eq!(r.status(), 200);
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut z.by_name("word/document.xml").unwrap(), &mut xml).unwrap();
+    assert!(
+        xml.contains("安全生产工作月报")
+            && xml.contains("下月开展化工企业专项检查。")
+            && xml.contains("第 1 版（已报送）")
+    );
+    assert!(
+        (0..z.len()).any(|i| z.by_index(i).unwrap().name().unwrap().starts_with("word/media/")),
+        "the chart is in it"
+    );
+
     // Four days on, all three are overdue.
     t.clock.advance(Duration::days(4));
     let (_, later) = get(&t, &c.county.token, "/api/v1/cockpit").await;

@@ -5,6 +5,7 @@ pub mod api_token;
 pub mod attachment;
 pub mod audit_head;
 pub mod audit_log;
+pub mod bureau_report;
 pub mod checklist;
 pub mod checklist_version;
 pub mod crossing_check;

@@ -13,6 +13,7 @@ mod m0007_inspection_sites;
 mod m0008_crossings;
 mod m0009_safety_tests;
 mod m0010_fundamentals;
+mod m0011_bureau_reports;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_crossings::Migration),
             Box::new(m0009_safety_tests::Migration),
             Box::new(m0010_fundamentals::Migration),
+            Box::new(m0011_bureau_reports::Migration),
         ]
     }
 }

@@ -20,6 +20,8 @@ use utoipa::{IntoParams, ToSchema};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/cockpit", get(cockpit))
+        .route("/bureau-reports/{kind}/{period}", get(bureau_report).put(save_bureau_report))
+        .route("/bureau-reports/{kind}/{period}/export.docx", get(bureau_report_docx))
         .route("/obligations/mine", get(mine))
         .route("/orgs/{id}/obligations", get(of_org))
         .route("/obligations/{rule}/{subject}/{window}", get(detail))
@@ -48,6 +50,42 @@ pub async fn cockpit(
     ApiQuery(p): ApiQuery<PlaceParams>,
 ) -> Result<Json<Value>, ApiError> {
     json(&s.app.cockpit(&a, p.jurisdiction_id).await?)
+}
+
+/// The caller's bureau's `monthly` (`2022-08`) or `weekly` (the Monday, `2022-08-15`) report: the
+/// newest version, or a draft from the period's records.
+#[utoipa::path(get, path = "/api/v1/bureau-reports/{kind}/{period}", params(("kind" = String, Path), ("period" = String, Path)),
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn bureau_report(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiPath((kind, period)): ApiPath<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    json(&s.app.bureau_report(&a, &kind, &period).await?)
+}
+
+/// Saves the report as a new version (`submit: true` reports it).
+#[utoipa::path(put, path = "/api/v1/bureau-reports/{kind}/{period}", params(("kind" = String, Path), ("period" = String, Path)), request_body = LiaisonReportBody,
+    responses((status = 200, body = Object), (status = 422, body = ErrorBody)))]
+pub async fn save_bureau_report(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiPath((kind, period)): ApiPath<(String, String)>,
+    ApiJson(b): ApiJson<LiaisonReportBody>,
+) -> Result<Json<Value>, ApiError> {
+    json(&s.app.save_bureau_report(&a, &kind, &period, &b.body, b.submit).await?)
+}
+
+/// The report as .docx, with its chart.
+#[utoipa::path(get, path = "/api/v1/bureau-reports/{kind}/{period}/export.docx", params(("kind" = String, Path), ("period" = String, Path)),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document", body = Vec<u8>)))]
+pub async fn bureau_report_docx(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiPath((kind, period)): ApiPath<(String, String)>,
+) -> Result<Response, ApiError> {
+    let (name, bytes) = s.app.bureau_report_docx(&a, &kind, &period).await?;
+    Ok(crate::pages::docx_response(bytes, &name))
 }
 
 /// This period's and the overdue obligations of everything the caller answers for.

@@ -60,7 +60,7 @@ pub fn router() -> Router<AppState> {
         hazards::record_inspection, hazards::list_inspections, hazards::get_inspection,
         hazards::report_hazard, hazards::list_hazards, hazards::export_hazards, hazards::import_hazards, hazards::get_hazard, hazards::act, hazards::add_photo, hazards::get_attachment, hazards::mark_typical_case, hazards::list_typical_cases,
         hazards::draft_ledger, hazards::sign_ledger, hazards::list_ledgers, hazards::get_ledger,
-        campaign_work::cockpit, campaign_work::mine, campaign_work::of_org, campaign_work::detail, campaign_work::matrix, campaign_work::overdue, campaign_work::overdue_xlsx,
+        campaign_work::cockpit, campaign_work::bureau_report, campaign_work::save_bureau_report, campaign_work::bureau_report_docx, campaign_work::mine, campaign_work::of_org, campaign_work::detail, campaign_work::matrix, campaign_work::overdue, campaign_work::overdue_xlsx,
         campaign_work::board, campaign_work::report_task, campaign_work::leaders, campaign_work::liaison_report,
         campaign_work::save_liaison_report, campaign_work::liaison_docx, campaign_work::list_analyses, campaign_work::record_analysis,
         campaign_work::notifications, campaign_work::read,

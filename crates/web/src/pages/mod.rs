@@ -4,6 +4,7 @@
 mod account;
 mod audit;
 mod board;
+mod bureau_reports;
 mod campaign;
 mod checklists;
 mod cockpit;
@@ -66,6 +67,7 @@ pub fn router() -> Router<AppState> {
         .merge(fundamentals::router())
         .merge(cockpit::router())
         .merge(typical_cases::router())
+        .merge(bureau_reports::router())
 }
 
 async fn css() -> impl IntoResponse {

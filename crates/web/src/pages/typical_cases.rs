@@ -91,7 +91,7 @@ async fn docx(State(state): State<AppState>, s: Signed, Query(q): Query<Q>) -> R
             .map(|(i, (c, org))| Section {
                 heading: format!("{}、{}", numerals.get(i).copied().unwrap_or("·"), c.title),
                 paragraphs: vec![format!("单位：{org}"), c.narrative.clone()],
-                table: None,
+                ..Default::default()
             })
             .collect(),
     };
