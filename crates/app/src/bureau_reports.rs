@@ -143,7 +143,7 @@ impl App {
             text.push_str(&format!("{span}无逾期未完成事项。\n"));
         }
         let mut ranked: Vec<_> = overdue.into_iter().collect();
-        ranked.sort_by(|a, b| b.1.cmp(&a.1));
+        ranked.sort_by_key(|r| std::cmp::Reverse(r.1));
         for (title, n) in ranked.iter().take(10) {
             text.push_str(&format!("{title}：逾期 {n} 项。\n"));
         }
