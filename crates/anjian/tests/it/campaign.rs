@@ -300,6 +300,14 @@ on_both_databases!(a_leaders_monthly_report_is_drafted_from_the_records_and_subm
         v["error"]["fields"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
     assert_eq!(codes, ["in_future", "required"]);
     assert_eq!(get(&t, &c.county.token, "/api/v1/weekly-analyses").await.1.as_array().unwrap().len(), 1);
+    let cookie = t.sign_in(&c.county).await;
+    let r = t.http.get(t.url("/weekly-analyses/export.xlsx")).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    use calamine::Reader;
+    let mut x: calamine::Xlsx<_> =
+        calamine::Xlsx::new(std::io::Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
+    let range = x.worksheet_range("分析研判").unwrap();
+    assert_eq!(range.get((1, 3)).unwrap().to_string(), "本周隐患集中在机械行业");
     t.finish().await;
 });
 

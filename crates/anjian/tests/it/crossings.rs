@@ -220,6 +220,8 @@ on_both_databases!(crossings_equipment_guards_and_drills, |backend| async move {
     let (st, _, html) = t.page(&cookie, "/guards").await;
     assert_eq!(st, 200);
     assert!(html.contains("王磊") && html.contains("已过期") && html.contains("本季度未参加"));
+    let roster = xlsx_rows(&t, &cookie, "/guards/export.xlsx", "监护员").await;
+    assert!(roster.iter().any(|r| r[0] == "王磊" && r[3] == "已过期" && r[4] == "0"), "{roster:?}");
 
     // A month on, the monthly equipment is past its interval: it shows overdue and reminds.
     t.clock.advance(Duration::days(31));
@@ -237,3 +239,13 @@ on_both_databases!(crossings_equipment_guards_and_drills, |backend| async move {
     assert!(eq_reminders >= 5, "{inbox}");
     t.finish().await;
 });
+
+/// The rows of a sheet of an .xlsx fetched with a session cookie.
+async fn xlsx_rows(t: &TestApp, cookie: &str, path: &str, sheet: &str) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let r = t.http.get(t.url(path)).header("cookie", cookie).send().await.unwrap();
+    assert_eq!(r.status(), 200, "{path}");
+    let mut x: calamine::Xlsx<_> =
+        calamine::Xlsx::new(std::io::Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
+    x.worksheet_range(sheet).unwrap().rows().map(|row| row.iter().map(|c| c.to_string()).collect()).collect()
+}

@@ -142,5 +142,19 @@ on_both_databases!(fundamentals_show_what_is_missing_and_expiring, |backend| asy
     let (st, _, html) = t.page(&cookie, &format!("/orgs/{org_id}/fundamentals")).await;
     assert_eq!(st, 200);
     assert!(html.contains("未配齐配足") && html.contains("30 天内到期") && html.contains("AQ-2022-018"), "{html}");
+    let overview = sheet_rows(
+        t.http
+            .get(t.url("/fundamentals/export.xlsx"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap()
+            .to_vec(),
+        "安全生产基础",
+    );
+    assert_eq!(overview[1][..3], ["泽州鑫磊建材有限公司".to_owned(), "正常".to_owned(), "未配齐配足".to_owned()]);
     t.finish().await;
 });

@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/crossings/{id}/checks", post(check))
         .route("/crossings/{id}/shifts", post(shift))
         .route("/guards", get(guards).post(add_guard))
+        .route("/guards/export.xlsx", get(guards_xlsx))
         .route("/guards/{id}/certificates", post(renew))
         .route("/trainings", post(training).layer(upload()))
 }
@@ -294,6 +295,38 @@ async fn guards_page(state: &AppState, s: &Signed, errors: Vec<String>) -> Respo
 
 async fn guards(State(state): State<AppState>, s: Signed) -> Response {
     guards_page(&state, &s, Vec::new()).await
+}
+
+/// The guards' roster with certificates and this quarter's training, as .xlsx.
+async fn guards_xlsx(State(state): State<AppState>, s: Signed) -> Response {
+    let guards = match state.app.guard_views(s.actor(), None).await {
+        Ok(g) => g,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
+    let zh = crate::i18n::Lang::Zh;
+    let rows: Vec<Vec<Cell>> = guards
+        .iter()
+        .map(|g| {
+            vec![
+                Cell::Text(g.guard.name.clone()),
+                Cell::Text(g.certificate.as_ref().map(|c| c.number.clone()).unwrap_or_default()),
+                Cell::Text(g.certificate.as_ref().map(|c| c.expires.clone()).unwrap_or_default()),
+                Cell::Text(zh.t(super::key("cert", g.cert_status.as_str())).to_owned()),
+                Cell::Number(g.trained_this_quarter as f64),
+            ]
+        })
+        .collect();
+    match anjian_reports::table::write(
+        "监护员",
+        &["监护员", "证书编号", "有效期至", "证书状态", "本季度培训/演练"],
+        &[12.0, 16.0, 12.0, 10.0, 14.0],
+        &rows,
+    ) {
+        Ok(bytes) => crate::sheets::xlsx_response(bytes, "道口监护员.xlsx"),
+        Err(e) => {
+            PageError::new(anjian_app::AppError::Internal(format!("writing a sheet: {e}")), s.lang).into_response()
+        }
+    }
 }
 
 #[derive(Deserialize)]

@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
             get(profile).post(record).layer(axum::extract::DefaultBodyLimit::max(crate::api::IMPORT_LIMIT)),
         )
         .route("/fundamentals", get(overview))
+        .route("/fundamentals/export.xlsx", get(overview_xlsx))
         .route("/supervision", get(supervision))
         .route("/supervision/graded.xlsx", get(graded_xlsx))
         .route("/supervision/powers", post(add_power))
@@ -118,6 +119,40 @@ async fn overview(State(state): State<AppState>, s: Signed) -> Response {
     match state.app.fundamentals_overview(s.actor()).await {
         Ok(rows) => render(&OverviewPage { p: Chrome::signed(&s, "/orgs"), title: s.lang.t("fund.overview"), rows }),
         Err(e) => PageError::new(e, s.lang).into_response(),
+    }
+}
+
+/// The bureaus' overview as .xlsx: what each enterprise lacks.
+async fn overview_xlsx(State(state): State<AppState>, s: Signed) -> Response {
+    let rows = match state.app.fundamentals_overview(s.actor()).await {
+        Ok(r) => r,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
+    let zh = crate::i18n::Lang::Zh;
+    let yes_no = |gap: bool, text: &str| Cell::Text(if gap { text.to_owned() } else { "正常".to_owned() });
+    let data: Vec<Vec<Cell>> = rows
+        .iter()
+        .map(|(o, a)| {
+            vec![
+                Cell::Text(o.name.clone()),
+                yes_no(a.fees_missing, "本年度未填报"),
+                yes_no(a.staff_short, "未配齐配足"),
+                yes_no(a.no_training_this_year, "本年度无培训记录"),
+                Cell::Text(zh.t(key("ins", a.insurance.as_str())).to_owned()),
+                Cell::Number(a.gaps() as f64),
+            ]
+        })
+        .collect();
+    match anjian_reports::table::write(
+        "安全生产基础",
+        &["单位", "安全生产费用", "安全管理人员", "培训", "责任保险", "缺项"],
+        &[36.0, 14.0, 14.0, 16.0, 14.0, 8.0],
+        &data,
+    ) {
+        Ok(bytes) => crate::sheets::xlsx_response(bytes, "企业安全生产基础.xlsx"),
+        Err(e) => {
+            PageError::new(anjian_app::AppError::Internal(format!("writing a sheet: {e}")), s.lang).into_response()
+        }
     }
 }
 

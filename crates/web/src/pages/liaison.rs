@@ -21,6 +21,7 @@ pub fn router() -> Router<AppState> {
         .route("/liaison/report", get(report).post(save))
         .route("/liaison/report.docx", get(docx))
         .route("/weekly-analyses", get(analyses).post(record))
+        .route("/weekly-analyses/export.xlsx", get(analyses_xlsx))
         .route("/weekly-analyses/{id}", get(analysis))
 }
 
@@ -217,6 +218,39 @@ async fn record(State(state): State<AppState>, s: Signed, Form(f): Form<Analysis
             let status = if status == StatusCode::OK { StatusCode::UNPROCESSABLE_ENTITY } else { status };
             (status, analyses_page(&state, &s, field_messages(s.lang, &e), (f.analysis, f.arrangements)).await)
                 .into_response()
+        }
+    }
+}
+
+/// The weekly analyses in scope as .xlsx.
+async fn analyses_xlsx(State(state): State<AppState>, s: Signed) -> Response {
+    use anjian_reports::ledger_sheet::Cell;
+    let list = match state.app.weekly_analyses(s.actor()).await {
+        Ok(l) => l,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
+    let names = super::org_names(&state, s.actor(), list.iter().map(|a| a.org_id)).await;
+    let rows: Vec<Vec<Cell>> = list
+        .iter()
+        .map(|a| {
+            vec![
+                Cell::Text(a.week_start.clone()),
+                Cell::Text(names.get(&a.org_id).cloned().unwrap_or_default()),
+                Cell::Text(a.author.clone()),
+                Cell::Text(a.analysis.clone()),
+                Cell::Text(a.arrangements.clone()),
+            ]
+        })
+        .collect();
+    match anjian_reports::table::write(
+        "分析研判",
+        &["周", "单位", "记录人", "分析研判", "安排部署"],
+        &[12.0, 24.0, 12.0, 50.0, 50.0],
+        &rows,
+    ) {
+        Ok(bytes) => crate::sheets::xlsx_response(bytes, "分析研判和安排部署.xlsx"),
+        Err(e) => {
+            PageError::new(anjian_app::AppError::Internal(format!("writing a sheet: {e}")), s.lang).into_response()
         }
     }
 }
