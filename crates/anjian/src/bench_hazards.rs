@@ -75,6 +75,8 @@ struct Figures {
     raw_rate: f64,
     county: (f64, f64),
     city: (f64, f64),
+    /// Cockpit p50 in ms, county and city.
+    cockpit: (f64, f64),
     export_s: f64,
     export_mib: f64,
     export_rows: usize,
@@ -103,11 +105,11 @@ pub async fn run(args: &HazardBenchArgs) -> anyhow::Result<()> {
         out.push(r?);
     }
     println!("\n{} enterprises, {} hazards; {} creates per phase with {} in flight; {} queries per user; export of {} rows.\n", args.enterprises, args.hazards, args.writes, args.concurrency, args.queries, args.export_rows);
-    println!("| backend | load (s) | HTTP creates/s | raw inserts/s | HTTP / raw | county p50 / p99 (ms) | city p50 / p99 (ms) | export (s) | export peak RSS growth (MiB) |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| backend | load (s) | HTTP creates/s | raw inserts/s | HTTP / raw | county p50 / p99 (ms) | city p50 / p99 (ms) | export (s) | export peak RSS growth (MiB) | cockpit p50 county / city (ms) |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for f in out {
         println!(
-            "| {} | {:.0} | {:.0} | {:.0} | {:.2} | {:.1} / {:.1} | {:.1} / {:.1} | {:.2} ({} rows) | {:.0} |",
+            "| {} | {:.0} | {:.0} | {:.0} | {:.2} | {:.1} / {:.1} | {:.1} / {:.1} | {:.2} ({} rows) | {:.0} | {:.0} / {:.0} |",
             f.backend,
             f.load_s,
             f.http_rate,
@@ -119,7 +121,9 @@ pub async fn run(args: &HazardBenchArgs) -> anyhow::Result<()> {
             f.city.1,
             f.export_s,
             f.export_rows,
-            f.export_mib
+            f.export_mib,
+            f.cockpit.0,
+            f.cockpit.1
         );
     }
     Ok(())
@@ -319,6 +323,22 @@ async fn measure(backend: &'static str, opts: StoreOptions, args: &HazardBenchAr
     let county_lat = latencies(&county).await?;
     let city_lat = latencies(&city).await?;
 
+    // The cockpit (every hazard figure in one pass, plus the obligation matrix and the board of
+    // tasks), as the county and the city; the first call builds the obligation board and is
+    // left out.
+    app.cockpit(&city, None).await?;
+    let mut cockpit = Vec::new();
+    for who in [&county, &city] {
+        let mut times = Vec::new();
+        for _ in 0..5 {
+            let t = Instant::now();
+            app.cockpit(who, None).await?;
+            times.push(t.elapsed());
+        }
+        times.sort();
+        cockpit.push(percentile(&times, 0.5));
+    }
+
     // Export: the city's ledger, 100,000 rows, to .xlsx bytes.
     reset_peak();
     let base = current_rss_kib();
@@ -348,6 +368,7 @@ async fn measure(backend: &'static str, opts: StoreOptions, args: &HazardBenchAr
     eprintln!("{backend}: export {} rows → {} KiB", n, bytes.len() / 1024);
     store.close().await.ok();
     Ok(Figures {
+        cockpit: (cockpit[0], cockpit[1]),
         backend,
         load_s,
         http_rate,

@@ -61,41 +61,51 @@ impl App {
         if months.is_empty() {
             months.push(Period::containing(PeriodKind::Month, now));
         }
-        let (mut found, mut closed) = (Vec::new(), Vec::new());
+        // Every hazard figure in one pass over the hazards in scope.
+        let counties: Vec<_> = self
+            .visible_jurisdictions(actor)
+            .await?
+            .into_iter()
+            .filter(|j| j.level == "county" && within.as_ref().is_none_or(|w| j.path.starts_with(w.as_str())))
+            .collect();
+        let mut questions: Vec<HazardFilter> = Vec::new();
         for m in &months {
-            found.push(
-                hazards::count(db, scope, &HazardFilter { since: Some(m.start), until: Some(m.end), ..base.clone() })
-                    .await?,
-            );
-            closed.push(
-                hazards::count(
-                    db,
-                    scope,
-                    &HazardFilter { closed_since: Some(m.start), closed_until: Some(m.end), ..base.clone() },
-                )
-                .await?,
-            );
+            questions.push(HazardFilter { since: Some(m.start), until: Some(m.end), ..base.clone() });
+            questions.push(HazardFilter { closed_since: Some(m.start), closed_until: Some(m.end), ..base.clone() });
+        }
+        for g in &plan.hazard_grades {
+            let f = HazardFilter { grade: Some(g.code.get_ref().clone()), open_only: true, ..base.clone() };
+            questions.push(HazardFilter { overdue_at: Some(now), ..f.clone() });
+            questions.push(f);
+        }
+        for j in &counties {
+            let f = HazardFilter { jurisdiction_path: Some(j.path.clone()), open_only: true, ..Default::default() };
+            questions.push(HazardFilter { overdue_at: Some(now), ..f.clone() });
+            questions.push(f);
+        }
+        let major = HazardFilter { grade: Some("major".into()), open_only: true, ..base.clone() };
+        questions.push(HazardFilter { with_plan: true, ..major.clone() });
+        questions.push(major);
+        let answers = hazards::tallies(db, scope, &questions).await?;
+        let mut a = answers.into_iter();
+        let mut next = move || a.next().unwrap_or(0);
+        let (mut found, mut closed) = (Vec::new(), Vec::new());
+        for _ in &months {
+            found.push(next());
+            closed.push(next());
         }
         let mut by_grade = Vec::new();
         for g in &plan.hazard_grades {
-            let f = HazardFilter { grade: Some(g.code.get_ref().clone()), open_only: true, ..base.clone() };
-            let open = hazards::count(db, scope, &f).await?;
-            let overdue = hazards::count(db, scope, &HazardFilter { overdue_at: Some(now), ..f }).await?;
-            by_grade.push((g.code.get_ref().clone(), g.name.clone(), open, overdue));
+            let overdue = next();
+            by_grade.push((g.code.get_ref().clone(), g.name.clone(), next(), overdue));
         }
         let mut by_county = Vec::new();
-        for j in self.visible_jurisdictions(actor).await?.into_iter().filter(|j| j.level == "county") {
-            if within.as_ref().is_some_and(|w| !j.path.starts_with(w.as_str())) {
-                continue;
-            }
-            let f = HazardFilter { jurisdiction_path: Some(j.path.clone()), open_only: true, ..Default::default() };
-            let open = hazards::count(db, scope, &f).await?;
-            let overdue = hazards::count(db, scope, &HazardFilter { overdue_at: Some(now), ..f }).await?;
-            by_county.push((j.id, j.name, open, overdue));
+        for j in counties {
+            let overdue = next();
+            by_county.push((j.id, j.name, next(), overdue));
         }
-        let major = HazardFilter { grade: Some("major".into()), open_only: true, ..base.clone() };
-        let major_open = hazards::count(db, scope, &major).await?;
-        let major_with_plan = hazards::count_with_plan(db, scope, &major).await?;
+        let major_with_plan = next();
+        let major_open = next();
 
         let matrix = self.compliance_matrix(actor, jurisdiction).await?;
         let compliance = matrix

@@ -105,10 +105,20 @@ pub struct HazardFilter {
     /// Closed (销号) in `[closed_since, closed_until)`.
     pub closed_since: Option<DateTime<Utc>>,
     pub closed_until: Option<DateTime<Utc>>,
+    /// Only those with a governance plan attached.
+    pub with_plan: bool,
 }
 
 fn filtered(scope: &Scope, f: &HazardFilter) -> sea_orm::Select<Hazards> {
+    scoped(scope).filter(condition(f))
+}
+
+/// The filter as a condition, without the scope.
+fn condition(f: &HazardFilter) -> Condition {
     let mut c = Condition::all();
+    if f.with_plan {
+        c = c.add(hazard::Column::HasPlan.eq(true));
+    }
     if let Some(o) = f.org_id {
         c = c.add(hazard::Column::OrgId.eq(o));
     }
@@ -153,7 +163,27 @@ fn filtered(scope: &Scope, f: &HazardFilter) -> sea_orm::Select<Hazards> {
             ),
         );
     }
-    scoped(scope).filter(c)
+    c
+}
+
+/// Many counts in one pass over the hazards in scope: for each filter, how many match. A
+/// cockpit asks dozens of questions of the same rows; one scan answers them all.
+pub async fn tallies(db: &impl ConnectionTrait, scope: &Scope, filters: &[HazardFilter]) -> Result<Vec<u64>> {
+    use sea_orm::sea_query::{Expr, Func, SimpleExpr};
+    use sea_orm::QueryTrait;
+    if filters.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = scoped(scope).select_only();
+    for (i, f) in filters.iter().enumerate() {
+        let case: SimpleExpr = Expr::case(condition(f), Expr::val(1)).finally(Expr::val(0)).into();
+        q = q.expr_as(Func::coalesce([Func::sum(case).into(), Expr::val(0).into()]), format!("t{i}"));
+    }
+    // Read by position as integers: SQLite gives a computed column no declared type.
+    let row = db.query_one(q.build(db.get_database_backend())).await?;
+    Ok((0..filters.len())
+        .map(|i| row.as_ref().and_then(|r| r.try_get_by_index::<i64>(i).ok()).unwrap_or(0).max(0) as u64)
+        .collect())
 }
 
 /// Newest first, by id below the cursor.
@@ -169,11 +199,6 @@ pub async fn list(
         q = q.filter(hazard::Column::Id.lt(b));
     }
     Ok(q.order_by_desc(hazard::Column::Id).limit(limit).all(db).await?)
-}
-
-/// How many hazards matching `f` have a governance plan attached.
-pub async fn count_with_plan(db: &impl ConnectionTrait, scope: &Scope, f: &HazardFilter) -> Result<u64> {
-    Ok(filtered(scope, f).filter(hazard::Column::HasPlan.eq(true)).count(db).await?)
 }
 
 pub async fn count(db: &impl ConnectionTrait, scope: &Scope, f: &HazardFilter) -> Result<u64> {
