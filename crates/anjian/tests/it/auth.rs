@@ -255,6 +255,20 @@ on_both_databases!(the_audit_admin_browses_filters_and_verifies_the_log, |backen
     assert!(html.contains("login.failure") && html.contains("login.success"));
     assert!(html.contains("ip=127.0.0.1"), "security events carry the client address");
     assert!(!html.contains("plan.import"), "the filter applies");
+    // The same filter in Excel.
+    let r = t.http.get(t.url("/audit/export.xlsx?action=login")).header("cookie", &c).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    {
+        use calamine::Reader;
+        let mut x: calamine::Xlsx<_> =
+            calamine::Xlsx::new(std::io::Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
+        let range = x.worksheet_range("审计日志").unwrap();
+        let actions: Vec<String> = (1..range.height()).map(|i| range.get((i, 3)).unwrap().to_string()).collect();
+        assert!(
+            actions.contains(&"login.failure".to_owned()) && actions.iter().all(|a| a.starts_with("login")),
+            "{actions:?}"
+        );
+    }
     let (status, _, html) = t.post_form(&c, "/audit/verify", &[("_csrf", &csrf)]).await;
     assert_eq!(status, 200);
     assert!(by_id(&html, "verify-result").unwrap().contains("哈希链完整"), "{html}");

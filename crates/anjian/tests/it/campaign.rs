@@ -632,6 +632,10 @@ on_both_databases!(lists_export_to_excel_with_the_pages_filters, |backend| async
     assert_eq!(orgs[1][1], "泽州丹河机械制造有限公司");
     let all = rows(fetch("/orgs/export.xlsx").await, "单位");
     assert!(all.len() > 2, "without the filter the bureau is there too");
+    let accounts = rows(fetch("/users/export.xlsx").await, "账号");
+    let names: Vec<&str> = accounts.iter().map(|r| r[0].as_str()).collect();
+    assert!(names.contains(&"principal.dh") && names.contains(&"zz.head") && !names.contains(&"gp.staff"), "{names:?}");
+    assert!(accounts.iter().all(|r| r.len() == 6), "no secrets, six columns");
     let ins = rows(fetch("/inspections/export.xlsx").await, "检查记录");
     assert_eq!(ins.len(), 2);
     assert_eq!(ins[1][4], "导出测试检查");
