@@ -93,3 +93,29 @@ pub fn import_summary(
         if errors.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY };
     (format!("{summary}{verdict}"), class, errors, status)
 }
+
+/// Any list as an .xlsx (see `anjian_reports::table`), its failure as an internal error.
+pub fn table_xlsx(
+    sheet: &str,
+    headers: &[&str],
+    widths: &[f64],
+    rows: &[Vec<anjian_reports::ledger_sheet::Cell>],
+) -> Result<Vec<u8>, anjian_app::AppError> {
+    anjian_reports::table::write(sheet, headers, widths, rows)
+        .map_err(|e| anjian_app::AppError::Internal(format!("writing a sheet: {e}")))
+}
+
+/// A list as an .xlsx download, or the error page.
+pub fn table_response(
+    lang: Lang,
+    file_name: &str,
+    sheet: &str,
+    headers: &[&str],
+    widths: &[f64],
+    rows: &[Vec<anjian_reports::ledger_sheet::Cell>],
+) -> Response {
+    match table_xlsx(sheet, headers, widths, rows) {
+        Ok(bytes) => xlsx_response(bytes, file_name),
+        Err(e) => crate::error::PageError::new(e, lang).into_response(),
+    }
+}

@@ -106,17 +106,14 @@ async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<Filter
             ]
         })
         .collect();
-    match anjian_reports::table::write(
+    crate::sheets::table_response(
+        s.lang,
+        "审计日志.xlsx",
         "审计日志",
         &["序号", "时间", "操作人", "操作", "对象", "结果", "详情"],
         &[8.0, 18.0, 14.0, 20.0, 20.0, 8.0, 40.0],
         &data,
-    ) {
-        Ok(bytes) => crate::sheets::xlsx_response(bytes, "审计日志.xlsx"),
-        Err(e) => {
-            PageError::new(anjian_app::AppError::Internal(format!("writing a sheet: {e}")), s.lang).into_response()
-        }
-    }
+    )
 }
 
 async fn render_page(state: &AppState, s: &Signed, q: Filters, verify: Option<(String, &'static str)>) -> Response {

@@ -115,7 +115,7 @@ pub fn crossings_sheet(rows: &[CrossingRow]) -> Result<Vec<u8>, anjian_app::AppE
             ]
         })
         .collect();
-    anjian_reports::table::write(
+    crate::sheets::table_xlsx(
         "无人看守铁路道口",
         &[
             "道口",
@@ -132,7 +132,6 @@ pub fn crossings_sheet(rows: &[CrossingRow]) -> Result<Vec<u8>, anjian_app::AppE
         &[28.0, 10.0, 12.0, 12.0, 30.0, 18.0, 16.0, 10.0, 12.0, 14.0],
         &data,
     )
-    .map_err(|e| anjian_app::AppError::Internal(format!("writing a sheet: {e}")))
 }
 
 async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<ListQ>) -> Response {
@@ -316,17 +315,14 @@ async fn guards_xlsx(State(state): State<AppState>, s: Signed) -> Response {
             ]
         })
         .collect();
-    match anjian_reports::table::write(
+    crate::sheets::table_response(
+        s.lang,
+        "道口监护员.xlsx",
         "监护员",
         &["监护员", "证书编号", "有效期至", "证书状态", "本季度培训/演练"],
         &[12.0, 16.0, 12.0, 10.0, 14.0],
         &rows,
-    ) {
-        Ok(bytes) => crate::sheets::xlsx_response(bytes, "道口监护员.xlsx"),
-        Err(e) => {
-            PageError::new(anjian_app::AppError::Internal(format!("writing a sheet: {e}")), s.lang).into_response()
-        }
-    }
+    )
 }
 
 #[derive(Deserialize)]

@@ -143,17 +143,14 @@ async fn overview_xlsx(State(state): State<AppState>, s: Signed) -> Response {
             ]
         })
         .collect();
-    match anjian_reports::table::write(
+    crate::sheets::table_response(
+        s.lang,
+        "企业安全生产基础.xlsx",
         "安全生产基础",
         &["单位", "安全生产费用", "安全管理人员", "培训", "责任保险", "缺项"],
         &[36.0, 14.0, 14.0, 16.0, 14.0, 8.0],
         &data,
-    ) {
-        Ok(bytes) => crate::sheets::xlsx_response(bytes, "企业安全生产基础.xlsx"),
-        Err(e) => {
-            PageError::new(anjian_app::AppError::Internal(format!("writing a sheet: {e}")), s.lang).into_response()
-        }
-    }
+    )
 }
 
 #[derive(Template)]
@@ -216,13 +213,12 @@ pub fn graded_sheet(
             ]
         })
         .collect();
-    anjian_reports::table::write(
+    crate::sheets::table_xlsx(
         "分级分类一张表",
         &["单位", "所在县区", "类别", "行业", "监管等级"],
         &[36.0, 12.0, 14.0, 16.0, 10.0],
         &rows,
     )
-    .map_err(|e| anjian_app::AppError::Internal(format!("writing a sheet: {e}")))
 }
 
 async fn graded_xlsx(State(state): State<AppState>, s: Signed) -> Response {
@@ -252,13 +248,7 @@ pub fn powers_sheet(powers: &[anjian_store::fundamentals::Power]) -> Result<Vec<
             ]
         })
         .collect();
-    anjian_reports::table::write(
-        "权力和责任清单",
-        &["类别", "事项", "依据", "责任科室"],
-        &[14.0, 36.0, 50.0, 18.0],
-        &rows,
-    )
-    .map_err(|e| anjian_app::AppError::Internal(format!("writing a sheet: {e}")))
+    crate::sheets::table_xlsx("权力和责任清单", &["类别", "事项", "依据", "责任科室"], &[14.0, 36.0, 50.0, 18.0], &rows)
 }
 
 async fn powers_xlsx(State(state): State<AppState>, s: Signed) -> Response {

@@ -89,17 +89,14 @@ async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<ListQu
             ]
         })
         .collect();
-    match anjian_reports::table::write(
+    crate::sheets::table_response(
+        s.lang,
+        "检查记录.xlsx",
         "检查记录",
         &["时间", "类型", "单位", "检查人", "概况"],
         &[18.0, 16.0, 30.0, 14.0, 40.0],
         &data,
-    ) {
-        Ok(bytes) => crate::sheets::xlsx_response(bytes, "检查记录.xlsx"),
-        Err(e) => {
-            PageError::new(anjian_app::AppError::Internal(format!("writing a sheet: {e}")), s.lang).into_response()
-        }
-    }
+    )
 }
 
 async fn list(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuery>) -> Response {

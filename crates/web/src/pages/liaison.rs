@@ -242,17 +242,14 @@ async fn analyses_xlsx(State(state): State<AppState>, s: Signed) -> Response {
             ]
         })
         .collect();
-    match anjian_reports::table::write(
+    crate::sheets::table_response(
+        s.lang,
+        "分析研判和安排部署.xlsx",
         "分析研判",
         &["周", "单位", "记录人", "分析研判", "安排部署"],
         &[12.0, 24.0, 12.0, 50.0, 50.0],
         &rows,
-    ) {
-        Ok(bytes) => crate::sheets::xlsx_response(bytes, "分析研判和安排部署.xlsx"),
-        Err(e) => {
-            PageError::new(anjian_app::AppError::Internal(format!("writing a sheet: {e}")), s.lang).into_response()
-        }
-    }
+    )
 }
 
 #[derive(Template)]

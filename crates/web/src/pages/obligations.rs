@@ -225,13 +225,12 @@ pub fn overdue_sheet(list: &[ObligationView]) -> Result<Vec<u8>, anjian_app::App
             ]
         })
         .collect();
-    anjian_reports::table::write(
+    crate::sheets::table_xlsx(
         "逾期未完成",
         &["要求", "依据", "责任主体", "周期", "截止时间", "应完成", "已完成", "状态"],
         &[28.0, 22.0, 30.0, 24.0, 18.0, 8.0, 8.0, 8.0],
         &rows,
     )
-    .map_err(|e| anjian_app::AppError::Internal(format!("writing a sheet: {e}")))
 }
 
 async fn overdue_xlsx(State(state): State<AppState>, s: Signed, Query(q): Query<PlaceQ>) -> Response {

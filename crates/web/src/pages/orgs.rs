@@ -100,17 +100,14 @@ async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<ListQu
             ]
         })
         .collect();
-    match anjian_reports::table::write(
+    crate::sheets::table_response(
+        s.lang,
+        "单位.xlsx",
         "单位",
         &["编号", "名称", "类别", "辖区", "监管等级", "地址"],
         &[8.0, 36.0, 14.0, 12.0, 10.0, 30.0],
         &data,
-    ) {
-        Ok(bytes) => crate::sheets::xlsx_response(bytes, "单位.xlsx"),
-        Err(e) => {
-            PageError::new(anjian_app::AppError::Internal(format!("writing a sheet: {e}")), s.lang).into_response()
-        }
-    }
+    )
 }
 
 async fn list(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuery>) -> Response {

@@ -149,13 +149,12 @@ pub fn test_results_sheet(rows: &[ResultRow]) -> Result<Vec<u8>, anjian_app::App
             ]
         })
         .collect();
-    anjian_reports::table::write(
+    crate::sheets::table_xlsx(
         "安全测试情况",
         &["企业", "主要负责人", "测试次数", "最近成绩", "最近测试时间", "状态", "监管等级"],
         &[30.0, 12.0, 8.0, 8.0, 18.0, 12.0, 10.0],
         &data,
     )
-    .map_err(|e| anjian_app::AppError::Internal(format!("writing a sheet: {e}")))
 }
 
 async fn export(State(state): State<AppState>, s: Signed) -> Response {

@@ -120,15 +120,13 @@ async fn xlsx(State(state): State<AppState>, s: Signed, Query(q): Query<Q>) -> R
             ]
         })
         .collect();
-    match anjian_reports::table::write(
+    let name = format!("典型案例-{month}.xlsx");
+    crate::sheets::table_response(
+        s.lang,
+        &name,
         "典型案例",
         &["标题", "单位", "认定时间", "案例经过"],
         &[30.0, 30.0, 18.0, 60.0],
         &rows,
-    ) {
-        Ok(bytes) => crate::sheets::xlsx_response(bytes, &format!("典型案例-{month}.xlsx")),
-        Err(e) => {
-            PageError::new(anjian_app::AppError::Internal(format!("writing a sheet: {e}")), s.lang).into_response()
-        }
-    }
+    )
 }

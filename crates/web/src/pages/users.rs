@@ -154,17 +154,14 @@ async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<ListQu
             ]
         })
         .collect();
-    match anjian_reports::table::write(
+    crate::sheets::table_response(
+        s.lang,
+        "账号.xlsx",
         "账号",
         &["用户名", "姓名", "角色", "单位", "状态", "动态口令"],
         &[16.0, 14.0, 12.0, 30.0, 10.0, 10.0],
         &data,
-    ) {
-        Ok(bytes) => crate::sheets::xlsx_response(bytes, "账号.xlsx"),
-        Err(e) => {
-            PageError::new(anjian_app::AppError::Internal(format!("writing a sheet: {e}")), s.lang).into_response()
-        }
-    }
+    )
 }
 
 async fn list(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuery>) -> Response {
