@@ -29,6 +29,17 @@ impl Actor {
         &self.user.username
     }
 
+    /// The campaign's oversight views (matrix, board, cockpit): bureau staff, and admins who see
+    /// everything.
+    pub fn require_oversight(&self) -> Result<()> {
+        self.require(Permission::ViewCampaign)?;
+        if self.role.is_bureau() || self.scope == Scope::All {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
     pub fn require(&self, p: Permission) -> Result<()> {
         if self.role.can(p) {
             Ok(())

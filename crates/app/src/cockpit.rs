@@ -3,12 +3,10 @@
 //! governance plans, the month's quota, obligation compliance by county, campaign tasks by
 //! phase, crossings, and safety tests. No figure is typed by hand.
 
-use crate::{Actor, App, AppError, Result};
+use crate::{Actor, App, Result};
 use anjian_domain::campaign::TaskStatus;
 use anjian_domain::period::{local_date, Period, PeriodKind};
-use anjian_domain::role::Permission;
 use anjian_domain::safety_test::Standing;
-use anjian_domain::scope::Scope;
 use anjian_store::hazards::{self, HazardFilter};
 use serde::Serialize;
 
@@ -41,10 +39,7 @@ pub struct Cockpit {
 impl App {
     /// The cockpit of the caller's jurisdiction, or of one county inside it.
     pub async fn cockpit(&self, actor: &Actor, jurisdiction: Option<i64>) -> Result<Cockpit> {
-        actor.require(Permission::ViewCampaign)?;
-        if !actor.role.is_bureau() && actor.scope != Scope::All {
-            return Err(AppError::Forbidden);
-        }
+        actor.require_oversight()?;
         let plan = self.current_plan().await?;
         let now = self.clock.now();
         let within = self.jurisdiction_filter(jurisdiction).await?;

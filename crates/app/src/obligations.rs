@@ -10,7 +10,6 @@
 use crate::{Actor, App, AppError, Result};
 use anjian_domain::obligation::{Board, Evidence, Obligation, RuleSummary, Source, Status, Subject};
 use anjian_domain::plan::Plan;
-use anjian_domain::role::Permission;
 use anjian_domain::scope::Scope;
 use anjian_store::{activities, plans};
 use chrono::{DateTime, Utc};
@@ -227,14 +226,12 @@ impl App {
             Subject::Leader(_) => None,
         };
         match (&actor.scope, org) {
-            (Scope::All, _) => true,
-            (Scope::Jurisdiction { path }, Some(o)) => o.jurisdiction_path.starts_with(path.as_str()),
+            (scope, Some(o)) => scope.admits(o.id, &o.jurisdiction_path, &o.org_path, o.park_id),
+            (Scope::All, None) => true,
             // Leaders answer to the city: a city-wide scope sees them.
             (Scope::Jurisdiction { path }, None) => {
                 w.world.jurisdictions.iter().any(|j| j.path == *path && j.level == anjian_domain::org::Level::City)
             }
-            (Scope::Org { path }, Some(o)) => o.org_path.starts_with(path.as_str()),
-            (Scope::Park { park_id }, Some(o)) => o.park_id == Some(*park_id) || o.id == *park_id,
             _ => false,
         }
     }
@@ -346,10 +343,7 @@ impl App {
 
     /// The jurisdiction path a bureau account looks at, narrowed to `jurisdiction` if given.
     async fn bureau_place(&self, actor: &Actor, jurisdiction: Option<i64>) -> Result<String> {
-        actor.require(Permission::ViewCampaign)?;
-        if !actor.role.is_bureau() && actor.scope != Scope::All {
-            return Err(AppError::Forbidden);
-        }
+        actor.require_oversight()?;
         let own = match &actor.scope {
             Scope::All => "/".to_owned(),
             Scope::Jurisdiction { path } => path.clone(),

@@ -9,7 +9,6 @@ use crate::{Actor, App, AppError, FieldError, Result};
 use anjian_domain::campaign::{month_of, months_missing, task_status, TaskFacts, TaskStatus};
 use anjian_domain::obligation::RuleSummary;
 use anjian_domain::period::local_date;
-use anjian_domain::role::Permission;
 use anjian_domain::scope::Scope;
 use anjian_store::attachments::{self, Attachment};
 use anjian_store::task_reports::{self, NewTaskReport, TaskReport};
@@ -87,18 +86,9 @@ fn visible(scope: &Scope, r: &TaskReport) -> bool {
 }
 
 impl App {
-    fn require_bureau(&self, actor: &Actor) -> Result<()> {
-        actor.require(Permission::ViewCampaign)?;
-        if actor.role.is_bureau() || actor.scope == Scope::All {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden)
-        }
-    }
-
     /// The board as the caller's bureau sees it (reports from its jurisdiction).
     pub async fn campaign_board(&self, actor: &Actor) -> Result<CampaignBoard> {
-        self.require_bureau(actor)?;
+        actor.require_oversight()?;
         let (plan, _) = self.current_campaign().await?;
         let now = self.clock.now();
         let today = local_date(now);
@@ -201,7 +191,7 @@ impl App {
         photos: Vec<Vec<u8>>,
         key: Option<&str>,
     ) -> Result<Created<TaskReport>> {
-        self.require_bureau(actor)?;
+        actor.require_oversight()?;
         let org = actor.org.clone().ok_or(AppError::Forbidden)?;
         let uid = uid_for(key)?;
         let digest = digest_json(&(task_no, &input, photos.len()));
