@@ -34,6 +34,14 @@ pub struct DeliveryRun {
     pub failed: usize,
 }
 
+/// An account as the reminders need it: id, role, organisation.
+type Account = (i64, Role, Option<i64>);
+
+/// The accounts of an organisation holding one of `roles`.
+fn accounts_of(accounts: &[Account], org: i64, roles: &[Role]) -> Vec<i64> {
+    accounts.iter().filter(|(_, role, o)| *o == Some(org) && roles.contains(role)).map(|(id, _, _)| *id).collect()
+}
+
 /// The accounts that answer for a subject.
 fn recipients(board: &Board, s: &Subject) -> Vec<i64> {
     let w = board.world();
@@ -103,10 +111,13 @@ impl App {
         let since = cursor.unwrap_or(now - Duration::hours(FIRST_LOOKBACK_HOURS)).min(now);
         let mut out = ReminderRun::default();
         let mut wanted = Vec::new();
+        // The accounts (id, role, organisation) the other reminders go to, from the board's city.
+        let accounts: Vec<Account>;
         {
             let guard = self.live_board().await?;
             let board = &guard.as_ref().expect("built").board;
             let plan = board.plan();
+            accounts = board.world().world.users.iter().map(|u| (u.id, u.role, u.org_id)).collect();
             for k in board.keys_between(since, now) {
                 let o = board.get(k, now);
                 let (kind, title, body) = match o.status {
@@ -129,7 +140,7 @@ impl App {
                     ),
                     _ => continue,
                 };
-                let link = format!("/obligations/{}/{}/{}", o.rule_id, o.subject, o.window_index);
+                let link = crate::obligations::ObligationView::new(plan, &o).link();
                 for user in recipients(board, board.subject(k)) {
                     wanted.push(NewNotification {
                         user_id: user,
@@ -142,8 +153,8 @@ impl App {
                 }
             }
         }
-        wanted.extend(self.crossing_reminders().await?);
-        wanted.extend(self.insurance_reminders().await?);
+        wanted.extend(self.crossing_reminders(&accounts).await?);
+        wanted.extend(self.insurance_reminders(&accounts).await?);
         for chunk in wanted.chunks(500) {
             let txn = self.store.begin_write().await?;
             for n in chunk {
@@ -191,27 +202,20 @@ impl App {
 
     /// Crossing equipment past its check interval, and guards' certificates expiring within 30
     /// days or expired: to the operator's accounts, once per due date or certificate.
-    async fn crossing_reminders(&self) -> Result<Vec<NewNotification>> {
+    async fn crossing_reminders(&self, accounts: &[Account]) -> Result<Vec<NewNotification>> {
         let system = anjian_domain::scope::Scope::All;
         let now = self.clock.now();
-        let operator_users = |org: i64, users: &[anjian_store::users::User]| -> Vec<i64> {
-            users
-                .iter()
-                .filter(|u| u.org_id == Some(org) && u.role == Role::RailwayOperator.as_str())
-                .map(|u| u.id)
-                .collect()
-        };
         let sites = anjian_store::crossings::crossings(&self.store.db, &system, None).await?;
         if sites.is_empty() {
             return Ok(Vec::new());
         }
-        let users = anjian_store::users::list(&self.store.db, &system, &Default::default(), None, 100_000).await?;
+        let operator_users = |org: i64| accounts_of(accounts, org, &[Role::RailwayOperator]);
         let mut out = Vec::new();
         let ids: Vec<i64> = sites.iter().map(|s| s.id).collect();
         let equipment = anjian_store::crossings::equipment_of(&self.store.db, &ids).await?;
         for e in self.equipment_overdue(equipment, &ids, now).await? {
             let Some(site) = sites.iter().find(|s| s.id == e.equipment.site_id) else { continue };
-            for user in operator_users(site.org_id, &users) {
+            for user in operator_users(site.org_id) {
                 out.push(NewNotification {
                     user_id: user,
                     kind: "overdue".into(),
@@ -230,7 +234,7 @@ impl App {
                 continue;
             }
             let expires = g.certificate.as_ref().map(|c| c.expires.clone()).unwrap_or_default();
-            for user in operator_users(g.guard.org_id, &users) {
+            for user in operator_users(g.guard.org_id) {
                 out.push(NewNotification {
                     user_id: user,
                     kind: "certificate".into(),
@@ -250,26 +254,18 @@ impl App {
 
     /// Safety liability insurance expiring within 30 days or expired: to the enterprise's principal
     /// and safety officers, once per policy and state.
-    async fn insurance_reminders(&self) -> Result<Vec<NewNotification>> {
+    async fn insurance_reminders(&self, accounts: &[Account]) -> Result<Vec<NewNotification>> {
         let warnings = self.insurance_warnings().await?;
-        if warnings.is_empty() {
-            return Ok(Vec::new());
-        }
-        let system = anjian_domain::scope::Scope::All;
-        let users = anjian_store::users::list(&self.store.db, &system, &Default::default(), None, 100_000).await?;
         let mut out = Vec::new();
         for (org, name, ends, valid) in warnings {
-            let to = users
-                .iter()
-                .filter(|u| u.org_id == Some(org) && matches!(u.role.as_str(), "principal" | "safety_officer"));
-            for u in to {
+            for user in accounts_of(accounts, org, &[Role::Principal, Role::SafetyOfficer]) {
                 out.push(NewNotification {
-                    user_id: u.id,
+                    user_id: user,
                     kind: "certificate".into(),
                     title: format!("安全生产责任保险{}：{name}", if valid { "即将到期" } else { "已过期" }),
                     body: format!("保单有效期至 {ends}，请及时续保。"),
                     link: format!("/orgs/{org}/fundamentals"),
-                    dedupe_key: format!("insurance:{org}:{ends}:{valid}:{}", u.id),
+                    dedupe_key: format!("insurance:{org}:{ends}:{valid}:{user}"),
                 });
             }
         }
