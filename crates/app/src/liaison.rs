@@ -136,7 +136,7 @@ impl App {
     /// counties, and the obligations there that ended overdue.
     async fn draft_liaison_report(&self, code: &str, month: Period) -> Result<String> {
         let now = self.clock.now();
-        let (checks_by, counties, overdue_lines, own_lines) = {
+        let (checks_by, counties, overdue_lines, own_lines, org_names) = {
             let guard = self.live_board().await?;
             let board = &guard.as_ref().expect("built").board;
             let plan = board.plan();
@@ -183,7 +183,9 @@ impl App {
                     )
                 })
                 .collect();
-            (users, counties, overdue, own)
+            let names: std::collections::HashMap<i64, String> =
+                w.world.orgs.iter().map(|o| (o.id, o.name.clone())).collect();
+            (users, counties, overdue, own, names)
         };
         let checks = if checks_by.is_empty() {
             Vec::new()
@@ -200,10 +202,7 @@ impl App {
         let mut text = String::new();
         text.push_str(&format!("一、督导检查开展情况\n本月共开展安全生产督导检查 {} 次。\n", checks.len()));
         for c in checks.iter().rev() {
-            let org = anjian_store::orgs::get_unscoped_for_auth(&self.store.db, c.org_id)
-                .await?
-                .map(|o| o.name)
-                .unwrap_or_default();
+            let org = org_names.get(&c.org_id).cloned().unwrap_or_default();
             text.push_str(&format!("{} {}：{}\n", local_date(c.at).format("%m月%d日"), org, c.summary));
         }
         text.push_str("\n二、包联县（市、区）隐患排查治理情况\n");
