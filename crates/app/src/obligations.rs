@@ -11,7 +11,7 @@ use crate::{Actor, App, AppError, Result};
 use anjian_domain::obligation::{Board, Evidence, Obligation, RuleSummary, Source, Status, Subject};
 use anjian_domain::plan::Plan;
 use anjian_domain::scope::Scope;
-use anjian_store::{activities, plans};
+use anjian_store::activities;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::sync::Arc;
@@ -155,8 +155,7 @@ impl App {
     pub async fn live_board(&self) -> Result<MutexGuard<'_, Option<LiveBoard>>> {
         let mut guard = self.boards.board.lock().await;
         let dirty = self.boards.dirty.swap(false, std::sync::atomic::Ordering::SeqCst);
-        let (plan, _) = self.current_campaign().await?;
-        let (plan_row, _) = plans::current_id(&self.store.db).await?.ok_or(AppError::NoPlan)?;
+        let (plan_row, plan, _) = self.current_plan_row().await?;
         let stale = match guard.as_mut() {
             None => true,
             Some(live) if live.plan_row != plan_row => true,

@@ -99,16 +99,22 @@ impl App {
 
     /// The plan in force and its version number.
     pub async fn current_campaign(&self) -> Result<(Arc<Plan>, i32)> {
+        let (_, plan, version) = self.current_plan_row().await?;
+        Ok((plan, version))
+    }
+
+    /// The plan in force with the id of its stored row (which changes with every import).
+    pub(crate) async fn current_plan_row(&self) -> Result<(i64, Arc<Plan>, i32)> {
         let (id, version) = plans::current_id(&self.store.db).await?.ok_or(AppError::NoPlan)?;
         if let Some((cached, p)) = self.plan_cache.read().unwrap_or_else(|e| e.into_inner()).as_ref() {
             if *cached == id {
-                return Ok((p.clone(), version));
+                return Ok((id, p.clone(), version));
             }
         }
         let row = plans::by_id(&self.store.db, id).await?.ok_or(AppError::NoPlan)?;
         let p = Arc::new(Plan::parse(&row.source).map_err(|e| AppError::Internal(format!("stored plan: {e}")))?);
         *self.plan_cache.write().unwrap_or_else(|e| e.into_inner()) = Some((row.id, p.clone()));
-        Ok((p, row.version))
+        Ok((row.id, p, row.version))
     }
 
     pub async fn plan_history(&self, actor: &Actor, plan_id: &str) -> Result<Vec<plans::PlanVersion>> {
