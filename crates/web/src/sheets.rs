@@ -58,19 +58,29 @@ pub fn row_message(lang: Lang, e: &RowError) -> String {
     }
 }
 
-/// An .xlsx download. The file name is given both plainly and as UTF-8 (RFC 6266).
-pub fn xlsx_response(bytes: Vec<u8>, file_name: &str) -> Response {
+/// A file download. The file name is given both plainly and as UTF-8 (RFC 6266).
+pub fn download(bytes: Vec<u8>, file_name: &str, content_type: &str) -> Response {
     let ascii: String =
         file_name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect();
     let encoded = crate::pages::urlencode(file_name);
     (
         [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
+            (header::CONTENT_TYPE, content_type.to_owned()),
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")),
         ],
         bytes,
     )
         .into_response()
+}
+
+/// An .xlsx download.
+pub fn xlsx_response(bytes: Vec<u8>, file_name: &str) -> Response {
+    download(bytes, file_name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+}
+
+/// A .docx download.
+pub fn docx_response(bytes: Vec<u8>, file_name: &str) -> Response {
+    download(bytes, file_name, "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 }
 
 /// How an import went, for a page: the summary line, its style, the row errors, the status.

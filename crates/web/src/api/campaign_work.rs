@@ -85,7 +85,7 @@ pub async fn bureau_report_docx(
     ApiPath((kind, period)): ApiPath<(String, String)>,
 ) -> Result<Response, ApiError> {
     let (name, bytes) = s.app.bureau_report_docx(&a, &kind, &period).await?;
-    Ok(crate::pages::docx_response(bytes, &name))
+    Ok(crate::sheets::docx_response(bytes, &name))
 }
 
 /// This period's and the overdue obligations of everything the caller answers for.
@@ -238,7 +238,7 @@ pub async fn liaison_docx(
     ApiQuery(p): ApiQuery<LeaderParams>,
 ) -> Result<Response, ApiError> {
     let (name, bytes) = s.app.liaison_report_docx(&a, p.leader.as_deref(), &month).await?;
-    Ok(crate::pages::docx_response(bytes, &name))
+    Ok(crate::sheets::docx_response(bytes, &name))
 }
 
 #[utoipa::path(get, path = "/api/v1/weekly-analyses", responses((status = 200, body = Object)))]

@@ -1,7 +1,7 @@
 //! The campaign board: the 20 tasks by status with their departments, deadlines and progress
 //! reports (with photos), the phase timeline, and a form to report progress.
 
-use super::{field_messages, key, local_time, render, Chrome};
+use super::{field_messages, key, render, Chrome};
 use crate::auth::{csrf_refusal, Signed};
 use crate::error::PageError;
 use crate::AppState;
@@ -35,10 +35,6 @@ struct Page {
 
 fn status_key(s: &anjian_domain::campaign::TaskStatus) -> &'static str {
     key("taskstatus", s.as_str())
-}
-
-fn when(t: &chrono::DateTime<chrono::Utc>) -> String {
-    local_time(*t)
 }
 
 async fn page_with(state: &AppState, s: &Signed, errors: Vec<String>, error_task: u32) -> Response {

@@ -101,7 +101,7 @@ async fn save(State(state): State<AppState>, s: Signed, Form(f): Form<SaveForm>)
 async fn docx(State(state): State<AppState>, s: Signed, Query(q): Query<Q>) -> Response {
     let (kind, period) = q.resolve(&state);
     match state.app.bureau_report_docx(s.actor(), &kind, &period).await {
-        Ok((name, bytes)) => super::docx_response(bytes, &name),
+        Ok((name, bytes)) => crate::sheets::docx_response(bytes, &name),
         Err(e) => PageError::new(e, s.lang).into_response(),
     }
 }

@@ -34,10 +34,6 @@ pub fn router() -> Router<AppState> {
         .route("/trainings", post(training).layer(upload()))
 }
 
-fn at(t: &DateTime<Utc>) -> String {
-    local_time(*t)
-}
-
 fn when(t: &Option<(DateTime<Utc>, String)>) -> String {
     t.as_ref().map(|(at, _)| local_time(*at)).unwrap_or_default()
 }

@@ -2,7 +2,7 @@
 //! missing or expired, forms to record each with evidence), the bureaus' overview, and the
 //! supervision page with the graded, classified table and the powers list (each to Excel).
 
-use super::{field_messages, key, local_time, render, Chrome};
+use super::{field_messages, key, render, Chrome};
 use crate::auth::{csrf_refusal, Signed};
 use crate::error::PageError;
 use crate::AppState;
@@ -32,10 +32,6 @@ pub fn router() -> Router<AppState> {
 
 fn yuan(fen: &Option<i64>) -> String {
     fen.map(|f| format!("{:.2}", f as f64 / 100.0)).unwrap_or_default()
-}
-
-fn when(t: &chrono::DateTime<chrono::Utc>) -> String {
-    local_time(*t)
 }
 
 #[derive(Template)]

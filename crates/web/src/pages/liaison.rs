@@ -9,7 +9,7 @@ use anjian_app::liaison::{AnalysisInput, LeaderView, ReportState};
 use anjian_store::liaison::WeeklyAnalysis;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
@@ -130,29 +130,9 @@ async fn save(State(state): State<AppState>, s: Signed, Form(f): Form<SaveForm>)
 async fn docx(State(state): State<AppState>, s: Signed, Query(q): Query<ReportQ>) -> Response {
     let month = q.month.filter(|m| !m.is_empty()).unwrap_or_else(|| this_month(&state));
     match state.app.liaison_report_docx(s.actor(), q.leader.as_deref().filter(|l| !l.is_empty()), &month).await {
-        Ok((name, bytes)) => docx_response(bytes, &name),
+        Ok((name, bytes)) => crate::sheets::docx_response(bytes, &name),
         Err(e) => PageError::new(e, s.lang).into_response(),
     }
-}
-
-/// A .docx download, named plainly and as UTF-8 (RFC 6266).
-pub fn docx_response(bytes: Vec<u8>, file_name: &str) -> Response {
-    let ascii: String =
-        file_name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect();
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document".to_owned(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", super::urlencode(file_name)),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
 }
 
 #[derive(Template)]

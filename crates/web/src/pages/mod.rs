@@ -25,7 +25,6 @@ mod users;
 
 pub use crossings::crossings_sheet;
 pub use fundamentals::{graded_sheet, powers_sheet};
-pub use liaison::docx_response;
 pub use obligations::{overdue_sheet, Row};
 pub use orgs::urlencode;
 pub use points::kind_labels as point_kind_labels;
@@ -223,8 +222,9 @@ pub fn text_field(fields: &std::collections::HashMap<String, Vec<u8>>, name: &st
 }
 
 /// A time as people here read it: Asia/Shanghai, to the minute.
-pub fn local_time(t: DateTime<Utc>) -> String {
-    t.with_timezone(&anjian_domain::TZ).format("%Y-%m-%d %H:%M").to_string()
+/// Takes the time or a reference to it, so that templates can call it on a field.
+pub fn local_time(t: impl std::borrow::Borrow<DateTime<Utc>>) -> String {
+    t.borrow().with_timezone(&anjian_domain::TZ).format("%Y-%m-%d %H:%M").to_string()
 }
 
 pub fn render<T: Template>(t: &T) -> Response {

@@ -3,7 +3,7 @@
 //! bureau's list of who is tested, passed, due for a retest or not tested (Excel), the question
 //! import, the key-supervision list, and each enterprise's printable notice (张榜公告).
 
-use super::{field_messages, key, local_time, render, Chrome};
+use super::{field_messages, key, render, Chrome};
 use crate::auth::{csrf_refusal, Signed};
 use crate::error::PageError;
 use crate::AppState;
@@ -27,10 +27,6 @@ pub fn router() -> Router<AppState> {
         .route("/tests/sittings/{id}/submit", post(submit))
         .route("/orgs/{id}/notice", get(notice))
         .route("/orgs/{id}/supervision", post(level))
-}
-
-fn at(t: &chrono::DateTime<chrono::Utc>) -> String {
-    local_time(*t)
 }
 
 fn letters(v: &[usize]) -> String {

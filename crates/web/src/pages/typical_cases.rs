@@ -96,7 +96,7 @@ async fn docx(State(state): State<AppState>, s: Signed, Query(q): Query<Q>) -> R
             .collect(),
     };
     match anjian_reports::docx::write(&doc) {
-        Ok(bytes) => super::docx_response(bytes, &format!("典型案例汇编-{month}.docx")),
+        Ok(bytes) => crate::sheets::docx_response(bytes, &format!("典型案例汇编-{month}.docx")),
         Err(e) => {
             PageError::new(anjian_app::AppError::Internal(format!("writing a document: {e}")), s.lang).into_response()
         }
