@@ -106,6 +106,12 @@ impl App {
             let board = &guard.as_ref().expect("built").board;
             App::summaries_by_rule(board, now, &place)
         };
+        // Every report's photos in one read.
+        let ids: Vec<i64> = reports.iter().map(|r| r.id).collect();
+        let mut photos: std::collections::HashMap<i64, Vec<Attachment>> = std::collections::HashMap::new();
+        for a in attachments::of_owners(&self.store.db, "task_report", &ids).await? {
+            photos.entry(a.owner_id).or_default().push(a);
+        }
         let mut tasks = Vec::new();
         for t in &plan.tasks {
             let no = *t.no.get_ref();
@@ -117,11 +123,11 @@ impl App {
                 reported_done: mine.iter().any(|r| r.progress == "done"),
                 months_reported: mine.iter().map(|r| r.month.clone()).collect(),
             };
-            let mut views = Vec::new();
-            for r in mine.iter().rev() {
-                let photos = attachments::of_owner(&self.store.db, "task_report", r.id).await?;
-                views.push(ReportView { report: (*r).clone(), photos });
-            }
+            let views = mine
+                .iter()
+                .rev()
+                .map(|r| ReportView { report: (*r).clone(), photos: photos.remove(&r.id).unwrap_or_default() })
+                .collect();
             tasks.push(TaskView {
                 no,
                 battle: plan.battle(t.battle.get_ref()).map_or_else(|| t.battle.get_ref().clone(), |b| b.name.clone()),

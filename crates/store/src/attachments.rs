@@ -45,9 +45,14 @@ pub async fn insert(db: &impl ConnectionTrait, n: NewAttachment, now: DateTime<U
 }
 
 pub async fn of_owner(db: &impl ConnectionTrait, owner_type: &str, owner_id: i64) -> Result<Vec<Attachment>> {
+    of_owners(db, owner_type, &[owner_id]).await
+}
+
+/// The attachments of many records of one type in one read, oldest first.
+pub async fn of_owners(db: &impl ConnectionTrait, owner_type: &str, owner_ids: &[i64]) -> Result<Vec<Attachment>> {
     Ok(Attachments::find()
         .filter(attachment::Column::OwnerType.eq(owner_type))
-        .filter(attachment::Column::OwnerId.eq(owner_id))
+        .filter(attachment::Column::OwnerId.is_in(owner_ids.iter().copied()))
         .order_by_asc(attachment::Column::Id)
         .all(db)
         .await?)
