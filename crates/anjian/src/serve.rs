@@ -23,6 +23,8 @@ pub async fn open(cfg: &Resolved) -> anyhow::Result<App> {
     settings.signing_key = signing_key(&cfg.data_dir.join("signing.key"))?;
     settings.blob_dir = Some(cfg.data_dir.join("blobs"));
     settings.webhook_secret = signing_key(&cfg.data_dir.join("webhook.key"))?;
+    // Seals tip contact details and salts receipt codes; losing it loses every reporter's way back.
+    settings.sealing_key = signing_key(&cfg.data_dir.join("tips.key"))?;
     let store = Store::open(&StoreOptions { url: cfg.database_url().to_owned(), pg_schema: None, max_connections: 16 })
         .await
         .context("opening the database")?;

@@ -22,17 +22,27 @@ pub trait Crypto: Send + Sync + 'static {
     /// Signs a message (a signed ledger's hash, signer and time); the result names its scheme.
     fn sign(&self, message: &[u8]) -> String;
     fn verify_signature(&self, message: &[u8], signature: &str) -> bool;
+    /// Encrypts a tip's contact details (AEAD); the result names its scheme.
+    fn seal(&self, plaintext: &str) -> String;
+    /// Decrypts what `seal` produced; `None` when it was altered or sealed under another key.
+    fn open(&self, sealed: &str) -> Option<String>;
+    /// The slow, deterministic digest under which a tip's receipt code is kept: argon2id with
+    /// the installation's salt, so a stolen database gives no fast way to test guesses.
+    fn receipt_digest(&self, canonical_code: &str) -> String;
 }
 
 pub struct SoftwareCrypto {
     argon: Argon2<'static>,
     signing_key: Vec<u8>,
+    sealing_key: chacha20poly1305::Key,
 }
 
 impl SoftwareCrypto {
-    pub fn new(p: Argon2Params, signing_key: Vec<u8>) -> Self {
+    pub fn new(p: Argon2Params, signing_key: Vec<u8>, sealing_key: &[u8]) -> Self {
         let params = Params::new(p.m_kib, p.t, p.p, None).unwrap_or_default();
-        SoftwareCrypto { argon: Argon2::new(Algorithm::Argon2id, Version::V0x13, params), signing_key }
+        // A key of another length is stretched (or cut) through SHA-256 so it is always 256 bits.
+        let sealing_key = chacha20poly1305::Key::clone_from_slice(&Sha256::digest(sealing_key));
+        SoftwareCrypto { argon: Argon2::new(Algorithm::Argon2id, Version::V0x13, params), signing_key, sealing_key }
     }
 
     fn mac(&self, message: &[u8]) -> String {
@@ -46,6 +56,10 @@ impl SoftwareCrypto {
 /// The software scheme: HMAC-SHA256 under the installation's key. A certified module would put
 /// an SM2 signature here under its own prefix.
 const SIGNATURE_SCHEME: &str = "hmac-sha256:";
+
+/// The software sealing scheme: ChaCha20-Poly1305 with a random 96-bit nonce. A certified module
+/// would put SM4-GCM here under its own prefix.
+const SEAL_SCHEME: &str = "chacha20poly1305:";
 
 impl Crypto for SoftwareCrypto {
     fn hash_password(&self, password: &str) -> String {
@@ -83,6 +97,40 @@ impl Crypto for SoftwareCrypto {
         let expected = self.mac(message);
         // Constant time: every byte is compared.
         expected.len() == mac.len() && expected.bytes().zip(mac.bytes()).fold(0u8, |a, (x, y)| a | (x ^ y)) == 0
+    }
+
+    fn seal(&self, plaintext: &str) -> String {
+        use chacha20poly1305::aead::{Aead, AeadCore, KeyInit};
+        let cipher = chacha20poly1305::ChaCha20Poly1305::new(&self.sealing_key);
+        let nonce = chacha20poly1305::ChaCha20Poly1305::generate_nonce(&mut chacha20poly1305::aead::OsRng);
+        let ct = cipher.encrypt(&nonce, plaintext.as_bytes()).expect("encryption of a short string cannot fail");
+        let mut blob = nonce.to_vec();
+        blob.extend_from_slice(&ct);
+        format!("{SEAL_SCHEME}{}", base64::engine::general_purpose::STANDARD.encode(blob))
+    }
+
+    fn open(&self, sealed: &str) -> Option<String> {
+        use chacha20poly1305::aead::{Aead, KeyInit};
+        let blob = base64::engine::general_purpose::STANDARD.decode(sealed.strip_prefix(SEAL_SCHEME)?).ok()?;
+        if blob.len() < 12 {
+            return None;
+        }
+        let (nonce, ct) = blob.split_at(12);
+        let cipher = chacha20poly1305::ChaCha20Poly1305::new(&self.sealing_key);
+        let pt = cipher.decrypt(chacha20poly1305::Nonce::from_slice(nonce), ct).ok()?;
+        String::from_utf8(pt).ok()
+    }
+
+    fn receipt_digest(&self, canonical_code: &str) -> String {
+        use hmac::Mac;
+        let mut m = hmac::Hmac::<Sha256>::new_from_slice(&self.sealing_key).expect("HMAC takes any key length");
+        m.update(b"anjian tip receipt salt");
+        let salt = m.finalize().into_bytes();
+        let mut out = [0u8; 32];
+        self.argon
+            .hash_password_into(canonical_code.as_bytes(), &salt[..16], &mut out)
+            .expect("argon2 accepts a 16-byte salt and a 32-byte output");
+        hex::encode(out)
     }
 
     fn totp_code(&self, secret_b32: &str, step: i64) -> Option<String> {

@@ -26,6 +26,7 @@ pub mod safety_tests;
 pub mod settings;
 pub mod tasks;
 pub mod throttle;
+pub mod tips;
 pub mod users;
 
 pub use actor::Actor;
@@ -50,18 +51,25 @@ pub struct App {
     pub crypto: Arc<dyn crypto::Crypto>,
     pub settings: Arc<Settings>,
     pub throttle: Arc<throttle::Throttle>,
+    /// Throttling and proof-of-work bookkeeping of the public tip channel (memory only).
+    pub tip_guard: Arc<tips::Guard>,
     plan_cache: PlanCache,
     boards: Arc<obligations::BoardCache>,
 }
 
 impl App {
     pub fn new(store: Store, clock: Arc<dyn Clock>, settings: Settings) -> App {
-        let crypto = Arc::new(crypto::SoftwareCrypto::new(settings.argon2.clone(), settings.signing_key.clone()));
+        let crypto = Arc::new(crypto::SoftwareCrypto::new(
+            settings.argon2.clone(),
+            settings.signing_key.clone(),
+            &settings.sealing_key,
+        ));
         App {
             store,
             clock,
             crypto,
             throttle: Arc::new(throttle::Throttle::new(settings.ip_max_failures, settings.ip_window)),
+            tip_guard: Arc::new(tips::Guard::new(settings.sealing_key.clone())),
             settings: Arc::new(settings),
             plan_cache: Arc::new(RwLock::new(None)),
             boards: Arc::default(),

@@ -35,6 +35,13 @@ pub struct Settings {
     /// Key of the signatures on hazard ledgers. The binary keeps it in `<data>/signing.key`; it
     /// must be the same on every instance and must never change, or old signatures stop verifying.
     pub signing_key: Vec<u8>,
+    /// Key that seals tip contact details and salts receipt codes. The binary keeps it in
+    /// `<data>/tips.key`; only the custodian role's use case ever opens a sealed value.
+    pub sealing_key: Vec<u8>,
+    /// Leading zero bits a tip's proof of work must have (about 2^bits hashes in the browser).
+    pub tip_pow_bits: u32,
+    /// Tips (and reporter messages) one client may send per hour; tracked in memory only.
+    pub tip_hourly_limit: u32,
     /// Where uploaded files are kept (the binary uses `<data>/blobs`). Several instances on one
     /// PostgreSQL share it (a network file system); without it, uploads are refused.
     pub blob_dir: Option<std::path::PathBuf>,
@@ -66,6 +73,14 @@ impl Default for Settings {
                 rand::rngs::OsRng.fill_bytes(&mut k);
                 k
             },
+            sealing_key: {
+                use rand::RngCore;
+                let mut k = vec![0u8; 32];
+                rand::rngs::OsRng.fill_bytes(&mut k);
+                k
+            },
+            tip_pow_bits: 16,
+            tip_hourly_limit: 10,
             blob_dir: None,
             webhook_url: None,
             webhook_secret: Vec::new(),

@@ -26,6 +26,7 @@ string_enum! {
         RailwayOperator => "railway_operator",
         Expert => "expert",
         PatrolGuard => "patrol_guard",
+        TipCustodian => "tip_custodian",
     }
 }
 
@@ -50,6 +51,12 @@ pub enum Permission {
     VerifyHazard,
     /// Sign the monthly hazard list (the principal).
     SignLedger,
+    /// Read tips (举报) of the jurisdiction; never carries the reporter's identity.
+    ViewTips,
+    /// Triage, assign, verify, conclude tips; propose and pay rewards.
+    HandleTips,
+    /// Open a tip's sealed contact details (the custodian, with a reason, audited).
+    RevealTipContact,
 }
 
 /// Where a role's data scope is anchored.
@@ -75,11 +82,23 @@ impl Role {
             }
             SecurityAdmin => matches!(p, ViewUsers | ManageUsers | ViewAudit),
             AuditAdmin => matches!(p, ViewAudit),
-            CityLeader => matches!(p, ViewOrgs | ViewUsers | ViewCampaign | ViewHazards | ReportHazard | VerifyHazard),
+            CityLeader => {
+                matches!(p, ViewOrgs | ViewUsers | ViewCampaign | ViewHazards | ReportHazard | VerifyHazard | ViewTips)
+            }
+            // The custodian keeps the key to reporters' contact details and does nothing else.
+            TipCustodian => matches!(p, ViewTips | RevealTipContact),
             CityStaff | CountyStaff => {
                 matches!(
                     p,
-                    ViewOrgs | ManageOrgs | ViewUsers | ViewCampaign | ViewHazards | ReportHazard | VerifyHazard
+                    ViewOrgs
+                        | ManageOrgs
+                        | ViewUsers
+                        | ViewCampaign
+                        | ViewHazards
+                        | ReportHazard
+                        | VerifyHazard
+                        | ViewTips
+                        | HandleTips
                 )
             }
             Principal => matches!(
@@ -114,7 +133,7 @@ impl Role {
         use Role::*;
         match self {
             SysAdmin | SecurityAdmin | AuditAdmin => ScopeBasis::Everything,
-            CityLeader | CityStaff | CountyStaff | Expert => ScopeBasis::Jurisdiction,
+            CityLeader | CityStaff | CountyStaff | Expert | TipCustodian => ScopeBasis::Jurisdiction,
             ParkStaff => ScopeBasis::Park,
             GroupSafety | Principal | Deputy | SafetyOfficer | Staff | RailwayOperator | PatrolGuard => {
                 ScopeBasis::OrgSubtree
@@ -125,7 +144,7 @@ impl Role {
     /// Bureau staff and every admin log in with a second factor (SECURITY.md).
     pub fn requires_second_factor(self) -> bool {
         use Role::*;
-        matches!(self, SysAdmin | SecurityAdmin | AuditAdmin | CityLeader | CityStaff | CountyStaff)
+        matches!(self, SysAdmin | SecurityAdmin | AuditAdmin | CityLeader | CityStaff | CountyStaff | TipCustodian)
     }
 
     /// Roles that belong to a bureau rather than to a supervised organisation.

@@ -28,6 +28,7 @@ pub mod scope;
 pub mod sessions;
 pub mod sites;
 pub mod task_reports;
+pub mod tips;
 pub mod tokens;
 pub mod typical_cases;
 pub mod users;

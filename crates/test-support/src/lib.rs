@@ -86,7 +86,8 @@ pub fn campaign_monday() -> DateTime<Utc> {
 
 /// Settings for tests: the real policy, a cheap password hash.
 pub fn test_settings() -> Settings {
-    Settings { argon2: Argon2Params { m_kib: 256, t: 1, p: 1 }, ..Settings::default() }
+    // A light proof of work too: the tests solve it in Rust, the browser test in the page's script.
+    Settings { argon2: Argon2Params { m_kib: 256, t: 1, p: 1 }, tip_pow_bits: 10, ..Settings::default() }
 }
 
 /// A user the test knows everything about.

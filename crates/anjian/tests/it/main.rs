@@ -13,4 +13,5 @@ mod hazards;
 mod plan;
 mod safety_tests;
 mod scope;
+mod tips;
 mod upgrade;

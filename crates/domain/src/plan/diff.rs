@@ -47,6 +47,7 @@ pub fn diff(old: &Plan, new: &Plan) -> Vec<Change> {
         m.insert("plan".to_owned(), serde_json::to_value(&p.plan).unwrap_or(Value::Null));
         m.insert("explosives".to_owned(), serde_json::to_value(&p.explosives).unwrap_or(Value::Null));
         m.insert("safety_test".to_owned(), serde_json::to_value(&p.safety_test).unwrap_or(Value::Null));
+        m.insert("tips".to_owned(), serde_json::to_value(&p.tips).unwrap_or(Value::Null));
         m
     };
     compare("header", one(old), one(new), &mut out);

@@ -41,6 +41,8 @@ pub struct Plan {
     pub supervision_levels: Vec<SupervisionLevel>,
     pub explosives: Option<ExplosivesDefaults>,
     pub safety_test: Option<SafetyTestRules>,
+    /// Deadlines, categories and rewards of the tip channel (举报); defaults when absent.
+    pub tips: Option<crate::tip::TipRules>,
     #[serde(default)]
     pub checklists: Vec<Checklist>,
     #[serde(default)]

@@ -14,6 +14,7 @@ mod m0008_crossings;
 mod m0009_safety_tests;
 mod m0010_fundamentals;
 mod m0011_bureau_reports;
+mod m0012_tips;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_safety_tests::Migration),
             Box::new(m0010_fundamentals::Migration),
             Box::new(m0011_bureau_reports::Migration),
+            Box::new(m0012_tips::Migration),
         ]
     }
 }

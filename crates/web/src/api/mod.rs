@@ -16,6 +16,7 @@ pub use hazards::{
 mod me;
 mod orgs;
 mod safety_tests;
+mod tips;
 mod users;
 
 use crate::error::json_error;
@@ -43,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .merge(crossings::router())
         .merge(safety_tests::router())
         .merge(fundamentals::router())
+        .merge(tips::router())
         .fallback(|| async { json_error(StatusCode::NOT_FOUND, "not_found", "no such endpoint".into(), Vec::new()) })
 }
 
@@ -69,6 +71,8 @@ pub fn router() -> Router<AppState> {
         safety_tests::import, safety_tests::start, safety_tests::sitting, safety_tests::answer, safety_tests::submit,
         safety_tests::results, safety_tests::results_xlsx, safety_tests::level, safety_tests::supervision, safety_tests::notice,
         fundamentals::profile, fundamentals::record, fundamentals::overview, fundamentals::graded, fundamentals::powers, fundamentals::add_power, fundamentals::powers_xlsx,
+        tips::challenge, tips::submit, tips::follow, tips::reporter_message, tips::list, tips::stats, tips::one, tips::assign,
+        tips::conclude, tips::hazard, tips::reward, tips::decision, tips::payment, tips::close, tips::message, tips::reveal,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::error::FieldProblem)),
     modifiers(&Security),

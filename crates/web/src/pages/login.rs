@@ -48,11 +48,6 @@ struct LoginForm {
     password: String,
 }
 
-/// A cross-site form post is refused before anything else: a browser says so in Sec-Fetch-Site.
-fn cross_site(headers: &HeaderMap) -> bool {
-    headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site")
-}
-
 async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -60,7 +55,7 @@ async fn login(
     Form(form): Form<LoginForm>,
 ) -> Response {
     let lang = lang_of(&headers);
-    if cross_site(&headers) {
+    if super::cross_site(&headers) {
         return super::error_page(lang, StatusCode::FORBIDDEN, lang.t("err.csrf"));
     }
     match state.app.login(&form.username, &form.password, Some(peer.ip())).await {

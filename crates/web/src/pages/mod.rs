@@ -20,6 +20,7 @@ mod obligations;
 mod orgs;
 mod points;
 mod tests;
+mod tips;
 mod typical_cases;
 mod users;
 
@@ -67,6 +68,7 @@ pub fn router() -> Router<AppState> {
         .merge(cockpit::router())
         .merge(typical_cases::router())
         .merge(bureau_reports::router())
+        .merge(tips::router())
 }
 
 async fn css() -> impl IntoResponse {
@@ -130,7 +132,7 @@ impl Chrome {
         let bureau = role.is_bureau() || role.scope_basis() == anjian_domain::role::ScopeBasis::Everything;
         let crossings = bureau || role == anjian_domain::role::Role::RailwayOperator;
         let testing = bureau || role == anjian_domain::role::Role::Principal;
-        let areas: [(&'static str, &'static str, Permission, bool); 14] = [
+        let areas: [(&'static str, &'static str, Permission, bool); 15] = [
             ("/cockpit", "nav.cockpit", Permission::ViewCampaign, bureau),
             ("/obligations", "nav.obligations", Permission::ViewCampaign, true),
             ("/campaign", "nav.campaign", Permission::ViewCampaign, true),
@@ -141,6 +143,7 @@ impl Chrome {
             ("/ledgers", "nav.ledgers", Permission::ViewHazards, true),
             ("/crossings", "nav.crossings", Permission::ViewHazards, crossings),
             ("/tests", "nav.tests", Permission::ViewCampaign, testing),
+            ("/tips", "nav.tips", Permission::ViewTips, true),
             ("/orgs", "nav.orgs", Permission::ViewOrgs, true),
             ("/supervision", "nav.supervision", Permission::ViewOrgs, bureau),
             ("/users", "nav.users", Permission::ViewUsers, true),
@@ -214,6 +217,33 @@ pub async fn multipart_fields(
         fields.insert(name, bytes.to_vec());
     }
     Some(fields)
+}
+
+/// Every field of a multipart form in order, repeated names kept (photos, checkboxes). `None`
+/// when the body is malformed or over the route's size limit.
+pub async fn multipart_list(mut form: axum::extract::Multipart) -> Option<Vec<(String, Vec<u8>)>> {
+    let mut fields = Vec::new();
+    while let Some(field) = form.next_field().await.ok()? {
+        let name = field.name().unwrap_or("").to_owned();
+        let bytes = field.bytes().await.ok()?;
+        fields.push((name, bytes.to_vec()));
+    }
+    Some(fields)
+}
+
+/// The first field of that name in a multipart list, as trimmed text.
+pub fn list_text(fields: &[(String, Vec<u8>)], name: &str) -> String {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| String::from_utf8_lossy(v).trim().to_owned())
+        .unwrap_or_default()
+}
+
+/// A cross-site form post is refused before anything else: a browser says so in Sec-Fetch-Site.
+/// (Forms without a session — signing in, the public tip form — have no CSRF token to check.)
+pub fn cross_site(headers: &HeaderMap) -> bool {
+    headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site")
 }
 
 /// A text field of a multipart form.
