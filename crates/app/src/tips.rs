@@ -776,8 +776,15 @@ impl App {
         let plain = self.crypto.open(sealed).ok_or_else(|| AppError::Internal("a sealed value did not open".into()))?;
         let now = self.clock.now();
         let txn = self.store.begin_write().await?;
-        store::add_event(&*txn, t.id, "contact_revealed", Some((actor.id(), &actor.user.display_name)), reason.trim(), now)
-            .await?;
+        store::add_event(
+            &*txn,
+            t.id,
+            "contact_revealed",
+            Some((actor.id(), &actor.user.display_name)),
+            reason.trim(),
+            now,
+        )
+        .await?;
         let mut e = crate::audit::entry(Some(actor), "tip.contact_revealed", "tip", t.id);
         e.detail = format!("reason={}", reason.trim());
         self.record(&*txn, e).await?;
@@ -833,7 +840,11 @@ impl App {
         let mut out = Vec::new();
         for t in overdue {
             let holder = t.assigned_org_id.or_else(|| {
-                regulators.iter().filter(|o| t.jurisdiction_path.starts_with(&o.jurisdiction_path)).max_by_key(|o| o.jurisdiction_path.len()).map(|o| o.id)
+                regulators
+                    .iter()
+                    .filter(|o| t.jurisdiction_path.starts_with(&o.jurisdiction_path))
+                    .max_by_key(|o| o.jurisdiction_path.len())
+                    .map(|o| o.id)
             });
             let Some(holder) = holder else { continue };
             let due = t.due_at.map(|d| d.timestamp()).unwrap_or_default();

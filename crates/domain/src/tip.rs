@@ -126,8 +126,9 @@ pub struct TipRules {
     pub rewards: Vec<RewardRule>,
     #[serde(default)]
     pub source: Option<String>,
+    /// What the plan had to assume (lint reports it as an ambiguity, with its line).
     #[serde(default)]
-    pub assumption: Option<String>,
+    pub assumption: Option<toml::Spanned<String>>,
 }
 
 /// What a verified finding of one kind earns: a percentage of the penalty imposed, at least
@@ -150,7 +151,12 @@ impl Default for TipRules {
             reward_within_days: 30,
             categories: vec!["hazard".into(), "violation".into(), "other".into()],
             partly_true_percent: 50,
-            rewards: vec![RewardRule { finding: "hazard".into(), percent_of_penalty: 0, min_yuan: 200, max_yuan: 2000 }],
+            rewards: vec![RewardRule {
+                finding: "hazard".into(),
+                percent_of_penalty: 0,
+                min_yuan: 200,
+                max_yuan: 2000,
+            }],
             source: None,
             assumption: None,
         }

@@ -50,10 +50,7 @@ fn the_happy_path_runs_from_receipt_to_payment() {
 #[test]
 fn an_untrue_tip_closes_at_once_and_earns_nothing() {
     assert_eq!(next(TipState::Assigned, None, Action::Conclude(Outcome::Untrue)), Ok(TipState::Closed));
-    assert_eq!(
-        next(TipState::Concluded, Some(Outcome::Untrue), Action::ProposeReward),
-        Err(TipError::NotFounded)
-    );
+    assert_eq!(next(TipState::Concluded, Some(Outcome::Untrue), Action::ProposeReward), Err(TipError::NotFounded));
     assert_eq!(check_approver(7, 7), Err(TipError::SamePerson));
     assert_eq!(check_approver(7, 8), Ok(()));
 }

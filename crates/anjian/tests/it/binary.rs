@@ -352,3 +352,182 @@ fn plan_import_shows_the_changes_before_applying_and_keeps_the_old_version() {
     assert_eq!(code, Some(0));
     assert!(out.contains("imported as version 2"), "{out}");
 }
+
+/// SECURITY.md's canary: a tip sent from 127.0.0.77 with the user agent `CANARY-UA`, a photo
+/// whose EXIF names `CANARY-CAM` with a GPS position, and contact details `CANARY-CONTACT`;
+/// then handled, messaged, counted and the contact opened by the custodian. Afterwards neither
+/// the address, the agent, the camera nor the contact is in any file of the data folder (the
+/// database, its WAL, the blobs), in the server's log at debug level, or in its temp folder.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_reporters_identity_is_in_no_file_no_log_and_no_temp_file() {
+    use serde_json::{json, Value};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let county_token = prepare(&data).await;
+    let custodian_token = {
+        let store = open_data(&data).await;
+        let app = App::new(
+            store.clone(),
+            std::sync::Arc::new(anjian_test_support::anjian_domain::clock::SystemClock),
+            test_settings(),
+        );
+        let bureau = anjian_store::orgs::by_code(&store.db, "bureau-zezhou").await.unwrap().unwrap();
+        let (u, _) = app
+            .create_user(
+                None,
+                anjian_app::users::CreateUser {
+                    username: "keeper".into(),
+                    display_name: "保管员".into(),
+                    role: "tip_custodian".into(),
+                    org_id: Some(bureau.id),
+                    leader_code: None,
+                    position: None,
+                },
+            )
+            .await
+            .unwrap();
+        let (_, token) = app.create_token(&Actor::new(u, Some(bureau)), "canary").await.unwrap();
+        store.close().await.unwrap();
+        token
+    };
+    let log_path = dir.path().join("server.log");
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let mut cmd = Command::new(BIN);
+    cmd.arg("--data-dir").arg(&data).args(["serve", "--listen", "127.0.0.1:0"]).env("TMPDIR", &tmp);
+    let s = start_logged(cmd, &log_path);
+    let base = format!("http://{}", s.addr);
+
+    let reporter = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 77]))
+        .user_agent("CANARY-UA")
+        .build()
+        .unwrap();
+    let html = reporter.get(format!("{base}/report")).send().await.unwrap().text().await.unwrap();
+    let challenge = hidden(&html, "challenge").unwrap();
+    let bits: u32 = html.split("data-bits=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+    let nonce = anjian_test_support::anjian_domain::tip::solve_proof_of_work(&challenge, bits);
+    let form = reqwest::multipart::Form::new()
+        .text("challenge", challenge)
+        .text("nonce", nonce)
+        .text("category", "事故隐患")
+        .text("county", "zezhou")
+        .text("subject", "泽州县某煤矿")
+        .text("body", "井下通风设施损坏。")
+        .text("contact", "CANARY-CONTACT 13800000000")
+        .part("photo", reqwest::multipart::Part::bytes(jpeg_with_exif("CANARY-CAM")).file_name("CANARY-CAM.jpg"));
+    let r = reporter.post(format!("{base}/report")).multipart(form).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let code = by_id(&r.text().await.unwrap(), "receipt").unwrap();
+    // A refused submission with the same details says nothing about them either.
+    let r = reporter
+        .post(format!("{base}/api/v1/tips/submit"))
+        .json(&json!({"category": "事故隐患", "body": "x", "place": "y", "contact": "CANARY-CONTACT 13800000000", "challenge": "bad", "nonce": "1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+    assert!(!r.text().await.unwrap().contains("CANARY"));
+    let r = reporter
+        .post(format!("{base}/api/v1/tips/follow/messages"))
+        .json(&json!({"receipt": code, "body": "补充：三号巷道。"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+
+    let http = reqwest::Client::new();
+    let bearer = |t: &str| format!("Bearer {t}");
+    let list: Value = http
+        .get(format!("{base}/api/v1/tips"))
+        .header("authorization", bearer(&county_token))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = list[0]["id"].as_i64().unwrap();
+    let bureau: Value = http
+        .get(format!("{base}/api/v1/orgs?kind=regulator"))
+        .header("authorization", bearer(&county_token))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let assignee = bureau["items"][0]["id"].as_i64().unwrap_or_else(|| panic!("{bureau}"));
+    for (path, body) in [
+        ("assign", json!({"category": "事故隐患", "assignee_org_id": assignee})),
+        ("conclude", json!({"outcome": "true", "findings": "属实"})),
+        ("messages", json!({"text": "感谢举报。"})),
+    ] {
+        let r = http
+            .post(format!("{base}/api/v1/tips/{id}/{path}"))
+            .header("authorization", bearer(&county_token))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{path}: {}", r.text().await.unwrap());
+    }
+    for path in [format!("/api/v1/tips/{id}"), "/api/v1/tips/stats".to_owned(), "/api/v1/audit".to_owned()] {
+        let text = http
+            .get(format!("{base}{path}"))
+            .header("authorization", bearer(&county_token))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!text.contains("CANARY") && !text.contains("127.0.0.77"), "{path}: {text}");
+    }
+    let r: Value = http
+        .post(format!("{base}/api/v1/tips/{id}/reveal"))
+        .header("authorization", bearer(&custodian_token))
+        .json(&json!({"text": "核实举报人身份以发放奖励"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["contact"], "CANARY-CONTACT 13800000000", "the custodian can open it");
+    assert!(terminate(s).success());
+
+    let log = std::fs::read(&log_path).unwrap();
+    assert!(log.len() > 1000, "the log was written at debug level ({} bytes)", log.len());
+    let mut files = files_under(&data);
+    files.extend(files_under(&tmp));
+    files.push((log_path.clone(), log));
+    assert!(files.iter().any(|(p, _)| p.ends_with("anjian.db")));
+    // The search works: what the tip says is there, in the clear, where the records are.
+    let said = "井下通风设施损坏".as_bytes();
+    assert!(files.iter().any(|(_, b)| b.windows(said.len()).any(|w| w == said)), "the tip's text is stored");
+    for canary in ["127.0.0.77", "CANARY-UA", "CANARY-CAM", "CANARY-CONTACT", "13800000000"] {
+        for (p, bytes) in &files {
+            assert!(!bytes.windows(canary.len()).any(|w| w == canary.as_bytes()), "{canary} found in {}", p.display());
+        }
+    }
+}
+
+/// The server with its log (stderr) written to a file.
+fn start_logged(mut cmd: Command, log: &Path) -> Server {
+    let file = std::fs::File::create(log).unwrap();
+    cmd.env("RUST_LOG", "debug").stdout(Stdio::piped()).stderr(file);
+    let mut child = cmd.spawn().expect("anjian starts");
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let mut output = Vec::new();
+    loop {
+        let line = lines.next().expect("anjian prints its address").unwrap();
+        output.push(line.clone());
+        if let Some(rest) = line.strip_prefix("anjian listening on http://") {
+            // Keep draining stdout so the server never blocks on a full pipe.
+            std::thread::spawn(move || for _ in lines {});
+            return Server { child, addr: rest.trim_end_matches('/').to_owned(), output };
+        }
+    }
+}

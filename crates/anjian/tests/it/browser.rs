@@ -209,6 +209,65 @@ async fn a_leader_signs_in_and_reads_the_campaign_in_chinese_on_desktop_and_phon
     t.finish().await;
 }
 
+/// A member of the public reports on a phone, without an account: the page's script does the
+/// proof of work (no outside service), the receipt code is shown once, and the code finds the tip.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn someone_reports_a_hazard_on_a_phone_and_follows_it_with_the_receipt_code() {
+    let t = TestApp::start_with(Backend::Sqlite, |s| s.secure_cookies = true).await;
+    let (_driver, port) = chromedriver();
+    let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(capabilities(390, 844))
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("a Chromium session");
+    let result = async {
+        c.set_window_size(390, 844).await?;
+        c.goto(&t.url("/report")).await?;
+        // The submit button is enabled once the script has found the nonce.
+        let button = c.find(Locator::Id("tip-submit")).await?;
+        for _ in 0..100 {
+            if button.prop("disabled").await?.as_deref() == Some("false") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(button.prop("disabled").await?.as_deref(), Some("false"), "the proof of work finished");
+        assert!(!c.find(Locator::Css("input[name=nonce]")).await?.prop("value").await?.unwrap_or_default().is_empty());
+        fill(&c, "input[name=subject]", "城区某加油站").await?;
+        fill(&c, "textarea[name=body]", "卸油时无人监护，现场有人吸烟。").await?;
+        save(&c, "tip-phone").await;
+        let width: i64 = c.execute("return document.documentElement.scrollWidth", vec![]).await?.as_i64().unwrap_or(0);
+        assert!(width <= 390, "the report form fits a phone ({width}px)");
+        button.click().await?;
+        let code = c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Id("receipt")).await?.text().await?;
+        assert_eq!(code.trim().len(), 23, "{code}");
+        save(&c, "tip-receipt-phone").await;
+        c.goto(&t.url("/report/follow")).await?;
+        fill(&c, "input[name=code]", code.trim()).await?;
+        c.find(Locator::Css("main button.primary")).await?.click().await?;
+        let state =
+            c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Id("tip-state")).await?.text().await?;
+        assert_eq!(state.trim(), "待受理");
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    c.close().await.ok();
+    result.expect("browser steps");
+    assert_eq!(
+        anjian_store::tips::list(
+            &t.store.db,
+            &anjian_test_support::anjian_domain::scope::Scope::All,
+            &Default::default(),
+            5
+        )
+        .await
+        .unwrap()
+        .len(),
+        1
+    );
+    t.finish().await;
+}
+
 /// Types into a field and checks it holds exactly that: under load a page can still be settling
 /// when the first keys arrive, and a half-typed code is simply a wrong code.
 async fn fill(c: &fantoccini::Client, css: &str, text: &str) -> Result<(), fantoccini::error::CmdError> {

@@ -154,7 +154,8 @@ on_both_databases!(a_tip_runs_from_receipt_to_a_paid_reward_and_a_hazard, |backe
     let due: chrono::DateTime<chrono::Utc> = v["due_at"].as_str().unwrap().parse().unwrap();
     assert_eq!(due, t.clock.now_value() + Duration::days(15), "the plan's 15 days to verify");
     // A reward before the outcome is a conflict, not a silent change.
-    let (st, _) = post(&t, &county.token, &format!("{path}/reward"), json!({"finding": "major_hazard", "penalty_yuan": 1})).await;
+    let (st, _) =
+        post(&t, &county.token, &format!("{path}/reward"), json!({"finding": "major_hazard", "penalty_yuan": 1})).await;
     assert_eq!(st, 409);
     let (st, v) = post(
         &t,
@@ -177,7 +178,8 @@ on_both_databases!(a_tip_runs_from_receipt_to_a_paid_reward_and_a_hazard, |backe
 
     // The reward is computed by the plan's rules; the proposer cannot approve it.
     let (st, v) =
-        post(&t, &county.token, &format!("{path}/reward"), json!({"finding": "major_hazard", "penalty_yuan": 100000})).await;
+        post(&t, &county.token, &format!("{path}/reward"), json!({"finding": "major_hazard", "penalty_yuan": 100000}))
+            .await;
     assert_eq!(st, 200, "{v}");
     assert_eq!(v["reward_yuan"], 15000, "15 % of a 100,000 yuan penalty");
     let (st, v) = post(&t, &county.token, &format!("{path}/decision"), json!({"approve": true})).await;
@@ -193,7 +195,8 @@ on_both_databases!(a_tip_runs_from_receipt_to_a_paid_reward_and_a_hazard, |backe
     let (st, v) = post(&t, &second.token, &format!("{path}/payment"), json!({"text": "财拨〔2022〕18号"})).await;
     assert_eq!(st, 200);
     assert_eq!(v["state"], "closed");
-    let (_, v) = post(&t, &county.token, &format!("{path}/messages"), json!({"text": "经核查属实，已发放奖励。"})).await;
+    let (_, v) =
+        post(&t, &county.token, &format!("{path}/messages"), json!({"text": "经核查属实，已发放奖励。"})).await;
     assert_eq!(v["sent"], true);
 
     // The reporter sees the outcome, the reward and the bureau's message.
@@ -220,7 +223,16 @@ on_both_databases!(a_tip_runs_from_receipt_to_a_paid_reward_and_a_hazard, |backe
     let kinds: Vec<&str> = d["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
     assert_eq!(
         kinds,
-        ["received", "assigned", "concluded", "hazard_filed", "reward_proposed", "reward_approved", "reward_paid", "contact_revealed"]
+        [
+            "received",
+            "assigned",
+            "concluded",
+            "hazard_filed",
+            "reward_proposed",
+            "reward_approved",
+            "reward_paid",
+            "contact_revealed"
+        ]
     );
 
     // Statistics by month, county, category and outcome.
@@ -247,14 +259,31 @@ on_both_databases!(an_untrue_tip_earns_nothing_and_an_internal_reward_is_safety_
     let principal = t.user("mb.principal", "principal", Some(org_id)).await;
 
     // An untrue tip closes at once; no reward can follow.
-    let (st, _) = submit(&t, json!({"category": "违法违规行为", "county": "zezhou", "subject": "某企业", "body": "听说超量储存"})).await;
+    let (st, _) = submit(
+        &t,
+        json!({"category": "违法违规行为", "county": "zezhou", "subject": "某企业", "body": "听说超量储存"}),
+    )
+    .await;
     assert_eq!(st, 201);
     let id = anjian_store::tips::list(&t.store.db, &Scope::All, &Default::default(), 10).await.unwrap()[0].id;
     let path = format!("/api/v1/tips/{id}");
-    post(&t, &county.token, &format!("{path}/assign"), json!({"category": "违法违规行为", "assignee_org_id": zezhou.id})).await;
-    let (_, v) = post(&t, &county.token, &format!("{path}/conclude"), json!({"outcome": "untrue", "findings": "库存与台账一致"})).await;
+    post(
+        &t,
+        &county.token,
+        &format!("{path}/assign"),
+        json!({"category": "违法违规行为", "assignee_org_id": zezhou.id}),
+    )
+    .await;
+    let (_, v) = post(
+        &t,
+        &county.token,
+        &format!("{path}/conclude"),
+        json!({"outcome": "untrue", "findings": "库存与台账一致"}),
+    )
+    .await;
     assert_eq!(v["state"], "closed");
-    let (st, _) = post(&t, &county.token, &format!("{path}/reward"), json!({"finding": "violation", "penalty_yuan": 0})).await;
+    let (st, _) =
+        post(&t, &county.token, &format!("{path}/reward"), json!({"finding": "violation", "penalty_yuan": 0})).await;
     assert_eq!(st, 409);
     assert_eq!(post(&t, &county.token, &format!("{path}/hazard"), json!({"grade": "general"})).await.0, 422);
 
@@ -273,14 +302,27 @@ on_both_databases!(an_untrue_tip_earns_nothing_and_an_internal_reward_is_safety_
     assert_eq!(d["tip"]["work_team"], "装卸二班");
     // The enterprise's own managers never see it.
     assert_eq!(get(&t, &principal.token, &path).await.0, 403);
-    post(&t, &county.token, &format!("{path}/assign"), json!({"category": "事故隐患", "org_id": org_id, "assignee_org_id": zezhou.id})).await;
-    post(&t, &county.token, &format!("{path}/conclude"), json!({"outcome": "partly_true", "findings": "部分车辆未检查"})).await;
+    post(
+        &t,
+        &county.token,
+        &format!("{path}/assign"),
+        json!({"category": "事故隐患", "org_id": org_id, "assignee_org_id": zezhou.id}),
+    )
+    .await;
+    post(
+        &t,
+        &county.token,
+        &format!("{path}/conclude"),
+        json!({"outcome": "partly_true", "findings": "部分车辆未检查"}),
+    )
+    .await;
     let (_, v) = post(&t, &county.token, &format!("{path}/reward"), json!({"finding": "general_hazard"})).await;
     assert_eq!(v["reward_yuan"], 100, "half of the 200 yuan floor for a partly true tip");
     // The city leader may approve as the second person; a rejection needs a reason and goes back.
     let (st, _) = post(&t, &leader.token, &format!("{path}/decision"), json!({"approve": false})).await;
     assert_eq!(st, 422);
-    let (_, v) = post(&t, &leader.token, &format!("{path}/decision"), json!({"approve": false, "note": "金额需复核"})).await;
+    let (_, v) =
+        post(&t, &leader.token, &format!("{path}/decision"), json!({"approve": false, "note": "金额需复核"})).await;
     assert_eq!(v["state"], "concluded");
     assert!(v["reward_yuan"].is_null());
     post(&t, &county.token, &format!("{path}/reward"), json!({"finding": "general_hazard"})).await;
@@ -309,7 +351,12 @@ on_both_databases!(a_tip_past_its_deadline_reminds_the_office_holding_it, |backe
     assert_eq!(list.as_array().unwrap().len(), 1, "3 days to assign, 4 gone");
     t.app.run_reminders("one").await.unwrap().unwrap();
     let (_, inbox) = get(&t, &county.token, "/api/v1/notifications").await;
-    let n = inbox["items"].as_array().unwrap().iter().find(|n| n["link"].as_str().unwrap().starts_with("/tips/")).expect("reminded");
+    let n = inbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["link"].as_str().unwrap().starts_with("/tips/"))
+        .expect("reminded");
     assert!(!n.to_string().contains("李女士"));
     // Once per step: a second run adds nothing.
     t.app.run_reminders("one").await.unwrap();
@@ -328,6 +375,14 @@ async fn the_channel_throttles_a_flood_without_knowing_who_floods() {
     let (st, v) = submit(&t, body.clone()).await;
     assert_eq!(st, 429);
     assert_eq!(v["error"]["code"], "throttled");
+    // Behind the reverse proxy on the same machine, each client counts apart (X-Real-IP).
+    let (challenge, nonce) = proof(&t).await;
+    let mut other = body.clone();
+    other["challenge"] = json!(challenge);
+    other["nonce"] = json!(nonce);
+    let r =
+        t.http.post(t.url("/api/v1/tips/submit")).header("x-real-ip", "10.1.2.3").json(&other).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 201);
     // The next hour starts afresh.
     t.clock.advance(Duration::hours(1));
     assert_eq!(submit(&t, body).await.0, 201);
@@ -381,9 +436,11 @@ async fn the_public_pages_work_without_an_account_and_the_bureau_exports_what_it
     assert!(html.contains("某物流仓库"));
     let (_, _, none) = t.page(&cookie, "/tips?state=closed").await;
     assert!(!none.contains("某物流仓库"));
-    for (path, sheet, expect_rows) in
-        [("/tips/export.xlsx?state=received", "举报受理", 2), ("/tips/export.xlsx?state=closed", "举报受理", 1), ("/tips/stats.xlsx", "举报统计", 2)]
-    {
+    for (path, sheet, expect_rows) in [
+        ("/tips/export.xlsx?state=received", "举报受理", 2),
+        ("/tips/export.xlsx?state=closed", "举报受理", 1),
+        ("/tips/stats.xlsx", "举报统计", 2),
+    ] {
         let r = t.http.get(t.url(path)).header("cookie", &cookie).send().await.unwrap();
         assert_eq!(r.status().as_u16(), 200, "{path}");
         let bytes = r.bytes().await.unwrap().to_vec();
@@ -391,7 +448,15 @@ async fn the_public_pages_work_without_an_account_and_the_bureau_exports_what_it
         let mut x: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
         assert_eq!(x.worksheet_range(sheet).unwrap().rows().count(), expect_rows, "{path}");
     }
-    let (_, _, detail) = t.page(&cookie, &format!("/tips/{}", anjian_store::tips::list(&t.store.db, &Scope::All, &Default::default(), 1).await.unwrap()[0].id)).await;
+    let (_, _, detail) = t
+        .page(
+            &cookie,
+            &format!(
+                "/tips/{}",
+                anjian_store::tips::list(&t.store.db, &Scope::All, &Default::default(), 1).await.unwrap()[0].id
+            ),
+        )
+        .await;
     assert!(detail.contains("消防通道被堵") && detail.contains("/files/"));
     t.finish().await;
 }

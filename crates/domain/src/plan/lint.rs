@@ -241,6 +241,17 @@ fn check(plan: &Plan, l: &mut Linter<'_>) {
             l.note(a, format!("ambiguity: {}", a.get_ref()));
         }
     }
+    if let Some(t) = &plan.tips {
+        if let Some(a) = &t.assumption {
+            l.note(a, format!("ambiguity: {}", a.get_ref()));
+            if t.partly_true_percent > 100 || t.categories.is_empty() {
+                l.error(a, "tips: partly_true_percent must be 0..=100 and categories must not be empty".into());
+            }
+            for r in t.rewards.iter().filter(|r| r.min_yuan > r.max_yuan || r.min_yuan < 0) {
+                l.error(a, format!("tips.rewards `{}`: min_yuan must be 0..=max_yuan", r.finding));
+            }
+        }
+    }
     if let Some(t) = &plan.safety_test {
         if *t.pass_mark.get_ref() == 0 || *t.pass_mark.get_ref() > 100 {
             l.error(&t.pass_mark, "safety_test.pass_mark must be 1..=100".into());

@@ -116,7 +116,12 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.create_index(
-            Index::create().name("ix_tips_scope").table(Tips::Table).col(Tips::JurisdictionPath).col(Tips::Id).to_owned(),
+            Index::create()
+                .name("ix_tips_scope")
+                .table(Tips::Table)
+                .col(Tips::JurisdictionPath)
+                .col(Tips::Id)
+                .to_owned(),
         )
         .await?;
         m.create_table(

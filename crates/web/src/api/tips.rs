@@ -77,6 +77,7 @@ pub struct SubmitBody {
 pub async fn submit(
     State(s): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     ApiJson(b): ApiJson<SubmitBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let input = TipInput {
@@ -92,7 +93,7 @@ pub async fn submit(
         challenge: b.challenge,
         nonce: b.nonce,
     };
-    let code = s.app.submit_tip(Some(peer.ip()), input, Vec::new()).await?;
+    let code = s.app.submit_tip(Some(crate::pages::client_ip(peer, &headers)), input, Vec::new()).await?;
     Ok((StatusCode::CREATED, Json(json!({ "receipt": code }))))
 }
 
@@ -109,9 +110,10 @@ pub struct ReceiptBody {
 pub async fn follow(
     State(s): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     ApiJson(b): ApiJson<ReceiptBody>,
 ) -> Result<Json<Value>, ApiError> {
-    json_of(&s.app.follow_tip(Some(peer.ip()), &b.receipt).await?)
+    json_of(&s.app.follow_tip(Some(crate::pages::client_ip(peer, &headers)), &b.receipt).await?)
 }
 
 /// A message from the reporter to the bureau.
@@ -120,9 +122,10 @@ pub async fn follow(
 pub async fn reporter_message(
     State(s): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     ApiJson(b): ApiJson<ReceiptBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    s.app.reporter_message(Some(peer.ip()), &b.receipt, &b.body).await?;
+    s.app.reporter_message(Some(crate::pages::client_ip(peer, &headers)), &b.receipt, &b.body).await?;
     Ok((StatusCode::CREATED, Json(json!({ "sent": true }))))
 }
 
@@ -171,7 +174,11 @@ pub async fn stats(
 
 /// A tip with its steps, messages and files (never the reporter's identity).
 #[utoipa::path(get, path = "/api/v1/tips/{id}", params(("id" = i64, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
-pub async fn one(State(s): State<AppState>, ApiActor(a): ApiActor, ApiPath(id): ApiPath<i64>) -> Result<Json<Value>, ApiError> {
+pub async fn one(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Value>, ApiError> {
     json_of(&s.app.tip_detail(&a, id).await?)
 }
 

@@ -58,7 +58,7 @@ async fn login(
     if super::cross_site(&headers) {
         return super::error_page(lang, StatusCode::FORBIDDEN, lang.t("err.csrf"));
     }
-    match state.app.login(&form.username, &form.password, Some(peer.ip())).await {
+    match state.app.login(&form.username, &form.password, Some(super::client_ip(peer, &headers))).await {
         Ok(s) => {
             ([(header::SET_COOKIE, session_cookie(&state, Some(&s.token)))], Redirect::to("/campaign")).into_response()
         }

@@ -240,6 +240,17 @@ pub fn list_text(fields: &[(String, Vec<u8>)], name: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The client's address for throttling: the peer, or the `X-Real-IP` a reverse proxy on the same
+/// machine sets (a header from anywhere else is ignored, so it cannot be forged from outside).
+pub fn client_ip(peer: std::net::SocketAddr, headers: &HeaderMap) -> std::net::IpAddr {
+    if peer.ip().is_loopback() {
+        if let Some(ip) = headers.get("x-real-ip").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok()) {
+            return ip;
+        }
+    }
+    peer.ip()
+}
+
 /// A cross-site form post is refused before anything else: a browser says so in Sec-Fetch-Site.
 /// (Forms without a session — signing in, the public tip form — have no CSRF token to check.)
 pub fn cross_site(headers: &HeaderMap) -> bool {

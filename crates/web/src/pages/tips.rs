@@ -131,7 +131,7 @@ async fn submit(
         nonce: text("nonce"),
     };
     let internal = input.channel == "internal";
-    match state.app.submit_tip(Some(peer.ip()), input, photos).await {
+    match state.app.submit_tip(Some(super::client_ip(peer, &headers)), input, photos).await {
         Ok(code) => render(&ReceiptPage { p: Chrome::anonymous(lang), title: lang.t("tip.receipt_title"), code }),
         Err(e) => {
             let (status, _) = crate::error::status_and_code(&e);
@@ -151,7 +151,13 @@ struct FollowPage {
     sent: bool,
 }
 
-fn follow_page(lang: Lang, code: String, view: Option<ReporterView>, error: Option<&'static str>, sent: bool) -> Response {
+fn follow_page(
+    lang: Lang,
+    code: String,
+    view: Option<ReporterView>,
+    error: Option<&'static str>,
+    sent: bool,
+) -> Response {
     render(&FollowPage { p: Chrome::anonymous(lang), title: lang.t("tip.follow"), error, code, view, sent })
 }
 
@@ -173,7 +179,7 @@ async fn follow(
     Form(f): Form<FollowForm>,
 ) -> Response {
     let lang = lang_of(&headers);
-    match state.app.follow_tip(Some(peer.ip()), &f.code).await {
+    match state.app.follow_tip(Some(super::client_ip(peer, &headers)), &f.code).await {
         Ok(v) => follow_page(lang, f.code, Some(v), None, false),
         Err(e) => {
             let (status, code) = crate::error::status_and_code(&e);
@@ -193,8 +199,8 @@ async fn reporter_message(
     if super::cross_site(&headers) {
         return super::error_page(lang, StatusCode::FORBIDDEN, lang.t("err.csrf"));
     }
-    let sent = state.app.reporter_message(Some(peer.ip()), &f.code, &f.body).await;
-    match (sent, state.app.follow_tip(Some(peer.ip()), &f.code).await) {
+    let sent = state.app.reporter_message(Some(super::client_ip(peer, &headers)), &f.code, &f.body).await;
+    match (sent, state.app.follow_tip(Some(super::client_ip(peer, &headers)), &f.code).await) {
         (Ok(()), Ok(v)) => follow_page(lang, f.code, Some(v), None, true),
         (Err(e), Ok(v)) => {
             let (status, code) = crate::error::status_and_code(&e);
@@ -225,7 +231,9 @@ impl ListQ {
     async fn filter(&self, state: &AppState) -> TipFilter {
         let some = |s: &Option<String>| s.clone().filter(|v| !v.is_empty());
         let county_path = match some(&self.county) {
-            Some(code) => anjian_store::jurisdictions::by_code(&state.app.store.db, &code).await.ok().flatten().map(|j| j.path),
+            Some(code) => {
+                anjian_store::jurisdictions::by_code(&state.app.store.db, &code).await.ok().flatten().map(|j| j.path)
+            }
             None => None,
         };
         let (from, until) = match some(&self.month).and_then(|m| anjian_app::ledgers::parse_period(&m).ok()) {
@@ -310,7 +318,9 @@ async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<ListQ>
                 Cell::Text(t.subject.clone()),
                 Cell::Text(t.place.clone()),
                 Cell::Text(lang.t(super::key("tip.state", &t.state)).to_owned()),
-                Cell::Text(t.outcome.as_deref().map(|o| lang.t(super::key("tip.outcome", o)).to_owned()).unwrap_or_default()),
+                Cell::Text(
+                    t.outcome.as_deref().map(|o| lang.t(super::key("tip.outcome", o)).to_owned()).unwrap_or_default(),
+                ),
                 Cell::Text(t.due_at.map(local_time).unwrap_or_default()),
                 t.reward_yuan.map_or(Cell::Empty, |y| Cell::Number(y as f64)),
             ]
