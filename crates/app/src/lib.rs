@@ -28,6 +28,7 @@ pub mod tasks;
 pub mod throttle;
 pub mod tips;
 pub mod users;
+pub mod warehouses;
 
 pub use actor::Actor;
 pub use error::{AppError, FieldError};

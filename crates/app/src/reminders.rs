@@ -156,6 +156,7 @@ impl App {
         wanted.extend(self.crossing_reminders(&accounts).await?);
         wanted.extend(self.insurance_reminders(&accounts).await?);
         wanted.extend(self.tip_reminders(&accounts).await?);
+        wanted.extend(self.facility_reminders(&accounts).await?);
         for chunk in wanted.chunks(500) {
             let txn = self.store.begin_write().await?;
             for n in chunk {

@@ -18,6 +18,7 @@ pub mod plan;
 pub mod role;
 pub mod safety_test;
 pub mod scope;
+pub mod telemetry;
 pub mod tip;
 
 /// The time zone every period and every date on a page is computed in.

@@ -32,6 +32,7 @@ pub mod tips;
 pub mod tokens;
 pub mod typical_cases;
 pub mod users;
+pub mod warehouses;
 
 pub use error::StoreError;
 pub use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend};

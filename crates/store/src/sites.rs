@@ -52,3 +52,13 @@ pub async fn of_org(db: &impl ConnectionTrait, scope: &Scope, org_id: i64) -> Re
 pub async fn get(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> Result<Site> {
     Sites::find_by_id(id).filter(condition(scope)).one(db).await?.ok_or(crate::StoreError::NotFound)
 }
+
+/// Sites of a kind in scope.
+pub async fn of_kind(db: &impl ConnectionTrait, scope: &Scope, kind: &str) -> Result<Vec<Site>> {
+    Ok(Sites::find().filter(condition(scope)).filter(site::Column::Kind.eq(kind)).order_by_asc(site::Column::Id).all(db).await?)
+}
+
+/// Sites by id, unscoped (for background jobs that act on what they were given).
+pub async fn by_ids(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<Site>> {
+    Ok(Sites::find().filter(site::Column::Id.is_in(ids.iter().copied())).all(db).await?)
+}

@@ -219,3 +219,40 @@ pub async fn org_of(db: &impl ConnectionTrait, user: &User) -> Result<Option<org
         None => Ok(None),
     }
 }
+
+/// Active accounts of an organisation holding one of `roles` (for notices about its own sites).
+pub async fn of_org_with_roles(db: &impl ConnectionTrait, org_id: i64, roles: &[&str]) -> Result<Vec<i64>> {
+    Ok(Users::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(user::Column::OrgId.eq(org_id))
+        .filter(user::Column::Role.is_in(roles.iter().copied()))
+        .order_by_asc(user::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// Accounts holding one of `roles` at the bureaus (regulators) whose area contains
+/// `jurisdiction_path`: the county's, and the city's above it.
+pub async fn of_bureaus_over(db: &impl ConnectionTrait, jurisdiction_path: &str, roles: &[&str]) -> Result<Vec<i64>> {
+    let bureaus: Vec<(i64, String)> = org::Entity::find()
+        .select_only()
+        .column(org::Column::Id)
+        .column(org::Column::JurisdictionPath)
+        .filter(org::Column::Kind.eq("regulator"))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let ids: Vec<i64> =
+        bureaus.into_iter().filter(|(_, p)| jurisdiction_path.starts_with(p.as_str())).map(|(id, _)| id).collect();
+    Ok(Users::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(user::Column::OrgId.is_in(ids))
+        .filter(user::Column::Role.is_in(roles.iter().copied()))
+        .order_by_asc(user::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?)
+}

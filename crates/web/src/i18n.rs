@@ -548,6 +548,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("evsource.training", "培训", "Training"),
     ("evsource.drill", "演练", "Drill"),
     ("evsource.test_sitting", "安全测试", "Safety test"),
+    ("evsource.loading", "装卸作业", "Loading"),
     ("board.title", "“三大战役”任务看板", "Campaign task board"),
     ("board.months_missing", "缺少进展报告的月份", "Months without a progress report"),
     ("board.reports", "进展报告", "Progress reports"),

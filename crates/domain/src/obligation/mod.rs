@@ -33,6 +33,7 @@ string_enum! {
         Training => "training",
         Drill => "drill",
         TestSitting => "test_sitting",
+        Loading => "loading",
     }
 }
 

@@ -170,7 +170,43 @@ pub struct ExplosivesDefaults {
     pub patrol_interval_minutes: Spanned<u32>,
     pub temperature_c: Spanned<Range>,
     pub humidity_pct: Spanned<Range>,
+    /// How long a value must stay out of range before an alarm opens.
+    #[serde(default = "default_alarm_seconds")]
+    pub alarm_after_seconds: i64,
+    /// How far back inside the range (℃ / %RH) a value must come before the excursion is over.
+    #[serde(default = "default_hysteresis_c")]
+    pub hysteresis_c: f64,
+    #[serde(default = "default_hysteresis_pct")]
+    pub hysteresis_pct: f64,
+    /// A sensor silent this long is offline.
+    #[serde(default = "default_offline_minutes")]
+    pub offline_after_minutes: i64,
+    /// An alarm nobody acknowledged this long goes to the county bureau.
+    #[serde(default = "default_escalate_minutes")]
+    pub escalate_after_minutes: i64,
+    /// Raw readings are kept this long; hourly min/max/avg forever.
+    #[serde(default = "default_retention_days")]
+    pub raw_retention_days: i64,
     pub assumption: Option<Spanned<String>>,
+}
+
+fn default_alarm_seconds() -> i64 {
+    120
+}
+fn default_hysteresis_c() -> f64 {
+    1.0
+}
+fn default_hysteresis_pct() -> f64 {
+    3.0
+}
+fn default_offline_minutes() -> i64 {
+    15
+}
+fn default_escalate_minutes() -> i64 {
+    30
+}
+fn default_retention_days() -> i64 {
+    90
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

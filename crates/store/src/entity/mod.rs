@@ -1,6 +1,7 @@
 //! sea-orm entities: the rows as stored. Repositories turn them into what callers need.
 
 pub mod activity;
+pub mod alarm;
 pub mod api_token;
 pub mod attachment;
 pub mod audit_head;
@@ -8,10 +9,14 @@ pub mod audit_log;
 pub mod bureau_report;
 pub mod checklist;
 pub mod checklist_version;
+pub mod checkpoint;
 pub mod crossing_check;
 pub mod crossing_check_item;
 pub mod equipment;
+pub mod facility;
+pub mod facility_upkeep;
 pub mod fundamental;
+pub mod gateway;
 pub mod guard;
 pub mod guard_certificate;
 pub mod guard_shift;
@@ -26,11 +31,14 @@ pub mod job_lease;
 pub mod jurisdiction;
 pub mod ledger;
 pub mod liaison_report;
+pub mod loading;
 pub mod notification;
 pub mod org;
+pub mod patrol_checkin;
 pub mod plan_version;
 pub mod power;
 pub mod question;
+pub mod sensor;
 pub mod session;
 pub mod site;
 pub mod sitting;

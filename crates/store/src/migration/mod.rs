@@ -15,6 +15,7 @@ mod m0009_safety_tests;
 mod m0010_fundamentals;
 mod m0011_bureau_reports;
 mod m0012_tips;
+mod m0013_warehouses;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_fundamentals::Migration),
             Box::new(m0011_bureau_reports::Migration),
             Box::new(m0012_tips::Migration),
+            Box::new(m0013_warehouses::Migration),
         ]
     }
 }

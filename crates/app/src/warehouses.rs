@@ -1,0 +1,1013 @@
+//! Explosives warehouses (民爆库房): sensors and the readings that arrive from gateways over HTTP
+//! or MQTT (one code path), alarms that open on a held excursion, on silence and on a missed
+//! patrol hour, and escalate when nobody acknowledges them; hourly patrols by QR checkpoint;
+//! loadings with their vehicle check; fire and drainage facilities with their upkeep.
+
+use crate::hazards::HazardInput;
+use crate::{Actor, App, AppError, FieldError, Result};
+use anjian_domain::obligation::{Activity, Evidence, Source};
+use anjian_domain::plan::ActivityKind;
+use anjian_domain::role::{Permission, Role};
+use anjian_domain::scope::Scope;
+use anjian_domain::telemetry::{self, Change, Condition, Limits, Reject};
+use anjian_store::warehouses::{self as store, Alarm, AlarmChange, AlarmFilter, Hour, NewAlarm, Reading};
+use anjian_store::{sites, ConnectionTrait};
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+/// Readings in one batch, at most.
+pub const MAX_BATCH: usize = 50_000;
+
+/// The explosives settings of the plan in force (defaults when it has none).
+#[derive(Debug, Clone)]
+pub struct WarehouseRules {
+    pub temperature: (f64, f64),
+    pub humidity: (f64, f64),
+    pub hysteresis_c: f64,
+    pub hysteresis_pct: f64,
+    pub alarm_after_seconds: i64,
+    pub offline_after_minutes: i64,
+    pub escalate_after_minutes: i64,
+    pub raw_retention_days: i64,
+}
+
+impl WarehouseRules {
+    fn of(plan: Option<&anjian_domain::plan::Plan>) -> WarehouseRules {
+        match plan.and_then(|p| p.explosives.as_ref()) {
+            Some(x) => WarehouseRules {
+                temperature: (x.temperature_c.get_ref().min, x.temperature_c.get_ref().max),
+                humidity: (x.humidity_pct.get_ref().min, x.humidity_pct.get_ref().max),
+                hysteresis_c: x.hysteresis_c,
+                hysteresis_pct: x.hysteresis_pct,
+                alarm_after_seconds: x.alarm_after_seconds,
+                offline_after_minutes: x.offline_after_minutes,
+                escalate_after_minutes: x.escalate_after_minutes,
+                raw_retention_days: x.raw_retention_days,
+            },
+            None => WarehouseRules {
+                temperature: (0.0, 30.0),
+                humidity: (30.0, 75.0),
+                hysteresis_c: 1.0,
+                hysteresis_pct: 3.0,
+                alarm_after_seconds: 120,
+                offline_after_minutes: 15,
+                escalate_after_minutes: 30,
+                raw_retention_days: 90,
+            },
+        }
+    }
+}
+
+/// One reading as a gateway sends it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RawReading {
+    pub sensor: String,
+    pub at: DateTime<Utc>,
+    pub value: f64,
+}
+
+/// What became of a batch: how many readings were taken, and why the others were not.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct IngestReport {
+    pub accepted: usize,
+    /// Readings older than the sensor's newest: stored, but not fed to its alarm (out of order).
+    pub out_of_order: usize,
+    pub rejected: BTreeMap<&'static str, usize>,
+    pub alarms_opened: usize,
+}
+
+impl IngestReport {
+    fn reject(&mut self, r: Reject, n: usize) {
+        if n > 0 {
+            *self.rejected.entry(r.as_str()).or_default() += n;
+        }
+    }
+}
+
+/// Parses a batch: a JSON array of readings, or NDJSON (one per line). A malformed element is
+/// counted and skipped; the good ones in the same batch are kept.
+pub fn parse_batch(body: &[u8]) -> (Vec<RawReading>, usize) {
+    let text = String::from_utf8_lossy(body);
+    let trimmed = text.trim_start();
+    let values: Vec<Option<serde_json::Value>> = if trimmed.starts_with('[') {
+        match serde_json::from_str::<Vec<serde_json::Value>>(trimmed) {
+            Ok(items) => items.into_iter().map(Some).collect(),
+            Err(_) => vec![None],
+        }
+    } else {
+        trimmed.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).ok()).collect()
+    };
+    let mut good = Vec::with_capacity(values.len());
+    let mut bad = 0;
+    for v in values {
+        match v.and_then(|v| serde_json::from_value::<RawReading>(v).ok()) {
+            Some(r) => good.push(r),
+            None => bad += 1,
+        }
+    }
+    (good, bad)
+}
+
+/// A warehouse's live picture.
+#[derive(Debug, Clone, Serialize)]
+pub struct WarehouseView {
+    pub site: sites::Site,
+    pub sensors: Vec<store::Sensor>,
+    pub live_alarms: Vec<Alarm>,
+    pub checkpoints: Vec<store::Checkpoint>,
+    pub facilities: Vec<FacilityView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FacilityView {
+    pub facility: store::Facility,
+    pub last_upkeep: Option<DateTime<Utc>>,
+    pub due: DateTime<Utc>,
+    pub overdue: bool,
+}
+
+/// One hour of a day's patrol: complete, missed, or still to come, with who checked in.
+#[derive(Debug, Clone, Serialize)]
+pub struct PatrolHour {
+    pub hour: DateTime<Utc>,
+    pub visited: usize,
+    pub of: usize,
+    pub complete: bool,
+    pub missed: bool,
+    pub guards: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+pub struct LoadingInput {
+    /// `load` or `unload`.
+    pub direction: String,
+    pub vehicle: String,
+    pub driver: String,
+    pub items: Vec<LoadingItem>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct LoadingItem {
+    pub item: String,
+    pub ok: bool,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// The procedure and vehicle items of a loading (二（二）2（3）), checked one by one.
+pub const LOADING_ITEMS: &[&str] = &[
+    "作业人员持证上岗",
+    "作业前现场警戒、清除火源",
+    "轻拿轻放，不拖拉摔碰",
+    "雷管与炸药分车（分区）装卸",
+    "车辆具备民爆物品运输资质",
+    "车辆防静电、阻火器完好",
+    "车辆灭火器配备有效",
+    "车辆警示标志齐全",
+    "驾驶员、押运员证件齐全",
+];
+
+/// The 四防 checklist as an inspection template: people, physical, dogs, technical.
+pub const FOUR_DEFENCES: &[(&str, &str)] = &[
+    ("人防：值班守护", "24 小时双人值守，值班记录完整"),
+    ("人防：巡更", "每小时巡更一次，巡更点全部到位"),
+    ("物防：库房门锁", "双人双锁，钥匙分人保管"),
+    ("物防：围墙与防盗门窗", "围墙、铁丝网、防盗门窗完好"),
+    ("犬防：护库犬", "护库犬在岗、健康，有饲养记录"),
+    ("技防：视频监控", "监控全覆盖、录像保存不少于 90 天"),
+    ("技防：入侵报警", "周界及库内入侵报警有效并联网"),
+    ("技防：防雷", "防雷设施完好，检测在有效期内"),
+    ("技防：防静电", "库门外人体静电释放装置完好"),
+    ("技防：温湿度监测", "温湿度在线监测正常，超限报警有效"),
+];
+
+fn sensor_limits(s: &store::Sensor, rules: &WarehouseRules) -> Limits {
+    Limits { low: s.low, high: s.high, hysteresis: s.hysteresis, min_seconds: rules.alarm_after_seconds }
+}
+
+fn may_manage(actor: &Actor) -> Result<()> {
+    // The enterprise's own managers, and the bureaus over it.
+    match actor.role {
+        Role::Principal | Role::Deputy | Role::SafetyOfficer | Role::CityStaff | Role::CountyStaff | Role::SysAdmin => {
+            Ok(())
+        }
+        _ => Err(AppError::Forbidden),
+    }
+}
+
+impl App {
+    pub async fn warehouse_rules(&self) -> WarehouseRules {
+        WarehouseRules::of(self.current_plan().await.ok().as_deref())
+    }
+
+    /// A new warehouse of an explosives enterprise, located where the enterprise is.
+    pub async fn add_warehouse(&self, actor: &Actor, org_id: i64, name: &str) -> Result<sites::Site> {
+        may_manage(actor)?;
+        let org = anjian_store::orgs::get(&self.store.db, &actor.scope, org_id)
+            .await
+            .map_err(|_| AppError::invalid("org_id", "not_found"))?;
+        if org.kind != "explosives_enterprise" {
+            return Err(AppError::invalid("org_id", "not_explosives"));
+        }
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(AppError::invalid("name", "required"));
+        }
+        let j = anjian_store::jurisdictions::by_id(&self.store.db, org.jurisdiction_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let now = self.clock.now();
+        let txn = self.store.begin_write().await?;
+        let site =
+            sites::insert(&*txn, &uuid::Uuid::new_v4().to_string(), "warehouse", name, &org, &j, now).await?;
+        self.record(&*txn, crate::audit::entry(Some(actor), "warehouse.create", "site", site.id)).await?;
+        txn.commit().await?;
+        self.world_changed();
+        Ok(site)
+    }
+
+    /// A warehouse in the caller's scope.
+    pub async fn warehouse(&self, actor: &Actor, site_id: i64) -> Result<sites::Site> {
+        actor.require(Permission::ViewHazards)?;
+        let s = sites::get(&self.store.db, &actor.scope, site_id).await?;
+        if s.kind != "warehouse" {
+            return Err(AppError::NotFound);
+        }
+        Ok(s)
+    }
+
+    /// Every warehouse in scope.
+    pub async fn warehouses(&self, actor: &Actor) -> Result<Vec<sites::Site>> {
+        actor.require(Permission::ViewHazards)?;
+        Ok(sites::of_kind(&self.store.db, &actor.scope, "warehouse").await?)
+    }
+
+    /// A sensor in a warehouse; its range defaults to the plan's for its kind.
+    pub async fn add_sensor(
+        &self,
+        actor: &Actor,
+        site_id: i64,
+        kind: &str,
+        range: Option<(f64, f64)>,
+    ) -> Result<store::Sensor> {
+        may_manage(actor)?;
+        let site = self.warehouse(actor, site_id).await?;
+        let rules = self.warehouse_rules().await;
+        let (default, hysteresis) = match kind {
+            "temperature" => (rules.temperature, rules.hysteresis_c),
+            "humidity" => (rules.humidity, rules.hysteresis_pct),
+            _ => return Err(AppError::invalid("kind", "invalid_kind")),
+        };
+        let (low, high) = range.unwrap_or(default);
+        if !(low.is_finite() && high.is_finite() && low < high) {
+            return Err(AppError::invalid("range", "out_of_range"));
+        }
+        let mut b = [0u8; 6];
+        rand::rngs::OsRng.fill_bytes(&mut b);
+        let code = format!("{}-{}-{}", if kind == "temperature" { "T" } else { "H" }, site.id, hex::encode(b));
+        let now = self.clock.now();
+        let txn = self.store.begin_write().await?;
+        let s = store::insert_sensor(
+            &*txn,
+            store::NewSensor { code, site, kind: kind.to_owned(), low, high, hysteresis },
+            now,
+        )
+        .await?;
+        self.record(&*txn, crate::audit::entry(Some(actor), "sensor.create", "sensor", s.id)).await?;
+        txn.commit().await?;
+        Ok(s)
+    }
+
+    /// A gateway of an enterprise; the token is returned once and kept as a digest.
+    pub async fn add_gateway(&self, actor: &Actor, org_id: i64, name: &str) -> Result<(store::Gateway, String)> {
+        may_manage(actor)?;
+        let org = anjian_store::orgs::get(&self.store.db, &actor.scope, org_id)
+            .await
+            .map_err(|_| AppError::invalid("org_id", "not_found"))?;
+        let token = self.crypto.random_token();
+        let now = self.clock.now();
+        let txn = self.store.begin_write().await?;
+        let g = store::insert_gateway(&*txn, org.id, name.trim(), &self.crypto.token_digest(&token), now).await?;
+        self.record(&*txn, crate::audit::entry(Some(actor), "gateway.create", "gateway", g.id)).await?;
+        txn.commit().await?;
+        Ok((g, token))
+    }
+
+    /// Readings posted by a gateway over HTTP: the token names the gateway, whose enterprise's
+    /// sensors alone it may report for.
+    pub async fn ingest_http(&self, token: &str, body: &[u8]) -> Result<IngestReport> {
+        let g = store::gateway_by_digest(&self.store.db, &self.crypto.token_digest(token))
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        let (readings, malformed) = parse_batch(body);
+        self.ingest(Some(g.org_id), readings, malformed).await
+    }
+
+    /// Readings from the MQTT broker (whose ACLs decide who may publish).
+    pub async fn ingest_mqtt(&self, payload: &[u8]) -> Result<IngestReport> {
+        let (readings, malformed) = parse_batch(payload);
+        self.ingest(None, readings, malformed).await
+    }
+
+    /// The one path every reading takes: checked, stored once, aggregated by hour, and fed in
+    /// time order to its sensor's alarm condition — all in one transaction, so an acknowledged
+    /// batch (HTTP 200, MQTT PUBACK) is whole in the database.
+    pub async fn ingest(&self, org: Option<i64>, readings: Vec<RawReading>, malformed: usize) -> Result<IngestReport> {
+        let mut report = IngestReport::default();
+        report.reject(Reject::Malformed, malformed);
+        if readings.len() > MAX_BATCH {
+            return Err(AppError::invalid("readings", "too_many"));
+        }
+        if readings.is_empty() {
+            return Ok(report);
+        }
+        let now = self.clock.now();
+        let rules = self.warehouse_rules().await;
+        let mut codes: Vec<String> = readings.iter().map(|r| r.sensor.clone()).collect();
+        codes.sort();
+        codes.dedup();
+        let txn = self.store.begin_write().await?;
+        let sensors: HashMap<String, store::Sensor> = store::sensors_by_codes(&*txn, &codes)
+            .await?
+            .into_iter()
+            .filter(|s| org.is_none_or(|o| s.org_id == o))
+            .map(|s| (s.code.clone(), s))
+            .collect();
+        let mut rows = Vec::with_capacity(readings.len());
+        for r in &readings {
+            let Some(s) = sensors.get(&r.sensor) else {
+                report.reject(Reject::UnknownSensor, 1);
+                continue;
+            };
+            match telemetry::check(r.at, r.value, now, rules.raw_retention_days) {
+                Ok(()) => rows.push(Reading { sensor_id: s.id, at: r.at, value: r.value }),
+                Err(e) => report.reject(e, 1),
+            }
+        }
+        rows.sort_by(|a, b| (a.sensor_id, a.at).cmp(&(b.sensor_id, b.at)));
+        rows.dedup_by(|a, b| a.sensor_id == b.sensor_id && a.at == b.at);
+        let mut taken = store::insert_readings(&*txn, &rows).await?;
+        report.reject(Reject::Duplicate, readings.len() - report.rejected.values().sum::<usize>() - taken.len());
+        report.accepted = taken.len();
+        taken.sort_by(|a, b| (a.sensor_id, a.at).cmp(&(b.sensor_id, b.at)));
+        // Hourly aggregates of exactly what was taken.
+        let mut hours: BTreeMap<(i64, DateTime<Utc>), Hour> = BTreeMap::new();
+        for r in &taken {
+            let h = telemetry::hour_of(r.at);
+            let e = hours.entry((r.sensor_id, h)).or_insert(Hour {
+                sensor_id: r.sensor_id,
+                hour: h,
+                n: 0,
+                min: f64::INFINITY,
+                max: f64::NEG_INFINITY,
+                sum: 0.0,
+            });
+            e.n += 1;
+            e.min = e.min.min(r.value);
+            e.max = e.max.max(r.value);
+            e.sum += r.value;
+        }
+        store::add_to_hours(&*txn, &hours.into_values().collect::<Vec<_>>()).await?;
+        // Alarms: each sensor's new readings in time order.
+        let by_id: HashMap<i64, &store::Sensor> = sensors.values().map(|s| (s.id, s)).collect();
+        let mut opened = Vec::new();
+        for chunk in taken.chunk_by(|a, b| a.sensor_id == b.sensor_id) {
+            let s = by_id[&chunk[0].sensor_id];
+            let limits = sensor_limits(s, &rules);
+            let mut c = Condition::from_code(&s.condition, s.pending_since);
+            let mut last = s.last_at.zip(s.last_value);
+            let mut cleared = None;
+            for r in chunk {
+                if last.is_some_and(|(at, _)| r.at <= at) {
+                    report.out_of_order += 1;
+                    continue;
+                }
+                let (next, change) = telemetry::observe(c, r.at, r.value, &limits);
+                match change {
+                    Change::Open { low } => opened.push((s, low, r.value, c.since().unwrap_or(r.at), r.at)),
+                    Change::Clear => cleared = Some(r.at),
+                    Change::None => {}
+                }
+                c = next;
+                last = Some((r.at, r.value));
+            }
+            if let Some(at) = cleared {
+                for a in store::live_alarm_of_sensor(&*txn, s.id, &["high", "low"]).await? {
+                    store::change_alarm(&*txn, a.id, None, AlarmChange { cleared_at: Some(at), ..Default::default() })
+                        .await?;
+                }
+            }
+            // A sensor back with readings ends its offline spell.
+            if s.last_at.is_none_or(|t| last.is_some_and(|(at, _)| at > t)) {
+                for a in store::live_alarm_of_sensor(&*txn, s.id, &["offline"]).await? {
+                    store::change_alarm(&*txn, a.id, None, AlarmChange { cleared_at: Some(now), ..Default::default() })
+                        .await?;
+                }
+            }
+            store::save_sensor_state(&*txn, s.id, c.code(), c.since(), last).await?;
+        }
+        let sites_by_id = self.sites_of(&*txn, opened.iter().map(|o| o.0.site_id)).await?;
+        for (s, low, value, since, at) in opened {
+            let Some(site) = sites_by_id.get(&s.site_id) else { continue };
+            let kind = if low { "low" } else { "high" };
+            let a = NewAlarm {
+                dedupe_key: format!("range:{}:{}", s.id, since.timestamp()),
+                site: site.clone(),
+                sensor_id: Some(s.id),
+                kind: kind.to_owned(),
+                value: Some(value),
+                opened_at: at,
+            };
+            if let Some(a) = store::open_alarm(&*txn, a).await? {
+                report.alarms_opened += 1;
+                self.alarm_notice(&*txn, &a, site, false).await?;
+            }
+        }
+        txn.commit().await?;
+        Ok(report)
+    }
+
+    async fn sites_of(
+        &self,
+        db: &impl ConnectionTrait,
+        ids: impl Iterator<Item = i64>,
+    ) -> Result<HashMap<i64, sites::Site>> {
+        let mut ids: Vec<i64> = ids.collect();
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(sites::by_ids(db, &ids).await?.into_iter().map(|s| (s.id, s)).collect())
+    }
+
+    /// Tells the enterprise's managers (or, escalated, the county bureau's staff) about an alarm.
+    async fn alarm_notice(
+        &self,
+        db: &impl ConnectionTrait,
+        a: &Alarm,
+        site: &sites::Site,
+        escalated: bool,
+    ) -> Result<()> {
+        let roles: &[&str] = if escalated { &["county_staff", "city_staff"] } else { &["principal", "deputy", "safety_officer"] };
+        let users = if escalated {
+            anjian_store::users::of_bureaus_over(db, &site.jurisdiction_path, roles).await?
+        } else {
+            anjian_store::users::of_org_with_roles(db, site.org_id, roles).await?
+        };
+        let what = match a.kind.as_str() {
+            "high" => format!("超上限（{}）", a.value.map(|v| format!("{v:.1}")).unwrap_or_default()),
+            "low" => format!("超下限（{}）", a.value.map(|v| format!("{v:.1}")).unwrap_or_default()),
+            "offline" => "传感器离线".to_owned(),
+            _ => "巡更漏巡".to_owned(),
+        };
+        for u in users {
+            self.notify(
+                db,
+                anjian_store::notifications::NewNotification {
+                    user_id: u,
+                    kind: if escalated { "escalated".into() } else { "alarm".into() },
+                    title: format!("{}报警：{} {}", if escalated { "升级" } else { "" }, site.name, what),
+                    body: format!("{} 开始，请及时确认处置。", local_minute(a.opened_at)),
+                    link: format!("/warehouses/{}", site.id),
+                    dedupe_key: format!("alarm:{}:{}:{u}", a.id, escalated),
+                },
+                self.clock.now(),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// One run of the watch by instance `holder` (None when another holds it): silent sensors
+    /// go offline, a finished hour without a complete round opens a patrol alarm, alarms left
+    /// unacknowledged escalate, and raw readings past retention go.
+    pub async fn run_watch(&self, holder: &str) -> Result<Option<WatchRun>> {
+        let now = self.clock.now();
+        let lease = anjian_store::notifications::take_lease(
+            &self.store.db,
+            "watch",
+            holder,
+            now,
+            now + Duration::minutes(5),
+        )
+        .await?;
+        let Some(cursor) = lease else { return Ok(None) };
+        let rules = self.warehouse_rules().await;
+        let mut out = WatchRun::default();
+        let txn = self.store.begin_write().await?;
+        // Offline.
+        let silent = store::silent_sensors(&*txn, now - Duration::minutes(rules.offline_after_minutes)).await?;
+        let sites = self.sites_of(&*txn, silent.iter().map(|s| s.site_id)).await?;
+        for s in &silent {
+            let Some(site) = sites.get(&s.site_id) else { continue };
+            let since = s.last_at.unwrap_or(s.created_at);
+            let a = NewAlarm {
+                dedupe_key: format!("offline:{}:{}", s.id, since.timestamp()),
+                site: site.clone(),
+                sensor_id: Some(s.id),
+                kind: "offline".into(),
+                value: None,
+                opened_at: now,
+            };
+            if let Some(a) = store::open_alarm(&*txn, a).await? {
+                out.offline += 1;
+                self.alarm_notice(&*txn, &a, site, false).await?;
+            }
+        }
+        // Missed patrol hours: every hour that ended since the last run (a day at most).
+        let patrolled = store::patrolled_sites(&*txn).await?;
+        if !patrolled.is_empty() {
+            let first = telemetry::hour_of(cursor.unwrap_or(now - Duration::hours(1)).max(now - Duration::hours(24)));
+            let last = telemetry::hour_of(now);
+            let checkpoints = store::checkpoints_of(&*txn, &patrolled).await?;
+            let checkins = store::checkins_between(&*txn, &patrolled, first, last).await?;
+            let sites = self.sites_of(&*txn, patrolled.iter().copied()).await?;
+            let mut h = first;
+            while h < last {
+                for site_id in &patrolled {
+                    let cps: Vec<i64> = checkpoints.iter().filter(|c| c.site_id == *site_id && c.created_at < h).map(|c| c.id).collect();
+                    if cps.is_empty() {
+                        continue;
+                    }
+                    let visited: Vec<i64> = checkins
+                        .iter()
+                        .filter(|c| c.site_id == *site_id && c.at >= h && c.at < h + Duration::hours(1))
+                        .map(|c| c.checkpoint_id)
+                        .collect();
+                    if telemetry::round_complete(&cps, &visited) {
+                        continue;
+                    }
+                    let Some(site) = sites.get(site_id) else { continue };
+                    let a = NewAlarm {
+                        dedupe_key: format!("patrol:{site_id}:{}", h.timestamp()),
+                        site: site.clone(),
+                        sensor_id: None,
+                        kind: "patrol_missed".into(),
+                        value: None,
+                        opened_at: h + Duration::hours(1),
+                    };
+                    if let Some(a) = store::open_alarm(&*txn, a).await? {
+                        out.patrol_missed += 1;
+                        self.alarm_notice(&*txn, &a, site, false).await?;
+                    }
+                }
+                h += Duration::hours(1);
+            }
+        }
+        // Escalation.
+        let late = store::unacknowledged(&*txn, now - Duration::minutes(rules.escalate_after_minutes)).await?;
+        let sites = self.sites_of(&*txn, late.iter().map(|a| a.site_id)).await?;
+        for a in late {
+            if store::change_alarm(&*txn, a.id, Some("open"), AlarmChange { escalated_at: Some(now), ..Default::default() })
+                .await?
+            {
+                out.escalated += 1;
+                if let Some(site) = sites.get(&a.site_id) {
+                    self.alarm_notice(&*txn, &a, site, true).await?;
+                }
+            }
+        }
+        txn.commit().await?;
+        // Retention: raw readings older than the window (aggregates stay).
+        out.pruned = store::prune_readings(&self.store.db, now - Duration::days(rules.raw_retention_days)).await?;
+        anjian_store::notifications::advance_cursor(&self.store.db, "watch", holder, telemetry::hour_of(now)).await?;
+        Ok(Some(out))
+    }
+
+    async fn alarm_in_scope(&self, actor: &Actor, id: i64) -> Result<Alarm> {
+        actor.require(Permission::ViewHazards)?;
+        store::alarm(&self.store.db, &actor.scope, id).await?.ok_or(AppError::NotFound)
+    }
+
+    pub async fn alarms(&self, actor: &Actor, f: &AlarmFilter) -> Result<Vec<Alarm>> {
+        actor.require(Permission::ViewHazards)?;
+        Ok(store::alarms(&self.store.db, &actor.scope, f, 500).await?)
+    }
+
+    /// Someone has seen the alarm and is on it.
+    pub async fn acknowledge_alarm(&self, actor: &Actor, id: i64) -> Result<()> {
+        let a = self.alarm_in_scope(actor, id).await?;
+        let now = self.clock.now();
+        let txn = self.store.begin_write().await?;
+        let change = AlarmChange { state: Some("acknowledged".into()), acknowledged: Some((actor.id(), now)), ..Default::default() };
+        if !store::change_alarm(&*txn, a.id, Some("open"), change).await? {
+            return Err(AppError::Conflict("alarm_state"));
+        }
+        self.record(&*txn, crate::audit::entry(Some(actor), "alarm.acknowledge", "alarm", a.id)).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Resolved, with a note saying what was done.
+    pub async fn resolve_alarm(&self, actor: &Actor, id: i64, note: &str) -> Result<()> {
+        let a = self.alarm_in_scope(actor, id).await?;
+        if note.trim().is_empty() {
+            return Err(AppError::invalid("note", "required"));
+        }
+        if a.state == "resolved" {
+            return Err(AppError::Conflict("alarm_state"));
+        }
+        let now = self.clock.now();
+        let txn = self.store.begin_write().await?;
+        let change = AlarmChange {
+            state: Some("resolved".into()),
+            acknowledged: a.acknowledged_at.is_none().then_some((actor.id(), now)),
+            resolved: Some((actor.id(), now)),
+            note: Some(note.trim().to_owned()),
+            ..Default::default()
+        };
+        if !store::change_alarm(&*txn, a.id, Some(&a.state), change).await? {
+            return Err(AppError::Conflict("alarm_state"));
+        }
+        let mut e = crate::audit::entry(Some(actor), "alarm.resolve", "alarm", a.id);
+        e.detail = note.trim().chars().take(200).collect();
+        self.record(&*txn, e).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// An alarm becomes a hazard in the enterprise's ledger in one step.
+    pub async fn alarm_to_hazard(&self, actor: &Actor, id: i64) -> Result<i64> {
+        actor.require(Permission::ReportHazard)?;
+        let a = self.alarm_in_scope(actor, id).await?;
+        if a.hazard_id.is_some() {
+            return Err(AppError::Conflict("alarm_has_hazard"));
+        }
+        let site = sites::get(&self.store.db, &Scope::All, a.site_id).await?;
+        let mut org = anjian_store::orgs::get(&self.store.db, &Scope::All, a.org_id).await?;
+        org.jurisdiction_path = site.jurisdiction_path.clone();
+        let what = match a.kind.as_str() {
+            "high" | "low" => format!("温湿度超限（{}）", a.value.map(|v| format!("{v:.1}")).unwrap_or_default()),
+            "offline" => "温湿度监测离线".to_owned(),
+            _ => "未按规定每小时巡更".to_owned(),
+        };
+        let h = HazardInput {
+            description: format!("{}：{}，{}", site.name, what, local_minute(a.opened_at)),
+            point_id: None,
+            grade: "general".into(),
+            category: Some("民爆库房".into()),
+            measures: String::new(),
+            funds_fen: 0,
+            owner: String::new(),
+            deadline: None,
+        };
+        let now = self.clock.now();
+        let txn = self.store.begin_write().await?;
+        let hz = self.insert_hazard(&*txn, actor, &org, &h, None, "alarm", now, None, None).await?;
+        if !store::change_alarm(&*txn, a.id, None, AlarmChange { hazard_id: Some(hz.id), ..Default::default() }).await? {
+            return Err(AppError::NotFound);
+        }
+        let mut e = crate::audit::entry(Some(actor), "alarm.hazard", "alarm", a.id);
+        e.detail = format!("hazard={}", hz.id);
+        self.record(&*txn, e).await?;
+        txn.commit().await?;
+        Ok(hz.id)
+    }
+
+    /// A warehouse's sensors, live alarms, checkpoints and facilities.
+    pub async fn warehouse_view(&self, actor: &Actor, site_id: i64) -> Result<WarehouseView> {
+        let site = self.warehouse(actor, site_id).await?;
+        let db = &self.store.db;
+        let now = self.clock.now();
+        let facilities = store::facilities_of(db, &[site.id]).await?;
+        let upkeep = store::upkeep_of(db, &facilities.iter().map(|f| f.id).collect::<Vec<_>>()).await?;
+        let facilities = facilities
+            .into_iter()
+            .map(|f| {
+                let last = upkeep.iter().filter(|u| u.facility_id == f.id).map(|u| u.at).max();
+                let due = last.unwrap_or(f.created_at) + Duration::days(i64::from(f.interval_days));
+                FacilityView { facility: f, last_upkeep: last, due, overdue: due < now }
+            })
+            .collect();
+        Ok(WarehouseView {
+            sensors: store::sensors_of_sites(db, &[site.id]).await?,
+            live_alarms: store::alarms(db, &actor.scope, &AlarmFilter { site_id: Some(site.id), live: true, kind: None }, 100)
+                .await?,
+            checkpoints: store::checkpoints_of(db, &[site.id]).await?,
+            facilities,
+            site,
+        })
+    }
+
+    /// A sensor's raw readings over the last `hours` (for the 24-hour chart).
+    pub async fn sensor_readings(&self, actor: &Actor, sensor: &store::Sensor, hours: i64) -> Result<Vec<Reading>> {
+        self.warehouse(actor, sensor.site_id).await?;
+        let now = self.clock.now();
+        Ok(store::readings_between(&self.store.db, sensor.id, now - Duration::hours(hours), now + Duration::minutes(5)).await?)
+    }
+
+    /// A sensor's hourly aggregates over the last `days` (for the 30-day chart).
+    pub async fn sensor_hours(&self, actor: &Actor, sensor: &store::Sensor, days: i64) -> Result<Vec<Hour>> {
+        self.warehouse(actor, sensor.site_id).await?;
+        let now = self.clock.now();
+        Ok(store::hours_between(&self.store.db, sensor.id, now - Duration::days(days), now + Duration::hours(1)).await?)
+    }
+
+    /// A checkpoint whose QR code a guard will scan.
+    pub async fn add_checkpoint(&self, actor: &Actor, site_id: i64, name: &str) -> Result<store::Checkpoint> {
+        may_manage(actor)?;
+        let site = self.warehouse(actor, site_id).await?;
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 60 {
+            return Err(AppError::invalid("name", "required"));
+        }
+        let mut b = [0u8; 12];
+        rand::rngs::OsRng.fill_bytes(&mut b);
+        let now = self.clock.now();
+        let txn = self.store.begin_write().await?;
+        let cp = store::insert_checkpoint(&*txn, site.id, name, &hex::encode(b), now).await?;
+        self.record(&*txn, crate::audit::entry(Some(actor), "checkpoint.create", "checkpoint", cp.id)).await?;
+        txn.commit().await?;
+        Ok(cp)
+    }
+
+    /// The checkpoint behind a scanned code, if the guard may patrol it.
+    pub async fn checkpoint_for(&self, actor: &Actor, code: &str) -> Result<(store::Checkpoint, sites::Site)> {
+        let cp = store::checkpoint_by_code(&self.store.db, code).await?.ok_or(AppError::NotFound)?;
+        let site = self.warehouse(actor, cp.site_id).await?;
+        Ok((cp, site))
+    }
+
+    /// A guard checks in at a checkpoint, at the server's time. When this check-in completes the
+    /// hour's round, the round counts toward the hourly patrol obligation.
+    pub async fn check_in(
+        &self,
+        actor: &Actor,
+        code: &str,
+        note: &str,
+        photo: Option<Vec<u8>>,
+    ) -> Result<(store::Checkin, bool)> {
+        let (cp, site) = self.checkpoint_for(actor, code).await?;
+        if !matches!(actor.role, Role::PatrolGuard | Role::Staff | Role::SafetyOfficer | Role::Deputy | Role::Principal)
+            || actor.org.as_ref().is_none_or(|o| o.id != site.org_id)
+        {
+            return Err(AppError::Forbidden);
+        }
+        let photo = match photo {
+            Some(p) if !p.is_empty() => Some(self.store_photo(p).await?.1),
+            _ => None,
+        };
+        let now = self.clock.now();
+        let hour = telemetry::hour_of(now);
+        let txn = self.store.begin_write().await?;
+        let all: Vec<i64> = store::checkpoints_of(&*txn, &[site.id]).await?.iter().map(|c| c.id).collect();
+        let before: Vec<i64> =
+            store::checkins_between(&*txn, &[site.id], hour, now + Duration::seconds(1)).await?.iter().map(|c| c.checkpoint_id).collect();
+        let c = store::insert_checkin(&*txn, &cp, (actor.id(), &actor.user.display_name), now, note.trim(), photo).await?;
+        let mut after = before.clone();
+        after.push(cp.id);
+        let completes = !telemetry::round_complete(&all, &before) && telemetry::round_complete(&all, &after);
+        if completes {
+            let act = Activity {
+                target_site: Some(site.id),
+                ..Activity::new(ActivityKind::PatrolRound, now, Evidence { source: Source::PatrolRound, id: c.id })
+                    .by(actor.id(), Some(site.org_id))
+                    .on_org(site.org_id)
+            };
+            anjian_store::activities::insert_many(&*txn, &[act], now).await?;
+        }
+        self.record(&*txn, crate::audit::entry(Some(actor), "patrol.checkin", "checkpoint", cp.id)).await?;
+        txn.commit().await?;
+        Ok((c, completes))
+    }
+
+    /// A day's patrol at a warehouse, hour by hour (local day), with who checked in.
+    pub async fn patrol_day(&self, actor: &Actor, site_id: i64, day: chrono::NaiveDate) -> Result<Vec<PatrolHour>> {
+        let site = self.warehouse(actor, site_id).await?;
+        let start = anjian_domain::period::local_midnight(day);
+        let now = self.clock.now();
+        let db = &self.store.db;
+        let cps = store::checkpoints_of(db, &[site.id]).await?;
+        let checkins = store::checkins_between(db, &[site.id], start, start + Duration::days(1)).await?;
+        Ok((0..24)
+            .map(|i| {
+                let h = start + Duration::hours(i);
+                let live: Vec<i64> = cps.iter().filter(|c| c.created_at < h + Duration::hours(1)).map(|c| c.id).collect();
+                let these: Vec<&store::Checkin> =
+                    checkins.iter().filter(|c| c.at >= h && c.at < h + Duration::hours(1)).collect();
+                let visited: Vec<i64> = these.iter().map(|c| c.checkpoint_id).collect();
+                let complete = telemetry::round_complete(&live, &visited);
+                let mut guards: Vec<String> = these.iter().map(|c| c.guard.clone()).collect();
+                guards.sort();
+                guards.dedup();
+                let mut distinct = visited.clone();
+                distinct.sort_unstable();
+                distinct.dedup();
+                PatrolHour {
+                    hour: h,
+                    visited: distinct.iter().filter(|c| live.contains(c)).count(),
+                    of: live.len(),
+                    complete,
+                    missed: !complete && !live.is_empty() && h + Duration::hours(1) <= now,
+                    guards,
+                }
+            })
+            .collect())
+    }
+
+    /// A loading or unloading with its checklist; each failed item files a hazard, and the
+    /// vehicle check counts toward the per-loading rule.
+    pub async fn record_loading(
+        &self,
+        actor: &Actor,
+        site_id: i64,
+        input: LoadingInput,
+        key: Option<&str>,
+    ) -> Result<store::Loading> {
+        may_manage(actor)?;
+        let site = self.warehouse(actor, site_id).await?;
+        let digest = crate::crypto::digest_json(&(site_id, &input.direction, &input.vehicle, &input.driver, &input.items));
+        let uid = crate::orgs::uid_for(key)?;
+        if let Some(prev) = store::loading_by_uid(&self.store.db, &uid).await? {
+            let (same_author, stored) = (prev.by_user == actor.id(), prev.request_digest.clone());
+            return Ok(crate::orgs::replayed(prev, same_author, stored.as_deref(), &digest)?.value);
+        }
+        let mut errors = Vec::new();
+        if !matches!(input.direction.as_str(), "load" | "unload") {
+            errors.push(FieldError::new("direction", "invalid_kind"));
+        }
+        if input.vehicle.trim().is_empty() {
+            errors.push(FieldError::new("vehicle", "required"));
+        }
+        if input.driver.trim().is_empty() {
+            errors.push(FieldError::new("driver", "required"));
+        }
+        if input.items.is_empty() {
+            errors.push(FieldError::new("items", "required"));
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let failed: Vec<&LoadingItem> = input.items.iter().filter(|i| !i.ok).collect();
+        let now = self.clock.now();
+        let org = anjian_store::orgs::get(&self.store.db, &Scope::All, site.org_id).await?;
+        let txn = self.store.begin_write().await?;
+        let row = store::insert_loading(
+            &*txn,
+            store::NewLoading {
+                uid,
+                site_id: site.id,
+                org_id: site.org_id,
+                direction: input.direction.clone(),
+                vehicle: input.vehicle.trim().to_owned(),
+                driver: input.driver.trim().to_owned(),
+                items: serde_json::to_string(&input.items).map_err(|e| AppError::Internal(e.to_string()))?,
+                failed: failed.len() as i32,
+                by_user: actor.id(),
+                request_digest: digest,
+            },
+            now,
+        )
+        .await?;
+        for it in failed {
+            let h = HazardInput {
+                description: format!("{} 装卸车辆 {}：{} 不合格 {}", site.name, input.vehicle.trim(), it.item, it.note.trim()),
+                point_id: None,
+                grade: "general".into(),
+                category: Some("民爆装卸".into()),
+                measures: String::new(),
+                funds_fen: 0,
+                owner: String::new(),
+                deadline: None,
+            };
+            self.insert_hazard(&*txn, actor, &org, &h, None, "self_inspection", now, None, None).await?;
+        }
+        let act = Activity {
+            target_site: Some(site.id),
+            ..Activity::new(ActivityKind::VehicleCheck, now, Evidence { source: Source::Loading, id: row.id })
+                .by(actor.id(), Some(site.org_id))
+                .on_org(site.org_id)
+        };
+        anjian_store::activities::insert_many(&*txn, &[act], now).await?;
+        self.record(&*txn, crate::audit::entry(Some(actor), "loading.create", "loading", row.id)).await?;
+        txn.commit().await?;
+        Ok(row)
+    }
+
+    pub async fn loadings(&self, actor: &Actor, site_id: i64) -> Result<Vec<store::Loading>> {
+        let site = self.warehouse(actor, site_id).await?;
+        Ok(store::loadings_of(&self.store.db, site.id, 100).await?)
+    }
+
+    /// A fire or drainage facility with its upkeep interval.
+    pub async fn add_facility(
+        &self,
+        actor: &Actor,
+        site_id: i64,
+        kind: &str,
+        name: &str,
+        interval_days: i32,
+    ) -> Result<store::Facility> {
+        may_manage(actor)?;
+        let site = self.warehouse(actor, site_id).await?;
+        let mut errors = Vec::new();
+        if !matches!(kind, "fire" | "drainage") {
+            errors.push(FieldError::new("kind", "invalid_kind"));
+        }
+        if name.trim().is_empty() {
+            errors.push(FieldError::new("name", "required"));
+        }
+        if !(1..=3650).contains(&interval_days) {
+            errors.push(FieldError::new("interval_days", "out_of_range"));
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let now = self.clock.now();
+        let txn = self.store.begin_write().await?;
+        let f = store::insert_facility(&*txn, &site, kind, name.trim(), interval_days, now).await?;
+        self.record(&*txn, crate::audit::entry(Some(actor), "facility.create", "facility", f.id)).await?;
+        txn.commit().await?;
+        Ok(f)
+    }
+
+    /// One upkeep of a facility; it counts toward the quarterly upkeep rule.
+    pub async fn record_upkeep(&self, actor: &Actor, facility_id: i64, note: &str) -> Result<store::Upkeep> {
+        may_manage(actor)?;
+        let f = store::facility(&self.store.db, facility_id).await?.ok_or(AppError::NotFound)?;
+        let site = self.warehouse(actor, f.site_id).await?;
+        if note.trim().is_empty() {
+            return Err(AppError::invalid("note", "required"));
+        }
+        let now = self.clock.now();
+        let txn = self.store.begin_write().await?;
+        let u = store::insert_upkeep(&*txn, f.id, actor.id(), note.trim(), now).await?;
+        let act = Activity::new(ActivityKind::FacilityMaintenance, now, Evidence { source: Source::Maintenance, id: u.id })
+            .by(actor.id(), Some(site.org_id))
+            .on_org(site.org_id);
+        anjian_store::activities::insert_many(&*txn, &[Activity { target_site: Some(site.id), ..act }], now).await?;
+        self.record(&*txn, crate::audit::entry(Some(actor), "facility.upkeep", "facility", f.id)).await?;
+        txn.commit().await?;
+        Ok(u)
+    }
+
+    /// Facilities past their upkeep interval: a reminder to the enterprise, once per due date.
+    pub(crate) async fn facility_reminders(
+        &self,
+        accounts: &[(i64, Role, Option<i64>)],
+    ) -> Result<Vec<anjian_store::notifications::NewNotification>> {
+        let now = self.clock.now();
+        let db = &self.store.db;
+        let all = store::all_facilities(db).await?;
+        if all.is_empty() {
+            return Ok(Vec::new());
+        }
+        let upkeep = store::upkeep_of(db, &all.iter().map(|f| f.id).collect::<Vec<_>>()).await?;
+        let mut out = Vec::new();
+        for f in all {
+            let last = upkeep.iter().filter(|u| u.facility_id == f.id).map(|u| u.at).max();
+            let due = last.unwrap_or(f.created_at) + Duration::days(i64::from(f.interval_days));
+            if due >= now {
+                continue;
+            }
+            for (user, role, org) in accounts {
+                if *org != Some(f.org_id) || !matches!(role, Role::Principal | Role::SafetyOfficer) {
+                    continue;
+                }
+                out.push(anjian_store::notifications::NewNotification {
+                    user_id: *user,
+                    kind: "overdue".into(),
+                    title: format!("维护保养逾期：{}", f.name),
+                    body: format!("应于 {} 前维护保养。", local_minute(due)),
+                    link: format!("/warehouses/{}", f.site_id),
+                    dedupe_key: format!("facility:{}:{}:{user}", f.id, due.timestamp()),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The 四防 inspection template of a bureau, made once (an inspection of a warehouse follows
+    /// it item by item).
+    pub async fn ensure_four_defences_checklist(&self, actor: &Actor, bureau_id: i64) -> Result<()> {
+        let existing = self.list_checklists(actor).await?;
+        if existing.iter().any(|(c, _)| c.name == "民爆库房“四防”检查表") {
+            return Ok(());
+        }
+        let items = FOUR_DEFENCES
+            .iter()
+            .map(|(item, req)| crate::checklists::ChecklistItem {
+                item: (*item).to_owned(),
+                requirement: (*req).to_owned(),
+                reference: "二（二）2（2）".to_owned(),
+                score: None,
+            })
+            .collect();
+        self.create_checklist(actor, bureau_id, "民爆库房“四防”检查表", items).await?;
+        Ok(())
+    }
+}
+
+/// A time as a notice reads it: local, to the minute.
+fn local_minute(t: DateTime<Utc>) -> String {
+    t.with_timezone(&anjian_domain::TZ).format("%m月%d日 %H:%M").to_string()
+}
+
+/// What one watch run did.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct WatchRun {
+    pub offline: usize,
+    pub patrol_missed: usize,
+    pub escalated: usize,
+    pub pruned: u64,
+}

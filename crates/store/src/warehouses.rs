@@ -1,0 +1,566 @@
+//! Explosives warehouses' records: gateways and sensors, readings and their hourly aggregates,
+//! alarms, patrol checkpoints and check-ins, loadings, facilities and their upkeep.
+//!
+//! Readings take the fast path: one multi-row INSERT per chunk that skips duplicates and returns
+//! what it took, and one upsert of the hourly aggregates from exactly those rows, so a gateway
+//! resending a batch changes nothing.
+
+use crate::entity::{alarm, checkpoint, facility, facility_upkeep, gateway, loading, patrol_checkin, sensor};
+use crate::Result;
+use anjian_domain::scope::Scope;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Alias, Expr, OnConflict, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+
+pub use alarm::Model as Alarm;
+pub use checkpoint::Model as Checkpoint;
+pub use facility::Model as Facility;
+pub use facility_upkeep::Model as Upkeep;
+pub use gateway::Model as Gateway;
+pub use loading::Model as Loading;
+pub use patrol_checkin::Model as Checkin;
+pub use sensor::Model as Sensor;
+
+fn scoped<C: ColumnTrait>(scope: &Scope, j: C, o: C, id: C) -> sea_orm::Condition {
+    crate::scope::copied_paths(scope, j, o, id)
+}
+
+// ---- gateways and sensors ----
+
+pub async fn insert_gateway(
+    db: &impl ConnectionTrait,
+    org_id: i64,
+    name: &str,
+    digest: &str,
+    now: DateTime<Utc>,
+) -> Result<Gateway> {
+    Ok(gateway::ActiveModel {
+        org_id: Set(org_id),
+        name: Set(name.to_owned()),
+        token_digest: Set(digest.to_owned()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+pub async fn gateway_by_digest(db: &impl ConnectionTrait, digest: &str) -> Result<Option<Gateway>> {
+    Ok(gateway::Entity::find().filter(gateway::Column::TokenDigest.eq(digest)).one(db).await?)
+}
+
+#[derive(Debug, Clone)]
+pub struct NewSensor {
+    pub code: String,
+    pub site: crate::sites::Site,
+    pub kind: String,
+    pub low: f64,
+    pub high: f64,
+    pub hysteresis: f64,
+}
+
+pub async fn insert_sensor(db: &impl ConnectionTrait, n: NewSensor, now: DateTime<Utc>) -> Result<Sensor> {
+    Ok(sensor::ActiveModel {
+        code: Set(n.code),
+        site_id: Set(n.site.id),
+        org_id: Set(n.site.org_id),
+        jurisdiction_path: Set(n.site.jurisdiction_path.clone()),
+        org_path: Set(n.site.org_path.clone()),
+        kind: Set(n.kind),
+        low: Set(n.low),
+        high: Set(n.high),
+        hysteresis: Set(n.hysteresis),
+        condition: Set("normal".into()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// The sensors behind a batch's codes. On PostgreSQL the rows are locked for the transaction, so
+/// two instances taking batches of one sensor apply them one after the other.
+pub async fn sensors_by_codes(db: &impl ConnectionTrait, codes: &[String]) -> Result<Vec<Sensor>> {
+    let mut out = Vec::new();
+    for chunk in codes.chunks(500) {
+        let mut q = sensor::Entity::find().filter(sensor::Column::Code.is_in(chunk.iter().cloned())).order_by_asc(sensor::Column::Id);
+        if db.get_database_backend() == DbBackend::Postgres {
+            q = q.lock_exclusive();
+        }
+        out.extend(q.all(db).await?);
+    }
+    Ok(out)
+}
+
+pub async fn sensors_of_sites(db: &impl ConnectionTrait, site_ids: &[i64]) -> Result<Vec<Sensor>> {
+    Ok(sensor::Entity::find()
+        .filter(sensor::Column::SiteId.is_in(site_ids.iter().copied()))
+        .order_by_asc(sensor::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Sensors last heard before `before` (or never, and created before it).
+pub async fn silent_sensors(db: &impl ConnectionTrait, before: DateTime<Utc>) -> Result<Vec<Sensor>> {
+    Ok(sensor::Entity::find()
+        .filter(
+            sea_orm::Condition::any()
+                .add(sensor::Column::LastAt.lt(before))
+                .add(sea_orm::Condition::all().add(sensor::Column::LastAt.is_null()).add(sensor::Column::CreatedAt.lt(before))),
+        )
+        .all(db)
+        .await?)
+}
+
+pub async fn save_sensor_state(
+    db: &impl ConnectionTrait,
+    id: i64,
+    condition: &str,
+    pending_since: Option<DateTime<Utc>>,
+    last: Option<(DateTime<Utc>, f64)>,
+) -> Result<()> {
+    let mut u = sensor::Entity::update_many()
+        .col_expr(sensor::Column::Condition, Expr::value(condition))
+        .col_expr(sensor::Column::PendingSince, Expr::value(pending_since))
+        .filter(sensor::Column::Id.eq(id));
+    if let Some((at, v)) = last {
+        u = u.col_expr(sensor::Column::LastAt, Expr::value(at)).col_expr(sensor::Column::LastValue, Expr::value(v));
+    }
+    u.exec(db).await?;
+    Ok(())
+}
+
+// ---- readings ----
+
+/// One reading as stored.
+#[derive(Debug, Clone, Copy, PartialEq, FromQueryResult)]
+pub struct Reading {
+    pub sensor_id: i64,
+    pub at: DateTime<Utc>,
+    pub value: f64,
+}
+
+/// Inserts readings, skipping any (sensor, time) already there; returns those taken.
+pub async fn insert_readings(db: &impl ConnectionTrait, rows: &[Reading]) -> Result<Vec<Reading>> {
+    let mut taken = Vec::with_capacity(rows.len());
+    let backend = db.get_database_backend();
+    for chunk in rows.chunks(2000) {
+        let mut q = Query::insert();
+        q.into_table(Alias::new("readings")).columns([Alias::new("sensor_id"), Alias::new("at"), Alias::new("value")]);
+        for r in chunk {
+            q.values_panic([r.sensor_id.into(), r.at.into(), r.value.into()]);
+        }
+        q.on_conflict(OnConflict::columns([Alias::new("sensor_id"), Alias::new("at")]).do_nothing().to_owned());
+        q.returning(Query::returning().columns([Alias::new("sensor_id"), Alias::new("at"), Alias::new("value")]));
+        let stmt = backend.build(&q);
+        taken.extend(Reading::find_by_statement(stmt).all(db).await?);
+    }
+    Ok(taken)
+}
+
+/// One hour's aggregate of a sensor.
+#[derive(Debug, Clone, Copy, PartialEq, FromQueryResult)]
+pub struct Hour {
+    pub sensor_id: i64,
+    pub hour: DateTime<Utc>,
+    pub n: i64,
+    pub min: f64,
+    pub max: f64,
+    pub sum: f64,
+}
+
+/// Adds new readings' aggregates to their hours.
+pub async fn add_to_hours(db: &impl ConnectionTrait, hours: &[Hour]) -> Result<()> {
+    let backend = db.get_database_backend();
+    for chunk in hours.chunks(1000) {
+        let mut q = Query::insert();
+        q.into_table(Alias::new("reading_hours")).columns(
+            ["sensor_id", "hour", "n", "min", "max", "sum"].map(Alias::new),
+        );
+        for h in chunk {
+            q.values_panic([h.sensor_id.into(), h.hour.into(), h.n.into(), h.min.into(), h.max.into(), h.sum.into()]);
+        }
+        // Portable: a CASE instead of MIN()/LEAST(), which the two databases spell differently.
+        q.on_conflict(
+            OnConflict::columns([Alias::new("sensor_id"), Alias::new("hour")])
+                .value(Alias::new("n"), Expr::cust("reading_hours.n + excluded.n"))
+                .value(Alias::new("sum"), Expr::cust("reading_hours.sum + excluded.sum"))
+                .value(
+                    Alias::new("min"),
+                    Expr::cust("CASE WHEN excluded.min < reading_hours.min THEN excluded.min ELSE reading_hours.min END"),
+                )
+                .value(
+                    Alias::new("max"),
+                    Expr::cust("CASE WHEN excluded.max > reading_hours.max THEN excluded.max ELSE reading_hours.max END"),
+                )
+                .to_owned(),
+        );
+        db.execute(backend.build(&q)).await?;
+    }
+    Ok(())
+}
+
+pub async fn readings_between(
+    db: &impl ConnectionTrait,
+    sensor_id: i64,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<Reading>> {
+    let q = Query::select()
+        .columns(["sensor_id", "at", "value"].map(Alias::new))
+        .from(Alias::new("readings"))
+        .and_where(Expr::col(Alias::new("sensor_id")).eq(sensor_id))
+        .and_where(Expr::col(Alias::new("at")).gte(from))
+        .and_where(Expr::col(Alias::new("at")).lt(until))
+        .order_by(Alias::new("at"), sea_orm::Order::Asc)
+        .to_owned();
+    Ok(Reading::find_by_statement(db.get_database_backend().build(&q)).all(db).await?)
+}
+
+pub async fn hours_between(
+    db: &impl ConnectionTrait,
+    sensor_id: i64,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<Hour>> {
+    let q = Query::select()
+        .columns(["sensor_id", "hour", "n", "min", "max", "sum"].map(Alias::new))
+        .from(Alias::new("reading_hours"))
+        .and_where(Expr::col(Alias::new("sensor_id")).eq(sensor_id))
+        .and_where(Expr::col(Alias::new("hour")).gte(from))
+        .and_where(Expr::col(Alias::new("hour")).lt(until))
+        .order_by(Alias::new("hour"), sea_orm::Order::Asc)
+        .to_owned();
+    Ok(Hour::find_by_statement(db.get_database_backend().build(&q)).all(db).await?)
+}
+
+/// Drops raw readings older than the retention window (the hourly aggregates stay).
+pub async fn prune_readings(db: &impl ConnectionTrait, before: DateTime<Utc>) -> Result<u64> {
+    let q = Query::delete().from_table(Alias::new("readings")).and_where(Expr::col(Alias::new("at")).lt(before)).to_owned();
+    Ok(db.execute(db.get_database_backend().build(&q)).await?.rows_affected())
+}
+
+// ---- alarms ----
+
+#[derive(Debug, Clone)]
+pub struct NewAlarm {
+    /// One alarm per excursion, offline spell or missed hour: a repeat is a no-op.
+    pub dedupe_key: String,
+    pub site: crate::sites::Site,
+    pub sensor_id: Option<i64>,
+    pub kind: String,
+    pub value: Option<f64>,
+    pub opened_at: DateTime<Utc>,
+}
+
+/// Opens an alarm unless one with the same key exists; `None` then.
+pub async fn open_alarm(db: &impl ConnectionTrait, n: NewAlarm) -> Result<Option<Alarm>> {
+    let model = alarm::ActiveModel {
+        dedupe_key: Set(n.dedupe_key.clone()),
+        site_id: Set(n.site.id),
+        sensor_id: Set(n.sensor_id),
+        org_id: Set(n.site.org_id),
+        jurisdiction_path: Set(n.site.jurisdiction_path.clone()),
+        org_path: Set(n.site.org_path.clone()),
+        kind: Set(n.kind),
+        value: Set(n.value),
+        opened_at: Set(n.opened_at),
+        state: Set("open".into()),
+        note: Set(String::new()),
+        ..Default::default()
+    };
+    let r = alarm::Entity::insert(model)
+        .on_conflict(OnConflict::column(alarm::Column::DedupeKey).do_nothing().to_owned())
+        .exec_without_returning(db)
+        .await?;
+    if r == 0 {
+        return Ok(None);
+    }
+    Ok(alarm::Entity::find().filter(alarm::Column::DedupeKey.eq(n.dedupe_key)).one(db).await?)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AlarmFilter {
+    pub site_id: Option<i64>,
+    /// Not resolved yet.
+    pub live: bool,
+    pub kind: Option<String>,
+}
+
+pub async fn alarms(db: &impl ConnectionTrait, scope: &Scope, f: &AlarmFilter, limit: u64) -> Result<Vec<Alarm>> {
+    let mut q = alarm::Entity::find().filter(scoped(
+        scope,
+        alarm::Column::JurisdictionPath,
+        alarm::Column::OrgPath,
+        alarm::Column::OrgId,
+    ));
+    if let Some(s) = f.site_id {
+        q = q.filter(alarm::Column::SiteId.eq(s));
+    }
+    if f.live {
+        q = q.filter(alarm::Column::State.ne("resolved"));
+    }
+    if let Some(k) = &f.kind {
+        q = q.filter(alarm::Column::Kind.eq(k.as_str()));
+    }
+    Ok(q.order_by_desc(alarm::Column::Id).limit(limit).all(db).await?)
+}
+
+pub async fn alarm(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> Result<Option<Alarm>> {
+    Ok(alarm::Entity::find_by_id(id)
+        .filter(scoped(scope, alarm::Column::JurisdictionPath, alarm::Column::OrgPath, alarm::Column::OrgId))
+        .one(db)
+        .await?)
+}
+
+/// Open alarms nobody acknowledged, opened before `before`, not escalated yet.
+pub async fn unacknowledged(db: &impl ConnectionTrait, before: DateTime<Utc>) -> Result<Vec<Alarm>> {
+    Ok(alarm::Entity::find()
+        .filter(alarm::Column::State.eq("open"))
+        .filter(alarm::Column::OpenedAt.lt(before))
+        .filter(alarm::Column::EscalatedAt.is_null())
+        .all(db)
+        .await?)
+}
+
+/// The sensor's unresolved alarm of a kind, if any (an excursion that ends clears it).
+pub async fn live_alarm_of_sensor(db: &impl ConnectionTrait, sensor_id: i64, kinds: &[&str]) -> Result<Vec<Alarm>> {
+    Ok(alarm::Entity::find()
+        .filter(alarm::Column::SensorId.eq(sensor_id))
+        .filter(alarm::Column::Kind.is_in(kinds.iter().map(|k| k.to_string())))
+        .filter(alarm::Column::ClearedAt.is_null())
+        .all(db)
+        .await?)
+}
+
+/// A change to an alarm, applied only if it is still in `from_state`.
+#[derive(Debug, Clone, Default)]
+pub struct AlarmChange {
+    pub state: Option<String>,
+    pub acknowledged: Option<(i64, DateTime<Utc>)>,
+    pub resolved: Option<(i64, DateTime<Utc>)>,
+    pub note: Option<String>,
+    pub escalated_at: Option<DateTime<Utc>>,
+    pub cleared_at: Option<DateTime<Utc>>,
+    pub hazard_id: Option<i64>,
+}
+
+pub async fn change_alarm(db: &impl ConnectionTrait, id: i64, from_state: Option<&str>, c: AlarmChange) -> Result<bool> {
+    let mut u = alarm::Entity::update_many().filter(alarm::Column::Id.eq(id));
+    if let Some(s) = from_state {
+        u = u.filter(alarm::Column::State.eq(s));
+    }
+    if let Some(v) = c.state {
+        u = u.col_expr(alarm::Column::State, Expr::value(v));
+    }
+    if let Some((by, at)) = c.acknowledged {
+        u = u.col_expr(alarm::Column::AcknowledgedBy, Expr::value(by)).col_expr(alarm::Column::AcknowledgedAt, Expr::value(at));
+    }
+    if let Some((by, at)) = c.resolved {
+        u = u.col_expr(alarm::Column::ResolvedBy, Expr::value(by)).col_expr(alarm::Column::ResolvedAt, Expr::value(at));
+    }
+    if let Some(v) = c.note {
+        u = u.col_expr(alarm::Column::Note, Expr::value(v));
+    }
+    if let Some(v) = c.escalated_at {
+        u = u.col_expr(alarm::Column::EscalatedAt, Expr::value(v));
+    }
+    if let Some(v) = c.cleared_at {
+        u = u.col_expr(alarm::Column::ClearedAt, Expr::value(v));
+    }
+    if let Some(v) = c.hazard_id {
+        u = u.col_expr(alarm::Column::HazardId, Expr::value(v));
+    }
+    Ok(u.exec(db).await?.rows_affected == 1)
+}
+
+// ---- patrols ----
+
+pub async fn insert_checkpoint(
+    db: &impl ConnectionTrait,
+    site_id: i64,
+    name: &str,
+    code: &str,
+    now: DateTime<Utc>,
+) -> Result<Checkpoint> {
+    Ok(checkpoint::ActiveModel {
+        site_id: Set(site_id),
+        name: Set(name.to_owned()),
+        code: Set(code.to_owned()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+pub async fn checkpoints_of(db: &impl ConnectionTrait, site_ids: &[i64]) -> Result<Vec<Checkpoint>> {
+    Ok(checkpoint::Entity::find()
+        .filter(checkpoint::Column::SiteId.is_in(site_ids.iter().copied()))
+        .order_by_asc(checkpoint::Column::Id)
+        .all(db)
+        .await?)
+}
+
+pub async fn checkpoint_by_code(db: &impl ConnectionTrait, code: &str) -> Result<Option<Checkpoint>> {
+    Ok(checkpoint::Entity::find().filter(checkpoint::Column::Code.eq(code)).one(db).await?)
+}
+
+/// Every site that has checkpoints (the warehouses patrolled).
+pub async fn patrolled_sites(db: &impl ConnectionTrait) -> Result<Vec<i64>> {
+    let rows: Vec<i64> =
+        checkpoint::Entity::find().select_only().column(checkpoint::Column::SiteId).distinct().into_tuple().all(db).await?;
+    Ok(rows)
+}
+
+pub async fn insert_checkin(
+    db: &impl ConnectionTrait,
+    cp: &Checkpoint,
+    user: (i64, &str),
+    at: DateTime<Utc>,
+    note: &str,
+    photo: Option<String>,
+) -> Result<Checkin> {
+    Ok(patrol_checkin::ActiveModel {
+        site_id: Set(cp.site_id),
+        checkpoint_id: Set(cp.id),
+        user_id: Set(user.0),
+        guard: Set(user.1.to_owned()),
+        at: Set(at),
+        note: Set(note.to_owned()),
+        photo_sha256: Set(photo),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+pub async fn checkins_between(
+    db: &impl ConnectionTrait,
+    site_ids: &[i64],
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<Checkin>> {
+    Ok(patrol_checkin::Entity::find()
+        .filter(patrol_checkin::Column::SiteId.is_in(site_ids.iter().copied()))
+        .filter(patrol_checkin::Column::At.gte(from))
+        .filter(patrol_checkin::Column::At.lt(until))
+        .order_by_asc(patrol_checkin::Column::At)
+        .all(db)
+        .await?)
+}
+
+// ---- loadings and facilities ----
+
+#[derive(Debug, Clone)]
+pub struct NewLoading {
+    pub uid: String,
+    pub site_id: i64,
+    pub org_id: i64,
+    pub direction: String,
+    pub vehicle: String,
+    pub driver: String,
+    pub items: String,
+    pub failed: i32,
+    pub by_user: i64,
+    pub request_digest: String,
+}
+
+pub async fn insert_loading(db: &impl ConnectionTrait, n: NewLoading, now: DateTime<Utc>) -> Result<Loading> {
+    Ok(loading::ActiveModel {
+        uid: Set(n.uid),
+        site_id: Set(n.site_id),
+        org_id: Set(n.org_id),
+        direction: Set(n.direction),
+        vehicle: Set(n.vehicle),
+        driver: Set(n.driver),
+        items: Set(n.items),
+        failed: Set(n.failed),
+        by_user: Set(n.by_user),
+        at: Set(now),
+        request_digest: Set(Some(n.request_digest)),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+pub async fn loading_by_uid(db: &impl ConnectionTrait, uid: &str) -> Result<Option<Loading>> {
+    Ok(loading::Entity::find().filter(loading::Column::Uid.eq(uid)).one(db).await?)
+}
+
+pub async fn loadings_of(db: &impl ConnectionTrait, site_id: i64, limit: u64) -> Result<Vec<Loading>> {
+    Ok(loading::Entity::find()
+        .filter(loading::Column::SiteId.eq(site_id))
+        .order_by_desc(loading::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
+pub async fn insert_facility(
+    db: &impl ConnectionTrait,
+    site: &crate::sites::Site,
+    kind: &str,
+    name: &str,
+    interval_days: i32,
+    now: DateTime<Utc>,
+) -> Result<Facility> {
+    Ok(facility::ActiveModel {
+        site_id: Set(site.id),
+        org_id: Set(site.org_id),
+        kind: Set(kind.to_owned()),
+        name: Set(name.to_owned()),
+        interval_days: Set(interval_days),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+pub async fn facilities_of(db: &impl ConnectionTrait, site_ids: &[i64]) -> Result<Vec<Facility>> {
+    Ok(facility::Entity::find()
+        .filter(facility::Column::SiteId.is_in(site_ids.iter().copied()))
+        .order_by_asc(facility::Column::Id)
+        .all(db)
+        .await?)
+}
+
+pub async fn facility(db: &impl ConnectionTrait, id: i64) -> Result<Option<Facility>> {
+    Ok(facility::Entity::find_by_id(id).one(db).await?)
+}
+
+pub async fn insert_upkeep(
+    db: &impl ConnectionTrait,
+    facility_id: i64,
+    by: i64,
+    note: &str,
+    now: DateTime<Utc>,
+) -> Result<Upkeep> {
+    Ok(facility_upkeep::ActiveModel {
+        facility_id: Set(facility_id),
+        by_user: Set(by),
+        at: Set(now),
+        note: Set(note.to_owned()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+pub async fn upkeep_of(db: &impl ConnectionTrait, facility_ids: &[i64]) -> Result<Vec<Upkeep>> {
+    Ok(facility_upkeep::Entity::find()
+        .filter(facility_upkeep::Column::FacilityId.is_in(facility_ids.iter().copied()))
+        .order_by_asc(facility_upkeep::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Every facility (for the reminder job).
+pub async fn all_facilities(db: &impl ConnectionTrait) -> Result<Vec<Facility>> {
+    Ok(facility::Entity::find().order_by_asc(facility::Column::Id).all(db).await?)
+}
