@@ -27,6 +27,10 @@ pub struct FileConfig {
     pub reminder_interval_seconds: Option<u64>,
     /// Local hour from which the daily digest goes out (default 8).
     pub digest_hour: Option<u32>,
+    /// Broker for warehouse telemetry (`mqtt://host:1883`); none: HTTP intake only.
+    pub mqtt_url: Option<String>,
+    /// Topic prefix gateways publish under (`<prefix>/<gateway>/readings`; default `anjian`).
+    pub mqtt_topic_prefix: Option<String>,
 }
 
 impl FileConfig {
@@ -52,6 +56,8 @@ pub struct Resolved {
     pub settings: anjian_app::Settings,
     pub log_json: bool,
     pub reminder_interval: std::time::Duration,
+    pub mqtt_url: Option<String>,
+    pub mqtt_topic_prefix: String,
 }
 
 impl Resolved {
@@ -111,6 +117,13 @@ pub fn resolve(l: Layers<'_>) -> anyhow::Result<Resolved> {
         settings,
         log_json: f.log_format.as_deref() == Some("json"),
         reminder_interval: std::time::Duration::from_secs(f.reminder_interval_seconds.unwrap_or(60).max(1)),
+        // The environment beats the file, as for every other setting.
+        mqtt_url: std::env::var("ANJIAN_MQTT_URL").ok().or_else(|| f.mqtt_url.clone()).filter(|u| !u.is_empty()),
+        mqtt_topic_prefix: std::env::var("ANJIAN_MQTT_TOPIC_PREFIX")
+            .ok()
+            .or_else(|| f.mqtt_topic_prefix.clone())
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| "anjian".into()),
     })
 }
 

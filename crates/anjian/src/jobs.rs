@@ -1,4 +1,5 @@
-//! Background jobs of a running server: reminders and webhook deliveries. Every instance runs
+//! Background jobs of a running server: reminders, webhook deliveries and the warehouses' watch
+//! (offline sensors, missed patrol hours, escalation). Every instance runs
 //! the loop; the lease inside each job makes only one of them do the work at a time.
 
 use anjian_app::App;
@@ -24,6 +25,16 @@ pub async fn run(app: App, every: Duration) {
             Ok(_) => {}
             // No plan yet, or the database is away for a moment: try again next tick.
             Err(e) => tracing::warn!(error = %e, "reminder job"),
+        }
+        match app.run_watch(&holder).await {
+            Ok(Some(w)) if w.offline + w.patrol_missed + w.escalated > 0 => tracing::info!(
+                offline = w.offline,
+                patrol_missed = w.patrol_missed,
+                escalated = w.escalated,
+                "warehouse watch"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "warehouse watch"),
         }
         if app.settings.webhook_url.is_some() {
             if let Err(e) = app.deliver_webhooks(&holder, &client).await {

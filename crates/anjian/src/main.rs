@@ -8,6 +8,7 @@ mod bench_obligations;
 mod cli;
 mod config;
 mod jobs;
+mod mqtt;
 mod serve;
 
 use clap::Parser;

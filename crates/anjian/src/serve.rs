@@ -157,6 +157,15 @@ pub async fn run(app: App, cfg: &Resolved) -> anyhow::Result<()> {
     state.secure_cookies = cfg.secure_cookies;
     state.hsts = cfg.hsts;
     let jobs = tokio::spawn(crate::jobs::run(state.app.clone(), cfg.reminder_interval));
+    let mqtt = match &cfg.mqtt_url {
+        Some(url) => Some(tokio::spawn(crate::mqtt::run(
+            state.app.clone(),
+            url.clone(),
+            crate::mqtt::client_id(&cfg.data_dir)?,
+            cfg.mqtt_topic_prefix.clone(),
+        ))),
+        None => None,
+    };
     let router = anjian_web::router(state);
     let shutdown = shutdown_signal();
     let listener =
@@ -168,6 +177,9 @@ pub async fn run(app: App, cfg: &Resolved) -> anyhow::Result<()> {
         .with_graceful_shutdown(shutdown)
         .await?;
     jobs.abort();
+    if let Some(m) = mqtt {
+        m.abort();
+    }
     tracing::info!("stopped");
     Ok(())
 }

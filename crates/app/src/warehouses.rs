@@ -347,9 +347,11 @@ impl App {
             }
         }
         rows.sort_by(|a, b| (a.sensor_id, a.at).cmp(&(b.sensor_id, b.at)));
+        let checked = rows.len();
+        // The same (sensor, time) twice in one batch, or already stored: taken once.
         rows.dedup_by(|a, b| a.sensor_id == b.sensor_id && a.at == b.at);
         let mut taken = store::insert_readings(&*txn, &rows).await?;
-        report.reject(Reject::Duplicate, readings.len() - report.rejected.values().sum::<usize>() - taken.len());
+        report.reject(Reject::Duplicate, checked.saturating_sub(taken.len()));
         report.accepted = taken.len();
         taken.sort_by(|a, b| (a.sensor_id, a.at).cmp(&(b.sensor_id, b.at)));
         // Hourly aggregates of exactly what was taken.

@@ -21,6 +21,88 @@ fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
+/// A time series for [`lines`]: points as (seconds since the chart's start, value).
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub name: String,
+    pub color: &'static str,
+    pub points: Vec<(f64, f64)>,
+}
+
+/// Lines over time with the allowed band shaded (a warehouse's temperature and humidity): the
+/// x axis runs over `span_secs` with `ticks` labelled (position in seconds, label).
+pub fn lines(title: &str, span_secs: f64, ticks: &[(f64, String)], band: Option<(f64, f64)>, series: &[Line]) -> String {
+    let (w, h) = (720.0_f64, 260.0_f64);
+    let (left, right, top, bottom) = (44.0, 10.0, 34.0, 28.0);
+    let values = series.iter().flat_map(|s| s.points.iter().map(|p| p.1));
+    let (mut lo, mut hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+    if let Some((bl, bh)) = band {
+        lo = lo.min(bl);
+        hi = hi.max(bh);
+    }
+    if !lo.is_finite() || !hi.is_finite() {
+        (lo, hi) = (0.0, 1.0);
+    }
+    let pad = ((hi - lo) * 0.1).max(1.0);
+    let (lo, hi) = (lo - pad, hi + pad);
+    let plot_w = w - left - right;
+    let plot_h = h - top - bottom;
+    let x = |t: f64| left + plot_w * (t / span_secs.max(1.0)).clamp(0.0, 1.0);
+    let y = |v: f64| top + plot_h - plot_h * (v - lo) / (hi - lo);
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" role="img" aria-label="{t}" font-family="{FONT}" font-size="12">"#,
+        t = esc(title)
+    );
+    let _ = write!(out, r##"<text x="{left}" y="18" font-size="14" font-weight="bold" fill="#222">{}</text>"##, esc(title));
+    if let Some((bl, bh)) = band {
+        let _ = write!(
+            out,
+            r##"<rect x="{left}" y="{:.1}" width="{plot_w}" height="{:.1}" fill="#e8f5e9"><title>{bl} – {bh}</title></rect>"##,
+            y(bh),
+            (y(bl) - y(bh)).max(0.0)
+        );
+    }
+    for i in 0..=4 {
+        let v = lo + (hi - lo) * f64::from(i) / 4.0;
+        let _ = write!(
+            out,
+            r##"<line x1="{left}" x2="{}" y1="{yy:.1}" y2="{yy:.1}" stroke="#e3e6ea"/><text x="{}" y="{:.1}" text-anchor="end" fill="#666">{v:.0}</text>"##,
+            w - right,
+            left - 4.0,
+            y(v) + 4.0,
+            yy = y(v)
+        );
+    }
+    for (t, label) in ticks {
+        let _ = write!(out, r##"<text x="{:.1}" y="{}" text-anchor="middle" fill="#666">{}</text>"##, x(*t), h - 8.0, esc(label));
+    }
+    let mut lx = w - right;
+    for s in series.iter().rev() {
+        lx -= 18.0 + s.name.chars().count() as f64 * 13.0;
+        let _ = write!(
+            out,
+            r##"<rect x="{lx}" y="8" width="10" height="10" fill="{}"/><text x="{}" y="17" fill="#333">{}</text>"##,
+            s.color,
+            lx + 13.0,
+            esc(&s.name)
+        );
+        if s.points.is_empty() {
+            continue;
+        }
+        let path: Vec<String> = s.points.iter().map(|(t, v)| format!("{:.1},{:.1}", x(*t), y(*v))).collect();
+        let _ = write!(
+            out,
+            r##"<polyline fill="none" stroke="{}" stroke-width="1.5" points="{}"/>"##,
+            s.color,
+            path.join(" ")
+        );
+    }
+    out.push_str("</svg>");
+    out
+}
+
 /// Grouped vertical bars: one group per label, one bar per series, values on top.
 pub fn bars(title: &str, labels: &[String], series: &[Series]) -> String {
     let (w, h) = (720.0_f64, 300.0_f64);

@@ -79,6 +79,15 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), metrics::layer))
         .layer(middleware::from_fn_with_state(state.clone(), security_headers))
         .layer(DefaultBodyLimit::max(2 * 1024 * 1024))
+        // A bug in one request answers 500 and leaves the server and every other request alone.
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| {
+            error::json_error(
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "internal error".into(),
+                Vec::new(),
+            )
+        }))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             // The path only: query strings can carry search terms, never log them.

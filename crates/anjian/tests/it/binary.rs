@@ -531,3 +531,88 @@ fn start_logged(mut cmd: Command, log: &Path) -> Server {
         }
     }
 }
+
+/// Telemetry through the real broker: a gateway publishes to Mosquitto (127.0.0.1:1883) with QoS
+/// 1, the server's shared subscription takes the batch and commits it; a malformed message is
+/// counted and dropped without stopping the consumer; a resent batch is taken once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn readings_published_to_mosquitto_reach_the_warehouse() {
+    use serde_json::{json, Value};
+    assert!(
+        std::net::TcpStream::connect("127.0.0.1:1883").is_ok(),
+        "Mosquitto is not running at 127.0.0.1:1883 (start it with `mosquitto -d -c /etc/mosquitto/mosquitto.conf`)"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let token = prepare(&data).await;
+    let prefix = format!("t{}", uuid::Uuid::new_v4().simple());
+    let mut cmd = Command::new(BIN);
+    cmd.arg("--data-dir")
+        .arg(&data)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("ANJIAN_MQTT_URL", "mqtt://127.0.0.1:1883")
+        .env("ANJIAN_MQTT_TOPIC_PREFIX", &prefix);
+    let s = start_cmd(cmd);
+    let base = format!("http://{}", s.addr);
+    let http = reqwest::Client::new();
+    let call = |method: reqwest::Method, path: &str, body: Value| {
+        http.request(method, format!("{base}{path}")).bearer_auth(&token).json(&body).send()
+    };
+    let me: Value = call(reqwest::Method::GET, "/api/v1/me", json!({})).await.unwrap().json().await.unwrap();
+    let bureau: Value =
+        call(reqwest::Method::GET, &format!("/api/v1/orgs/{}", me["org_id"]), json!({})).await.unwrap().json().await.unwrap();
+    let jid = bureau["jurisdiction_id"].as_i64().unwrap_or_else(|| panic!("{bureau}"));
+    let org: Value = call(reqwest::Method::POST, "/api/v1/orgs", json!({"name": "民爆公司", "kind": "explosives_enterprise", "jurisdiction_id": jid}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let site: Value = call(reqwest::Method::POST, &format!("/api/v1/orgs/{}/warehouses", org["id"]), json!({"name": "2号库"}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let sensor: Value = call(reqwest::Method::POST, &format!("/api/v1/warehouses/{}/sensors", site["id"]), json!({"kind": "temperature"}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let code = sensor["code"].as_str().unwrap().to_owned();
+
+    let mut opts = rumqttc::MqttOptions::new(format!("gw-{prefix}"), "127.0.0.1", 1883);
+    opts.set_keep_alive(std::time::Duration::from_secs(10));
+    let (client, mut events) = rumqttc::AsyncClient::new(opts, 10);
+    tokio::spawn(async move { while events.poll().await.is_ok() {} });
+    let topic = format!("{prefix}/gw-1/readings");
+    let now = chrono::Utc::now();
+    let batch = json!([
+        {"sensor": code, "at": (now - chrono::Duration::seconds(30)).to_rfc3339(), "value": 18.5},
+        {"sensor": code, "at": now.to_rfc3339(), "value": 19.25},
+    ])
+    .to_string();
+    // The server may still be subscribing: publish until the readings are there.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut last = Value::Null;
+    while Instant::now() < deadline {
+        client.publish(topic.as_str(), rumqttc::QoS::AtLeastOnce, false, "garbage, not readings").await.unwrap();
+        client.publish(topic.as_str(), rumqttc::QoS::AtLeastOnce, false, batch.clone()).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        last = call(reqwest::Method::GET, &format!("/api/v1/warehouses/{}", site["id"]), json!({})).await.unwrap().json().await.unwrap();
+        if last["sensors"][0]["last_value"].as_f64() == Some(19.25) {
+            break;
+        }
+    }
+    assert_eq!(last["sensors"][0]["last_value"].as_f64(), Some(19.25), "the readings arrived through the broker: {last}");
+    assert!(terminate(s).success());
+    // Taken once however often it was published.
+    let store = open_data(&data).await;
+    let sid = last["sensors"][0]["id"].as_i64().unwrap();
+    let n = anjian_store::warehouses::readings_between(&store.db, sid, now - chrono::Duration::hours(1), now + chrono::Duration::hours(1))
+        .await
+        .unwrap();
+    assert_eq!(n.len(), 2);
+    store.close().await.unwrap();
+}

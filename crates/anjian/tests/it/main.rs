@@ -15,3 +15,4 @@ mod safety_tests;
 mod scope;
 mod tips;
 mod upgrade;
+mod warehouses;

@@ -18,6 +18,7 @@ mod orgs;
 mod safety_tests;
 mod tips;
 mod users;
+mod warehouses;
 
 use crate::error::json_error;
 use crate::AppState;
@@ -45,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .merge(safety_tests::router())
         .merge(fundamentals::router())
         .merge(tips::router())
+        .merge(warehouses::router())
         .fallback(|| async { json_error(StatusCode::NOT_FOUND, "not_found", "no such endpoint".into(), Vec::new()) })
 }
 
@@ -73,6 +75,9 @@ pub fn router() -> Router<AppState> {
         fundamentals::profile, fundamentals::record, fundamentals::overview, fundamentals::graded, fundamentals::powers, fundamentals::add_power, fundamentals::powers_xlsx,
         tips::challenge, tips::submit, tips::follow, tips::reporter_message, tips::list, tips::stats, tips::one, tips::assign,
         tips::conclude, tips::hazard, tips::reward, tips::decision, tips::payment, tips::close, tips::message, tips::reveal,
+        warehouses::readings, warehouses::add_warehouse, warehouses::list, warehouses::one, warehouses::add_sensor, warehouses::add_gateway,
+        warehouses::alarms, warehouses::acknowledge, warehouses::resolve, warehouses::to_hazard, warehouses::add_checkpoint, warehouses::checkin,
+        warehouses::patrol, warehouses::add_loading, warehouses::loadings, warehouses::add_facility, warehouses::upkeep,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::error::FieldProblem)),
     modifiers(&Security),
@@ -134,6 +139,16 @@ pub struct ApiQuery<T>(pub T);
 #[derive(FromRequestParts)]
 #[from_request(via(axum::extract::Path), rejection(Rejection))]
 pub struct ApiPath<T>(pub T);
+
+/// Any serialisable answer as a JSON body.
+pub fn json_of<T: serde::Serialize>(v: &T) -> Result<Json<serde_json::Value>, crate::error::ApiError> {
+    Ok(Json(serde_json::to_value(v).map_err(|e| anjian_app::AppError::Internal(e.to_string()))?))
+}
+
+/// The `Idempotency-Key` header of a create from a phone.
+pub fn idempotency_key(h: &axum::http::HeaderMap) -> Option<&str> {
+    h.get("idempotency-key").and_then(|v| v.to_str().ok())
+}
 
 /// Page size: 50 unless asked, at most 200.
 pub fn limit(asked: Option<u64>) -> u64 {

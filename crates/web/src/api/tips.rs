@@ -1,7 +1,7 @@
 //! The tip channel over JSON. The first four endpoints are public (no token, nothing about the
 //! caller kept); the rest are the bureau's and need a token with the right role.
 
-use super::{ApiJson, ApiPath, ApiQuery};
+use super::{json_of, ApiJson, ApiPath, ApiQuery};
 use crate::auth::ApiActor;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
@@ -34,10 +34,6 @@ pub fn router() -> Router<AppState> {
         .route("/tips/{id}/close", post(close))
         .route("/tips/{id}/messages", post(message))
         .route("/tips/{id}/reveal", post(reveal))
-}
-
-fn json_of<T: serde::Serialize>(v: &T) -> Result<Json<Value>, ApiError> {
-    Ok(Json(serde_json::to_value(v).map_err(|e| anjian_app::AppError::Internal(e.to_string()))?))
 }
 
 /// A proof-of-work challenge for a submission: find `nonce` so that SHA-256(`challenge:nonce`)

@@ -23,6 +23,7 @@ mod tests;
 mod tips;
 mod typical_cases;
 mod users;
+mod warehouses;
 
 pub use crossings::crossings_sheet;
 pub use fundamentals::{graded_sheet, powers_sheet};
@@ -69,6 +70,7 @@ pub fn router() -> Router<AppState> {
         .merge(typical_cases::router())
         .merge(bureau_reports::router())
         .merge(tips::router())
+        .merge(warehouses::router())
 }
 
 async fn css() -> impl IntoResponse {
@@ -132,7 +134,8 @@ impl Chrome {
         let bureau = role.is_bureau() || role.scope_basis() == anjian_domain::role::ScopeBasis::Everything;
         let crossings = bureau || role == anjian_domain::role::Role::RailwayOperator;
         let testing = bureau || role == anjian_domain::role::Role::Principal;
-        let areas: [(&'static str, &'static str, Permission, bool); 15] = [
+        let warehouses = bureau || ctx.actor.org.as_ref().is_some_and(|o| o.kind == "explosives_enterprise");
+        let areas: [(&'static str, &'static str, Permission, bool); 16] = [
             ("/cockpit", "nav.cockpit", Permission::ViewCampaign, bureau),
             ("/obligations", "nav.obligations", Permission::ViewCampaign, true),
             ("/campaign", "nav.campaign", Permission::ViewCampaign, true),
@@ -142,6 +145,7 @@ impl Chrome {
             ("/inspections", "nav.inspections", Permission::ViewHazards, true),
             ("/ledgers", "nav.ledgers", Permission::ViewHazards, true),
             ("/crossings", "nav.crossings", Permission::ViewHazards, crossings),
+            ("/warehouses", "nav.warehouses", Permission::ViewHazards, warehouses),
             ("/tests", "nav.tests", Permission::ViewCampaign, testing),
             ("/tips", "nav.tips", Permission::ViewTips, true),
             ("/orgs", "nav.orgs", Permission::ViewOrgs, true),
