@@ -84,6 +84,8 @@ enum Command {
     BenchHazards(crate::bench_hazards::HazardBenchArgs),
     /// The obligation engine at three city sizes, against the naive way.
     BenchObligations(crate::bench_obligations::ObligationBenchArgs),
+    /// Warehouse readings per second over HTTP and MQTT against the raw insert ceiling; alarm latency.
+    BenchTelemetry(crate::bench_telemetry::TelemetryBenchArgs),
 }
 
 #[derive(Subcommand)]
@@ -143,6 +145,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(args) => return crate::bench::run(args).await.map(|_| ExitCode::SUCCESS),
         Command::BenchHazards(args) => return crate::bench_hazards::run(args).await.map(|_| ExitCode::SUCCESS),
         Command::BenchObligations(args) => return crate::bench_obligations::run(args).await.map(|_| ExitCode::SUCCESS),
+        Command::BenchTelemetry(args) => return crate::bench_telemetry::run(args).await.map(|_| ExitCode::SUCCESS),
         _ => {}
     }
     let (listen, insecure) = match &cli.command {
@@ -164,7 +167,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Plan { command: PlanCommand::Lint { .. } }
         | Command::Bench(_)
         | Command::BenchHazards(_)
-        | Command::BenchObligations(_) => {
+        | Command::BenchObligations(_)
+        | Command::BenchTelemetry(_) => {
             unreachable!("handled above")
         }
         Command::Demo { enterprises, seed } => {

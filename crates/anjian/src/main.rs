@@ -5,6 +5,7 @@ mod backup;
 mod bench;
 mod bench_hazards;
 mod bench_obligations;
+mod bench_telemetry;
 mod cli;
 mod config;
 mod jobs;

@@ -68,7 +68,9 @@ pub async fn run(app: App, url: String, client_id: String, prefix: String) {
                         Ok(_) => {}
                         // A batch that can never be taken (too large) is acknowledged and
                         // dropped, or the broker would send it forever.
-                        Err(e @ AppError::Invalid(_)) => tracing::warn!(error = %e, topic = %p.topic, "MQTT batch refused"),
+                        Err(e @ AppError::Invalid(_)) => {
+                            tracing::warn!(error = %e, topic = %p.topic, "MQTT batch refused")
+                        }
                         // The database is away: no ack, so the broker sends it again.
                         Err(e) => {
                             tracing::warn!(error = %e, "MQTT batch not stored; left for redelivery");

@@ -34,6 +34,11 @@ pub struct Cockpit {
     pub crossings: (usize, usize, usize, usize),
     /// Not tested, passed, retest due, failed retest.
     pub tests: (usize, usize, usize, usize),
+    /// Explosives warehouses: live alarms, of which patrol misses, of which escalated.
+    pub alarms: (usize, usize, usize),
+    /// Tips by outcome (`pending`, `true`, `partly_true`, `untrue`); empty for a role that may
+    /// not see tips.
+    pub tips: Vec<(String, u64)>,
 }
 
 impl App {
@@ -179,7 +184,32 @@ impl App {
                 .map(|j| j.name)
                 .unwrap_or_default(),
         };
+        let live = anjian_store::warehouses::alarms(
+            db,
+            scope,
+            &anjian_store::warehouses::AlarmFilter { live: true, ..Default::default() },
+            10_000,
+        )
+        .await?;
+        let live: Vec<_> =
+            live.into_iter().filter(|a| within.as_deref().is_none_or(|w| a.jurisdiction_path.starts_with(w))).collect();
+        let alarms = (
+            live.len(),
+            live.iter().filter(|a| a.kind == "patrol_missed").count(),
+            live.iter().filter(|a| a.escalated_at.is_some()).count(),
+        );
+        let tip_filter = anjian_store::tips::TipFilter { county_path: within.clone(), ..Default::default() };
+        let mut tips: Vec<(String, u64)> = Vec::new();
+        for row in self.tip_stats(actor, &tip_filter).await.unwrap_or_default() {
+            match tips.iter_mut().find(|(o, _)| *o == row.outcome) {
+                Some(t) => t.1 += row.count,
+                None => tips.push((row.outcome, row.count)),
+            }
+        }
+        tips.sort();
         Ok(Cockpit {
+            alarms,
+            tips,
             place,
             jurisdiction_id: jurisdiction,
             months: months.iter().map(|m| local_date(m.start).format("%Y-%m").to_string()).collect(),

@@ -97,7 +97,16 @@ pub fn parse_batch(body: &[u8]) -> (Vec<RawReading>, usize) {
             Err(_) => vec![None],
         }
     } else {
-        trimmed.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).ok()).collect()
+        // NDJSON: each line straight into a reading (no intermediate value).
+        let mut good = Vec::new();
+        let mut bad = 0;
+        for l in trimmed.lines().filter(|l| !l.trim().is_empty()) {
+            match serde_json::from_str::<RawReading>(l) {
+                Ok(r) => good.push(r),
+                Err(_) => bad += 1,
+            }
+        }
+        return (good, bad);
     };
     let mut good = Vec::with_capacity(values.len());
     let mut bad = 0;
@@ -215,13 +224,11 @@ impl App {
         if name.is_empty() || name.chars().count() > 100 {
             return Err(AppError::invalid("name", "required"));
         }
-        let j = anjian_store::jurisdictions::by_id(&self.store.db, org.jurisdiction_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let j =
+            anjian_store::jurisdictions::by_id(&self.store.db, org.jurisdiction_id).await?.ok_or(AppError::NotFound)?;
         let now = self.clock.now();
         let txn = self.store.begin_write().await?;
-        let site =
-            sites::insert(&*txn, &uuid::Uuid::new_v4().to_string(), "warehouse", name, &org, &j, now).await?;
+        let site = sites::insert(&*txn, &uuid::Uuid::new_v4().to_string(), "warehouse", name, &org, &j, now).await?;
         self.record(&*txn, crate::audit::entry(Some(actor), "warehouse.create", "site", site.id)).await?;
         txn.commit().await?;
         self.world_changed();
@@ -375,6 +382,7 @@ impl App {
         // Alarms: each sensor's new readings in time order.
         let by_id: HashMap<i64, &store::Sensor> = sensors.values().map(|s| (s.id, s)).collect();
         let mut opened = Vec::new();
+        let mut states = Vec::new();
         for chunk in taken.chunk_by(|a, b| a.sensor_id == b.sensor_id) {
             let s = by_id[&chunk[0].sensor_id];
             let limits = sensor_limits(s, &rules);
@@ -401,15 +409,26 @@ impl App {
                         .await?;
                 }
             }
-            // A sensor back with readings ends its offline spell.
-            if s.last_at.is_none_or(|t| last.is_some_and(|(at, _)| at > t)) {
+            // A sensor back after a silence long enough to be offline ends that spell (only
+            // then can an offline alarm exist, so only then is it looked for).
+            let silent_since = now - Duration::minutes(rules.offline_after_minutes);
+            if s.last_at.is_none_or(|t| t < silent_since)
+                && last.is_some_and(|(at, _)| s.last_at.is_none_or(|t| at > t))
+            {
                 for a in store::live_alarm_of_sensor(&*txn, s.id, &["offline"]).await? {
                     store::change_alarm(&*txn, a.id, None, AlarmChange { cleared_at: Some(now), ..Default::default() })
                         .await?;
                 }
             }
-            store::save_sensor_state(&*txn, s.id, c.code(), c.since(), last).await?;
+            states.push(store::SensorState {
+                id: s.id,
+                condition: c.code(),
+                pending_since: c.since(),
+                last_at: last.map(|l| l.0),
+                last_value: last.map(|l| l.1),
+            });
         }
+        store::save_sensor_states(&*txn, &states).await?;
         let sites_by_id = self.sites_of(&*txn, opened.iter().map(|o| o.0.site_id)).await?;
         for (s, low, value, since, at) in opened {
             let Some(site) = sites_by_id.get(&s.site_id) else { continue };
@@ -450,7 +469,8 @@ impl App {
         site: &sites::Site,
         escalated: bool,
     ) -> Result<()> {
-        let roles: &[&str] = if escalated { &["county_staff", "city_staff"] } else { &["principal", "deputy", "safety_officer"] };
+        let roles: &[&str] =
+            if escalated { &["county_staff", "city_staff"] } else { &["principal", "deputy", "safety_officer"] };
         let users = if escalated {
             anjian_store::users::of_bureaus_over(db, &site.jurisdiction_path, roles).await?
         } else {
@@ -485,14 +505,9 @@ impl App {
     /// unacknowledged escalate, and raw readings past retention go.
     pub async fn run_watch(&self, holder: &str) -> Result<Option<WatchRun>> {
         let now = self.clock.now();
-        let lease = anjian_store::notifications::take_lease(
-            &self.store.db,
-            "watch",
-            holder,
-            now,
-            now + Duration::minutes(5),
-        )
-        .await?;
+        let lease =
+            anjian_store::notifications::take_lease(&self.store.db, "watch", holder, now, now + Duration::minutes(5))
+                .await?;
         let Some(cursor) = lease else { return Ok(None) };
         let rules = self.warehouse_rules().await;
         let mut out = WatchRun::default();
@@ -527,7 +542,11 @@ impl App {
             let mut h = first;
             while h < last {
                 for site_id in &patrolled {
-                    let cps: Vec<i64> = checkpoints.iter().filter(|c| c.site_id == *site_id && c.created_at < h).map(|c| c.id).collect();
+                    let cps: Vec<i64> = checkpoints
+                        .iter()
+                        .filter(|c| c.site_id == *site_id && c.created_at < h)
+                        .map(|c| c.id)
+                        .collect();
                     if cps.is_empty() {
                         continue;
                     }
@@ -560,8 +579,13 @@ impl App {
         let late = store::unacknowledged(&*txn, now - Duration::minutes(rules.escalate_after_minutes)).await?;
         let sites = self.sites_of(&*txn, late.iter().map(|a| a.site_id)).await?;
         for a in late {
-            if store::change_alarm(&*txn, a.id, Some("open"), AlarmChange { escalated_at: Some(now), ..Default::default() })
-                .await?
+            if store::change_alarm(
+                &*txn,
+                a.id,
+                Some("open"),
+                AlarmChange { escalated_at: Some(now), ..Default::default() },
+            )
+            .await?
             {
                 out.escalated += 1;
                 if let Some(site) = sites.get(&a.site_id) {
@@ -591,7 +615,11 @@ impl App {
         let a = self.alarm_in_scope(actor, id).await?;
         let now = self.clock.now();
         let txn = self.store.begin_write().await?;
-        let change = AlarmChange { state: Some("acknowledged".into()), acknowledged: Some((actor.id(), now)), ..Default::default() };
+        let change = AlarmChange {
+            state: Some("acknowledged".into()),
+            acknowledged: Some((actor.id(), now)),
+            ..Default::default()
+        };
         if !store::change_alarm(&*txn, a.id, Some("open"), change).await? {
             return Err(AppError::Conflict("alarm_state"));
         }
@@ -656,7 +684,8 @@ impl App {
         let now = self.clock.now();
         let txn = self.store.begin_write().await?;
         let hz = self.insert_hazard(&*txn, actor, &org, &h, None, "alarm", now, None, None).await?;
-        if !store::change_alarm(&*txn, a.id, None, AlarmChange { hazard_id: Some(hz.id), ..Default::default() }).await? {
+        if !store::change_alarm(&*txn, a.id, None, AlarmChange { hazard_id: Some(hz.id), ..Default::default() }).await?
+        {
             return Err(AppError::NotFound);
         }
         let mut e = crate::audit::entry(Some(actor), "alarm.hazard", "alarm", a.id);
@@ -683,8 +712,13 @@ impl App {
             .collect();
         Ok(WarehouseView {
             sensors: store::sensors_of_sites(db, &[site.id]).await?,
-            live_alarms: store::alarms(db, &actor.scope, &AlarmFilter { site_id: Some(site.id), live: true, kind: None }, 100)
-                .await?,
+            live_alarms: store::alarms(
+                db,
+                &actor.scope,
+                &AlarmFilter { site_id: Some(site.id), live: true, kind: None },
+                100,
+            )
+            .await?,
             checkpoints: store::checkpoints_of(db, &[site.id]).await?,
             facilities,
             site,
@@ -695,14 +729,16 @@ impl App {
     pub async fn sensor_readings(&self, actor: &Actor, sensor: &store::Sensor, hours: i64) -> Result<Vec<Reading>> {
         self.warehouse(actor, sensor.site_id).await?;
         let now = self.clock.now();
-        Ok(store::readings_between(&self.store.db, sensor.id, now - Duration::hours(hours), now + Duration::minutes(5)).await?)
+        Ok(store::readings_between(&self.store.db, sensor.id, now - Duration::hours(hours), now + Duration::minutes(5))
+            .await?)
     }
 
     /// A sensor's hourly aggregates over the last `days` (for the 30-day chart).
     pub async fn sensor_hours(&self, actor: &Actor, sensor: &store::Sensor, days: i64) -> Result<Vec<Hour>> {
         self.warehouse(actor, sensor.site_id).await?;
         let now = self.clock.now();
-        Ok(store::hours_between(&self.store.db, sensor.id, now - Duration::days(days), now + Duration::hours(1)).await?)
+        Ok(store::hours_between(&self.store.db, sensor.id, now - Duration::days(days), now + Duration::hours(1))
+            .await?)
     }
 
     /// A checkpoint whose QR code a guard will scan.
@@ -753,9 +789,13 @@ impl App {
         let hour = telemetry::hour_of(now);
         let txn = self.store.begin_write().await?;
         let all: Vec<i64> = store::checkpoints_of(&*txn, &[site.id]).await?.iter().map(|c| c.id).collect();
-        let before: Vec<i64> =
-            store::checkins_between(&*txn, &[site.id], hour, now + Duration::seconds(1)).await?.iter().map(|c| c.checkpoint_id).collect();
-        let c = store::insert_checkin(&*txn, &cp, (actor.id(), &actor.user.display_name), now, note.trim(), photo).await?;
+        let before: Vec<i64> = store::checkins_between(&*txn, &[site.id], hour, now + Duration::seconds(1))
+            .await?
+            .iter()
+            .map(|c| c.checkpoint_id)
+            .collect();
+        let c =
+            store::insert_checkin(&*txn, &cp, (actor.id(), &actor.user.display_name), now, note.trim(), photo).await?;
         let mut after = before.clone();
         after.push(cp.id);
         let completes = !telemetry::round_complete(&all, &before) && telemetry::round_complete(&all, &after);
@@ -784,7 +824,8 @@ impl App {
         Ok((0..24)
             .map(|i| {
                 let h = start + Duration::hours(i);
-                let live: Vec<i64> = cps.iter().filter(|c| c.created_at < h + Duration::hours(1)).map(|c| c.id).collect();
+                let live: Vec<i64> =
+                    cps.iter().filter(|c| c.created_at < h + Duration::hours(1)).map(|c| c.id).collect();
                 let these: Vec<&store::Checkin> =
                     checkins.iter().filter(|c| c.at >= h && c.at < h + Duration::hours(1)).collect();
                 let visited: Vec<i64> = these.iter().map(|c| c.checkpoint_id).collect();
@@ -818,7 +859,8 @@ impl App {
     ) -> Result<store::Loading> {
         may_manage(actor)?;
         let site = self.warehouse(actor, site_id).await?;
-        let digest = crate::crypto::digest_json(&(site_id, &input.direction, &input.vehicle, &input.driver, &input.items));
+        let digest =
+            crate::crypto::digest_json(&(site_id, &input.direction, &input.vehicle, &input.driver, &input.items));
         let uid = crate::orgs::uid_for(key)?;
         if let Some(prev) = store::loading_by_uid(&self.store.db, &uid).await? {
             let (same_author, stored) = (prev.by_user == actor.id(), prev.request_digest.clone());
@@ -863,7 +905,13 @@ impl App {
         .await?;
         for it in failed {
             let h = HazardInput {
-                description: format!("{} 装卸车辆 {}：{} 不合格 {}", site.name, input.vehicle.trim(), it.item, it.note.trim()),
+                description: format!(
+                    "{} 装卸车辆 {}：{} 不合格 {}",
+                    site.name,
+                    input.vehicle.trim(),
+                    it.item,
+                    it.note.trim()
+                ),
                 point_id: None,
                 grade: "general".into(),
                 category: Some("民爆装卸".into()),
@@ -934,9 +982,10 @@ impl App {
         let now = self.clock.now();
         let txn = self.store.begin_write().await?;
         let u = store::insert_upkeep(&*txn, f.id, actor.id(), note.trim(), now).await?;
-        let act = Activity::new(ActivityKind::FacilityMaintenance, now, Evidence { source: Source::Maintenance, id: u.id })
-            .by(actor.id(), Some(site.org_id))
-            .on_org(site.org_id);
+        let act =
+            Activity::new(ActivityKind::FacilityMaintenance, now, Evidence { source: Source::Maintenance, id: u.id })
+                .by(actor.id(), Some(site.org_id))
+                .on_org(site.org_id);
         anjian_store::activities::insert_many(&*txn, &[Activity { target_site: Some(site.id), ..act }], now).await?;
         self.record(&*txn, crate::audit::entry(Some(actor), "facility.upkeep", "facility", f.id)).await?;
         txn.commit().await?;
@@ -978,26 +1027,36 @@ impl App {
         }
         Ok(out)
     }
+}
 
-    /// The 四防 inspection template of a bureau, made once (an inspection of a warehouse follows
-    /// it item by item).
-    pub async fn ensure_four_defences_checklist(&self, actor: &Actor, bureau_id: i64) -> Result<()> {
-        let existing = self.list_checklists(actor).await?;
-        if existing.iter().any(|(c, _)| c.name == "民爆库房“四防”检查表") {
-            return Ok(());
-        }
-        let items = FOUR_DEFENCES
-            .iter()
-            .map(|(item, req)| crate::checklists::ChecklistItem {
-                item: (*item).to_owned(),
-                requirement: (*req).to_owned(),
-                reference: "二（二）2（2）".to_owned(),
-                score: None,
-            })
-            .collect();
-        self.create_checklist(actor, bureau_id, "民爆库房“四防”检查表", items).await?;
-        Ok(())
+/// The name of the 四防 template the city bureau keeps.
+pub const FOUR_DEFENCES_NAME: &str = "民爆库房“四防”检查表";
+
+/// Makes the city bureau's 四防 inspection template (an inspection of a warehouse follows it
+/// item by item) when the plan has an explosives section and the template is not there yet.
+pub(crate) async fn ensure_four_defences(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<()> {
+    use anjian_store::checklists;
+    let f = anjian_store::orgs::OrgFilter { kind: Some("regulator".into()), ..Default::default() };
+    let bureaus = anjian_store::orgs::list(db, &Scope::All, &f, None, 1000).await?;
+    let Some(city) = bureaus.into_iter().min_by_key(|o| (o.jurisdiction_path.len(), o.id)) else { return Ok(()) };
+    let owned = checklists::list(db, &Scope::Org { path: city.org_path.clone() }).await?;
+    if owned.iter().any(|c| c.name == FOUR_DEFENCES_NAME) {
+        return Ok(());
     }
+    let items: Vec<crate::checklists::ChecklistItem> = FOUR_DEFENCES
+        .iter()
+        .map(|(item, req)| crate::checklists::ChecklistItem {
+            item: (*item).to_owned(),
+            requirement: (*req).to_owned(),
+            reference: "二（二）2（2）".to_owned(),
+            score: None,
+        })
+        .collect();
+    let json = serde_json::to_string(&items).map_err(|e| AppError::Internal(e.to_string()))?;
+    // Made by the plan's import, not by a person: author 0 (the system).
+    let c = checklists::insert(db, &uuid::Uuid::new_v4().to_string(), &city, FOUR_DEFENCES_NAME, 0, now).await?;
+    checklists::insert_version(db, c.id, 1, &json, 0, now).await?;
+    Ok(())
 }
 
 /// A time as a notice reads it: local, to the minute.

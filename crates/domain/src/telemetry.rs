@@ -22,9 +22,14 @@ pub struct Limits {
 pub enum Condition {
     Normal,
     /// Out of range since `since` (below the range when `low`), not yet long enough.
-    Pending { since: DateTime<Utc>, low: bool },
+    Pending {
+        since: DateTime<Utc>,
+        low: bool,
+    },
     /// An alarm is open for this excursion.
-    Alarm { low: bool },
+    Alarm {
+        low: bool,
+    },
 }
 
 impl Condition {
@@ -62,7 +67,9 @@ impl Condition {
 pub enum Change {
     None,
     /// Open an alarm: the value went below (`low`) or above the range and stayed there.
-    Open { low: bool },
+    Open {
+        low: bool,
+    },
     /// The excursion is over (the value is back inside the range by the hysteresis margin).
     Clear,
 }

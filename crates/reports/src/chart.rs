@@ -31,7 +31,13 @@ pub struct Line {
 
 /// Lines over time with the allowed band shaded (a warehouse's temperature and humidity): the
 /// x axis runs over `span_secs` with `ticks` labelled (position in seconds, label).
-pub fn lines(title: &str, span_secs: f64, ticks: &[(f64, String)], band: Option<(f64, f64)>, series: &[Line]) -> String {
+pub fn lines(
+    title: &str,
+    span_secs: f64,
+    ticks: &[(f64, String)],
+    band: Option<(f64, f64)>,
+    series: &[Line],
+) -> String {
     let (w, h) = (720.0_f64, 260.0_f64);
     let (left, right, top, bottom) = (44.0, 10.0, 34.0, 28.0);
     let values = series.iter().flat_map(|s| s.points.iter().map(|p| p.1));
@@ -55,7 +61,8 @@ pub fn lines(title: &str, span_secs: f64, ticks: &[(f64, String)], band: Option<
         r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" role="img" aria-label="{t}" font-family="{FONT}" font-size="12">"#,
         t = esc(title)
     );
-    let _ = write!(out, r##"<text x="{left}" y="18" font-size="14" font-weight="bold" fill="#222">{}</text>"##, esc(title));
+    let _ =
+        write!(out, r##"<text x="{left}" y="18" font-size="14" font-weight="bold" fill="#222">{}</text>"##, esc(title));
     if let Some((bl, bh)) = band {
         let _ = write!(
             out,
@@ -76,7 +83,13 @@ pub fn lines(title: &str, span_secs: f64, ticks: &[(f64, String)], band: Option<
         );
     }
     for (t, label) in ticks {
-        let _ = write!(out, r##"<text x="{:.1}" y="{}" text-anchor="middle" fill="#666">{}</text>"##, x(*t), h - 8.0, esc(label));
+        let _ = write!(
+            out,
+            r##"<text x="{:.1}" y="{}" text-anchor="middle" fill="#666">{}</text>"##,
+            x(*t),
+            h - 8.0,
+            esc(label)
+        );
     }
     let mut lx = w - right;
     for s in series.iter().rev() {

@@ -55,7 +55,12 @@ pub async fn get(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> Result<Si
 
 /// Sites of a kind in scope.
 pub async fn of_kind(db: &impl ConnectionTrait, scope: &Scope, kind: &str) -> Result<Vec<Site>> {
-    Ok(Sites::find().filter(condition(scope)).filter(site::Column::Kind.eq(kind)).order_by_asc(site::Column::Id).all(db).await?)
+    Ok(Sites::find()
+        .filter(condition(scope))
+        .filter(site::Column::Kind.eq(kind))
+        .order_by_asc(site::Column::Id)
+        .all(db)
+        .await?)
 }
 
 /// Sites by id, unscoped (for background jobs that act on what they were given).

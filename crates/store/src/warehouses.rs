@@ -86,7 +86,9 @@ pub async fn insert_sensor(db: &impl ConnectionTrait, n: NewSensor, now: DateTim
 pub async fn sensors_by_codes(db: &impl ConnectionTrait, codes: &[String]) -> Result<Vec<Sensor>> {
     let mut out = Vec::new();
     for chunk in codes.chunks(500) {
-        let mut q = sensor::Entity::find().filter(sensor::Column::Code.is_in(chunk.iter().cloned())).order_by_asc(sensor::Column::Id);
+        let mut q = sensor::Entity::find()
+            .filter(sensor::Column::Code.is_in(chunk.iter().cloned()))
+            .order_by_asc(sensor::Column::Id);
         if db.get_database_backend() == DbBackend::Postgres {
             q = q.lock_exclusive();
         }
@@ -106,30 +108,63 @@ pub async fn sensors_of_sites(db: &impl ConnectionTrait, site_ids: &[i64]) -> Re
 /// Sensors last heard before `before` (or never, and created before it).
 pub async fn silent_sensors(db: &impl ConnectionTrait, before: DateTime<Utc>) -> Result<Vec<Sensor>> {
     Ok(sensor::Entity::find()
-        .filter(
-            sea_orm::Condition::any()
-                .add(sensor::Column::LastAt.lt(before))
-                .add(sea_orm::Condition::all().add(sensor::Column::LastAt.is_null()).add(sensor::Column::CreatedAt.lt(before))),
-        )
+        .filter(sea_orm::Condition::any().add(sensor::Column::LastAt.lt(before)).add(
+            sea_orm::Condition::all().add(sensor::Column::LastAt.is_null()).add(sensor::Column::CreatedAt.lt(before)),
+        ))
         .all(db)
         .await?)
 }
 
-pub async fn save_sensor_state(
-    db: &impl ConnectionTrait,
-    id: i64,
-    condition: &str,
-    pending_since: Option<DateTime<Utc>>,
-    last: Option<(DateTime<Utc>, f64)>,
-) -> Result<()> {
-    let mut u = sensor::Entity::update_many()
-        .col_expr(sensor::Column::Condition, Expr::value(condition))
-        .col_expr(sensor::Column::PendingSince, Expr::value(pending_since))
-        .filter(sensor::Column::Id.eq(id));
-    if let Some((at, v)) = last {
-        u = u.col_expr(sensor::Column::LastAt, Expr::value(at)).col_expr(sensor::Column::LastValue, Expr::value(v));
+/// A sensor's state after a batch: condition, when the pending excursion began, newest reading.
+#[derive(Debug, Clone)]
+pub struct SensorState {
+    pub id: i64,
+    pub condition: &'static str,
+    pub pending_since: Option<DateTime<Utc>>,
+    pub last_at: Option<DateTime<Utc>>,
+    pub last_value: Option<f64>,
+}
+
+/// Saves many sensors' states in one statement per 400 sensors (`WITH v AS (VALUES …) UPDATE …
+/// FROM v`, which SQLite and PostgreSQL both take) instead of one UPDATE each.
+pub async fn save_sensor_states(db: &impl ConnectionTrait, states: &[SensorState]) -> Result<()> {
+    use sea_orm::{Statement, Value};
+    let backend = db.get_database_backend();
+    for chunk in states.chunks(400) {
+        let mut sql = String::from("WITH v(id, cond, since, at, val) AS (VALUES ");
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 5);
+        for (i, st) in chunk.iter().enumerate() {
+            let b = i * 5;
+            if i > 0 {
+                sql.push(',');
+            }
+            match backend {
+                // PostgreSQL needs the types of a VALUES list it cannot infer.
+                DbBackend::Postgres => sql.push_str(&format!(
+                    "(${}::bigint, ${}::text, ${}::timestamptz, ${}::timestamptz, ${}::double precision)",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5
+                )),
+                _ => sql.push_str(&format!("(${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5)),
+            }
+            values.extend([
+                st.id.into(),
+                st.condition.into(),
+                st.pending_since.into(),
+                st.last_at.into(),
+                st.last_value.into(),
+            ]);
+        }
+        sql.push_str(
+            ") UPDATE sensors SET condition = v.cond, pending_since = v.since, \
+             last_at = COALESCE(v.at, sensors.last_at), last_value = COALESCE(v.val, sensors.last_value) \
+             FROM v WHERE sensors.id = v.id",
+        );
+        db.execute(Statement::from_sql_and_values(backend, sql, values)).await?;
     }
-    u.exec(db).await?;
     Ok(())
 }
 
@@ -177,9 +212,8 @@ pub async fn add_to_hours(db: &impl ConnectionTrait, hours: &[Hour]) -> Result<(
     let backend = db.get_database_backend();
     for chunk in hours.chunks(1000) {
         let mut q = Query::insert();
-        q.into_table(Alias::new("reading_hours")).columns(
-            ["sensor_id", "hour", "n", "min", "max", "sum"].map(Alias::new),
-        );
+        q.into_table(Alias::new("reading_hours"))
+            .columns(["sensor_id", "hour", "n", "min", "max", "sum"].map(Alias::new));
         for h in chunk {
             q.values_panic([h.sensor_id.into(), h.hour.into(), h.n.into(), h.min.into(), h.max.into(), h.sum.into()]);
         }
@@ -190,11 +224,15 @@ pub async fn add_to_hours(db: &impl ConnectionTrait, hours: &[Hour]) -> Result<(
                 .value(Alias::new("sum"), Expr::cust("reading_hours.sum + excluded.sum"))
                 .value(
                     Alias::new("min"),
-                    Expr::cust("CASE WHEN excluded.min < reading_hours.min THEN excluded.min ELSE reading_hours.min END"),
+                    Expr::cust(
+                        "CASE WHEN excluded.min < reading_hours.min THEN excluded.min ELSE reading_hours.min END",
+                    ),
                 )
                 .value(
                     Alias::new("max"),
-                    Expr::cust("CASE WHEN excluded.max > reading_hours.max THEN excluded.max ELSE reading_hours.max END"),
+                    Expr::cust(
+                        "CASE WHEN excluded.max > reading_hours.max THEN excluded.max ELSE reading_hours.max END",
+                    ),
                 )
                 .to_owned(),
         );
@@ -239,7 +277,8 @@ pub async fn hours_between(
 
 /// Drops raw readings older than the retention window (the hourly aggregates stay).
 pub async fn prune_readings(db: &impl ConnectionTrait, before: DateTime<Utc>) -> Result<u64> {
-    let q = Query::delete().from_table(Alias::new("readings")).and_where(Expr::col(Alias::new("at")).lt(before)).to_owned();
+    let q =
+        Query::delete().from_table(Alias::new("readings")).and_where(Expr::col(Alias::new("at")).lt(before)).to_owned();
     Ok(db.execute(db.get_database_backend().build(&q)).await?.rows_affected())
 }
 
@@ -348,7 +387,12 @@ pub struct AlarmChange {
     pub hazard_id: Option<i64>,
 }
 
-pub async fn change_alarm(db: &impl ConnectionTrait, id: i64, from_state: Option<&str>, c: AlarmChange) -> Result<bool> {
+pub async fn change_alarm(
+    db: &impl ConnectionTrait,
+    id: i64,
+    from_state: Option<&str>,
+    c: AlarmChange,
+) -> Result<bool> {
     let mut u = alarm::Entity::update_many().filter(alarm::Column::Id.eq(id));
     if let Some(s) = from_state {
         u = u.filter(alarm::Column::State.eq(s));
@@ -357,7 +401,9 @@ pub async fn change_alarm(db: &impl ConnectionTrait, id: i64, from_state: Option
         u = u.col_expr(alarm::Column::State, Expr::value(v));
     }
     if let Some((by, at)) = c.acknowledged {
-        u = u.col_expr(alarm::Column::AcknowledgedBy, Expr::value(by)).col_expr(alarm::Column::AcknowledgedAt, Expr::value(at));
+        u = u
+            .col_expr(alarm::Column::AcknowledgedBy, Expr::value(by))
+            .col_expr(alarm::Column::AcknowledgedAt, Expr::value(at));
     }
     if let Some((by, at)) = c.resolved {
         u = u.col_expr(alarm::Column::ResolvedBy, Expr::value(by)).col_expr(alarm::Column::ResolvedAt, Expr::value(at));
@@ -411,8 +457,13 @@ pub async fn checkpoint_by_code(db: &impl ConnectionTrait, code: &str) -> Result
 
 /// Every site that has checkpoints (the warehouses patrolled).
 pub async fn patrolled_sites(db: &impl ConnectionTrait) -> Result<Vec<i64>> {
-    let rows: Vec<i64> =
-        checkpoint::Entity::find().select_only().column(checkpoint::Column::SiteId).distinct().into_tuple().all(db).await?;
+    let rows: Vec<i64> = checkpoint::Entity::find()
+        .select_only()
+        .column(checkpoint::Column::SiteId)
+        .distinct()
+        .into_tuple()
+        .all(db)
+        .await?;
     Ok(rows)
 }
 

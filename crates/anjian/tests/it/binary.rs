@@ -559,27 +559,40 @@ async fn readings_published_to_mosquitto_reach_the_warehouse() {
         http.request(method, format!("{base}{path}")).bearer_auth(&token).json(&body).send()
     };
     let me: Value = call(reqwest::Method::GET, "/api/v1/me", json!({})).await.unwrap().json().await.unwrap();
-    let bureau: Value =
-        call(reqwest::Method::GET, &format!("/api/v1/orgs/{}", me["org_id"]), json!({})).await.unwrap().json().await.unwrap();
+    let bureau: Value = call(reqwest::Method::GET, &format!("/api/v1/orgs/{}", me["org_id"]), json!({}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let jid = bureau["jurisdiction_id"].as_i64().unwrap_or_else(|| panic!("{bureau}"));
-    let org: Value = call(reqwest::Method::POST, "/api/v1/orgs", json!({"name": "民爆公司", "kind": "explosives_enterprise", "jurisdiction_id": jid}))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let site: Value = call(reqwest::Method::POST, &format!("/api/v1/orgs/{}/warehouses", org["id"]), json!({"name": "2号库"}))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let sensor: Value = call(reqwest::Method::POST, &format!("/api/v1/warehouses/{}/sensors", site["id"]), json!({"kind": "temperature"}))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let org: Value = call(
+        reqwest::Method::POST,
+        "/api/v1/orgs",
+        json!({"name": "民爆公司", "kind": "explosives_enterprise", "jurisdiction_id": jid}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let site: Value =
+        call(reqwest::Method::POST, &format!("/api/v1/orgs/{}/warehouses", org["id"]), json!({"name": "2号库"}))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    let sensor: Value = call(
+        reqwest::Method::POST,
+        &format!("/api/v1/warehouses/{}/sensors", site["id"]),
+        json!({"kind": "temperature"}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
     let code = sensor["code"].as_str().unwrap().to_owned();
 
     let mut opts = rumqttc::MqttOptions::new(format!("gw-{prefix}"), "127.0.0.1", 1883);
@@ -600,19 +613,33 @@ async fn readings_published_to_mosquitto_reach_the_warehouse() {
         client.publish(topic.as_str(), rumqttc::QoS::AtLeastOnce, false, "garbage, not readings").await.unwrap();
         client.publish(topic.as_str(), rumqttc::QoS::AtLeastOnce, false, batch.clone()).await.unwrap();
         tokio::time::sleep(Duration::from_millis(500)).await;
-        last = call(reqwest::Method::GET, &format!("/api/v1/warehouses/{}", site["id"]), json!({})).await.unwrap().json().await.unwrap();
+        last = call(reqwest::Method::GET, &format!("/api/v1/warehouses/{}", site["id"]), json!({}))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         if last["sensors"][0]["last_value"].as_f64() == Some(19.25) {
             break;
         }
     }
-    assert_eq!(last["sensors"][0]["last_value"].as_f64(), Some(19.25), "the readings arrived through the broker: {last}");
+    assert_eq!(
+        last["sensors"][0]["last_value"].as_f64(),
+        Some(19.25),
+        "the readings arrived through the broker: {last}"
+    );
     assert!(terminate(s).success());
     // Taken once however often it was published.
     let store = open_data(&data).await;
     let sid = last["sensors"][0]["id"].as_i64().unwrap();
-    let n = anjian_store::warehouses::readings_between(&store.db, sid, now - chrono::Duration::hours(1), now + chrono::Duration::hours(1))
-        .await
-        .unwrap();
+    let n = anjian_store::warehouses::readings_between(
+        &store.db,
+        sid,
+        now - chrono::Duration::hours(1),
+        now + chrono::Duration::hours(1),
+    )
+    .await
+    .unwrap();
     assert_eq!(n.len(), 2);
     store.close().await.unwrap();
 }

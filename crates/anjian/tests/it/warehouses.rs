@@ -30,12 +30,20 @@ async fn warehouse(t: &TestApp) -> Warehouse {
     .await;
     let org_id = org["id"].as_i64().unwrap();
     let principal = t.user("mb.boss", "principal", Some(org_id)).await;
-    let (st, site) = post(t, &principal.token, &format!("/api/v1/orgs/{org_id}/warehouses"), json!({"name": "1号库"})).await;
+    let (st, site) =
+        post(t, &principal.token, &format!("/api/v1/orgs/{org_id}/warehouses"), json!({"name": "1号库"})).await;
     assert_eq!(st, 201, "{site}");
     let site_id = site["id"].as_i64().unwrap();
-    let (_, temp) = post(t, &principal.token, &format!("/api/v1/warehouses/{site_id}/sensors"), json!({"kind": "temperature"})).await;
-    let (_, hum) =
-        post(t, &principal.token, &format!("/api/v1/warehouses/{site_id}/sensors"), json!({"kind": "humidity", "low": 35.0, "high": 70.0})).await;
+    let (_, temp) =
+        post(t, &principal.token, &format!("/api/v1/warehouses/{site_id}/sensors"), json!({"kind": "temperature"}))
+            .await;
+    let (_, hum) = post(
+        t,
+        &principal.token,
+        &format!("/api/v1/warehouses/{site_id}/sensors"),
+        json!({"kind": "humidity", "low": 35.0, "high": 70.0}),
+    )
+    .await;
     assert_eq!((temp["low"].as_f64(), temp["high"].as_f64()), (Some(0.0), Some(30.0)), "the plan's range by default");
     let (_, g) = post(t, &principal.token, &format!("/api/v1/orgs/{org_id}/gateways"), json!({"name": "网关1"})).await;
     Warehouse {
@@ -54,7 +62,14 @@ fn at(t: &TestApp, minutes: i64) -> String {
 }
 
 async fn send(t: &TestApp, token: &str, body: String) -> (u16, Value) {
-    let r = t.http.post(t.url("/api/v1/telemetry/readings")).header("x-gateway-token", token).body(body).send().await.unwrap();
+    let r = t
+        .http
+        .post(t.url("/api/v1/telemetry/readings"))
+        .header("x-gateway-token", token)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
     (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
 }
 
@@ -82,7 +97,10 @@ on_both_databases!(readings_are_checked_counted_and_kept_once_and_a_held_excursi
     let (st, r) = send(&t, &w.token, batch.to_string()).await;
     assert_eq!(st, 200, "{r}");
     assert_eq!(r["accepted"], 3);
-    assert_eq!(r["rejected"], json!({"malformed": 2, "unknown_sensor": 1, "far_future": 1, "too_old": 1, "duplicate": 1}));
+    assert_eq!(
+        r["rejected"],
+        json!({"malformed": 2, "unknown_sensor": 1, "far_future": 1, "too_old": 1, "duplicate": 1})
+    );
     // The gateway resends the same batch: nothing new.
     let (_, r) = send(&t, &w.token, batch.to_string()).await;
     assert_eq!(r["accepted"], 0);
@@ -98,17 +116,34 @@ on_both_databases!(readings_are_checked_counted_and_kept_once_and_a_held_excursi
     // Wrong token: refused; another enterprise's gateway cannot report for these sensors.
     assert_eq!(send(&t, "nope", "[]".into()).await.0, 401);
     let zezhou = t.org_by_code("bureau-zezhou").await;
-    let (_, other) = post(&t, &w.county.token, "/api/v1/orgs", json!({"name": "另一民爆公司", "kind": "explosives_enterprise", "jurisdiction_id": zezhou.jurisdiction_id})).await;
-    let (_, g2) = post(&t, &w.county.token, &format!("/api/v1/orgs/{}/gateways", other["id"]), json!({"name": "x"})).await;
-    let (_, r) = send(&t, g2["token"].as_str().unwrap(), json!([{"sensor": w.temp, "at": at(&t, -5), "value": 1.0}]).to_string()).await;
+    let (_, other) = post(
+        &t,
+        &w.county.token,
+        "/api/v1/orgs",
+        json!({"name": "另一民爆公司", "kind": "explosives_enterprise", "jurisdiction_id": zezhou.jurisdiction_id}),
+    )
+    .await;
+    let (_, g2) =
+        post(&t, &w.county.token, &format!("/api/v1/orgs/{}/gateways", other["id"]), json!({"name": "x"})).await;
+    let (_, r) = send(
+        &t,
+        g2["token"].as_str().unwrap(),
+        json!([{"sensor": w.temp, "at": at(&t, -5), "value": 1.0}]).to_string(),
+    )
+    .await;
     assert_eq!(r["rejected"]["unknown_sensor"], 1);
 
     // Hourly aggregates of exactly what was taken.
     let sensors = anjian_store::warehouses::sensors_of_sites(&t.store.db, &[w.site_id]).await.unwrap();
     let temp = sensors.iter().find(|s| s.code == w.temp).unwrap();
-    let hours = anjian_store::warehouses::hours_between(&t.store.db, temp.id, t.clock.now_value() - Duration::days(1), t.clock.now_value() + Duration::hours(1))
-        .await
-        .unwrap();
+    let hours = anjian_store::warehouses::hours_between(
+        &t.store.db,
+        temp.id,
+        t.clock.now_value() - Duration::days(1),
+        t.clock.now_value() + Duration::hours(1),
+    )
+    .await
+    .unwrap();
     let n: i64 = hours.iter().map(|h| h.n).sum();
     let sum: f64 = hours.iter().map(|h| h.sum).sum();
     assert_eq!(n, 4);
@@ -116,36 +151,59 @@ on_both_databases!(readings_are_checked_counted_and_kept_once_and_a_held_excursi
     assert_eq!(hours.iter().map(|h| h.max).fold(f64::MIN, f64::max), 24.0);
 
     // Out of range: pending for two minutes, then one alarm; dithering at the limit changes nothing.
-    let excursion: Vec<Value> = (0..6).map(|i| json!({"sensor": w.temp, "at": at(&t, -5 + i), "value": 31.0 + i as f64 * 0.1})).collect();
+    let excursion: Vec<Value> =
+        (0..6).map(|i| json!({"sensor": w.temp, "at": at(&t, -5 + i), "value": 31.0 + i as f64 * 0.1})).collect();
     let (_, r) = send(&t, &w.token, Value::Array(excursion).to_string()).await;
     assert_eq!(r["alarms_opened"], 1, "{r}");
     let list = alarms(&t, &w.principal, w.site_id).await;
     assert_eq!(list.len(), 1);
     assert_eq!(list[0]["kind"], "high");
-    let dither: Vec<Value> = (0..10).map(|i| json!({"sensor": w.temp, "at": at(&t, 1 + i), "value": if i % 2 == 0 { 29.5 } else { 30.5 }})).collect();
+    let dither: Vec<Value> = (0..10)
+        .map(|i| json!({"sensor": w.temp, "at": at(&t, 1 + i), "value": if i % 2 == 0 { 29.5 } else { 30.5 }}))
+        .collect();
     let (_, r) = send(&t, &w.token, Value::Array(dither).to_string()).await;
     assert_eq!(r["alarms_opened"], 0);
-    assert!(alarms(&t, &w.principal, w.site_id).await[0]["cleared_at"].is_null(), "no flapping: still the same excursion");
+    assert!(
+        alarms(&t, &w.principal, w.site_id).await[0]["cleared_at"].is_null(),
+        "no flapping: still the same excursion"
+    );
     // Back well inside: the excursion is over (the alarm stays until someone resolves it).
     t.clock.advance(Duration::minutes(12));
-    send(&t, &w.token, json!([{"sensor": w.temp, "at": at(&t, 0), "value": 25.0}, {"sensor": w.hum, "at": at(&t, 0), "value": 50.0}]).to_string()).await;
+    send(
+        &t,
+        &w.token,
+        json!([{"sensor": w.temp, "at": at(&t, 0), "value": 25.0}, {"sensor": w.hum, "at": at(&t, 0), "value": 50.0}])
+            .to_string(),
+    )
+    .await;
     let a = &alarms(&t, &w.principal, w.site_id).await[0];
     assert!(!a["cleared_at"].is_null());
     assert_eq!(a["state"], "open");
     // The principal was told.
     let (_, inbox) = get(&t, &w.principal.token, "/api/v1/notifications").await;
-    assert!(inbox["items"].as_array().unwrap().iter().any(|n| n["title"].as_str().unwrap().contains("超上限")), "{inbox}");
+    assert!(
+        inbox["items"].as_array().unwrap().iter().any(|n| n["title"].as_str().unwrap().contains("超上限")),
+        "{inbox}"
+    );
 
     // Acknowledge, resolve with a note (not without), and one step to a hazard.
     let id = a["id"].as_i64().unwrap();
     assert_eq!(post(&t, &w.principal.token, &format!("/api/v1/alarms/{id}/acknowledge"), json!({})).await.0, 200);
     assert_eq!(post(&t, &w.principal.token, &format!("/api/v1/alarms/{id}/acknowledge"), json!({})).await.0, 409);
-    assert_eq!(post(&t, &w.principal.token, &format!("/api/v1/alarms/{id}/resolve"), json!({"note": " "})).await.0, 422);
+    assert_eq!(
+        post(&t, &w.principal.token, &format!("/api/v1/alarms/{id}/resolve"), json!({"note": " "})).await.0,
+        422
+    );
     let (st, h) = post(&t, &w.principal.token, &format!("/api/v1/alarms/{id}/hazard"), json!({})).await;
     assert_eq!(st, 201);
     let (_, hz) = get(&t, &w.principal.token, &format!("/api/v1/hazards/{}", h["hazard_id"])).await;
     assert!(hz["description"].as_str().unwrap().contains("温湿度超限"), "{hz}");
-    assert_eq!(post(&t, &w.principal.token, &format!("/api/v1/alarms/{id}/resolve"), json!({"note": "空调故障已修复"})).await.0, 200);
+    assert_eq!(
+        post(&t, &w.principal.token, &format!("/api/v1/alarms/{id}/resolve"), json!({"note": "空调故障已修复"}))
+            .await
+            .0,
+        200
+    );
     let kept = alarms(&t, &w.principal, w.site_id).await;
     assert_eq!((kept.len(), kept[0]["state"].as_str()), (1, Some("resolved")), "resolved, and kept");
 
@@ -158,10 +216,17 @@ on_both_databases!(readings_are_checked_counted_and_kept_once_and_a_held_excursi
     let run = t.app.run_watch("one").await.unwrap().unwrap();
     assert_eq!(run.escalated, 2);
     let (_, inbox) = get(&t, &w.county.token, "/api/v1/notifications").await;
-    assert!(inbox["items"].as_array().unwrap().iter().any(|n| n["title"].as_str().unwrap().starts_with("升级报警")), "{inbox}");
+    assert!(
+        inbox["items"].as_array().unwrap().iter().any(|n| n["title"].as_str().unwrap().starts_with("升级报警")),
+        "{inbox}"
+    );
     // A reading ends the offline spell.
     send(&t, &w.token, json!([{"sensor": w.temp, "at": at(&t, 0), "value": 20.0}]).to_string()).await;
-    let offline: Vec<Value> = alarms(&t, &w.principal, w.site_id).await.into_iter().filter(|a| a["kind"] == "offline" && a["sensor_id"] == temp.id).collect();
+    let offline: Vec<Value> = alarms(&t, &w.principal, w.site_id)
+        .await
+        .into_iter()
+        .filter(|a| a["kind"] == "offline" && a["sensor_id"] == temp.id)
+        .collect();
     assert!(!offline[0]["cleared_at"].is_null());
     let _ = w.org_id;
     t.finish().await;
@@ -170,8 +235,16 @@ on_both_databases!(readings_are_checked_counted_and_kept_once_and_a_held_excursi
 on_both_databases!(guards_patrol_every_hour_and_a_missed_hour_alarms, |backend| async move {
     let t = TestApp::start(backend).await;
     let w = warehouse(&t).await;
-    let (_, a) = post(&t, &w.principal.token, &format!("/api/v1/warehouses/{}/checkpoints", w.site_id), json!({"name": "东门"})).await;
-    let (_, b) = post(&t, &w.principal.token, &format!("/api/v1/warehouses/{}/checkpoints", w.site_id), json!({"name": "库区北侧"})).await;
+    let (_, a) =
+        post(&t, &w.principal.token, &format!("/api/v1/warehouses/{}/checkpoints", w.site_id), json!({"name": "东门"}))
+            .await;
+    let (_, b) = post(
+        &t,
+        &w.principal.token,
+        &format!("/api/v1/warehouses/{}/checkpoints", w.site_id),
+        json!({"name": "库区北侧"}),
+    )
+    .await;
     let guard = t.user("mb.guard", "patrol_guard", Some(w.org_id)).await;
     // A new hour starts; the guard visits both points.
     t.clock.advance(Duration::minutes(55));
@@ -206,7 +279,8 @@ on_both_databases!(guards_patrol_every_hour_and_a_missed_hour_alarms, |backend| 
     t.clock.advance(Duration::hours(1));
     let run = t.app.run_watch("one").await.unwrap().unwrap();
     assert_eq!(run.patrol_missed, 1, "{run:?}");
-    let missed: Vec<Value> = alarms(&t, &w.principal, w.site_id).await.into_iter().filter(|a| a["kind"] == "patrol_missed").collect();
+    let missed: Vec<Value> =
+        alarms(&t, &w.principal, w.site_id).await.into_iter().filter(|a| a["kind"] == "patrol_missed").collect();
     assert_eq!(missed.len(), 1);
     let (_, day) = get(&t, &w.principal.token, &format!("/api/v1/warehouses/{}/patrol", w.site_id)).await;
     let hours = day.as_array().unwrap();
@@ -220,6 +294,10 @@ on_both_databases!(guards_patrol_every_hour_and_a_missed_hour_alarms, |backend| 
 on_both_databases!(loadings_check_the_vehicle_and_facilities_are_kept_up, |backend| async move {
     let t = TestApp::start(backend).await;
     let w = warehouse(&t).await;
+    // The 四防 template the plan's import made is there for the enterprise's inspections.
+    let (_, lists) = get(&t, &w.principal.token, "/api/v1/checklists").await;
+    let text = lists.to_string();
+    assert!(text.contains("民爆库房“四防”检查表"), "{text}");
     let path = format!("/api/v1/warehouses/{}/loadings", w.site_id);
     let body = json!({"direction": "load", "vehicle": "晋E·12345", "driver": "李师傅", "items": [
         {"item": "车辆防静电、阻火器完好", "ok": false, "note": "阻火器缺失"},
@@ -230,7 +308,15 @@ on_both_databases!(loadings_check_the_vehicle_and_facilities_are_kept_up, |backe
         let token = w.principal.token.clone();
         let path = path.clone();
         async move {
-            let r = t.http.post(t.url(&path)).bearer_auth(token).header("idempotency-key", "7d0c2b8e-5b1e-4c1a-9a55-0c3f1d7a9e21").json(&b).send().await.unwrap();
+            let r = t
+                .http
+                .post(t.url(&path))
+                .bearer_auth(token)
+                .header("idempotency-key", "7d0c2b8e-5b1e-4c1a-9a55-0c3f1d7a9e21")
+                .json(&b)
+                .send()
+                .await
+                .unwrap();
             (r.status().as_u16(), r.json::<Value>().await.unwrap())
         }
     };
@@ -244,19 +330,43 @@ on_both_databases!(loadings_check_the_vehicle_and_facilities_are_kept_up, |backe
     assert_eq!(send(changed).await.0, 422);
     let (_, hz) = get(&t, &w.principal.token, "/api/v1/hazards").await;
     assert!(hz.to_string().contains("阻火器缺失"), "the failed item is a hazard");
-    let (st, v) = post(&t, &w.principal.token, &path, json!({"direction": "fly", "vehicle": "", "driver": "", "items": []})).await;
+    let (st, v) =
+        post(&t, &w.principal.token, &path, json!({"direction": "fly", "vehicle": "", "driver": "", "items": []}))
+            .await;
     assert_eq!(st, 422);
     assert_eq!(v["error"]["fields"].as_array().unwrap().len(), 4);
 
     // A facility due every 30 days reminds when it is past; an upkeep resets it.
-    let (st, f) = post(&t, &w.principal.token, &format!("/api/v1/warehouses/{}/facilities", w.site_id), json!({"kind": "fire", "name": "消防水池", "interval_days": 30})).await;
+    let (st, f) = post(
+        &t,
+        &w.principal.token,
+        &format!("/api/v1/warehouses/{}/facilities", w.site_id),
+        json!({"kind": "fire", "name": "消防水池", "interval_days": 30}),
+    )
+    .await;
     assert_eq!(st, 201, "{f}");
-    assert_eq!(post(&t, &w.principal.token, &format!("/api/v1/warehouses/{}/facilities", w.site_id), json!({"kind": "x", "name": "", "interval_days": 0})).await.0, 422);
+    assert_eq!(
+        post(
+            &t,
+            &w.principal.token,
+            &format!("/api/v1/warehouses/{}/facilities", w.site_id),
+            json!({"kind": "x", "name": "", "interval_days": 0})
+        )
+        .await
+        .0,
+        422
+    );
     t.clock.advance(Duration::days(31));
     t.app.run_reminders("one").await.unwrap();
     let (_, inbox) = get(&t, &w.principal.token, "/api/v1/notifications").await;
     assert!(inbox["items"].as_array().unwrap().iter().any(|n| n["title"] == "维护保养逾期：消防水池"), "{inbox}");
-    let (st, _) = post(&t, &w.principal.token, &format!("/api/v1/facilities/{}/upkeep", f["id"]), json!({"note": "清理水池、试水"})).await;
+    let (st, _) = post(
+        &t,
+        &w.principal.token,
+        &format!("/api/v1/facilities/{}/upkeep", f["id"]),
+        json!({"note": "清理水池、试水"}),
+    )
+    .await;
     assert_eq!(st, 201);
     let (_, v) = get(&t, &w.principal.token, &format!("/api/v1/warehouses/{}", w.site_id)).await;
     assert_eq!(v["facilities"][0]["overdue"], false);
@@ -267,13 +377,20 @@ on_both_databases!(loadings_check_the_vehicle_and_facilities_are_kept_up, |backe
 async fn the_warehouse_page_draws_its_charts_and_the_qr_sheet_and_a_guard_checks_in_by_phone() {
     let t = TestApp::start(Backend::Sqlite).await;
     let w = warehouse(&t).await;
-    let readings: Vec<Value> = (0..30).map(|i| json!({"sensor": w.temp, "at": at(&t, -300 + i * 10), "value": 18.0 + (i % 5) as f64})).collect();
+    let readings: Vec<Value> = (0..30)
+        .map(|i| json!({"sensor": w.temp, "at": at(&t, -300 + i * 10), "value": 18.0 + (i % 5) as f64}))
+        .collect();
     send(&t, &w.token, Value::Array(readings).to_string()).await;
-    let (_, cp) = post(&t, &w.principal.token, &format!("/api/v1/warehouses/{}/checkpoints", w.site_id), json!({"name": "东门"})).await;
+    let (_, cp) =
+        post(&t, &w.principal.token, &format!("/api/v1/warehouses/{}/checkpoints", w.site_id), json!({"name": "东门"}))
+            .await;
     let cookie = t.sign_in(&w.principal).await;
     let (st, _, html) = t.page(&cookie, &format!("/warehouses/{}", w.site_id)).await;
     assert_eq!(st, 200);
-    assert!(html.contains("<polyline") && html.contains("近 24 小时") && html.contains("近 30 天"), "server-drawn charts");
+    assert!(
+        html.contains("<polyline") && html.contains("近 24 小时") && html.contains("近 30 天"),
+        "server-drawn charts"
+    );
     let (_, _, qr) = t.page(&cookie, &format!("/warehouses/{}/qr", w.site_id)).await;
     assert!(qr.contains("<svg") && qr.contains("1号库 · 东门"));
     let guard = t.user("mb.g2", "patrol_guard", Some(w.org_id)).await;
@@ -282,11 +399,25 @@ async fn the_warehouse_page_draws_its_charts_and_the_qr_sheet_and_a_guard_checks
     assert_eq!(st, 200);
     let csrf = hidden(&form, "_csrf").unwrap();
     let f = reqwest::multipart::Form::new().text("_csrf", csrf).text("note", "门锁完好");
-    let r = t.http.post(t.url(&format!("/patrol/{}", cp["code"].as_str().unwrap()))).header("cookie", &gc).multipart(f).send().await.unwrap();
+    let r = t
+        .http
+        .post(t.url(&format!("/patrol/{}", cp["code"].as_str().unwrap())))
+        .header("cookie", &gc)
+        .multipart(f)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 200);
     let html = r.text().await.unwrap();
     assert!(by_id(&html, "checked-in").unwrap().contains("本轮完成"), "one checkpoint: the round is complete");
-    let n = anjian_store::warehouses::checkins_between(&t.store.db, &[w.site_id], t.clock.now_value() - Duration::hours(1), t.clock.now_value() + Duration::hours(1)).await.unwrap();
+    let n = anjian_store::warehouses::checkins_between(
+        &t.store.db,
+        &[w.site_id],
+        t.clock.now_value() - Duration::hours(1),
+        t.clock.now_value() + Duration::hours(1),
+    )
+    .await
+    .unwrap();
     assert_eq!(n.len(), 1);
     let _ = Scope::All;
     t.finish().await;

@@ -233,8 +233,10 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("ix_alarms_state").table(Alarms::Table).col(Alarms::State).col(Alarms::Id).to_owned())
-            .await?;
+        m.create_index(
+            Index::create().name("ix_alarms_state").table(Alarms::Table).col(Alarms::State).col(Alarms::Id).to_owned(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(Checkpoints::Table)

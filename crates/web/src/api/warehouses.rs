@@ -21,10 +21,7 @@ const TELEMETRY_LIMIT: usize = 8 * 1024 * 1024;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route(
-            "/telemetry/readings",
-            post(readings).layer(axum::extract::DefaultBodyLimit::max(TELEMETRY_LIMIT)),
-        )
+        .route("/telemetry/readings", post(readings).layer(axum::extract::DefaultBodyLimit::max(TELEMETRY_LIMIT)))
         .route("/orgs/{id}/warehouses", post(add_warehouse))
         .route("/orgs/{id}/gateways", post(add_gateway))
         .route("/warehouses", get(list))
@@ -49,7 +46,8 @@ pub fn router() -> Router<AppState> {
     request_body(content = String, content_type = "application/x-ndjson"),
     responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn readings(State(s): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Json<Value>, ApiError> {
-    let token = headers.get("x-gateway-token").and_then(|v| v.to_str().ok()).ok_or(anjian_app::AppError::Unauthenticated)?;
+    let token =
+        headers.get("x-gateway-token").and_then(|v| v.to_str().ok()).ok_or(anjian_app::AppError::Unauthenticated)?;
     json_of(&s.app.ingest_http(token, &body).await?)
 }
 
@@ -91,7 +89,11 @@ pub async fn list(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Js
 
 /// A warehouse: sensors with their last reading and condition, live alarms, checkpoints, facilities.
 #[utoipa::path(get, path = "/api/v1/warehouses/{id}", params(("id" = i64, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
-pub async fn one(State(s): State<AppState>, ApiActor(a): ApiActor, ApiPath(id): ApiPath<i64>) -> Result<Json<Value>, ApiError> {
+pub async fn one(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Value>, ApiError> {
     json_of(&s.app.warehouse_view(&a, id).await?)
 }
 
@@ -139,7 +141,11 @@ pub async fn alarms(
 
 /// Someone is on it.
 #[utoipa::path(post, path = "/api/v1/alarms/{id}/acknowledge", params(("id" = i64, Path)), responses((status = 200, body = Object), (status = 409, body = ErrorBody)))]
-pub async fn acknowledge(State(s): State<AppState>, ApiActor(a): ApiActor, ApiPath(id): ApiPath<i64>) -> Result<Json<Value>, ApiError> {
+pub async fn acknowledge(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Value>, ApiError> {
     s.app.acknowledge_alarm(&a, id).await?;
     Ok(Json(json!({ "state": "acknowledged" })))
 }
@@ -249,7 +255,11 @@ pub async fn add_loading(
 
 /// The warehouse's latest loadings.
 #[utoipa::path(get, path = "/api/v1/warehouses/{id}/loadings", params(("id" = i64, Path)), responses((status = 200, body = Object)))]
-pub async fn loadings(State(s): State<AppState>, ApiActor(a): ApiActor, ApiPath(id): ApiPath<i64>) -> Result<Json<Value>, ApiError> {
+pub async fn loadings(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Value>, ApiError> {
     json_of(&s.app.loadings(&a, id).await?)
 }
 

@@ -33,6 +33,11 @@ struct Q {
 }
 
 /// The charts of a cockpit, in the page's language.
+/// All tips counted on the cockpit, whatever their outcome.
+fn tips_total(tips: &[(String, u64)]) -> u64 {
+    tips.iter().map(|t| t.1).sum()
+}
+
 pub fn charts(c: &Cockpit, lang: crate::i18n::Lang) -> Vec<String> {
     let place = c.jurisdiction_id.map(|j| format!("&jurisdiction_id={j}")).unwrap_or_default();
     let months: Vec<String> =

@@ -227,7 +227,12 @@ async fn add_sensor(State(state): State<AppState>, s: Signed, Path(id): Path<i64
     back(&state, &s, id, r).await
 }
 
-async fn add_checkpoint(State(state): State<AppState>, s: Signed, Path(id): Path<i64>, Form(f): Form<Fields>) -> Response {
+async fn add_checkpoint(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(id): Path<i64>,
+    Form(f): Form<Fields>,
+) -> Response {
     if let Some(r) = csrf_refusal(&s.ctx, &f._csrf, s.lang) {
         return r;
     }
@@ -235,7 +240,12 @@ async fn add_checkpoint(State(state): State<AppState>, s: Signed, Path(id): Path
     back(&state, &s, id, r).await
 }
 
-async fn add_facility(State(state): State<AppState>, s: Signed, Path(id): Path<i64>, Form(f): Form<Fields>) -> Response {
+async fn add_facility(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(id): Path<i64>,
+    Form(f): Form<Fields>,
+) -> Response {
     if let Some(r) = csrf_refusal(&s.ctx, &f._csrf, s.lang) {
         return r;
     }
@@ -273,7 +283,8 @@ async fn add_loading(
         .collect();
     let input = LoadingInput { direction: text("direction"), vehicle: text("vehicle"), driver: text("driver"), items };
     let key = text("idempotency_key");
-    let r = state.app.record_loading(s.actor(), id, input, Some(key.as_str()).filter(|k| !k.is_empty())).await.map(|_| ());
+    let r =
+        state.app.record_loading(s.actor(), id, input, Some(key.as_str()).filter(|k| !k.is_empty())).await.map(|_| ());
     back(&state, &s, id, r).await
 }
 
@@ -302,7 +313,11 @@ async fn qr_sheet(State(state): State<AppState>, s: Signed, headers: HeaderMap, 
             (format!("{} · {}", v.site.name, c.name), qr)
         })
         .collect();
-    render(&QrSheet { p: Chrome::signed(&s, "/warehouses"), title: format!("{} · {}", v.site.name, s.lang.t("wh.qr_sheet")), codes })
+    render(&QrSheet {
+        p: Chrome::signed(&s, "/warehouses"),
+        title: format!("{} · {}", v.site.name, s.lang.t("wh.qr_sheet")),
+        codes,
+    })
 }
 
 #[derive(Template)]
@@ -401,4 +416,3 @@ async fn checkin(
     };
     (status, render(&CheckinPage { p: Chrome::signed(&s, "/warehouses"), title, code, done, errors })).into_response()
 }
-
