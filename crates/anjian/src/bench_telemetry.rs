@@ -315,7 +315,7 @@ async fn mqtt_phase(
     codes: &[String],
     ids: &[i64],
 ) -> anyhow::Result<f64> {
-    let prefix = format!("bench{}", std::process::id());
+    let prefix = format!("bench{}{}", std::process::id(), uuid::Uuid::new_v4().simple());
     let consumer = tokio::spawn(crate::mqtt::run(
         app.clone(),
         args.mqtt.clone(),

@@ -461,9 +461,7 @@ impl App {
         &self,
         actor: &Actor,
         t: &Tip,
-        action: Action,
-        kind: &str,
-        note: &str,
+        (action, kind, note): (Action, &str, &str),
         mut change: TipChange,
         txn: &impl anjian_store::ConnectionTrait,
     ) -> Result<TipState> {
@@ -553,7 +551,7 @@ impl App {
         };
         let txn = self.store.begin_write().await?;
         let note = format!("{} {}", assignee.map(|o| o.name).unwrap_or_default(), input.note.trim());
-        self.step(actor, &t, action, "assigned", note.trim(), change, &*txn).await?;
+        self.step(actor, &t, (action, "assigned", note.trim()), change, &*txn).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -589,7 +587,7 @@ impl App {
         let now = self.clock.now();
         let txn = self.store.begin_write().await?;
         let change = TipChange { outcome: Some(o.as_str().to_owned()), ..Default::default() };
-        self.step(actor, &t, Action::Conclude(o), "concluded", &findings, change, &*txn).await?;
+        self.step(actor, &t, (Action::Conclude(o), "concluded", &findings), change, &*txn).await?;
         for (clean, sha) in stored {
             store::add_file(&*txn, t.id, file_row("evidence", &clean, sha), now).await?;
         }
@@ -667,7 +665,7 @@ impl App {
         };
         let note = format!("{} 罚款 {} 元 → 奖励 {} 元", input.finding, input.penalty_yuan, amount);
         let txn = self.store.begin_write().await?;
-        self.step(actor, &t, Action::ProposeReward, "reward_proposed", &note, change, &*txn).await?;
+        self.step(actor, &t, (Action::ProposeReward, "reward_proposed", &note), change, &*txn).await?;
         txn.commit().await?;
         Ok(amount)
     }
@@ -693,7 +691,7 @@ impl App {
             )
         };
         let txn = self.store.begin_write().await?;
-        self.step(actor, &t, action, kind, note.trim(), change, &*txn).await?;
+        self.step(actor, &t, (action, kind, note.trim()), change, &*txn).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -708,7 +706,7 @@ impl App {
         }
         let now = self.clock.now();
         let txn = self.store.begin_write().await?;
-        self.step(actor, &t, Action::RecordPayment, "reward_paid", reference.trim(), TipChange::default(), &*txn)
+        self.step(actor, &t, (Action::RecordPayment, "reward_paid", reference.trim()), TipChange::default(), &*txn)
             .await?;
         if let (Some(org_id), "internal", Some(amount)) = (t.org_id, t.channel.as_str(), t.reward_yuan) {
             let org = anjian_store::orgs::get(&*txn, &Scope::All, org_id).await?;
@@ -739,7 +737,7 @@ impl App {
             return Err(AppError::invalid("reason", "required"));
         }
         let txn = self.store.begin_write().await?;
-        self.step(actor, &t, Action::Close, "closed", reason.trim(), TipChange::default(), &*txn).await?;
+        self.step(actor, &t, (Action::Close, "closed", reason.trim()), TipChange::default(), &*txn).await?;
         txn.commit().await?;
         Ok(())
     }

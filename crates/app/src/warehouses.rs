@@ -353,14 +353,14 @@ impl App {
                 Err(e) => report.reject(e, 1),
             }
         }
-        rows.sort_by(|a, b| (a.sensor_id, a.at).cmp(&(b.sensor_id, b.at)));
+        rows.sort_by_key(|a| (a.sensor_id, a.at));
         let checked = rows.len();
         // The same (sensor, time) twice in one batch, or already stored: taken once.
         rows.dedup_by(|a, b| a.sensor_id == b.sensor_id && a.at == b.at);
         let mut taken = store::insert_readings(&*txn, &rows).await?;
         report.reject(Reject::Duplicate, checked.saturating_sub(taken.len()));
         report.accepted = taken.len();
-        taken.sort_by(|a, b| (a.sensor_id, a.at).cmp(&(b.sensor_id, b.at)));
+        taken.sort_by_key(|a| (a.sensor_id, a.at));
         // Hourly aggregates of exactly what was taken.
         let mut hours: BTreeMap<(i64, DateTime<Utc>), Hour> = BTreeMap::new();
         for r in &taken {

@@ -363,6 +363,18 @@ pub fn files_under(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> 
     out
 }
 
+/// The (field, code) pairs of an API error body.
+pub fn field_codes(v: &serde_json::Value) -> Vec<(String, String)> {
+    v["error"]["fields"]
+        .as_array()
+        .map(|f| {
+            f.iter()
+                .map(|x| (x["field"].as_str().unwrap_or("").to_owned(), x["code"].as_str().unwrap_or("").to_owned()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// A JSON POST with a token: status and body (Null when the body is not JSON).
 pub async fn post_json(t: &TestApp, token: &str, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
     let r = t.http.post(t.url(path)).bearer_auth(token).json(&body).send().await.expect("request");

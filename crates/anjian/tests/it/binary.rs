@@ -514,6 +514,7 @@ async fn a_reporters_identity_is_in_no_file_no_log_and_no_temp_file() {
 }
 
 /// The server with its log (stderr) written to a file.
+#[expect(clippy::zombie_processes, reason = "the child goes to the caller, which waits for it or kills it")]
 fn start_logged(mut cmd: Command, log: &Path) -> Server {
     let file = std::fs::File::create(log).unwrap();
     cmd.env("RUST_LOG", "debug").stdout(Stdio::piped()).stderr(file);

@@ -7,17 +7,6 @@ use anjian_test_support::{get_json as get, post_json as post};
 use chrono::Duration;
 use serde_json::{json, Value};
 
-fn field_codes(v: &Value) -> Vec<(String, String)> {
-    v["error"]["fields"]
-        .as_array()
-        .map(|f| {
-            f.iter()
-                .map(|x| (x["field"].as_str().unwrap().to_owned(), x["code"].as_str().unwrap().to_owned()))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 fn sheet_rows(bytes: Vec<u8>, name: &str) -> Vec<Vec<String>> {
     use calamine::Reader;
     let mut x: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();

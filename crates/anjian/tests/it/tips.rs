@@ -9,17 +9,6 @@ use anjian_test_support::{get_json as get, post_json as post};
 use chrono::Duration;
 use serde_json::{json, Value};
 
-fn field_codes(v: &Value) -> Vec<(String, String)> {
-    v["error"]["fields"]
-        .as_array()
-        .map(|f| {
-            f.iter()
-                .map(|x| (x["field"].as_str().unwrap().to_owned(), x["code"].as_str().unwrap().to_owned()))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// A fresh challenge, solved.
 async fn proof(t: &TestApp) -> (String, String) {
     let c: Value = t.http.get(t.url("/api/v1/tips/challenge")).send().await.unwrap().json().await.unwrap();
@@ -408,6 +397,7 @@ async fn the_public_pages_work_without_an_account_and_the_bureau_exports_what_it
         .text("county", "zezhou")
         .text("subject", "某物流仓库")
         .text("body", "消防通道被堵。")
+        .text("contact", "CANARY-CONTACT 13700000000")
         .part("photo", reqwest::multipart::Part::bytes(jpeg_with_exif("CANARY-CAM")).file_name("a.jpg"));
     let r = t.http.post(t.url("/report")).multipart(form).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 200);
@@ -446,7 +436,10 @@ async fn the_public_pages_work_without_an_account_and_the_bureau_exports_what_it
         let bytes = r.bytes().await.unwrap().to_vec();
         use calamine::Reader;
         let mut x: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
-        assert_eq!(x.worksheet_range(sheet).unwrap().rows().count(), expect_rows, "{path}");
+        let range = x.worksheet_range(sheet).unwrap();
+        assert_eq!(range.rows().count(), expect_rows, "{path}");
+        // The reporter's contact is in no cell of any export.
+        assert!(!range.rows().flatten().any(|c| c.to_string().contains("CANARY")), "{path}");
     }
     let (_, _, detail) = t
         .page(

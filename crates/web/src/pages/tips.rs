@@ -39,13 +39,7 @@ pub fn router() -> Router<AppState> {
         .route("/tips/{id}/files/{file}", get(file))
         .route("/tips/{id}/assign", post(assign))
         .route("/tips/{id}/conclude", post(conclude).layer(upload))
-        .route("/tips/{id}/hazard", post(to_hazard))
-        .route("/tips/{id}/reward", post(propose))
-        .route("/tips/{id}/decision", post(decide))
-        .route("/tips/{id}/payment", post(pay))
-        .route("/tips/{id}/close", post(close))
-        .route("/tips/{id}/message", post(message))
-        .route("/tips/{id}/reveal", post(reveal))
+        .route("/tips/{id}/{step}", post(step))
 }
 
 async fn pow_js() -> impl IntoResponse {
@@ -476,73 +470,45 @@ struct TextForm {
     approve: String,
 }
 
-async fn to_hazard(State(state): State<AppState>, s: Signed, Path(id): Path<i64>, Form(f): Form<TextForm>) -> Response {
+/// Every one-form step of a tip (`/tips/{id}/{step}`): the CSRF check, the use case, and back
+/// to the tip (or on to the hazard filed, or the tip with the opened contact).
+async fn step(
+    State(state): State<AppState>,
+    s: Signed,
+    Path((id, step)): Path<(i64, String)>,
+    Form(f): Form<TextForm>,
+) -> Response {
     if let Some(r) = csrf_refusal(&s.ctx, &f._csrf, s.lang) {
         return r;
     }
-    match state.app.tip_to_hazard(s.actor(), id, &f.text).await {
-        Ok(h) => Redirect::to(&format!("/hazards/{h}")).into_response(),
-        Err(e) => after(&state, &s, id, Err(e)).await,
-    }
-}
-
-async fn propose(State(state): State<AppState>, s: Signed, Path(id): Path<i64>, Form(f): Form<TextForm>) -> Response {
-    if let Some(r) = csrf_refusal(&s.ctx, &f._csrf, s.lang) {
-        return r;
-    }
-    let penalty = match f.penalty_yuan.trim() {
-        "" => Some(0),
-        p => p.parse().ok(),
-    };
-    let r = match penalty {
-        Some(penalty_yuan) => {
-            state.app.propose_reward(s.actor(), id, RewardInput { finding: f.text, penalty_yuan }).await.map(|_| ())
+    let app = &state.app;
+    let r = match step.as_str() {
+        "hazard" => match app.tip_to_hazard(s.actor(), id, &f.text).await {
+            Ok(h) => return Redirect::to(&format!("/hazards/{h}")).into_response(),
+            Err(e) => Err(e),
+        },
+        "reveal" => match app.reveal_tip_contact(s.actor(), id, &f.text).await {
+            Ok(contact) => return detail_page(&state, &s, id, Vec::new(), Some(contact)).await,
+            Err(e) => Err(e),
+        },
+        "reward" => match f.penalty_yuan.trim() {
+            "" => Some(0),
+            p => p.parse().ok(),
         }
-        None => Err(anjian_app::AppError::invalid("penalty_yuan", "invalid_number")),
+        .ok_or_else(|| anjian_app::AppError::invalid("penalty_yuan", "invalid_number"))
+        .map(|penalty_yuan| RewardInput { finding: f.text.clone(), penalty_yuan }),
+        _ => Ok(RewardInput::default()),
+    };
+    let r = match (step.as_str(), r) {
+        (_, Err(e)) => Err(e),
+        ("reward", Ok(input)) => app.propose_reward(s.actor(), id, input).await.map(|_| ()),
+        ("decision", _) => app.decide_reward(s.actor(), id, f.approve == "yes", &f.text).await,
+        ("payment", _) => app.record_reward_payment(s.actor(), id, &f.text).await,
+        ("close", _) => app.close_tip(s.actor(), id, &f.text).await,
+        ("message", _) => app.bureau_tip_message(s.actor(), id, &f.text).await,
+        _ => Err(anjian_app::AppError::NotFound),
     };
     after(&state, &s, id, r).await
-}
-
-async fn decide(State(state): State<AppState>, s: Signed, Path(id): Path<i64>, Form(f): Form<TextForm>) -> Response {
-    if let Some(r) = csrf_refusal(&s.ctx, &f._csrf, s.lang) {
-        return r;
-    }
-    let r = state.app.decide_reward(s.actor(), id, f.approve == "yes", &f.text).await;
-    after(&state, &s, id, r).await
-}
-
-async fn pay(State(state): State<AppState>, s: Signed, Path(id): Path<i64>, Form(f): Form<TextForm>) -> Response {
-    if let Some(r) = csrf_refusal(&s.ctx, &f._csrf, s.lang) {
-        return r;
-    }
-    let r = state.app.record_reward_payment(s.actor(), id, &f.text).await;
-    after(&state, &s, id, r).await
-}
-
-async fn close(State(state): State<AppState>, s: Signed, Path(id): Path<i64>, Form(f): Form<TextForm>) -> Response {
-    if let Some(r) = csrf_refusal(&s.ctx, &f._csrf, s.lang) {
-        return r;
-    }
-    let r = state.app.close_tip(s.actor(), id, &f.text).await;
-    after(&state, &s, id, r).await
-}
-
-async fn message(State(state): State<AppState>, s: Signed, Path(id): Path<i64>, Form(f): Form<TextForm>) -> Response {
-    if let Some(r) = csrf_refusal(&s.ctx, &f._csrf, s.lang) {
-        return r;
-    }
-    let r = state.app.bureau_tip_message(s.actor(), id, &f.text).await;
-    after(&state, &s, id, r).await
-}
-
-async fn reveal(State(state): State<AppState>, s: Signed, Path(id): Path<i64>, Form(f): Form<TextForm>) -> Response {
-    if let Some(r) = csrf_refusal(&s.ctx, &f._csrf, s.lang) {
-        return r;
-    }
-    match state.app.reveal_tip_contact(s.actor(), id, &f.text).await {
-        Ok(contact) => detail_page(&state, &s, id, Vec::new(), Some(contact)).await,
-        Err(e) => after(&state, &s, id, Err(e)).await,
-    }
 }
 
 #[derive(Template)]
