@@ -52,6 +52,21 @@ pub struct HazardInput {
 }
 
 impl HazardInput {
+    /// A hazard another record found (a failed check item, an alarm, a verified tip): what,
+    /// grade and category; measures, funds and deadline come later with its rectification.
+    pub fn finding(description: String, grade: &str, category: &str) -> HazardInput {
+        HazardInput {
+            description,
+            point_id: None,
+            grade: grade.to_owned(),
+            category: Some(category.to_owned()),
+            measures: String::new(),
+            funds_fen: 0,
+            owner: String::new(),
+            deadline: None,
+        }
+    }
+
     /// Field checks that need no database: text present, grade known, deadline after discovery.
     pub fn check(&self, plan: &Plan, discovered_at: DateTime<Utc>) -> Result<(), Vec<FieldError>> {
         let mut e = Vec::new();

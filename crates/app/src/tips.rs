@@ -392,14 +392,7 @@ impl App {
     /// A message from the reporter, with the receipt code.
     pub async fn reporter_message(&self, client: Option<IpAddr>, code: &str, body: &str) -> Result<()> {
         let t = self.tip_by_receipt(client, code).await?;
-        let mut errors = Vec::new();
-        let body = clean(body, "body", MAX_BODY, &mut errors);
-        if body.is_empty() {
-            errors.push(FieldError::new("body", "required"));
-        }
-        if !errors.is_empty() {
-            return Err(AppError::Invalid(errors));
-        }
+        let body = message_body(body)?;
         let now = self.clock.now();
         let txn = self.store.begin_write().await?;
         store::add_message(&*txn, t.id, None, &body, now).await?;
@@ -607,16 +600,11 @@ impl App {
         }
         let org_id = t.org_id.ok_or_else(|| AppError::invalid("org_id", "required"))?;
         let org = anjian_store::orgs::get(&self.store.db, &actor.scope, org_id).await?;
-        let h = HazardInput {
-            description: format!("举报核查属实（举报 #{}）：{}", t.id, t.body.chars().take(300).collect::<String>()),
-            point_id: None,
-            grade: grade.to_owned(),
-            category: Some(t.category.clone()),
-            measures: String::new(),
-            funds_fen: 0,
-            owner: String::new(),
-            deadline: None,
-        };
+        let h = HazardInput::finding(
+            format!("举报核查属实（举报 #{}）：{}", t.id, t.body.chars().take(300).collect::<String>()),
+            grade,
+            &t.category,
+        );
         let now = self.clock.now();
         let txn = self.store.begin_write().await?;
         let hazard = self.insert_hazard(&*txn, actor, &org, &h, None, "tip", now, None, None).await?;
@@ -746,14 +734,7 @@ impl App {
     pub async fn bureau_tip_message(&self, actor: &Actor, id: i64, body: &str) -> Result<()> {
         Self::require_handler(actor)?;
         let t = self.tip_in_scope(actor, id).await?;
-        let mut errors = Vec::new();
-        let body = clean(body, "body", MAX_BODY, &mut errors);
-        if body.is_empty() {
-            errors.push(FieldError::new("body", "required"));
-        }
-        if !errors.is_empty() {
-            return Err(AppError::Invalid(errors));
-        }
+        let body = message_body(body)?;
         let now = self.clock.now();
         let txn = self.store.begin_write().await?;
         store::add_message(&*txn, t.id, Some((actor.id(), &actor.user.display_name)), &body, now).await?;
@@ -861,6 +842,20 @@ impl App {
             }
         }
         Ok(out)
+    }
+}
+
+/// A message's text, trimmed; refused when empty or too long.
+fn message_body(body: &str) -> Result<String> {
+    let mut errors = Vec::new();
+    let body = clean(body, "body", MAX_BODY, &mut errors);
+    if body.is_empty() {
+        errors.push(FieldError::new("body", "required"));
+    }
+    if errors.is_empty() {
+        Ok(body)
+    } else {
+        Err(AppError::Invalid(errors))
     }
 }
 

@@ -119,14 +119,26 @@ async fn prepare(data: &Path) -> String {
         test_settings(),
     );
     app.import_plan(None, SEED_PLAN).await.unwrap();
+    store.close().await.unwrap();
+    account(data, "writer", "county_staff").await
+}
+
+/// An account of the Zezhou county bureau in a prepared data folder, and its API token.
+async fn account(data: &Path, username: &str, role: &str) -> String {
+    let store = open_data(data).await;
+    let app = App::new(
+        store.clone(),
+        std::sync::Arc::new(anjian_test_support::anjian_domain::clock::SystemClock),
+        test_settings(),
+    );
     let bureau = anjian_store::orgs::by_code(&store.db, "bureau-zezhou").await.unwrap().unwrap();
     let (u, _) = app
         .create_user(
             None,
             anjian_app::users::CreateUser {
-                username: "writer".into(),
-                display_name: "写入".into(),
-                role: "county_staff".into(),
+                username: username.into(),
+                display_name: username.into(),
+                role: role.into(),
                 org_id: Some(bureau.id),
                 leader_code: None,
                 position: None,
@@ -134,7 +146,7 @@ async fn prepare(data: &Path) -> String {
         )
         .await
         .unwrap();
-    let (_, token) = app.create_token(&Actor::new(u, Some(bureau)), "crash").await.unwrap();
+    let (_, token) = app.create_token(&Actor::new(u, Some(bureau)), "test").await.unwrap();
     store.close().await.unwrap();
     token
 }
@@ -364,32 +376,7 @@ async fn a_reporters_identity_is_in_no_file_no_log_and_no_temp_file() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let county_token = prepare(&data).await;
-    let custodian_token = {
-        let store = open_data(&data).await;
-        let app = App::new(
-            store.clone(),
-            std::sync::Arc::new(anjian_test_support::anjian_domain::clock::SystemClock),
-            test_settings(),
-        );
-        let bureau = anjian_store::orgs::by_code(&store.db, "bureau-zezhou").await.unwrap().unwrap();
-        let (u, _) = app
-            .create_user(
-                None,
-                anjian_app::users::CreateUser {
-                    username: "keeper".into(),
-                    display_name: "保管员".into(),
-                    role: "tip_custodian".into(),
-                    org_id: Some(bureau.id),
-                    leader_code: None,
-                    position: None,
-                },
-            )
-            .await
-            .unwrap();
-        let (_, token) = app.create_token(&Actor::new(u, Some(bureau)), "canary").await.unwrap();
-        store.close().await.unwrap();
-        token
-    };
+    let custodian_token = account(&data, "keeper", "tip_custodian").await;
     let log_path = dir.path().join("server.log");
     let tmp = dir.path().join("tmp");
     std::fs::create_dir_all(&tmp).unwrap();
