@@ -38,10 +38,6 @@ pub fn router() -> Router<AppState> {
         .route("/notifications/read", post(read))
 }
 
-fn json<T: Serialize>(v: &T) -> Result<Json<Value>, ApiError> {
-    Ok(Json(serde_json::to_value(v).map_err(|e| anjian_app::AppError::Internal(e.to_string()))?))
-}
-
 /// The cockpit's figures for the caller's jurisdiction (or one county in it).
 #[utoipa::path(get, path = "/api/v1/cockpit", params(PlaceParams), responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
 pub async fn cockpit(
@@ -49,7 +45,7 @@ pub async fn cockpit(
     ApiActor(a): ApiActor,
     ApiQuery(p): ApiQuery<PlaceParams>,
 ) -> Result<Json<Value>, ApiError> {
-    json(&s.app.cockpit(&a, p.jurisdiction_id).await?)
+    super::json_of(&s.app.cockpit(&a, p.jurisdiction_id).await?)
 }
 
 /// The caller's bureau's `monthly` (`2022-08`) or `weekly` (the Monday, `2022-08-15`) report: the
@@ -61,7 +57,7 @@ pub async fn bureau_report(
     ApiActor(a): ApiActor,
     ApiPath((kind, period)): ApiPath<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    json(&s.app.bureau_report(&a, &kind, &period).await?)
+    super::json_of(&s.app.bureau_report(&a, &kind, &period).await?)
 }
 
 /// Saves the report as a new version (`submit: true` reports it).
@@ -73,7 +69,7 @@ pub async fn save_bureau_report(
     ApiPath((kind, period)): ApiPath<(String, String)>,
     ApiJson(b): ApiJson<LiaisonReportBody>,
 ) -> Result<Json<Value>, ApiError> {
-    json(&s.app.save_bureau_report(&a, &kind, &period, &b.body, b.submit).await?)
+    super::json_of(&s.app.save_bureau_report(&a, &kind, &period, &b.body, b.submit).await?)
 }
 
 /// The report as .docx, with its chart.
@@ -91,7 +87,7 @@ pub async fn bureau_report_docx(
 /// This period's and the overdue obligations of everything the caller answers for.
 #[utoipa::path(get, path = "/api/v1/obligations/mine", responses((status = 200, body = Object, description = "MyObligations: current[], overdue[], overdue_total")))]
 pub async fn mine(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Json<Value>, ApiError> {
-    json(&s.app.my_obligations(&a).await?)
+    super::json_of(&s.app.my_obligations(&a).await?)
 }
 
 /// An organisation's obligations and its people's (a bureau drilling down, or the organisation).
@@ -101,7 +97,7 @@ pub async fn of_org(
     ApiActor(a): ApiActor,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Value>, ApiError> {
-    json(&s.app.org_obligations(&a, id).await?)
+    super::json_of(&s.app.org_obligations(&a, id).await?)
 }
 
 /// One obligation instance (rule id, subject `org-12` / `user-5` / `leader-director`, window
@@ -114,7 +110,7 @@ pub async fn detail(
     ApiActor(a): ApiActor,
     ApiPath((rule, subject, window)): ApiPath<(String, String, usize)>,
 ) -> Result<Json<Value>, ApiError> {
-    json(&s.app.obligation_detail(&a, &rule, &subject, window).await?)
+    super::json_of(&s.app.obligation_detail(&a, &rule, &subject, window).await?)
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -132,7 +128,7 @@ pub async fn matrix(
     ApiActor(a): ApiActor,
     ApiQuery(p): ApiQuery<PlaceParams>,
 ) -> Result<Json<Value>, ApiError> {
-    json(&s.app.compliance_matrix(&a, p.jurisdiction_id).await?)
+    super::json_of(&s.app.compliance_matrix(&a, p.jurisdiction_id).await?)
 }
 
 /// Every overdue instance inside the caller's jurisdiction, newest first.
@@ -142,7 +138,7 @@ pub async fn overdue(
     ApiActor(a): ApiActor,
     ApiQuery(p): ApiQuery<PlaceParams>,
 ) -> Result<Json<Value>, ApiError> {
-    json(&s.app.overdue_obligations(&a, p.jurisdiction_id, p.rule.as_deref()).await?)
+    super::json_of(&s.app.overdue_obligations(&a, p.jurisdiction_id, p.rule.as_deref()).await?)
 }
 
 /// The overdue list as .xlsx, with the same filters.
@@ -159,7 +155,7 @@ pub async fn overdue_xlsx(
 /// The 20 tasks with status, reports and their rules' compliance; the phases and today's phase.
 #[utoipa::path(get, path = "/api/v1/campaign/board", responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
 pub async fn board(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Json<Value>, ApiError> {
-    json(&s.app.campaign_board(&a).await?)
+    super::json_of(&s.app.campaign_board(&a).await?)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -182,13 +178,13 @@ pub async fn report_task(
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
     let c =
         s.app.report_task_progress(&a, no, ReportInput { progress: b.progress, body: b.body }, Vec::new(), key).await?;
-    Ok((if c.replayed { StatusCode::OK } else { StatusCode::CREATED }, json(&c.value)?))
+    Ok((if c.replayed { StatusCode::OK } else { StatusCode::CREATED }, super::json_of(&c.value)?))
 }
 
 /// The leaders of 附件1 with assignments, linked accounts and this period's duties.
 #[utoipa::path(get, path = "/api/v1/liaison/leaders", responses((status = 200, body = Object)))]
 pub async fn leaders(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Json<Value>, ApiError> {
-    json(&s.app.liaison_overview(&a).await?)
+    super::json_of(&s.app.liaison_overview(&a).await?)
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -205,7 +201,7 @@ pub async fn liaison_report(
     ApiPath(month): ApiPath<String>,
     ApiQuery(p): ApiQuery<LeaderParams>,
 ) -> Result<Json<Value>, ApiError> {
-    json(&s.app.liaison_report(&a, p.leader.as_deref(), &month).await?)
+    super::json_of(&s.app.liaison_report(&a, p.leader.as_deref(), &month).await?)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -225,7 +221,7 @@ pub async fn save_liaison_report(
     ApiPath(month): ApiPath<String>,
     ApiJson(b): ApiJson<LiaisonReportBody>,
 ) -> Result<Json<Value>, ApiError> {
-    json(&s.app.save_liaison_report(&a, &month, &b.body, b.submit).await?)
+    super::json_of(&s.app.save_liaison_report(&a, &month, &b.body, b.submit).await?)
 }
 
 /// The report as .docx.
@@ -243,7 +239,7 @@ pub async fn liaison_docx(
 
 #[utoipa::path(get, path = "/api/v1/weekly-analyses", responses((status = 200, body = Object)))]
 pub async fn list_analyses(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Json<Value>, ApiError> {
-    json(&s.app.weekly_analyses(&a).await?)
+    super::json_of(&s.app.weekly_analyses(&a).await?)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -266,7 +262,7 @@ pub async fn record_analysis(
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
     let input = AnalysisInput { week_start: b.week_start, analysis: b.analysis, arrangements: b.arrangements };
     let c = s.app.record_weekly_analysis(&a, input, key).await?;
-    Ok((if c.replayed { StatusCode::OK } else { StatusCode::CREATED }, json(&c.value)?))
+    Ok((if c.replayed { StatusCode::OK } else { StatusCode::CREATED }, super::json_of(&c.value)?))
 }
 
 #[derive(Serialize, ToSchema)]

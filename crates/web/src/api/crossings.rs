@@ -31,14 +31,6 @@ pub fn router() -> Router<AppState> {
         .route("/trainings", get(trainings).post(add_training))
 }
 
-fn json<T: serde::Serialize>(v: &T) -> Result<Json<Value>, ApiError> {
-    Ok(Json(serde_json::to_value(v).map_err(|e| anjian_app::AppError::Internal(e.to_string()))?))
-}
-
-fn key(h: &HeaderMap) -> Option<&str> {
-    h.get("idempotency-key").and_then(|v| v.to_str().ok())
-}
-
 #[derive(Deserialize, IntoParams)]
 pub struct CrossingParams {
     pub jurisdiction_id: Option<i64>,
@@ -52,7 +44,7 @@ pub async fn list(
     ApiActor(a): ApiActor,
     ApiQuery(p): ApiQuery<CrossingParams>,
 ) -> Result<Json<Value>, ApiError> {
-    json(&s.app.crossings(&a, p.jurisdiction_id).await?)
+    super::json_of(&s.app.crossings(&a, p.jurisdiction_id).await?)
 }
 
 /// The same list as .xlsx.
@@ -73,7 +65,7 @@ pub async fn one(
     ApiActor(a): ApiActor,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Value>, ApiError> {
-    json(&s.app.crossing(&a, id).await?)
+    super::json_of(&s.app.crossing(&a, id).await?)
 }
 
 /// A round of equipment checks by the operator; a faulty item files a hazard.
@@ -87,8 +79,8 @@ pub async fn check(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<CheckInput>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let c = s.app.record_crossing_check(&a, id, b, key(&headers)).await?;
-    Ok((if c.replayed { StatusCode::OK } else { StatusCode::CREATED }, json(&c.value)?))
+    let c = s.app.record_crossing_check(&a, id, b, super::idempotency_key(&headers)).await?;
+    Ok((if c.replayed { StatusCode::OK } else { StatusCode::CREATED }, super::json_of(&c.value)?))
 }
 
 /// Crossings of an operator from an .xlsx with the columns 名称, 线路, 公里标, 所在县区, 纬度, 经度, 看守点数.
@@ -110,7 +102,7 @@ pub async fn import(
 /// Guards in scope with their certificate status and this quarter's training.
 #[utoipa::path(get, path = "/api/v1/guards", responses((status = 200, body = Object)))]
 pub async fn guards(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Json<Value>, ApiError> {
-    json(&s.app.guard_views(&a, None).await?)
+    super::json_of(&s.app.guard_views(&a, None).await?)
 }
 
 #[utoipa::path(post, path = "/api/v1/guards", params(("Idempotency-Key" = Option<String>, Header)),
@@ -122,8 +114,8 @@ pub async fn add_guard(
     headers: HeaderMap,
     ApiJson(b): ApiJson<GuardInput>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let c = s.app.add_guard(&a, b, key(&headers)).await?;
-    Ok((if c.replayed { StatusCode::OK } else { StatusCode::CREATED }, json(&c.value)?))
+    let c = s.app.add_guard(&a, b, super::idempotency_key(&headers)).await?;
+    Ok((if c.replayed { StatusCode::OK } else { StatusCode::CREATED }, super::json_of(&c.value)?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -143,7 +135,7 @@ pub async fn renew(
     ApiJson(b): ApiJson<CertificateBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let c = s.app.renew_certificate(&a, id, &b.certificate_no, &b.issued, &b.expires).await?;
-    Ok((StatusCode::CREATED, json(&c)?))
+    Ok((StatusCode::CREATED, super::json_of(&c)?))
 }
 
 /// Puts a guard on duty at a crossing (only with a certificate valid for the whole shift).
@@ -156,12 +148,12 @@ pub async fn shift(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<ShiftInput>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    Ok((StatusCode::CREATED, json(&s.app.assign_shift(&a, id, b).await?)?))
+    Ok((StatusCode::CREATED, super::json_of(&s.app.assign_shift(&a, id, b).await?)?))
 }
 
 #[utoipa::path(get, path = "/api/v1/trainings", responses((status = 200, body = Object)))]
 pub async fn trainings(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Json<Value>, ApiError> {
-    json(&s.app.trainings(&a).await?)
+    super::json_of(&s.app.trainings(&a).await?)
 }
 
 /// A training session or an emergency drill with its attendees (photos through the page form).
@@ -174,6 +166,6 @@ pub async fn add_training(
     headers: HeaderMap,
     ApiJson(b): ApiJson<TrainingInput>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let c = s.app.record_training(&a, b, Vec::new(), key(&headers)).await?;
-    Ok((if c.replayed { StatusCode::OK } else { StatusCode::CREATED }, json(&c.value)?))
+    let c = s.app.record_training(&a, b, Vec::new(), super::idempotency_key(&headers)).await?;
+    Ok((if c.replayed { StatusCode::OK } else { StatusCode::CREATED }, super::json_of(&c.value)?))
 }

@@ -23,10 +23,6 @@ pub fn router() -> Router<AppState> {
         .route("/powers.xlsx", get(powers_xlsx))
 }
 
-fn json<T: serde::Serialize>(v: &T) -> Result<Json<Value>, ApiError> {
-    Ok(Json(serde_json::to_value(v).map_err(|e| anjian_app::AppError::Internal(e.to_string()))?))
-}
-
 /// An enterprise's fundamentals records and what is missing or expired.
 #[utoipa::path(get, path = "/api/v1/orgs/{id}/fundamentals", params(("id" = i64, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
 pub async fn profile(
@@ -34,7 +30,7 @@ pub async fn profile(
     ApiActor(a): ApiActor,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Value>, ApiError> {
-    json(&s.app.fundamentals_profile(&a, id).await?)
+    super::json_of(&s.app.fundamentals_profile(&a, id).await?)
 }
 
 /// Records a fee, staffing, training or insurance fact (photos of evidence through the page form).
@@ -47,13 +43,13 @@ pub async fn record(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<FundamentalInput>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    Ok((StatusCode::CREATED, json(&s.app.record_fundamental(&a, id, b, Vec::new()).await?)?))
+    Ok((StatusCode::CREATED, super::json_of(&s.app.record_fundamental(&a, id, b, Vec::new()).await?)?))
 }
 
 /// Every supervised enterprise in scope with its assessment, those with gaps first.
 #[utoipa::path(get, path = "/api/v1/fundamentals", responses((status = 200, body = Object)))]
 pub async fn overview(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Json<Value>, ApiError> {
-    json(&s.app.fundamentals_overview(&a).await?)
+    super::json_of(&s.app.fundamentals_overview(&a).await?)
 }
 
 /// The graded, classified table (分级分类"一张表") as .xlsx.
@@ -66,7 +62,7 @@ pub async fn graded(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<
 
 #[utoipa::path(get, path = "/api/v1/powers", responses((status = 200, body = Object)))]
 pub async fn powers(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Json<Value>, ApiError> {
-    json(&s.app.powers(&a).await?)
+    super::json_of(&s.app.powers(&a).await?)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -84,7 +80,10 @@ pub async fn add_power(
     ApiActor(a): ApiActor,
     ApiJson(b): ApiJson<PowerBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    Ok((StatusCode::CREATED, json(&s.app.add_power(&a, &b.category, &b.name, &b.basis, &b.responsible).await?)?))
+    Ok((
+        StatusCode::CREATED,
+        super::json_of(&s.app.add_power(&a, &b.category, &b.name, &b.basis, &b.responsible).await?)?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/powers.xlsx", responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>)))]

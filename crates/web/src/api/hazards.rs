@@ -49,10 +49,6 @@ pub fn router() -> Router<AppState> {
 /// The largest spreadsheet accepted for an import.
 pub const IMPORT_LIMIT: usize = 10 * 1024 * 1024;
 
-fn key(h: &HeaderMap) -> Option<&str> {
-    h.get("idempotency-key").and_then(|v| v.to_str().ok())
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct PointDto {
     pub id: i64,
@@ -177,7 +173,7 @@ pub async fn record_inspection(
     headers: HeaderMap,
     ApiJson(b): ApiJson<RecordInspection>,
 ) -> Result<(StatusCode, Json<InspectionDto>), ApiError> {
-    let c = s.app.record_inspection(&a, b, key(&headers)).await?;
+    let c = s.app.record_inspection(&a, b, super::idempotency_key(&headers)).await?;
     Ok((if c.replayed { StatusCode::OK } else { StatusCode::CREATED }, Json(c.value.into())))
 }
 
@@ -327,7 +323,7 @@ pub async fn report_hazard(
         owner: b.owner,
         deadline: b.deadline,
     };
-    let c = s.app.report_hazard(&a, b.org_id, &b.source, input, key(&headers)).await?;
+    let c = s.app.report_hazard(&a, b.org_id, &b.source, input, super::idempotency_key(&headers)).await?;
     Ok((if c.replayed { StatusCode::OK } else { StatusCode::CREATED }, Json(dto(c.value, s.app.clock.now()))))
 }
 

@@ -27,10 +27,6 @@ pub fn router() -> Router<AppState> {
         .route("/orgs/{id}/test-notice", get(notice))
 }
 
-fn json<T: serde::Serialize>(v: &T) -> Result<Json<Value>, ApiError> {
-    Ok(Json(serde_json::to_value(v).map_err(|e| anjian_app::AppError::Internal(e.to_string()))?))
-}
-
 /// Questions from an .xlsx (题型, 题干, 选项A–F, 答案, 主题, 难度); bureaus only.
 #[utoipa::path(post, path = "/api/v1/tests/questions/import", params(ImportParams),
     request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -49,7 +45,7 @@ pub async fn import(
 #[utoipa::path(post, path = "/api/v1/tests/sittings", responses((status = 201, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn start(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<(StatusCode, Json<Value>), ApiError> {
     let sitting = s.app.start_sitting(&a).await?;
-    Ok((StatusCode::CREATED, json(&s.app.sitting_view(&a, sitting.id).await?)?))
+    Ok((StatusCode::CREATED, super::json_of(&s.app.sitting_view(&a, sitting.id).await?)?))
 }
 
 /// A sitting with its questions, answers so far, time left, and (graded) the questions missed.
@@ -59,7 +55,7 @@ pub async fn sitting(
     ApiActor(a): ApiActor,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Value>, ApiError> {
-    json(&s.app.sitting_view(&a, id).await?)
+    super::json_of(&s.app.sitting_view(&a, id).await?)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -89,13 +85,13 @@ pub async fn submit(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Value>, ApiError> {
     s.app.submit_sitting(&a, id).await?;
-    json(&s.app.sitting_view(&a, id).await?)
+    super::json_of(&s.app.sitting_view(&a, id).await?)
 }
 
 /// Every principal in scope: attempts, last score, standing (not_tested, passed, retest_due, failed_retest).
 #[utoipa::path(get, path = "/api/v1/tests/results", responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
 pub async fn results(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Json<Value>, ApiError> {
-    json(&s.app.test_results(&a).await?)
+    super::json_of(&s.app.test_results(&a).await?)
 }
 
 #[utoipa::path(get, path = "/api/v1/tests/results.xlsx", responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>)))]
@@ -119,7 +115,7 @@ pub async fn level(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<LevelBody>,
 ) -> Result<Json<Value>, ApiError> {
-    json(&s.app.set_supervision_level(&a, id, &b.level, &b.reason).await?)
+    super::json_of(&s.app.set_supervision_level(&a, id, &b.level, &b.reason).await?)
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -135,7 +131,7 @@ pub async fn supervision(
     ApiActor(a): ApiActor,
     ApiQuery(p): ApiQuery<SupervisionParams>,
 ) -> Result<Json<Value>, ApiError> {
-    json(&s.app.supervision_list(&a, p.level.as_deref().unwrap_or("key")).await?)
+    super::json_of(&s.app.supervision_list(&a, p.level.as_deref().unwrap_or("key")).await?)
 }
 
 /// An enterprise's public notice of its principals' scores.
@@ -145,5 +141,5 @@ pub async fn notice(
     ApiActor(a): ApiActor,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Value>, ApiError> {
-    json(&s.app.test_notice(&a, id).await?)
+    super::json_of(&s.app.test_notice(&a, id).await?)
 }
