@@ -93,8 +93,13 @@ pub async fn run(args: &TelemetryBenchArgs) -> anyhow::Result<()> {
             rss_max
         );
     }
+    for r in &results {
+        // Every twelfth sample (about a minute apart): growth that goes on shows here.
+        let minutes: Vec<String> = r.rss_mib.iter().step_by(12).map(|m| format!("{m:.0}")).collect();
+        println!("\n{}: resident MiB about every minute: {}", r.backend, minutes.join(" → "));
+    }
     println!(
-        "\n{} sensors, batches of {}, {} in flight, {} s of HTTP load; each batch is checked, stored once (duplicates skipped), aggregated by hour and fed to each sensor's alarm condition in one transaction.",
+        "\n{} sensors, batches of {}, {} in flight, {} s of HTTP load; each batch is checked, stored once (duplicates skipped), aggregated by hour and fed to each sensor's alarm condition; batches waiting together are written in one transaction.",
         args.sensors, args.batch, args.concurrency, args.seconds
     );
     Ok(())
@@ -183,7 +188,7 @@ async fn measure(backend: &'static str, opts: StoreOptions, args: &TelemetryBenc
             })
             .collect();
         let txn = store.begin_write().await?;
-        store::insert_readings(&*txn, &rows).await?;
+        store::append_readings(&*txn, &rows).await?;
         txn.commit().await?;
         i += args.batch;
     }
@@ -240,7 +245,16 @@ async fn measure(backend: &'static str, opts: StoreOptions, args: &TelemetryBenc
     let probe = app.add_sensor(&actor, probe_site.id, "temperature", None).await?;
     let rules = app.warehouse_rules().await;
     let mut alarm_ms = Vec::new();
-    let mut sampled = Instant::now();
+    // Memory every five seconds, whatever the probes are doing.
+    let sampler = {
+        let (rss, stop) = (rss.clone(), stop.clone());
+        tokio::spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                rss.lock().map(|mut v| v.push(rss_mib())).ok();
+            }
+        })
+    };
     let mut round = 0i64;
     while start.elapsed() < Duration::from_secs(args.seconds) {
         let t0 = Utc::now() - Cd::hours(20) + Cd::minutes(round * 10);
@@ -276,16 +290,13 @@ async fn measure(backend: &'static str, opts: StoreOptions, args: &TelemetryBenc
         }
         // Back in range so the next probe starts a new excursion.
         app.ingest(None, feed(vec![(t0 + Cd::seconds(2 + rules.alarm_after_seconds), 20.0)]), 0).await?;
-        if sampled.elapsed() > Duration::from_secs(5) {
-            rss.lock().map(|mut v| v.push(rss_mib())).ok();
-            sampled = Instant::now();
-        }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     stop.store(true, Ordering::Relaxed);
     for t in tasks {
         t.await?;
     }
+    sampler.await?;
     let http = taken.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64();
     server.abort();
     rss.lock().map(|mut v| v.push(rss_mib())).ok();

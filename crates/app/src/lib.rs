@@ -16,6 +16,7 @@ pub mod fundamentals;
 pub mod hazard_import;
 pub mod hazards;
 pub mod inspections;
+mod intake;
 pub mod ledgers;
 pub mod liaison;
 pub mod obligations;
@@ -56,6 +57,7 @@ pub struct App {
     pub tip_guard: Arc<tips::Guard>,
     plan_cache: PlanCache,
     boards: Arc<obligations::BoardCache>,
+    intake: Arc<intake::Intake>,
 }
 
 impl App {
@@ -74,6 +76,7 @@ impl App {
             settings: Arc::new(settings),
             plan_cache: Arc::new(RwLock::new(None)),
             boards: Arc::default(),
+            intake: Arc::default(),
         }
     }
 }

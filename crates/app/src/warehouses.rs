@@ -9,7 +9,7 @@ use anjian_domain::obligation::{Activity, Evidence, Source};
 use anjian_domain::plan::ActivityKind;
 use anjian_domain::role::{Permission, Role};
 use anjian_domain::scope::Scope;
-use anjian_domain::telemetry::{self, Change, Condition, Limits, Reject};
+use anjian_domain::telemetry::{self, Limits, Reject};
 use anjian_store::warehouses::{self as store, Alarm, AlarmChange, AlarmFilter, Hour, NewAlarm, Reading};
 use anjian_store::{sites, ConnectionTrait};
 use chrono::{DateTime, Duration, Utc};
@@ -79,7 +79,7 @@ pub struct IngestReport {
 }
 
 impl IngestReport {
-    fn reject(&mut self, r: Reject, n: usize) {
+    pub(crate) fn reject(&mut self, r: Reject, n: usize) {
         if n > 0 {
             *self.rejected.entry(r.as_str()).or_default() += n;
         }
@@ -192,7 +192,7 @@ pub const FOUR_DEFENCES: &[(&str, &str)] = &[
     ("技防：温湿度监测", "温湿度在线监测正常，超限报警有效"),
 ];
 
-fn sensor_limits(s: &store::Sensor, rules: &WarehouseRules) -> Limits {
+pub(crate) fn sensor_limits(s: &store::Sensor, rules: &WarehouseRules) -> Limits {
     Limits { low: s.low, high: s.high, hysteresis: s.hysteresis, min_seconds: rules.alarm_after_seconds }
 }
 
@@ -318,139 +318,7 @@ impl App {
         self.ingest(None, readings, malformed).await
     }
 
-    /// The one path every reading takes: checked, stored once, aggregated by hour, and fed in
-    /// time order to its sensor's alarm condition — all in one transaction, so an acknowledged
-    /// batch (HTTP 200, MQTT PUBACK) is whole in the database.
-    pub async fn ingest(&self, org: Option<i64>, readings: Vec<RawReading>, malformed: usize) -> Result<IngestReport> {
-        let mut report = IngestReport::default();
-        report.reject(Reject::Malformed, malformed);
-        if readings.len() > MAX_BATCH {
-            return Err(AppError::invalid("readings", "too_many"));
-        }
-        if readings.is_empty() {
-            return Ok(report);
-        }
-        let now = self.clock.now();
-        let rules = self.warehouse_rules().await;
-        let mut codes: Vec<String> = readings.iter().map(|r| r.sensor.clone()).collect();
-        codes.sort();
-        codes.dedup();
-        let txn = self.store.begin_write().await?;
-        let sensors: HashMap<String, store::Sensor> = store::sensors_by_codes(&*txn, &codes)
-            .await?
-            .into_iter()
-            .filter(|s| org.is_none_or(|o| s.org_id == o))
-            .map(|s| (s.code.clone(), s))
-            .collect();
-        let mut rows = Vec::with_capacity(readings.len());
-        for r in &readings {
-            let Some(s) = sensors.get(&r.sensor) else {
-                report.reject(Reject::UnknownSensor, 1);
-                continue;
-            };
-            match telemetry::check(r.at, r.value, now, rules.raw_retention_days) {
-                Ok(()) => rows.push(Reading { sensor_id: s.id, at: r.at, value: r.value }),
-                Err(e) => report.reject(e, 1),
-            }
-        }
-        rows.sort_by_key(|a| (a.sensor_id, a.at));
-        let checked = rows.len();
-        // The same (sensor, time) twice in one batch, or already stored: taken once.
-        rows.dedup_by(|a, b| a.sensor_id == b.sensor_id && a.at == b.at);
-        let mut taken = store::insert_readings(&*txn, &rows).await?;
-        report.reject(Reject::Duplicate, checked.saturating_sub(taken.len()));
-        report.accepted = taken.len();
-        taken.sort_by_key(|a| (a.sensor_id, a.at));
-        // Hourly aggregates of exactly what was taken.
-        let mut hours: BTreeMap<(i64, DateTime<Utc>), Hour> = BTreeMap::new();
-        for r in &taken {
-            let h = telemetry::hour_of(r.at);
-            let e = hours.entry((r.sensor_id, h)).or_insert(Hour {
-                sensor_id: r.sensor_id,
-                hour: h,
-                n: 0,
-                min: f64::INFINITY,
-                max: f64::NEG_INFINITY,
-                sum: 0.0,
-            });
-            e.n += 1;
-            e.min = e.min.min(r.value);
-            e.max = e.max.max(r.value);
-            e.sum += r.value;
-        }
-        store::add_to_hours(&*txn, &hours.into_values().collect::<Vec<_>>()).await?;
-        // Alarms: each sensor's new readings in time order.
-        let by_id: HashMap<i64, &store::Sensor> = sensors.values().map(|s| (s.id, s)).collect();
-        let mut opened = Vec::new();
-        let mut states = Vec::new();
-        for chunk in taken.chunk_by(|a, b| a.sensor_id == b.sensor_id) {
-            let s = by_id[&chunk[0].sensor_id];
-            let limits = sensor_limits(s, &rules);
-            let mut c = Condition::from_code(&s.condition, s.pending_since);
-            let mut last = s.last_at.zip(s.last_value);
-            let mut cleared = None;
-            for r in chunk {
-                if last.is_some_and(|(at, _)| r.at <= at) {
-                    report.out_of_order += 1;
-                    continue;
-                }
-                let (next, change) = telemetry::observe(c, r.at, r.value, &limits);
-                match change {
-                    Change::Open { low } => opened.push((s, low, r.value, c.since().unwrap_or(r.at), r.at)),
-                    Change::Clear => cleared = Some(r.at),
-                    Change::None => {}
-                }
-                c = next;
-                last = Some((r.at, r.value));
-            }
-            if let Some(at) = cleared {
-                for a in store::live_alarm_of_sensor(&*txn, s.id, &["high", "low"]).await? {
-                    store::change_alarm(&*txn, a.id, None, AlarmChange { cleared_at: Some(at), ..Default::default() })
-                        .await?;
-                }
-            }
-            // A sensor back after a silence long enough to be offline ends that spell (only
-            // then can an offline alarm exist, so only then is it looked for).
-            let silent_since = now - Duration::minutes(rules.offline_after_minutes);
-            if s.last_at.is_none_or(|t| t < silent_since)
-                && last.is_some_and(|(at, _)| s.last_at.is_none_or(|t| at > t))
-            {
-                for a in store::live_alarm_of_sensor(&*txn, s.id, &["offline"]).await? {
-                    store::change_alarm(&*txn, a.id, None, AlarmChange { cleared_at: Some(now), ..Default::default() })
-                        .await?;
-                }
-            }
-            states.push(store::SensorState {
-                id: s.id,
-                condition: c.code(),
-                pending_since: c.since(),
-                last_at: last.map(|l| l.0),
-                last_value: last.map(|l| l.1),
-            });
-        }
-        store::save_sensor_states(&*txn, &states).await?;
-        let sites_by_id = self.sites_of(&*txn, opened.iter().map(|o| o.0.site_id)).await?;
-        for (s, low, value, since, at) in opened {
-            let Some(site) = sites_by_id.get(&s.site_id) else { continue };
-            let kind = if low { "low" } else { "high" };
-            let a = NewAlarm {
-                dedupe_key: format!("range:{}:{}", s.id, since.timestamp()),
-                site: site.clone(),
-                sensor_id: Some(s.id),
-                kind: kind.to_owned(),
-                value: Some(value),
-                opened_at: at,
-            };
-            if let Some(a) = store::open_alarm(&*txn, a).await? {
-                report.alarms_opened += 1;
-                self.alarm_notice(&*txn, &a, site, false).await?;
-            }
-        }
-        txn.commit().await?;
-        Ok(report)
-    }
-
-    async fn sites_of(
+    pub(crate) async fn sites_of(
         &self,
         db: &impl ConnectionTrait,
         ids: impl Iterator<Item = i64>,
@@ -462,7 +330,7 @@ impl App {
     }
 
     /// Tells the enterprise's managers (or, escalated, the county bureau's staff) about an alarm.
-    async fn alarm_notice(
+    pub(crate) async fn alarm_notice(
         &self,
         db: &impl ConnectionTrait,
         a: &Alarm,
@@ -594,8 +462,14 @@ impl App {
             }
         }
         txn.commit().await?;
-        // Retention: raw readings older than the window (aggregates stay).
-        out.pruned = store::prune_readings(&self.store.db, now - Duration::days(rules.raw_retention_days)).await?;
+        // Retention: raw readings older than the window (aggregates stay), a few sensors per
+        // transaction so that the intake never waits long behind it.
+        let before = now - Duration::days(rules.raw_retention_days);
+        for ids in store::sensor_ids(&self.store.db).await?.chunks(100) {
+            let txn = self.store.begin_write().await?;
+            out.pruned += store::prune_readings(&*txn, ids, before).await?;
+            txn.commit().await?;
+        }
         anjian_store::notifications::advance_cursor(&self.store.db, "watch", holder, telemetry::hour_of(now)).await?;
         Ok(Some(out))
     }

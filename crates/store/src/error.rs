@@ -19,3 +19,15 @@ impl From<DbErr> for StoreError {
         }
     }
 }
+
+impl StoreError {
+    /// The same failure once more, for each of several requests that one transaction carried
+    /// (the database's message is kept, so a full disk still reads as one).
+    pub fn repeated(&self) -> StoreError {
+        match self {
+            StoreError::NotFound => StoreError::NotFound,
+            StoreError::Conflict(m) => StoreError::Conflict(m.clone()),
+            StoreError::Db(e) => StoreError::Db(DbErr::Custom(e.to_string())),
+        }
+    }
+}

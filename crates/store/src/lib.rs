@@ -23,6 +23,7 @@ pub mod notifications;
 pub mod orgs;
 pub mod plans;
 pub mod points;
+pub mod readings;
 pub mod safety_tests;
 pub mod scope;
 pub mod sessions;

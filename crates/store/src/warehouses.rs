@@ -1,20 +1,20 @@
 //! Explosives warehouses' records: gateways and sensors, readings and their hourly aggregates,
 //! alarms, patrol checkpoints and check-ins, loadings, facilities and their upkeep.
 //!
-//! Readings take the fast path: one multi-row INSERT per chunk that skips duplicates and returns
-//! what it took, and one upsert of the hourly aggregates from exactly those rows, so a gateway
-//! resending a batch changes nothing.
+//! Readings and their hourly aggregates are in `readings` (the intake's fast path).
 
 use crate::entity::{alarm, checkpoint, facility, facility_upkeep, gateway, loading, patrol_checkin, sensor};
 use crate::Result;
 use anjian_domain::scope::Scope;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Alias, Expr, OnConflict, Query};
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
+pub use crate::readings::{
+    add_to_hours, append_readings, hours_between, insert_readings, prune_readings, readings_between, Hour, Reading,
+};
 pub use alarm::Model as Alarm;
 pub use checkpoint::Model as Checkpoint;
 pub use facility::Model as Facility;
@@ -125,161 +125,32 @@ pub struct SensorState {
     pub last_value: Option<f64>,
 }
 
-/// Saves many sensors' states in one statement per 400 sensors (`WITH v AS (VALUES …) UPDATE …
-/// FROM v`, which SQLite and PostgreSQL both take) instead of one UPDATE each.
+/// Saves many sensors' states in one statement (`WITH v AS (…) UPDATE … FROM v`, which SQLite
+/// and PostgreSQL both take) instead of one UPDATE each.
 pub async fn save_sensor_states(db: &impl ConnectionTrait, states: &[SensorState]) -> Result<()> {
-    use sea_orm::{Statement, Value};
+    use crate::readings::{json_rows, timestamp_text, unpack};
+    use std::fmt::Write;
     let backend = db.get_database_backend();
-    for chunk in states.chunks(400) {
-        let mut sql = String::from("WITH v(id, cond, since, at, val) AS (VALUES ");
-        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 5);
-        for (i, st) in chunk.iter().enumerate() {
-            let b = i * 5;
-            if i > 0 {
-                sql.push(',');
-            }
-            match backend {
-                // PostgreSQL needs the types of a VALUES list it cannot infer.
-                DbBackend::Postgres => sql.push_str(&format!(
-                    "(${}::bigint, ${}::text, ${}::timestamptz, ${}::timestamptz, ${}::double precision)",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5
-                )),
-                _ => sql.push_str(&format!("(${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5)),
-            }
-            values.extend([
-                st.id.into(),
-                st.condition.into(),
-                st.pending_since.into(),
-                st.last_at.into(),
-                st.last_value.into(),
-            ]);
-        }
-        sql.push_str(
-            ") UPDATE sensors SET condition = v.cond, pending_since = v.since, \
-             last_at = COALESCE(v.at, sensors.last_at), last_value = COALESCE(v.val, sensors.last_value) \
-             FROM v WHERE sensors.id = v.id",
-        );
-        db.execute(Statement::from_sql_and_values(backend, sql, values)).await?;
+    let sql = format!(
+        "WITH v AS ({}) UPDATE sensors SET condition = v.c1, pending_since = v.c2, \
+         last_at = COALESCE(v.c3, sensors.last_at), last_value = COALESCE(v.c4, sensors.last_value) \
+         FROM v WHERE sensors.id = v.c0",
+        unpack(backend, &["bigint", "text", "timestamptz", "timestamptz", "double precision"])
+    );
+    let text = |t: Option<DateTime<Utc>>| t.map_or("null".to_owned(), |t| format!("\"{}\"", timestamp_text(t)));
+    for chunk in states.chunks(5_000) {
+        let json = json_rows(chunk, |s, st| {
+            let value = st.last_value.map_or("null".to_owned(), |v| v.to_string());
+            write!(s, "{},\"{}\",{},{},{}", st.id, st.condition, text(st.pending_since), text(st.last_at), value).ok();
+        });
+        db.execute(sea_orm::Statement::from_sql_and_values(backend, sql.clone(), [json.into()])).await?;
     }
     Ok(())
 }
 
-// ---- readings ----
-
-/// One reading as stored.
-#[derive(Debug, Clone, Copy, PartialEq, FromQueryResult)]
-pub struct Reading {
-    pub sensor_id: i64,
-    pub at: DateTime<Utc>,
-    pub value: f64,
-}
-
-/// Inserts readings, skipping any (sensor, time) already there; returns those taken.
-pub async fn insert_readings(db: &impl ConnectionTrait, rows: &[Reading]) -> Result<Vec<Reading>> {
-    let mut taken = Vec::with_capacity(rows.len());
-    let backend = db.get_database_backend();
-    for chunk in rows.chunks(2000) {
-        let mut q = Query::insert();
-        q.into_table(Alias::new("readings")).columns([Alias::new("sensor_id"), Alias::new("at"), Alias::new("value")]);
-        for r in chunk {
-            q.values_panic([r.sensor_id.into(), r.at.into(), r.value.into()]);
-        }
-        q.on_conflict(OnConflict::columns([Alias::new("sensor_id"), Alias::new("at")]).do_nothing().to_owned());
-        q.returning(Query::returning().columns([Alias::new("sensor_id"), Alias::new("at"), Alias::new("value")]));
-        let stmt = backend.build(&q);
-        taken.extend(Reading::find_by_statement(stmt).all(db).await?);
-    }
-    Ok(taken)
-}
-
-/// One hour's aggregate of a sensor.
-#[derive(Debug, Clone, Copy, PartialEq, FromQueryResult)]
-pub struct Hour {
-    pub sensor_id: i64,
-    pub hour: DateTime<Utc>,
-    pub n: i64,
-    pub min: f64,
-    pub max: f64,
-    pub sum: f64,
-}
-
-/// Adds new readings' aggregates to their hours.
-pub async fn add_to_hours(db: &impl ConnectionTrait, hours: &[Hour]) -> Result<()> {
-    let backend = db.get_database_backend();
-    for chunk in hours.chunks(1000) {
-        let mut q = Query::insert();
-        q.into_table(Alias::new("reading_hours"))
-            .columns(["sensor_id", "hour", "n", "min", "max", "sum"].map(Alias::new));
-        for h in chunk {
-            q.values_panic([h.sensor_id.into(), h.hour.into(), h.n.into(), h.min.into(), h.max.into(), h.sum.into()]);
-        }
-        // Portable: a CASE instead of MIN()/LEAST(), which the two databases spell differently.
-        q.on_conflict(
-            OnConflict::columns([Alias::new("sensor_id"), Alias::new("hour")])
-                .value(Alias::new("n"), Expr::cust("reading_hours.n + excluded.n"))
-                .value(Alias::new("sum"), Expr::cust("reading_hours.sum + excluded.sum"))
-                .value(
-                    Alias::new("min"),
-                    Expr::cust(
-                        "CASE WHEN excluded.min < reading_hours.min THEN excluded.min ELSE reading_hours.min END",
-                    ),
-                )
-                .value(
-                    Alias::new("max"),
-                    Expr::cust(
-                        "CASE WHEN excluded.max > reading_hours.max THEN excluded.max ELSE reading_hours.max END",
-                    ),
-                )
-                .to_owned(),
-        );
-        db.execute(backend.build(&q)).await?;
-    }
-    Ok(())
-}
-
-pub async fn readings_between(
-    db: &impl ConnectionTrait,
-    sensor_id: i64,
-    from: DateTime<Utc>,
-    until: DateTime<Utc>,
-) -> Result<Vec<Reading>> {
-    let q = Query::select()
-        .columns(["sensor_id", "at", "value"].map(Alias::new))
-        .from(Alias::new("readings"))
-        .and_where(Expr::col(Alias::new("sensor_id")).eq(sensor_id))
-        .and_where(Expr::col(Alias::new("at")).gte(from))
-        .and_where(Expr::col(Alias::new("at")).lt(until))
-        .order_by(Alias::new("at"), sea_orm::Order::Asc)
-        .to_owned();
-    Ok(Reading::find_by_statement(db.get_database_backend().build(&q)).all(db).await?)
-}
-
-pub async fn hours_between(
-    db: &impl ConnectionTrait,
-    sensor_id: i64,
-    from: DateTime<Utc>,
-    until: DateTime<Utc>,
-) -> Result<Vec<Hour>> {
-    let q = Query::select()
-        .columns(["sensor_id", "hour", "n", "min", "max", "sum"].map(Alias::new))
-        .from(Alias::new("reading_hours"))
-        .and_where(Expr::col(Alias::new("sensor_id")).eq(sensor_id))
-        .and_where(Expr::col(Alias::new("hour")).gte(from))
-        .and_where(Expr::col(Alias::new("hour")).lt(until))
-        .order_by(Alias::new("hour"), sea_orm::Order::Asc)
-        .to_owned();
-    Ok(Hour::find_by_statement(db.get_database_backend().build(&q)).all(db).await?)
-}
-
-/// Drops raw readings older than the retention window (the hourly aggregates stay).
-pub async fn prune_readings(db: &impl ConnectionTrait, before: DateTime<Utc>) -> Result<u64> {
-    let q =
-        Query::delete().from_table(Alias::new("readings")).and_where(Expr::col(Alias::new("at")).lt(before)).to_owned();
-    Ok(db.execute(db.get_database_backend().build(&q)).await?.rows_affected())
+/// Every sensor's id (for retention, which goes sensor by sensor).
+pub async fn sensor_ids(db: &impl ConnectionTrait) -> Result<Vec<i64>> {
+    Ok(sensor::Entity::find().select_only().column(sensor::Column::Id).into_tuple().all(db).await?)
 }
 
 // ---- alarms ----
@@ -365,14 +236,25 @@ pub async fn unacknowledged(db: &impl ConnectionTrait, before: DateTime<Utc>) ->
         .await?)
 }
 
-/// The sensor's unresolved alarm of a kind, if any (an excursion that ends clears it).
-pub async fn live_alarm_of_sensor(db: &impl ConnectionTrait, sensor_id: i64, kinds: &[&str]) -> Result<Vec<Alarm>> {
-    Ok(alarm::Entity::find()
-        .filter(alarm::Column::SensorId.eq(sensor_id))
-        .filter(alarm::Column::Kind.is_in(kinds.iter().map(|k| k.to_string())))
-        .filter(alarm::Column::ClearedAt.is_null())
-        .all(db)
-        .await?)
+/// The sensors' alarms of these kinds not cleared yet (an excursion or a silence that ends
+/// clears them).
+pub async fn live_alarms_of_sensors(
+    db: &impl ConnectionTrait,
+    sensor_ids: &[i64],
+    kinds: &[&str],
+) -> Result<Vec<Alarm>> {
+    let mut out = Vec::new();
+    for chunk in sensor_ids.chunks(500) {
+        out.extend(
+            alarm::Entity::find()
+                .filter(alarm::Column::SensorId.is_in(chunk.iter().copied()))
+                .filter(alarm::Column::Kind.is_in(kinds.iter().map(|k| k.to_string())))
+                .filter(alarm::Column::ClearedAt.is_null())
+                .all(db)
+                .await?,
+        );
+    }
+    Ok(out)
 }
 
 /// A change to an alarm, applied only if it is still in `from_state`.

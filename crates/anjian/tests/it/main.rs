@@ -10,6 +10,7 @@ mod campaign;
 mod crossings;
 mod fundamentals;
 mod hazards;
+mod hostile;
 mod plan;
 mod safety_tests;
 mod scope;

@@ -1,6 +1,7 @@
-//! An upgrade: a database as the first release left it (migrations m0001–m0005, with an
+//! Upgrades: a database as the first release left it (migrations m0001–m0005, with an
 //! inspection over two points, a closed major hazard and its typical case) is migrated by this
-//! release, and what was recorded before counts toward the obligations at once.
+//! release, and what was recorded before counts toward the obligations at once; readings stored
+//! by the warehouses release (m0013) keep their instants and values under the new keys.
 
 use anjian_app::App;
 use anjian_store::{ConnectionTrait, DbBackend, Store};
@@ -143,4 +144,53 @@ on_both_databases!(a_database_of_the_first_release_upgrades_and_its_records_coun
     if let Some(schema) = &db.options.pg_schema {
         Store::open(&db.options).await.unwrap().drop_schema(schema).await.ok();
     }
+});
+
+on_both_databases!(readings_stored_as_timestamps_are_carried_over_to_the_millisecond, |backend| async move {
+    let db = TestDb::new(backend);
+    // The schema of the release that brought warehouses: readings keyed by timestamp.
+    let old = Store::open_migrated_to(&db.options, Some(13)).await.expect("the warehouses release's schema");
+    let hour = campaign_monday();
+    let ats = [hour + Duration::milliseconds(1), hour + Duration::milliseconds(59_123), hour + Duration::minutes(59)];
+    for (i, at) in ats.iter().enumerate() {
+        old.db
+            .execute(Statement::from_sql_and_values(
+                old.backend(),
+                "INSERT INTO readings (sensor_id, at, value) VALUES ($1, $2, $3)",
+                vec![7i64.into(), t(*at), (20.0 + i as f64 / 4.0).into()],
+            ))
+            .await
+            .unwrap();
+    }
+    old.db
+        .execute(Statement::from_sql_and_values(
+            old.backend(),
+            "INSERT INTO reading_hours (sensor_id, hour, n, min, max, sum) VALUES ($1, $2, 3, 20.0, 20.5, 60.75)",
+            vec![7i64.into(), t(hour)],
+        ))
+        .await
+        .unwrap();
+    old.close().await.unwrap();
+
+    let store = Store::open(&db.options).await.expect("upgrade");
+    let r = anjian_store::warehouses::readings_between(&store.db, 7, hour, hour + Duration::hours(1)).await.unwrap();
+    assert_eq!(r.iter().map(|r| r.at).collect::<Vec<_>>(), ats.to_vec());
+    assert_eq!(r.iter().map(|r| r.value).collect::<Vec<_>>(), vec![20.0, 20.25, 20.5]);
+    let h = anjian_store::warehouses::hours_between(&store.db, 7, hour, hour + Duration::hours(1)).await.unwrap();
+    assert_eq!(h.len(), 1);
+    assert_eq!((h[0].hour, h[0].n, h[0].min, h[0].max, h[0].sum), (hour, 3, 20.0, 20.5, 60.75));
+    // A gateway resending one of the carried-over readings changes nothing.
+    let txn = store.begin_write().await.unwrap();
+    let again = anjian_store::warehouses::insert_readings(
+        &*txn,
+        &[anjian_store::warehouses::Reading { sensor_id: 7, at: ats[1], value: 99.0 }],
+    )
+    .await
+    .unwrap();
+    txn.commit().await.unwrap();
+    assert!(again.is_empty());
+    if let Some(schema) = &db.options.pg_schema {
+        store.drop_schema(schema).await.ok();
+    }
+    store.close().await.unwrap();
 });

@@ -57,6 +57,21 @@ async fn warehouse(t: &TestApp) -> Warehouse {
     }
 }
 
+/// The token of a gateway of another explosives enterprise in the same county.
+async fn stranger_gateway(t: &TestApp, w: &Warehouse) -> String {
+    let zezhou = t.org_by_code("bureau-zezhou").await;
+    let (_, other) = post(
+        t,
+        &w.county.token,
+        "/api/v1/orgs",
+        json!({"name": "另一民爆公司", "kind": "explosives_enterprise", "jurisdiction_id": zezhou.jurisdiction_id}),
+    )
+    .await;
+    let (_, g) =
+        post(t, &w.county.token, &format!("/api/v1/orgs/{}/gateways", other["id"]), json!({"name": "x"})).await;
+    g["token"].as_str().unwrap().to_owned()
+}
+
 fn at(t: &TestApp, minutes: i64) -> String {
     (t.clock.now_value() + Duration::minutes(minutes)).to_rfc3339_opts(SecondsFormat::Secs, true)
 }
@@ -113,24 +128,17 @@ on_both_databases!(readings_are_checked_counted_and_kept_once_and_a_held_excursi
     );
     let (_, r) = send(&t, &w.token, nd).await;
     assert_eq!((r["accepted"].as_u64(), r["rejected"]["malformed"].as_u64()), (Some(2), Some(1)));
+    // A late reading (older than the sensor's newest, never sent before): stored and aggregated,
+    // counted as out of order, not fed to the alarm condition; sent again, a duplicate.
+    let late = json!([{"sensor": w.temp, "at": at(&t, -8), "value": 22.5}]).to_string();
+    let (_, r) = send(&t, &w.token, late.clone()).await;
+    assert_eq!((r["accepted"].as_u64(), r["out_of_order"].as_u64()), (Some(1), Some(1)), "{r}");
+    let (_, r) = send(&t, &w.token, late).await;
+    assert_eq!((r["accepted"].as_u64(), r["rejected"]["duplicate"].as_u64()), (Some(0), Some(1)), "{r}");
     // Wrong token: refused; another enterprise's gateway cannot report for these sensors.
     assert_eq!(send(&t, "nope", "[]".into()).await.0, 401);
-    let zezhou = t.org_by_code("bureau-zezhou").await;
-    let (_, other) = post(
-        &t,
-        &w.county.token,
-        "/api/v1/orgs",
-        json!({"name": "另一民爆公司", "kind": "explosives_enterprise", "jurisdiction_id": zezhou.jurisdiction_id}),
-    )
-    .await;
-    let (_, g2) =
-        post(&t, &w.county.token, &format!("/api/v1/orgs/{}/gateways", other["id"]), json!({"name": "x"})).await;
-    let (_, r) = send(
-        &t,
-        g2["token"].as_str().unwrap(),
-        json!([{"sensor": w.temp, "at": at(&t, -5), "value": 1.0}]).to_string(),
-    )
-    .await;
+    let stranger = stranger_gateway(&t, &w).await;
+    let (_, r) = send(&t, &stranger, json!([{"sensor": w.temp, "at": at(&t, -5), "value": 1.0}]).to_string()).await;
     assert_eq!(r["rejected"]["unknown_sensor"], 1);
 
     // Hourly aggregates of exactly what was taken.
@@ -146,8 +154,8 @@ on_both_databases!(readings_are_checked_counted_and_kept_once_and_a_held_excursi
     .unwrap();
     let n: i64 = hours.iter().map(|h| h.n).sum();
     let sum: f64 = hours.iter().map(|h| h.sum).sum();
-    assert_eq!(n, 4);
-    assert!((sum - (21.5 + 22.0 + 23.0 + 24.0)).abs() < 1e-9);
+    assert_eq!(n, 5);
+    assert!((sum - (21.5 + 22.0 + 22.5 + 23.0 + 24.0)).abs() < 1e-9);
     assert_eq!(hours.iter().map(|h| h.max).fold(f64::MIN, f64::max), 24.0);
 
     // Out of range: pending for two minutes, then one alarm; dithering at the limit changes nothing.
@@ -422,3 +430,54 @@ async fn the_warehouse_page_draws_its_charts_and_the_qr_sheet_and_a_guard_checks
     let _ = Scope::All;
     t.finish().await;
 }
+
+on_both_databases!(batches_sent_at_once_are_each_answered_for_their_own_readings, |backend| async move {
+    let t = TestApp::start(backend).await;
+    let w = warehouse(&t).await;
+    // Another enterprise's gateway, whose batches name this enterprise's sensors.
+    let stranger = stranger_gateway(&t, &w).await;
+    // Twelve batches at once, written in as few transactions as the intake likes: batch i has
+    // the temperature sensor's seconds 100·i … 100·i+149, so each overlaps the next by 50.
+    let second = |s: i64| {
+        (t.clock.now_value() - Duration::hours(1) + Duration::seconds(s)).to_rfc3339_opts(SecondsFormat::Secs, true)
+    };
+    let mut sends = Vec::new();
+    for i in 0..12i64 {
+        let body: Vec<Value> =
+            (0..150).map(|s| json!({"sensor": w.temp, "at": second(100 * i + s), "value": 20.0})).collect();
+        let token = if i == 5 { stranger.clone() } else { w.token.clone() };
+        let (http, url) = (t.http.clone(), t.url("/api/v1/telemetry/readings"));
+        sends.push(tokio::spawn(async move {
+            let r = http.post(url).header("x-gateway-token", token).body(Value::Array(body).to_string()).send().await;
+            let r = r.unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap_or(Value::Null))
+        }));
+    }
+    let mut answers = Vec::new();
+    for s in sends {
+        answers.push(s.await.unwrap());
+    }
+    let mut accepted = 0;
+    for (i, (st, r)) in answers.iter().enumerate() {
+        assert_eq!(*st, 200, "{r}");
+        let dup = r["rejected"]["duplicate"].as_u64().unwrap_or(0);
+        if i == 5 {
+            assert_eq!((r["accepted"].as_u64(), r["rejected"]["unknown_sensor"].as_u64()), (Some(0), Some(150)));
+        } else {
+            assert_eq!(r["accepted"].as_u64().unwrap() + dup, 150, "batch {i}: {r}");
+        }
+        accepted += r["accepted"].as_u64().unwrap();
+    }
+    // Seconds 0 … 1249 except 550 … 599, which only the stranger's batch had.
+    let stored = anjian_store::warehouses::readings_between(
+        &t.store.db,
+        anjian_store::warehouses::sensors_of_sites(&t.store.db, &[w.site_id]).await.unwrap()[0].id,
+        t.clock.now_value() - Duration::days(1),
+        t.clock.now_value(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(stored.len(), 1250 - 50);
+    assert_eq!(accepted, 1200, "each stored reading is counted as taken by exactly one batch");
+    t.finish().await;
+});

@@ -16,6 +16,7 @@ mod m0010_fundamentals;
 mod m0011_bureau_reports;
 mod m0012_tips;
 mod m0013_warehouses;
+mod m0014_reading_ms;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_bureau_reports::Migration),
             Box::new(m0012_tips::Migration),
             Box::new(m0013_warehouses::Migration),
+            Box::new(m0014_reading_ms::Migration),
         ]
     }
 }

@@ -132,7 +132,7 @@ pub async fn matrix(
 }
 
 /// Every overdue instance inside the caller's jurisdiction, newest first.
-#[utoipa::path(get, path = "/api/v1/compliance/overdue", params(PlaceParams), responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/compliance/overdue", params(PlaceParams), responses((status = 200, body = [Object]), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn overdue(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
@@ -182,7 +182,7 @@ pub async fn report_task(
 }
 
 /// The leaders of 附件1 with assignments, linked accounts and this period's duties.
-#[utoipa::path(get, path = "/api/v1/liaison/leaders", responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/api/v1/liaison/leaders", responses((status = 200, body = [Object])))]
 pub async fn leaders(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Json<Value>, ApiError> {
     super::json_of(&s.app.liaison_overview(&a).await?)
 }
@@ -237,7 +237,7 @@ pub async fn liaison_docx(
     Ok(crate::sheets::docx_response(bytes, &name))
 }
 
-#[utoipa::path(get, path = "/api/v1/weekly-analyses", responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/api/v1/weekly-analyses", responses((status = 200, body = [Object])))]
 pub async fn list_analyses(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Json<Value>, ApiError> {
     super::json_of(&s.app.weekly_analyses(&a).await?)
 }

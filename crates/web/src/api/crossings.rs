@@ -38,7 +38,7 @@ pub struct CrossingParams {
 
 /// Every crossing in scope with its last bureau inspection, open equipment faults, overdue
 /// equipment, uncertified guards on duty and task-5 coverage.
-#[utoipa::path(get, path = "/api/v1/crossings", params(CrossingParams), responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/api/v1/crossings", params(CrossingParams), responses((status = 200, body = [Object])))]
 pub async fn list(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
@@ -100,7 +100,7 @@ pub async fn import(
 }
 
 /// Guards in scope with their certificate status and this quarter's training.
-#[utoipa::path(get, path = "/api/v1/guards", responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/api/v1/guards", responses((status = 200, body = [Object])))]
 pub async fn guards(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Json<Value>, ApiError> {
     super::json_of(&s.app.guard_views(&a, None).await?)
 }
@@ -151,7 +151,7 @@ pub async fn shift(
     Ok((StatusCode::CREATED, super::json_of(&s.app.assign_shift(&a, id, b).await?)?))
 }
 
-#[utoipa::path(get, path = "/api/v1/trainings", responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/api/v1/trainings", responses((status = 200, body = [Object])))]
 pub async fn trainings(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Json<Value>, ApiError> {
     super::json_of(&s.app.trainings(&a).await?)
 }

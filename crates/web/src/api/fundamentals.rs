@@ -47,7 +47,7 @@ pub async fn record(
 }
 
 /// Every supervised enterprise in scope with its assessment, those with gaps first.
-#[utoipa::path(get, path = "/api/v1/fundamentals", responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/api/v1/fundamentals", responses((status = 200, body = [Object])))]
 pub async fn overview(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Json<Value>, ApiError> {
     super::json_of(&s.app.fundamentals_overview(&a).await?)
 }
@@ -60,7 +60,7 @@ pub async fn graded(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<
     Ok(crate::sheets::xlsx_response(crate::pages::graded_sheet(&orgs, &counties)?, "分级分类一张表.xlsx"))
 }
 
-#[utoipa::path(get, path = "/api/v1/powers", responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/api/v1/powers", responses((status = 200, body = [Object])))]
 pub async fn powers(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Json<Value>, ApiError> {
     super::json_of(&s.app.powers(&a).await?)
 }

@@ -89,7 +89,7 @@ pub async fn submit(
 }
 
 /// Every principal in scope: attempts, last score, standing (not_tested, passed, retest_due, failed_retest).
-#[utoipa::path(get, path = "/api/v1/tests/results", responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/tests/results", responses((status = 200, body = [Object]), (status = 403, body = ErrorBody)))]
 pub async fn results(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Json<Value>, ApiError> {
     super::json_of(&s.app.test_results(&a).await?)
 }
@@ -125,7 +125,7 @@ pub struct SupervisionParams {
 }
 
 /// Enterprises at a supervision level (the key-supervision list by default), with the last change.
-#[utoipa::path(get, path = "/api/v1/orgs/supervision", params(SupervisionParams), responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/api/v1/orgs/supervision", params(SupervisionParams), responses((status = 200, body = [Object])))]
 pub async fn supervision(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,

@@ -148,7 +148,7 @@ impl ListParams {
 
 /// Tips in the caller's area, newest first (bureau roles only).
 #[utoipa::path(get, path = "/api/v1/tips", params(("state" = Option<String>, Query), ("category" = Option<String>, Query), ("channel" = Option<String>, Query), ("overdue" = Option<bool>, Query)),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = [Object]), (status = 403, body = ErrorBody)))]
 pub async fn list(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
@@ -159,7 +159,7 @@ pub async fn list(
 
 /// Counts by month, county, category and outcome.
 #[utoipa::path(get, path = "/api/v1/tips/stats", params(("state" = Option<String>, Query), ("category" = Option<String>, Query), ("channel" = Option<String>, Query), ("overdue" = Option<bool>, Query)),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = [Object]), (status = 403, body = ErrorBody)))]
 pub async fn stats(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,

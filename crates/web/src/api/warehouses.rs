@@ -82,7 +82,7 @@ pub async fn add_gateway(
 }
 
 /// Warehouses in scope.
-#[utoipa::path(get, path = "/api/v1/warehouses", responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/api/v1/warehouses", responses((status = 200, body = [Object])))]
 pub async fn list(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Json<Value>, ApiError> {
     json_of(&s.app.warehouses(&a).await?)
 }
