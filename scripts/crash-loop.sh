@@ -4,5 +4,5 @@
 # clean and that the audit chain verifies. Usage: scripts/crash-loop.sh [N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ANJIAN_CRASH_ROUNDS="${1:-100}" cargo test --release -p anjian --test it -- \
+ANJIAN_CRASH_ROUNDS="${1:-100}" cargo test -p anjian --test it -- \
   binary::sigkill_during_writes_loses_no_acknowledged_write --exact --nocapture

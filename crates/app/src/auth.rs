@@ -130,8 +130,12 @@ impl App {
         }
         // Writing on every request would queue readers behind writers; a minute is fine-grained
         // enough for a 30-minute idle limit.
+        // Bookkeeping, not a write the user asked for: when it cannot be saved (a full disk),
+        // the request goes on and only the idle clock is not moved.
         if now - s.last_seen_at >= chrono::Duration::minutes(1) {
-            sessions::touch(&self.store.db, &digest, now).await?;
+            if let Err(e) = sessions::touch(&self.store.db, &digest, now).await {
+                tracing::warn!(error = %e, "session last use not saved");
+            }
         }
         let org = users::org_of(&self.store.db, &user).await?;
         let actor = Actor::new(user, org);
@@ -268,7 +272,9 @@ impl App {
         }
         let now = self.clock.now();
         if t.last_used_at.is_none_or(|u| now - u >= chrono::Duration::minutes(1)) {
-            tokens::touch(&self.store.db, t.id, now).await?;
+            if let Err(e) = tokens::touch(&self.store.db, t.id, now).await {
+                tracing::warn!(error = %e, "token last use not saved");
+            }
         }
         let org = users::org_of(&self.store.db, &user).await?;
         Ok(Actor::new(user, org))

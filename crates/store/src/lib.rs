@@ -142,14 +142,20 @@ impl Store {
         self.db.get_database_backend()
     }
 
-    /// Starts a write transaction. Callers write first and read after, so that SQLite holds its
-    /// write lock from the first statement.
+    /// Starts a write transaction. On SQLite it takes the write lock at once (a statement that
+    /// writes nothing), so that a transaction may read before it writes: otherwise a commit from
+    /// outside the queue (a session's or token's last use) between its first read and its first
+    /// write would make SQLite refuse the write at once with "database is locked".
     pub async fn begin_write(&self) -> Result<WriteTxn> {
         let turn = match &self.write_queue {
             Some(q) => Some(q.clone().lock_owned().await),
             None => None,
         };
-        Ok(WriteTxn { txn: self.db.begin().await?, _turn: turn })
+        let txn = self.db.begin().await?;
+        if turn.is_some() {
+            txn.execute_unprepared("UPDATE seaql_migrations SET version = version WHERE 0").await?;
+        }
+        Ok(WriteTxn { txn, _turn: turn })
     }
 
     /// Whether the database answers (for `/readyz`).

@@ -49,6 +49,16 @@ fn start_cmd(mut cmd: Command) -> Server {
     }
 }
 
+/// A server a failed assertion leaves behind is killed, not left running.
+impl Drop for Server {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            self.child.kill().ok();
+            self.child.wait().ok();
+        }
+    }
+}
+
 fn terminate(mut s: Server) -> std::process::ExitStatus {
     Command::new("kill").args(["-TERM", &s.child.id().to_string()]).status().unwrap();
     s.child.wait().unwrap()
@@ -322,9 +332,9 @@ async fn sigkill_during_writes_loses_no_acknowledged_write() {
         };
         let pause = rand::thread_rng().gen_range(300..1500);
         tokio::time::sleep(Duration::from_millis(pause)).await;
-        let mut child = s.child;
-        child.kill().unwrap(); // SIGKILL
-        child.wait().unwrap();
+        let mut s = s;
+        s.child.kill().unwrap(); // SIGKILL
+        s.child.wait().unwrap();
         for w in writers {
             acknowledged.extend(w.await.unwrap());
         }
