@@ -92,15 +92,36 @@ pub async fn run(app: App, url: String, client_id: String, prefix: String) {
     }
 }
 
-/// A client id fixed for the data folder, so the broker keeps this instance's session.
+/// This instance's client id: `ANJIAN_MQTT_CLIENT_ID` if set, else one kept in the data folder
+/// per host, so the broker keeps this instance's session across restarts. Per host, because
+/// instances share their data folder (docs/deploy.md): with one id, the broker would drop each
+/// instance whenever the other connected, and the two would never share the load.
 pub fn client_id(data_dir: &std::path::Path) -> anyhow::Result<String> {
-    let p = data_dir.join("mqtt-client-id");
+    if let Some(id) = std::env::var("ANJIAN_MQTT_CLIENT_ID").ok().filter(|v| !v.trim().is_empty()) {
+        return Ok(id.trim().to_owned());
+    }
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    client_id_of_host(data_dir, host.trim())
+}
+
+fn client_id_of_host(data_dir: &std::path::Path, host: &str) -> anyhow::Result<String> {
+    let host: String = host.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
+    let p = data_dir.join(format!("mqtt-client-id.{}", if host.is_empty() { "localhost" } else { &host }));
     if let Ok(id) = std::fs::read_to_string(&p) {
         if !id.trim().is_empty() {
             return Ok(id.trim().to_owned());
         }
     }
-    let id = format!("anjian-{}", uuid::Uuid::new_v4().simple());
+    // The single id an earlier release kept goes to the first host that asks, so that its
+    // session (and any readings queued in it) carries on.
+    let old = data_dir.join("mqtt-client-id");
+    let id = match std::fs::read_to_string(&old).ok().filter(|id| !id.trim().is_empty()) {
+        Some(id) => {
+            std::fs::remove_file(&old).ok();
+            id.trim().to_owned()
+        }
+        None => format!("anjian-{}", uuid::Uuid::new_v4().simple()),
+    };
     std::fs::write(&p, &id)?;
     Ok(id)
 }
@@ -112,5 +133,17 @@ mod tests {
         assert_eq!(super::parse_url("mqtt://127.0.0.1:1883").unwrap(), ("127.0.0.1".into(), 1883));
         assert_eq!(super::parse_url("broker.local").unwrap(), ("broker.local".into(), 1883));
         assert!(super::parse_url("mqtt://host:x").is_err());
+    }
+
+    #[test]
+    fn instances_sharing_a_data_folder_get_ids_of_their_own_that_last() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("mqtt-client-id"), "anjian-earlier").unwrap();
+        let a = super::client_id_of_host(dir.path(), "app-1").unwrap();
+        let b = super::client_id_of_host(dir.path(), "app-2").unwrap();
+        assert_eq!(a, "anjian-earlier", "the earlier release's session carries on");
+        assert_ne!(a, b);
+        assert_eq!(super::client_id_of_host(dir.path(), "app-1").unwrap(), a);
+        assert_eq!(super::client_id_of_host(dir.path(), "app-2").unwrap(), b);
     }
 }
