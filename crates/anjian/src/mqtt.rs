@@ -65,7 +65,7 @@ pub async fn run(app: App, url: String, client_id: String, prefix: String) {
                         Ok(r) if !r.rejected.is_empty() => {
                             tracing::info!(accepted = r.accepted, rejected = ?r.rejected, topic = %p.topic, "MQTT batch")
                         }
-                        Ok(_) => {}
+                        Ok(r) => tracing::debug!(accepted = r.accepted, topic = %p.topic, "MQTT batch"),
                         // A batch that can never be taken (too large) is acknowledged and
                         // dropped, or the broker would send it forever.
                         Err(e @ AppError::Invalid(_)) => {

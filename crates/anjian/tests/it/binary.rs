@@ -123,19 +123,31 @@ async fn first_start_prints_a_fresh_password_and_a_restart_changes_nothing() {
 async fn prepare(data: &Path) -> String {
     std::fs::create_dir_all(data).unwrap();
     let store = open_data(data).await;
+    let token = prepare_store(&store).await;
+    store.close().await.unwrap();
+    token
+}
+
+/// The plan and a county account with its token, in any database.
+async fn prepare_store(store: &Store) -> String {
     let app = App::new(
         store.clone(),
         std::sync::Arc::new(anjian_test_support::anjian_domain::clock::SystemClock),
         test_settings(),
     );
     app.import_plan(None, SEED_PLAN).await.unwrap();
-    store.close().await.unwrap();
-    account(data, "writer", "county_staff").await
+    account_in(store, "writer", "county_staff").await
 }
 
 /// An account of the Zezhou county bureau in a prepared data folder, and its API token.
 async fn account(data: &Path, username: &str, role: &str) -> String {
     let store = open_data(data).await;
+    let token = account_in(&store, username, role).await;
+    store.close().await.unwrap();
+    token
+}
+
+async fn account_in(store: &Store, username: &str, role: &str) -> String {
     let app = App::new(
         store.clone(),
         std::sync::Arc::new(anjian_test_support::anjian_domain::clock::SystemClock),
@@ -157,7 +169,6 @@ async fn account(data: &Path, username: &str, role: &str) -> String {
         .await
         .unwrap();
     let (_, token) = app.create_token(&Actor::new(u, Some(bureau)), "test").await.unwrap();
-    store.close().await.unwrap();
     token
 }
 
@@ -697,5 +708,100 @@ async fn readings_published_to_mosquitto_reach_the_warehouse() {
     .await
     .unwrap();
     assert_eq!(n.len(), 2);
+    store.close().await.unwrap();
+}
+
+/// Two instances on one PostgreSQL database and one data folder, behind no sticky sessions: a
+/// token made for one is good on the other, and the broker splits the gateways' batches between
+/// them (a shared subscription; each instance with a client id of its own), every reading stored
+/// once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_share_one_database_and_the_mqtt_load() {
+    use serde_json::{json, Value};
+    assert!(
+        std::net::TcpStream::connect("127.0.0.1:1883").is_ok(),
+        "Mosquitto is not running at 127.0.0.1:1883 (start it with `mosquitto -d -c /etc/mosquitto/mosquitto.conf`)"
+    );
+    let db = TestDb::new(Backend::Postgres);
+    let schema = db.options.pg_schema.clone().unwrap();
+    let token = {
+        let store = db.open().await;
+        let token = prepare_store(&store).await;
+        store.close().await.unwrap();
+        token
+    };
+    let url = format!("{}?options=-c%20search_path%3D{schema}", postgres_url());
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = format!("t{}", uuid::Uuid::new_v4().simple());
+    let instance = |name: &str| {
+        let mut cmd = Command::new(BIN);
+        cmd.arg("--data-dir")
+            .arg(dir.path().join("data"))
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env("ANJIAN_DATABASE_URL", &url)
+            .env("ANJIAN_MQTT_URL", "mqtt://127.0.0.1:1883")
+            .env("ANJIAN_MQTT_TOPIC_PREFIX", &prefix)
+            .env("ANJIAN_MQTT_CLIENT_ID", format!("{prefix}-{name}"));
+        start_logged(cmd, &dir.path().join(format!("{name}.log")))
+    };
+    let a = instance("a");
+    let b = instance("b");
+    let (base_a, base_b) = (format!("http://{}", a.addr), format!("http://{}", b.addr));
+    let (_, code, _) = explosives_sensor(&base_a, &token).await;
+    // Made on one, good on the other.
+    let me: Value = reqwest::Client::new()
+        .get(format!("{base_b}/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["username"], "writer", "{me}");
+    // Both subscribed before the gateway publishes.
+    let log = |name: &str| std::fs::read_to_string(dir.path().join(format!("{name}.log"))).unwrap_or_default();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !(log("a").contains("MQTT connected") && log("b").contains("MQTT connected")) {
+        assert!(Instant::now() < deadline, "both instances connect to the broker");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let mut opts = rumqttc::MqttOptions::new(format!("gw-{prefix}"), "127.0.0.1", 1883);
+    opts.set_keep_alive(std::time::Duration::from_secs(10));
+    let (client, mut events) = rumqttc::AsyncClient::new(opts, 100);
+    tokio::spawn(async move { while events.poll().await.is_ok() {} });
+    let t0 = anjian_store::readings::to_stored_precision(chrono::Utc::now() - chrono::Duration::hours(2));
+    let (batches, per) = (40i64, 100i64);
+    for i in 0..batches {
+        let body: Vec<Value> = (0..per)
+            .map(|k| {
+                let at = t0 + chrono::Duration::milliseconds(i * per + k);
+                json!({"sensor": code, "at": at.to_rfc3339(), "value": 20.0})
+            })
+            .collect();
+        let topic = format!("{prefix}/gw-{}/readings", i % 4);
+        client.publish(topic, rumqttc::QoS::AtLeastOnce, false, Value::Array(body).to_string()).await.unwrap();
+    }
+    let store = db.open().await;
+    let sensor = anjian_store::warehouses::sensor_ids(&store.db).await.unwrap()[0];
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let stored = loop {
+        let n =
+            anjian_store::warehouses::readings_between(&store.db, sensor, t0, chrono::Utc::now()).await.unwrap().len();
+        if n as i64 == batches * per || Instant::now() > deadline {
+            break n;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(stored as i64, batches * per, "every reading published is stored once");
+    let taken = |name: &str| log(name).lines().filter(|l| l.contains("MQTT batch")).count();
+    let (by_a, by_b) = (taken("a"), taken("b"));
+    assert!(by_a > 0 && by_b > 0, "the broker split the batches: {by_a} by one instance, {by_b} by the other");
+    println!("{batches} batches: {by_a} taken by one instance, {by_b} by the other");
+    assert!(terminate(a).success());
+    assert!(terminate(b).success());
+    store.drop_schema(&schema).await.unwrap();
     store.close().await.unwrap();
 }
