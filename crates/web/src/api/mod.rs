@@ -114,6 +114,10 @@ fn reject(status: StatusCode, text: String) -> Rejection {
 
 impl From<JsonRejection> for Rejection {
     fn from(r: JsonRejection) -> Self {
+        // A body past the limit says so (413), rather than passing for malformed JSON.
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return Rejection(json_error(StatusCode::PAYLOAD_TOO_LARGE, "too_large", r.body_text(), Vec::new()));
+        }
         reject(StatusCode::BAD_REQUEST, r.body_text())
     }
 }
