@@ -237,14 +237,7 @@ impl TestApp {
         if r.status() != reqwest::StatusCode::SEE_OTHER {
             return Err(r.status());
         }
-        let c = r
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|v| v.starts_with("anjian=") || v.starts_with("__Host-anjian="))
-            .expect("session cookie");
-        Ok(c.split(';').next().unwrap().to_owned())
+        Ok(session_cookie(&r).expect("session cookie"))
     }
 
     /// Signs a user in through the login form (and the second factor when the role needs one);
@@ -286,6 +279,17 @@ impl TestApp {
 }
 
 /// Extracts the value of a hidden input (`name="_csrf" value="…"`) from a page.
+/// The session cookie a sign-in answer sets (`name=value`, ready for a `Cookie` header).
+pub fn session_cookie(r: &reqwest::Response) -> Option<String> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("anjian=") || v.starts_with("__Host-anjian="))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned)
+}
+
 pub fn hidden(html: &str, name: &str) -> Option<String> {
     let at = html.find(&format!("name=\"{name}\" value=\""))?;
     let rest = &html[at + name.len() + 15..];

@@ -148,13 +148,21 @@ async fn account(data: &Path, username: &str, role: &str) -> String {
 }
 
 async fn account_in(store: &Store, username: &str, role: &str) -> String {
+    let (app, actor, _) = user_in(store, username, role).await;
+    let (_, token) = app.create_token(&actor, "test").await.unwrap();
+    token
+}
+
+/// An account of the Zezhou county bureau: the app it was made with, the account, and its
+/// one-time password.
+async fn user_in(store: &Store, username: &str, role: &str) -> (App, Actor, String) {
     let app = App::new(
         store.clone(),
         std::sync::Arc::new(anjian_test_support::anjian_domain::clock::SystemClock),
         test_settings(),
     );
     let bureau = anjian_store::orgs::by_code(&store.db, "bureau-zezhou").await.unwrap().unwrap();
-    let (u, _) = app
+    let (u, password) = app
         .create_user(
             None,
             anjian_app::users::CreateUser {
@@ -168,8 +176,7 @@ async fn account_in(store: &Store, username: &str, role: &str) -> String {
         )
         .await
         .unwrap();
-    let (_, token) = app.create_token(&Actor::new(u, Some(bureau)), "test").await.unwrap();
-    token
+    (app, Actor::new(u, Some(bureau)), password)
 }
 
 /// Through the API of a running server: an explosives enterprise in the account's county, a
@@ -712,11 +719,12 @@ async fn readings_published_to_mosquitto_reach_the_warehouse() {
 }
 
 /// Two instances on one PostgreSQL database and one data folder, behind no sticky sessions: a
-/// token made for one is good on the other, and the broker splits the gateways' batches between
+/// token made for one is good on the other, a page session opened on one carries on on the other,
+/// and the broker splits the gateways' batches between
 /// them (a shared subscription; each instance with a client id of its own), every reading stored
 /// once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn two_instances_share_one_database_and_the_mqtt_load() {
+async fn two_instances_share_one_database_its_sessions_and_the_mqtt_load() {
     use serde_json::{json, Value};
     assert!(
         std::net::TcpStream::connect("127.0.0.1:1883").is_ok(),
@@ -724,11 +732,12 @@ async fn two_instances_share_one_database_and_the_mqtt_load() {
     );
     let db = TestDb::new(Backend::Postgres);
     let schema = db.options.pg_schema.clone().unwrap();
-    let token = {
+    let (token, boss_password) = {
         let store = db.open().await;
         let token = prepare_store(&store).await;
+        let (_, _, password) = user_in(&store, "twin.boss", "principal").await;
         store.close().await.unwrap();
-        token
+        (token, password)
     };
     let url = format!("{}?options=-c%20search_path%3D{schema}", postgres_url());
     let dir = tempfile::tempdir().unwrap();
@@ -759,6 +768,35 @@ async fn two_instances_share_one_database_and_the_mqtt_load() {
         .await
         .unwrap();
     assert_eq!(me["username"], "writer", "{me}");
+    // A page session opened on one instance carries on on the other, both ways: signed in on A,
+    // the forced password change is made on B, and A then serves the campaign page.
+    let pages = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let r = pages
+        .post(format!("{base_a}/login"))
+        .form(&[("username", "twin.boss"), ("password", boss_password.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let cookie = session_cookie(&r).expect("a session cookie");
+    let form = pages.get(format!("{base_b}/account/password")).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(form.status(), 200, "instance B knows the session");
+    let csrf = hidden(&form.text().await.unwrap(), "_csrf").expect("the password form");
+    let r = pages
+        .post(format!("{base_b}/account/password"))
+        .header("cookie", &cookie)
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("current", boss_password.as_str()),
+            ("new", "Twin-Instances-2026"),
+            ("repeat", "Twin-Instances-2026"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let page = pages.get(format!("{base_a}/campaign")).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(page.status(), 200, "instance A sees the change made on B");
     // Both subscribed before the gateway publishes.
     let log = |name: &str| std::fs::read_to_string(dir.path().join(format!("{name}.log"))).unwrap_or_default();
     let deadline = Instant::now() + Duration::from_secs(30);
