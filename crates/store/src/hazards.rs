@@ -147,7 +147,7 @@ fn condition(f: &HazardFilter) -> Condition {
         c = c.add(hazard::Column::ClosedAt.lt(u));
     }
     if let Some(q) = f.q.as_deref().filter(|q| !q.is_empty()) {
-        c = c.add(hazard::Column::Description.contains(q));
+        c = c.add(crate::search::contains(hazard::Column::Description, q));
     }
     if let Some(p) = &f.jurisdiction_path {
         c = c.add(hazard::Column::JurisdictionPath.starts_with(p));

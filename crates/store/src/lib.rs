@@ -26,6 +26,7 @@ pub mod points;
 pub mod readings;
 pub mod safety_tests;
 pub mod scope;
+pub mod search;
 pub mod sessions;
 pub mod sites;
 pub mod task_reports;

@@ -100,7 +100,7 @@ fn filtered(scope: &Scope, f: &OrgFilter) -> sea_orm::Select<Orgs> {
         cond = cond.add(org::Column::JurisdictionId.eq(j));
     }
     if let Some(q) = f.q.as_deref().filter(|q| !q.is_empty()) {
-        cond = cond.add(org::Column::Name.contains(q));
+        cond = cond.add(crate::search::contains(org::Column::Name, q));
     }
     if let Some(u) = f.under {
         cond = cond.add(Condition::any().add(org::Column::ParentId.eq(u)).add(org::Column::ParkId.eq(u)));

@@ -95,8 +95,11 @@ fn filtered(scope: &Scope, f: &UserFilter) -> sea_orm::Select<Users> {
         cond = cond.add(user::Column::OrgId.eq(o));
     }
     if let Some(q) = f.q.as_deref().filter(|q| !q.is_empty()) {
-        cond = cond
-            .add(Condition::any().add(user::Column::Username.contains(q)).add(user::Column::DisplayName.contains(q)));
+        cond = cond.add(
+            Condition::any()
+                .add(crate::search::contains(user::Column::Username, q))
+                .add(crate::search::contains(user::Column::DisplayName, q)),
+        );
     }
     scoped(scope).filter(cond)
 }

@@ -108,6 +108,11 @@ async fn sql_and_template_text_is_kept_as_text() {
     let (st, found) = get_json(&t, &county.token, "/api/v1/orgs?q=%27%20OR%20%271%27%3D%271").await;
     assert_eq!(st, 200);
     assert_eq!(found["items"].as_array().map(Vec::len), Some(0), "a quote in the search is text: {found}");
+    // LIKE's wildcards are text too: only the name above has a "%" in it, none a "_" or "%%".
+    for (q, n) in [("%25", 1), ("_", 0), ("%25%25", 0)] {
+        let (_, found) = get_json(&t, &county.token, &format!("/api/v1/orgs?q={q}")).await;
+        assert_eq!(found["items"].as_array().map(Vec::len), Some(n), "q={q}: {found}");
+    }
     let (_, found) = get_json(&t, &county.token, "/api/v1/orgs?q=DROP%20TABLE").await;
     assert_eq!(found["items"].as_array().map(Vec::len), Some(1), "{found}");
     let cookie = t.sign_in(&county).await;
