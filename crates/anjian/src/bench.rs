@@ -32,29 +32,47 @@ struct Outcome {
     raw_rate: f64,
 }
 
-pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
-    let dir = std::env::temp_dir().join(format!("anjian-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let mut results = vec![
-        measure(
-            "sqlite",
-            StoreOptions {
-                url: format!("sqlite:{}", dir.join("bench.db").display()),
-                pg_schema: None,
-                max_connections: 16,
-            },
-            args,
-        )
-        .await?,
-    ];
-    std::fs::remove_dir_all(&dir).ok();
-    if let Some(url) = &args.postgres {
-        let schema = format!("anjian_bench_{}", std::process::id());
-        let opts = StoreOptions { url: url.clone(), pg_schema: Some(schema.clone()), max_connections: 16 };
-        let r = measure("postgres", opts.clone(), args).await;
-        if let Ok(s) = Store::open(&opts).await {
-            s.drop_schema(&schema).await.ok();
+/// A database of one bench phase's own: a SQLite file in a temporary folder, or a schema on
+/// PostgreSQL; `finish` removes it whether the phase succeeded or not.
+pub struct Scratch {
+    pub opts: StoreOptions,
+    dir: Option<std::path::PathBuf>,
+}
+
+impl Scratch {
+    pub fn sqlite(tag: &str, max_connections: u32) -> anyhow::Result<Scratch> {
+        let dir = std::env::temp_dir().join(format!("anjian-bench-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let url = format!("sqlite:{}", dir.join("bench.db").display());
+        Ok(Scratch { opts: StoreOptions { url, pg_schema: None, max_connections }, dir: Some(dir) })
+    }
+
+    pub fn postgres(url: &str, tag: &str, max_connections: u32) -> Scratch {
+        let schema = format!("anjian_bench_{tag}_{}", std::process::id());
+        Scratch { opts: StoreOptions { url: url.to_owned(), pg_schema: Some(schema), max_connections }, dir: None }
+    }
+
+    pub async fn finish(self) {
+        if let Some(dir) = &self.dir {
+            std::fs::remove_dir_all(dir).ok();
         }
+        if let Some(schema) = &self.opts.pg_schema {
+            if let Ok(s) = Store::open(&self.opts).await {
+                s.drop_schema(schema).await.ok();
+            }
+        }
+    }
+}
+
+pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
+    let db = Scratch::sqlite("writes", 16)?;
+    let r = measure("sqlite", db.opts.clone(), args).await;
+    db.finish().await;
+    let mut results = vec![r?];
+    if let Some(url) = &args.postgres {
+        let db = Scratch::postgres(url, "writes", 16);
+        let r = measure("postgres", db.opts.clone(), args).await;
+        db.finish().await;
         results.push(r?);
     }
     println!();

@@ -83,25 +83,17 @@ struct Figures {
 }
 
 pub async fn run(args: &HazardBenchArgs) -> anyhow::Result<()> {
-    let dir = std::env::temp_dir().join(format!("anjian-bench-hazards-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
     let mut out = Vec::new();
     if !args.skip_sqlite {
-        let sqlite = StoreOptions {
-            url: format!("sqlite:{}", dir.join("bench.db").display()),
-            pg_schema: None,
-            max_connections: 16,
-        };
-        out.push(measure("SQLite", sqlite, args).await?);
+        let db = crate::bench::Scratch::sqlite("hazards", 16)?;
+        let r = measure("SQLite", db.opts.clone(), args).await;
+        db.finish().await;
+        out.push(r?);
     }
-    std::fs::remove_dir_all(&dir).ok();
     if let Some(url) = &args.postgres {
-        let schema = format!("anjian_bench_h_{}", std::process::id());
-        let opts = StoreOptions { url: url.clone(), pg_schema: Some(schema.clone()), max_connections: 16 };
-        let r = measure("PostgreSQL", opts.clone(), args).await;
-        if let Ok(s) = Store::open(&opts).await {
-            s.drop_schema(&schema).await.ok();
-        }
+        let db = crate::bench::Scratch::postgres(url, "h", 16);
+        let r = measure("PostgreSQL", db.opts.clone(), args).await;
+        db.finish().await;
         out.push(r?);
     }
     println!("\n{} enterprises, {} hazards; {} creates per phase with {} in flight; {} queries per user; export of {} rows.\n", args.enterprises, args.hazards, args.writes, args.concurrency, args.queries, args.export_rows);

@@ -68,24 +68,15 @@ pub async fn run(args: &ObligationBenchArgs) -> anyhow::Result<()> {
     let mut out = Vec::new();
     for &n in &args.sizes {
         if !args.skip_sqlite {
-            let dir = std::env::temp_dir().join(format!("anjian-bench-obl-{}-{n}", std::process::id()));
-            std::fs::create_dir_all(&dir)?;
-            let opts = StoreOptions {
-                url: format!("sqlite:{}", dir.join("bench.db").display()),
-                pg_schema: None,
-                max_connections: 8,
-            };
-            let r = measure("SQLite", opts, n, args).await;
-            std::fs::remove_dir_all(&dir).ok();
+            let db = crate::bench::Scratch::sqlite(&format!("obl-{n}"), 8)?;
+            let r = measure("SQLite", db.opts.clone(), n, args).await;
+            db.finish().await;
             out.push(r?);
         }
         if let Some(url) = &args.postgres {
-            let schema = format!("anjian_bench_o_{}_{n}", std::process::id());
-            let opts = StoreOptions { url: url.clone(), pg_schema: Some(schema.clone()), max_connections: 8 };
-            let r = measure("PostgreSQL", opts.clone(), n, args).await;
-            if let Ok(s) = Store::open(&opts).await {
-                s.drop_schema(&schema).await.ok();
-            }
+            let db = crate::bench::Scratch::postgres(url, &format!("o_{n}"), 8);
+            let r = measure("PostgreSQL", db.opts.clone(), n, args).await;
+            db.finish().await;
             out.push(r?);
         }
     }

@@ -51,22 +51,14 @@ struct Outcome {
 }
 
 pub async fn run(args: &TelemetryBenchArgs) -> anyhow::Result<()> {
-    let dir = std::env::temp_dir().join(format!("anjian-bench-telemetry-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let sqlite = StoreOptions {
-        url: format!("sqlite:{}", dir.join("bench.db").display()),
-        pg_schema: None,
-        max_connections: 16,
-    };
-    let mut results = vec![measure("sqlite", sqlite, args).await?];
-    std::fs::remove_dir_all(&dir).ok();
+    let db = crate::bench::Scratch::sqlite("telemetry", 16)?;
+    let r = measure("sqlite", db.opts.clone(), args).await;
+    db.finish().await;
+    let mut results = vec![r?];
     if let Some(url) = &args.postgres {
-        let schema = format!("anjian_bench_telemetry_{}", std::process::id());
-        let opts = StoreOptions { url: url.clone(), pg_schema: Some(schema.clone()), max_connections: 16 };
-        let r = measure("postgres", opts.clone(), args).await;
-        if let Ok(s) = Store::open(&opts).await {
-            s.drop_schema(&schema).await.ok();
-        }
+        let db = crate::bench::Scratch::postgres(url, "telemetry", 16);
+        let r = measure("postgres", db.opts.clone(), args).await;
+        db.finish().await;
         results.push(r?);
     }
     println!();
