@@ -92,11 +92,8 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn measure(backend: &'static str, opts: StoreOptions, args: &BenchArgs) -> anyhow::Result<Outcome> {
-    let store = Store::open(&opts).await.with_context(|| format!("opening {backend}"))?;
-    let app = App::new(store.clone(), Arc::new(SystemClock), Settings::default());
-    app.import_plan(None, crate::cli::SEED_PLAN).await?;
-    let county = jurisdictions::by_code(&store.db, "zezhou").await?.context("seed plan has 泽州县")?;
+/// The account the benches act as: staff of the Zezhou county bureau.
+pub async fn county_staff(app: &App, store: &Store) -> anyhow::Result<Actor> {
     let bureau = orgs::by_code(&store.db, "bureau-zezhou").await?.context("bureau")?;
     let (user, _) = app
         .create_user(
@@ -111,7 +108,15 @@ async fn measure(backend: &'static str, opts: StoreOptions, args: &BenchArgs) ->
             },
         )
         .await?;
-    let actor = Actor::new(user, Some(bureau));
+    Ok(Actor::new(user, Some(bureau)))
+}
+
+async fn measure(backend: &'static str, opts: StoreOptions, args: &BenchArgs) -> anyhow::Result<Outcome> {
+    let store = Store::open(&opts).await.with_context(|| format!("opening {backend}"))?;
+    let app = App::new(store.clone(), Arc::new(SystemClock), Settings::default());
+    app.import_plan(None, crate::cli::SEED_PLAN).await?;
+    let county = jurisdictions::by_code(&store.db, "zezhou").await?.context("seed plan has 泽州县")?;
+    let actor = county_staff(&app, &store).await?;
     let (_, token) = app.create_token(&actor, "bench").await?;
 
     let router = anjian_web::router(anjian_web::AppState::new(app.clone()));

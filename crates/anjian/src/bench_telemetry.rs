@@ -4,7 +4,7 @@
 //! open alarm while the load runs; and the process's resident memory sampled over the run.
 
 use anjian_app::warehouses::RawReading;
-use anjian_app::{Actor, App, Settings};
+use anjian_app::{App, Settings};
 use anjian_domain::clock::SystemClock;
 use anjian_store::warehouses::{self as store, Reading};
 use anjian_store::{Store, StoreOptions};
@@ -110,21 +110,7 @@ async fn measure(backend: &'static str, opts: StoreOptions, args: &TelemetryBenc
     let app = App::new(store.clone(), Arc::new(SystemClock), Settings::default());
     app.import_plan(None, crate::cli::SEED_PLAN).await?;
     // An explosives enterprise with warehouses of four sensors each, and its gateway.
-    let bureau = anjian_store::orgs::by_code(&store.db, "bureau-zezhou").await?.context("bureau")?;
-    let (user, _) = app
-        .create_user(
-            None,
-            anjian_app::users::CreateUser {
-                username: "bench".into(),
-                display_name: "bench".into(),
-                role: "county_staff".into(),
-                org_id: Some(bureau.id),
-                leader_code: None,
-                position: None,
-            },
-        )
-        .await?;
-    let actor = Actor::new(user, Some(bureau.clone()));
+    let actor = crate::bench::county_staff(&app, &store).await?;
     let county = anjian_store::jurisdictions::by_code(&store.db, "zezhou").await?.context("county")?;
     let org = app
         .create_org(
