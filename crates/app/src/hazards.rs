@@ -12,6 +12,7 @@ use anjian_domain::plan::Plan;
 use anjian_domain::role::Permission;
 use anjian_store::hazards::{self, Hazard, HazardEvent, HazardFilter, HazardPlan, NewHazard, PlanParts, StateChange};
 use anjian_store::orgs::{self, Org};
+use anjian_store::StoreError;
 use anjian_store::{points, ConnectionTrait};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -408,7 +409,7 @@ impl App {
         );
         tokio_blocking(move || {
             let clean = anjian_store::images::clean(&bytes).map_err(|e| AppError::invalid("file", e.code()))?;
-            let key = blobs.put(&clean.bytes).map_err(|e| AppError::Internal(format!("storing a file: {e}")))?;
+            let key = blobs.put(&clean.bytes).map_err(StoreError::from)?;
             Ok((clean, key))
         })
         .await

@@ -33,12 +33,17 @@ impl BlobStore {
         let dir = path.parent().expect("nested under the root");
         std::fs::create_dir_all(dir)?;
         let tmp = dir.join(format!(".{key}.{}.tmp", std::process::id()));
-        {
+        let written = (|| {
             let mut f = std::fs::File::create(&tmp)?;
             f.write_all(bytes)?;
             f.sync_all()?;
+            std::fs::rename(&tmp, &path)
+        })();
+        if let Err(e) = written {
+            // A half-written file would hold on to the space a full disk needs back.
+            std::fs::remove_file(&tmp).ok();
+            return Err(e);
         }
-        std::fs::rename(&tmp, &path)?;
         sync_dir(dir)?;
         Ok(key)
     }

@@ -102,6 +102,52 @@ fn sqlite_url(url: &str) -> Option<String> {
     Some(format!("sqlite://{path}?mode=rwc"))
 }
 
+/// The SQLite pool, built here rather than by sea-orm for one reason: a connection whose
+/// transaction could not be closed must not go back to the pool. When a full disk (or an I/O
+/// error) makes `COMMIT` fail, the rollback that follows can fail too; the connection then still
+/// sits in its transaction — holding the write lock, or a snapshot too old to write from — and
+/// every later writer that draws it waits out the busy timeout or is refused "database is
+/// locked" until the process restarts. Closing such a connection ends its transaction; the pool
+/// opens a fresh one.
+async fn sqlite_pool(url: &str, max_connections: u32) -> Result<DatabaseConnection> {
+    use sea_orm::sqlx::sqlite::{
+        SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous, SqliteTransactionManager,
+    };
+    use sea_orm::sqlx::{ConnectOptions as _, Connection as _, TransactionManager as _};
+    let connect = |e: sea_orm::sqlx::Error| StoreError::Db(sea_orm::DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e)));
+    let options = url
+        .parse::<SqliteConnectOptions>()
+        .map_err(connect)?
+        // WAL with synchronous=FULL: a committed write survives a power cut (SECURITY.md).
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .busy_timeout(Duration::from_secs(15))
+        .foreign_keys(true)
+        .disable_statement_logging();
+    let pool = SqlitePoolOptions::new()
+        .max_connections(max_connections)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(10))
+        .after_release(|conn, _| {
+            Box::pin(async move {
+                if SqliteTransactionManager::get_transaction_depth(conn) == 0 {
+                    return Ok(true);
+                }
+                // A dropped transaction's rollback is queued on the connection; let it run.
+                conn.ping().await?;
+                let closed = SqliteTransactionManager::get_transaction_depth(conn) == 0;
+                if !closed {
+                    tracing::warn!("a SQLite connection left inside a failed transaction is closed");
+                }
+                Ok(closed)
+            })
+        })
+        .connect_with(options)
+        .await
+        .map_err(connect)?;
+    Ok(sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
+}
+
 impl Store {
     /// Connects, applies the durability settings and runs pending migrations.
     pub async fn open(opts: &StoreOptions) -> Result<Store> {
@@ -118,23 +164,19 @@ impl Store {
             admin.execute_unprepared(&format!("CREATE SCHEMA IF NOT EXISTS \"{}\"", schema.replace('"', ""))).await?;
             admin.close().await?;
         }
-        let mut co = ConnectOptions::new(url);
-        co.max_connections(opts.max_connections)
-            .min_connections(1)
-            .acquire_timeout(Duration::from_secs(10))
-            .sqlx_logging(false);
-        if let Some(schema) = &opts.pg_schema {
-            co.set_schema_search_path(schema.clone());
-        }
-        co.map_sqlx_sqlite_opts(|o| {
-            use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-            // WAL with synchronous=FULL: a committed write survives a power cut (SECURITY.md).
-            o.journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Full)
-                .busy_timeout(Duration::from_secs(15))
-                .foreign_keys(true)
-        });
-        let db = Database::connect(co).await?;
+        let db = if is_sqlite {
+            sqlite_pool(&url, opts.max_connections).await?
+        } else {
+            let mut co = ConnectOptions::new(url);
+            co.max_connections(opts.max_connections)
+                .min_connections(1)
+                .acquire_timeout(Duration::from_secs(10))
+                .sqlx_logging(false);
+            if let Some(schema) = &opts.pg_schema {
+                co.set_schema_search_path(schema.clone());
+            }
+            Database::connect(co).await?
+        };
         migration::Migrator::up(&db, steps).await?;
         Ok(Store { db, write_queue: is_sqlite.then(|| Arc::new(Mutex::new(()))) })
     }

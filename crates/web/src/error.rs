@@ -22,15 +22,10 @@ pub fn status_and_code(e: &AppError) -> (StatusCode, &'static str) {
         AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
         AppError::PlanInvalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "plan_invalid"),
         AppError::NoPlan => (StatusCode::CONFLICT, "no_plan"),
-        AppError::Store(s) if is_disk_full(s) => (StatusCode::INSUFFICIENT_STORAGE, "storage_full"),
+        AppError::Store(anjian_store::StoreError::Full(_)) => (StatusCode::INSUFFICIENT_STORAGE, "storage_full"),
         AppError::Store(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
         AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
     }
-}
-
-fn is_disk_full(e: &anjian_store::StoreError) -> bool {
-    let s = e.to_string().to_ascii_lowercase();
-    s.contains("database or disk is full") || s.contains("no space left")
 }
 
 /// The body of every API error: `{"error":{"code","message","fields"}}`.

@@ -10,15 +10,15 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_anjian");
+pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_anjian");
 
-struct Server {
-    child: Child,
-    addr: String,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) addr: String,
     output: Vec<String>,
 }
 
-fn start(data: &Path, extra: &[&str]) -> Server {
+pub(crate) fn start(data: &Path, extra: &[&str]) -> Server {
     let mut cmd = Command::new(BIN);
     cmd.arg("--data-dir").arg(data).args(["serve", "--listen", "127.0.0.1:0"]).args(extra);
     start_cmd(cmd)
@@ -59,7 +59,7 @@ impl Drop for Server {
     }
 }
 
-fn terminate(mut s: Server) -> std::process::ExitStatus {
+pub(crate) fn terminate(mut s: Server) -> std::process::ExitStatus {
     Command::new("kill").args(["-TERM", &s.child.id().to_string()]).status().unwrap();
     s.child.wait().unwrap()
 }
@@ -69,7 +69,7 @@ fn one_time_password(output: &[String]) -> Option<String> {
 }
 
 /// The SQLite database of a data folder, opened beside (or after) the server.
-async fn open_data(data: &Path) -> Store {
+pub(crate) async fn open_data(data: &Path) -> Store {
     Store::open(&StoreOptions {
         url: format!("sqlite:{}", data.join("anjian.db").display()),
         pg_schema: None,
@@ -120,7 +120,7 @@ async fn first_start_prints_a_fresh_password_and_a_restart_changes_nothing() {
 }
 
 /// Prepares a database with the plan, a county account and its token, as the server will find it.
-async fn prepare(data: &Path) -> String {
+pub(crate) async fn prepare(data: &Path) -> String {
     std::fs::create_dir_all(data).unwrap();
     let store = open_data(data).await;
     let token = prepare_store(&store).await;
@@ -181,7 +181,7 @@ async fn user_in(store: &Store, username: &str, role: &str) -> (App, Actor, Stri
 
 /// Through the API of a running server: an explosives enterprise in the account's county, a
 /// warehouse with a temperature sensor, and a gateway — (warehouse id, sensor code, gateway token).
-async fn explosives_sensor(base: &str, token: &str) -> (i64, String, String) {
+pub(crate) async fn explosives_sensor(base: &str, token: &str) -> (i64, String, String) {
     use serde_json::{json, Value};
     let http = reqwest::Client::new();
     let call = |method: reqwest::Method, path: &str, body: Value| {
@@ -838,6 +838,82 @@ async fn two_instances_share_one_database_its_sessions_and_the_mqtt_load() {
     let (by_a, by_b) = (taken("a"), taken("b"));
     assert!(by_a > 0 && by_b > 0, "the broker split the batches: {by_a} by one instance, {by_b} by the other");
     println!("{batches} batches: {by_a} taken by one instance, {by_b} by the other");
+    assert!(terminate(a).success());
+    assert!(terminate(b).success());
+    store.drop_schema(&schema).await.unwrap();
+    store.close().await.unwrap();
+}
+
+/// Two instances on one PostgreSQL database, both running the jobs every second: the leases make
+/// one of them do each run, so every reminder reaches the webhook once — none twice, none lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_deliver_each_reminder_once() {
+    use anjian_store::ConnectionTrait;
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex};
+    let received: Arc<Mutex<HashMap<String, u32>>> = Arc::default();
+    let hook = {
+        let received = received.clone();
+        axum::Router::new().route(
+            "/hook",
+            axum::routing::post(move |headers: axum::http::HeaderMap| async move {
+                let id = headers.get("x-anjian-delivery").and_then(|v| v.to_str().ok()).unwrap_or_default();
+                *received.lock().unwrap().entry(id.to_owned()).or_default() += 1;
+                axum::http::StatusCode::OK
+            }),
+        )
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook_url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, hook).await.ok() });
+
+    let db = TestDb::new(Backend::Postgres);
+    let schema = db.options.pg_schema.clone().unwrap();
+    db.open().await.close().await.unwrap();
+    let url = format!("{}?options=-c%20search_path%3D{schema}", postgres_url());
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("anjian.toml");
+    std::fs::write(&config, format!("webhook_url = \"{hook_url}\"\nreminder_interval_seconds = 1\n")).unwrap();
+    let instance = |extra: &[&str]| {
+        let mut cmd = Command::new(BIN);
+        cmd.arg("--config")
+            .arg(&config)
+            .arg("--data-dir")
+            .arg(dir.path().join("data"))
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(extra)
+            .env("ANJIAN_DATABASE_URL", &url);
+        start_cmd(cmd)
+    };
+    let a = instance(&["--demo", "--enterprises", "30"]);
+    let b = instance(&[]);
+    // Until the deliveries stop coming: three quiet seconds in a row.
+    let total = || received.lock().unwrap().values().sum::<u32>();
+    let (mut last, mut quiet) = (0, 0);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while quiet < 3 {
+        assert!(Instant::now() < deadline, "the deliveries settle ({} so far)", total());
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let now = total();
+        quiet = if now > 0 && now == last { quiet + 1 } else { 0 };
+        last = now;
+    }
+    let twice: Vec<_> =
+        received.lock().unwrap().iter().filter(|(_, n)| **n > 1).map(|(id, n)| (id.clone(), *n)).collect();
+    assert!(twice.is_empty(), "deliveries sent more than once: {twice:?}");
+    let store = db.open().await;
+    let stmt = |sql: &str| sea_orm::Statement::from_string(store.backend(), sql.to_owned());
+    let count = |sql: &'static str| {
+        let store = store.clone();
+        let s = stmt(sql);
+        async move { store.db.query_one(s).await.unwrap().unwrap().try_get_by_index::<i64>(0).unwrap() }
+    };
+    let queued = count("SELECT count(*) FROM webhook_deliveries").await;
+    let delivered = count("SELECT count(*) FROM webhook_deliveries WHERE state = 'delivered'").await;
+    assert!(queued > 0, "the demo's reminders were queued for the webhook");
+    assert_eq!(delivered, queued, "every queued delivery was delivered");
+    assert_eq!(last as i64, queued, "the webhook heard each delivery once");
+    println!("two instances: {queued} reminders, each delivered once");
     assert!(terminate(a).success());
     assert!(terminate(b).success());
     store.drop_schema(&schema).await.unwrap();

@@ -8,6 +8,7 @@ mod binary;
 mod browser;
 mod campaign;
 mod crossings;
+mod faults;
 mod fundamentals;
 mod hazards;
 mod hostile;
