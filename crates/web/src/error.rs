@@ -85,6 +85,10 @@ impl IntoResponse for ApiError {
             _ => Vec::new(),
         };
         let message = match &self.0 {
+            AppError::Store(anjian_store::StoreError::Full(_)) => {
+                "storage full: nothing was written, and nothing stored before is affected; try again once space is freed"
+                    .to_owned()
+            }
             AppError::Store(_) | AppError::Internal(_) => {
                 format!("internal error (request id {id})")
             }
@@ -119,7 +123,7 @@ impl IntoResponse for PageError {
             return axum::response::Redirect::to("/login").into_response();
         }
         let mut message = self.lang.code_message(code).to_owned();
-        if status.is_server_error() {
+        if status.is_server_error() && status != StatusCode::INSUFFICIENT_STORAGE {
             message = format!("{}{id}", self.lang.t("err.internal"));
         }
         crate::pages::error_page(self.lang, status, &message)

@@ -481,6 +481,11 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "Internal error; tell the administrator this request id: ",
     ),
     ("err.unavailable", "服务暂不可用，请稍后再试。", "Service unavailable; try again later."),
+    (
+        "err.storage_full",
+        "服务器存储空间已满，本次提交未保存（已保存的数据不受影响）。请联系管理员清理空间后重试。",
+        "The server's storage is full: this was not saved (nothing saved before is affected). Ask the administrator to free space, then try again.",
+    ),
     ("err.no_plan", "尚未导入工作方案。", "No plan has been imported."),
     ("err.required", "必填。", "Required."),
     ("err.taken", "已被占用。", "Already taken."),

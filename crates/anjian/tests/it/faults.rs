@@ -156,6 +156,17 @@ async fn a_full_disk_refuses_writes_clearly_and_writing_resumes_when_space_retur
         .map(|(p, _)| p)
         .collect();
     assert!(leftovers.is_empty(), "half-written files: {leftovers:?}");
+    // On a page the refusal reads in the user's language. (A failed sign-in is a write: it counts
+    // towards the lockout.)
+    let page = http
+        .post(format!("{base}/login"))
+        .header("accept-language", "zh-CN")
+        .form(&[("username", "writer"), ("password", "not-the-password")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 507);
+    assert!(page.text().await.unwrap().contains("存储空间已满"), "the page says the storage is full");
     // Reads go on.
     let list = http.get(format!("{base}/api/v1/orgs?q=满盘前")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(list.status(), 200);
