@@ -86,6 +86,9 @@ enum Command {
     BenchObligations(crate::bench_obligations::ObligationBenchArgs),
     /// Warehouse readings per second over HTTP and MQTT against the raw insert ceiling; alarm latency.
     BenchTelemetry(crate::bench_telemetry::TelemetryBenchArgs),
+    /// Prepares a running demo installation for `scripts/load-test.sh`: accounts, a token, a
+    /// warehouse with sensors and a gateway, written as a Lua table for wrk.
+    LoadPrepare(crate::load_test::LoadPrepareArgs),
 }
 
 #[derive(Subcommand)]
@@ -193,6 +196,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Err(e) => return Err(e.into()),
             }
         }
+        Command::LoadPrepare(args) => crate::load_test::prepare(&app, &args).await?,
         Command::Backup { to } => {
             crate::backup::run(&app, &cfg, &to).await?;
         }

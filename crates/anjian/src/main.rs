@@ -9,6 +9,7 @@ mod bench_telemetry;
 mod cli;
 mod config;
 mod jobs;
+mod load_test;
 mod mqtt;
 mod serve;
 
