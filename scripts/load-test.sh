@@ -42,7 +42,7 @@ run_kind() { # kind clients seconds
 
 # Every kind once by itself: a request the server refuses would make the figures meaningless.
 for kind in ledger county hazard inspection telemetry login; do
-  line=$(run_kind $kind 1 1)
+  line=$(run_kind $kind 1 3)
   echo "smoke: $line"
   python3 -c 'import json,sys; r=json.loads(sys.argv[1]); sys.exit(r["requests"]==0 or r["unexpected"]+r["status_errors"]+r["socket_errors"]>0)' "$line" \
     || { echo "the $kind request fails; see $work/server.log" >&2; exit 1; }

@@ -14,7 +14,8 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
-local seq, unexpected, base_ms = 0, 0, 0
+-- Globals, not locals: done() reads `unexpected` from each thread with thread:get.
+seq, unexpected, base_ms = 0, 0, 0
 function init(args)
   math.randomseed(os.time() * 31 + (id or 1))
   -- Readings two hours back, a millisecond apart: every batch is new.

@@ -8,7 +8,6 @@ use anjian_store::orgs::{self, OrgFilter};
 use anyhow::{ensure, Context};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
-use std::path::Path;
 
 /// Sensors of the load test's warehouse; each telemetry batch carries one reading of each.
 const SENSORS: usize = 20;
@@ -68,10 +67,12 @@ pub async fn prepare(app: &App, args: &LoadPrepareArgs) -> anyhow::Result<()> {
     let mut sensors = Vec::new();
     for i in 0..SENSORS {
         let kind = if i % 2 == 0 { "temperature" } else { "humidity" };
-        let s = call(Method::POST, &format!("/api/v1/warehouses/{}/sensors", site["id"]), json!({"kind": kind})).await?;
+        let s =
+            call(Method::POST, &format!("/api/v1/warehouses/{}/sensors", site["id"]), json!({"kind": kind})).await?;
         sensors.push(s["code"].as_str().context("sensor code")?.to_owned());
     }
-    let gateway = call(Method::POST, &format!("/api/v1/orgs/{}/gateways", org["id"]), json!({"name": "压测网关"})).await?;
+    let gateway =
+        call(Method::POST, &format!("/api/v1/orgs/{}/gateways", org["id"]), json!({"name": "压测网关"})).await?;
     let gateway = gateway["token"].as_str().context("gateway token")?.to_owned();
 
     let lua = config_lua(&args.url, &token, &password, &gateway, &enterprises, &sensors);
@@ -89,7 +90,14 @@ fn lua_list<T: std::fmt::Display>(items: &[T], quote: bool) -> String {
     items.iter().map(|i| format!("{q}{i}{q}")).collect::<Vec<_>>().join(", ")
 }
 
-fn config_lua(url: &str, token: &str, password: &str, gateway: &str, enterprises: &[i64], sensors: &[String]) -> String {
+fn config_lua(
+    url: &str,
+    token: &str,
+    password: &str,
+    gateway: &str,
+    enterprises: &[i64],
+    sensors: &[String],
+) -> String {
     let mut s = String::from("-- Written by `anjian load-prepare`; read by scripts/load.lua.\nreturn {\n");
     // None of these values holds a quote or a backslash: tokens and codes are base32/hex, the
     // password is from the generator's alphabet.
