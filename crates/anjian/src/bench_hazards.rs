@@ -150,6 +150,11 @@ async fn measure(backend: &'static str, opts: StoreOptions, args: &HazardBenchAr
             .map(|k| {
                 let org = &enterprises[rng.gen_range(0..enterprises.len())];
                 let found = start_t + chrono::Duration::minutes(rng.gen_range(0..525_600));
+                let deadline = found + chrono::Duration::days(rng.gen_range(1..60));
+                // A year of records: nineteen in twenty closed by their deadline once it has
+                // passed, about half of those still within it; a closed hazard has its time.
+                let closed_at = found + (deadline - found) * rng.gen_range(1..=100) / 100;
+                let closed = if deadline < now { rng.gen_bool(0.95) } else { closed_at < now && rng.gen_bool(0.5) };
                 NewHazard {
                     uid: format!("bench-{}", i + k),
                     org: org.clone(),
@@ -162,11 +167,12 @@ async fn measure(backend: &'static str, opts: StoreOptions, args: &HazardBenchAr
                     measures: "限期整改".into(),
                     funds_fen: rng.gen_range(0..500_000),
                     owner: "责任人".into(),
-                    deadline: Some(found + chrono::Duration::days(rng.gen_range(1..60))),
-                    state: states[rng.gen_range(0..4)].into(),
+                    deadline: Some(deadline),
+                    state: if closed { "closed" } else { states[rng.gen_range(0..3)] }.into(),
                     discovered_at: found,
                     discovered_by: admin.id,
                     request_digest: None,
+                    closed: closed.then_some((closed_at, admin.id)),
                 }
             })
             .collect();
@@ -273,6 +279,7 @@ async fn measure(backend: &'static str, opts: StoreOptions, args: &HazardBenchAr
                         discovered_at: now,
                         discovered_by: by,
                         request_digest: None,
+                        closed: None,
                     },
                     now,
                 )

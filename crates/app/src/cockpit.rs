@@ -3,10 +3,12 @@
 //! governance plans, the month's quota, obligation compliance by county, campaign tasks by
 //! phase, crossings, and safety tests. No figure is typed by hand.
 
-use crate::{Actor, App, Result};
+use crate::{Actor, App, AppError, Result};
 use anjian_domain::campaign::TaskStatus;
 use anjian_domain::period::{local_date, Period, PeriodKind};
 use anjian_domain::safety_test::Standing;
+use anjian_domain::scope::Scope;
+use anjian_store::hazard_counts;
 use anjian_store::hazards::{self, HazardFilter};
 use serde::Serialize;
 
@@ -41,6 +43,24 @@ pub struct Cockpit {
     pub tips: Vec<(String, u64)>,
 }
 
+/// The jurisdiction path the counts are read under: the narrower of the caller's scope and the
+/// county asked for; one outside the scope gets a path that matches nothing. Oversight roles are
+/// scoped by jurisdiction (or see everything); no other scope reaches the cockpit.
+fn counted_within(scope: &Scope, asked: Option<&str>) -> Result<Option<String>> {
+    let own = match scope {
+        Scope::All => None,
+        Scope::Jurisdiction { path } => Some(path.as_str()),
+        _ => return Err(AppError::Forbidden),
+    };
+    Ok(match (asked, own) {
+        (None, own) => own.map(str::to_owned),
+        (Some(a), None) => Some(a.to_owned()),
+        (Some(a), Some(o)) if a.starts_with(o) => Some(a.to_owned()),
+        (Some(a), Some(o)) if o.starts_with(a) => Some(o.to_owned()),
+        (Some(_), Some(_)) => Some("/-/".to_owned()),
+    })
+}
+
 impl App {
     /// The cockpit of the caller's jurisdiction, or of one county inside it.
     pub async fn cockpit(&self, actor: &Actor, jurisdiction: Option<i64>) -> Result<Cockpit> {
@@ -61,18 +81,20 @@ impl App {
         if months.is_empty() {
             months.push(Period::containing(PeriodKind::Month, now));
         }
-        // Every hazard figure in one pass over the hazards in scope.
         let counties: Vec<_> = self
             .visible_jurisdictions(actor)
             .await?
             .into_iter()
             .filter(|j| j.level == "county" && within.as_ref().is_none_or(|w| j.path.starts_with(w.as_str())))
             .collect();
+        // Found and closed per month from the counts kept as hazards change; the rest is about
+        // open hazards only, in one pass over them (they are read by state, not among the closed).
+        let keys: Vec<String> = months.iter().map(|m| hazard_counts::month_of(m.start)).collect();
+        let per_month =
+            hazard_counts::by_month(db, counted_within(scope, within.as_deref())?.as_deref(), &keys).await?;
+        let (found, closed): (Vec<u64>, Vec<u64>) =
+            keys.iter().map(|k| per_month.get(k).copied().unwrap_or_default()).unzip();
         let mut questions: Vec<HazardFilter> = Vec::new();
-        for m in &months {
-            questions.push(HazardFilter { since: Some(m.start), until: Some(m.end), ..base.clone() });
-            questions.push(HazardFilter { closed_since: Some(m.start), closed_until: Some(m.end), ..base.clone() });
-        }
         for g in &plan.hazard_grades {
             let f = HazardFilter { grade: Some(g.code.get_ref().clone()), open_only: true, ..base.clone() };
             questions.push(HazardFilter { overdue_at: Some(now), ..f.clone() });
@@ -86,14 +108,10 @@ impl App {
         let major = HazardFilter { grade: Some("major".into()), open_only: true, ..base.clone() };
         questions.push(HazardFilter { with_plan: true, ..major.clone() });
         questions.push(major);
-        let answers = hazards::tallies(db, scope, &questions).await?;
+        let open = HazardFilter { open_only: true, ..Default::default() };
+        let answers = hazards::tallies(db, scope, &open, &questions).await?;
         let mut a = answers.into_iter();
         let mut next = move || a.next().unwrap_or(0);
-        let (mut found, mut closed) = (Vec::new(), Vec::new());
-        for _ in &months {
-            found.push(next());
-            closed.push(next());
-        }
         let mut by_grade = Vec::new();
         for g in &plan.hazard_grades {
             let overdue = next();
@@ -230,5 +248,23 @@ impl App {
                 count(Standing::FailedRetest),
             ),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_are_read_under_the_narrower_of_scope_and_county() {
+        let county = Scope::Jurisdiction { path: "/1/3/".into() };
+        assert_eq!(counted_within(&Scope::All, None).unwrap(), None);
+        assert_eq!(counted_within(&Scope::All, Some("/1/4/")).unwrap().as_deref(), Some("/1/4/"));
+        assert_eq!(counted_within(&county, None).unwrap().as_deref(), Some("/1/3/"));
+        assert_eq!(counted_within(&county, Some("/1/")).unwrap().as_deref(), Some("/1/3/"));
+        assert_eq!(counted_within(&county, Some("/1/3/9/")).unwrap().as_deref(), Some("/1/3/9/"));
+        // Another county's figures are not the caller's to see: the path matches nothing.
+        assert_eq!(counted_within(&county, Some("/1/4/")).unwrap().as_deref(), Some("/-/"));
+        assert!(counted_within(&Scope::Org { path: "/7/".into() }, None).is_err());
     }
 }

@@ -159,6 +159,7 @@ impl App {
                 discovered_at,
                 discovered_by: actor.id(),
                 request_digest: digest,
+                closed: None,
             },
             now,
         )

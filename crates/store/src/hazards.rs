@@ -2,8 +2,10 @@
 
 use crate::entity::hazard::{self, Entity as Hazards};
 use crate::entity::{hazard_event, hazard_plan};
+use crate::hazard_counts;
 use crate::scope::copied_paths;
 use crate::{Result, StoreError};
+use anjian_domain::hazard::HazardState;
 use anjian_domain::scope::Scope;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
@@ -43,6 +45,8 @@ pub struct NewHazard {
     pub discovered_at: DateTime<Utc>,
     pub discovered_by: i64,
     pub request_digest: Option<String>,
+    /// Already closed when written — past records loaded in bulk: when, and by whom.
+    pub closed: Option<(DateTime<Utc>, i64)>,
 }
 
 fn active(n: NewHazard, now: DateTime<Utc>) -> hazard::ActiveModel {
@@ -66,8 +70,8 @@ fn active(n: NewHazard, now: DateTime<Utc>) -> hazard::ActiveModel {
         fixed_by: Set(None),
         discovered_at: Set(n.discovered_at),
         discovered_by: Set(n.discovered_by),
-        closed_at: Set(None),
-        closed_by: Set(None),
+        closed_at: Set(n.closed.map(|c| c.0)),
+        closed_by: Set(n.closed.map(|c| c.1)),
         request_digest: Set(n.request_digest),
         created_at: Set(now),
         updated_at: Set(now),
@@ -76,7 +80,12 @@ fn active(n: NewHazard, now: DateTime<Utc>) -> hazard::ActiveModel {
 }
 
 pub async fn insert(db: &impl ConnectionTrait, n: NewHazard, now: DateTime<Utc>) -> Result<Hazard> {
-    Ok(active(n, now).insert(db).await?)
+    let h = active(n, now).insert(db).await?;
+    hazard_counts::add(db, &h.jurisdiction_path, hazard_counts::month_of(h.discovered_at), &h.grade, 1, 0).await?;
+    if let Some(at) = h.closed_at {
+        hazard_counts::add(db, &h.jurisdiction_path, hazard_counts::month_of(at), &h.grade, 0, 1).await?;
+    }
+    Ok(h)
 }
 
 pub async fn get(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> Result<Hazard> {
@@ -86,6 +95,11 @@ pub async fn get(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> Result<Ha
 pub async fn by_uid(db: &impl ConnectionTrait, uid: &str) -> Result<Option<Hazard>> {
     Ok(Hazards::find().filter(hazard::Column::Uid.eq(uid)).one(db).await?)
 }
+
+/// Filed and not yet closed (a draft is not filed). Named, not "not closed or draft": an index
+/// whose first column is the state can then read just these.
+const OPEN_STATES: [HazardState; 3] =
+    [HazardState::Reported, HazardState::Rectifying, HazardState::AwaitingVerification];
 
 #[derive(Debug, Clone, Default)]
 pub struct HazardFilter {
@@ -129,7 +143,7 @@ fn condition(f: &HazardFilter) -> Condition {
         c = c.add(hazard::Column::Grade.eq(g.as_str()));
     }
     if f.open_only || f.overdue_at.is_some() {
-        c = c.add(hazard::Column::State.is_not_in(["closed", "draft"]));
+        c = c.add(hazard::Column::State.is_in(OPEN_STATES.map(HazardState::as_str)));
     }
     if let Some(now) = f.overdue_at {
         c = c.add(hazard::Column::Deadline.lt(now));
@@ -166,15 +180,20 @@ fn condition(f: &HazardFilter) -> Condition {
     c
 }
 
-/// Many counts in one pass over the hazards in scope: for each filter, how many match. A
-/// cockpit asks dozens of questions of the same rows; one scan answers them all.
-pub async fn tallies(db: &impl ConnectionTrait, scope: &Scope, filters: &[HazardFilter]) -> Result<Vec<u64>> {
+/// Many counts in one pass over the hazards in scope that match `within`: for each filter, how
+/// many match. A cockpit asks dozens of questions of the same rows; one scan answers them all.
+pub async fn tallies(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    within: &HazardFilter,
+    filters: &[HazardFilter],
+) -> Result<Vec<u64>> {
     use sea_orm::sea_query::{Expr, Func, SimpleExpr};
     use sea_orm::QueryTrait;
     if filters.is_empty() {
         return Ok(Vec::new());
     }
-    let mut q = scoped(scope).select_only();
+    let mut q = filtered(scope, within).select_only();
     for (i, f) in filters.iter().enumerate() {
         let case: SimpleExpr = Expr::case(condition(f), Expr::val(1)).finally(Expr::val(0)).into();
         q = q.expr_as(Func::coalesce([Func::sum(case).into(), Expr::val(0).into()]), format!("t{i}"));
@@ -249,6 +268,10 @@ pub async fn change_state(db: &impl ConnectionTrait, id: i64, c: &StateChange, n
         .await?;
     if res.rows_affected == 0 {
         return Err(StoreError::Conflict("hazard state changed meanwhile".into()));
+    }
+    if let (Some((at, _)), false) = (c.closed, c.from == "closed") {
+        let h = Hazards::find_by_id(id).one(db).await?.ok_or(StoreError::NotFound)?;
+        hazard_counts::add(db, &h.jurisdiction_path, hazard_counts::month_of(at), &h.grade, 0, 1).await?;
     }
     Ok(())
 }
@@ -341,6 +364,18 @@ pub async fn insert_many_raw(db: &impl ConnectionTrait, rows: Vec<NewHazard>, no
     if rows.is_empty() {
         return Ok(());
     }
+    // Found and closed per (jurisdiction, month, grade), added once per key rather than per row.
+    let mut counts: std::collections::HashMap<(String, String, String), (i64, i64)> = Default::default();
+    for n in &rows {
+        let path = &n.org.jurisdiction_path;
+        counts.entry((path.clone(), hazard_counts::month_of(n.discovered_at), n.grade.clone())).or_default().0 += 1;
+        if let Some((at, _)) = n.closed {
+            counts.entry((path.clone(), hazard_counts::month_of(at), n.grade.clone())).or_default().1 += 1;
+        }
+    }
     Hazards::insert_many(rows.into_iter().map(|n| active(n, now))).exec_without_returning(db).await?;
+    for ((path, month, grade), (found, closed)) in counts {
+        hazard_counts::add(db, &path, month, &grade, found, closed).await?;
+    }
     Ok(())
 }

@@ -12,6 +12,7 @@ pub mod crossings;
 pub mod entity;
 mod error;
 pub mod fundamentals;
+pub mod hazard_counts;
 pub mod hazards;
 pub mod images;
 pub mod inspections;

@@ -912,3 +912,113 @@ on_both_databases!(checklists_are_versioned_and_inspections_keep_theirs, |backen
     );
     t.finish().await;
 });
+
+// The cockpit reads hazards found and closed per month from counts kept as hazards are filed and
+// closed. Filed one at a time and in bulk, closed at random later instants — a quarter of them
+// within an hour of a local month's edge, where a UTC month and a Beijing month differ — the
+// counts agree with a count of the hazards themselves, for the city and for each county.
+on_both_databases!(monthly_counts_agree_with_the_hazards_they_count, |backend| async move {
+    use anjian_store::hazards::{self, HazardFilter, NewHazard, StateChange};
+    use anjian_test_support::anjian_domain::period::{Period, PeriodKind};
+    use anjian_test_support::anjian_domain::scope::Scope;
+    use chrono::{TimeZone, Utc};
+    use rand::{Rng, SeedableRng};
+    let t = TestApp::start(backend).await;
+    t.demo(12).await;
+    let db = &t.store.db;
+    let orgs = anjian_store::orgs::list(
+        db,
+        &Scope::All,
+        &anjian_store::orgs::OrgFilter { kind: Some("enterprise".into()), ..Default::default() },
+        None,
+        100,
+    )
+    .await
+    .unwrap();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(20221);
+    let months: Vec<Period> = (6..=12)
+        .map(|m| Period::containing(PeriodKind::Month, Utc.with_ymd_and_hms(2022, m, 15, 0, 0, 0).unwrap()))
+        .collect();
+    let instant = |rng: &mut rand::rngs::StdRng| {
+        let m = &months[rng.gen_range(0..months.len() - 1)];
+        if rng.gen_bool(0.25) && m.start > months[0].start {
+            // Within an hour either side of the month's local start.
+            m.start + Duration::seconds(rng.gen_range(-3600..3600))
+        } else {
+            m.start + Duration::seconds(rng.gen_range(0..(m.end - m.start).num_seconds()))
+        }
+    };
+    let new_hazard = |rng: &mut rand::rngs::StdRng, at| NewHazard {
+        uid: uuid::Uuid::new_v4().to_string(),
+        org: orgs[rng.gen_range(0..orgs.len())].clone(),
+        point_id: None,
+        inspection_id: None,
+        source: "report".into(),
+        description: "计数核对".into(),
+        grade: if rng.gen_bool(0.2) { "major" } else { "general" }.into(),
+        category: None,
+        measures: String::new(),
+        funds_fen: 0,
+        owner: String::new(),
+        deadline: None,
+        state: "reported".into(),
+        discovered_at: at,
+        discovered_by: 1,
+        request_digest: None,
+        closed: None,
+    };
+    let now = t.clock.now_value();
+    let mut filed = Vec::new();
+    for _ in 0..120 {
+        let at = instant(&mut rng);
+        filed.push((hazards::insert(db, new_hazard(&mut rng, at), now).await.unwrap().id, at));
+    }
+    let bulk: Vec<NewHazard> = (0..150)
+        .map(|_| {
+            let at = instant(&mut rng);
+            new_hazard(&mut rng, at)
+        })
+        .collect();
+    hazards::insert_many_raw(db, bulk, now).await.unwrap();
+    for (id, at) in &filed {
+        if !rng.gen_bool(0.6) {
+            continue;
+        }
+        let closed_at = (*at + Duration::seconds(rng.gen_range(60..40 * 86_400))).min(months[6].start);
+        let change = StateChange {
+            from: "reported".into(),
+            to: "closed".into(),
+            has_plan: false,
+            fixed_by: None,
+            closed: Some((closed_at, 1)),
+        };
+        hazards::change_state(db, *id, &change, now).await.unwrap();
+    }
+    let keys: Vec<String> = months.iter().map(|m| anjian_store::hazard_counts::month_of(m.start)).collect();
+    let counties: std::collections::BTreeSet<String> = orgs.iter().map(|o| o.jurisdiction_path.clone()).collect();
+    assert!(counties.len() > 1, "the demo city spreads its enterprises over counties");
+    let mut places: Vec<Option<String>> = vec![None];
+    places.extend(counties.into_iter().map(Some));
+    let (mut total_found, mut total_closed) = (0, 0);
+    for place in places {
+        let counted = anjian_store::hazard_counts::by_month(db, place.as_deref(), &keys).await.unwrap();
+        let base = HazardFilter { jurisdiction_path: place.clone(), ..Default::default() };
+        let mut questions = Vec::new();
+        for m in &months {
+            questions.push(HazardFilter { since: Some(m.start), until: Some(m.end), ..base.clone() });
+            questions.push(HazardFilter { closed_since: Some(m.start), closed_until: Some(m.end), ..base.clone() });
+        }
+        let recount = hazards::tallies(db, &Scope::All, &HazardFilter::default(), &questions).await.unwrap();
+        for (i, k) in keys.iter().enumerate() {
+            let (found, closed) = counted.get(k).copied().unwrap_or_default();
+            assert_eq!((found, closed), (recount[2 * i], recount[2 * i + 1]), "{k} in {place:?}");
+            if place.is_none() {
+                total_found += found;
+                total_closed += closed;
+            }
+        }
+    }
+    assert_eq!(total_found, 270, "every hazard filed falls in one of the months");
+    assert!(total_closed > 40, "{total_closed} closed");
+    t.finish().await;
+});

@@ -111,6 +111,19 @@ on_both_databases!(a_database_of_the_first_release_upgrades_and_its_records_coun
         vec![hazard.into(), org.into(), bureau.jurisdiction_path.clone().into(), regulator.into(), t(at)],
     )
     .await;
+    // Two more hazards on a local month's edge: filed at 00:30 on 1 August in Beijing (still 31
+    // July in UTC) and closed at 23:59:59 on 31 August; filed at 23:30 on 31 July, still open.
+    let utc = |s: &str| t(s.parse::<DateTime<Utc>>().unwrap());
+    for (uid, found, closed) in
+        [("h2", "2022-07-31T16:30:00Z", Some("2022-08-31T15:59:59Z")), ("h3", "2022-07-31T15:30:00Z", None)]
+    {
+        exec(
+            &old,
+            "INSERT INTO hazards (uid, org_id, jurisdiction_path, org_path, source, description, grade, measures, funds_fen, owner, state, has_plan, discovered_at, discovered_by, closed_at, closed_by, created_at, updated_at) VALUES (?, ?, ?, '/x/', 'report', '月末隐患', 'general', '', 0, '', ?, false, ?, ?, ?, ?, ?, ?)",
+            vec![uid.into(), org.into(), bureau.jurisdiction_path.clone().into(), if closed.is_some() { "closed" } else { "reported" }.into(), utc(found), regulator.into(), closed.map(utc).unwrap_or(Value::ChronoDateTimeUtc(None)), closed.map(|_| regulator).into(), utc(found), utc(found)],
+        )
+        .await;
+    }
     drop(app);
     old.close().await.unwrap();
 
@@ -138,6 +151,14 @@ on_both_databases!(a_database_of_the_first_release_upgrades_and_its_records_coun
     assert_eq!(done("city-monthly-typical-cases"), Some(1), "the typical case counts");
     let p = app.my_obligations(&who(principal).await).await.unwrap();
     assert!(p.current.iter().any(|o| o.rule_id == "principal-weekly-site-check"));
+    // The hazards already stored are counted per local month for the cockpit.
+    let months = ["2022-07".to_owned(), "2022-08".to_owned()];
+    let counted = anjian_store::hazard_counts::by_month(&store.db, None, &months).await.unwrap();
+    assert_eq!(counted.get("2022-07"), Some(&(1, 0)), "{counted:?}");
+    assert_eq!(counted.get("2022-08"), Some(&(2, 2)), "{counted:?}");
+    let county =
+        anjian_store::hazard_counts::by_month(&store.db, Some(&bureau.jurisdiction_path), &months).await.unwrap();
+    assert_eq!(county, counted);
     // The audit chain the first release wrote still verifies after the upgrade.
     assert!(app.verify_audit(None).await.unwrap().is_ok());
     store.close().await.unwrap();

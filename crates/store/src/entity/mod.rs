@@ -21,6 +21,7 @@ pub mod guard;
 pub mod guard_certificate;
 pub mod guard_shift;
 pub mod hazard;
+pub mod hazard_count;
 pub mod hazard_event;
 pub mod hazard_plan;
 pub mod inspection;

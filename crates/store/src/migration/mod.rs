@@ -17,6 +17,7 @@ mod m0011_bureau_reports;
 mod m0012_tips;
 mod m0013_warehouses;
 mod m0014_reading_ms;
+mod m0015_hazard_counts;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_tips::Migration),
             Box::new(m0013_warehouses::Migration),
             Box::new(m0014_reading_ms::Migration),
+            Box::new(m0015_hazard_counts::Migration),
         ]
     }
 }

@@ -1,0 +1,54 @@
+//! Hazards found and closed per month, jurisdiction and grade (`hazard_counts`), counted from
+//! the hazards already stored; from now on kept up by every write that files or closes a hazard.
+//! And an index that covers what a cockpit asks of the open hazards (state first: the open ones
+//! are read by state without touching the closed ones).
+
+use sea_orm::{ConnectionTrait, DbBackend};
+use sea_orm_migration::prelude::*;
+
+pub struct Migration;
+
+impl MigrationName for Migration {
+    fn name(&self) -> &str {
+        "m0015_hazard_counts"
+    }
+}
+
+/// The local (Asia/Shanghai, no daylight saving) month of a stored timestamp, `YYYY-MM`.
+fn local_month(backend: DbBackend, col: &str) -> String {
+    match backend {
+        DbBackend::Postgres => format!("to_char({col} AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')"),
+        _ => format!("strftime('%Y-%m', {col}, '+8 hours')"),
+    }
+}
+
+#[sea_orm_migration::async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let backend = m.get_database_backend();
+        let (found_month, closed_month) = (local_month(backend, "discovered_at"), local_month(backend, "closed_at"));
+        let steps: String = [
+            "CREATE TABLE hazard_counts (jurisdiction_path VARCHAR NOT NULL, month VARCHAR NOT NULL, \
+             grade VARCHAR NOT NULL, found BIGINT NOT NULL DEFAULT 0, closed BIGINT NOT NULL DEFAULT 0, \
+             PRIMARY KEY (jurisdiction_path, month, grade))"
+                .to_owned(),
+            format!(
+                "INSERT INTO hazard_counts (jurisdiction_path, month, grade, found, closed) \
+                 SELECT jurisdiction_path, month, grade, SUM(found), SUM(closed) FROM ( \
+                   SELECT jurisdiction_path, {found_month} AS month, grade, 1 AS found, 0 AS closed FROM hazards \
+                   UNION ALL \
+                   SELECT jurisdiction_path, {closed_month} AS month, grade, 0 AS found, 1 AS closed FROM hazards \
+                   WHERE closed_at IS NOT NULL \
+                 ) AS each_hazard GROUP BY jurisdiction_path, month, grade"
+            ),
+            "CREATE INDEX ix_hazards_open ON hazards (state, jurisdiction_path, grade, deadline, has_plan)".into(),
+        ]
+        .join(";\n");
+        let script = match backend {
+            DbBackend::Postgres => steps,
+            _ => format!("BEGIN IMMEDIATE;\n{steps};\nCOMMIT"),
+        };
+        m.get_connection().execute_unprepared(&script).await?;
+        Ok(())
+    }
+}
