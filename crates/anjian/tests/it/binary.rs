@@ -179,6 +179,18 @@ async fn user_in(store: &Store, username: &str, role: &str) -> (App, Actor, Stri
     (app, Actor::new(u, Some(bureau)), password)
 }
 
+/// The jurisdiction of the bureau whose account holds `token`, through the API.
+pub(crate) async fn own_jurisdiction(base: &str, token: &str) -> i64 {
+    let http = reqwest::Client::new();
+    let get = |path: String| {
+        let r = http.get(format!("{base}{path}")).bearer_auth(token).send();
+        async move { r.await.unwrap().json::<serde_json::Value>().await.unwrap() }
+    };
+    let me = get("/api/v1/me".into()).await;
+    let bureau = get(format!("/api/v1/orgs/{}", me["org_id"])).await;
+    bureau["jurisdiction_id"].as_i64().unwrap_or_else(|| panic!("{bureau}"))
+}
+
 /// Through the API of a running server: an explosives enterprise in the account's county, a
 /// warehouse with a temperature sensor, and a gateway — (warehouse id, sensor code, gateway token).
 pub(crate) async fn explosives_sensor(base: &str, token: &str) -> (i64, String, String) {
@@ -188,9 +200,7 @@ pub(crate) async fn explosives_sensor(base: &str, token: &str) -> (i64, String, 
         let r = http.request(method, format!("{base}{path}")).bearer_auth(token).json(&body).send();
         async move { r.await.unwrap().json::<Value>().await.unwrap() }
     };
-    let me = call(reqwest::Method::GET, "/api/v1/me", json!({})).await;
-    let bureau = call(reqwest::Method::GET, &format!("/api/v1/orgs/{}", me["org_id"]), json!({})).await;
-    let jid = bureau["jurisdiction_id"].as_i64().unwrap_or_else(|| panic!("{bureau}"));
+    let jid = own_jurisdiction(base, token).await;
     let org = call(
         reqwest::Method::POST,
         "/api/v1/orgs",

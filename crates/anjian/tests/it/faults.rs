@@ -1,6 +1,6 @@
 //! Faults an operator meets in the field, with the real binary: a disk that fills up.
 
-use super::binary::{explosives_sensor, open_data, prepare, start, terminate, BIN};
+use super::binary::{explosives_sensor, open_data, own_jurisdiction, prepare, start, terminate, BIN};
 use serde_json::{json, Value};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -49,6 +49,11 @@ impl Drop for SmallDisk {
     }
 }
 
+/// The JSON a request is answered with.
+async fn json_of(r: reqwest::RequestBuilder) -> Value {
+    r.send().await.unwrap().json().await.unwrap()
+}
+
 /// What one write attempt came back with: its status and, for an error, its stable code.
 async fn outcome(r: reqwest::Result<reqwest::Response>) -> (u16, String) {
     let r = r.expect("the server answers (a refused write must not hang the client)");
@@ -70,18 +75,7 @@ async fn a_full_disk_refuses_writes_clearly_and_writing_resumes_when_space_retur
     let (_, code, gateway) = explosives_sensor(&base, &token).await;
     // Short timeouts: a write stuck behind SQLite's 15 s busy timeout fails the test, not CI.
     let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
-    let me: Value =
-        http.get(format!("{base}/api/v1/me")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
-    let bureau: Value = http
-        .get(format!("{base}/api/v1/orgs/{}", me["org_id"]))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let jid = bureau["jurisdiction_id"].as_i64().unwrap();
+    let jid = own_jurisdiction(&base, &token).await;
     let t0 = anjian_store::readings::to_stored_precision(chrono::Utc::now() - chrono::Duration::hours(3));
     let mut sent = 0i64;
     let create_org = |name: String| {
@@ -105,19 +99,11 @@ async fn a_full_disk_refuses_writes_clearly_and_writing_resumes_when_space_retur
         stored.push(name);
     }
     assert_eq!(outcome(send_readings().await).await.0, 200);
-    let first = http.get(format!("{base}/api/v1/orgs?q=满盘前0")).bearer_auth(&token).send().await.unwrap();
-    let org_id = first.json::<Value>().await.unwrap()["items"][0]["id"].as_i64().unwrap();
-    let body = json!({"org_id": org_id, "description": "配电箱未接地", "grade": "general"});
-    let hazard: Value = http
-        .post(format!("{base}/api/v1/hazards"))
-        .bearer_auth(&token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
+    let org_id = json_of(http.get(format!("{base}/api/v1/orgs?q=满盘前0")).bearer_auth(&token)).await["items"][0]["id"]
+        .as_i64()
         .unwrap();
+    let body = json!({"org_id": org_id, "description": "配电箱未接地", "grade": "general"});
+    let hazard = json_of(http.post(format!("{base}/api/v1/hazards")).bearer_auth(&token).json(&body)).await;
     let photo_url = format!("{base}/api/v1/hazards/{}/photos?role=before", hazard["id"]);
     let upload_photo =
         || http.post(&photo_url).bearer_auth(&token).body(anjian_test_support::jpeg_with_exif("满盘")).send();
@@ -168,9 +154,8 @@ async fn a_full_disk_refuses_writes_clearly_and_writing_resumes_when_space_retur
     assert_eq!(page.status(), 507);
     assert!(page.text().await.unwrap().contains("存储空间已满"), "the page says the storage is full");
     // Reads go on.
-    let list = http.get(format!("{base}/api/v1/orgs?q=满盘前")).bearer_auth(&token).send().await.unwrap();
-    assert_eq!(list.status(), 200);
-    assert_eq!(list.json::<Value>().await.unwrap()["items"].as_array().map(Vec::len), Some(20));
+    let list = json_of(http.get(format!("{base}/api/v1/orgs?q=满盘前")).bearer_auth(&token)).await;
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(20), "{list}");
     assert_eq!(http.get(format!("{base}/readyz")).send().await.unwrap().status(), 200);
 
     // Space returns; writing resumes at once, every write taken.
