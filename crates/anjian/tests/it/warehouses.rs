@@ -228,6 +228,22 @@ on_both_databases!(readings_are_checked_counted_and_kept_once_and_a_held_excursi
         inbox["items"].as_array().unwrap().iter().any(|n| n["title"].as_str().unwrap().starts_with("升级报警")),
         "{inbox}"
     );
+    // The county's list of live alarms, and the same list in Excel.
+    let cookie = t.sign_in(&w.county).await;
+    let (st, _, html) = t.page(&cookie, "/alarms").await;
+    assert_eq!(st, 200);
+    assert!(html.contains("/alarms/export.xlsx"), "the page offers its sheet");
+    let r = t.http.get(t.url("/alarms/export.xlsx")).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let bytes = r.bytes().await.unwrap().to_vec();
+    use calamine::Reader;
+    let mut x: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let sheet = x.worksheet_range("未处置报警").unwrap();
+    let (_, live) = get(&t, &w.county.token, "/api/v1/alarms?live=true").await;
+    let live = live.as_array().map(Vec::len).unwrap_or_else(|| panic!("{live}"));
+    assert_eq!((sheet.height(), live), (3, 2), "a header and the two offline sensors");
+    assert_eq!(sheet.get((1, 1)).map(|c| c.to_string()), Some("传感器离线".to_owned()));
+    assert!(matches!(sheet.get((1, 5)), Some(calamine::Data::DateTime(_))), "escalated, with the time");
     // A reading ends the offline spell.
     send(&t, &w.token, json!([{"sensor": w.temp, "at": at(&t, 0), "value": 20.0}]).to_string()).await;
     let offline: Vec<Value> = alarms(&t, &w.principal, w.site_id)
