@@ -156,6 +156,19 @@ impl App {
         Ok(orgs::count(&self.store.db, &actor.scope, f).await?)
     }
 
+    /// The names of those among `ids` the caller may see (the others are absent).
+    pub async fn org_names(
+        &self,
+        actor: &Actor,
+        ids: impl IntoIterator<Item = i64>,
+    ) -> Result<std::collections::HashMap<i64, String>> {
+        if actor.require(Permission::ViewOrgs).is_err() {
+            return Ok(Default::default());
+        }
+        let ids: std::collections::BTreeSet<i64> = ids.into_iter().collect();
+        Ok(orgs::names(&self.store.db, &actor.scope, &ids.into_iter().collect::<Vec<_>>()).await?)
+    }
+
     pub async fn get_org(&self, actor: &Actor, id: i64) -> Result<(Org, Vec<sites::Site>)> {
         actor.require(Permission::ViewOrgs).map_err(|_| AppError::NotFound)?;
         let org = orgs::get(&self.store.db, &actor.scope, id).await?;

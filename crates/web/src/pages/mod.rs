@@ -192,21 +192,20 @@ pub fn role_key(code: &str) -> &'static str {
     key("role", code)
 }
 
-/// Names of the organisations behind a page's rows, looked up once each and only if in scope.
+/// Names of the organisations behind a page's rows, in one query, only those in scope.
 pub async fn org_names(
     state: &AppState,
     actor: &anjian_app::Actor,
     ids: impl Iterator<Item = i64>,
 ) -> std::collections::HashMap<i64, String> {
-    let mut names = std::collections::HashMap::new();
-    for id in ids {
-        if let std::collections::hash_map::Entry::Vacant(v) = names.entry(id) {
-            if let Ok((o, _)) = state.app.get_org(actor, id).await {
-                v.insert(o.name);
-            }
+    match state.app.org_names(actor, ids).await {
+        Ok(names) => names,
+        Err(e) => {
+            // A list without its organisations' names is still the list; the failure is logged.
+            tracing::warn!(error = %e, "organisation names");
+            Default::default()
         }
     }
-    names
 }
 
 /// The fields of a multipart form, by name (a repeated name keeps the last). `None` when the
