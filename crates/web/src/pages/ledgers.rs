@@ -15,7 +15,10 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/ledgers", get(page)).route("/ledgers/sign", post(sign))
+    Router::new()
+        .route("/ledgers", get(page))
+        .route("/ledgers/export.xlsx", get(export))
+        .route("/ledgers/sign", post(sign))
 }
 
 pub struct SignedRow {
@@ -95,24 +98,10 @@ async fn render_page(state: &AppState, s: &Signed, q: Q, errors: Vec<String>) ->
         },
         None => None,
     };
-    let rows = match state.app.list_ledgers(actor, Some(&period), org_id).await {
+    let signed = match signed_rows(state, s, &period, org_id).await {
         Ok(r) => r,
         Err(e) => return PageError::new(e, s.lang).into_response(),
     };
-    let mut signed = Vec::new();
-    for l in rows {
-        let org = state.app.get_org(actor, l.org_id).await.map(|(o, _)| o.name).unwrap_or_default();
-        let c = state.app.check_ledger(l);
-        signed.push(SignedRow {
-            org,
-            period: c.ledger.period,
-            version: c.ledger.version,
-            items: c.ledger.item_count,
-            signer: c.ledger.signer,
-            signed_at: local_time(c.ledger.signed_at),
-            intact: c.intact,
-        });
-    }
     let subsidiaries = match actor.org.as_ref().filter(|o| o.kind == "group_company") {
         Some(group) => {
             let f = anjian_store::orgs::OrgFilter { under: Some(group.id), ..Default::default() };
@@ -144,8 +133,70 @@ async fn render_page(state: &AppState, s: &Signed, q: Q, errors: Vec<String>) ->
     })
 }
 
+/// The signed ledgers of a period (of one organisation, or all the caller received), each
+/// checked against its signature.
+async fn signed_rows(
+    state: &AppState,
+    s: &Signed,
+    period: &str,
+    org_id: Option<i64>,
+) -> anjian_app::Result<Vec<SignedRow>> {
+    let rows = state.app.list_ledgers(s.actor(), Some(period), org_id).await?;
+    let names = super::org_names(state, s.actor(), rows.iter().map(|l| l.org_id)).await;
+    Ok(rows
+        .into_iter()
+        .map(|l| {
+            let org = names.get(&l.org_id).cloned().unwrap_or_default();
+            let c = state.app.check_ledger(l);
+            SignedRow {
+                org,
+                period: c.ledger.period,
+                version: c.ledger.version,
+                items: c.ledger.item_count,
+                signer: c.ledger.signer,
+                signed_at: local_time(c.ledger.signed_at),
+                intact: c.intact,
+            }
+        })
+        .collect())
+}
+
 async fn page(State(state): State<AppState>, s: Signed, Query(q): Query<Q>) -> Response {
     render_page(&state, &s, q, Vec::new()).await
+}
+
+/// The signed list as the page shows it (same period and organisation), as an .xlsx.
+async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<Q>) -> Response {
+    use anjian_reports::ledger_sheet::Cell;
+    let Some(period) = q.period.filter(|p| anjian_app::ledgers::parse_period(p).is_ok()) else {
+        return PageError::new(anjian_app::AppError::invalid("period", "invalid"), s.lang).into_response();
+    };
+    let rows = match signed_rows(&state, &s, &period, q.org_id).await {
+        Ok(r) => r,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
+    let rows: Vec<Vec<Cell>> = rows
+        .into_iter()
+        .map(|r| {
+            vec![
+                Cell::Text(r.org),
+                Cell::Text(r.period),
+                Cell::Number(f64::from(r.version)),
+                Cell::Number(f64::from(r.items)),
+                Cell::Text(r.signer),
+                Cell::Text(r.signed_at),
+                Cell::Text(if r.intact { "完好" } else { "签名不符（内容被改动）" }.into()),
+            ]
+        })
+        .collect();
+    crate::sheets::table_response(
+        s.lang,
+        &format!("隐患台账签署清单-{period}.xlsx"),
+        "签署清单",
+        &["单位", "期间", "版本", "隐患项数", "签署人", "签署时间", "签名校验"],
+        &[30.0, 10.0, 8.0, 10.0, 12.0, 18.0, 22.0],
+        &rows,
+    )
 }
 
 #[derive(Deserialize)]
