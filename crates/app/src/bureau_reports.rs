@@ -29,6 +29,26 @@ pub struct BureauReportState {
     pub counties: Vec<(String, u64, u64)>,
 }
 
+/// A report's appendix: hazards found and closed per county, as a chart (PNG, for Word and WPS)
+/// and the table of the same figures.
+pub(crate) fn county_hazards_section(counties: &[(String, u64, u64)]) -> Section {
+    Section {
+        heading: "附：各县（市、区）隐患发现与销号".into(),
+        paragraphs: vec!["图例：红色为发现，绿色为销号。".into()],
+        chart: Some(anjian_reports::chart::bars_png(
+            counties.len(),
+            &[
+                ("发现", [198, 40, 40], counties.iter().map(|c| c.1).collect()),
+                ("销号", [46, 125, 50], counties.iter().map(|c| c.2).collect()),
+            ],
+        )),
+        table: Some((
+            vec!["县（市、区）".into(), "发现".into(), "销号".into()],
+            counties.iter().map(|c| vec![c.0.clone(), c.1.to_string(), c.2.to_string()]).collect(),
+        )),
+    }
+}
+
 impl App {
     fn report_period(&self, kind: &str, period: &str) -> Result<Period> {
         match kind {
@@ -231,22 +251,7 @@ impl App {
     pub async fn bureau_report_docx(&self, actor: &Actor, kind: &str, period: &str) -> Result<(String, Vec<u8>)> {
         let r = self.bureau_report(actor, kind, period).await?;
         let mut sections = docx::sections_from_text(&r.body);
-        let groups = r.counties.len();
-        sections.push(Section {
-            heading: "附：各县（市、区）隐患发现与销号".into(),
-            paragraphs: vec!["图例：红色为发现，绿色为销号。".into()],
-            chart: Some(anjian_reports::chart::bars_png(
-                groups,
-                &[
-                    ("发现", [198, 40, 40], r.counties.iter().map(|c| c.1).collect()),
-                    ("销号", [46, 125, 50], r.counties.iter().map(|c| c.2).collect()),
-                ],
-            )),
-            table: Some((
-                vec!["县（市、区）".into(), "发现".into(), "销号".into()],
-                r.counties.iter().map(|c| vec![c.0.clone(), c.1.to_string(), c.2.to_string()]).collect(),
-            )),
-        });
+        sections.push(county_hazards_section(&r.counties));
         let title = match kind {
             "monthly" => format!("{}{}安全生产工作月报", r.bureau, r.period.replacen('-', "年", 1) + "月"),
             _ => format!("{}安全生产工作周报（{} 起一周）", r.bureau, r.period),

@@ -289,6 +289,22 @@ impl App {
         Ok(row)
     }
 
+    /// Hazards found and closed in the month in each county a leader is assigned, from the
+    /// counts the cockpit reads.
+    async fn leader_counties_month(&self, code: &str, month: &str) -> Result<Vec<(String, u64, u64)>> {
+        let (plan, _) = self.current_campaign().await?;
+        let l = plan.leader(code).ok_or(AppError::NotFound)?;
+        let mut out = Vec::new();
+        for c in &l.counties {
+            let Some(j) = anjian_store::jurisdictions::by_code(&self.store.db, c.get_ref()).await? else { continue };
+            let counts =
+                anjian_store::hazard_counts::by_month(&self.store.db, Some(&j.path), &[month.to_owned()]).await?;
+            let (found, closed) = counts.get(month).copied().unwrap_or_default();
+            out.push((j.name, found, closed));
+        }
+        Ok(out)
+    }
+
     /// The report as a Word document (the newest version, or the draft if none is saved).
     pub async fn liaison_report_docx(
         &self,
@@ -297,7 +313,9 @@ impl App {
         month: &str,
     ) -> Result<(String, Vec<u8>)> {
         let r = self.liaison_report(actor, leader, month).await?;
-        let sections = docx::sections_from_text(&r.body);
+        let mut sections = docx::sections_from_text(&r.body);
+        sections
+            .push(crate::bureau_reports::county_hazards_section(&self.leader_counties_month(&r.leader, month).await?));
         let state = match &r.latest {
             Some(v) if v.state == "submitted" => format!("第 {} 版（已报送）", v.version),
             Some(v) => format!("第 {} 版（草稿）", v.version),

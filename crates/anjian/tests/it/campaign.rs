@@ -265,6 +265,9 @@ on_both_databases!(a_leaders_monthly_report_is_drafted_from_the_records_and_subm
     assert!(r["body"].as_str().unwrap().ends_with("下周重点检查民爆企业。"));
     assert_eq!(code(&get(&t, &leader.token, "/api/v1/liaison/reports/2022-13").await.1), "invalid_period");
 
+    // A hazard filed in his county this month is in the document's chart and table.
+    let hazard = json!({"org_id": c.enterprise, "description": "配电柜未上锁", "grade": "general"});
+    assert_eq!(post(&t, &c.principal.token, "/api/v1/hazards", hazard).await.0, 201);
     // The .docx opens as a Word document with the report's text.
     let r = t.get(&leader.token, "/api/v1/liaison/reports/2022-08/export.docx").await;
     assert_eq!(r.status(), 200);
@@ -275,6 +278,15 @@ on_both_databases!(a_leaders_monthly_report_is_drafted_from_the_records_and_subm
     assert!(xml.contains("2022年8月包联工作开展和分析研判情况报告"));
     assert!(xml.contains("下周重点检查民爆企业。"));
     assert!(xml.contains("第 2 版（已报送）"));
+    assert!(xml.contains("附：各县（市、区）隐患发现与销号"), "the appendix with the chart");
+    let cells: Vec<&str> =
+        xml.split("<w:t xml:space=\"preserve\">").skip(1).map(|c| c.split('<').next().unwrap()).collect();
+    let zezhou = cells.iter().position(|c| *c == "泽州县").expect("his county's row");
+    assert_eq!(&cells[zezhou + 1..zezhou + 3], ["1", "0"], "found 1, closed 0 this month");
+    assert!(
+        (0..z.len()).any(|i| z.by_index(i).unwrap().name().unwrap().starts_with("word/media/")),
+        "the chart is in it"
+    );
 
     // The county head's weekly analysis counts for the bureau-weekly-analysis rule.
     let (st, v) = post(
