@@ -112,6 +112,22 @@ on_both_databases!(obligations_follow_what_is_recorded_with_the_records_behind_t
     let col = rules.iter().position(|r| *r == "deputy-weekly-site-check").expect("deputy rule in the matrix");
     let row = m["rows"].as_array().unwrap().iter().find(|r| r["org_id"] == c.enterprise).expect("enterprise row");
     assert!(row["cells"][col]["overdue"].as_i64().unwrap() >= 2, "{row}");
+    // The same matrix in Excel, from the page: a column per rule, the enterprise's cell with its
+    // overdue count, a totals row.
+    let cookie = t.sign_in(&c.county).await;
+    let r = t.http.get(t.url("/compliance/export.xlsx")).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    use calamine::Reader;
+    let mut x: calamine::Xlsx<_> =
+        calamine::Xlsx::new(std::io::Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
+    let sheet = x.worksheet_range("履职情况").unwrap();
+    assert_eq!(sheet.height(), m["rows"].as_array().unwrap().len() + 2, "a header, the rows, the totals");
+    assert_eq!(sheet.get((0, col + 1)).map(|v| v.to_string()), Some("分管负责人每周现场排查".to_owned()));
+    let line = (1..sheet.height())
+        .find(|&i| sheet.get((i, 0)).map(|v| v.to_string()) == row["name"].as_str().map(str::to_owned))
+        .expect("the enterprise's row");
+    let text = sheet.get((line, col + 1)).map(|v| v.to_string()).unwrap_or_default();
+    assert!(text.contains("逾期"), "{text}");
     let (_, cm) = get(&t, &c.city.token, "/api/v1/compliance/matrix").await;
     let names: Vec<&str> = cm["rows"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
     assert!(names.contains(&"泽州县") && names.contains(&"高平市"), "{names:?}");
@@ -137,7 +153,6 @@ on_both_databases!(obligations_follow_what_is_recorded_with_the_records_behind_t
     let r = t.get(&c.county.token, "/api/v1/compliance/overdue.xlsx?rule=deputy-weekly-site-check").await;
     assert_eq!(r.status(), 200);
     let bytes = r.bytes().await.unwrap().to_vec();
-    use calamine::Reader;
     let mut x: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
     let range = x.worksheet_range("逾期未完成").unwrap();
     assert_eq!(range.height(), list.as_array().unwrap().len() + 1);

@@ -19,6 +19,7 @@ pub fn router() -> Router<AppState> {
         .route("/obligations", get(mine))
         .route("/obligations/{rule}/{subject}/{window}", get(detail))
         .route("/compliance", get(matrix))
+        .route("/compliance/export.xlsx", get(matrix_xlsx))
         .route("/compliance/overdue", get(overdue))
         .route("/compliance/overdue.xlsx", get(overdue_xlsx))
 }
@@ -156,6 +157,37 @@ async fn matrix(State(state): State<AppState>, s: Signed, Query(q): Query<PlaceQ
         }),
         Err(e) => PageError::new(e, s.lang).into_response(),
     }
+}
+
+/// The matrix as the page shows it (the city, or a county's organisations), as an .xlsx: a row
+/// per place, a column per rule, each cell "met/total", with the overdue count when there is one.
+async fn matrix_xlsx(State(state): State<AppState>, s: Signed, Query(q): Query<PlaceQ>) -> Response {
+    use anjian_reports::ledger_sheet::Cell;
+    let m = match state.app.compliance_matrix(s.actor(), q.jurisdiction_id).await {
+        Ok(m) => m,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
+    let cell = |c: &anjian_domain::obligation::RuleSummary| match (c.total(), c.overdue) {
+        (0, _) => Cell::Text("—".into()),
+        (total, 0) => Cell::Text(format!("{}/{total}", c.met)),
+        (total, overdue) => Cell::Text(format!("{}/{total}（逾期 {overdue}）", c.met)),
+    };
+    let mut rows: Vec<Vec<Cell>> = m
+        .rows
+        .iter()
+        .map(|r| std::iter::once(Cell::Text(r.name.clone())).chain(r.cells.iter().map(cell)).collect())
+        .collect();
+    rows.push(std::iter::once(Cell::Text("合计".into())).chain(m.totals.iter().map(cell)).collect());
+    let headers: Vec<&str> = std::iter::once("地区 / 单位").chain(m.rules.iter().map(|r| r.title.as_str())).collect();
+    let widths: Vec<f64> = std::iter::once(24.0).chain(m.rules.iter().map(|_| 16.0)).collect();
+    crate::sheets::table_response(
+        s.lang,
+        &format!("履职情况-{}.xlsx", anjian_domain::period::local_date(m.at).format("%Y-%m-%d")),
+        "履职情况",
+        &headers,
+        &widths,
+        &rows,
+    )
 }
 
 #[derive(Template)]
