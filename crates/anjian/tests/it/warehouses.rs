@@ -244,6 +244,13 @@ on_both_databases!(readings_are_checked_counted_and_kept_once_and_a_held_excursi
     assert_eq!((sheet.height(), live), (3, 2), "a header and the two offline sensors");
     assert_eq!(sheet.get((1, 1)).map(|c| c.to_string()), Some("传感器离线".to_owned()));
     assert!(matches!(sheet.get((1, 5)), Some(calamine::Data::DateTime(_))), "escalated, with the time");
+    let r = t.http.get(t.url("/warehouses/export.xlsx")).header("cookie", &cookie).send().await.unwrap();
+    let mut x: calamine::Xlsx<_> =
+        calamine::Xlsx::new(std::io::Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
+    let sheet = x.worksheet_range("库房").unwrap();
+    assert_eq!(sheet.height(), 2, "the county's one warehouse");
+    assert_eq!(sheet.get((1, 2)), Some(&calamine::Data::Float(2.0)), "with its two live alarms");
+    assert!(!sheet.get((1, 1)).map(|v| v.to_string()).unwrap_or_default().is_empty(), "and its enterprise");
     // A reading ends the offline spell.
     send(&t, &w.token, json!([{"sensor": w.temp, "at": at(&t, 0), "value": 20.0}]).to_string()).await;
     let offline: Vec<Value> = alarms(&t, &w.principal, w.site_id)

@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
     let upload = axum::extract::DefaultBodyLimit::max(crate::api::IMPORT_LIMIT);
     Router::new()
         .route("/warehouses", get(list).post(add_warehouse))
+        .route("/warehouses/export.xlsx", get(list_xlsx))
         .route("/warehouses/{id}", get(detail))
         .route("/warehouses/{id}/qr", get(qr_sheet))
         .route("/warehouses/{id}/sensors", post(add_sensor))
@@ -45,22 +46,55 @@ struct ListPage {
     errors: Vec<String>,
 }
 
-async fn list_page(state: &AppState, s: &Signed, errors: Vec<String>) -> Response {
-    let (sites, live) = match (
-        state.app.warehouses(s.actor()).await,
-        state.app.alarms(s.actor(), &AlarmFilter { live: true, ..Default::default() }).await,
-    ) {
-        (Ok(a), Ok(b)) => (a, b),
-        (Err(e), _) | (_, Err(e)) => return PageError::new(e, s.lang).into_response(),
-    };
-    let rows = sites
+/// The warehouses the caller may see, each with its number of live alarms: the page and its sheet.
+async fn warehouse_rows(state: &AppState, s: &Signed) -> anjian_app::Result<Vec<(anjian_store::sites::Site, usize)>> {
+    let sites = state.app.warehouses(s.actor()).await?;
+    let live = state.app.alarms(s.actor(), &AlarmFilter { live: true, ..Default::default() }).await?;
+    let mut per_site: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+    for a in &live {
+        *per_site.entry(a.site_id).or_default() += 1;
+    }
+    Ok(sites
         .into_iter()
         .map(|site| {
-            let n = live.iter().filter(|a| a.site_id == site.id).count();
+            let n = per_site.get(&site.id).copied().unwrap_or(0);
             (site, n)
         })
+        .collect())
+}
+
+async fn list_page(state: &AppState, s: &Signed, errors: Vec<String>) -> Response {
+    match warehouse_rows(state, s).await {
+        Ok(rows) => {
+            render(&ListPage { p: Chrome::signed(s, "/warehouses"), title: s.lang.t("wh.title"), rows, errors })
+        }
+        Err(e) => PageError::new(e, s.lang).into_response(),
+    }
+}
+
+/// The list as an .xlsx: warehouse, its enterprise, live alarms.
+async fn list_xlsx(State(state): State<AppState>, s: Signed) -> Response {
+    use anjian_reports::ledger_sheet::Cell;
+    let rows = match warehouse_rows(&state, &s).await {
+        Ok(r) => r,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
+    let names = super::org_names(&state, s.actor(), rows.iter().map(|(site, _)| site.org_id)).await;
+    let rows: Vec<Vec<Cell>> = rows
+        .into_iter()
+        .map(|(site, live)| {
+            let org = names.get(&site.org_id).cloned().unwrap_or_default();
+            vec![Cell::Text(site.name), Cell::Text(org), Cell::Number(live as f64)]
+        })
         .collect();
-    render(&ListPage { p: Chrome::signed(s, "/warehouses"), title: s.lang.t("wh.title"), rows, errors })
+    crate::sheets::table_response(
+        s.lang,
+        "民爆库房.xlsx",
+        "库房",
+        &["库房", "所属单位", "未处置报警"],
+        &[24.0, 30.0, 12.0],
+        &rows,
+    )
 }
 
 async fn list(State(state): State<AppState>, s: Signed) -> Response {
