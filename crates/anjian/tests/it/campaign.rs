@@ -215,6 +215,20 @@ on_both_databases!(the_task_board_tracks_progress_reports, |backend| async move 
     let (_, b) = get(&t, &c.city.token, "/api/v1/campaign/board").await;
     assert_eq!(task(&b, 6)["status"], "overdue");
     assert_eq!(b["current_phase"], "升级管控阶段");
+    // The board in Excel from the page: every task, its status, the newest report.
+    let cookie = t.sign_in(&c.city).await;
+    let r = t.http.get(t.url("/campaign/board/export.xlsx")).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    use calamine::Reader;
+    let mut x: calamine::Xlsx<_> =
+        calamine::Xlsx::new(std::io::Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
+    let sheet = x.worksheet_range("任务进度").unwrap();
+    assert_eq!(sheet.height(), b["tasks"].as_array().unwrap().len() + 1);
+    let line = |no: f64| (1..sheet.height()).find(|&i| sheet.get((i, 0)) == Some(&calamine::Data::Float(no))).unwrap();
+    let text = |row: usize, col: usize| sheet.get((row, col)).map(|v| v.to_string()).unwrap_or_default();
+    assert_eq!(text(line(6.0), 6), "逾期");
+    assert_eq!(text(line(4.0), 6), "已完成");
+    assert!(text(line(4.0), 8).contains("已完成全市工业园区专家体检 12 家"), "{}", text(line(4.0), 8));
     // A county sees its own reports, not the city's.
     let (_, cb) = get(&t, &c.county.token, "/api/v1/campaign/board").await;
     assert_eq!(task(&cb, 4)["reports"].as_array().unwrap().len(), 0);

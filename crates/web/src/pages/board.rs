@@ -17,7 +17,7 @@ use axum::Router;
 const PHOTO_FIELDS: [&str; 3] = ["photo1", "photo2", "photo3"];
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/campaign/board", get(page)).route(
+    Router::new().route("/campaign/board", get(page)).route("/campaign/board/export.xlsx", get(export)).route(
         "/campaign/tasks/{no}/reports",
         post(report).layer(axum::extract::DefaultBodyLimit::max(crate::api::IMPORT_LIMIT)),
     )
@@ -52,6 +52,49 @@ async fn page_with(state: &AppState, s: &Signed, errors: Vec<String>, error_task
 
 async fn page(State(state): State<AppState>, s: Signed) -> Response {
     page_with(&state, &s, Vec::new(), 0).await
+}
+
+/// The board as an .xlsx: a row per task with its status, its departments, what is missing, and
+/// the newest progress report; labels in Chinese as bureaus file them.
+async fn export(State(state): State<AppState>, s: Signed) -> Response {
+    use anjian_reports::ledger_sheet::Cell;
+    let b = match state.app.campaign_board(s.actor()).await {
+        Ok(b) => b,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
+    let zh = crate::i18n::Lang::Zh;
+    let rows: Vec<Vec<Cell>> = b
+        .tasks
+        .into_iter()
+        .map(|t| {
+            let departments =
+                if t.departments.is_empty() { t.responsible.unwrap_or_default() } else { t.departments.join("、") };
+            let due = match t.due {
+                Some(d) => format!("{}（{d}）", t.due_text),
+                None => t.due_text,
+            };
+            let latest = t.reports.last().map(|r| format!("{} {}：{}", r.report.month, r.report.author, r.report.body));
+            vec![
+                Cell::Number(f64::from(t.no)),
+                Cell::Text(t.battle),
+                Cell::Text(t.area),
+                Cell::Text(t.content),
+                Cell::Text(departments),
+                Cell::Text(due),
+                Cell::Text(zh.t(status_key(&t.status)).to_owned()),
+                Cell::Text(t.months_missing.join(" ")),
+                latest.map_or(Cell::Empty, Cell::Text),
+            ]
+        })
+        .collect();
+    crate::sheets::table_response(
+        s.lang,
+        "攻坚任务进度.xlsx",
+        "任务进度",
+        &["序号", "战役", "领域", "任务内容", "责任单位", "完成时限", "状态", "未报进度月份", "最近进度报告"],
+        &[6.0, 14.0, 16.0, 50.0, 24.0, 20.0, 10.0, 16.0, 50.0],
+        &rows,
+    )
 }
 
 async fn report(
