@@ -828,6 +828,28 @@ on_both_databases!(points_come_from_excel_and_print_as_qr_codes, |backend| async
     assert_eq!(status, 200);
     assert_eq!(html.matches("<svg").count(), 3, "a QR code per point");
     assert!(html.contains("危化品库") && !html.contains("<?xml"));
+    // Exported in the import's own columns: imported again, nothing is new.
+    let sheet = t
+        .http
+        .get(t.url(&format!("/points/export.xlsx?org_id={}", s.org_id)))
+        .header("cookie", &c)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sheet.status(), 200);
+    let exported = sheet.bytes().await.unwrap().to_vec();
+    let v: Value = t
+        .http
+        .post(url(true))
+        .bearer_auth(&s.principal.token)
+        .body(exported)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!((v["new"].as_u64(), v["existing"].as_u64()), (Some(0), Some(3)), "{v}");
     // Scanning a code opens the inspection form with that point ticked.
     let (_, _, html) = t.page(&c, &format!("/inspections/new?org_id={}&point={store_id}", s.org_id)).await;
     assert!(html.contains(&format!("value=\"{store_id}\" checked")), "the scanned point is ticked");

@@ -19,6 +19,7 @@ use std::collections::HashMap;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/points", get(page))
+        .route("/points/export.xlsx", get(export))
         .route("/points/import", post(import).layer(axum::extract::DefaultBodyLimit::max(crate::api::IMPORT_LIMIT)))
 }
 
@@ -110,6 +111,32 @@ async fn render_page(
 
 async fn page(State(state): State<AppState>, s: Signed, headers: HeaderMap, Query(q): Query<Q>) -> Response {
     render_page(&state, &s, &headers, q.org_id, None, Vec::new()).await
+}
+
+/// The points as an .xlsx in the import's own columns (类型, 名称): edited and imported again,
+/// only the rows added are new.
+async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<Q>) -> Response {
+    use anjian_reports::ledger_sheet::Cell;
+    let Some(org_id) = q.org_id.or_else(|| s.actor().org.as_ref().map(|o| o.id)) else {
+        return PageError::new(anjian_app::AppError::NotFound, s.lang).into_response();
+    };
+    let (org, points) = match (state.app.get_org(s.actor(), org_id).await, state.app.points_of(s.actor(), org_id).await)
+    {
+        (Ok((org, _)), Ok(points)) => (org, points),
+        (Err(e), _) | (_, Err(e)) => return PageError::new(e, s.lang).into_response(),
+    };
+    let rows: Vec<Vec<Cell>> = points
+        .into_iter()
+        .map(|p| vec![Cell::Text(Lang::Zh.t(key("point_kind", &p.kind)).to_owned()), Cell::Text(p.name)])
+        .collect();
+    crate::sheets::table_response(
+        s.lang,
+        &format!("排查点位-{}.xlsx", org.name),
+        "排查点位",
+        &["类型", "名称"],
+        &[10.0, 40.0],
+        &rows,
+    )
 }
 
 async fn import(
