@@ -484,6 +484,21 @@ on_both_databases!(campaign_pages_render_in_chinese_and_refuse_forged_forms, |ba
     assert!(by_id(&html, "report-state").unwrap().contains("已报送"));
     let r = t.http.get(t.url("/compliance/overdue.xlsx")).header("cookie", &lcookie).send().await.unwrap();
     assert_eq!(r.status(), 200);
+    // The leaders' overview in Excel: every leader of the plan, the page's duties with status.
+    let r = t.http.get(t.url("/liaison/export.xlsx")).header("cookie", &lcookie).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    use calamine::Reader;
+    let mut x: calamine::Xlsx<_> =
+        calamine::Xlsx::new(std::io::Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
+    let sheet = x.worksheet_range("包联工作").unwrap();
+    let (_, leaders) = get(&t, &leader.token, "/api/v1/liaison/leaders").await;
+    let duties: usize =
+        leaders.as_array().unwrap().iter().map(|l| l["obligations"].as_array().unwrap().len().max(1)).sum();
+    assert_eq!(sheet.height(), duties + 1, "a row per leader and duty");
+    let jin = (1..sheet.height())
+        .find(|&i| sheet.get((i, 0)).map(|v| v.to_string()).unwrap_or_default().contains("靳海峰"))
+        .expect("his rows");
+    assert!(!sheet.get((jin, 6)).map(|v| v.to_string()).unwrap_or_default().is_empty(), "with a status");
     t.finish().await;
 });
 

@@ -18,6 +18,7 @@ use serde::Deserialize;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/liaison", get(overview))
+        .route("/liaison/export.xlsx", get(overview_xlsx))
         .route("/liaison/report", get(report).post(save))
         .route("/liaison/report.docx", get(docx))
         .route("/weekly-analyses", get(analyses).post(record))
@@ -58,6 +59,47 @@ async fn overview(State(state): State<AppState>, s: Signed) -> Response {
         }),
         Err(e) => PageError::new(e, s.lang).into_response(),
     }
+}
+
+/// The overview as an .xlsx: a row per leader and duty of this period (a leader with none has
+/// one row), with the counties and industries they are assigned.
+async fn overview_xlsx(State(state): State<AppState>, s: Signed) -> Response {
+    use anjian_reports::ledger_sheet::Cell;
+    let list = match state.app.liaison_overview(s.actor()).await {
+        Ok(l) => l,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
+    let zh = crate::i18n::Lang::Zh;
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    for l in list {
+        let who = [
+            Cell::Text(format!("{} {}", l.title, l.name)),
+            Cell::Text(l.counties.join("、")),
+            Cell::Text(l.industries.join("、")),
+        ];
+        let duties: Vec<Row> = l.obligations.iter().map(Row::new).collect();
+        if duties.is_empty() {
+            rows.push(who.to_vec());
+        }
+        for d in duties {
+            let mut row = who.to_vec();
+            row.extend([
+                Cell::Text(d.title),
+                Cell::Text(d.window),
+                Cell::Text(d.progress),
+                Cell::Text(zh.t(d.status_key).to_owned()),
+            ]);
+            rows.push(row);
+        }
+    }
+    crate::sheets::table_response(
+        s.lang,
+        &format!("包联工作-{}.xlsx", this_month(&state)),
+        "包联工作",
+        &["领导", "包联县（市、区）", "包联行业", "职责", "周期", "进度", "状态"],
+        &[20.0, 20.0, 24.0, 30.0, 20.0, 10.0, 10.0],
+        &rows,
+    )
 }
 
 #[derive(Deserialize, Default)]
