@@ -103,6 +103,21 @@ on_both_databases!(obligations_follow_what_is_recorded_with_the_records_behind_t
     assert!(overdue.len() >= 2, "{dmine}");
     let (_, detail) = get(&t, &c.principal.token, &link).await;
     assert_eq!(detail["obligation"]["status"], "met");
+    // The deputy's list in Excel, as the page shows it: this period's, then the overdue ones.
+    let cookie = t.sign_in(&c.deputy).await;
+    let (_, _, html) = t.page(&cookie, "/obligations").await;
+    assert!(html.contains("/obligations/export.xlsx"), "the page offers its sheet");
+    let r = t.http.get(t.url("/obligations/export.xlsx")).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    use calamine::Reader;
+    let mut x: calamine::Xlsx<_> =
+        calamine::Xlsx::new(std::io::Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
+    let sheet = x.worksheet_range("履职清单").unwrap();
+    let listed = dmine["current"].as_array().unwrap().len() + dmine["overdue"].as_array().unwrap().len();
+    assert_eq!(sheet.height(), listed + 1);
+    let overdue_rows =
+        (1..sheet.height()).filter(|&i| sheet.get((i, 7)).map(|v| v.to_string()).as_deref() == Some("逾期")).count();
+    assert!(overdue_rows >= 2, "{overdue_rows} overdue rows");
 
     // The county's matrix lists the enterprise; the city's lists the counties.
     let zezhou = t.org_by_code("bureau-zezhou").await;
@@ -117,7 +132,6 @@ on_both_databases!(obligations_follow_what_is_recorded_with_the_records_behind_t
     let cookie = t.sign_in(&c.county).await;
     let r = t.http.get(t.url("/compliance/export.xlsx")).header("cookie", &cookie).send().await.unwrap();
     assert_eq!(r.status(), 200);
-    use calamine::Reader;
     let mut x: calamine::Xlsx<_> =
         calamine::Xlsx::new(std::io::Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
     let sheet = x.worksheet_range("履职情况").unwrap();

@@ -17,6 +17,7 @@ use serde::Deserialize;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/obligations", get(mine))
+        .route("/obligations/export.xlsx", get(mine_xlsx))
         .route("/obligations/{rule}/{subject}/{window}", get(detail))
         .route("/compliance", get(matrix))
         .route("/compliance/export.xlsx", get(matrix_xlsx))
@@ -64,6 +65,7 @@ struct MinePage {
     title: &'static str,
     /// Whose obligations these are, when not the caller's own.
     of_org: Option<String>,
+    org_id: Option<i64>,
     current: Vec<Row>,
     overdue: Vec<Row>,
     overdue_total: usize,
@@ -91,10 +93,27 @@ async fn mine(State(state): State<AppState>, s: Signed, Query(q): Query<MineQ>) 
         p: Chrome::signed(&s, "/obligations"),
         title: s.lang.t("ob.mine"),
         of_org,
+        org_id: q.org_id,
         current: current.iter().map(Row::new).collect(),
         overdue: overdue.iter().map(Row::new).collect(),
         overdue_total,
     })
+}
+
+/// The same obligations as the page (this period's, then those overdue), as an .xlsx.
+async fn mine_xlsx(State(state): State<AppState>, s: Signed, Query(q): Query<MineQ>) -> Response {
+    let result = match q.org_id {
+        Some(id) => state.app.org_obligations(s.actor(), id).await,
+        None => state.app.my_obligations(s.actor()).await,
+    };
+    let m = match result {
+        Ok(m) => m,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
+    match obligations_sheet("履职清单", m.current.iter().chain(m.overdue.iter())) {
+        Ok(bytes) => crate::sheets::xlsx_response(bytes, "履职清单.xlsx"),
+        Err(e) => PageError::new(e, s.lang).into_response(),
+    }
 }
 
 #[derive(Template)]
@@ -240,10 +259,17 @@ async fn overdue(State(state): State<AppState>, s: Signed, Query(q): Query<Place
 
 /// The overdue list as .xlsx, with the page's filters; labels in Chinese as bureaus file them.
 pub fn overdue_sheet(list: &[ObligationView]) -> Result<Vec<u8>, anjian_app::AppError> {
+    obligations_sheet("逾期未完成", list.iter())
+}
+
+/// Obligations as a sheet: what, on what ground, whose, which period, by when, need, done, status.
+fn obligations_sheet<'a>(
+    name: &str,
+    list: impl Iterator<Item = &'a ObligationView>,
+) -> Result<Vec<u8>, anjian_app::AppError> {
     let zh = crate::i18n::Lang::Zh;
     let local = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&anjian_domain::TZ).naive_local();
     let rows: Vec<Vec<Cell>> = list
-        .iter()
         .map(|o| {
             vec![
                 Cell::Text(o.title.clone()),
@@ -258,7 +284,7 @@ pub fn overdue_sheet(list: &[ObligationView]) -> Result<Vec<u8>, anjian_app::App
         })
         .collect();
     crate::sheets::table_xlsx(
-        "逾期未完成",
+        name,
         &["要求", "依据", "责任主体", "周期", "截止时间", "应完成", "已完成", "状态"],
         &[28.0, 22.0, 30.0, 24.0, 18.0, 8.0, 8.0, 8.0],
         &rows,
