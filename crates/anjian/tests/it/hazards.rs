@@ -797,26 +797,23 @@ fn points_sheet(rows: &[(&str, &str)]) -> Vec<u8> {
 on_both_databases!(points_come_from_excel_and_print_as_qr_codes, |backend| async move {
     let t = TestApp::start(backend).await;
     let s = site(&t).await;
-    let url = |apply: bool| t.url(&format!("/api/v1/orgs/{}/points/import?apply={apply}", s.org_id));
+    let url = t.url(&format!("/api/v1/orgs/{}/points/import?apply=true", s.org_id));
+    // An import applied: its status and answer.
+    let import = |sheet: Vec<u8>| {
+        let r = t.http.post(&url).bearer_auth(&s.principal.token).body(sheet).send();
+        async move {
+            let r = r.await.unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap())
+        }
+    };
     let bad = points_sheet(&[("单元", "炼钢车间"), ("岗位", "天车工"), ("部位", "危化品库"), ("车间", "错误的类型")]);
-    let r = t.http.post(url(true)).bearer_auth(&s.principal.token).body(bad).send().await.unwrap();
-    assert_eq!(r.status().as_u16(), 422);
-    assert_eq!(r.json::<Value>().await.unwrap()["error"]["fields"][0]["field"], "rows[5].类型");
+    let (st, v) = import(bad).await;
+    assert_eq!(st, 422);
+    assert_eq!(v["error"]["fields"][0]["field"], "rows[5].类型");
     let good = points_sheet(&[("单元", "炼钢车间"), ("岗位", "天车工"), ("部位", "危化品库")]);
-    let v: Value = t
-        .http
-        .post(url(true))
-        .bearer_auth(&s.principal.token)
-        .body(good.clone())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, v) = import(good.clone()).await;
     assert_eq!((v["new"].as_u64(), v["applied"].as_bool()), (Some(3), Some(true)), "{v}");
-    let v: Value =
-        t.http.post(url(true)).bearer_auth(&s.principal.token).body(good).send().await.unwrap().json().await.unwrap();
+    let (_, v) = import(good).await;
     assert_eq!((v["new"].as_u64(), v["existing"].as_u64()), (Some(0), Some(3)));
     let points: Value =
         t.get(&s.principal.token, &format!("/api/v1/orgs/{}/points", s.org_id)).await.json().await.unwrap();
@@ -837,18 +834,7 @@ on_both_databases!(points_come_from_excel_and_print_as_qr_codes, |backend| async
         .await
         .unwrap();
     assert_eq!(sheet.status(), 200);
-    let exported = sheet.bytes().await.unwrap().to_vec();
-    let v: Value = t
-        .http
-        .post(url(true))
-        .bearer_auth(&s.principal.token)
-        .body(exported)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, v) = import(sheet.bytes().await.unwrap().to_vec()).await;
     assert_eq!((v["new"].as_u64(), v["existing"].as_u64()), (Some(0), Some(3)), "{v}");
     // Scanning a code opens the inspection form with that point ticked.
     let (_, _, html) = t.page(&c, &format!("/inspections/new?org_id={}&point={store_id}", s.org_id)).await;
