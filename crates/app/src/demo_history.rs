@@ -1,8 +1,9 @@
 //! A campaign's worth of records for the demo city, up to today: the principal's and deputy's
 //! weekly checks (some weeks missed), monthly self-inspections over the registered points, the
 //! counties' full-coverage checks, the city's expert health checks of parks, group checks of
-//! subsidiaries, leaders' liaison checks and bureau heads' weekly analyses. Real inspection rows
-//! with their activities, so every figure on the obligation pages leads to a record.
+//! subsidiaries, leaders' liaison checks and bureau heads' weekly analyses; and a year of hazard
+//! ledgers. Real rows with their activities and histories, so every figure on the obligation pages
+//! and the cockpit leads to a record.
 
 use crate::{App, Result};
 use anjian_domain::obligation::{Activity, Evidence, Source, World};
@@ -287,6 +288,120 @@ impl App {
             txn.commit().await?;
         }
         made += self.demo_weekly_analyses(rng, &world, start, end).await?;
+        made += self.demo_hazards(rng, &world, end).await?;
+        Ok(made)
+    }
+
+    /// A year of hazard ledgers, up to today: the county bureaus find hazards in their
+    /// enterprises (most general, a few major) and close most of them by their deadline. Each has
+    /// its report and, once closed, its verification in its history; a resolved major hazard
+    /// counts toward the city's monthly quota — as the pages' own actions would have left them.
+    async fn demo_hazards(&self, rng: &mut StdRng, world: &World, end: DateTime<Utc>) -> Result<u64> {
+        const GENERAL: [(&str, &str); 6] = [
+            ("配电箱未接地", "在配电箱外壳加装接地线并检测"),
+            ("消防通道堆放杂物", "清理通道，划线标识，专人巡查"),
+            ("安全警示标志缺失", "补设警示标志"),
+            ("特种作业人员证件过期", "停岗复训，取证后上岗"),
+            ("防护栏杆松动", "紧固并加装踢脚板"),
+            ("应急照明失效", "更换应急灯并每月试验"),
+        ];
+        const MAJOR: [(&str, &str); 2] =
+            [("液氨储罐区泄漏报警装置失效", "更换报警装置，联锁调试"), ("煤气管道腐蚀减薄", "停用检测，更换管段")];
+        let plan = self.current_plan().await?;
+        let grade = |major: bool| {
+            plan.hazard_grades.iter().find(|g| g.needs_governance_plan == major).map(|g| g.code.get_ref().clone())
+        };
+        let (Some(general), major) = (grade(false), grade(true)) else { return Ok(0) };
+        let start = end - Duration::days(365);
+        let mut made = 0;
+        for j in world.jurisdictions.iter().filter(|j| j.level == anjian_domain::org::Level::County) {
+            let Some(staff) = anjian_store::users::by_username(&self.store.db, &format!("county.{}", j.code)).await?
+            else {
+                continue;
+            };
+            let filter = orgs::OrgFilter { jurisdiction_id: Some(j.id), ..Default::default() };
+            let enterprises: Vec<_> =
+                orgs::list(&self.store.db, &anjian_domain::scope::Scope::All, &filter, None, 100_000)
+                    .await?
+                    .into_iter()
+                    .filter(|o| matches!(o.kind.as_str(), "enterprise" | "explosives_enterprise"))
+                    .collect();
+            let txn = self.store.begin_write().await?;
+            for org in &enterprises {
+                let mut month = Period::containing(PeriodKind::Month, start);
+                while month.start < end {
+                    for _ in 0..rng.gen_range(0..=2) {
+                        let found = at_in(rng, month.start.max(start), month.end.min(end));
+                        let is_major = major.is_some() && rng.gen_bool(0.03);
+                        let (description, measures) = if is_major {
+                            MAJOR[rng.gen_range(0..MAJOR.len())]
+                        } else {
+                            GENERAL[rng.gen_range(0..GENERAL.len())]
+                        };
+                        let deadline = found + Duration::days(rng.gen_range(7..45));
+                        let closed_at = found + (deadline - found) * rng.gen_range(20..=100) / 100;
+                        let closed = closed_at < end && rng.gen_bool(if deadline < end { 0.92 } else { 0.4 });
+                        let open_state = if rng.gen_bool(0.5) { "reported" } else { "rectifying" };
+                        let h = anjian_store::hazards::insert(
+                            &*txn,
+                            anjian_store::hazards::NewHazard {
+                                uid: uuid::Uuid::new_v4().to_string(),
+                                org: org.clone(),
+                                point_id: None,
+                                inspection_id: None,
+                                source: "full_coverage_check".into(),
+                                description: description.into(),
+                                grade: if is_major { major.clone().unwrap_or_default() } else { general.clone() },
+                                category: None,
+                                measures: measures.into(),
+                                funds_fen: rng.gen_range(0..2_000_000),
+                                owner: "主要负责人".into(),
+                                deadline: Some(deadline),
+                                state: if closed { "closed" } else { open_state }.into(),
+                                discovered_at: found,
+                                discovered_by: staff.id,
+                                request_digest: None,
+                                closed: closed.then_some((closed_at, staff.id)),
+                            },
+                            found,
+                        )
+                        .await?;
+                        let event = |action: &'static str, from: &'static str, to: &'static str, at| {
+                            anjian_store::hazards::insert_event(
+                                &*txn,
+                                h.id,
+                                action,
+                                from,
+                                to,
+                                staff.id,
+                                &staff.display_name,
+                                "",
+                                at,
+                            )
+                        };
+                        event("report", "draft", "reported", found).await?;
+                        if closed {
+                            event("verify", "awaiting_verification", "closed", closed_at).await?;
+                            if is_major {
+                                let act = Activity::new(
+                                    ActivityKind::MajorHazardResolved,
+                                    closed_at,
+                                    Evidence { source: Source::Hazard, id: h.id },
+                                )
+                                .by(staff.id, staff.org_id)
+                                .on_org(org.id);
+                                activities::insert_many(&*txn, &[act], closed_at).await?;
+                            }
+                        } else if open_state == "rectifying" {
+                            event("start_rectifying", "reported", "rectifying", found + Duration::hours(4)).await?;
+                        }
+                        made += 1;
+                    }
+                    month = month.next();
+                }
+            }
+            txn.commit().await?;
+        }
         Ok(made)
     }
 
