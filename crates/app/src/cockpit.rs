@@ -26,6 +26,10 @@ pub struct Cockpit {
     pub by_county: Vec<(i64, String, u64, u64)>,
     pub major_open: u64,
     pub major_with_plan: u64,
+    /// Industry code (附件1 包联行业), open, overdue.
+    pub by_industry: Vec<(String, u64, u64)>,
+    /// Open hazards by age: found within 30 days, 31–90 days ago, longer ago.
+    pub open_by_age: [u64; 3],
     /// The city's or county's monthly quota this month: (title, done, need).
     pub quota: Vec<(String, u32, u32)>,
     /// County name, periods met, periods due so far, overdue.
@@ -108,6 +112,16 @@ impl App {
         let major = HazardFilter { grade: Some("major".into()), open_only: true, ..base.clone() };
         questions.push(HazardFilter { with_plan: true, ..major.clone() });
         questions.push(major);
+        for i in anjian_domain::org::Industry::ALL {
+            let f = HazardFilter { industry: Some(i.as_str().to_owned()), open_only: true, ..base.clone() };
+            questions.push(HazardFilter { overdue_at: Some(now), ..f.clone() });
+            questions.push(f);
+        }
+        let (days_30, days_90) = (now - chrono::Duration::days(30), now - chrono::Duration::days(90));
+        let open = HazardFilter { open_only: true, ..base.clone() };
+        questions.push(HazardFilter { since: Some(days_30), ..open.clone() });
+        questions.push(HazardFilter { since: Some(days_90), until: Some(days_30), ..open.clone() });
+        questions.push(HazardFilter { until: Some(days_90), ..open });
         let open = HazardFilter { open_only: true, ..Default::default() };
         let answers = hazards::tallies(db, scope, &open, &questions).await?;
         let mut a = answers.into_iter();
@@ -124,6 +138,12 @@ impl App {
         }
         let major_with_plan = next();
         let major_open = next();
+        let mut by_industry = Vec::new();
+        for i in anjian_domain::org::Industry::ALL {
+            let overdue = next();
+            by_industry.push((i.as_str().to_owned(), next(), overdue));
+        }
+        let open_by_age = [next(), next(), next()];
 
         let matrix = self.compliance_matrix(actor, jurisdiction).await?;
         let compliance = matrix
@@ -237,6 +257,8 @@ impl App {
             by_county,
             major_open,
             major_with_plan,
+            by_industry,
+            open_by_age,
             quota,
             compliance,
             tasks,

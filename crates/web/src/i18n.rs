@@ -967,6 +967,11 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("cockpit.compliance", "履职情况（按地区，截至目前的周期数）", "Obligations by area (periods so far)"),
     ("cockpit.tasks", "任务进展（按阶段）", "Tasks by phase"),
     ("cockpit.major_plans", "重大隐患：已制定治理方案 / 未销号", "Major hazards: with a plan / open"),
+    (
+        "cockpit.open_by_age",
+        "未销号隐患账龄：30天内 · 31–90天 · 90天以上",
+        "Open hazards by age: within 30 days · 31–90 days · older",
+    ),
     ("cockpit.this_month", "本月", "this month"),
     ("cockpit.crossings_covered", "道口：已全覆盖检查 / 总数", "Crossings inspected / all"),
     ("cases.title", "典型案例", "Typical cases"),

@@ -663,6 +663,20 @@ on_both_databases!(the_cockpit_counts_what_was_recorded, |backend| async move {
     let (_, later) = get(&t, &c.county.token, "/api/v1/cockpit").await;
     let open_overdue: u64 = later["by_grade"].as_array().unwrap().iter().map(|g| g[3].as_u64().unwrap()).sum();
     assert_eq!(open_overdue, 3);
+    // By industry and by age: a hazard at an explosives enterprise, then the clock a month on.
+    let zezhou = t.org_by_code("bureau-zezhou").await;
+    let body = json!({"name": "泽州民爆器材公司", "kind": "explosives_enterprise", "jurisdiction_id": zezhou.jurisdiction_id, "industry": "explosives"});
+    let (st, org) = post(&t, &c.county.token, "/api/v1/orgs", body).await;
+    assert_eq!(st, 201, "{org}");
+    let hazard = json!({"org_id": org["id"], "description": "库房温湿度计失灵", "grade": "general"});
+    assert_eq!(post(&t, &c.county.token, "/api/v1/hazards", hazard).await.0, 201);
+    let (_, now) = get(&t, &c.county.token, "/api/v1/cockpit").await;
+    let industry = |v: &Value, code: &str| v["by_industry"].as_array().unwrap().iter().find(|i| i[0] == code).cloned();
+    assert_eq!(industry(&now, "explosives"), Some(json!(["explosives", 1, 0])), "{now}");
+    assert_eq!(now["open_by_age"], json!([4, 0, 0]));
+    t.clock.advance(Duration::days(40));
+    let (_, month_on) = get(&t, &c.county.token, "/api/v1/cockpit").await;
+    assert_eq!(month_on["open_by_age"], json!([0, 4, 0]), "found 40 and 44 days ago");
     assert_eq!(get(&t, &c.principal.token, "/api/v1/cockpit").await.0, 403);
     let cookie = t.sign_in(&c.city).await;
     let (st, _, html) = t.page(&cookie, "/cockpit").await;
