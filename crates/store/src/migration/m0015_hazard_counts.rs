@@ -1,7 +1,8 @@
 //! Hazards found and closed per month, jurisdiction and grade (`hazard_counts`), counted from
 //! the hazards already stored; from now on kept up by every write that files or closes a hazard.
-//! And an index that covers what a cockpit asks of the open hazards (state first: the open ones
-//! are read by state without touching the closed ones).
+//! And an index that covers what a cockpit asks of the open hazards — grade, county, deadline,
+//! plan, age, organisation (for its industry) — state first, so the open ones are read by state
+//! without touching the closed ones or the table.
 
 use sea_orm::{ConnectionTrait, DbBackend};
 use sea_orm_migration::prelude::*;
@@ -41,7 +42,9 @@ impl MigrationTrait for Migration {
                    WHERE closed_at IS NOT NULL \
                  ) AS each_hazard GROUP BY jurisdiction_path, month, grade"
             ),
-            "CREATE INDEX ix_hazards_open ON hazards (state, jurisdiction_path, grade, deadline, has_plan)".into(),
+            "CREATE INDEX ix_hazards_open ON hazards \
+             (state, jurisdiction_path, grade, deadline, has_plan, discovered_at, org_id)"
+                .into(),
         ]
         .join(";\n");
         let script = match backend {
