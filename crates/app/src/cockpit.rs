@@ -22,12 +22,12 @@ pub struct Cockpit {
     pub closed: Vec<u64>,
     /// Grade code, name, open, overdue.
     pub by_grade: Vec<(String, String, u64, u64)>,
-    /// County id, name, open, overdue.
-    pub by_county: Vec<(i64, String, u64, u64)>,
+    /// County id, name, open, overdue, found and closed in the campaign's months.
+    pub by_county: Vec<(i64, String, u64, u64, u64, u64)>,
     pub major_open: u64,
     pub major_with_plan: u64,
-    /// Industry code (附件1 包联行业), open, overdue.
-    pub by_industry: Vec<(String, u64, u64)>,
+    /// Industry code (附件1 包联行业), open, overdue, found and closed in the campaign's months.
+    pub by_industry: Vec<(String, u64, u64, u64, u64)>,
     /// Open hazards by age: found within 30 days, 31–90 days ago, longer ago.
     pub open_by_age: [u64; 3],
     /// The city's or county's monthly quota this month: (title, done, need).
@@ -94,8 +94,13 @@ impl App {
         // Found and closed per month from the counts kept as hazards change; the rest is about
         // open hazards only, in one pass over them (they are read by state, not among the closed).
         let keys: Vec<String> = months.iter().map(|m| hazard_counts::month_of(m.start)).collect();
-        let per_month =
-            hazard_counts::by_month(db, counted_within(scope, within.as_deref())?.as_deref(), &keys).await?;
+        let counted = counted_within(scope, within.as_deref())?;
+        let per_month = hazard_counts::by_month(db, counted.as_deref(), &keys).await?;
+        let per_industry = hazard_counts::summed(db, counted.as_deref(), &keys, hazard_counts::By::Industry).await?;
+        let per_place = hazard_counts::summed(db, counted.as_deref(), &keys, hazard_counts::By::Jurisdiction).await?;
+        let found_closed_under = |path: &str| {
+            per_place.iter().filter(|(p, _)| p.starts_with(path)).fold((0, 0), |(f, c), (_, v)| (f + v.0, c + v.1))
+        };
         let (found, closed): (Vec<u64>, Vec<u64>) =
             keys.iter().map(|k| per_month.get(k).copied().unwrap_or_default()).unzip();
         let mut questions: Vec<HazardFilter> = Vec::new();
@@ -134,14 +139,16 @@ impl App {
         let mut by_county = Vec::new();
         for j in counties {
             let overdue = next();
-            by_county.push((j.id, j.name, next(), overdue));
+            let (found, closed) = found_closed_under(&j.path);
+            by_county.push((j.id, j.name, next(), overdue, found, closed));
         }
         let major_with_plan = next();
         let major_open = next();
         let mut by_industry = Vec::new();
         for i in anjian_domain::org::Industry::ALL {
             let overdue = next();
-            by_industry.push((i.as_str().to_owned(), next(), overdue));
+            let (found, closed) = per_industry.get(i.as_str()).copied().unwrap_or_default();
+            by_industry.push((i.as_str().to_owned(), next(), overdue, found, closed));
         }
         let open_by_age = [next(), next(), next()];
 

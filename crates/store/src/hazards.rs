@@ -2,7 +2,7 @@
 
 use crate::entity::hazard::{self, Entity as Hazards};
 use crate::entity::{hazard_event, hazard_plan};
-use crate::hazard_counts;
+use crate::hazard_counts::{self, CountKey};
 use crate::scope::copied_paths;
 use crate::{Result, StoreError};
 use anjian_domain::hazard::HazardState;
@@ -80,10 +80,11 @@ fn active(n: NewHazard, now: DateTime<Utc>) -> hazard::ActiveModel {
 }
 
 pub async fn insert(db: &impl ConnectionTrait, n: NewHazard, now: DateTime<Utc>) -> Result<Hazard> {
+    let org = n.org.clone();
     let h = active(n, now).insert(db).await?;
-    hazard_counts::add(db, &h.jurisdiction_path, hazard_counts::month_of(h.discovered_at), &h.grade, 1, 0).await?;
+    hazard_counts::add(db, CountKey::of(&org, h.discovered_at, &h.grade), 1, 0).await?;
     if let Some(at) = h.closed_at {
-        hazard_counts::add(db, &h.jurisdiction_path, hazard_counts::month_of(at), &h.grade, 0, 1).await?;
+        hazard_counts::add(db, CountKey::of(&org, at, &h.grade), 0, 1).await?;
     }
     Ok(h)
 }
@@ -271,7 +272,10 @@ pub async fn change_state(db: &impl ConnectionTrait, id: i64, c: &StateChange, n
     }
     if let (Some((at, _)), false) = (c.closed, c.from == "closed") {
         let h = Hazards::find_by_id(id).one(db).await?.ok_or(StoreError::NotFound)?;
-        hazard_counts::add(db, &h.jurisdiction_path, hazard_counts::month_of(at), &h.grade, 0, 1).await?;
+        let org = crate::orgs::get_unscoped_for_auth(db, h.org_id).await?.ok_or(StoreError::NotFound)?;
+        // The jurisdiction the hazard was filed under, whatever has happened to the organisation.
+        let key = CountKey { jurisdiction_path: h.jurisdiction_path, ..CountKey::of(&org, at, &h.grade) };
+        hazard_counts::add(db, key, 0, 1).await?;
     }
     Ok(())
 }
@@ -364,18 +368,17 @@ pub async fn insert_many_raw(db: &impl ConnectionTrait, rows: Vec<NewHazard>, no
     if rows.is_empty() {
         return Ok(());
     }
-    // Found and closed per (jurisdiction, month, grade), added once per key rather than per row.
-    let mut counts: std::collections::HashMap<(String, String, String), (i64, i64)> = Default::default();
+    // Found and closed per key, added once per key rather than per row.
+    let mut counts: std::collections::HashMap<CountKey, (i64, i64)> = Default::default();
     for n in &rows {
-        let path = &n.org.jurisdiction_path;
-        counts.entry((path.clone(), hazard_counts::month_of(n.discovered_at), n.grade.clone())).or_default().0 += 1;
+        counts.entry(CountKey::of(&n.org, n.discovered_at, &n.grade)).or_default().0 += 1;
         if let Some((at, _)) = n.closed {
-            counts.entry((path.clone(), hazard_counts::month_of(at), n.grade.clone())).or_default().1 += 1;
+            counts.entry(CountKey::of(&n.org, at, &n.grade)).or_default().1 += 1;
         }
     }
     Hazards::insert_many(rows.into_iter().map(|n| active(n, now))).exec_without_returning(db).await?;
-    for ((path, month, grade), (found, closed)) in counts {
-        hazard_counts::add(db, &path, month, &grade, found, closed).await?;
+    for (key, (found, closed)) in counts {
+        hazard_counts::add(db, key, found, closed).await?;
     }
     Ok(())
 }

@@ -962,6 +962,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("cockpit.found", "发现", "Found"),
     ("cockpit.closed", "销号", "Closed"),
     ("cockpit.open_by_county", "未销号隐患（按县区）", "Open hazards by county"),
+    ("cockpit.found_closed_by_county", "隐患发现与销号（按县区，本次行动）", "Hazards found and closed by county (this campaign)"),
     ("cockpit.open", "未销号", "open"),
     ("cockpit.overdue", "逾期", "Overdue"),
     ("cockpit.compliance", "履职情况（按地区，截至目前的周期数）", "Obligations by area (periods so far)"),

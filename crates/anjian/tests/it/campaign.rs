@@ -672,7 +672,9 @@ on_both_databases!(the_cockpit_counts_what_was_recorded, |backend| async move {
     assert_eq!(post(&t, &c.county.token, "/api/v1/hazards", hazard).await.0, 201);
     let (_, now) = get(&t, &c.county.token, "/api/v1/cockpit").await;
     let industry = |v: &Value, code: &str| v["by_industry"].as_array().unwrap().iter().find(|i| i[0] == code).cloned();
-    assert_eq!(industry(&now, "explosives"), Some(json!(["explosives", 1, 0])), "{now}");
+    assert_eq!(industry(&now, "explosives"), Some(json!(["explosives", 1, 0, 1, 0])), "{now}");
+    let zezhou_now = now["by_county"].as_array().unwrap().iter().find(|x| x[1] == "泽州县").unwrap().clone();
+    assert_eq!((zezhou_now[4].as_u64(), zezhou_now[5].as_u64()), (Some(4), Some(0)), "found 4, closed 0: {zezhou_now}");
     assert_eq!(now["open_by_age"], json!([4, 0, 0]));
     t.clock.advance(Duration::days(40));
     let (_, month_on) = get(&t, &c.county.token, "/api/v1/cockpit").await;
@@ -681,7 +683,7 @@ on_both_databases!(the_cockpit_counts_what_was_recorded, |backend| async move {
     let cookie = t.sign_in(&c.city).await;
     let (st, _, html) = t.page(&cookie, "/cockpit").await;
     assert_eq!(st, 200);
-    assert_eq!(html.matches("<svg").count(), 4);
+    assert_eq!(html.matches("<svg").count(), 5);
     assert!(html.contains("/hazards?period=2022-08") && html.contains("隐患发现与销号"));
     t.finish().await;
 });

@@ -1063,6 +1063,28 @@ on_both_databases!(monthly_counts_agree_with_the_hazards_they_count, |backend| a
         }
     }
     assert_eq!(total_found, before + 270, "every hazard filed falls in one of the months");
+    // By industry too (the demo's explosives enterprises have a year of hazards).
+    let by_industry =
+        anjian_store::hazard_counts::summed(db, None, &keys, anjian_store::hazard_counts::By::Industry).await.unwrap();
+    let campaign = |f: HazardFilter| HazardFilter { industry: Some("explosives".into()), ..f };
+    let recount = hazards::tallies(
+        db,
+        &Scope::All,
+        &HazardFilter::default(),
+        &[
+            campaign(HazardFilter { since: Some(months[0].start), until: Some(months[6].end), ..Default::default() }),
+            campaign(HazardFilter {
+                closed_since: Some(months[0].start),
+                closed_until: Some(months[6].end),
+                ..Default::default()
+            }),
+        ],
+    )
+    .await
+    .unwrap();
+    let explosives = by_industry.get("explosives").copied().unwrap_or_default();
+    assert_eq!(explosives, (recount[0], recount[1]));
+    assert!(explosives.0 > 0, "the demo's explosives enterprises have hazards in the campaign");
     assert!(total_closed > 40, "{total_closed} closed");
     t.finish().await;
 });

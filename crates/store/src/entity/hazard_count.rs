@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 use serde::Serialize;
 
-/// Hazards found and closed in one local month, in one jurisdiction, of one grade.
+/// Hazards found and closed in one local month, in one jurisdiction, of one grade and industry.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
 #[sea_orm(table_name = "hazard_counts")]
 pub struct Model {
@@ -12,6 +12,9 @@ pub struct Model {
     pub month: String,
     #[sea_orm(primary_key, auto_increment = false)]
     pub grade: String,
+    /// The organisation's industry; empty for none.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub industry: String,
     pub found: i64,
     pub closed: i64,
 }

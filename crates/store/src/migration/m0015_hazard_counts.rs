@@ -1,4 +1,4 @@
-//! Hazards found and closed per month, jurisdiction and grade (`hazard_counts`), counted from
+//! Hazards found and closed per month, jurisdiction, grade and industry (`hazard_counts`), counted from
 //! the hazards already stored; from now on kept up by every write that files or closes a hazard.
 //! And an index that covers what a cockpit asks of the open hazards — grade, county, deadline,
 //! plan, age, organisation (for its industry) — state first, so the open ones are read by state
@@ -27,20 +27,22 @@ fn local_month(backend: DbBackend, col: &str) -> String {
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         let backend = m.get_database_backend();
-        let (found_month, closed_month) = (local_month(backend, "discovered_at"), local_month(backend, "closed_at"));
+        let (found_month, closed_month) =
+            (local_month(backend, "h.discovered_at"), local_month(backend, "h.closed_at"));
         let steps: String = [
             "CREATE TABLE hazard_counts (jurisdiction_path VARCHAR NOT NULL, month VARCHAR NOT NULL, \
-             grade VARCHAR NOT NULL, found BIGINT NOT NULL DEFAULT 0, closed BIGINT NOT NULL DEFAULT 0, \
-             PRIMARY KEY (jurisdiction_path, month, grade))"
+             grade VARCHAR NOT NULL, industry VARCHAR NOT NULL, found BIGINT NOT NULL DEFAULT 0, \
+             closed BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (jurisdiction_path, month, grade, industry))"
                 .to_owned(),
             format!(
-                "INSERT INTO hazard_counts (jurisdiction_path, month, grade, found, closed) \
-                 SELECT jurisdiction_path, month, grade, SUM(found), SUM(closed) FROM ( \
-                   SELECT jurisdiction_path, {found_month} AS month, grade, 1 AS found, 0 AS closed FROM hazards \
+                "INSERT INTO hazard_counts (jurisdiction_path, month, grade, industry, found, closed) \
+                 SELECT jurisdiction_path, month, grade, industry, SUM(found), SUM(closed) FROM ( \
+                   SELECT h.jurisdiction_path, {found_month} AS month, h.grade, COALESCE(o.industry, '') AS industry, \
+                   1 AS found, 0 AS closed FROM hazards h JOIN orgs o ON o.id = h.org_id \
                    UNION ALL \
-                   SELECT jurisdiction_path, {closed_month} AS month, grade, 0 AS found, 1 AS closed FROM hazards \
-                   WHERE closed_at IS NOT NULL \
-                 ) AS each_hazard GROUP BY jurisdiction_path, month, grade"
+                   SELECT h.jurisdiction_path, {closed_month} AS month, h.grade, COALESCE(o.industry, '') AS industry, \
+                   0 AS found, 1 AS closed FROM hazards h JOIN orgs o ON o.id = h.org_id WHERE h.closed_at IS NOT NULL \
+                 ) AS each_hazard GROUP BY jurisdiction_path, month, grade, industry"
             ),
             "CREATE INDEX ix_hazards_open ON hazards \
              (state, jurisdiction_path, grade, deadline, has_plan, discovered_at, org_id)"

@@ -73,6 +73,25 @@ pub fn charts(c: &Cockpit, lang: crate::i18n::Lang) -> Vec<String> {
             },
         ],
     );
+    let county_names = c.by_county.iter().map(|x| x.1.clone()).collect::<Vec<_>>();
+    let found_closed = bars(
+        lang.t("cockpit.found_closed_by_county"),
+        &county_names,
+        &[
+            Series {
+                name: lang.t("cockpit.found").into(),
+                color: "#c62828",
+                values: c.by_county.iter().map(|x| x.4).collect(),
+                links: c.by_county.iter().map(|x| format!("/hazards?jurisdiction_id={}", x.0)).collect(),
+            },
+            Series {
+                name: lang.t("cockpit.closed").into(),
+                color: "#2e7d32",
+                values: c.by_county.iter().map(|x| x.5).collect(),
+                links: c.by_county.iter().map(|x| format!("/hazards?jurisdiction_id={}&state=closed", x.0)).collect(),
+            },
+        ],
+    );
     let compliance = bars(
         lang.t("cockpit.compliance"),
         &c.compliance.iter().map(|x| x.0.clone()).collect::<Vec<_>>(),
@@ -125,7 +144,7 @@ pub fn charts(c: &Cockpit, lang: crate::i18n::Lang) -> Vec<String> {
             },
         ],
     );
-    vec![hazards, counties, compliance, tasks]
+    vec![hazards, found_closed, counties, compliance, tasks]
 }
 
 async fn page(State(state): State<AppState>, s: Signed, Query(q): Query<Q>) -> Response {
