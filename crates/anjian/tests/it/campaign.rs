@@ -413,6 +413,21 @@ on_both_databases!(reminders_reach_the_inbox_and_a_signed_webhook_once, |backend
     assert!(item["title"].as_str().unwrap().contains("主要负责人每周现场排查"), "{item}");
     // The digest went out too (it is past 08:00).
     assert!(inbox["items"].as_array().unwrap().iter().any(|n| n["kind"] == "digest"));
+    // The inbox in Excel: every message, unread ones marked.
+    let cookie = t.sign_in(&c.principal).await;
+    let r = t.http.get(t.url("/inbox/export.xlsx")).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    use calamine::Reader;
+    let mut x: calamine::Xlsx<_> =
+        calamine::Xlsx::new(std::io::Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
+    let sheet = x.worksheet_range("消息").unwrap();
+    assert_eq!(sheet.height(), inbox["items"].as_array().unwrap().len() + 1);
+    assert!((1..sheet.height()).any(|i| sheet
+        .get((i, 1))
+        .map(|v| v.to_string())
+        .unwrap_or_default()
+        .contains("主要负责人每周现场排查")));
+    assert!((1..sheet.height()).all(|i| sheet.get((i, 3)).map(|v| v.to_string()).as_deref() == Some("未读")));
 
     // Monday 01:00: the week closed short; the lease has expired, so another instance runs.
     t.clock.set(campaign_monday() + Duration::days(7) - Duration::hours(9));

@@ -13,7 +13,7 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/inbox", get(page)).route("/inbox/read", post(read))
+    Router::new().route("/inbox", get(page)).route("/inbox/export.xlsx", get(export)).route("/inbox/read", post(read))
 }
 
 #[derive(Template)]
@@ -41,6 +41,35 @@ async fn page(State(state): State<AppState>, s: Signed) -> Response {
         }),
         Err(e) => PageError::new(e, s.lang).into_response(),
     }
+}
+
+/// The same notifications as an .xlsx: when, what, the message, read or not.
+async fn export(State(state): State<AppState>, s: Signed) -> Response {
+    use anjian_reports::ledger_sheet::Cell;
+    let list = match state.app.inbox(s.actor()).await {
+        Ok((list, _)) => list,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
+    let local = |t: chrono::DateTime<chrono::Utc>| Cell::DateTime(t.with_timezone(&anjian_domain::TZ).naive_local());
+    let rows: Vec<Vec<Cell>> = list
+        .into_iter()
+        .map(|n| {
+            vec![
+                local(n.created_at),
+                Cell::Text(n.title),
+                Cell::Text(n.body),
+                n.read_at.map_or(Cell::Text("未读".into()), local),
+            ]
+        })
+        .collect();
+    crate::sheets::table_response(
+        s.lang,
+        "消息.xlsx",
+        "消息",
+        &["时间", "标题", "内容", "已读时间"],
+        &[18.0, 30.0, 60.0, 18.0],
+        &rows,
+    )
 }
 
 #[derive(Deserialize)]
