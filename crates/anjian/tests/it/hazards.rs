@@ -952,6 +952,16 @@ on_both_databases!(checklists_are_versioned_and_inspections_keep_theirs, |backen
         html.contains("value=\"配电柜\"")
             && html.contains(&format!("name=\"checklist_version_id\" value=\"{}\"", v2["version_id"]))
     );
+    // The index of checklists in Excel: the principal's own, with its two versions.
+    let r = t.http.get(t.url("/checklists/export.xlsx")).header("cookie", &c).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let index = anjian_reports::ledger_sheet::read(&r.bytes().await.unwrap()).unwrap();
+    let own = index
+        .iter()
+        .find(|(_, cells)| cells[0].1 == anjian_reports::ledger_sheet::Cell::Text("车间检查表".into()))
+        .expect("the enterprise's checklist");
+    assert_eq!(own.1[2].1, anjian_reports::ledger_sheet::Cell::Number(2.0));
+    assert_eq!(own.1[3].1, anjian_reports::ledger_sheet::Cell::Text("v2".into()));
     t.finish().await;
 });
 

@@ -17,6 +17,7 @@ use serde::Deserialize;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/checklists", get(page))
+        .route("/checklists/export.xlsx", get(index_xlsx))
         .route("/checklists/{id}/export.xlsx", get(export))
         .route("/checklists/import", post(import).layer(axum::extract::DefaultBodyLimit::max(crate::api::IMPORT_LIMIT)))
 }
@@ -69,6 +70,39 @@ async fn render_page(state: &AppState, s: &Signed, saved: bool, errors: Vec<Stri
 
 async fn page(State(state): State<AppState>, s: Signed, Query(q): Query<Q>) -> Response {
     render_page(&state, &s, q.saved.is_some(), Vec::new()).await
+}
+
+/// The index of checklists as an .xlsx: name, whose, versions, the newest and when it was made.
+async fn index_xlsx(State(state): State<AppState>, s: Signed) -> Response {
+    use anjian_reports::ledger_sheet::Cell;
+    let list = match state.app.list_checklists(s.actor()).await {
+        Ok(l) => l,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
+    let names = super::org_names(&state, s.actor(), list.iter().map(|(c, _)| c.org_id)).await;
+    let rows: Vec<Vec<Cell>> = list
+        .into_iter()
+        .map(|(c, versions)| {
+            let newest = versions.iter().max_by_key(|v| v.version);
+            vec![
+                Cell::Text(c.name),
+                Cell::Text(names.get(&c.org_id).cloned().unwrap_or_default()),
+                Cell::Number(versions.len() as f64),
+                newest.map_or(Cell::Empty, |v| Cell::Text(format!("v{}", v.version))),
+                newest.map_or(Cell::Empty, |v| {
+                    Cell::DateTime(v.created_at.with_timezone(&anjian_domain::TZ).naive_local())
+                }),
+            ]
+        })
+        .collect();
+    crate::sheets::table_response(
+        s.lang,
+        "检查表目录.xlsx",
+        "检查表",
+        &["名称", "所属单位", "版本数", "最新版本", "最新版本时间"],
+        &[30.0, 30.0, 8.0, 10.0, 18.0],
+        &rows,
+    )
 }
 
 async fn export(State(state): State<AppState>, s: Signed, Path(id): Path<i64>, Query(q): Query<Q>) -> Response {
