@@ -182,7 +182,7 @@ async fn a_leader_signs_in_and_reads_the_campaign_in_chinese_on_desktop_and_phon
         save(&c, "board-desktop").await;
         // The cockpit: its charts are SVG drawn on the server, shown with no script.
         c.goto(&t.url("/cockpit")).await?;
-        assert_eq!(c.find_all(Locator::Css("section.chart svg")).await?.len(), 4);
+        assert_eq!(c.find_all(Locator::Css("section.chart svg")).await?.len(), 5);
         save(&c, "cockpit-desktop").await;
         c.goto(&t.url("/campaign")).await?;
 
