@@ -20,8 +20,8 @@ pub struct Cockpit {
     pub months: Vec<String>,
     pub found: Vec<u64>,
     pub closed: Vec<u64>,
-    /// Grade code, name, open, overdue.
-    pub by_grade: Vec<(String, String, u64, u64)>,
+    /// Grade code, name, open, overdue, found and closed in the campaign's months.
+    pub by_grade: Vec<(String, String, u64, u64, u64, u64)>,
     /// County id, name, open, overdue, found and closed in the campaign's months.
     pub by_county: Vec<(i64, String, u64, u64, u64, u64)>,
     pub major_open: u64,
@@ -97,6 +97,7 @@ impl App {
         let counted = counted_within(scope, within.as_deref())?;
         let per_month = hazard_counts::by_month(db, counted.as_deref(), &keys).await?;
         let per_industry = hazard_counts::summed(db, counted.as_deref(), &keys, hazard_counts::By::Industry).await?;
+        let per_grade = hazard_counts::summed(db, counted.as_deref(), &keys, hazard_counts::By::Grade).await?;
         let per_place = hazard_counts::summed(db, counted.as_deref(), &keys, hazard_counts::By::Jurisdiction).await?;
         let found_closed_under = |path: &str| {
             per_place.iter().filter(|(p, _)| p.starts_with(path)).fold((0, 0), |(f, c), (_, v)| (f + v.0, c + v.1))
@@ -134,7 +135,8 @@ impl App {
         let mut by_grade = Vec::new();
         for g in &plan.hazard_grades {
             let overdue = next();
-            by_grade.push((g.code.get_ref().clone(), g.name.clone(), next(), overdue));
+            let (found, closed) = per_grade.get(g.code.get_ref()).copied().unwrap_or_default();
+            by_grade.push((g.code.get_ref().clone(), g.name.clone(), next(), overdue, found, closed));
         }
         let mut by_county = Vec::new();
         for j in counties {

@@ -60,12 +60,13 @@ pub(crate) async fn add(db: &impl ConnectionTrait, key: CountKey, found: i64, cl
 #[derive(Debug, Clone, Copy)]
 pub enum By {
     Month,
+    Grade,
     Industry,
     Jurisdiction,
 }
 
 /// Found and closed in `months`, inside a jurisdiction path (None: everywhere), summed by month,
-/// industry or jurisdiction path. Keys without a hazard are absent.
+/// grade, industry or jurisdiction path. Keys without a hazard are absent.
 pub async fn summed(
     db: &impl ConnectionTrait,
     within: Option<&str>,
@@ -75,6 +76,7 @@ pub async fn summed(
     use hazard_count::Column;
     let column = match by {
         By::Month => Column::Month,
+        By::Grade => Column::Grade,
         By::Industry => Column::Industry,
         By::Jurisdiction => Column::JurisdictionPath,
     };

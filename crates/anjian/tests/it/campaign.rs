@@ -638,6 +638,8 @@ on_both_databases!(the_cockpit_counts_what_was_recorded, |backend| async move {
     let zezhou = after["by_county"].as_array().unwrap().iter().find(|x| x[1] == "泽州县").unwrap();
     assert_eq!(zezhou[2].as_u64(), Some(3));
     assert_eq!(after["major_open"], 1);
+    let grade = |code: &str| after["by_grade"].as_array().unwrap().iter().find(|g| g[0] == code).unwrap().clone();
+    assert_eq!((grade("general")[4].as_u64(), grade("major")[4].as_u64()), (Some(2), Some(1)), "found per grade");
     assert_eq!(after["tasks"].as_array().unwrap().len(), 4, "one row per phase");
     // The county's monthly report is drafted from the same records, edited, submitted, and
     // exported with its chart.
