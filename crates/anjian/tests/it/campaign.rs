@@ -107,12 +107,7 @@ on_both_databases!(obligations_follow_what_is_recorded_with_the_records_behind_t
     let cookie = t.sign_in(&c.deputy).await;
     let (_, _, html) = t.page(&cookie, "/obligations").await;
     assert!(html.contains("/obligations/export.xlsx"), "the page offers its sheet");
-    let r = t.http.get(t.url("/obligations/export.xlsx")).header("cookie", &cookie).send().await.unwrap();
-    assert_eq!(r.status(), 200);
-    use calamine::Reader;
-    let mut x: calamine::Xlsx<_> =
-        calamine::Xlsx::new(std::io::Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
-    let sheet = x.worksheet_range("履职清单").unwrap();
+    let sheet = crate::page_sheet(&t, &cookie, "/obligations/export.xlsx", "履职清单").await;
     let listed = dmine["current"].as_array().unwrap().len() + dmine["overdue"].as_array().unwrap().len();
     assert_eq!(sheet.height(), listed + 1);
     let overdue_rows =
@@ -130,11 +125,7 @@ on_both_databases!(obligations_follow_what_is_recorded_with_the_records_behind_t
     // The same matrix in Excel, from the page: a column per rule, the enterprise's cell with its
     // overdue count, a totals row.
     let cookie = t.sign_in(&c.county).await;
-    let r = t.http.get(t.url("/compliance/export.xlsx")).header("cookie", &cookie).send().await.unwrap();
-    assert_eq!(r.status(), 200);
-    let mut x: calamine::Xlsx<_> =
-        calamine::Xlsx::new(std::io::Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
-    let sheet = x.worksheet_range("履职情况").unwrap();
+    let sheet = crate::page_sheet(&t, &cookie, "/compliance/export.xlsx", "履职情况").await;
     assert_eq!(sheet.height(), m["rows"].as_array().unwrap().len() + 2, "a header, the rows, the totals");
     assert_eq!(sheet.get((0, col + 1)).map(|v| v.to_string()), Some("分管负责人每周现场排查".to_owned()));
     let line = (1..sheet.height())
@@ -167,6 +158,7 @@ on_both_databases!(obligations_follow_what_is_recorded_with_the_records_behind_t
     let r = t.get(&c.county.token, "/api/v1/compliance/overdue.xlsx?rule=deputy-weekly-site-check").await;
     assert_eq!(r.status(), 200);
     let bytes = r.bytes().await.unwrap().to_vec();
+    use calamine::Reader;
     let mut x: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
     let range = x.worksheet_range("逾期未完成").unwrap();
     assert_eq!(range.height(), list.as_array().unwrap().len() + 1);
@@ -231,12 +223,7 @@ on_both_databases!(the_task_board_tracks_progress_reports, |backend| async move 
     assert_eq!(b["current_phase"], "升级管控阶段");
     // The board in Excel from the page: every task, its status, the newest report.
     let cookie = t.sign_in(&c.city).await;
-    let r = t.http.get(t.url("/campaign/board/export.xlsx")).header("cookie", &cookie).send().await.unwrap();
-    assert_eq!(r.status(), 200);
-    use calamine::Reader;
-    let mut x: calamine::Xlsx<_> =
-        calamine::Xlsx::new(std::io::Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
-    let sheet = x.worksheet_range("任务进度").unwrap();
+    let sheet = crate::page_sheet(&t, &cookie, "/campaign/board/export.xlsx", "任务进度").await;
     assert_eq!(sheet.height(), b["tasks"].as_array().unwrap().len() + 1);
     let line = |no: f64| (1..sheet.height()).find(|&i| sheet.get((i, 0)) == Some(&calamine::Data::Float(no))).unwrap();
     let text = |row: usize, col: usize| sheet.get((row, col)).map(|v| v.to_string()).unwrap_or_default();
@@ -356,12 +343,7 @@ on_both_databases!(a_leaders_monthly_report_is_drafted_from_the_records_and_subm
     assert_eq!(codes, ["in_future", "required"]);
     assert_eq!(get(&t, &c.county.token, "/api/v1/weekly-analyses").await.1.as_array().unwrap().len(), 1);
     let cookie = t.sign_in(&c.county).await;
-    let r = t.http.get(t.url("/weekly-analyses/export.xlsx")).header("cookie", &cookie).send().await.unwrap();
-    assert_eq!(r.status(), 200);
-    use calamine::Reader;
-    let mut x: calamine::Xlsx<_> =
-        calamine::Xlsx::new(std::io::Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
-    let range = x.worksheet_range("分析研判").unwrap();
+    let range = crate::page_sheet(&t, &cookie, "/weekly-analyses/export.xlsx", "分析研判").await;
     assert_eq!(range.get((1, 3)).unwrap().to_string(), "本周隐患集中在机械行业");
     t.finish().await;
 });
@@ -415,12 +397,7 @@ on_both_databases!(reminders_reach_the_inbox_and_a_signed_webhook_once, |backend
     assert!(inbox["items"].as_array().unwrap().iter().any(|n| n["kind"] == "digest"));
     // The inbox in Excel: every message, unread ones marked.
     let cookie = t.sign_in(&c.principal).await;
-    let r = t.http.get(t.url("/inbox/export.xlsx")).header("cookie", &cookie).send().await.unwrap();
-    assert_eq!(r.status(), 200);
-    use calamine::Reader;
-    let mut x: calamine::Xlsx<_> =
-        calamine::Xlsx::new(std::io::Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
-    let sheet = x.worksheet_range("消息").unwrap();
+    let sheet = crate::page_sheet(&t, &cookie, "/inbox/export.xlsx", "消息").await;
     assert_eq!(sheet.height(), inbox["items"].as_array().unwrap().len() + 1);
     assert!((1..sheet.height()).any(|i| sheet
         .get((i, 1))
@@ -514,12 +491,7 @@ on_both_databases!(campaign_pages_render_in_chinese_and_refuse_forged_forms, |ba
     let r = t.http.get(t.url("/compliance/overdue.xlsx")).header("cookie", &lcookie).send().await.unwrap();
     assert_eq!(r.status(), 200);
     // The leaders' overview in Excel: every leader of the plan, the page's duties with status.
-    let r = t.http.get(t.url("/liaison/export.xlsx")).header("cookie", &lcookie).send().await.unwrap();
-    assert_eq!(r.status(), 200);
-    use calamine::Reader;
-    let mut x: calamine::Xlsx<_> =
-        calamine::Xlsx::new(std::io::Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
-    let sheet = x.worksheet_range("包联工作").unwrap();
+    let sheet = crate::page_sheet(&t, &lcookie, "/liaison/export.xlsx", "包联工作").await;
     let (_, leaders) = get(&t, &leader.token, "/api/v1/liaison/leaders").await;
     let duties: usize =
         leaders.as_array().unwrap().iter().map(|l| l["obligations"].as_array().unwrap().len().max(1)).sum();

@@ -431,13 +431,7 @@ on_both_databases!(the_same_flow_through_the_pages, |backend| async move {
     assert!(!html.contains("主要负责人签字确认并上报"), "a bureau does not sign");
     // The received list in Excel, the page's period and rows.
     assert!(html.contains("/ledgers/export.xlsx?period=2022-08"), "the page offers its sheet");
-    let r =
-        t.http.get(t.url("/ledgers/export.xlsx?period=2022-08")).header("cookie", &county_cookie).send().await.unwrap();
-    assert_eq!(r.status(), 200);
-    use calamine::Reader;
-    let mut x: calamine::Xlsx<_> =
-        calamine::Xlsx::new(std::io::Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
-    let sheet = x.worksheet_range("签署清单").unwrap();
+    let sheet = crate::page_sheet(&t, &county_cookie, "/ledgers/export.xlsx?period=2022-08", "签署清单").await;
     assert_eq!(sheet.height(), 2, "a header and the one signed ledger");
     let row: Vec<String> = (0..7).map(|c| sheet.get((1, c)).map(|v| v.to_string()).unwrap_or_default()).collect();
     assert_eq!((row[0].as_str(), row[1].as_str(), row[6].as_str()), ("泽州丹河机械制造有限公司", "2022-08", "完好"));

@@ -233,21 +233,13 @@ on_both_databases!(readings_are_checked_counted_and_kept_once_and_a_held_excursi
     let (st, _, html) = t.page(&cookie, "/alarms").await;
     assert_eq!(st, 200);
     assert!(html.contains("/alarms/export.xlsx"), "the page offers its sheet");
-    let r = t.http.get(t.url("/alarms/export.xlsx")).header("cookie", &cookie).send().await.unwrap();
-    assert_eq!(r.status(), 200);
-    let bytes = r.bytes().await.unwrap().to_vec();
-    use calamine::Reader;
-    let mut x: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
-    let sheet = x.worksheet_range("未处置报警").unwrap();
+    let sheet = crate::page_sheet(&t, &cookie, "/alarms/export.xlsx", "未处置报警").await;
     let (_, live) = get(&t, &w.county.token, "/api/v1/alarms?live=true").await;
     let live = live.as_array().map(Vec::len).unwrap_or_else(|| panic!("{live}"));
     assert_eq!((sheet.height(), live), (3, 2), "a header and the two offline sensors");
     assert_eq!(sheet.get((1, 1)).map(|c| c.to_string()), Some("传感器离线".to_owned()));
     assert!(matches!(sheet.get((1, 5)), Some(calamine::Data::DateTime(_))), "escalated, with the time");
-    let r = t.http.get(t.url("/warehouses/export.xlsx")).header("cookie", &cookie).send().await.unwrap();
-    let mut x: calamine::Xlsx<_> =
-        calamine::Xlsx::new(std::io::Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
-    let sheet = x.worksheet_range("库房").unwrap();
+    let sheet = crate::page_sheet(&t, &cookie, "/warehouses/export.xlsx", "库房").await;
     assert_eq!(sheet.height(), 2, "the county's one warehouse");
     assert_eq!(sheet.get((1, 2)), Some(&calamine::Data::Float(2.0)), "with its two live alarms");
     assert!(!sheet.get((1, 1)).map(|v| v.to_string()).unwrap_or_default().is_empty(), "and its enterprise");
