@@ -99,9 +99,6 @@ impl App {
         let per_industry = hazard_counts::summed(db, counted.as_deref(), &keys, hazard_counts::By::Industry).await?;
         let per_grade = hazard_counts::summed(db, counted.as_deref(), &keys, hazard_counts::By::Grade).await?;
         let per_place = hazard_counts::summed(db, counted.as_deref(), &keys, hazard_counts::By::Jurisdiction).await?;
-        let found_closed_under = |path: &str| {
-            per_place.iter().filter(|(p, _)| p.starts_with(path)).fold((0, 0), |(f, c), (_, v)| (f + v.0, c + v.1))
-        };
         let (found, closed): (Vec<u64>, Vec<u64>) =
             keys.iter().map(|k| per_month.get(k).copied().unwrap_or_default()).unzip();
         let mut questions: Vec<HazardFilter> = Vec::new();
@@ -141,7 +138,7 @@ impl App {
         let mut by_county = Vec::new();
         for j in counties {
             let overdue = next();
-            let (found, closed) = found_closed_under(&j.path);
+            let (found, closed) = hazard_counts::under(&per_place, &j.path);
             by_county.push((j.id, j.name, next(), overdue, found, closed));
         }
         let major_with_plan = next();

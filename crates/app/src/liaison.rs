@@ -294,12 +294,12 @@ impl App {
     async fn leader_counties_month(&self, code: &str, month: &str) -> Result<Vec<(String, u64, u64)>> {
         let (plan, _) = self.current_campaign().await?;
         let l = plan.leader(code).ok_or(AppError::NotFound)?;
+        use anjian_store::hazard_counts::{self, By};
+        let per_place = hazard_counts::summed(&self.store.db, None, &[month.to_owned()], By::Jurisdiction).await?;
         let mut out = Vec::new();
         for c in &l.counties {
             let Some(j) = anjian_store::jurisdictions::by_code(&self.store.db, c.get_ref()).await? else { continue };
-            let counts =
-                anjian_store::hazard_counts::by_month(&self.store.db, Some(&j.path), &[month.to_owned()]).await?;
-            let (found, closed) = counts.get(month).copied().unwrap_or_default();
+            let (found, closed) = hazard_counts::under(&per_place, &j.path);
             out.push((j.name, found, closed));
         }
         Ok(out)

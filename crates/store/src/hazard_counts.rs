@@ -102,6 +102,11 @@ pub async fn summed(
     Ok(out)
 }
 
+/// Found and closed under a jurisdiction path, from counts summed by jurisdiction.
+pub fn under(per_place: &HashMap<String, (u64, u64)>, path: &str) -> (u64, u64) {
+    per_place.iter().filter(|(p, _)| p.starts_with(path)).fold((0, 0), |(f, c), (_, v)| (f + v.0, c + v.1))
+}
+
 /// Found and closed per month key, inside a jurisdiction path (None: everywhere).
 pub async fn by_month(
     db: &impl ConnectionTrait,

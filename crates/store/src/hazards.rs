@@ -80,11 +80,12 @@ fn active(n: NewHazard, now: DateTime<Utc>) -> hazard::ActiveModel {
 }
 
 pub async fn insert(db: &impl ConnectionTrait, n: NewHazard, now: DateTime<Utc>) -> Result<Hazard> {
-    let org = n.org.clone();
+    let found = CountKey::of(&n.org, n.discovered_at, &n.grade);
+    let closed = n.closed.map(|(at, _)| CountKey::of(&n.org, at, &n.grade));
     let h = active(n, now).insert(db).await?;
-    hazard_counts::add(db, CountKey::of(&org, h.discovered_at, &h.grade), 1, 0).await?;
-    if let Some(at) = h.closed_at {
-        hazard_counts::add(db, CountKey::of(&org, at, &h.grade), 0, 1).await?;
+    hazard_counts::add(db, found, 1, 0).await?;
+    if let Some(key) = closed {
+        hazard_counts::add(db, key, 0, 1).await?;
     }
     Ok(h)
 }

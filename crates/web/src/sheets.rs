@@ -9,7 +9,8 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use std::collections::HashMap;
 
-fn local(t: DateTime<Utc>) -> NaiveDateTime {
+/// An instant as bureaus read it: local time (Asia/Shanghai), no zone.
+pub fn local(t: DateTime<Utc>) -> NaiveDateTime {
     t.with_timezone(&anjian_domain::TZ).naive_local()
 }
 

@@ -179,6 +179,11 @@ async fn user_in(store: &Store, username: &str, role: &str) -> (App, Actor, Stri
     (app, Actor::new(u, Some(bureau)), password)
 }
 
+/// The JSON a request is answered with.
+pub(crate) async fn json_of(r: reqwest::RequestBuilder) -> serde_json::Value {
+    r.send().await.unwrap().json().await.unwrap()
+}
+
 /// The jurisdiction of the bureau whose account holds `token`, through the API.
 pub(crate) async fn own_jurisdiction(base: &str, token: &str) -> i64 {
     let http = reqwest::Client::new();
@@ -503,7 +508,7 @@ fn plan_import_shows_the_changes_before_applying_and_keeps_the_old_version() {
 /// database, its WAL, the blobs), in the server's log at debug level, or in its temp folder.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_reporters_identity_is_in_no_file_no_log_and_no_temp_file() {
-    use serde_json::{json, Value};
+    use serde_json::json;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let county_token = prepare(&data).await;
@@ -556,25 +561,11 @@ async fn a_reporters_identity_is_in_no_file_no_log_and_no_temp_file() {
 
     let http = reqwest::Client::new();
     let bearer = |t: &str| format!("Bearer {t}");
-    let list: Value = http
-        .get(format!("{base}/api/v1/tips"))
-        .header("authorization", bearer(&county_token))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = json_of(http.get(format!("{base}/api/v1/tips")).header("authorization", bearer(&county_token))).await;
     let id = list[0]["id"].as_i64().unwrap();
-    let bureau: Value = http
-        .get(format!("{base}/api/v1/orgs?kind=regulator"))
-        .header("authorization", bearer(&county_token))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let bureau =
+        json_of(http.get(format!("{base}/api/v1/orgs?kind=regulator")).header("authorization", bearer(&county_token)))
+            .await;
     let assignee = bureau["items"][0]["id"].as_i64().unwrap_or_else(|| panic!("{bureau}"));
     for (path, body) in [
         ("assign", json!({"category": "事故隐患", "assignee_org_id": assignee})),
@@ -602,16 +593,12 @@ async fn a_reporters_identity_is_in_no_file_no_log_and_no_temp_file() {
             .unwrap();
         assert!(!text.contains("CANARY") && !text.contains("127.0.0.77"), "{path}: {text}");
     }
-    let r: Value = http
-        .post(format!("{base}/api/v1/tips/{id}/reveal"))
-        .header("authorization", bearer(&custodian_token))
-        .json(&json!({"text": "核实举报人身份以发放奖励"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let r = json_of(
+        http.post(format!("{base}/api/v1/tips/{id}/reveal"))
+            .header("authorization", bearer(&custodian_token))
+            .json(&json!({"text": "核实举报人身份以发放奖励"})),
+    )
+    .await;
     assert_eq!(r["contact"], "CANARY-CONTACT 13800000000", "the custodian can open it");
     assert!(terminate(s).success());
 
@@ -768,15 +755,7 @@ async fn two_instances_share_one_database_its_sessions_and_the_mqtt_load() {
     let (base_a, base_b) = (format!("http://{}", a.addr), format!("http://{}", b.addr));
     let (_, code, _) = explosives_sensor(&base_a, &token).await;
     // Made on one, good on the other.
-    let me: Value = reqwest::Client::new()
-        .get(format!("{base_b}/api/v1/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me = json_of(reqwest::Client::new().get(format!("{base_b}/api/v1/me")).bearer_auth(&token)).await;
     assert_eq!(me["username"], "writer", "{me}");
     // A page session opened on one instance carries on on the other, both ways: signed in on A,
     // the forced password change is made on B, and A then serves the campaign page.

@@ -1,6 +1,6 @@
 //! Faults an operator meets in the field, with the real binary: a disk that fills up.
 
-use super::binary::{explosives_sensor, open_data, own_jurisdiction, prepare, start, terminate, BIN};
+use super::binary::{explosives_sensor, json_of, open_data, own_jurisdiction, prepare, start, terminate, BIN};
 use serde_json::{json, Value};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -47,11 +47,6 @@ impl Drop for SmallDisk {
     fn drop(&mut self) {
         Command::new("umount").arg("-l").arg(self.dir.path()).status().ok();
     }
-}
-
-/// The JSON a request is answered with.
-async fn json_of(r: reqwest::RequestBuilder) -> Value {
-    r.send().await.unwrap().json().await.unwrap()
 }
 
 /// What one write attempt came back with: its status and, for an error, its stable code.

@@ -89,9 +89,7 @@ async fn index_xlsx(State(state): State<AppState>, s: Signed) -> Response {
                 Cell::Text(names.get(&c.org_id).cloned().unwrap_or_default()),
                 Cell::Number(versions.len() as f64),
                 newest.map_or(Cell::Empty, |v| Cell::Text(format!("v{}", v.version))),
-                newest.map_or(Cell::Empty, |v| {
-                    Cell::DateTime(v.created_at.with_timezone(&anjian_domain::TZ).naive_local())
-                }),
+                newest.map_or(Cell::Empty, |v| Cell::DateTime(crate::sheets::local(v.created_at))),
             ]
         })
         .collect();

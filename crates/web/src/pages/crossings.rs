@@ -92,7 +92,7 @@ async fn list(State(state): State<AppState>, s: Signed, Query(q): Query<ListQ>) 
 
 /// The bureau list as .xlsx, labels in Chinese.
 pub fn crossings_sheet(rows: &[CrossingRow]) -> Result<Vec<u8>, anjian_app::AppError> {
-    let local = |t: DateTime<Utc>| t.with_timezone(&anjian_domain::TZ).naive_local();
+    let local = crate::sheets::local;
     let text = |s: Option<&String>| s.map_or(Cell::Empty, |s| Cell::Text(s.clone()));
     let data: Vec<Vec<Cell>> = rows
         .iter()

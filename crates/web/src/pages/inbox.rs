@@ -50,7 +50,7 @@ async fn export(State(state): State<AppState>, s: Signed) -> Response {
         Ok((list, _)) => list,
         Err(e) => return PageError::new(e, s.lang).into_response(),
     };
-    let local = |t: chrono::DateTime<chrono::Utc>| Cell::DateTime(t.with_timezone(&anjian_domain::TZ).naive_local());
+    let local = |t| Cell::DateTime(crate::sheets::local(t));
     let rows: Vec<Vec<Cell>> = list
         .into_iter()
         .map(|n| {

@@ -268,7 +268,7 @@ fn obligations_sheet<'a>(
     list: impl Iterator<Item = &'a ObligationView>,
 ) -> Result<Vec<u8>, anjian_app::AppError> {
     let zh = crate::i18n::Lang::Zh;
-    let local = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&anjian_domain::TZ).naive_local();
+    let local = crate::sheets::local;
     let rows: Vec<Vec<Cell>> = list
         .map(|o| {
             vec![

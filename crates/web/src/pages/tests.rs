@@ -130,7 +130,7 @@ async fn import(State(state): State<AppState>, s: Signed, form: axum::extract::M
 /// The principals' standings as .xlsx.
 pub fn test_results_sheet(rows: &[ResultRow]) -> Result<Vec<u8>, anjian_app::AppError> {
     let zh = crate::i18n::Lang::Zh;
-    let local = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&anjian_domain::TZ).naive_local();
+    let local = crate::sheets::local;
     let data: Vec<Vec<Cell>> = rows
         .iter()
         .map(|r| {

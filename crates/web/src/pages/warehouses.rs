@@ -393,7 +393,7 @@ async fn alarms_xlsx(State(state): State<AppState>, s: Signed) -> Response {
         Err(e) => return PageError::new(e, s.lang).into_response(),
     };
     let zh = crate::i18n::Lang::Zh;
-    let local = |t: chrono::DateTime<chrono::Utc>| Cell::DateTime(t.with_timezone(&anjian_domain::TZ).naive_local());
+    let local = |t| Cell::DateTime(crate::sheets::local(t));
     let rows: Vec<Vec<Cell>> = alarms
         .into_iter()
         .map(|(a, site)| {
