@@ -18,7 +18,7 @@ pub async fn run(app: &App, cfg: &Resolved, to: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(to).with_context(|| format!("creating {}", to.display()))?;
     // The checkpoint first: the database copied after it holds at least the records it names,
     // so the restored chain verifies against it.
-    for name in ["signing.key", "webhook.key", "tips.key", "audit.checkpoint"] {
+    for name in ["signing.key", "webhook.key", "tips.key", "audit-checkpoint.key", "audit.checkpoint"] {
         let from = cfg.data_dir.join(name);
         if from.exists() {
             std::fs::copy(&from, to.join(name)).with_context(|| format!("copying {name}"))?;

@@ -92,23 +92,20 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The account the benches act as: staff of the Zezhou county bureau.
-pub async fn county_staff(app: &App, store: &Store) -> anyhow::Result<Actor> {
+/// The account the benches act as, staff of the Zezhou county bureau, and its API token.
+pub async fn county_staff(app: &App, store: &Store) -> anyhow::Result<(Actor, String)> {
     let bureau = orgs::by_code(&store.db, "bureau-zezhou").await?.context("bureau")?;
-    let (user, _) = app
-        .create_user(
-            None,
-            anjian_app::users::CreateUser {
-                username: "bench".into(),
-                display_name: "bench".into(),
-                role: "county_staff".into(),
-                org_id: Some(bureau.id),
-                leader_code: None,
-                position: None,
-            },
-        )
+    let (user, token) = app
+        .create_token_account(anjian_app::users::CreateUser {
+            username: "bench".into(),
+            display_name: "bench".into(),
+            role: "county_staff".into(),
+            org_id: Some(bureau.id),
+            leader_code: None,
+            position: None,
+        })
         .await?;
-    Ok(Actor::new(user, Some(bureau)))
+    Ok((Actor::new(user, Some(bureau)), token))
 }
 
 async fn measure(backend: &'static str, opts: StoreOptions, args: &BenchArgs) -> anyhow::Result<Outcome> {
@@ -116,8 +113,7 @@ async fn measure(backend: &'static str, opts: StoreOptions, args: &BenchArgs) ->
     let app = App::new(store.clone(), Arc::new(SystemClock), Settings::default());
     app.import_plan(None, crate::cli::SEED_PLAN).await?;
     let county = jurisdictions::by_code(&store.db, "zezhou").await?.context("seed plan has 泽州县")?;
-    let actor = county_staff(&app, &store).await?;
-    let (_, token) = app.create_token(&actor, "bench").await?;
+    let (_, token) = county_staff(&app, &store).await?;
 
     let router = anjian_web::router(anjian_web::AppState::new(app.clone()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

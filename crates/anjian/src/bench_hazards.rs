@@ -197,11 +197,10 @@ async fn measure(backend: &'static str, opts: StoreOptions, args: &HazardBenchAr
         leader_code: None,
         position: None,
     };
-    let (cu, _) = app.create_user(None, mk("bench.county", "county_staff", &county_bureau)).await?;
+    let (cu, token) = app.create_token_account(mk("bench.county", "county_staff", &county_bureau)).await?;
     let (ci, _) = app.create_user(None, mk("bench.city", "city_staff", &city_bureau)).await?;
     let county = Actor::new(cu, Some(county_bureau.clone()));
     let city = Actor::new(ci, Some(city_bureau.clone()));
-    let (_, token) = app.create_token(&county, "bench").await?;
 
     // Writes: HTTP against the raw ceiling.
     let router = anjian_web::router(anjian_web::AppState::new(app.clone()));

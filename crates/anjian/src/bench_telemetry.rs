@@ -110,7 +110,7 @@ async fn measure(backend: &'static str, opts: StoreOptions, args: &TelemetryBenc
     let app = App::new(store.clone(), Arc::new(SystemClock), Settings::default());
     app.import_plan(None, crate::cli::SEED_PLAN).await?;
     // An explosives enterprise with warehouses of four sensors each, and its gateway.
-    let actor = crate::bench::county_staff(&app, &store).await?;
+    let (actor, _) = crate::bench::county_staff(&app, &store).await?;
     let county = anjian_store::jurisdictions::by_code(&store.db, "zezhou").await?.context("county")?;
     let org = app
         .create_org(
@@ -148,7 +148,8 @@ async fn measure(backend: &'static str, opts: StoreOptions, args: &TelemetryBenc
             ids.push(s.id);
         }
     }
-    let (_, token) = app.add_gateway(&actor, org.id, "bench").await?;
+    let (gateway, token) = app.add_gateway(&actor, org.id, "bench").await?;
+    let gateway = anjian_domain::telemetry::gateway_mqtt_user(gateway.id);
     let base = Utc::now() - Cd::days(2);
     // Distinct (sensor, time) for reading number i: a reading per sensor per second from `base`.
     let reading_at = |i: usize| (i % args.sensors, base + Cd::milliseconds((i / args.sensors) as i64 * 1000 + 1));
@@ -283,7 +284,7 @@ async fn measure(backend: &'static str, opts: StoreOptions, args: &TelemetryBenc
     let mqtt = if args.mqtt.is_empty() {
         None
     } else {
-        match mqtt_phase(&app, &store, args, &codes, &ids).await {
+        match mqtt_phase(&app, &store, args, &codes, &ids, &gateway).await {
             Ok(r) => Some(r),
             Err(e) => {
                 eprintln!("{backend}: MQTT phase: {e:#}");
@@ -303,6 +304,7 @@ async fn mqtt_phase(
     args: &TelemetryBenchArgs,
     codes: &[String],
     ids: &[i64],
+    gateway: &str,
 ) -> anyhow::Result<f64> {
     let prefix = format!("bench{}{}", std::process::id(), uuid::Uuid::new_v4().simple());
     let consumer = tokio::spawn(crate::mqtt::run(
@@ -310,6 +312,7 @@ async fn mqtt_phase(
         args.mqtt.clone(),
         format!("anjian-bench-{}", uuid::Uuid::new_v4().simple()),
         prefix.clone(),
+        None,
     ));
     tokio::time::sleep(Duration::from_millis(500)).await;
     let (host, port) = crate::mqtt::parse_url(&args.mqtt)?;
@@ -333,7 +336,7 @@ async fn mqtt_phase(
                 at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
             ));
         }
-        client.publish(format!("{prefix}/bench/readings"), rumqttc::QoS::AtLeastOnce, false, body).await?;
+        client.publish(format!("{prefix}/{gateway}/readings"), rumqttc::QoS::AtLeastOnce, false, body).await?;
     }
     // Every sensor gets the same number of readings; wait for the first one's to be complete.
     let total = args.mqtt_batches * args.batch;

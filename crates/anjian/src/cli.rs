@@ -127,8 +127,22 @@ enum UserCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Walks the hash chain; names the first bad record. Exit code 1 if the chain is broken.
-    Verify,
+    /// Walks the hash chain and checks it against the signed checkpoint; names the first bad
+    /// record or the checkpoint's problem. Exit code 1 if either cannot be trusted.
+    Verify {
+        /// The auditor's copy of the checkpoint's public key (`anjian audit public-key`);
+        /// without it, the key in the data folder is used.
+        #[arg(long)]
+        public_key: Option<String>,
+        /// A checkpoint kept elsewhere (a copy taken off the machine) instead of the data folder's.
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+    },
+    /// Advances the signed checkpoint to the chain's head, as a running server does every few
+    /// seconds; exit code 1 if the chain since the last checkpoint does not verify.
+    Checkpoint,
+    /// Prints the public key that verifies the checkpoint, for the auditor to keep.
+    PublicKey,
 }
 
 fn resolved(cli: &Cli, listen: Option<String>, insecure_cookies: bool) -> anyhow::Result<Resolved> {
@@ -200,8 +214,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Backup { to } => {
             crate::backup::run(&app, &cfg, &to).await?;
         }
-        Command::Audit { command: AuditCommand::Verify } => {
-            return match app.verify_audit(Some(&cfg.checkpoint_path())).await? {
+        Command::Audit { command: AuditCommand::Verify { public_key, checkpoint } } => {
+            let public = match public_key {
+                Some(k) => k.parse().map_err(|e| anyhow::anyhow!("--public-key: {e}"))?,
+                None => serve::checkpoint_key(&cfg)?.public(),
+            };
+            let path = checkpoint.unwrap_or_else(|| cfg.checkpoint_path());
+            return match app.verify_audit(Some((&path, &public))).await? {
                 Ok(v) => {
                     println!("audit chain ok: {} records, head {} {}", v.records, v.head_seq, v.head_hash);
                     Ok(ExitCode::SUCCESS)
@@ -211,6 +230,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     Ok(ExitCode::from(1))
                 }
             };
+        }
+        Command::Audit { command: AuditCommand::Checkpoint } => {
+            return match app.advance_audit_checkpoint().await? {
+                Some(Ok(cp)) => {
+                    println!("audit checkpoint at record {} {}", cp.seq, cp.hash);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Some(Err(b)) => {
+                    println!("audit checkpoint NOT advanced: {b}");
+                    Ok(ExitCode::from(1))
+                }
+                None => unreachable!("the binary always keeps a checkpoint"),
+            };
+        }
+        Command::Audit { command: AuditCommand::PublicKey } => {
+            println!("{}", serve::checkpoint_key(&cfg)?.public());
         }
     }
     Ok(ExitCode::SUCCESS)

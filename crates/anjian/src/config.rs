@@ -25,12 +25,32 @@ pub struct FileConfig {
     pub webhook_url: Option<String>,
     /// Seconds between runs of the reminder job (default 60).
     pub reminder_interval_seconds: Option<u64>,
+    /// Seconds between advances of the signed audit checkpoint (default 10).
+    pub audit_checkpoint_seconds: Option<u64>,
     /// Local hour from which the daily digest goes out (default 8).
     pub digest_hour: Option<u32>,
     /// Broker for warehouse telemetry (`mqtt://host:1883`); none: HTTP intake only.
     pub mqtt_url: Option<String>,
     /// Topic prefix gateways publish under (`<prefix>/<gateway>/readings`; default `anjian`).
     pub mqtt_topic_prefix: Option<String>,
+    /// anjian's own broker account (the password better comes from `ANJIAN_MQTT_PASSWORD`).
+    pub mqtt_username: Option<String>,
+    pub mqtt_password: Option<Secret>,
+    /// Seconds a client has to send its request headers (default 15).
+    pub header_read_timeout_seconds: Option<u64>,
+    /// Connections open at once (default 4096; never more than the open-file limit allows).
+    pub max_connections: Option<usize>,
+}
+
+/// A value that never shows in a log or a Debug print.
+#[derive(Clone, Default, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
 }
 
 impl FileConfig {
@@ -56,8 +76,11 @@ pub struct Resolved {
     pub settings: anjian_app::Settings,
     pub log_json: bool,
     pub reminder_interval: std::time::Duration,
+    pub audit_checkpoint_interval: std::time::Duration,
     pub mqtt_url: Option<String>,
     pub mqtt_topic_prefix: String,
+    pub mqtt_credentials: Option<(String, Secret)>,
+    pub http_limits: anjian_web::server::Limits,
 }
 
 impl Resolved {
@@ -68,6 +91,11 @@ impl Resolved {
     /// Where the audit checkpoint is kept: outside the database, in the data folder.
     pub fn checkpoint_path(&self) -> PathBuf {
         self.data_dir.join("audit.checkpoint")
+    }
+
+    /// The key that signs the checkpoint; the database never holds it.
+    pub fn checkpoint_key_path(&self) -> PathBuf {
+        self.data_dir.join("audit-checkpoint.key")
     }
 }
 
@@ -117,6 +145,7 @@ pub fn resolve(l: Layers<'_>) -> anyhow::Result<Resolved> {
         settings,
         log_json: f.log_format.as_deref() == Some("json"),
         reminder_interval: std::time::Duration::from_secs(f.reminder_interval_seconds.unwrap_or(60).max(1)),
+        audit_checkpoint_interval: std::time::Duration::from_secs(f.audit_checkpoint_seconds.unwrap_or(10).max(1)),
         // The environment beats the file, as for every other setting.
         mqtt_url: std::env::var("ANJIAN_MQTT_URL").ok().or_else(|| f.mqtt_url.clone()).filter(|u| !u.is_empty()),
         mqtt_topic_prefix: std::env::var("ANJIAN_MQTT_TOPIC_PREFIX")
@@ -124,12 +153,49 @@ pub fn resolve(l: Layers<'_>) -> anyhow::Result<Resolved> {
             .or_else(|| f.mqtt_topic_prefix.clone())
             .filter(|p| !p.is_empty())
             .unwrap_or_else(|| "anjian".into()),
+        http_limits: anjian_web::server::Limits {
+            header_read_timeout: std::time::Duration::from_secs(f.header_read_timeout_seconds.unwrap_or(15).max(1)),
+            max_connections: connection_cap(f.max_connections.unwrap_or(4096), open_file_limit()),
+        },
+        mqtt_credentials: {
+            let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+            let user = env("ANJIAN_MQTT_USERNAME").or_else(|| f.mqtt_username.clone());
+            let password = env("ANJIAN_MQTT_PASSWORD").map(Secret).or_else(|| f.mqtt_password.clone());
+            user.map(|u| (u, password.unwrap_or_default()))
+        },
     })
+}
+
+/// The process's soft limit on open files (Linux), if it can be read.
+fn open_file_limit() -> Option<u64> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line.split_whitespace().nth(3)?.parse().ok()
+}
+
+/// Connections allowed at once: what is asked for, but leaving room under the open-file limit
+/// for the database, uploads, the broker and logs, so that a flood of connections cannot take
+/// the descriptors the server needs to answer anyone.
+fn connection_cap(wanted: usize, open_files: Option<u64>) -> usize {
+    const RESERVED: u64 = 128;
+    match open_files {
+        Some(limit) => wanted.min(limit.saturating_sub(RESERVED).max(16) as usize),
+        None => wanted,
+    }
+    .max(1)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn connections_stay_under_the_open_file_limit() {
+        assert_eq!(connection_cap(4096, Some(1024)), 896);
+        assert_eq!(connection_cap(4096, Some(65536)), 4096);
+        assert_eq!(connection_cap(100, None), 100);
+        assert_eq!(connection_cap(4096, Some(64)), 16);
+    }
 
     #[test]
     fn flags_beat_the_file_and_the_file_beats_defaults() {

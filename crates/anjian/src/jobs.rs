@@ -43,3 +43,24 @@ pub async fn run(app: App, every: Duration) {
         }
     }
 }
+
+/// Advances the signed audit checkpoint every `every` (and at once on start). Each instance
+/// keeps its own checkpoint in its own data folder; no lease is needed.
+pub async fn advance_checkpoints(app: App, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        advance_checkpoint_once(&app).await;
+    }
+}
+
+pub async fn advance_checkpoint_once(app: &App) {
+    match app.advance_audit_checkpoint().await {
+        Ok(Some(Ok(_))) | Ok(None) => {}
+        // Logged at every attempt until an operator looks: a broken chain or an untrusted
+        // checkpoint is never signed over.
+        Ok(Some(Err(b))) => tracing::error!(problem = %b, "audit checkpoint not advanced"),
+        Err(e) => tracing::warn!(error = %e, "audit checkpoint"),
+    }
+}

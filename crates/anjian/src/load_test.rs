@@ -2,7 +2,7 @@
 //! a token and an explosives warehouse in a running installation, each request of the mixed
 //! workload tried once, and the lot written as a Lua table for `scripts/load.lua` (wrk).
 
-use anjian_app::{Actor, App};
+use anjian_app::App;
 use anjian_domain::scope::Scope;
 use anjian_store::orgs::{self, OrgFilter};
 use anyhow::{ensure, Context};
@@ -33,8 +33,7 @@ pub async fn prepare(app: &App, args: &LoadPrepareArgs) -> anyhow::Result<()> {
         leader_code: None,
         position: None,
     };
-    let (county, _) = app.create_user(None, account("load.county", "county_staff", bureau.id)).await?;
-    let (_, token) = app.create_token(&Actor::new(county, Some(bureau.clone())), "load test").await?;
+    let (_, token) = app.create_token_account(account("load.county", "county_staff", bureau.id)).await?;
     let filter = OrgFilter {
         kind: Some("enterprise".into()),
         jurisdiction_id: Some(bureau.jurisdiction_id),

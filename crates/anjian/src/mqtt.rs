@@ -29,7 +29,7 @@ pub fn parse_url(url: &str) -> anyhow::Result<(String, u16)> {
 }
 
 /// Subscribes and ingests until the process ends; reconnects with a doubling wait (to 30 s).
-pub async fn run(app: App, url: String, client_id: String, prefix: String) {
+pub async fn run(app: App, url: String, client_id: String, prefix: String, credentials: Option<(String, String)>) {
     let topic = topic(&prefix);
     let (host, port) = match parse_url(&url) {
         Ok(hp) => hp,
@@ -43,6 +43,9 @@ pub async fn run(app: App, url: String, client_id: String, prefix: String) {
     opts.set_clean_session(false);
     opts.set_manual_acks(true);
     opts.set_max_packet_size(8 * 1024 * 1024, 8 * 1024 * 1024);
+    if let Some((user, password)) = credentials {
+        opts.set_credentials(user, password);
+    }
     let (client, mut events) = AsyncClient::new(opts, 64);
     // Batches are committed a few at a time; SQLite takes one writer anyway.
     let slots = Arc::new(tokio::sync::Semaphore::new(4));
@@ -59,16 +62,17 @@ pub async fn run(app: App, url: String, client_id: String, prefix: String) {
             Ok(Event::Incoming(Packet::Publish(p))) => {
                 let Ok(permit) = slots.clone().acquire_owned().await else { return };
                 let (app, client) = (app.clone(), client.clone());
+                let gateway = gateway_segment(&prefix, &p.topic).to_owned();
                 tokio::spawn(async move {
                     let _permit = permit;
-                    match app.ingest_mqtt(&p.payload).await {
+                    match app.ingest_mqtt(&gateway, &p.payload).await {
                         Ok(r) if !r.rejected.is_empty() => {
                             tracing::info!(accepted = r.accepted, rejected = ?r.rejected, topic = %p.topic, "MQTT batch")
                         }
                         Ok(r) => tracing::debug!(accepted = r.accepted, topic = %p.topic, "MQTT batch"),
-                        // A batch that can never be taken (too large) is acknowledged and
-                        // dropped, or the broker would send it forever.
-                        Err(e @ AppError::Invalid(_)) => {
+                        // A batch that can never be taken (too large, or from no gateway anjian
+                        // knows) is acknowledged and dropped, or the broker would send it forever.
+                        Err(e @ (AppError::Invalid(_) | AppError::Unauthenticated)) => {
                             tracing::warn!(error = %e, topic = %p.topic, "MQTT batch refused")
                         }
                         // The database is away: no ack, so the broker sends it again.
@@ -90,6 +94,16 @@ pub async fn run(app: App, url: String, client_id: String, prefix: String) {
             }
         }
     }
+}
+
+/// The gateway segment of `<prefix>/<gateway>/readings` (empty when the topic is not of that form).
+pub fn gateway_segment<'a>(prefix: &str, topic: &'a str) -> &'a str {
+    topic
+        .strip_prefix(prefix)
+        .and_then(|t| t.strip_prefix('/'))
+        .and_then(|t| t.strip_suffix("/readings"))
+        .filter(|g| !g.contains('/'))
+        .unwrap_or("")
 }
 
 /// This instance's client id: `ANJIAN_MQTT_CLIENT_ID` if set, else one kept in the data folder
@@ -128,6 +142,14 @@ fn client_id_of_host(data_dir: &std::path::Path, host: &str) -> anyhow::Result<S
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_gateway_is_the_topic_segment_between_prefix_and_readings() {
+        assert_eq!(super::gateway_segment("anjian", "anjian/gw-7/readings"), "gw-7");
+        assert_eq!(super::gateway_segment("anjian", "anjian/gw-7/x/readings"), "");
+        assert_eq!(super::gateway_segment("anjian", "other/gw-7/readings"), "");
+        assert_eq!(super::gateway_segment("anjian", "anjianx/gw-7/readings"), "");
+    }
+
     #[test]
     fn urls_name_host_and_port() {
         assert_eq!(super::parse_url("mqtt://127.0.0.1:1883").unwrap(), ("127.0.0.1".into(), 1883));

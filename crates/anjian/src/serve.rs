@@ -7,7 +7,6 @@ use anjian_app::App;
 use anjian_domain::clock::SystemClock;
 use anjian_store::{Store, StoreOptions};
 use anyhow::Context;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 pub fn init_logging(json: bool) {
@@ -25,6 +24,10 @@ pub async fn open(cfg: &Resolved) -> anyhow::Result<App> {
     settings.webhook_secret = signing_key(&cfg.data_dir.join("webhook.key"))?;
     // Seals tip contact details and salts receipt codes; losing it loses every reporter's way back.
     settings.sealing_key = signing_key(&cfg.data_dir.join("tips.key"))?;
+    settings.audit_checkpoint = Some(Arc::new(anjian_app::audit_checkpoint::CheckpointFile {
+        path: cfg.checkpoint_path(),
+        key: checkpoint_key(cfg)?,
+    }));
     let store = Store::open(&StoreOptions { url: cfg.database_url().to_owned(), pg_schema: None, max_connections: 16 })
         .await
         .context("opening the database")?;
@@ -44,6 +47,13 @@ fn signing_key(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut key);
     write_private_bytes(path, &key)?;
     Ok(key)
+}
+
+/// The key that signs the audit checkpoint (made once, mode 0600, like the ledger key).
+pub fn checkpoint_key(cfg: &Resolved) -> anyhow::Result<anjian_app::audit_checkpoint::CheckpointKey> {
+    let path = cfg.checkpoint_key_path();
+    anjian_app::audit_checkpoint::CheckpointKey::from_bytes(&signing_key(&path)?)
+        .with_context(|| format!("{} is not a checkpoint key", path.display()))
 }
 
 /// A fresh installation: the seed plan, the system admin, and the demo city when asked.
@@ -157,12 +167,15 @@ pub async fn run(app: App, cfg: &Resolved) -> anyhow::Result<()> {
     state.secure_cookies = cfg.secure_cookies;
     state.hsts = cfg.hsts;
     let jobs = tokio::spawn(crate::jobs::run(state.app.clone(), cfg.reminder_interval));
+    let checkpoints = tokio::spawn(crate::jobs::advance_checkpoints(state.app.clone(), cfg.audit_checkpoint_interval));
+    let app = state.app.clone();
     let mqtt = match &cfg.mqtt_url {
         Some(url) => Some(tokio::spawn(crate::mqtt::run(
             state.app.clone(),
             url.clone(),
             crate::mqtt::client_id(&cfg.data_dir)?,
             cfg.mqtt_topic_prefix.clone(),
+            cfg.mqtt_credentials.clone().map(|(user, password)| (user, password.0)),
         ))),
         None => None,
     };
@@ -173,13 +186,14 @@ pub async fn run(app: App, cfg: &Resolved) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     println!("anjian listening on http://{addr}/");
     tracing::info!(%addr, "listening");
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    anjian_web::server::serve(listener, router, cfg.http_limits, shutdown).await?;
     jobs.abort();
+    checkpoints.abort();
     if let Some(m) = mqtt {
         m.abort();
     }
+    // The last records written are under the checkpoint before the process ends.
+    crate::jobs::advance_checkpoint_once(&app).await;
     tracing::info!("stopped");
     Ok(())
 }

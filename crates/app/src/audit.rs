@@ -1,5 +1,6 @@
 //! Recording to and reading from the audit chain, and verifying it.
 
+use crate::audit_checkpoint::{Checkpoint, CheckpointError, CheckpointFile, PublicKey};
 use crate::{Actor, App, AppError, Result};
 use anjian_domain::audit::ChainBreak;
 use anjian_domain::role::Permission;
@@ -45,38 +46,64 @@ impl App {
         Ok(store_audit::page(&self.store.db, f, before, limit.clamp(1, 500)).await?)
     }
 
-    /// Walks the whole chain; compares with the checkpoint file if there is one and, when the
-    /// chain is whole, writes the new head to it.
-    pub async fn verify_audit(&self, checkpoint: Option<&Path>) -> Result<Result<Verified, ChainBreak>> {
+    /// Walks the whole chain. With a checkpoint (its file and the public key to read it with),
+    /// the checkpoint must be there, signed by that key, and inside the chain, matching the
+    /// record at its place. Nothing is written: the server alone advances the checkpoint.
+    pub async fn verify_audit(&self, checkpoint: Option<(&Path, &PublicKey)>) -> Result<Result<Verified, AuditBreak>> {
         let cp = match checkpoint {
-            Some(p) if p.exists() => Some(read_checkpoint(p)?),
-            _ => None,
+            Some((path, public)) => match CheckpointFile::read(path, public) {
+                Ok(cp) => Some((cp.seq, cp.hash)),
+                Err(e) => return Ok(Err(e.into())),
+            },
+            None => None,
         };
-        let outcome = store_audit::verify(&self.store.db, cp).await?;
-        if let (Ok(v), Some(p)) = (&outcome, checkpoint) {
-            write_checkpoint(p, v.head_seq, &v.head_hash)?;
+        Ok(store_audit::verify(&self.store.db, cp).await?.map_err(AuditBreak::from))
+    }
+
+    /// The audit admin's check from the audit page: the chain and this server's checkpoint.
+    pub async fn verify_audit_as(&self, actor: &Actor) -> Result<Result<Verified, AuditBreak>> {
+        actor.require(Permission::ViewAudit)?;
+        match &self.settings.audit_checkpoint {
+            Some(file) => self.verify_audit(Some((&file.path, &file.key.public()))).await,
+            None => self.verify_audit(None).await,
         }
-        Ok(outcome)
+    }
+
+    /// Advances the signed checkpoint to the chain's head: the records written since the last
+    /// checkpoint must link to it, or nothing is written and the break is returned. A checkpoint
+    /// that cannot be read with this server's key is never overwritten. `None` when this server
+    /// keeps no checkpoint (tests, tools).
+    #[tracing::instrument(skip_all)]
+    pub async fn advance_audit_checkpoint(&self) -> Result<Option<std::result::Result<Checkpoint, AuditBreak>>> {
+        let Some(file) = &self.settings.audit_checkpoint else { return Ok(None) };
+        let since = match CheckpointFile::read(&file.path, &file.key.public()) {
+            Ok(cp) => Some(cp),
+            // The first checkpoint of an installation: the whole chain is walked from its start.
+            Err(CheckpointError::Missing(_)) => None,
+            Err(e) => return Ok(Some(Err(e.into()))),
+        };
+        let outcome = match &since {
+            Some(cp) => store_audit::verify_since(&self.store.db, (cp.seq, &cp.hash)).await?,
+            None => store_audit::verify(&self.store.db, None).await?,
+        };
+        let v = match outcome {
+            Ok(v) => v,
+            Err(b) => return Ok(Some(Err(b.into()))),
+        };
+        if let Some(cp) = since.filter(|cp| cp.seq == v.head_seq) {
+            return Ok(Some(Ok(cp)));
+        }
+        let cp = Checkpoint { seq: v.head_seq, hash: v.head_hash, at: self.clock.now() };
+        file.write(&cp).map_err(|e| AppError::Internal(format!("writing {}: {e}", file.path.display())))?;
+        Ok(Some(Ok(cp)))
     }
 }
 
-fn read_checkpoint(p: &Path) -> Result<(i64, String)> {
-    let text = std::fs::read_to_string(p).map_err(|e| AppError::Internal(format!("reading {}: {e}", p.display())))?;
-    let mut it = text.split_whitespace();
-    match (it.next().and_then(|s| s.parse().ok()), it.next()) {
-        (Some(seq), Some(hash)) => Ok((seq, hash.to_owned())),
-        _ => Err(AppError::Internal(format!("{} is not an audit checkpoint", p.display()))),
-    }
-}
-
-/// Writes `seq hash` atomically (temp file, fsync, rename), outside the database.
-pub fn write_checkpoint(p: &Path, seq: i64, hash: &str) -> Result<()> {
-    use std::io::Write;
-    let tmp = p.with_extension("tmp");
-    let io = |e: std::io::Error| AppError::Internal(format!("writing {}: {e}", p.display()));
-    let mut f = std::fs::File::create(&tmp).map_err(io)?;
-    writeln!(f, "{seq} {hash}").map_err(io)?;
-    f.sync_all().map_err(io)?;
-    std::fs::rename(&tmp, p).map_err(io)?;
-    Ok(())
+/// Why the audit trail cannot be trusted: a record of the chain, or the checkpoint beside it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuditBreak {
+    #[error("{0}")]
+    Chain(#[from] ChainBreak),
+    #[error("{0}")]
+    Checkpoint(#[from] CheckpointError),
 }

@@ -51,7 +51,7 @@ impl App {
         };
         let Some(user) = users::by_username(&self.store.db, &name).await? else {
             // Spend the same time as a real check so that timing does not tell which names exist.
-            self.crypto.verify_password(password, DUMMY_HASH);
+            self.crypto.verify_password(password, &self.dummy_hash);
             fail(ip);
             let mut e = entry(None, "login.failure", "user", &name);
             e.result = "unknown_user".into();
@@ -59,6 +59,9 @@ impl App {
             self.record_alone(e).await?;
             return Err(AppError::BadCredentials);
         };
+        // The password is checked even for a locked account: a locked name must cost what an
+        // unknown one does and answer the same, or the lockout tells who exists.
+        let password_ok = self.crypto.verify_password(password, &user.password_hash);
         if user.locked_until.is_some_and(|t| t > now) {
             fail(ip);
             let mut e = entry(None, "login.refused", "user", user.id);
@@ -66,9 +69,9 @@ impl App {
             e.result = "locked".into();
             e.detail = source(ip);
             self.record_alone(e).await?;
-            return Err(AppError::Locked);
+            return Err(AppError::BadCredentials);
         }
-        if user.disabled || !self.crypto.verify_password(password, &user.password_hash) {
+        if user.disabled || !password_ok {
             fail(ip);
             let txn = self.store.begin_write().await?;
             let n = users::record_failed_login(
@@ -91,14 +94,20 @@ impl App {
             txn.commit().await?;
             return Err(AppError::BadCredentials);
         }
-        if let Some(ip) = ip {
-            self.throttle.succeed(ip);
-        }
         let token = self.crypto.random_token();
         let csrf = self.crypto.random_token();
         let actor = Actor::new(user.clone(), None);
+        // With a second factor to come, the counts of failures (the account's and the address's)
+        // run on until that factor is given: otherwise signing in again would reset the count of
+        // guessed codes.
+        let second_step = actor.role.requires_second_factor() && user.totp_secret.is_some();
+        if let Some(ip) = ip.filter(|_| !second_step) {
+            self.throttle.succeed(ip);
+        }
         let txn = self.store.begin_write().await?;
-        users::clear_failed_logins(&*txn, user.id).await?;
+        if !second_step {
+            users::clear_failed_logins(&*txn, user.id).await?;
+        }
         sessions::insert(
             &*txn,
             &self.crypto.token_digest(&token),
@@ -158,8 +167,12 @@ impl App {
     }
 
     fn password_expired(&self, actor: &Actor) -> bool {
+        self.password_expired_at(&actor.user, self.clock.now())
+    }
+
+    fn password_expired_at(&self, user: &users::User, now: chrono::DateTime<chrono::Utc>) -> bool {
         let days = self.settings.password_max_age_days;
-        days > 0 && self.clock.now() - actor.user.password_changed_at > chrono::Duration::days(days)
+        days > 0 && now - user.password_changed_at > chrono::Duration::days(days)
     }
 
     /// The time step whose code matches, allowing one step of clock drift either way.
@@ -179,23 +192,50 @@ impl App {
         }
     }
 
-    /// The second step of signing in.
-    pub async fn verify_second_factor(&self, ctx: &SessionCtx, code: &str) -> Result<()> {
+    /// The second step of signing in. Wrong codes count with wrong passwords toward the lockout
+    /// and the address's throttle; a locked account is refused even the right code, and its
+    /// further guesses write nothing (the lock was recorded once).
+    pub async fn verify_second_factor(&self, ctx: &SessionCtx, code: &str, ip: Option<IpAddr>) -> Result<()> {
+        if ip.is_some_and(|ip| self.throttle.is_blocked(ip)) {
+            return Err(AppError::Throttled);
+        }
         let secret = ctx.actor.user.totp_secret.as_deref().ok_or(AppError::BadCode)?;
+        let now = self.clock.now();
+        if ctx.actor.user.locked_until.is_some_and(|t| t > now) {
+            if let Some(ip) = ip {
+                self.throttle.fail(ip);
+            }
+            return Err(AppError::Locked);
+        }
         let outcome = self.check_totp(ctx.actor.id(), secret, code).await;
         let mut e = entry(Some(&ctx.actor), "login.second_factor", "user", ctx.actor.id());
+        e.detail = source(ip);
+        let txn = self.store.begin_write().await?;
         match outcome {
             Ok(()) => {
-                let txn = self.store.begin_write().await?;
+                if let Some(ip) = ip {
+                    self.throttle.succeed(ip);
+                }
+                users::clear_failed_logins(&*txn, ctx.actor.id()).await?;
                 sessions::mark_mfa_done(&*txn, &ctx.session.id).await?;
                 self.record(&*txn, e).await?;
                 txn.commit().await?;
                 Ok(())
             }
             Err(err) => {
-                e.result = "bad_code".into();
-                self.record_alone(e).await?;
-                Err(err)
+                if let Some(ip) = ip {
+                    self.throttle.fail(ip);
+                }
+                let threshold = self.settings.lockout_threshold;
+                let n =
+                    users::record_failed_login(&*txn, ctx.actor.id(), threshold, now + self.settings.lockout).await?;
+                e.result = format!("bad_code:{n}");
+                self.record(&*txn, e).await?;
+                if n == threshold {
+                    self.record(&*txn, entry(Some(&ctx.actor), "account.locked", "user", ctx.actor.id())).await?;
+                }
+                txn.commit().await?;
+                Err(if n >= threshold { AppError::Locked } else { err })
             }
         }
     }
@@ -235,8 +275,9 @@ impl App {
         let txn = self.store.begin_write().await?;
         users::set_password(&*txn, ctx.actor.id(), &hash, false, now).await?;
         let ended = sessions::revoke_all_except(&*txn, ctx.actor.id(), &ctx.session.id, now).await?;
+        let tokens_ended = tokens::revoke_all(&*txn, ctx.actor.id(), now).await?;
         let mut e = entry(Some(&ctx.actor), "user.password.change", "user", ctx.actor.id());
-        e.detail = format!("sessions_ended={ended}");
+        e.detail = format!("sessions_ended={ended} tokens_ended={tokens_ended}");
         self.record(&*txn, e).await?;
         txn.commit().await?;
         Ok(())
@@ -250,12 +291,14 @@ impl App {
         Ok(())
     }
 
-    /// Ends every session of the caller, on every device.
+    /// Ends every session and every API token of the caller, on every device.
     pub async fn logout_everywhere(&self, actor: &Actor) -> Result<u64> {
         let txn = self.store.begin_write().await?;
-        let n = sessions::revoke_all(&*txn, actor.id(), self.clock.now()).await?;
+        let now = self.clock.now();
+        let n = sessions::revoke_all(&*txn, actor.id(), now).await?;
+        let tokens_ended = tokens::revoke_all(&*txn, actor.id(), now).await?;
         let mut e = entry(Some(actor), "logout.everywhere", "user", actor.id());
-        e.detail = format!("sessions_ended={n}");
+        e.detail = format!("sessions_ended={n} tokens_ended={tokens_ended}");
         self.record(&*txn, e).await?;
         txn.commit().await?;
         Ok(n)
@@ -271,6 +314,9 @@ impl App {
             return Err(AppError::Unauthenticated);
         }
         let now = self.clock.now();
+        if user.must_change_password || self.password_expired_at(&user, now) {
+            return Err(AppError::PasswordChangeRequired);
+        }
         if t.last_used_at.is_none_or(|u| now - u >= chrono::Duration::minutes(1)) {
             if let Err(e) = tokens::touch(&self.store.db, t.id, now).await {
                 tracing::warn!(error = %e, "token last use not saved");
@@ -312,7 +358,3 @@ impl App {
 fn source(ip: Option<IpAddr>) -> String {
     ip.map_or_else(String::new, |ip| format!("ip={ip}"))
 }
-
-/// An argon2id hash of a random string, checked against when the user name is unknown.
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$T4vW7H0c8nS8H3oQ3m3yq3m8l8z1sYQ0eE2b1H8mZ3E";

@@ -33,6 +33,10 @@ pub enum AppError {
     Throttled,
     #[error("wrong or reused code")]
     BadCode,
+    /// The account must choose a new password (after a reset, or once it expired) before any
+    /// token of it is honoured.
+    #[error("password change required")]
+    PasswordChangeRequired,
     #[error("invalid input")]
     Invalid(Vec<FieldError>),
     /// The same idempotency key was sent with a different body.

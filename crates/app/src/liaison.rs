@@ -99,20 +99,44 @@ impl App {
         Ok(out)
     }
 
-    fn leader_of(&self, actor: &Actor, leader: Option<&str>) -> Result<String> {
-        match (leader, &actor.user.leader_code) {
-            (None, Some(own)) => Ok(own.clone()),
-            (Some(l), Some(own)) if l == own => Ok(own.clone()),
-            // Anyone else in the city bureau reads; only the leader writes.
-            (Some(l), _) if actor.role.is_bureau() || actor.scope == Scope::All => Ok(l.to_owned()),
-            _ => Err(AppError::Forbidden),
+    /// Whose report the caller may read: their own; any leader's for the city bureau (and other
+    /// callers who see everything); a county bureau only a leader whose counties all lie inside
+    /// its own subtree, since the report carries each county's records (so never the director's,
+    /// which covers the city). Anyone else is told the
+    /// report is not there, as for any object outside a scope.
+    async fn leader_of(&self, actor: &Actor, leader: Option<&str>) -> Result<String> {
+        let code = match (leader, &actor.user.leader_code) {
+            (None, Some(own)) => return Ok(own.clone()),
+            (Some(l), Some(own)) if l == own => return Ok(own.clone()),
+            (Some(l), _) if actor.role.is_bureau() || actor.scope == Scope::All => l.to_owned(),
+            _ => return Err(AppError::Forbidden),
+        };
+        let path = match &actor.scope {
+            Scope::All => return Ok(code),
+            Scope::Jurisdiction { path } => path,
+            _ => return Err(AppError::NotFound),
+        };
+        let (plan, _) = self.current_campaign().await?;
+        let l = plan.leader(&code).ok_or(AppError::NotFound)?;
+        // A leader assigned no county (the director) answers for the whole city.
+        let covers: Vec<&str> = if l.counties.is_empty() {
+            plan.jurisdictions.iter().filter(|j| j.parent.is_none()).map(|j| j.code.get_ref().as_str()).collect()
+        } else {
+            l.counties.iter().map(|c| c.get_ref().as_str()).collect()
+        };
+        for county in covers {
+            let j = anjian_store::jurisdictions::by_code(&self.store.db, county).await?;
+            if !j.is_some_and(|j| j.path.starts_with(path.as_str())) {
+                return Err(AppError::NotFound);
+            }
         }
+        Ok(code)
     }
 
     /// The leader's report for `month`: the newest version, or a draft from the records.
     pub async fn liaison_report(&self, actor: &Actor, leader: Option<&str>, month: &str) -> Result<ReportState> {
         actor.require(Permission::ViewCampaign)?;
-        let code = self.leader_of(actor, leader)?;
+        let code = self.leader_of(actor, leader).await?;
         let (plan, _) = self.current_campaign().await?;
         let l = plan.leader(&code).ok_or(AppError::NotFound)?;
         let period = parse_period(month).map_err(|_| AppError::invalid("month", "invalid_period"))?;

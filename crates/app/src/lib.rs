@@ -3,6 +3,7 @@
 
 pub mod actor;
 pub mod audit;
+pub mod audit_checkpoint;
 pub mod auth;
 pub mod bureau_reports;
 pub mod checklists;
@@ -58,6 +59,9 @@ pub struct App {
     plan_cache: PlanCache,
     boards: Arc<obligations::BoardCache>,
     intake: Arc<intake::Intake>,
+    /// A hash made with this installation's own password parameters, checked against when a
+    /// sign-in names nobody, so that an unknown name costs what a known one does.
+    dummy_hash: Arc<str>,
 }
 
 impl App {
@@ -67,10 +71,12 @@ impl App {
             settings.signing_key.clone(),
             &settings.sealing_key,
         ));
+        let dummy_hash = crypto::Crypto::hash_password(&*crypto, &crypto::Crypto::random_token(&*crypto)).into();
         App {
             store,
             clock,
             crypto,
+            dummy_hash,
             throttle: Arc::new(throttle::Throttle::new(settings.ip_max_failures, settings.ip_window)),
             tip_guard: Arc::new(tips::Guard::new(settings.sealing_key.clone())),
             settings: Arc::new(settings),

@@ -53,6 +53,9 @@ pub struct Settings {
     pub webhook_max_attempts: i32,
     /// The local hour (Asia/Shanghai) from which the daily digest goes out.
     pub digest_hour: u32,
+    /// Where the signed head of the audit chain is kept outside the database, and the key that
+    /// signs it (the binary: `<data>/audit.checkpoint`, `<data>/audit-checkpoint.key`).
+    pub audit_checkpoint: Option<std::sync::Arc<crate::audit_checkpoint::CheckpointFile>>,
 }
 
 impl Default for Settings {
@@ -86,6 +89,7 @@ impl Default for Settings {
             webhook_secret: Vec::new(),
             webhook_max_attempts: 8,
             digest_hour: 8,
+            audit_checkpoint: None,
         }
     }
 }

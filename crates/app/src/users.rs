@@ -137,7 +137,20 @@ impl App {
         Ok((user, pw))
     }
 
-    /// Gives an account a new one-time password, unlocks it and ends its sessions.
+    /// An account for a program (a gateway, a load test, a benchmark) that works through an API
+    /// token alone: made from the command line, its password random and never shown, so nobody
+    /// signs in with it and no first-login change holds its token back. Returns the token.
+    pub async fn create_token_account(&self, input: CreateUser) -> Result<(User, String)> {
+        let (user, _) = self.create_user(None, input).await?;
+        let hash = self.crypto.hash_password(&self.crypto.random_token());
+        users::set_password(&self.store.db, user.id, &hash, false, self.clock.now()).await?;
+        let user = users::by_id_for_auth(&self.store.db, user.id).await?.ok_or(AppError::NotFound)?;
+        let org = users::org_of(&self.store.db, &user).await?;
+        let (_, token) = self.create_token(&Actor::new(user.clone(), org), "tool").await?;
+        Ok((user, token))
+    }
+
+    /// Gives an account a new one-time password, unlocks it and ends its sessions and tokens.
     pub async fn reset_password(&self, actor: &Actor, user_id: i64) -> Result<String> {
         actor.require(Permission::ManageUsers)?;
         let target = users::get(&self.store.db, &actor.scope, user_id).await?;
@@ -150,8 +163,11 @@ impl App {
         let now = self.clock.now();
         let txn = self.store.begin_write().await?;
         users::set_password(&*txn, target.id, &hash, true, now).await?;
-        sessions::revoke_all(&*txn, target.id, now).await?;
-        self.record(&*txn, entry(Some(actor), "user.password.reset", "user", target.id)).await?;
+        let sessions_ended = sessions::revoke_all(&*txn, target.id, now).await?;
+        let tokens_ended = anjian_store::tokens::revoke_all(&*txn, target.id, now).await?;
+        let mut e = entry(Some(actor), "user.password.reset", "user", target.id);
+        e.detail = format!("sessions_ended={sessions_ended} tokens_ended={tokens_ended}");
+        self.record(&*txn, e).await?;
         txn.commit().await?;
         Ok(pw)
     }

@@ -302,20 +302,29 @@ impl App {
         Ok((g, token))
     }
 
-    /// Readings posted by a gateway over HTTP: the token names the gateway, whose enterprise's
-    /// sensors alone it may report for.
+    /// Readings posted by a gateway over HTTP: the token names the gateway.
     pub async fn ingest_http(&self, token: &str, body: &[u8]) -> Result<IngestReport> {
         let g = store::gateway_by_digest(&self.store.db, &self.crypto.token_digest(token))
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        let (readings, malformed) = parse_batch(body);
-        self.ingest(Some(g.org_id), readings, malformed).await
+        self.ingest_from(&g, body).await
     }
 
-    /// Readings from the MQTT broker (whose ACLs decide who may publish).
-    pub async fn ingest_mqtt(&self, payload: &[u8]) -> Result<IngestReport> {
-        let (readings, malformed) = parse_batch(payload);
-        self.ingest(None, readings, malformed).await
+    /// Readings from the MQTT broker, published under `<prefix>/<gateway>/readings`. The broker
+    /// has authenticated the gateway: its user name is that topic segment (`gw-<id>`, see
+    /// `anjian_domain::telemetry::gateway_mqtt_user`) and its ACL lets it publish there alone.
+    /// An unknown gateway is refused as over HTTP.
+    pub async fn ingest_mqtt(&self, gateway: &str, payload: &[u8]) -> Result<IngestReport> {
+        let id = anjian_domain::telemetry::gateway_of_mqtt_user(gateway).ok_or(AppError::Unauthenticated)?;
+        let g = store::gateway_by_id(&self.store.db, id).await?.ok_or(AppError::Unauthenticated)?;
+        self.ingest_from(&g, payload).await
+    }
+
+    /// The one path both transports take: a gateway reports for its own enterprise's sensors
+    /// alone; a reading for any other sensor is refused as `unknown_sensor`.
+    async fn ingest_from(&self, g: &store::Gateway, body: &[u8]) -> Result<IngestReport> {
+        let (readings, malformed) = parse_batch(body);
+        self.ingest(Some(g.org_id), readings, malformed).await
     }
 
     pub(crate) async fn sites_of(

@@ -147,6 +147,8 @@ impl fmt::Display for ChainBreak {
     }
 }
 
+impl std::error::Error for ChainBreak {}
+
 /// Incremental verifier: feed records in sequence order, then finish against the head.
 #[derive(Debug)]
 pub struct Verifier {
@@ -162,6 +164,11 @@ impl Default for Verifier {
 }
 
 impl Verifier {
+    /// A verifier that carries on from a head already verified (a checkpoint).
+    pub fn resume(seq: i64, hash: &str) -> Self {
+        Self { prev_hash: hash.to_owned(), last_seq: seq, checked: 0 }
+    }
+
     pub fn push(&mut self, l: &Linked) -> Result<(), ChainBreak> {
         let seq = l.record.seq;
         if seq != self.last_seq + 1 {

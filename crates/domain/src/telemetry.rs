@@ -163,3 +163,28 @@ pub fn round_complete(checkpoints: &[i64], visited: &[i64]) -> bool {
 #[cfg(test)]
 #[path = "telemetry_tests.rs"]
 mod tests;
+
+/// The user name a gateway connects to the MQTT broker with, which is also the segment of the
+/// topic it alone may publish to (`<prefix>/gw-<id>/readings`; the broker's ACL pattern
+/// `anjian/%u/readings` says so).
+pub fn gateway_mqtt_user(gateway_id: i64) -> String {
+    format!("gw-{gateway_id}")
+}
+
+/// The gateway a topic segment names, if it is one.
+pub fn gateway_of_mqtt_user(user: &str) -> Option<i64> {
+    user.strip_prefix("gw-").filter(|n| n.bytes().all(|b| b.is_ascii_digit())).and_then(|n| n.parse().ok())
+}
+
+#[cfg(test)]
+mod gateway_names {
+    use super::*;
+
+    #[test]
+    fn a_gateways_broker_name_reads_back_and_nothing_else_does() {
+        assert_eq!(gateway_of_mqtt_user(&gateway_mqtt_user(12)), Some(12));
+        for other in ["gw-", "gw-+1", "gw-1/x", "gw--1", "12", "GW-1", "gw-99999999999999999999"] {
+            assert_eq!(gateway_of_mqtt_user(other), None, "{other}");
+        }
+    }
+}

@@ -2,9 +2,10 @@
 
 use crate::cell::escape;
 use crate::LEDGER_COLUMNS;
-use calamine::{Data, DataType, Reader, Xlsx};
+use calamine::{DataRef, DataType, Reader, Xlsx};
 use chrono::NaiveDateTime;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
 
 /// One row as shown: labels already in the reader's language, times in local time.
@@ -77,6 +78,9 @@ pub enum SheetError {
     TooLarge(u64),
     #[error("the workbook has more than {0} rows")]
     TooManyRows(usize),
+    /// A filled cell beyond the last column an import reads (a sheet that claims the whole grid).
+    #[error("the workbook has a filled cell beyond column {0}")]
+    TooWide(u32),
     #[error("the workbook has no sheet")]
     NoSheet,
 }
@@ -99,6 +103,24 @@ impl Cell {
             Cell::DateTime(d) => d.format("%Y-%m-%d %H:%M").to_string(),
         }
     }
+
+    fn of(c: &DataRef<'_>) -> Cell {
+        match c {
+            DataRef::Empty => Cell::Empty,
+            DataRef::String(s) if s.trim().is_empty() => Cell::Empty,
+            DataRef::SharedString(s) if s.trim().is_empty() => Cell::Empty,
+            DataRef::String(s) => Cell::Text(s.clone()),
+            DataRef::SharedString(s) => Cell::Text((*s).to_owned()),
+            DataRef::Float(f) => Cell::Number(*f),
+            DataRef::Int(n) => Cell::Number(*n as f64),
+            DataRef::DateTime(_) | DataRef::DateTimeIso(_) => {
+                c.as_datetime().map_or_else(|| Cell::Text(c.as_string().unwrap_or_default()), Cell::DateTime)
+            }
+            DataRef::DurationIso(s) => Cell::Text(s.clone()),
+            DataRef::Bool(b) => Cell::Text(b.to_string()),
+            DataRef::Error(e) => Cell::Text(e.to_string()),
+        }
+    }
 }
 
 /// Rows of the first sheet under a header row, each cell keyed by its header. Row numbers are
@@ -108,8 +130,16 @@ pub type SheetRows = Vec<(usize, Vec<(String, Cell)>)>;
 /// The unpacked size above which a workbook is refused.
 pub const MAX_UNPACKED: u64 = 64 * 1024 * 1024;
 pub const MAX_ROWS: usize = 20_000;
+/// The widest sheet an import reads: every import has fewer than twenty columns; the rest of the
+/// grid (up to XFD, column 16,384) is refused rather than allocated.
+pub const MAX_COLUMNS: u32 = 64;
 
 /// Reads the first sheet; refuses oversized or bomb-like archives before decompressing them.
+///
+/// Cells are read one at a time as the sheet's XML declares them and kept only when filled, so
+/// what a workbook costs is bounded by what it holds, never by the dimension it claims: two
+/// cells at A1 and XFD1048576 are refused as too wide after reading two cells, instead of
+/// allocating a grid of 17 billion.
 pub fn read(bytes: &[u8]) -> Result<SheetRows, SheetError> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| SheetError::NotXlsx)?;
     let mut total = 0u64;
@@ -130,42 +160,49 @@ pub fn read(bytes: &[u8]) -> Result<SheetRows, SheetError> {
         }
     }
     let mut wb: Xlsx<_> = Reader::new(Cursor::new(bytes)).map_err(|_| SheetError::NotXlsx)?;
-    let range = wb.worksheet_range_at(0).ok_or(SheetError::NoSheet)?.map_err(|_| SheetError::NotXlsx)?;
-    if range.height() > MAX_ROWS + 1 {
-        return Err(SheetError::TooManyRows(MAX_ROWS));
-    }
-    let (first_row, _) = range.start().unwrap_or((0, 0));
-    let mut rows = range.rows();
-    let header: Vec<String> = match rows.next() {
-        Some(h) => h.iter().map(|c| c.to_string().trim().to_owned()).collect(),
-        None => return Ok(Vec::new()),
-    };
-    let mut out = Vec::new();
-    for (i, r) in rows.enumerate() {
-        let cells: Vec<(String, Cell)> = header
-            .iter()
-            .zip(r.iter())
-            .map(|(h, c)| {
-                let cell = match c {
-                    Data::Empty => Cell::Empty,
-                    Data::String(s) if s.trim().is_empty() => Cell::Empty,
-                    Data::String(s) => Cell::Text(s.clone()),
-                    Data::Float(f) => Cell::Number(*f),
-                    Data::Int(n) => Cell::Number(*n as f64),
-                    Data::DateTime(_) | Data::DateTimeIso(_) => {
-                        c.as_datetime().map_or(Cell::Text(c.to_string()), Cell::DateTime)
-                    }
-                    other => Cell::Text(other.to_string()),
-                };
-                (h.clone(), cell)
-            })
-            .collect();
-        if cells.iter().all(|(_, c)| *c == Cell::Empty) {
+    let first = wb.sheet_names().first().cloned().ok_or(SheetError::NoSheet)?;
+    let mut reader = wb.worksheet_cells_reader(&first).map_err(|_| SheetError::NotXlsx)?;
+    // Filled cells by row, then column. The first filled row is the header; no row may lie more
+    // than MAX_ROWS below it, which bounds the rows kept even when the XML is out of order.
+    let mut filled: BTreeMap<u32, BTreeMap<u32, Cell>> = BTreeMap::new();
+    while let Some(c) = reader.next_cell().map_err(|_| SheetError::NotXlsx)? {
+        let cell = Cell::of(c.get_value());
+        if cell == Cell::Empty {
             continue;
         }
-        out.push((first_row as usize + i + 2, cells));
+        let (row, col) = c.get_position();
+        if col >= MAX_COLUMNS {
+            return Err(SheetError::TooWide(MAX_COLUMNS));
+        }
+        filled.entry(row).or_default().insert(col, cell);
+        let (top, bottom) = (filled.keys().next(), filled.keys().next_back());
+        if let (Some(top), Some(bottom)) = (top, bottom) {
+            if (bottom - top) as usize > MAX_ROWS {
+                return Err(SheetError::TooManyRows(MAX_ROWS));
+            }
+        }
     }
-    Ok(out)
+    let (Some(first_col), Some(last_col)) = (
+        filled.values().filter_map(|r| r.keys().next()).min().copied(),
+        filled.values().filter_map(|r| r.keys().next_back()).max().copied(),
+    ) else {
+        return Ok(Vec::new());
+    };
+    let mut rows = filled.into_iter();
+    let Some((_, mut header_cells)) = rows.next() else {
+        return Ok(Vec::new());
+    };
+    let header: Vec<String> =
+        (first_col..=last_col).map(|c| header_cells.remove(&c).map(|h| h.text()).unwrap_or_default()).collect();
+    Ok(rows
+        .map(|(row, mut cells)| {
+            let cells = (first_col..=last_col)
+                .zip(&header)
+                .map(|(c, h)| (h.clone(), cells.remove(&c).unwrap_or(Cell::Empty)))
+                .collect();
+            (row as usize + 1, cells)
+        })
+        .collect())
 }
 
 /// A checklist as an .xlsx: 检查项目, 检查要求, 依据, 分值.
@@ -249,5 +286,54 @@ mod tests {
         let bomb = buf.into_inner();
         assert!(bomb.len() < 1024 * 1024, "small on the wire: {}", bomb.len());
         assert_eq!(read(&bomb).unwrap_err(), SheetError::TooLarge(MAX_UNPACKED));
+    }
+
+    /// A workbook with text in the given cells (row, column), nothing else.
+    fn sparse(cells: &[(u32, u16)]) -> Vec<u8> {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        for (r, c) in cells {
+            ws.write_string(*r, *c, "x").unwrap();
+        }
+        wb.save_to_buffer().unwrap()
+    }
+
+    #[test]
+    fn a_far_cell_is_refused_without_allocating_the_grid() {
+        // A1 and XFD1048576: 1.5 KB on disk, a 17-billion-cell grid if the dimension is believed.
+        let tiny = sparse(&[(0, 0), (1_048_575, 16_383)]);
+        assert!(tiny.len() < 8 * 1024);
+        assert_eq!(read(&tiny), Err(SheetError::TooWide(MAX_COLUMNS)));
+        // A1 and ZZ20000: a wide grid within the row limit.
+        assert_eq!(read(&sparse(&[(0, 0), (19_999, 701)])), Err(SheetError::TooWide(MAX_COLUMNS)));
+        // A1 and A30001: more rows than an import takes.
+        assert_eq!(read(&sparse(&[(0, 0), (30_000, 0)])), Err(SheetError::TooManyRows(MAX_ROWS)));
+    }
+
+    #[test]
+    fn a_sheet_at_the_limits_reads_with_the_rows_excel_shows() {
+        // The header on row 3 in column B, the last column an import reads, the last row allowed.
+        let last = MAX_COLUMNS as u16 - 1;
+        let bytes = sparse(&[(2, 1), (2, last), (3, 1), (2 + MAX_ROWS as u32, last)]);
+        let rows = read(&bytes).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].0, 4);
+        assert_eq!(rows[1].0, 3 + MAX_ROWS);
+        assert_eq!(rows[0].1.len(), last as usize);
+        assert_eq!(rows[1].1.last().unwrap(), &("x".to_owned(), Cell::Text("x".into())));
+        // One row further is refused.
+        let bytes = sparse(&[(2, 1), (3 + MAX_ROWS as u32, 1)]);
+        assert_eq!(read(&bytes), Err(SheetError::TooManyRows(MAX_ROWS)));
+    }
+
+    #[test]
+    fn blank_but_formatted_cells_far_away_do_not_count() {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "项目").unwrap();
+        ws.write_string(1, 0, "配电室").unwrap();
+        ws.write_blank(1_048_575, 16_383, &Format::new().set_bold()).unwrap();
+        let rows = read(&wb.save_to_buffer().unwrap()).unwrap();
+        assert_eq!(rows, vec![(2, vec![("项目".to_owned(), Cell::Text("配电室".into()))])]);
     }
 }

@@ -148,14 +148,26 @@ pub struct Verified {
     pub head_hash: String,
 }
 
-/// Walks the chain in batches and compares its end with the head row. `checkpoint`, when
-/// given, is a (seq, hash) kept outside the database: a chain shorter than it was cut.
-pub async fn verify(
-    db: &impl ConnectionTrait,
-    checkpoint: Option<(i64, String)>,
-) -> Result<Result<Verified, ChainBreak>> {
-    let mut v = Verifier::default();
-    let mut after = 0i64;
+/// Walks the records written after `since` (a head verified before: a checkpoint), checking
+/// that they link to it, up to the head row. The chain cut below `since` is `Truncated`.
+pub async fn verify_since(db: &impl ConnectionTrait, since: (i64, &str)) -> Result<Result<Verified, ChainBreak>> {
+    let mut v = Verifier::resume(since.0, since.1);
+    if let Err(b) = walk(db, &mut v, since.0).await? {
+        return Ok(Err(b));
+    }
+    let (seq, hash) = head(db).await?;
+    if let Err(b) = v.finish(seq, &hash) {
+        return Ok(Err(b));
+    }
+    if seq < since.0 {
+        return Ok(Err(ChainBreak::Truncated { last_seq: seq, head_seq: since.0 }));
+    }
+    let (last_seq, last_hash) = v.last();
+    Ok(Ok(Verified { records: v.checked, head_seq: last_seq, head_hash: last_hash.to_owned() }))
+}
+
+/// Feeds the records after `after` to the verifier, in batches.
+async fn walk(db: &impl ConnectionTrait, v: &mut Verifier, mut after: i64) -> Result<Result<(), ChainBreak>> {
     loop {
         let batch = audit_log::Entity::find()
             .filter(audit_log::Column::Seq.gt(after))
@@ -163,13 +175,25 @@ pub async fn verify(
             .limit(2000)
             .all(db)
             .await?;
-        let Some(last) = batch.last() else { break };
+        let Some(last) = batch.last() else { return Ok(Ok(())) };
         after = last.seq;
         for row in batch {
             if let Err(b) = v.push(&linked(row)) {
                 return Ok(Err(b));
             }
         }
+    }
+}
+
+/// Walks the chain in batches and compares its end with the head row. `checkpoint`, when
+/// given, is a (seq, hash) kept outside the database: a chain shorter than it was cut.
+pub async fn verify(
+    db: &impl ConnectionTrait,
+    checkpoint: Option<(i64, String)>,
+) -> Result<Result<Verified, ChainBreak>> {
+    let mut v = Verifier::default();
+    if let Err(b) = walk(db, &mut v, 0).await? {
+        return Ok(Err(b));
     }
     let (seq, hash) = head(db).await?;
     if let Err(b) = v.finish(seq, &hash) {

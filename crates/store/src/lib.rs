@@ -128,6 +128,9 @@ async fn sqlite_pool(url: &str, max_connections: u32) -> Result<DatabaseConnecti
         .synchronous(SqliteSynchronous::Full)
         .busy_timeout(Duration::from_secs(15))
         .foreign_keys(true)
+        // REPLACE deletes the row in its way; with recursive triggers that delete meets the
+        // append-only tables' DELETE trigger instead of slipping past it (m0016).
+        .pragma("recursive_triggers", "ON")
         .disable_statement_logging();
     let pool = SqlitePoolOptions::new()
         .max_connections(max_connections)

@@ -50,6 +50,18 @@ pub async fn list_for_user(db: &impl ConnectionTrait, user_id: i64) -> Result<Ve
     Ok(Tokens::find().filter(api_token::Column::UserId.eq(user_id)).order_by_asc(api_token::Column::Id).all(db).await?)
 }
 
+/// Revokes every token of an account (a reset, a password change, signing out everywhere);
+/// the rows are kept, as revoked.
+pub async fn revoke_all(db: &impl ConnectionTrait, user_id: i64, now: DateTime<Utc>) -> Result<u64> {
+    let res = Tokens::update_many()
+        .col_expr(api_token::Column::RevokedAt, Expr::value(Some(now)))
+        .filter(api_token::Column::UserId.eq(user_id))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected)
+}
+
 /// Revokes one of the user's own tokens.
 pub async fn revoke(db: &impl ConnectionTrait, user_id: i64, id: i64, now: DateTime<Utc>) -> Result<()> {
     let res = Tokens::update_many()

@@ -48,6 +48,10 @@ pub async fn insert_gateway(
     .await?)
 }
 
+pub async fn gateway_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Gateway>> {
+    Ok(gateway::Entity::find_by_id(id).one(db).await?)
+}
+
 pub async fn gateway_by_digest(db: &impl ConnectionTrait, digest: &str) -> Result<Option<Gateway>> {
     Ok(gateway::Entity::find().filter(gateway::Column::TokenDigest.eq(digest)).one(db).await?)
 }

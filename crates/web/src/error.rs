@@ -17,6 +17,7 @@ pub fn status_and_code(e: &AppError) -> (StatusCode, &'static str) {
         AppError::Locked => (StatusCode::LOCKED, "locked"),
         AppError::Throttled => (StatusCode::TOO_MANY_REQUESTS, "throttled"),
         AppError::BadCode => (StatusCode::UNAUTHORIZED, "bad_code"),
+        AppError::PasswordChangeRequired => (StatusCode::FORBIDDEN, "password_change_required"),
         AppError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
         AppError::IdempotencyMismatch => (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_mismatch"),
         AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),

@@ -416,6 +416,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("err.not_xlsx", "不是有效的 .xlsx 文件。", "Not a valid .xlsx file."),
     ("err.too_large", "文件过大。", "The file is too large."),
     ("err.too_many_rows", "行数过多（最多 20000 行）。", "Too many rows (at most 20,000)."),
+    ("err.too_wide", "表格过宽：第 64 列（BL 列）之后不应有内容。", "The sheet is too wide: nothing may stand beyond column 64 (BL)."),
     ("err.invalid_date", "日期格式应为 2022-08-15 或 2022-08-15 10:30。", "A date such as 2022-08-15 or 2022-08-15 10:30."),
     ("err.invalid_source", "无效的来源。", "Unknown source."),
     ("err.invalid_amount", "资金应为不小于 0 的数字。", "Funds must be a number, 0 or more."),
@@ -465,13 +466,19 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("err.not_found", "找不到该页面或记录，或您无权查看。", "Not found, or not yours to see."),
     ("err.forbidden", "您的角色无权执行此操作。", "Your role may not do this."),
     ("err.unauthenticated", "请先登录。", "Please sign in."),
-    ("err.bad_credentials", "用户名或密码错误。", "Wrong user name or password."),
+    // A locked account answers as a wrong password does, so the lockout does not tell who exists.
+    (
+        "err.bad_credentials",
+        "用户名或密码错误；连续 5 次错误的账号将锁定 30 分钟。",
+        "Wrong user name or password; after 5 failures an account is locked for 30 minutes.",
+    ),
     (
         "err.locked",
         "连续登录失败次数过多，账号已锁定 30 分钟。",
         "Too many failed attempts: the account is locked for 30 minutes.",
     ),
     ("err.throttled", "尝试过于频繁，请稍后再试。", "Too many attempts; try again later."),
+    ("err.password_change_required", "请先登录并设置新密码。", "Sign in and choose a new password first."),
     ("err.bad_code", "动态口令错误或已被使用。", "Wrong or already used code."),
     ("err.invalid", "输入有误，请检查。", "Please check your input."),
     ("err.csrf", "表单已过期，请刷新页面后重试。", "The form has expired; reload the page and try again."),

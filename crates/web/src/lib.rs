@@ -10,6 +10,7 @@ mod metrics;
 mod ops;
 mod pages;
 mod request_id;
+pub mod server;
 mod sheets;
 
 pub use error::{ErrorBody, ErrorDetail};

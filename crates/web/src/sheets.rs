@@ -4,10 +4,26 @@
 use crate::i18n::Lang;
 use anjian_app::hazard_import::{ExportedHazard, RowError};
 use anjian_reports::ledger_sheet::LedgerRow;
+use anjian_reports::ledger_sheet::{SheetError, SheetRows};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use std::collections::HashMap;
+use tokio::sync::Semaphore;
+
+/// How many uploaded workbooks are read at once. Reading is bounded per workbook (64 MiB unpacked,
+/// 20,000 rows × 64 columns of filled cells) and runs off the async threads; the rest wait their
+/// turn, so ten imports at once cost what two do and the pages stay served meanwhile.
+static SHEET_READERS: Semaphore = Semaphore::const_new(2);
+
+/// An uploaded workbook's rows, read under the limit above.
+pub async fn read_upload(bytes: Vec<u8>) -> Result<SheetRows, SheetError> {
+    // The semaphore is never closed, so acquiring cannot fail.
+    let _turn = SHEET_READERS.acquire().await.map_err(|_| SheetError::NotXlsx)?;
+    tokio::task::spawn_blocking(move || anjian_reports::ledger_sheet::read(&bytes))
+        .await
+        .unwrap_or(Err(SheetError::NotXlsx))
+}
 
 /// An instant as bureaus read it: local time (Asia/Shanghai), no zone.
 pub fn local(t: DateTime<Utc>) -> NaiveDateTime {

@@ -1,12 +1,24 @@
 //! The audit chain as stored: every write leaves a record; the database refuses to change or
 //! remove one; and if someone with DDL rights does it anyway, verification names the record.
 
+use anjian_app::audit::AuditBreak;
+use anjian_app::audit_checkpoint::{CheckpointFile, CheckpointKey};
 use anjian_store::{ConnectionTrait, DbBackend};
 use anjian_test_support::anjian_domain::audit::ChainBreak;
 use anjian_test_support::*;
 
 async fn exec(t: &TestApp, sql: &str) -> Result<(), String> {
     t.store.db.execute_unprepared(sql).await.map(|_| ()).map_err(|e| e.to_string())
+}
+
+/// A checkpoint file in a folder of its own, signed with a key made from `seed`.
+pub(crate) fn checkpoint_file(seed: u8) -> (std::sync::Arc<CheckpointFile>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = CheckpointFile {
+        path: dir.path().join("audit.checkpoint"),
+        key: CheckpointKey::from_bytes(&[seed; 32]).unwrap(),
+    };
+    (std::sync::Arc::new(file), dir)
 }
 
 async fn drop_guards(t: &TestApp) {
@@ -48,31 +60,29 @@ on_both_databases!(the_chain_refuses_changes_and_names_the_first_bad_record, |ba
     assert!(exec(&t, "DELETE FROM plan_versions").await.unwrap_err().contains("append-only"));
 
     // With the guards dropped, an altered record is named.
-    let dir = tempfile::tempdir().unwrap();
-    let checkpoint = dir.path().join("audit.checkpoint");
-    t.app.verify_audit(Some(&checkpoint)).await.unwrap().unwrap();
     drop_guards(&t).await;
     exec(&t, "UPDATE audit_log SET actor = 'someone-else' WHERE seq = 4").await.unwrap();
-    assert_eq!(t.app.verify_audit(None).await.unwrap().unwrap_err(), ChainBreak::Altered { seq: 4 });
+    assert_eq!(t.app.verify_audit(None).await.unwrap().unwrap_err(), ChainBreak::Altered { seq: 4 }.into());
     exec(&t, "UPDATE audit_log SET actor = 'auditee' WHERE seq = 4").await.ok();
     t.finish().await;
 });
 
 on_both_databases!(removing_or_cutting_records_is_found, |backend| async move {
-    let t = TestApp::start(backend).await;
+    let (checkpoint, _dir) = checkpoint_file(1);
+    let public = checkpoint.key.public();
+    let path = checkpoint.path.clone();
+    let t = TestApp::start_with_settings(backend, |s| s.audit_checkpoint = Some(checkpoint)).await;
     let city = t.org_by_code("bureau-jincheng").await;
     for i in 0..6 {
         t.user(&format!("user{i}"), "principal", Some(city.id)).await;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let checkpoint = dir.path().join("audit.checkpoint");
-    let before = t.app.verify_audit(Some(&checkpoint)).await.unwrap().unwrap();
+    let before = t.app.advance_audit_checkpoint().await.unwrap().unwrap().unwrap();
     drop_guards(&t).await;
     // A record removed from the middle.
     exec(&t, "DELETE FROM audit_log WHERE seq = 5").await.unwrap();
-    assert_eq!(t.app.verify_audit(None).await.unwrap().unwrap_err(), ChainBreak::Gap { after: 4, found: 6 });
+    assert_eq!(t.app.verify_audit(None).await.unwrap().unwrap_err(), ChainBreak::Gap { after: 4, found: 6 }.into());
     // The tail cut, and the head row rewound to match: the checkpoint outside the database catches it.
-    let keep = before.head_seq - 2;
+    let keep = before.seq - 2;
     exec(&t, "DELETE FROM audit_log WHERE seq >= 5").await.unwrap();
     let prev: String = {
         let rows = anjian_store::audit::page(&t.store.db, &Default::default(), Some(5), 1).await.unwrap();
@@ -80,7 +90,7 @@ on_both_databases!(removing_or_cutting_records_is_found, |backend| async move {
     };
     exec(&t, &format!("UPDATE audit_head SET seq = 4, hash = '{prev}'")).await.unwrap();
     assert!(t.app.verify_audit(None).await.unwrap().is_ok(), "without the checkpoint the cut is invisible");
-    let broken = t.app.verify_audit(Some(&checkpoint)).await.unwrap().unwrap_err();
-    assert!(matches!(broken, ChainBreak::Truncated { last_seq: 4, .. }), "{broken:?} (kept {keep})");
+    let broken = t.app.verify_audit(Some((&path, &public))).await.unwrap().unwrap_err();
+    assert!(matches!(broken, AuditBreak::Chain(ChainBreak::Truncated { last_seq: 4, .. })), "{broken:?} (kept {keep})");
     t.finish().await;
 });

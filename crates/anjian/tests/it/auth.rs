@@ -11,10 +11,10 @@ on_both_databases!(five_failures_lock_the_account_even_for_the_right_password, |
     for _ in 0..5 {
         assert_eq!(t.login_form("lockme", "Wrong-pass-1").await.unwrap_err().as_u16(), 401);
     }
-    // The 6th attempt, with the right password, is refused: the account is locked.
-    assert_eq!(t.login_form("lockme", &u.password).await.unwrap_err().as_u16(), 423);
+    // The 6th attempt, with the right password, is refused as a wrong one is: the account is locked.
+    assert_eq!(t.login_form("lockme", &u.password).await.unwrap_err().as_u16(), 401);
     t.clock.advance(Duration::minutes(29));
-    assert_eq!(t.login_form("lockme", &u.password).await.unwrap_err().as_u16(), 423);
+    assert_eq!(t.login_form("lockme", &u.password).await.unwrap_err().as_u16(), 401);
     t.clock.advance(Duration::minutes(2));
     assert!(t.login_form("lockme", &u.password).await.is_ok(), "unlocked after 30 minutes");
     // The security events are in the audit log.
@@ -226,11 +226,14 @@ on_both_databases!(an_admin_reset_forces_a_new_password_and_ends_sessions, |back
     let c = t.login_form("forgetful", &otp).await.unwrap();
     let (_, loc, _) = t.page(&c, "/orgs").await;
     assert_eq!(loc.as_deref(), Some("/account/password"));
+    // The reset ended the account's API token too.
+    assert_eq!(t.get(&u.token, "/api/v1/me").await.status(), 401);
     // Only admins reset; a principal cannot reset anyone.
+    let other = t.user("another", "principal", Some(city.id)).await;
     let r = t
         .http
         .post(t.url(&format!("/api/v1/users/{}/reset-password", admin.id)))
-        .bearer_auth(&u.token)
+        .bearer_auth(&other.token)
         .send()
         .await
         .unwrap();

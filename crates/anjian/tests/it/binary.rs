@@ -25,7 +25,7 @@ pub(crate) fn start(data: &Path, extra: &[&str]) -> Server {
 }
 
 #[expect(clippy::zombie_processes, reason = "the child goes to the caller, which waits for it or kills it")]
-fn start_cmd(mut cmd: Command) -> Server {
+pub(crate) fn start_cmd(mut cmd: Command) -> Server {
     cmd.env("RUST_LOG", "warn").stdout(Stdio::piped()).stderr(Stdio::null());
     let mut child = cmd.spawn().expect("anjian starts");
     let stdout = child.stdout.take().unwrap();
@@ -148,9 +148,21 @@ async fn account(data: &Path, username: &str, role: &str) -> String {
 }
 
 async fn account_in(store: &Store, username: &str, role: &str) -> String {
-    let (app, actor, _) = user_in(store, username, role).await;
-    let (_, token) = app.create_token(&actor, "test").await.unwrap();
-    token
+    let app = App::new(
+        store.clone(),
+        std::sync::Arc::new(anjian_test_support::anjian_domain::clock::SystemClock),
+        test_settings(),
+    );
+    let bureau = anjian_store::orgs::by_code(&store.db, "bureau-zezhou").await.unwrap().unwrap();
+    let input = anjian_app::users::CreateUser {
+        username: username.into(),
+        display_name: username.into(),
+        role: role.into(),
+        org_id: Some(bureau.id),
+        leader_code: None,
+        position: None,
+    };
+    app.create_token_account(input).await.unwrap().1
 }
 
 /// An account of the Zezhou county bureau: the app it was made with, the account, and its
@@ -197,8 +209,9 @@ pub(crate) async fn own_jurisdiction(base: &str, token: &str) -> i64 {
 }
 
 /// Through the API of a running server: an explosives enterprise in the account's county, a
-/// warehouse with a temperature sensor, and a gateway — (warehouse id, sensor code, gateway token).
-pub(crate) async fn explosives_sensor(base: &str, token: &str) -> (i64, String, String) {
+/// warehouse with a temperature sensor, and a gateway — (warehouse id, sensor code, gateway token,
+/// the gateway's MQTT user name, which is also its topic segment).
+pub(crate) async fn explosives_sensor(base: &str, token: &str) -> (i64, String, String, String) {
     use serde_json::{json, Value};
     let http = reqwest::Client::new();
     let call = |method: reqwest::Method, path: &str, body: Value| {
@@ -226,6 +239,7 @@ pub(crate) async fn explosives_sensor(base: &str, token: &str) -> (i64, String, 
         site["id"].as_i64().unwrap_or_else(|| panic!("{site}")),
         sensor["code"].as_str().unwrap_or_else(|| panic!("{sensor}")).to_owned(),
         gateway["token"].as_str().unwrap_or_else(|| panic!("{gateway}")).to_owned(),
+        gateway["mqtt_username"].as_str().unwrap_or_else(|| panic!("{gateway}")).to_owned(),
     )
 }
 
@@ -300,7 +314,7 @@ async fn sigkill_during_writes_loses_no_acknowledged_write() {
     let rounds: u32 = std::env::var("ANJIAN_CRASH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
     let dir = tempfile::tempdir().unwrap();
     let token = prepare(dir.path()).await;
-    let (site, code, gateway) = {
+    let (site, code, gateway, _) = {
         let s = start(dir.path(), &[]);
         let made = explosives_sensor(&format!("http://{}", s.addr), &token).await;
         assert!(terminate(s).success());
@@ -664,13 +678,13 @@ async fn readings_published_to_mosquitto_reach_the_warehouse() {
     let call = |method: reqwest::Method, path: &str, body: Value| {
         http.request(method, format!("{base}{path}")).bearer_auth(&token).json(&body).send()
     };
-    let (site, code, _) = explosives_sensor(&base, &token).await;
+    let (site, code, _, gateway) = explosives_sensor(&base, &token).await;
 
     let mut opts = rumqttc::MqttOptions::new(format!("gw-{prefix}"), "127.0.0.1", 1883);
     opts.set_keep_alive(std::time::Duration::from_secs(10));
     let (client, mut events) = rumqttc::AsyncClient::new(opts, 10);
     tokio::spawn(async move { while events.poll().await.is_ok() {} });
-    let topic = format!("{prefix}/gw-1/readings");
+    let topic = format!("{prefix}/{gateway}/readings");
     let now = chrono::Utc::now();
     let batch = json!([
         {"sensor": code, "at": (now - chrono::Duration::seconds(30)).to_rfc3339(), "value": 18.5},
@@ -753,7 +767,7 @@ async fn two_instances_share_one_database_its_sessions_and_the_mqtt_load() {
     let a = instance("a");
     let b = instance("b");
     let (base_a, base_b) = (format!("http://{}", a.addr), format!("http://{}", b.addr));
-    let (_, code, _) = explosives_sensor(&base_a, &token).await;
+    let (_, code, _, gateway) = explosives_sensor(&base_a, &token).await;
     // Made on one, good on the other.
     let me = json_of(reqwest::Client::new().get(format!("{base_b}/api/v1/me")).bearer_auth(&token)).await;
     assert_eq!(me["username"], "writer", "{me}");
@@ -808,7 +822,7 @@ async fn two_instances_share_one_database_its_sessions_and_the_mqtt_load() {
                 json!({"sensor": code, "at": at.to_rfc3339(), "value": 20.0})
             })
             .collect();
-        let topic = format!("{prefix}/gw-{}/readings", i % 4);
+        let topic = format!("{prefix}/{gateway}/readings");
         client.publish(topic, rumqttc::QoS::AtLeastOnce, false, Value::Array(body).to_string()).await.unwrap();
     }
     let store = db.open().await;

@@ -67,7 +67,7 @@ async fn a_full_disk_refuses_writes_clearly_and_writing_resumes_when_space_retur
     let token = prepare(&data).await;
     let s = start(&data, &[]);
     let base = format!("http://{}", s.addr);
-    let (_, code, gateway) = explosives_sensor(&base, &token).await;
+    let (_, code, gateway, _) = explosives_sensor(&base, &token).await;
     // Short timeouts: a write stuck behind SQLite's 15 s busy timeout fails the test, not CI.
     let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
     let jid = own_jurisdiction(&base, &token).await;

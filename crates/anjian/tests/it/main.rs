@@ -10,6 +10,7 @@ mod campaign;
 mod crossings;
 mod faults;
 mod fundamentals;
+mod hardening;
 mod hazards;
 mod hostile;
 mod plan;

@@ -18,6 +18,7 @@ mod m0012_tips;
 mod m0013_warehouses;
 mod m0014_reading_ms;
 mod m0015_hazard_counts;
+mod m0016_append_only_replace;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0013_warehouses::Migration),
             Box::new(m0014_reading_ms::Migration),
             Box::new(m0015_hazard_counts::Migration),
+            Box::new(m0016_append_only_replace::Migration),
         ]
     }
 }

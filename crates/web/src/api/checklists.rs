@@ -173,7 +173,7 @@ pub async fn import_sheet(
     checklist_id: Option<i64>,
     body: &[u8],
 ) -> Result<ChecklistVersionDto, AppError> {
-    let sheet = super::hazards::read_sheet(body)?;
+    let sheet = super::hazards::read_sheet(body).await?;
     let items = items_from_sheet(sheet).map_err(|errs| {
         AppError::Invalid(
             errs.iter()

@@ -94,7 +94,7 @@ pub async fn import(
     ApiQuery(q): ApiQuery<ImportParams>,
     body: axum::body::Bytes,
 ) -> Result<Json<ImportResult>, ApiError> {
-    let sheet = read_sheet(&body)?;
+    let sheet = read_sheet(&body).await?;
     let out = s.app.import_crossings(&a, id, sheet, q.apply).await?;
     import_result(out, q.apply)
 }

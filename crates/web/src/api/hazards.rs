@@ -420,7 +420,7 @@ pub async fn import_hazards(
     ApiQuery(q): ApiQuery<ImportParams>,
     body: axum::body::Bytes,
 ) -> Result<Json<ImportResult>, ApiError> {
-    let sheet = read_sheet(&body)?;
+    let sheet = read_sheet(&body).await?;
     let out = s.app.import_hazards(&a, id, sheet, &crate::sheets::source_labels(), q.apply).await?;
     import_result(out, q.apply)
 }
@@ -436,7 +436,7 @@ pub async fn import_points(
     ApiQuery(q): ApiQuery<ImportParams>,
     body: axum::body::Bytes,
 ) -> Result<Json<ImportResult>, ApiError> {
-    let sheet = read_sheet(&body)?;
+    let sheet = read_sheet(&body).await?;
     let out = s.app.import_points(&a, id, sheet, &crate::pages::point_kind_labels(), q.apply).await?;
     import_result(out, q.apply)
 }
@@ -473,8 +473,8 @@ pub fn import_result(
 }
 
 /// An uploaded workbook's rows, or an `invalid file` error with the reason's code.
-pub fn read_sheet(bytes: &[u8]) -> Result<anjian_reports::ledger_sheet::SheetRows, anjian_app::AppError> {
-    anjian_reports::ledger_sheet::read(bytes).map_err(|e| anjian_app::AppError::invalid("file", sheet_code(&e)))
+pub async fn read_sheet(bytes: &[u8]) -> Result<anjian_reports::ledger_sheet::SheetRows, anjian_app::AppError> {
+    crate::sheets::read_upload(bytes.to_vec()).await.map_err(|e| anjian_app::AppError::invalid("file", sheet_code(&e)))
 }
 
 pub fn sheet_code(e: &anjian_reports::ledger_sheet::SheetError) -> &'static str {
@@ -483,6 +483,7 @@ pub fn sheet_code(e: &anjian_reports::ledger_sheet::SheetError) -> &'static str 
         NotXlsx | NoSheet => "not_xlsx",
         TooLarge(_) => "too_large",
         TooManyRows(_) => "too_many_rows",
+        TooWide(_) => "too_wide",
     }
 }
 

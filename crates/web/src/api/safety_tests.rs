@@ -37,7 +37,7 @@ pub async fn import(
     ApiQuery(q): ApiQuery<ImportParams>,
     body: axum::body::Bytes,
 ) -> Result<Json<ImportResult>, ApiError> {
-    let out = s.app.import_questions(&a, read_sheet(&body)?, q.apply).await?;
+    let out = s.app.import_questions(&a, read_sheet(&body).await?, q.apply).await?;
     import_result(out, q.apply)
 }
 

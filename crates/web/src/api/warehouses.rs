@@ -78,7 +78,12 @@ pub async fn add_gateway(
     ApiJson(b): ApiJson<NameBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let (g, token) = s.app.add_gateway(&a, id, &b.name).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": g.id, "name": g.name, "token": token }))))
+    // Over MQTT the gateway signs in to the broker as `mqtt_username` with the same token.
+    let mqtt_username = anjian_domain::telemetry::gateway_mqtt_user(g.id);
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": g.id, "name": g.name, "token": token, "mqtt_username": mqtt_username })),
+    ))
 }
 
 /// Warehouses in scope.

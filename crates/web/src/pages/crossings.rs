@@ -148,7 +148,7 @@ async fn import(State(state): State<AppState>, s: Signed, form: axum::extract::M
     }
     let apply = fields.contains_key("apply");
     let org = super::text_field(&fields, "org_id").parse::<i64>().unwrap_or(0);
-    let sheet = match anjian_reports::ledger_sheet::read(fields.get("file").map(Vec::as_slice).unwrap_or_default()) {
+    let sheet = match crate::sheets::read_upload(fields.get("file").cloned().unwrap_or_default()).await {
         Ok(x) => x,
         Err(e) => {
             let msg = vec![s.lang.code_message(crate::api::sheet_code(&e)).to_owned()];

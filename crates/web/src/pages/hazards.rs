@@ -547,7 +547,7 @@ async fn import(State(state): State<AppState>, s: Signed, form: axum::extract::M
         )
             .into_response();
     };
-    let sheet = match anjian_reports::ledger_sheet::read(&file) {
+    let sheet = match crate::sheets::read_upload(file).await {
         Ok(x) => x,
         Err(e) => {
             let msg = s.lang.code_message(crate::api::sheet_code(&e)).to_owned();

@@ -103,11 +103,17 @@ struct CodeForm {
     secret: String,
 }
 
-async fn second_factor(State(state): State<AppState>, s: AnySession, Form(f): Form<CodeForm>) -> Response {
+async fn second_factor(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    s: AnySession,
+    Form(f): Form<CodeForm>,
+) -> Response {
     if let Some(r) = csrf_refusal(&s.ctx, &f._csrf, s.lang) {
         return r;
     }
-    match state.app.verify_second_factor(&s.ctx, &f.code).await {
+    match state.app.verify_second_factor(&s.ctx, &f.code, Some(super::client_ip(peer, &headers))).await {
         Ok(()) => Redirect::to("/campaign").into_response(),
         Err(e) => {
             let (status, code) = crate::error::status_and_code(&e);

@@ -155,7 +155,7 @@ async fn import(
     let Some(id) = org_id else {
         return PageError::new(anjian_app::AppError::NotFound, s.lang).into_response();
     };
-    let sheet = match anjian_reports::ledger_sheet::read(fields.get("file").map_or(&[][..], |v| v.as_slice())) {
+    let sheet = match crate::sheets::read_upload(fields.get("file").cloned().unwrap_or_default()).await {
         Ok(x) => x,
         Err(e) => {
             let msg = vec![s.lang.code_message(crate::api::sheet_code(&e)).to_owned()];

@@ -107,7 +107,7 @@ async fn import(State(state): State<AppState>, s: Signed, form: axum::extract::M
     if let Some(r) = csrf_refusal(&s.ctx, &super::text_field(&fields, "_csrf"), s.lang) {
         return r;
     }
-    let sheet = match anjian_reports::ledger_sheet::read(fields.get("file").map(Vec::as_slice).unwrap_or_default()) {
+    let sheet = match crate::sheets::read_upload(fields.get("file").cloned().unwrap_or_default()).await {
         Ok(x) => x,
         Err(e) => {
             let msg = vec![s.lang.code_message(crate::api::sheet_code(&e)).to_owned()];
