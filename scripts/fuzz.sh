@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing (cargo fuzz, libFuzzer, AddressSanitizer) of every parser that takes
-# outside input: a plan file, an Excel import, a telemetry batch (HTTP or MQTT), an uploaded photo.
+# outside input: a plan file, an Excel import (as uploaded, and built with cells anywhere on the
+# grid), a telemetry batch (HTTP or MQTT), an uploaded photo.
 # Each target runs SECONDS (default 120) from the committed seeds (fuzz/seeds/<target>; the plans
 # folder for plan files) and what earlier runs found (fuzz/corpus/<target>, not committed). A
 # crash stops the script; the input that caused it is kept under fuzz/artifacts/<target>/ — replay it with
@@ -11,7 +12,7 @@ set -euo pipefail
 secs=${1:-120}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(plan_file ledger_import telemetry_batch photo_upload)
+[ ${#targets[@]} -gt 0 ] || targets=(plan_file ledger_import sparse_sheet telemetry_batch photo_upload)
 root=$(cd "$(dirname "$0")/.." && pwd)
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 # cargo fuzz passes nightly -Z flags (the sanitizer, coverage); the stable compiler takes them

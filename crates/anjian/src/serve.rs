@@ -18,6 +18,13 @@ pub fn init_logging(json: bool) {
 
 pub async fn open(cfg: &Resolved) -> anyhow::Result<App> {
     std::fs::create_dir_all(&cfg.data_dir).with_context(|| format!("creating {}", cfg.data_dir.display()))?;
+    // The data folder holds the database, the keys and the uploads: its owner's alone.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&cfg.data_dir, std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("restricting {}", cfg.data_dir.display()))?;
+    }
     let mut settings = cfg.settings.clone();
     settings.signing_key = signing_key(&cfg.data_dir.join("signing.key"))?;
     settings.blob_dir = Some(cfg.data_dir.join("blobs"));
@@ -31,7 +38,12 @@ pub async fn open(cfg: &Resolved) -> anyhow::Result<App> {
     let store = Store::open(&StoreOptions { url: cfg.database_url().to_owned(), pg_schema: None, max_connections: 16 })
         .await
         .context("opening the database")?;
-    Ok(App::new(store, Arc::new(SystemClock), settings))
+    let app = App::new(store, Arc::new(SystemClock), settings);
+    let sealed = app.seal_totp_secrets().await.context("sealing second-factor secrets")?;
+    if sealed > 0 {
+        tracing::info!(sealed, "second-factor secrets sealed");
+    }
+    Ok(app)
 }
 
 /// The key that signs hazard ledgers: made once, kept in the data folder (mode 0600), and never

@@ -163,7 +163,11 @@ impl CheckpointFile {
     pub fn write(&self, cp: &Checkpoint) -> std::io::Result<()> {
         use std::io::Write;
         let tmp = self.path.with_extension("tmp");
-        let mut f = std::fs::File::create(&tmp)?;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut f = options.open(&tmp)?;
         f.write_all(cp.signed_text(&self.key).as_bytes())?;
         f.sync_all()?;
         std::fs::rename(&tmp, &self.path)?;

@@ -69,6 +69,7 @@ pub struct CrossingDetail {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ItemInput {
     pub equipment_id: i64,
     pub ok: bool,
@@ -77,6 +78,7 @@ pub struct ItemInput {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CheckInput {
     pub items: Vec<ItemInput>,
     #[serde(default)]
@@ -84,6 +86,7 @@ pub struct CheckInput {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GuardInput {
     pub name: String,
     pub certificate_no: String,
@@ -92,6 +95,7 @@ pub struct GuardInput {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShiftInput {
     pub site_id: i64,
     pub starts_at: DateTime<Utc>,
@@ -99,6 +103,7 @@ pub struct ShiftInput {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TrainingInput {
     /// `training` or `drill` (应急处置演练).
     pub kind: String,

@@ -36,6 +36,7 @@ pub const SOURCES: &[&str] = &[
 
 /// What a person enters for a hazard.
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HazardInput {
     pub description: String,
     pub point_id: Option<i64>,

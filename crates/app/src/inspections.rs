@@ -16,6 +16,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FindingInput {
     pub point_id: Option<i64>,
     pub item: String,
@@ -27,6 +28,7 @@ pub struct FindingInput {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordInspection {
     pub org_id: i64,
     pub kind: String,
@@ -96,7 +98,14 @@ impl App {
     /// sees the crossings in the county whoever owns them).
     pub async fn inspectable_sites(&self, actor: &Actor, org_id: i64) -> Result<Vec<anjian_store::sites::Site>> {
         actor.require(Permission::ViewHazards)?;
-        Ok(anjian_store::sites::of_org(&self.store.db, &actor.scope, org_id).await?)
+        // A railway operator above the county is seen through its crossings in the county; an
+        // organisation with nothing in the caller's scope is not there, rather than there with
+        // no sites.
+        let sites = anjian_store::sites::of_org(&self.store.db, &actor.scope, org_id).await?;
+        if sites.is_empty() {
+            orgs::get(&self.store.db, &actor.scope, org_id).await?;
+        }
+        Ok(sites)
     }
 
     pub async fn points_of(&self, actor: &Actor, org_id: i64) -> Result<Vec<points::Point>> {

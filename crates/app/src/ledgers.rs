@@ -83,7 +83,13 @@ impl App {
         if actor.role != Role::Principal || actor.org.as_ref().map(|o| o.id) != Some(org.id) {
             return Err(AppError::Forbidden);
         }
-        if !self.crypto.verify_password(password, &actor.user.password_hash) {
+        // After an admin's reset, whoever holds the account must first choose a signing secret:
+        // the reset hands over the account, not the principal's signature.
+        if actor.user.signing_secret_required {
+            return Err(AppError::invalid("password", "signing_secret_required"));
+        }
+        let secret = actor.user.signing_secret_hash.as_deref().unwrap_or(&actor.user.password_hash);
+        if !self.crypto.verify_password(password, secret) {
             let mut e = entry(Some(actor), "ledger.sign", "org", org.id);
             e.result = "bad_password".into();
             self.record_alone(e).await?;

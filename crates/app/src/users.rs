@@ -3,9 +3,10 @@
 use crate::audit::entry;
 use crate::crypto::digest_json;
 use crate::{Actor, App, AppError, FieldError, Result};
-use anjian_domain::role::{Permission, Role};
+use anjian_domain::role::{Grant, Permission, Role};
+use anjian_store::account_requests::{self, AccountRequest, NewRequest};
 use anjian_store::users::{self, NewUser, User, UserFilter};
-use anjian_store::{orgs, sessions};
+use anjian_store::{orgs, sessions, ConnectionTrait};
 use rand::seq::SliceRandom;
 use rand::Rng;
 
@@ -48,11 +49,28 @@ fn validate_username(u: &str) -> Result<()> {
     }
 }
 
+/// An account's checked particulars, ready to be stored.
+struct Checked {
+    username: String,
+    display_name: String,
+    role: Role,
+    org_id: Option<i64>,
+    leader_code: Option<String>,
+    position: Option<String>,
+}
+
+/// What a request to create or reset an account came to.
+#[derive(Debug, Clone)]
+pub enum AccountOutcome {
+    /// Done: the account and its one-time password (shown once).
+    Done { user: User, one_time_password: String },
+    /// Waiting for a second admin's approval (a tip custodian's account).
+    Requested(AccountRequest),
+}
+
 impl App {
-    /// Creates an account with a one-time password the user must change at first login.
-    /// Returns the account and that password (shown once).
-    #[tracing::instrument(skip_all, fields(role = %input.role))]
-    pub async fn create_user(&self, actor: Option<&Actor>, input: CreateUser) -> Result<(User, String)> {
+    /// Validates a new account's particulars; the organisation must be in the creator's scope.
+    async fn check_new_account(&self, actor: Option<&Actor>, input: CreateUser) -> Result<Checked> {
         let mut errors = Vec::new();
         let username = input.username.trim().to_owned();
         if let Err(AppError::Invalid(mut e)) = validate_username(&username) {
@@ -97,28 +115,31 @@ impl App {
             }),
             None => None,
         };
-        if let Some(a) = actor {
-            a.require(Permission::ManageUsers)?;
-            if !a.role.may_grant(role) {
-                return Err(AppError::Forbidden);
-            }
-        }
         if org.is_none() && role.scope_basis() != anjian_domain::role::ScopeBasis::Everything {
             return Err(AppError::invalid("org_id", "required"));
         }
+        Ok(Checked { username, display_name: display, role, org_id: org.map(|o| o.id), leader_code, position })
+    }
+
+    /// Stores a checked account with a one-time password, inside the caller's transaction.
+    async fn insert_account(
+        &self,
+        db: &impl ConnectionTrait,
+        actor: Option<&Actor>,
+        c: Checked,
+    ) -> Result<(User, String)> {
         let pw = generate_password();
         let hash = self.crypto.hash_password(&pw);
-        let txn = self.store.begin_write().await?;
         let user = users::insert(
-            &*txn,
+            db,
             NewUser {
-                username,
-                display_name: display,
+                username: c.username,
+                display_name: c.display_name,
                 password_hash: hash,
-                role: role.as_str().to_owned(),
-                org_id: org.map(|o| o.id),
-                leader_code,
-                position,
+                role: c.role.as_str().to_owned(),
+                org_id: c.org_id,
+                leader_code: c.leader_code,
+                position: c.position,
                 must_change_password: true,
             },
             self.clock.now(),
@@ -131,10 +152,27 @@ impl App {
         let mut e = entry(actor, "user.create", "user", user.id);
         e.after_digest = Some(digest_json(&(user.id, &user.username, &user.role, user.org_id)));
         e.detail = format!("role={}", user.role);
-        self.record(&*txn, e).await?;
+        self.record(db, e).await?;
+        Ok((user, pw))
+    }
+
+    /// Creates an account with a one-time password the user must change at first login.
+    /// Returns the account and that password (shown once). From the command line (no actor)
+    /// any role; from an admin only what the role-creation table says yes to.
+    #[tracing::instrument(skip_all, fields(role = %input.role))]
+    pub async fn create_user(&self, actor: Option<&Actor>, input: CreateUser) -> Result<(User, String)> {
+        let checked = self.check_new_account(actor, input).await?;
+        if let Some(a) = actor {
+            a.require(Permission::ManageUsers)?;
+            if a.role.grant(checked.role) != Grant::Yes {
+                return Err(AppError::Forbidden);
+            }
+        }
+        let txn = self.store.begin_write().await?;
+        let made = self.insert_account(&*txn, actor, checked).await?;
         txn.commit().await?;
         self.world_changed();
-        Ok((user, pw))
+        Ok(made)
     }
 
     /// An account for a program (a gateway, a load test, a benchmark) that works through an API
@@ -150,26 +188,195 @@ impl App {
         Ok((user, token))
     }
 
-    /// Gives an account a new one-time password, unlocks it and ends its sessions and tokens.
-    pub async fn reset_password(&self, actor: &Actor, user_id: i64) -> Result<String> {
+    /// An admin's request for a new account: made at once where the role-creation table says
+    /// yes, kept for a second admin's approval where it says so (a tip custodian), refused
+    /// elsewhere.
+    #[tracing::instrument(skip_all, fields(role = %input.role))]
+    pub async fn create_account(&self, actor: &Actor, input: CreateUser) -> Result<AccountOutcome> {
         actor.require(Permission::ManageUsers)?;
-        let target = users::get(&self.store.db, &actor.scope, user_id).await?;
-        let role: Role = target.role.parse().unwrap_or(Role::Staff);
-        if !actor.role.may_grant(role) {
-            return Err(AppError::Forbidden);
+        let checked = self.check_new_account(Some(actor), input).await?;
+        match actor.role.grant(checked.role) {
+            Grant::Yes => {
+                let txn = self.store.begin_write().await?;
+                let (user, one_time_password) = self.insert_account(&*txn, Some(actor), checked).await?;
+                txn.commit().await?;
+                self.world_changed();
+                Ok(AccountOutcome::Done { user, one_time_password })
+            }
+            Grant::WithApproval => {
+                if users::by_username(&self.store.db, &checked.username).await?.is_some() {
+                    return Err(AppError::invalid("username", "taken"));
+                }
+                let request = NewRequest {
+                    action: "create",
+                    target_user_id: None,
+                    username: Some(checked.username),
+                    display_name: Some(checked.display_name),
+                    role: checked.role.as_str().to_owned(),
+                    org_id: checked.org_id,
+                    requested_by: actor.id(),
+                };
+                Ok(AccountOutcome::Requested(self.file_account_request(actor, request).await?))
+            }
+            Grant::No => Err(AppError::Forbidden),
         }
-        let pw = generate_password();
-        let hash = self.crypto.hash_password(&pw);
-        let now = self.clock.now();
+    }
+
+    async fn file_account_request(&self, actor: &Actor, r: NewRequest) -> Result<AccountRequest> {
         let txn = self.store.begin_write().await?;
-        users::set_password(&*txn, target.id, &hash, true, now).await?;
-        let sessions_ended = sessions::revoke_all(&*txn, target.id, now).await?;
-        let tokens_ended = anjian_store::tokens::revoke_all(&*txn, target.id, now).await?;
-        let mut e = entry(Some(actor), "user.password.reset", "user", target.id);
-        e.detail = format!("sessions_ended={sessions_ended} tokens_ended={tokens_ended}");
+        let row = account_requests::insert(&*txn, r, self.clock.now()).await?;
+        let mut e = entry(Some(actor), "account_request.file", "account_request", row.id);
+        e.detail = format!("action={} role={}", row.action, row.role);
         self.record(&*txn, e).await?;
         txn.commit().await?;
-        Ok(pw)
+        Ok(row)
+    }
+
+    /// Requests waiting for a decision, for the admins who file or decide them.
+    pub async fn pending_account_requests(&self, actor: &Actor) -> Result<Vec<AccountRequest>> {
+        if !matches!(actor.role, Role::SysAdmin | Role::SecurityAdmin) {
+            return Err(AppError::Forbidden);
+        }
+        Ok(account_requests::pending(&self.store.db).await?)
+    }
+
+    /// A second admin approves or refuses a request. Only the approver role of the admin who
+    /// asked decides, never the one who asked. On approval the account is created (or reset)
+    /// and its one-time password goes to the approver, who hands it over: the one who chose the
+    /// person never held the credential.
+    #[tracing::instrument(skip_all, fields(request = id, approve))]
+    pub async fn decide_account_request(
+        &self,
+        actor: &Actor,
+        id: i64,
+        approve: bool,
+    ) -> Result<Option<(User, String)>> {
+        let request = account_requests::get(&self.store.db, id).await?;
+        let requester = users::by_id_for_auth(&self.store.db, request.requested_by).await?.ok_or(AppError::NotFound)?;
+        let requester_role: Role = requester.role.parse().map_err(|_| AppError::Forbidden)?;
+        if requester_role.approver() != Some(actor.role) || requester.id == actor.id() {
+            return Err(AppError::Forbidden);
+        }
+        if request.decision.is_some() {
+            return Err(AppError::Conflict("account_request_decided"));
+        }
+        let now = self.clock.now();
+        let txn = self.store.begin_write().await?;
+        let made = match (approve, request.action.as_str()) {
+            (false, _) => None,
+            (true, "create") => {
+                let input = CreateUser {
+                    username: request.username.clone().unwrap_or_default(),
+                    display_name: request.display_name.clone().unwrap_or_default(),
+                    role: request.role.clone(),
+                    org_id: request.org_id,
+                    leader_code: None,
+                    position: None,
+                };
+                let checked = self.check_new_account(None, input).await?;
+                Some(self.insert_account(&*txn, Some(actor), checked).await?)
+            }
+            (true, _) => {
+                let target = request.target_user_id.ok_or(AppError::NotFound)?;
+                Some(self.reset_in(&*txn, actor, target, now).await?)
+            }
+        };
+        let decision = if approve { "approved" } else { "refused" };
+        account_requests::decide(&*txn, id, actor.id(), decision, made.as_ref().map(|(u, _)| u.id), now)
+            .await
+            .map_err(|e| match e {
+                anjian_store::StoreError::Conflict(_) => AppError::Conflict("account_request_decided"),
+                e => e.into(),
+            })?;
+        let mut e = entry(Some(actor), &format!("account_request.{decision}"), "account_request", id);
+        e.detail = format!("action={} role={}", request.action, request.role);
+        self.record(&*txn, e).await?;
+        txn.commit().await?;
+        self.world_changed();
+        Ok(made)
+    }
+
+    /// An admin's reset of an account: done at once where the role-creation table says yes,
+    /// filed for approval where it says so, refused elsewhere.
+    pub async fn reset_account(&self, actor: &Actor, user_id: i64) -> Result<AccountOutcome> {
+        actor.require(Permission::ManageUsers)?;
+        let target = users::get(&self.store.db, &actor.scope, user_id).await?;
+        let role: Role = target.role.parse().map_err(|_| AppError::Forbidden)?;
+        match actor.role.grant(role) {
+            Grant::Yes => {
+                let now = self.clock.now();
+                let txn = self.store.begin_write().await?;
+                let (user, one_time_password) = self.reset_in(&*txn, actor, target.id, now).await?;
+                txn.commit().await?;
+                Ok(AccountOutcome::Done { user, one_time_password })
+            }
+            Grant::WithApproval => {
+                let request = NewRequest {
+                    action: "reset",
+                    target_user_id: Some(target.id),
+                    username: Some(target.username),
+                    display_name: Some(target.display_name),
+                    role: target.role,
+                    org_id: target.org_id,
+                    requested_by: actor.id(),
+                };
+                Ok(AccountOutcome::Requested(self.file_account_request(actor, request).await?))
+            }
+            Grant::No => Err(AppError::Forbidden),
+        }
+    }
+
+    /// Gives an account a new one-time password, unlocks it and ends its sessions and tokens.
+    /// What was signed stays signed; an account that signs ledgers must choose a new signing
+    /// secret before its next signature.
+    pub async fn reset_password(&self, actor: &Actor, user_id: i64) -> Result<String> {
+        match self.reset_account(actor, user_id).await? {
+            AccountOutcome::Done { one_time_password, .. } => Ok(one_time_password),
+            AccountOutcome::Requested(_) => Err(AppError::Conflict("approval_required")),
+        }
+    }
+
+    async fn reset_in(
+        &self,
+        db: &impl ConnectionTrait,
+        actor: &Actor,
+        user_id: i64,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(User, String)> {
+        let target = users::by_id_for_auth(db, user_id).await?.ok_or(AppError::NotFound)?;
+        let pw = generate_password();
+        let hash = self.crypto.hash_password(&pw);
+        users::set_password(db, target.id, &hash, true, now).await?;
+        let signs = target.role.parse::<Role>().is_ok_and(|r| r.can(Permission::SignLedger));
+        if signs {
+            users::require_new_signing_secret(db, target.id, now).await?;
+        }
+        let sessions_ended = sessions::revoke_all(db, target.id, now).await?;
+        let tokens_ended = anjian_store::tokens::revoke_all(db, target.id, now).await?;
+        let mut e = entry(Some(actor), "user.password.reset", "user", target.id);
+        e.detail =
+            format!("sessions_ended={sessions_ended} tokens_ended={tokens_ended} signing_secret_cleared={signs}");
+        self.record(db, e).await?;
+        Ok((target, pw))
+    }
+
+    /// The principal's own signing secret: asked with the login password; never the same as it.
+    pub async fn set_signing_secret(&self, actor: &Actor, current_password: &str, secret: &str) -> Result<()> {
+        actor.require(Permission::SignLedger)?;
+        if !self.crypto.verify_password(current_password, &actor.user.password_hash) {
+            return Err(AppError::invalid("current", "wrong_password"));
+        }
+        if secret == current_password {
+            return Err(AppError::invalid("secret", "same_as_password"));
+        }
+        anjian_domain::password::check(secret, &actor.user.username)
+            .map_err(|p| AppError::invalid("secret", p.code()))?;
+        let hash = self.crypto.hash_password(secret);
+        let txn = self.store.begin_write().await?;
+        users::set_signing_secret(&*txn, actor.id(), &hash, self.clock.now()).await?;
+        self.record(&*txn, entry(Some(actor), "user.signing_secret.set", "user", actor.id())).await?;
+        txn.commit().await?;
+        Ok(())
     }
 
     pub async fn list_users(&self, actor: &Actor, f: &UserFilter, after: Option<i64>, limit: u64) -> Result<Vec<User>> {

@@ -44,6 +44,88 @@ impl PasswordProblem {
     }
 }
 
+/// Words that are no password however they are dressed up: system and vendor defaults that the
+/// common-password list (built from leaked consumer passwords) does not carry.
+const WEAK_STEMS: &[&str] = &[
+    "admin",
+    "administrator",
+    "root",
+    "huawei",
+    "zte",
+    "h3c",
+    "cisco",
+    "sangfor",
+    "hikvision",
+    "dahua",
+    "qwer",
+    "asdf",
+    "zxcv",
+    "qaz",
+    "wsx",
+    "abc",
+    "abcd",
+    "test",
+    "guest",
+    "user",
+    "system",
+    "oracle",
+    "mysql",
+    "anjian",
+    "woaini",
+    "iloveyou",
+];
+
+/// Whether a password is a common one, or one dressed up the usual ways: letters swapped for
+/// look-alikes (P@ssw0rd), a shifted digit for a symbol (Zaq1@wsx is zaq12wsx), or digits and
+/// symbols tacked on (Admin@1234, 1qaz2wsx!). A stem of three letters or fewer with only digits
+/// and symbols around it (Abc@1234) is refused too.
+fn is_common(lower: &str) -> bool {
+    let unshift: String = lower
+        .chars()
+        .map(|c| match "!@#$%^&*()".find(c) {
+            Some(i) => char::from(b"1234567890"[i]),
+            None => c,
+        })
+        .collect();
+    let leet = |one: char| -> String {
+        lower
+            .chars()
+            .map(|c| match c {
+                '@' | '4' => 'a',
+                '0' => 'o',
+                '1' => one,
+                '!' => 'i',
+                '3' => 'e',
+                '$' | '5' => 's',
+                '7' => 't',
+                c => c,
+            })
+            .collect()
+    };
+    let is_dressing = |c: char| c.is_ascii_digit() || !c.is_alphanumeric();
+    let forms = [lower.to_owned(), unshift, leet('i'), leet('l')];
+    let known = |w: &str| !w.is_empty() && (COMMON.contains(w) || WEAK_STEMS.contains(&w));
+    for form in &forms {
+        let stripped: String = form.chars().filter(|c| c.is_alphanumeric()).collect();
+        let stem = form.trim_end_matches(is_dressing);
+        if [
+            form.as_str(),
+            stripped.as_str(),
+            stem,
+            form.trim_start_matches(is_dressing),
+            stem.trim_start_matches(is_dressing),
+        ]
+        .iter()
+        .any(|w| known(w))
+        {
+            return true;
+        }
+    }
+    // A short stem and only dressing around it: the dressing is all there is.
+    let core = lower.trim_matches(is_dressing);
+    core.chars().count() <= 3 && !core.chars().any(is_dressing)
+}
+
 /// Checks a new password for `username`.
 pub fn check(password: &str, username: &str) -> Result<(), PasswordProblem> {
     let len = password.chars().count();
@@ -63,7 +145,7 @@ pub fn check(password: &str, username: &str) -> Result<(), PasswordProblem> {
         return Err(PasswordProblem::TooFewClasses);
     }
     let lower = password.to_lowercase();
-    if COMMON.contains(&lower) {
+    if is_common(&lower) {
         return Err(PasswordProblem::Common);
     }
     if username.chars().count() >= 3 && lower.contains(&username.to_lowercase()) {
@@ -91,5 +173,29 @@ mod tests {
         assert_eq!(check("晋城安监Qx7a", "u"), Ok(()));
         assert_eq!(check("Tq7-mvr-2kd", "admin"), Ok(()));
         assert_eq!(check(&"Aa1!".repeat(40), "u"), Err(PasswordProblem::TooLong));
+    }
+
+    #[test]
+    fn common_passwords_dressed_up_are_still_common() {
+        for p in [
+            "Admin@1234",
+            "Password@123",
+            "P@ssw0rd123",
+            "Huawei@123",
+            "Abc@1234",
+            "Qwer1234!",
+            "Zaq1@wsx",
+            "1qaz2wsx!",
+            "Root@123",
+            "!QAZ2wsx",
+            "Admin123!",
+            "@Root2024",
+        ] {
+            assert_eq!(check(p, "u"), Err(PasswordProblem::Common), "{p}");
+        }
+        // Strong ones that happen to hold digits and symbols at their ends still pass.
+        for p in ["Tq7-mvr-2kd", "Wk5-after-Reset-9", "9381#2047!Abqz", "Sg7-sign-Secret", "晋城安监Qx7a"] {
+            assert_eq!(check(p, "u"), Ok(()), "{p}");
+        }
     }
 }

@@ -153,16 +153,36 @@ impl Role {
         matches!(self, CityLeader | CityStaff | CountyStaff)
     }
 
-    /// Roles a user with `self` may give to an account they create.
-    pub fn may_grant(self, other: Role) -> bool {
-        match self {
-            // The system admin creates accounts but cannot make another security or audit admin:
-            // that would let one person hold two of the three separated duties.
-            Role::SysAdmin => !matches!(other, Role::SecurityAdmin | Role::AuditAdmin),
-            Role::SecurityAdmin => !matches!(other, Role::SysAdmin),
-            _ => false,
+    /// Whether a user with `self` may create an account of role `other`, or reset one: the
+    /// role-creation table of docs/security.md. The three administrators each manage what the
+    /// others may not, so no one person holds two of the separated duties; the custodian of
+    /// reporters' identities needs a second admin.
+    pub fn grant(self, other: Role) -> Grant {
+        use Role::*;
+        match (self, other) {
+            // The system admin runs the bureaus' and enterprises' accounts, and no admin's.
+            (SysAdmin, SysAdmin | SecurityAdmin | AuditAdmin | TipCustodian) => Grant::No,
+            (SysAdmin, _) => Grant::Yes,
+            // The security admin keeps the audit admin's account, and asks for a custodian.
+            (SecurityAdmin, AuditAdmin) => Grant::Yes,
+            (SecurityAdmin, TipCustodian) => Grant::WithApproval,
+            _ => Grant::No,
         }
     }
+
+    /// The role that approves what `self` asked for under `Grant::WithApproval`.
+    pub fn approver(self) -> Option<Role> {
+        matches!(self, Role::SecurityAdmin).then_some(Role::SysAdmin)
+    }
+}
+
+/// What the role-creation table says of one (creator, role) pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grant {
+    Yes,
+    /// Only as a request that a second admin (of the creator's `approver` role) approves.
+    WithApproval,
+    No,
 }
 
 #[cfg(test)]
@@ -176,7 +196,58 @@ mod tests {
         for p in [Permission::ManageUsers, Permission::ManageOrgs, Permission::ManagePlan, Permission::ViewOrgs] {
             assert!(!Role::AuditAdmin.can(p), "{p:?}");
         }
-        assert!(!Role::SysAdmin.may_grant(Role::AuditAdmin));
+        assert_eq!(Role::SysAdmin.grant(Role::AuditAdmin), Grant::No);
         assert!(Role::ALL.iter().all(|r| r.as_str().parse::<Role>() == Ok(*r)));
+    }
+
+    /// The table of docs/security.md, cell by cell: every (creator, role) pair of every role.
+    #[test]
+    fn the_role_creation_table_holds_in_every_cell() {
+        use Grant::*;
+        use Role::*;
+        // The table as docs/security.md writes it: these cells say yes, one says "with a second
+        // admin's approval", every other cell says no.
+        let yes = [
+            (SysAdmin, CityLeader),
+            (SysAdmin, CityStaff),
+            (SysAdmin, CountyStaff),
+            (SysAdmin, ParkStaff),
+            (SysAdmin, GroupSafety),
+            (SysAdmin, Principal),
+            (SysAdmin, Deputy),
+            (SysAdmin, SafetyOfficer),
+            (SysAdmin, Staff),
+            (SysAdmin, RailwayOperator),
+            (SysAdmin, Expert),
+            (SysAdmin, PatrolGuard),
+            (SecurityAdmin, AuditAdmin),
+        ];
+        let with_approval = [(SecurityAdmin, TipCustodian)];
+        let expected = |creator: Role, role: Role| {
+            if yes.contains(&(creator, role)) {
+                Yes
+            } else if with_approval.contains(&(creator, role)) {
+                WithApproval
+            } else {
+                No
+            }
+        };
+        let mut cells = 0;
+        for creator in Role::ALL {
+            for role in Role::ALL {
+                assert_eq!(creator.grant(*role), expected(*creator, *role), "{creator} creating {role}");
+                cells += 1;
+            }
+        }
+        assert_eq!(cells, 16 * 16);
+        // The custodian never comes from one admin alone; the approver holds another duty.
+        for creator in Role::ALL {
+            assert_ne!(creator.grant(TipCustodian), Yes, "{creator}");
+        }
+        assert_eq!(SecurityAdmin.approver(), Some(SysAdmin));
+        // No admin makes another account of its own kind.
+        for admin in [SysAdmin, SecurityAdmin, AuditAdmin] {
+            assert_eq!(admin.grant(admin), No);
+        }
     }
 }

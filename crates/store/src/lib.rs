@@ -3,6 +3,7 @@
 //!
 //! Every read of supervised data takes a [`Scope`](anjian_domain::scope::Scope); see [`scope`].
 
+pub mod account_requests;
 pub mod activities;
 pub mod attachments;
 pub mod audit;
@@ -101,6 +102,30 @@ impl WriteTxn {
     }
 }
 
+/// The database and its WAL and shared-memory files are readable by their owner alone: they hold
+/// password hashes, sealed secrets and the records. A new database is created that way (SQLite
+/// gives the WAL files the database's mode); an existing one is corrected.
+fn owner_only(db: &std::path::Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        if db.as_os_str().is_empty() || db.to_str().is_some_and(|p| p.contains(":memory:")) {
+            return Ok(());
+        }
+        let io = |e: std::io::Error| StoreError::Db(sea_orm::DbErr::Custom(format!("{}: {e}", db.display())));
+        if !db.exists() {
+            std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(db).map_err(io)?;
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let f = std::path::PathBuf::from(format!("{}{suffix}", db.display()));
+            if f.exists() {
+                std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 fn sqlite_url(url: &str) -> Option<String> {
     let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = path.split('?').next().unwrap_or(path);
@@ -120,6 +145,8 @@ async fn sqlite_pool(url: &str, max_connections: u32) -> Result<DatabaseConnecti
     };
     use sea_orm::sqlx::{ConnectOptions as _, Connection as _, TransactionManager as _};
     let connect = |e: sea_orm::sqlx::Error| StoreError::Db(sea_orm::DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e)));
+    let file = std::path::PathBuf::from(url.strip_prefix("sqlite://").unwrap_or(url).split('?').next().unwrap_or(""));
+    owner_only(&file)?;
     let options = url
         .parse::<SqliteConnectOptions>()
         .map_err(connect)?

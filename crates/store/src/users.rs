@@ -43,6 +43,8 @@ fn row(new: NewUser, now: DateTime<Utc>) -> user::ActiveModel {
         totp_secret: Set(None),
         totp_last_step: Set(None),
         disabled: Set(false),
+        signing_secret_hash: Set(None),
+        signing_secret_required: Set(false),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -179,6 +181,52 @@ pub async fn set_password(
     if res.rows_affected == 0 {
         return Err(StoreError::NotFound);
     }
+    Ok(())
+}
+
+/// After an admin's reset of an account that signs: the old signing secret is gone and the next
+/// signature waits for a new one.
+pub async fn require_new_signing_secret(db: &impl ConnectionTrait, id: i64, now: DateTime<Utc>) -> Result<()> {
+    Users::update_many()
+        .col_expr(user::Column::SigningSecretHash, Expr::value(Option::<String>::None))
+        .col_expr(user::Column::SigningSecretRequired, Expr::value(true))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_signing_secret(db: &impl ConnectionTrait, id: i64, hash: &str, now: DateTime<Utc>) -> Result<()> {
+    Users::update_many()
+        .col_expr(user::Column::SigningSecretHash, Expr::value(Some(hash.to_owned())))
+        .col_expr(user::Column::SigningSecretRequired, Expr::value(false))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Second-factor secrets stored plain (no sealing scheme before them), by account.
+pub async fn plain_totp_secrets(db: &impl ConnectionTrait) -> Result<Vec<(i64, String)>> {
+    Ok(Users::find()
+        .filter(user::Column::TotpSecret.is_not_null())
+        .filter(user::Column::TotpSecret.not_like("%:%"))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|u| Some((u.id, u.totp_secret?)))
+        .collect())
+}
+
+/// Rewrites how a secret is kept (sealing it), leaving the spent steps as they are.
+pub async fn replace_totp_secret_text(db: &impl ConnectionTrait, id: i64, text: &str) -> Result<()> {
+    Users::update_many()
+        .col_expr(user::Column::TotpSecret, Expr::value(Some(text.to_owned())))
+        .filter(user::Column::Id.eq(id))
+        .exec(db)
+        .await?;
     Ok(())
 }
 

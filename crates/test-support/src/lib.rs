@@ -204,7 +204,8 @@ impl TestApp {
         let role_v: anjian_domain::role::Role = role.parse().unwrap();
         let totp_secret = if role_v.requires_second_factor() {
             let s = self.app.crypto.new_totp_secret();
-            users::set_totp_secret(&self.store.db, u.id, Some(&s), self.clock.now_value()).await.unwrap();
+            let sealed = self.app.crypto.seal(&s);
+            users::set_totp_secret(&self.store.db, u.id, Some(&sealed), self.clock.now_value()).await.unwrap();
             Some(s)
         } else {
             None

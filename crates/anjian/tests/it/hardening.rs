@@ -68,9 +68,9 @@ on_both_databases!(a_workbook_that_claims_the_whole_grid_is_refused_by_every_imp
 });
 
 /// Runs the requests side by side and gives their answers in order.
-async fn futures_join<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output>
+async fn futures_join<F>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output>
 where
-    F: Send + 'static,
+    F: std::future::Future + Send + 'static,
     F::Output: Send + 'static,
 {
     let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
@@ -525,6 +525,9 @@ impl Broker {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let (passwd, acl) = (dir.path().join("passwd"), dir.path().join("acl"));
         std::fs::write(&passwd, "").unwrap();
+        // anjian's own account is there before the broker starts: a reload signal sent before
+        // mosquitto has set up its handlers would stop it.
+        passwd_add(&passwd, "anjian", "anjian-broker-pass");
         std::fs::write(
             &acl,
             "user anjian\ntopic read anjian/+/readings\ntopic read $share/anjian/anjian/+/readings\n\n\
@@ -536,7 +539,7 @@ impl Broker {
             &conf,
             format!(
                 "user root\nlistener {port} 127.0.0.1\nallow_anonymous false\npassword_file {}\nacl_file {}\n\
-                 persistence false\nlog_dest none\n",
+                 persistence false\nlog_dest stderr\n",
                 passwd.display(),
                 acl.display()
             ),
@@ -547,16 +550,19 @@ impl Broker {
                 .arg("-c")
                 .arg(&conf)
                 .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
+                .stderr(std::fs::File::create(dir.path().join("mosquitto.log")).unwrap())
                 .spawn()
                 .expect("mosquitto is installed (apt-get install mosquitto)"),
             port,
             dir,
         };
-        b.add_user("anjian", "anjian-broker-pass");
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(std::time::Instant::now() < deadline, "the test's mosquitto listens");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the test's mosquitto listens: {}",
+                std::fs::read_to_string(b.dir.path().join("mosquitto.log")).unwrap_or_default()
+            );
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
         b
@@ -564,12 +570,7 @@ impl Broker {
 
     /// Adds a broker account and has the broker reload its password file, as an operator does.
     fn add_user(&self, user: &str, password: &str) {
-        let passwd = self.dir.path().join("passwd");
-        let ok = std::process::Command::new("mosquitto_passwd")
-            .args(["-b", &passwd.display().to_string(), user, password])
-            .status()
-            .expect("mosquitto_passwd is installed");
-        assert!(ok.success());
+        passwd_add(&self.dir.path().join("passwd"), user, password);
         std::process::Command::new("kill").args(["-HUP", &self.child.id().to_string()]).status().unwrap();
     }
 
@@ -583,6 +584,14 @@ impl Broker {
         tokio::spawn(async move { while events.poll().await.is_ok() {} });
         client
     }
+}
+
+fn passwd_add(passwd: &std::path::Path, user: &str, password: &str) {
+    let ok = std::process::Command::new("mosquitto_passwd")
+        .args(["-b", &passwd.display().to_string(), user, password])
+        .status()
+        .expect("mosquitto_passwd is installed");
+    assert!(ok.success());
 }
 
 impl Drop for Broker {
@@ -665,3 +674,297 @@ async fn mqtt_readings_are_checked_against_the_gateway_that_sent_them() {
     assert_eq!(b["live_alarms"].as_array().map(Vec::len), Some(0), "no alarm for B: {b}");
     assert!(terminate(s).success());
 }
+
+/// Half-sent requests are closed once the header timeout passes, and while they are open the
+/// connection cap keeps the server answering: 60 connections that stop mid-headers against a
+/// cap of 20 and a 2-second timeout, and a real request still gets its answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn half_sent_requests_are_timed_out_and_cannot_exhaust_the_server() {
+    use crate::binary::{start_cmd, terminate, BIN};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("anjian.toml");
+    std::fs::write(&config, "header_read_timeout_seconds = 2\nmax_connections = 20\n").unwrap();
+    let mut cmd = std::process::Command::new(BIN);
+    cmd.arg("--config").arg(&config).arg("--data-dir").arg(dir.path().join("data"));
+    cmd.args(["serve", "--listen", "127.0.0.1:0"]);
+    let s = start_cmd(cmd);
+    let addr = s.addr.clone();
+    let started = std::time::Instant::now();
+    let mut slow = Vec::new();
+    for _ in 0..60 {
+        let mut c = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        c.write_all(b"GET /healthz HTTP/1.1\r\nHost: anjian\r\nX-Slow: ").await.unwrap();
+        slow.push(c);
+    }
+    let r = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .unwrap()
+        .get(format!("http://{addr}/healthz"))
+        .send()
+        .await
+        .expect("a real request is answered while half-sent ones wait");
+    assert_eq!(r.status(), 200);
+    // Every half-sent connection is closed by the server (end of stream, or a reset).
+    for mut c in slow {
+        let mut buf = [0u8; 256];
+        let closed = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+            loop {
+                match c.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => continue,
+                }
+            }
+        })
+        .await;
+        assert!(closed.is_ok(), "a half-sent request is still open after {:?}", started.elapsed());
+    }
+    assert!(terminate(s).success());
+    // What the server left on disk is its owner's alone.
+    use std::os::unix::fs::PermissionsExt;
+    let data = dir.path().join("data");
+    for f in ["", "anjian.db", "anjian.db-wal", "audit-checkpoint.key", "audit.checkpoint", "signing.key", "tips.key"] {
+        let p = data.join(f);
+        if p.exists() {
+            let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode & 0o077, 0, "{} is mode {mode:o}", p.display());
+        }
+    }
+}
+
+on_both_databases!(the_three_admins_create_and_reset_only_what_the_table_allows, |backend| async move {
+    let t = TestApp::start(backend).await;
+    let zezhou = t.org_by_code("bureau-zezhou").await;
+    let sys = t.user("ra.sys", "sys_admin", None).await;
+    let sec = t.user("ra.sec", "security_admin", None).await;
+    let audit = t.user("ra.audit", "audit_admin", None).await;
+    let staff = t.user("ra.staff", "county_staff", Some(zezhou.id)).await;
+    let new = |role: &str, name: &str| {
+        let org = if role.ends_with("_admin") { Value::Null } else { json!(zezhou.id) };
+        json!({"username": name, "display_name": "测试账号", "role": role, "org_id": org})
+    };
+    let create = |token: String, role: &'static str, name: &'static str| {
+        let body = new(role, name);
+        let t = &t;
+        async move { post_json(t, &token, "/api/v1/users", body).await }
+    };
+    // The system admin: bureau and enterprise accounts, no admin and no custodian.
+    assert_eq!(create(sys.token.clone(), "county_staff", "ra.c1").await.0, 201);
+    assert_eq!(create(sys.token.clone(), "principal", "ra.p1").await.0, 201);
+    for role in ["tip_custodian", "security_admin", "audit_admin", "sys_admin"] {
+        assert_eq!(create(sys.token.clone(), role, "ra.x1").await.0, 403, "sys_admin creating {role}");
+    }
+    // The security admin: the audit admin; a custodian only as a request; nothing else.
+    assert_eq!(create(sec.token.clone(), "audit_admin", "ra.a2").await.0, 201);
+    for role in ["county_staff", "city_staff", "principal", "sys_admin", "security_admin"] {
+        assert_eq!(create(sec.token.clone(), role, "ra.x2").await.0, 403, "security_admin creating {role}");
+    }
+    // The audit admin creates nothing.
+    for role in ["county_staff", "tip_custodian", "audit_admin"] {
+        assert_eq!(create(audit.token.clone(), role, "ra.x3").await.0, 403, "audit_admin creating {role}");
+    }
+    // Resets follow the same table: the security admin cannot reset bureau staff.
+    assert_eq!(reset(&t, &sec.token, staff.id).await.0, 403);
+    assert_eq!(reset(&t, &sys.token, sec.id).await.0, 403);
+
+    // A custodian: requested by the security admin, approved by a system admin.
+    let (st, request) = create(sec.token.clone(), "tip_custodian", "ra.keeper").await;
+    assert_eq!((st, request["status"].as_str()), (202, Some("pending_approval")), "{request}");
+    assert!(request.get("one_time_password").is_none(), "the requester never holds the credential");
+    let id = request["id"].as_i64().unwrap();
+    let (_, pending) = get_json(&t, &sys.token, "/api/v1/account-requests").await;
+    assert_eq!(pending.as_array().unwrap().len(), 1);
+    let approve = format!("/api/v1/account-requests/{id}/approve");
+    assert_eq!(post_json(&t, &sec.token, &approve, json!({})).await.0, 403, "not by the one who asked");
+    assert_eq!(post_json(&t, &audit.token, &approve, json!({})).await.0, 403, "not by the audit admin");
+    assert_eq!(post_json(&t, &staff.token, &approve, json!({})).await.0, 403);
+    let (st, made) = post_json(&t, &sys.token, &approve, json!({})).await;
+    assert_eq!((st, made["user"]["role"].as_str()), (200, Some("tip_custodian")), "{made}");
+    assert!(made["one_time_password"].as_str().is_some_and(|p| p.len() >= 16));
+    assert_eq!(post_json(&t, &sys.token, &approve, json!({})).await.0, 409, "decided once");
+    let keeper = made["user"]["id"].as_i64().unwrap();
+    // Its reset is a request too; a refused request changes nothing.
+    let (st, r) = reset(&t, &sec.token, keeper).await;
+    assert_eq!(st, 202, "{r}");
+    let refuse = format!("/api/v1/account-requests/{}/refuse", r["id"]);
+    assert_eq!(post_json(&t, &sys.token, &refuse, json!({})).await.0, 204);
+    assert_eq!(get_json(&t, &sys.token, "/api/v1/account-requests").await.1, json!([]));
+    // Every step is in the audit log.
+    for action in ["account_request.file", "account_request.approved", "account_request.refused"] {
+        assert!(!audit_actions(&t, action).await.is_empty(), "{action}");
+    }
+    // The page shows the request to the system admin with its buttons, in Chinese.
+    let (_, again) = create(sec.token.clone(), "tip_custodian", "ra.keeper2").await;
+    let cookie = t.sign_in(&sys).await;
+    let (_, _, html) = t.page(&cookie, "/users").await;
+    assert!(html.contains("待批准的账号申请") && html.contains(&format!("/users/requests/{}/approve", again["id"])));
+    t.finish().await;
+});
+
+on_both_databases!(a_principal_reset_by_an_admin_signs_again_only_with_a_new_signing_secret, |backend| async move {
+    let t = TestApp::start(backend).await;
+    let zezhou = t.org_by_code("bureau-zezhou").await;
+    let county = t.user("sg.county", "county_staff", Some(zezhou.id)).await;
+    let sys = t.user("sg.sys", "sys_admin", None).await;
+    let (_, org) = post_json(
+        &t,
+        &county.token,
+        "/api/v1/orgs",
+        json!({"name": "泽州签名测试公司", "kind": "enterprise", "jurisdiction_id": zezhou.jurisdiction_id}),
+    )
+    .await;
+    let org = org["id"].as_i64().unwrap();
+    let principal = t.user("sg.principal", "principal", Some(org)).await;
+    let hazard = |d: &str| json!({"org_id": org, "description": d, "grade": "general"});
+    assert_eq!(post_json(&t, &principal.token, "/api/v1/hazards", hazard("配电柜未上锁")).await.0, 201);
+    let sign = format!("/api/v1/orgs/{org}/ledgers/2022-08/sign");
+    let (st, v1) = post_json(&t, &principal.token, &sign, json!({"password": principal.password})).await;
+    assert_eq!(st, 201, "{v1}");
+
+    // The admin resets the account and takes it over: the new login password signs nothing.
+    let (_, r) = post_json(&t, &sys.token, &format!("/api/v1/users/{}/reset-password", principal.id), json!({})).await;
+    let one_time = r["one_time_password"].as_str().unwrap().to_owned();
+    let cookie = t.login_form(&principal.username, &one_time).await.unwrap();
+    let (_, _, html) = t.page(&cookie, "/account/password").await;
+    let csrf = hidden(&html, "_csrf").unwrap();
+    let login = "Wk5-after-Reset-9";
+    let form = [("_csrf", csrf.as_str()), ("current", one_time.as_str()), ("new", login), ("repeat", login)];
+    assert_eq!(t.post_form(&cookie, "/account/password", &form).await.0, 303);
+    let token = t.app.create_token(&actor_of(&t, principal.id).await, "phone").await.unwrap().1;
+    assert_eq!(post_json(&t, &token, "/api/v1/hazards", hazard("安全出口堵塞")).await.0, 201);
+    let (st, v) = post_json(&t, &token, &sign, json!({"password": login})).await;
+    assert_eq!((st, field_codes(&v)), (422, vec![("password".into(), "signing_secret_required".into())]), "{v}");
+    // The account page says why, and takes a signing secret (never the login password).
+    let (_, _, html) = t.page(&cookie, "/account").await;
+    assert!(html.contains("签署台账前须先设置新的签名口令"));
+    let put = |body: Value| crate::hardening::put(&t, &token, "/api/v1/me/signing-secret", body);
+    assert_eq!(put(json!({"current_password": login, "secret": login})).await.0, 422);
+    assert_eq!(put(json!({"current_password": "wrong", "secret": "Sg7-sign-Secret"})).await.0, 422);
+    assert_eq!(put(json!({"current_password": login, "secret": "Sg7-sign-Secret"})).await.0, 204);
+    let (st, _) = post_json(&t, &token, &sign, json!({"password": login})).await;
+    assert_eq!(st, 422, "the login password no longer signs");
+    let (st, v2) = post_json(&t, &token, &sign, json!({"password": "Sg7-sign-Secret"})).await;
+    assert_eq!((st, v2["version"].as_i64()), (201, Some(2)), "{v2}");
+    // What was signed before the reset still verifies.
+    let (_, one) = get_json(&t, &county.token, &format!("/api/v1/ledgers/{}", v1["id"])).await;
+    assert_eq!(one["intact"], true);
+    assert!(!audit_actions(&t, "user.signing_secret.set").await.is_empty());
+    t.finish().await;
+});
+
+async fn reset(t: &TestApp, token: &str, id: i64) -> (u16, Value) {
+    post_json(t, token, &format!("/api/v1/users/{id}/reset-password"), json!({})).await
+}
+
+async fn put(t: &TestApp, token: &str, path: &str, body: Value) -> (u16, Value) {
+    let r = t.http.put(t.url(path)).bearer_auth(token).json(&body).send().await.unwrap();
+    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+}
+
+on_both_databases!(the_idle_limit_counts_from_the_last_use_never_from_an_older_one, |backend| async move {
+    use chrono::Duration;
+    let t = TestApp::start(backend).await;
+    let city = t.org_by_code("bureau-jincheng").await;
+    let u = t.user("idle.one", "principal", Some(city.id)).await;
+    // Used 10 seconds after signing in (too soon to be saved), then idle 29 min 59 s: still on.
+    let c = t.login_form(&u.username, &u.password).await.unwrap();
+    t.clock.advance(Duration::seconds(10));
+    assert_eq!(t.page(&c, "/campaign").await.0, 200);
+    t.clock.advance(Duration::minutes(30) - Duration::seconds(1));
+    assert_eq!(t.page(&c, "/campaign").await.0, 200, "the limit ran short of 30 idle minutes");
+    // Idle 30 minutes and 16 seconds after the last use: gone.
+    let c = t.login_form(&u.username, &u.password).await.unwrap();
+    t.clock.advance(Duration::seconds(10));
+    assert_eq!(t.page(&c, "/campaign").await.0, 200);
+    t.clock.advance(Duration::minutes(30) + Duration::seconds(16));
+    assert_eq!(t.page(&c, "/campaign").await.0, 303);
+    t.finish().await;
+});
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_in_posted_from_another_origin_is_refused() {
+    let t = TestApp::start(Backend::Sqlite).await;
+    let city = t.org_by_code("bureau-jincheng").await;
+    let u = t.user("origin.one", "principal", Some(city.id)).await;
+    let post = |origin: Option<&str>| {
+        let mut r = t.http.post(t.url("/login")).form(&[("username", u.username.as_str()), ("password", &u.password)]);
+        if let Some(o) = origin {
+            r = r.header("origin", o);
+        }
+        async move { r.send().await.unwrap().status().as_u16() }
+    };
+    // No Sec-Fetch-Site (an older browser): the Origin decides.
+    assert_eq!(post(Some("http://evil.example")).await, 403);
+    assert_eq!(post(Some(&format!("http://{}.evil.example", t.addr.ip()))).await, 403);
+    assert_eq!(post(Some(&format!("http://{}", t.addr))).await, 303);
+    // An opaque origin is what a browser sends for a same-site post from a no-referrer page.
+    assert_eq!(post(Some("null")).await, 303);
+    assert_eq!(post(None).await, 303, "a client that sends no Origin (a script, a test) signs in");
+    t.finish().await;
+}
+
+on_both_databases!(text_with_a_nul_character_is_refused_on_both_databases, |backend| async move {
+    let t = TestApp::start(backend).await;
+    let zezhou = t.org_by_code("bureau-zezhou").await;
+    let county = t.user("nul.county", "county_staff", Some(zezhou.id)).await;
+    let body = format!(
+        "{{\"name\": \"泽州\\u0000公司\", \"kind\": \"enterprise\", \"jurisdiction_id\": {}}}",
+        zezhou.jurisdiction_id
+    );
+    let r = t.http.post(t.url("/api/v1/orgs")).bearer_auth(&county.token).header("content-type", "application/json");
+    let r = r.body(body).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(field_codes(&v), vec![("body".to_owned(), "nul_character".to_owned())]);
+    // An escaped backslash before the letters u0000 is ordinary text.
+    let body = format!(
+        "{{\"name\": \"泽州\\\\u0000公司\", \"kind\": \"enterprise\", \"jurisdiction_id\": {}}}",
+        zezhou.jurisdiction_id
+    );
+    let r = t.http.post(t.url("/api/v1/orgs")).bearer_auth(&county.token).header("content-type", "application/json");
+    assert_eq!(r.body(body).send().await.unwrap().status(), 201);
+    t.finish().await;
+});
+
+on_both_databases!(an_organisations_sites_outside_the_scope_are_not_found, |backend| async move {
+    let t = TestApp::start(backend).await;
+    let zezhou = t.org_by_code("bureau-zezhou").await;
+    let gaoping = t.org_by_code("bureau-gaoping").await;
+    let county = t.user("st.zz", "county_staff", Some(zezhou.id)).await;
+    let other = t.user("st.gp", "county_staff", Some(gaoping.id)).await;
+    let (_, org) = post_json(
+        &t,
+        &county.token,
+        "/api/v1/orgs",
+        json!({"name": "泽州场所测试公司", "kind": "enterprise", "jurisdiction_id": zezhou.jurisdiction_id}),
+    )
+    .await;
+    let path = format!("/api/v1/orgs/{}/sites", org["id"]);
+    assert_eq!(t.get(&county.token, &path).await.status(), 200);
+    assert_eq!(t.get(&other.token, &path).await.status(), 404);
+    assert_eq!(t.get(&other.token, "/api/v1/orgs/999999/sites").await.status(), 404);
+    t.finish().await;
+});
+
+on_both_databases!(second_factor_secrets_are_sealed_in_the_database, |backend| async move {
+    let t = TestApp::start(backend).await;
+    let city = t.org_by_code("bureau-jincheng").await;
+    let u = t.user("seal.one", "city_staff", Some(city.id)).await;
+    let secret = u.totp_secret.clone().unwrap();
+    let stored = sql_texts(&t.store.db, &format!("SELECT totp_secret FROM users WHERE id = {}", u.id)).await.remove(0);
+    assert!(!stored.contains(&secret) && stored.starts_with("chacha20poly1305:"), "{stored}");
+    // A secret an earlier release stored plain is sealed at start-up, and codes still work.
+    let plain = t.user("seal.two", "city_staff", Some(city.id)).await;
+    let plain_secret = plain.totp_secret.clone().unwrap();
+    anjian_store::users::replace_totp_secret_text(&t.store.db, plain.id, &plain_secret).await.unwrap();
+    assert_eq!(t.app.seal_totp_secrets().await.unwrap(), 1);
+    let stored =
+        sql_texts(&t.store.db, &format!("SELECT totp_secret FROM users WHERE id = {}", plain.id)).await.remove(0);
+    assert!(!stored.contains(&plain_secret));
+    for user in [&u, &plain] {
+        let cookie = t.sign_in(user).await;
+        assert_eq!(t.page(&cookie, "/campaign").await.0, 200, "{} signs in with a code", user.username);
+    }
+    t.finish().await;
+});

@@ -1,5 +1,6 @@
 //! sea-orm entities: the rows as stored. Repositories turn them into what callers need.
 
+pub mod account_request;
 pub mod activity;
 pub mod alarm;
 pub mod api_token;

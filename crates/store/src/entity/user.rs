@@ -21,6 +21,10 @@ pub struct Model {
     pub totp_secret: Option<String>,
     pub totp_last_step: Option<i64>,
     pub disabled: bool,
+    /// The secret ledgers are signed with, once the user set one (argon2id).
+    pub signing_secret_hash: Option<String>,
+    /// An admin reset the account: no signature until the user sets a signing secret.
+    pub signing_secret_required: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -19,6 +19,7 @@ mod m0013_warehouses;
 mod m0014_reading_ms;
 mod m0015_hazard_counts;
 mod m0016_append_only_replace;
+mod m0017_account_approvals;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0014_reading_ms::Migration),
             Box::new(m0015_hazard_counts::Migration),
             Box::new(m0016_append_only_replace::Migration),
+            Box::new(m0017_account_approvals::Migration),
         ]
     }
 }

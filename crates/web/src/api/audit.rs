@@ -40,6 +40,7 @@ pub struct AuditPage {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Params {
     pub actor: Option<String>,
     /// Prefix of the action, e.g. `login`.

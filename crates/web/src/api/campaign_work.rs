@@ -114,6 +114,7 @@ pub async fn detail(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PlaceParams {
     /// A county inside the caller's jurisdiction.
     pub jurisdiction_id: Option<i64>,
@@ -188,6 +189,7 @@ pub async fn leaders(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LeaderParams {
     /// A leader code; the caller's own when absent.
     pub leader: Option<String>,

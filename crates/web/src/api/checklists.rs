@@ -83,6 +83,7 @@ pub async fn create(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct VersionParam {
     /// A version number; the latest when absent.
     pub version: Option<i32>,
@@ -142,6 +143,7 @@ pub fn sheet_response(name: &str, version: i32, items: &[ChecklistItem]) -> Resu
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportParams {
     /// A new checklist with this name …
     pub name: Option<String>,

@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CrossingParams {
     pub jurisdiction_id: Option<i64>,
 }
@@ -70,7 +71,7 @@ pub async fn one(
 
 /// A round of equipment checks by the operator; a faulty item files a hazard.
 #[utoipa::path(post, path = "/api/v1/crossings/{id}/checks", params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
-    request_body(content = Object, description = "CheckInput: items[{equipment_id, ok, note}], note"),
+    request_body = anjian_app::crossings::CheckInput,
     responses((status = 201, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn check(
     State(s): State<AppState>,
@@ -106,7 +107,7 @@ pub async fn guards(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<
 }
 
 #[utoipa::path(post, path = "/api/v1/guards", params(("Idempotency-Key" = Option<String>, Header)),
-    request_body(content = Object, description = "GuardInput: name, certificate_no, issued, expires (YYYY-MM-DD)"),
+    request_body = anjian_app::crossings::GuardInput,
     responses((status = 201, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn add_guard(
     State(s): State<AppState>,
@@ -140,7 +141,7 @@ pub async fn renew(
 
 /// Puts a guard on duty at a crossing (only with a certificate valid for the whole shift).
 #[utoipa::path(post, path = "/api/v1/guards/{id}/shifts", params(("id" = i64, Path)),
-    request_body(content = Object, description = "ShiftInput: site_id, starts_at, ends_at"),
+    request_body = anjian_app::crossings::ShiftInput,
     responses((status = 201, body = Object), (status = 422, body = ErrorBody)))]
 pub async fn shift(
     State(s): State<AppState>,
@@ -158,7 +159,7 @@ pub async fn trainings(State(s): State<AppState>, ApiActor(a): ApiActor) -> Resu
 
 /// A training session or an emergency drill with its attendees (photos through the page form).
 #[utoipa::path(post, path = "/api/v1/trainings", params(("Idempotency-Key" = Option<String>, Header)),
-    request_body(content = Object, description = "TrainingInput: kind (training|drill), held_on, topic, scenario, result, attendees[guard ids]"),
+    request_body = anjian_app::crossings::TrainingInput,
     responses((status = 201, body = Object), (status = 422, body = ErrorBody)))]
 pub async fn add_training(
     State(s): State<AppState>,

@@ -35,7 +35,7 @@ pub async fn profile(
 
 /// Records a fee, staffing, training or insurance fact (photos of evidence through the page form).
 #[utoipa::path(post, path = "/api/v1/orgs/{id}/fundamentals", params(("id" = i64, Path)),
-    request_body(content = Object, description = "FundamentalInput: kind (fee|staff|training|insurance), year, extracted_yuan, used_yuan, required, actual, person, hours, reference, starts_on, ends_on, note"),
+    request_body = anjian_app::fundamentals::FundamentalInput,
     responses((status = 201, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn record(
     State(s): State<AppState>,

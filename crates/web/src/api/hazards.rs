@@ -93,6 +93,7 @@ pub struct CoverageDto {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AtParam {
     /// The month containing this instant (default: now).
     pub at: Option<DateTime<Utc>>,
@@ -165,7 +166,7 @@ pub struct InspectionDetail {
 
 /// Records an inspection of any kind of the seed. Failed items that carry a `hazard` file it in
 /// the same action. Send `Idempotency-Key: <uuid>` from phones: a retried submit makes no second record.
-#[utoipa::path(post, path = "/api/v1/inspections", request_body(content = Object, description = "RecordInspection: org_id, kind, at?, summary, site_id?, covered_point_ids, findings[{point_id, item, passed, note, hazard?}]"),
+#[utoipa::path(post, path = "/api/v1/inspections", request_body = anjian_app::inspections::RecordInspection,
     responses((status = 201, body = InspectionDto), (status = 200, body = InspectionDto, description = "replay"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn record_inspection(
     State(s): State<AppState>,
@@ -178,6 +179,7 @@ pub async fn record_inspection(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct InspectionParams {
     pub org_id: Option<i64>,
     pub kind: Option<String>,
@@ -328,6 +330,7 @@ pub async fn report_hazard(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HazardParams {
     pub org_id: Option<i64>,
     /// Inside this jurisdiction (a county, or the city).
@@ -384,6 +387,7 @@ pub async fn export_hazards(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportParams {
     /// Store the rows (when the whole sheet is valid); otherwise only check them.
     #[serde(default)]
@@ -543,6 +547,7 @@ impl From<anjian_store::attachments::Attachment> for PhotoDto {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PhotoParams {
     /// `before` or `after`.
     pub role: String,
@@ -737,6 +742,7 @@ pub async fn sign_ledger(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LedgerParams {
     pub period: Option<String>,
     pub org_id: Option<i64>,
@@ -813,6 +819,7 @@ pub async fn mark_typical_case(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PeriodParam {
     /// `YYYY-MM`.
     pub period: String,

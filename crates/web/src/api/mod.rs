@@ -23,7 +23,7 @@ mod warehouses;
 use crate::error::json_error;
 use crate::AppState;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::FromRequest;
+
 use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -56,7 +56,8 @@ pub fn router() -> Router<AppState> {
     paths(
         me::me, me::jurisdictions, me::list_tokens, me::create_token, me::revoke_token,
         orgs::list, orgs::count, orgs::get_one, orgs::sites, orgs::create, orgs::rename,
-        users::list, users::get_one, users::create, users::reset_password,
+        users::list, users::get_one, users::create, users::reset_password, users::pending_requests, users::approve,
+        users::refuse, users::set_signing_secret,
         campaign::campaign,
         checklists::list, checklists::create, checklists::get_one, checklists::revise, checklists::export, checklists::import,
         audit::list,
@@ -80,12 +81,63 @@ pub fn router() -> Router<AppState> {
         warehouses::patrol, warehouses::add_loading, warehouses::loadings, warehouses::add_facility, warehouses::upkeep,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::error::FieldProblem)),
-    modifiers(&Security),
+    modifiers(&Security, &CommonErrors),
     security(("bearer" = []))
 )]
 pub struct ApiDoc;
 
 struct Security;
+
+/// The errors any operation may answer, in the one error shape, added to every operation that
+/// does not describe them itself: a body, query or path it cannot read (400), no or a spent
+/// token (401), a role that may not (403), an object outside the caller's scope (404), a body too
+/// large (413) or of another type (415), invalid input (422), too many attempts (429), the
+/// database away (503) or the disk full (507). A generated client then knows every answer.
+struct CommonErrors;
+
+impl utoipa::Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        const COMMON: &[(&str, &str)] = &[
+            ("400", "The body, query or path could not be read"),
+            ("401", "Not signed in, or the token is spent"),
+            ("403", "The caller's role may not do this"),
+            ("404", "Not there, or outside the caller's scope"),
+            ("413", "The body is too large"),
+            ("415", "The body is not of the type the operation takes"),
+            ("422", "Invalid input; `fields` names each problem"),
+            ("429", "Too many attempts from this client"),
+            ("503", "The database is unavailable for a moment"),
+            ("507", "The server's storage is full; nothing was saved"),
+        ];
+        for item in openapi.paths.paths.values_mut() {
+            let ops = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+                &mut item.head,
+                &mut item.options,
+                &mut item.trace,
+            ];
+            for op in ops.into_iter().flatten() {
+                for (status, description) in COMMON {
+                    op.responses.responses.entry((*status).to_owned()).or_insert_with(|| {
+                        ResponseBuilder::new()
+                            .description(*description)
+                            .content(
+                                "application/json",
+                                ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build(),
+                            )
+                            .build()
+                            .into()
+                    });
+                }
+            }
+        }
+    }
+}
 
 impl utoipa::Modify for Security {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
@@ -132,9 +184,56 @@ impl From<PathRejection> for Rejection {
     }
 }
 
-#[derive(FromRequest)]
-#[from_request(via(axum::Json), rejection(Rejection))]
+/// A JSON body read into `T`. Text holding a NUL character (`\u0000`) is refused with 422
+/// before anything is stored: PostgreSQL cannot keep it in text, and on SQLite it would cut
+/// strings short wherever C reads them.
 pub struct ApiJson<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for ApiJson<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Rejection;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let json = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.split(';').next().is_some_and(|m| m.trim().ends_with("json")));
+        if !json {
+            return Err(reject(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Expected request with `Content-Type: application/json`".into(),
+            ));
+        }
+        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|e| {
+            let status = e.status();
+            let code = if status == StatusCode::PAYLOAD_TOO_LARGE { "too_large" } else { "bad_request" };
+            Rejection(json_error(status, code, e.body_text(), Vec::new()))
+        })?;
+        if holds_nul(&bytes) {
+            return Err(Rejection(json_error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                "text may not contain the NUL character".into(),
+                vec![crate::error::FieldProblem { field: "body".into(), code: "nul_character".into() }],
+            )));
+        }
+        axum::Json::<T>::from_bytes(&bytes).map(|axum::Json(v)| ApiJson(v)).map_err(Rejection::from)
+    }
+}
+
+/// Whether JSON text escapes a NUL character: `\u0000` behind an odd run of backslashes (an
+/// even run is an escaped backslash followed by the letters `u0000`).
+fn holds_nul(body: &[u8]) -> bool {
+    body.windows(6).enumerate().any(|(i, w)| {
+        w[0] == b'\\'
+            && w[1..].eq_ignore_ascii_case(b"u0000")
+            && body[..i].iter().rev().take_while(|b| **b == b'\\').count() % 2 == 0
+    })
+}
 
 #[derive(FromRequestParts)]
 #[from_request(via(axum::extract::Query), rejection(Rejection))]

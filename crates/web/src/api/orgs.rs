@@ -66,6 +66,7 @@ pub struct OrgPage {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Organisation kind, e.g. `enterprise`, `explosives_enterprise`, `park`.
     pub kind: Option<String>,

@@ -119,6 +119,7 @@ pub async fn level(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SupervisionParams {
     /// A supervision level code; `key` when absent.
     pub level: Option<String>,

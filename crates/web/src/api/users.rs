@@ -19,6 +19,10 @@ pub fn router() -> Router<AppState> {
         .route("/users", get(list).post(create))
         .route("/users/{id}", get(get_one))
         .route("/users/{id}/reset-password", post(reset_password))
+        .route("/account-requests", get(pending_requests))
+        .route("/account-requests/{id}/approve", post(approve))
+        .route("/account-requests/{id}/refuse", post(refuse))
+        .route("/me/signing-secret", axum::routing::put(set_signing_secret))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -57,6 +61,7 @@ pub struct UserPage {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     pub role: Option<String>,
     pub org_id: Option<i64>,
@@ -106,13 +111,66 @@ pub struct CreatedUser {
     pub one_time_password: String,
 }
 
+/// A request that waits for a second admin (a tip custodian's account, created or reset).
+#[derive(Serialize, ToSchema)]
+pub struct AccountRequestDto {
+    pub id: i64,
+    /// `create` or `reset`.
+    pub action: String,
+    pub username: Option<String>,
+    pub display_name: Option<String>,
+    pub role: String,
+    pub org_id: Option<i64>,
+    pub target_user_id: Option<i64>,
+    pub requested_by: i64,
+    pub requested_at: DateTime<Utc>,
+    /// Always `pending_approval` here: a decided request is no longer listed.
+    pub status: &'static str,
+}
+
+fn request_dto(r: anjian_store::account_requests::AccountRequest) -> AccountRequestDto {
+    AccountRequestDto {
+        id: r.id,
+        action: r.action,
+        username: r.username,
+        display_name: r.display_name,
+        role: r.role,
+        org_id: r.org_id,
+        target_user_id: r.target_user_id,
+        requested_by: r.requested_by,
+        requested_at: r.requested_at,
+        status: "pending_approval",
+    }
+}
+
+/// What creating or resetting an account came to: done (201/200 with the one-time password) or
+/// filed for a second admin's approval (202).
+fn outcome<T>(
+    s: &AppState,
+    o: anjian_app::users::AccountOutcome,
+    done: StatusCode,
+    wrap: impl FnOnce(UserDto, String) -> T,
+) -> axum::response::Response
+where
+    Json<T>: axum::response::IntoResponse,
+{
+    use axum::response::IntoResponse;
+    match o {
+        anjian_app::users::AccountOutcome::Done { user, one_time_password } => {
+            (done, Json(wrap(dto(user, s.app.clock.now()), one_time_password))).into_response()
+        }
+        anjian_app::users::AccountOutcome::Requested(r) => (StatusCode::ACCEPTED, Json(request_dto(r))).into_response(),
+    }
+}
+
 #[utoipa::path(post, path = "/api/v1/users", request_body = CreateUserBody,
-    responses((status = 201, body = CreatedUser), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = CreatedUser), (status = 202, body = AccountRequestDto, description = "filed for a second admin's approval"),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiJson(b): ApiJson<CreateUserBody>,
-) -> Result<(StatusCode, Json<CreatedUser>), ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     let input = CreateUser {
         username: b.username,
         display_name: b.display_name,
@@ -121,8 +179,8 @@ pub async fn create(
         leader_code: b.leader_code,
         position: b.position,
     };
-    let (u, pw) = s.app.create_user(Some(&a), input).await?;
-    Ok((StatusCode::CREATED, Json(CreatedUser { user: dto(u, s.app.clock.now()), one_time_password: pw })))
+    let o = s.app.create_account(&a, input).await?;
+    Ok(outcome(&s, o, StatusCode::CREATED, |user, one_time_password| CreatedUser { user, one_time_password }))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -131,11 +189,67 @@ pub struct OneTimePassword {
 }
 
 #[utoipa::path(post, path = "/api/v1/users/{id}/reset-password", params(("id" = i64, Path)),
-    responses((status = 200, body = OneTimePassword), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = OneTimePassword), (status = 202, body = AccountRequestDto, description = "filed for a second admin's approval"),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn reset_password(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<OneTimePassword>, ApiError> {
-    Ok(Json(OneTimePassword { one_time_password: s.app.reset_password(&a, id).await? }))
+) -> Result<axum::response::Response, ApiError> {
+    let o = s.app.reset_account(&a, id).await?;
+    Ok(outcome(&s, o, StatusCode::OK, |_, one_time_password| OneTimePassword { one_time_password }))
+}
+
+/// Requests waiting for a second admin (system and security admins).
+#[utoipa::path(get, path = "/api/v1/account-requests",
+    responses((status = 200, body = [AccountRequestDto]), (status = 403, body = ErrorBody)))]
+pub async fn pending_requests(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+) -> Result<Json<Vec<AccountRequestDto>>, ApiError> {
+    Ok(Json(s.app.pending_account_requests(&a).await?.into_iter().map(request_dto).collect()))
+}
+
+/// The approval of a request by the second admin; the account's one-time password is in this
+/// answer only.
+#[utoipa::path(post, path = "/api/v1/account-requests/{id}/approve", params(("id" = i64, Path)),
+    responses((status = 200, body = CreatedUser), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn approve(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<CreatedUser>, ApiError> {
+    let (u, pw) = s.app.decide_account_request(&a, id, true).await?.ok_or(anjian_app::AppError::NotFound)?;
+    Ok(Json(CreatedUser { user: dto(u, s.app.clock.now()), one_time_password: pw }))
+}
+
+#[utoipa::path(post, path = "/api/v1/account-requests/{id}/refuse", params(("id" = i64, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn refuse(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<StatusCode, ApiError> {
+    s.app.decide_account_request(&a, id, false).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SigningSecretBody {
+    /// The login password, asked again.
+    pub current_password: String,
+    /// The secret the hazard ledger will be signed with from now on.
+    pub secret: String,
+}
+
+/// The principal's signing secret (after an admin's reset, required before the next signature).
+#[utoipa::path(put, path = "/api/v1/me/signing-secret", request_body = SigningSecretBody,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_signing_secret(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiJson(b): ApiJson<SigningSecretBody>,
+) -> Result<StatusCode, ApiError> {
+    s.app.set_signing_secret(&a, &b.current_password, &b.secret).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

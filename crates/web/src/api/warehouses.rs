@@ -125,6 +125,7 @@ pub async fn add_sensor(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AlarmParams {
     pub site_id: Option<i64>,
     /// Only alarms not yet resolved.
@@ -134,7 +135,7 @@ pub struct AlarmParams {
 }
 
 /// Alarms in scope, newest first.
-#[utoipa::path(get, path = "/api/v1/alarms", params(AlarmParams), responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/api/v1/alarms", params(AlarmParams), responses((status = 200, body = [Object])))]
 pub async fn alarms(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
@@ -216,6 +217,7 @@ pub async fn checkin(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DayParams {
     /// `YYYY-MM-DD` (local); today when absent.
     pub date: Option<chrono::NaiveDate>,
@@ -259,7 +261,7 @@ pub async fn add_loading(
 }
 
 /// The warehouse's latest loadings.
-#[utoipa::path(get, path = "/api/v1/warehouses/{id}/loadings", params(("id" = i64, Path)), responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/api/v1/warehouses/{id}/loadings", params(("id" = i64, Path)), responses((status = 200, body = [Object])))]
 pub async fn loadings(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,

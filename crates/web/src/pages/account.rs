@@ -18,6 +18,7 @@ pub fn router() -> Router<AppState> {
         .route("/account/tokens", post(create_token))
         .route("/account/tokens/{id}/revoke", post(revoke_token))
         .route("/account/logout-everywhere", post(logout_everywhere))
+        .route("/account/signing-secret", post(set_signing_secret))
 }
 
 pub struct TokenRow {
@@ -39,6 +40,11 @@ struct Page {
     tokens: Vec<TokenRow>,
     new_token: Option<String>,
     errors: Vec<String>,
+    /// The account signs hazard ledgers (a principal): the signing-secret form is shown.
+    signs: bool,
+    /// An admin reset the account: the next signature waits for a new signing secret.
+    signing_secret_required: bool,
+    signing_secret_set: bool,
 }
 
 async fn page(state: &AppState, s: &Signed, new_token: Option<String>, errors: Vec<String>) -> Response {
@@ -65,6 +71,9 @@ async fn page(state: &AppState, s: &Signed, new_token: Option<String>, errors: V
             .collect(),
         new_token,
         errors,
+        signs: s.actor().role.can(anjian_domain::role::Permission::SignLedger),
+        signing_secret_required: u.signing_secret_required,
+        signing_secret_set: u.signing_secret_hash.is_some(),
     })
 }
 
@@ -108,6 +117,31 @@ async fn revoke_token(
     match state.app.revoke_token(s.actor(), id).await {
         Ok(()) => Redirect::to("/account").into_response(),
         Err(e) => PageError::new(e, s.lang).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct SigningSecretForm {
+    _csrf: String,
+    current: String,
+    secret: String,
+    repeat: String,
+}
+
+async fn set_signing_secret(State(state): State<AppState>, s: Signed, Form(f): Form<SigningSecretForm>) -> Response {
+    if let Some(r) = csrf_refusal(&s.ctx, &f._csrf, s.lang) {
+        return r;
+    }
+    if f.secret != f.repeat {
+        let msgs = field_messages(s.lang, &anjian_app::AppError::invalid("repeat", "password_mismatch"));
+        return (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page(&state, &s, None, msgs).await).into_response();
+    }
+    match state.app.set_signing_secret(s.actor(), &f.current, &f.secret).await {
+        Ok(()) => Redirect::to("/account?signing_secret=1").into_response(),
+        Err(e) => {
+            let (status, _) = crate::error::status_and_code(&e);
+            (status, page(&state, &s, None, field_messages(s.lang, &e)).await).into_response()
+        }
     }
 }
 

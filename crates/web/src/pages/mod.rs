@@ -256,8 +256,22 @@ pub fn client_ip(peer: std::net::SocketAddr, headers: &HeaderMap) -> std::net::I
 
 /// A cross-site form post is refused before anything else: a browser says so in Sec-Fetch-Site.
 /// (Forms without a session — signing in, the public tip form — have no CSRF token to check.)
+/// Whether a form was posted from another site. A browser that sends `Sec-Fetch-Site` says so
+/// itself; one that does not (older browsers) is judged by the `Origin` it sends, which must name
+/// the host asked. An opaque origin (`null`) decides nothing: browsers send it for a same-site
+/// post from a page with `Referrer-Policy: no-referrer`, as anjian's pages are.
 pub fn cross_site(headers: &HeaderMap) -> bool {
-    headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site")
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = text("sec-fetch-site") {
+        return site == "cross-site";
+    }
+    match text("origin") {
+        None | Some("null") => false,
+        Some(origin) => {
+            let authority = origin.split_once("://").map(|(_, a)| a).unwrap_or("");
+            Some(authority) != text("host")
+        }
+    }
 }
 
 /// A text field of a multipart form.

@@ -20,6 +20,18 @@ pub fn router() -> Router<AppState> {
         .route("/users", get(list).post(create))
         .route("/users/export.xlsx", get(export))
         .route("/users/{id}/reset-password", post(reset))
+        .route("/users/requests/{id}/approve", post(approve))
+        .route("/users/requests/{id}/refuse", post(refuse))
+}
+
+/// A request waiting for a second admin, as the users page lists it.
+pub struct RequestRow {
+    pub id: i64,
+    pub action_key: &'static str,
+    pub username: String,
+    pub display_name: String,
+    pub role_key: &'static str,
+    pub requested_at: String,
 }
 
 const PAGE: u64 = 50;
@@ -46,8 +58,19 @@ struct ListPage {
     can_manage: bool,
     roles: Vec<(&'static str, &'static str)>,
     one_time: Option<String>,
+    notice: Option<&'static str>,
     errors: Vec<String>,
     prefill_org: String,
+    requests: Vec<RequestRow>,
+    /// The caller approves the requests listed (a system admin).
+    can_decide: bool,
+}
+
+/// What a form's action came to: a one-time password to show, or a request filed.
+enum Shown {
+    Nothing,
+    OneTime(String),
+    Requested,
 }
 
 #[derive(Deserialize, Default)]
@@ -57,7 +80,7 @@ pub struct ListQuery {
     after: Option<i64>,
 }
 
-async fn page(state: &AppState, s: &Signed, q: ListQuery, one_time: Option<String>, errors: Vec<String>) -> Response {
+async fn page(state: &AppState, s: &Signed, q: ListQuery, shown: Shown, errors: Vec<String>) -> Response {
     let lang = s.lang;
     let actor = s.actor();
     let filter =
@@ -73,6 +96,30 @@ async fn page(state: &AppState, s: &Signed, q: ListQuery, one_time: Option<Strin
     let now = state.app.clock.now();
     let next_href = (rows.len() as u64 == PAGE).then(|| format!("/users?after={}", rows.last().map_or(0, |r| r.id)));
     let can_manage = actor.role.can(Permission::ManageUsers);
+    let requests = if matches!(actor.role, Role::SysAdmin | Role::SecurityAdmin) {
+        match state.app.pending_account_requests(actor).await {
+            Ok(r) => r,
+            Err(e) => return PageError::new(e, lang).into_response(),
+        }
+    } else {
+        Vec::new()
+    };
+    let requests = requests
+        .into_iter()
+        .map(|r| RequestRow {
+            id: r.id,
+            action_key: if r.action == "reset" { "users.request_reset" } else { "users.request_create" },
+            username: r.username.unwrap_or_default(),
+            display_name: r.display_name.unwrap_or_default(),
+            role_key: role_key(&r.role),
+            requested_at: crate::sheets::local(r.requested_at).format("%Y-%m-%d %H:%M").to_string(),
+        })
+        .collect();
+    let (one_time, notice) = match shown {
+        Shown::Nothing => (None, None),
+        Shown::OneTime(pw) => (Some(pw), None),
+        Shown::Requested => (None, Some("users.requested")),
+    };
     let rows = rows
         .into_iter()
         .map(|u| UserRow {
@@ -101,12 +148,15 @@ async fn page(state: &AppState, s: &Signed, q: ListQuery, one_time: Option<Strin
         can_manage,
         roles: Role::ALL
             .iter()
-            .filter(|r| actor.role.may_grant(**r))
+            .filter(|r| actor.role.grant(**r) != anjian_domain::role::Grant::No)
             .map(|r| (r.as_str(), key("role", r.as_str())))
             .collect(),
         one_time,
+        notice,
         errors,
         prefill_org: q.org_id.map(|i| i.to_string()).unwrap_or_default(),
+        requests,
+        can_decide: actor.role == Role::SysAdmin,
     })
 }
 
@@ -165,7 +215,7 @@ async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<ListQu
 }
 
 async fn list(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuery>) -> Response {
-    page(&state, &s, q, None, Vec::new()).await
+    page(&state, &s, q, Shown::Nothing, Vec::new()).await
 }
 
 #[derive(Deserialize)]
@@ -188,7 +238,10 @@ async fn create(State(state): State<AppState>, s: Signed, Form(f): Form<CreateFo
             Ok(n) => Some(n),
             Err(_) => {
                 let msg = field_messages(s.lang, &anjian_app::AppError::invalid("org_id", "not_found"));
-                return (StatusCode::UNPROCESSABLE_ENTITY, page(&state, &s, ListQuery::default(), None, msg).await)
+                return (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    page(&state, &s, ListQuery::default(), Shown::Nothing, msg).await,
+                )
                     .into_response();
             }
         },
@@ -201,12 +254,12 @@ async fn create(State(state): State<AppState>, s: Signed, Form(f): Form<CreateFo
         leader_code: None,
         position: None,
     };
-    match state.app.create_user(Some(s.actor()), input).await {
-        Ok((_, pw)) => page(&state, &s, ListQuery::default(), Some(pw), Vec::new()).await,
+    match state.app.create_account(s.actor(), input).await {
+        Ok(o) => page(&state, &s, ListQuery::default(), shown(o), Vec::new()).await,
         Err(e) => {
             let (status, _) = crate::error::status_and_code(&e);
             let msgs = field_messages(s.lang, &e);
-            (status, page(&state, &s, ListQuery::default(), None, msgs).await).into_response()
+            (status, page(&state, &s, ListQuery::default(), Shown::Nothing, msgs).await).into_response()
         }
     }
 }
@@ -220,8 +273,34 @@ async fn reset(State(state): State<AppState>, s: Signed, Path(id): Path<i64>, Fo
     if let Some(r) = csrf_refusal(&s.ctx, &f._csrf, s.lang) {
         return r;
     }
-    match state.app.reset_password(s.actor(), id).await {
-        Ok(pw) => page(&state, &s, ListQuery::default(), Some(pw), Vec::new()).await,
+    match state.app.reset_account(s.actor(), id).await {
+        Ok(o) => page(&state, &s, ListQuery::default(), shown(o), Vec::new()).await,
+        Err(e) => PageError::new(e, s.lang).into_response(),
+    }
+}
+
+fn shown(o: anjian_app::users::AccountOutcome) -> Shown {
+    match o {
+        anjian_app::users::AccountOutcome::Done { one_time_password, .. } => Shown::OneTime(one_time_password),
+        anjian_app::users::AccountOutcome::Requested(_) => Shown::Requested,
+    }
+}
+
+async fn approve(State(state): State<AppState>, s: Signed, Path(id): Path<i64>, Form(f): Form<CsrfForm>) -> Response {
+    decide(state, s, id, f, true).await
+}
+
+async fn refuse(State(state): State<AppState>, s: Signed, Path(id): Path<i64>, Form(f): Form<CsrfForm>) -> Response {
+    decide(state, s, id, f, false).await
+}
+
+async fn decide(state: AppState, s: Signed, id: i64, f: CsrfForm, approve: bool) -> Response {
+    if let Some(r) = csrf_refusal(&s.ctx, &f._csrf, s.lang) {
+        return r;
+    }
+    match state.app.decide_account_request(s.actor(), id, approve).await {
+        Ok(Some((_, pw))) => page(&state, &s, ListQuery::default(), Shown::OneTime(pw), Vec::new()).await,
+        Ok(None) => page(&state, &s, ListQuery::default(), Shown::Nothing, Vec::new()).await,
         Err(e) => PageError::new(e, s.lang).into_response(),
     }
 }
