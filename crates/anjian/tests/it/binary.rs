@@ -1,7 +1,7 @@
 //! The real binary as an operator runs it: first start, restart, SIGTERM, and SIGKILL in the
 //! middle of a burst of writes.
 
-use anjian_app::{Actor, App};
+use anjian_app::App;
 use anjian_store::{Store, StoreOptions};
 use anjian_test_support::*;
 use std::io::{BufRead, BufReader};
@@ -148,6 +148,18 @@ async fn account(data: &Path, username: &str, role: &str) -> String {
 }
 
 async fn account_in(store: &Store, username: &str, role: &str) -> String {
+    let (app, input) = zezhou_account(store, username, role).await;
+    app.create_token_account(input).await.unwrap().1
+}
+
+/// An account of the Zezhou county bureau, and its one-time password.
+async fn user_in(store: &Store, username: &str, role: &str) -> String {
+    let (app, input) = zezhou_account(store, username, role).await;
+    app.create_user(None, input).await.unwrap().1
+}
+
+/// An app on the store, and an account of the Zezhou county bureau to create.
+async fn zezhou_account(store: &Store, username: &str, role: &str) -> (App, anjian_app::users::CreateUser) {
     let app = App::new(
         store.clone(),
         std::sync::Arc::new(anjian_test_support::anjian_domain::clock::SystemClock),
@@ -162,33 +174,7 @@ async fn account_in(store: &Store, username: &str, role: &str) -> String {
         leader_code: None,
         position: None,
     };
-    app.create_token_account(input).await.unwrap().1
-}
-
-/// An account of the Zezhou county bureau: the app it was made with, the account, and its
-/// one-time password.
-async fn user_in(store: &Store, username: &str, role: &str) -> (App, Actor, String) {
-    let app = App::new(
-        store.clone(),
-        std::sync::Arc::new(anjian_test_support::anjian_domain::clock::SystemClock),
-        test_settings(),
-    );
-    let bureau = anjian_store::orgs::by_code(&store.db, "bureau-zezhou").await.unwrap().unwrap();
-    let (u, password) = app
-        .create_user(
-            None,
-            anjian_app::users::CreateUser {
-                username: username.into(),
-                display_name: username.into(),
-                role: role.into(),
-                org_id: Some(bureau.id),
-                leader_code: None,
-                position: None,
-            },
-        )
-        .await
-        .unwrap();
-    (app, Actor::new(u, Some(bureau)), password)
+    (app, input)
 }
 
 /// The JSON a request is answered with.
@@ -746,7 +732,7 @@ async fn two_instances_share_one_database_its_sessions_and_the_mqtt_load() {
     let (token, boss_password) = {
         let store = db.open().await;
         let token = prepare_store(&store).await;
-        let (_, _, password) = user_in(&store, "twin.boss", "principal").await;
+        let password = user_in(&store, "twin.boss", "principal").await;
         store.close().await.unwrap();
         (token, password)
     };

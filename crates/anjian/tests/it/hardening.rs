@@ -21,14 +21,7 @@ on_both_databases!(a_workbook_that_claims_the_whole_grid_is_refused_by_every_imp
     let t = TestApp::start(backend).await;
     let zezhou = t.org_by_code("bureau-zezhou").await;
     let county = t.user("hx.county", "county_staff", Some(zezhou.id)).await;
-    let (_, org) = post_json(
-        &t,
-        &county.token,
-        "/api/v1/orgs",
-        json!({"name": "泽州丹河机械制造有限公司", "kind": "enterprise", "jurisdiction_id": zezhou.jurisdiction_id}),
-    )
-    .await;
-    let org = org["id"].as_i64().unwrap();
+    let org = zezhou_enterprise(&t, &county, "泽州丹河机械制造有限公司").await;
     let principal = t.user("hx.principal", "principal", Some(org)).await;
     let bomb = far_cell_workbook();
     assert!(bomb.len() < 8 * 1024, "{} bytes", bomb.len());
@@ -328,14 +321,7 @@ on_both_databases!(no_append_only_table_takes_update_delete_or_replace, |backend
     // A signed ledger, which the demo city does not make.
     let zezhou = t.org_by_code("bureau-zezhou").await;
     let county = t.user("ao.county", "county_staff", Some(zezhou.id)).await;
-    let (_, org) = post_json(
-        &t,
-        &county.token,
-        "/api/v1/orgs",
-        json!({"name": "泽州台账测试公司", "kind": "enterprise", "jurisdiction_id": zezhou.jurisdiction_id}),
-    )
-    .await;
-    let org = org["id"].as_i64().unwrap();
+    let org = zezhou_enterprise(&t, &county, "泽州台账测试公司").await;
     let principal = t.user("ao.principal", "principal", Some(org)).await;
     let hazard = json!({"org_id": org, "description": "除尘器积尘", "grade": "general"});
     assert_eq!(post_json(&t, &principal.token, "/api/v1/hazards", hazard).await.0, 201);
@@ -807,14 +793,7 @@ on_both_databases!(a_principal_reset_by_an_admin_signs_again_only_with_a_new_sig
     let zezhou = t.org_by_code("bureau-zezhou").await;
     let county = t.user("sg.county", "county_staff", Some(zezhou.id)).await;
     let sys = t.user("sg.sys", "sys_admin", None).await;
-    let (_, org) = post_json(
-        &t,
-        &county.token,
-        "/api/v1/orgs",
-        json!({"name": "泽州签名测试公司", "kind": "enterprise", "jurisdiction_id": zezhou.jurisdiction_id}),
-    )
-    .await;
-    let org = org["id"].as_i64().unwrap();
+    let org = zezhou_enterprise(&t, &county, "泽州签名测试公司").await;
     let principal = t.user("sg.principal", "principal", Some(org)).await;
     let hazard = |d: &str| json!({"org_id": org, "description": d, "grade": "general"});
     assert_eq!(post_json(&t, &principal.token, "/api/v1/hazards", hazard("配电柜未上锁")).await.0, 201);
@@ -933,14 +912,8 @@ on_both_databases!(an_organisations_sites_outside_the_scope_are_not_found, |back
     let gaoping = t.org_by_code("bureau-gaoping").await;
     let county = t.user("st.zz", "county_staff", Some(zezhou.id)).await;
     let other = t.user("st.gp", "county_staff", Some(gaoping.id)).await;
-    let (_, org) = post_json(
-        &t,
-        &county.token,
-        "/api/v1/orgs",
-        json!({"name": "泽州场所测试公司", "kind": "enterprise", "jurisdiction_id": zezhou.jurisdiction_id}),
-    )
-    .await;
-    let path = format!("/api/v1/orgs/{}/sites", org["id"]);
+    let org = zezhou_enterprise(&t, &county, "泽州场所测试公司").await;
+    let path = format!("/api/v1/orgs/{org}/sites");
     assert_eq!(t.get(&county.token, &path).await.status(), 200);
     assert_eq!(t.get(&other.token, &path).await.status(), 404);
     assert_eq!(t.get(&other.token, "/api/v1/orgs/999999/sites").await.status(), 404);
@@ -968,3 +941,120 @@ on_both_databases!(second_factor_secrets_are_sealed_in_the_database, |backend| a
     }
     t.finish().await;
 });
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_size_outside_the_described_range_is_refused() {
+    let t = TestApp::start(Backend::Sqlite).await;
+    let zezhou = t.org_by_code("bureau-zezhou").await;
+    let county = t.user("lim.county", "county_staff", Some(zezhou.id)).await;
+    for (query, status) in [
+        ("", 200),
+        ("?limit=1", 200),
+        ("?limit=200", 200),
+        ("?limit=0", 400),
+        ("?limit=201", 400),
+        ("?limit=9223372036854775808", 400),
+        ("?limit=x", 400),
+    ] {
+        for path in ["/api/v1/orgs", "/api/v1/hazards", "/api/v1/users", "/api/v1/inspections"] {
+            let r = t.get(&county.token, &format!("{path}{query}")).await;
+            assert_eq!(r.status().as_u16(), status, "{path}{query}");
+        }
+    }
+    t.finish().await;
+}
+
+/// The real server advances the signed checkpoint on its schedule and at shutdown; the command
+/// line then catches a tail cut afterwards, and refuses a key that is not the auditor's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_keeps_the_checkpoint_and_the_command_line_catches_a_cut() {
+    use crate::binary::{open_data, prepare, start_cmd, terminate, BIN};
+    use sea_orm::ConnectionTrait;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let token = prepare(&data).await;
+    let config = dir.path().join("anjian.toml");
+    std::fs::write(&config, "audit_checkpoint_seconds = 1\n").unwrap();
+    let cli = |args: &[&str]| {
+        std::process::Command::new(BIN)
+            .arg("--config")
+            .arg(&config)
+            .arg("--data-dir")
+            .arg(&data)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let mut cmd = std::process::Command::new(BIN);
+    cmd.arg("--config").arg(&config).arg("--data-dir").arg(&data).args(["serve", "--listen", "127.0.0.1:0"]);
+    let s = start_cmd(cmd);
+    let jid = crate::binary::own_jurisdiction(&format!("http://{}", s.addr), &token).await;
+    let http = reqwest::Client::new();
+    let seq_of = |text: &str| -> i64 {
+        text.lines().find_map(|l| l.strip_prefix("seq ")).and_then(|n| n.parse().ok()).unwrap_or(0)
+    };
+    let checkpoint = data.join("audit.checkpoint");
+    let head = || async {
+        let store = open_data(&data).await;
+        let (seq, _) = anjian_store::audit::head(&store.db).await.unwrap();
+        store.close().await.unwrap();
+        seq
+    };
+    for i in 0..3 {
+        let body = json!({"name": format!("检查点测试{i}"), "kind": "enterprise", "jurisdiction_id": jid});
+        let r =
+            http.post(format!("http://{}/api/v1/orgs", s.addr)).bearer_auth(&token).json(&body).send().await.unwrap();
+        assert_eq!(r.status(), 201);
+    }
+    // On its schedule: the checkpoint reaches the records just written.
+    let written = head().await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while seq_of(&std::fs::read_to_string(&checkpoint).unwrap_or_default()) < written {
+        assert!(std::time::Instant::now() < deadline, "the checkpoint did not advance to record {written}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    // At shutdown: whatever was written last is under it.
+    let body = json!({"name": "检查点测试-末", "kind": "enterprise", "jurisdiction_id": jid});
+    let r = http.post(format!("http://{}/api/v1/orgs", s.addr)).bearer_auth(&token).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    assert!(terminate(s).success());
+    let last = head().await;
+    assert_eq!(seq_of(&std::fs::read_to_string(&checkpoint).unwrap()), last);
+    let out = cli(&["audit", "verify"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    // The auditor's key verifies; another key does not.
+    let public = String::from_utf8(cli(&["audit", "public-key"]).stdout).unwrap().trim().to_owned();
+    assert!(public.starts_with("ed25519:") && public.len() == 8 + 64, "{public}");
+    assert!(cli(&["audit", "verify", "--public-key", &public]).status.success());
+    let other = format!("ed25519:{}", "3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29");
+    let out = cli(&["audit", "verify", "--public-key", &other]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+    // The newest records cut and the head moved back to match: the command line says so.
+    let store = open_data(&data).await;
+    for sql in ["DROP TRIGGER audit_log_no_delete", "DROP TRIGGER audit_log_no_update"] {
+        store.db.execute_unprepared(sql).await.unwrap();
+    }
+    let keep = last - 2;
+    let hash = sql_texts(&store.db, &format!("SELECT hash FROM audit_log WHERE seq = {keep}")).await.remove(0);
+    store.db.execute_unprepared(&format!("DELETE FROM audit_log WHERE seq > {keep}")).await.unwrap();
+    store.db.execute_unprepared(&format!("UPDATE audit_head SET seq = {keep}, hash = '{hash}'")).await.unwrap();
+    store.close().await.unwrap();
+    let out = cli(&["audit", "verify"]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(said.contains("BROKEN") && said.contains(&format!("head says {last}")), "{said}");
+    // And a checkpoint removed is no way out.
+    std::fs::remove_file(&checkpoint).unwrap();
+    let out = cli(&["audit", "verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no audit checkpoint"));
+}
+
+/// An enterprise the county bureau registers in Zezhou; its id.
+async fn zezhou_enterprise(t: &TestApp, county: &TestUser, name: &str) -> i64 {
+    let zezhou = t.org_by_code("bureau-zezhou").await;
+    let body = json!({"name": name, "kind": "enterprise", "jurisdiction_id": zezhou.jurisdiction_id});
+    let (status, org) = post_json(t, &county.token, "/api/v1/orgs", body).await;
+    assert_eq!(status, 201, "{org}");
+    org["id"].as_i64().unwrap()
+}

@@ -49,6 +49,9 @@ pub struct Params {
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
     pub before: Option<i64>,
+    /// Rows per page, 1 to 200 (50 when absent); outside that range the request is refused.
+    #[param(minimum = 1, maximum = 200)]
+    #[serde(default, deserialize_with = "super::page_limit")]
     pub limit: Option<u64>,
 }
 

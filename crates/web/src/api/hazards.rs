@@ -187,6 +187,9 @@ pub struct InspectionParams {
     pub until: Option<DateTime<Utc>>,
     /// Cursor: the last id of the previous page (newest first).
     pub before: Option<i64>,
+    /// Rows per page, 1 to 200 (50 when absent); outside that range the request is refused.
+    #[param(minimum = 1, maximum = 200)]
+    #[serde(default, deserialize_with = "super::page_limit")]
     pub limit: Option<u64>,
 }
 
@@ -348,6 +351,9 @@ pub struct HazardParams {
     pub until: Option<DateTime<Utc>>,
     pub q: Option<String>,
     pub before: Option<i64>,
+    /// Rows per page, 1 to 200 (50 when absent); outside that range the request is refused.
+    #[param(minimum = 1, maximum = 200)]
+    #[serde(default, deserialize_with = "super::page_limit")]
     pub limit: Option<u64>,
 }
 

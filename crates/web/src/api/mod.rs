@@ -257,3 +257,19 @@ pub fn idempotency_key(h: &axum::http::HeaderMap) -> Option<&str> {
 pub fn limit(asked: Option<u64>) -> u64 {
     asked.unwrap_or(50).clamp(1, 200)
 }
+
+/// The most rows a page may ask for.
+pub const MAX_PAGE: u64 = 200;
+
+/// A page size as the query gives it: 1 to 200, or the query is refused (400) rather than
+/// quietly clamped, as the API's description says.
+pub fn page_limit<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    use serde::Deserialize;
+    // Query values arrive as text.
+    let text = Option::<String>::deserialize(d)?;
+    let Some(text) = text.filter(|t| !t.is_empty()) else { return Ok(None) };
+    match text.parse::<u64>() {
+        Ok(n) if (1..=MAX_PAGE).contains(&n) => Ok(Some(n)),
+        _ => Err(serde::de::Error::custom(format!("limit must be a whole number from 1 to {MAX_PAGE}"))),
+    }
+}

@@ -77,6 +77,9 @@ pub struct ListParams {
     pub under: Option<i64>,
     /// Cursor: the last id of the previous page.
     pub after: Option<i64>,
+    /// Rows per page, 1 to 200 (50 when absent); outside that range the request is refused.
+    #[param(minimum = 1, maximum = 200)]
+    #[serde(default, deserialize_with = "super::page_limit")]
     pub limit: Option<u64>,
 }
 

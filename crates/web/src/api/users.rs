@@ -67,6 +67,9 @@ pub struct ListParams {
     pub org_id: Option<i64>,
     pub q: Option<String>,
     pub after: Option<i64>,
+    /// Rows per page, 1 to 200 (50 when absent); outside that range the request is refused.
+    #[param(minimum = 1, maximum = 200)]
+    #[serde(default, deserialize_with = "super::page_limit")]
     pub limit: Option<u64>,
 }
 
