@@ -291,8 +291,8 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("account.logout_all", "退出所有设备", "Sign out everywhere"),
     (
         "account.logout_all_help",
-        "结束本账号在所有设备上的会话，包括当前会话。",
-        "Ends every session of this account, this one included.",
+        "结束本账号在所有设备上的会话和全部 API 令牌，包括当前会话。",
+        "Ends every session and every API token of this account, this one included.",
     ),
     ("nav.hazards", "隐患", "Hazards"),
     ("nav.inspections", "检查", "Inspections"),
