@@ -11,17 +11,34 @@ use std::io::Cursor;
 use std::time::Instant;
 
 fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status").unwrap().lines()
-        .find(|l| l.starts_with("VmHWM")).and_then(|l| l.split_whitespace().nth(1)).unwrap().parse().unwrap()
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap()
+        .lines()
+        .find(|l| l.starts_with("VmHWM"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .unwrap()
+        .parse()
+        .unwrap()
 }
 
 fn main() {
     let t = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
-    let rows: Vec<LedgerRow> = (0..20_000).map(|i| LedgerRow {
-        description: format!("储罐区静电接地断开 {i}"), location: "配电室".into(), grade: "一般隐患".into(),
-        source: "企业自查".into(), discovered_at: t("2022-08-10 09:00"), measures: "限期整改".into(),
-        funds_yuan: 1200.0, owner: "周工".into(), deadline: Some(t("2022-08-25 00:00")), state: String::new(),
-        verified_by: String::new(), closed_at: None }).collect();
+    let rows: Vec<LedgerRow> = (0..20_000)
+        .map(|i| LedgerRow {
+            description: format!("储罐区静电接地断开 {i}"),
+            location: "配电室".into(),
+            grade: "一般隐患".into(),
+            source: "企业自查".into(),
+            discovered_at: t("2022-08-10 09:00"),
+            measures: "限期整改".into(),
+            funds_yuan: 1200.0,
+            owner: "周工".into(),
+            deadline: Some(t("2022-08-25 00:00")),
+            state: String::new(),
+            verified_by: String::new(),
+            closed_at: None,
+        })
+        .collect();
     let bytes = write("导入", &rows).unwrap();
     let which = std::env::args().nth(1).unwrap_or_else(|| "stream".to_owned());
     let start = Instant::now();
@@ -50,5 +67,10 @@ fn main() {
         assert!(read(&bomb).is_err());
         println!("A1 + XFD1048576 ({} bytes): refused in {:.2} ms", bomb.len(), s.elapsed().as_secs_f64() * 1000.0);
     }
-    println!("{which}: {:.0} ms per 20,000-row workbook ({} KB), peak RSS {} MiB", start.elapsed().as_secs_f64() * 1000.0 / 5.0, bytes.len() / 1024, rss_kib() / 1024);
+    println!(
+        "{which}: {:.0} ms per 20,000-row workbook ({} KB), peak RSS {} MiB",
+        start.elapsed().as_secs_f64() * 1000.0 / 5.0,
+        bytes.len() / 1024,
+        rss_kib() / 1024
+    );
 }
