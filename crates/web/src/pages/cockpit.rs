@@ -41,7 +41,7 @@ fn tips_total(tips: &[(String, u64)]) -> u64 {
 pub fn charts(c: &Cockpit, lang: crate::i18n::Lang) -> Vec<String> {
     let place = c.jurisdiction_id.map(|j| format!("&jurisdiction_id={j}")).unwrap_or_default();
     let months: Vec<String> =
-        c.months.iter().map(|m| m[5..].trim_start_matches('0').to_owned() + lang.t("cockpit.month_suffix")).collect();
+        c.months.iter().map(|m| lang.t("cockpit.month_label").replace("{m}", m[5..].trim_start_matches('0'))).collect();
     let hazards = bars(
         lang.t("cockpit.hazards_by_month"),
         &months,
