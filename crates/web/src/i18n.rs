@@ -454,7 +454,8 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("err.too_large", "文件过大。", "The file is too large."),
     ("err.too_many_rows", "行数过多（最多 20000 行）。", "Too many rows (at most 20,000)."),
     ("err.too_wide", "表格过宽：第 64 列（BL 列）之后不应有内容。", "The sheet is too wide: nothing may stand beyond column 64 (BL)."),
-    ("err.invalid_date", "日期格式应为 2022-08-15 或 2022-08-15 10:30。", "A date such as 2022-08-15 or 2022-08-15 10:30."),
+    // One text for every form and import that takes a date (an import also takes a time after it).
+    ("err.invalid_date", "日期格式有误，应如 2022-08-15。", "Not a valid date; write it as 2022-08-15."),
     ("err.invalid_source", "无效的来源。", "Unknown source."),
     ("err.invalid_amount", "资金应为不小于 0 的数字。", "Funds must be a number, 0 or more."),
     ("err.duplicate_row", "与上面某行重复。", "Repeats an earlier row."),
@@ -468,7 +469,6 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("err.too_many_pixels", "图片尺寸过大。", "The image has too many pixels."),
     ("err.corrupt_image", "图片已损坏，无法读取。", "The image cannot be read."),
     ("err.hazard_photo_required", "即查即改须先上传整改后照片。", "Fixing on the spot needs a photo of the result first."),
-    ("cases.title", "典型案例", "Typical case"),
     ("cases.mark", "列为典型案例", "Mark as a typical case"),
     ("cases.case_title", "案例标题", "Title"),
     ("cases.narrative", "案例说明", "Narrative"),
@@ -649,7 +649,6 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("err.too_many", "数量过多。", "Too many."),
     ("err.unchanged", "内容没有变化。", "Nothing changed."),
     ("err.unknown_rule", "方案中没有这项要求。", "No such requirement in the plan."),
-    ("err.invalid_date", "日期格式应为 2022-08-01。", "Date as 2022-08-01."),
     ("nav.crossings", "铁路道口", "Crossings"),
     ("crossings.title", "无人看守铁路道口", "Unmanned railway crossings"),
     ("crossings.help", "全市道口的最近一次部门检查、设备故障、逾期未巡检设备、无证在岗监护员，以及任务清单第 5 项全覆盖检查情况（11 月底前）。", "Every crossing with its last bureau inspection, equipment faults, overdue equipment, uncertified guards on duty, and task 5's full-coverage check (by the end of November)."),
@@ -1044,6 +1043,14 @@ mod tests {
             }
         }
         assert!(missing.is_empty(), "missing keys: {missing:?}");
+    }
+
+    #[test]
+    fn no_key_is_defined_twice() {
+        let mut seen = std::collections::HashSet::new();
+        for (k, _, _) in super::MESSAGES {
+            assert!(seen.insert(*k), "{k} is defined twice: the catalogue would keep only one text");
+        }
     }
 
     #[test]
