@@ -785,6 +785,9 @@ on_both_databases!(the_three_admins_create_and_reset_only_what_the_table_allows,
     let cookie = t.sign_in(&sys).await;
     let (_, _, html) = t.page(&cookie, "/users").await;
     assert!(html.contains("待批准的账号申请") && html.contains(&format!("/users/requests/{}/approve", again["id"])));
+    // A reset is offered only where the table allows it: the bureau's staff, not the admins.
+    assert!(html.contains(&format!("/users/{}/reset-password", staff.id)));
+    assert!(!html.contains(&format!("/users/{}/reset-password", sec.id)));
     t.finish().await;
 });
 

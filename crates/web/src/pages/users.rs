@@ -44,6 +44,8 @@ pub struct UserRow {
     pub org: Option<(i64, String)>,
     pub status_key: &'static str,
     pub mfa: bool,
+    /// The role-creation table lets the caller reset this account (at once or by request).
+    pub can_reset: bool,
 }
 
 #[derive(Template)]
@@ -134,6 +136,7 @@ async fn page(state: &AppState, s: &Signed, q: ListQuery, shown: Shown, errors: 
                 "users.active"
             },
             mfa: u.totp_secret.is_some(),
+            can_reset: u.role.parse::<Role>().is_ok_and(|r| actor.role.grant(r) != anjian_domain::role::Grant::No),
             username: u.username,
             display_name: u.display_name,
         })
