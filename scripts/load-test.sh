@@ -13,8 +13,9 @@ secs=${2:-600}
 clients=${3:-500}
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=$root/target/release/anjian
+bench=$root/target/release/anjian-bench
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2; exit 1; }
-[ -x "$bin" ] || cargo build --release --manifest-path "$root/Cargo.toml"
+[ -x "$bin" ] && [ -x "$bench" ] || cargo build --release --manifest-path "$root/Cargo.toml" -p anjian -p anjian-bench
 
 work=$(mktemp -d)
 export ANJIAN_DATA_DIR=$work/data RUST_LOG=warn
@@ -33,7 +34,7 @@ pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 for _ in $(seq 600); do grep -q "anjian listening" "$work/server.out" && break; sleep 0.5; done
 grep -q "anjian listening" "$work/server.out" || { cat "$work/server.log" >&2; exit 1; }
-"$bin" load-prepare --url "$base" --out "$work/load-config.lua"
+"$bench" load-prepare --url "$base" --out "$work/load-config.lua"
 export ANJIAN_LOAD_CONFIG=$work/load-config.lua
 
 run_kind() { # kind clients seconds

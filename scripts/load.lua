@@ -1,6 +1,6 @@
 -- One kind of request of the mixed load test, for wrk (scripts/load-test.sh runs one wrk per
 -- kind, so each kind has its own latency distribution). ANJIAN_LOAD_KIND picks the kind;
--- ANJIAN_LOAD_CONFIG names the table `anjian load-prepare` wrote.
+-- ANJIAN_LOAD_CONFIG names the table `anjian-bench load-prepare` wrote.
 local cfg = dofile(os.getenv("ANJIAN_LOAD_CONFIG"))
 local kind = os.getenv("ANJIAN_LOAD_KIND")
 

@@ -24,7 +24,7 @@ pub async fn run(app: &App, cfg: &Resolved, to: &Path) -> anyhow::Result<()> {
             std::fs::copy(&from, to.join(name)).with_context(|| format!("copying {name}"))?;
         }
     }
-    app.store.backup_sqlite(&to.join("anjian.db")).await.context("copying the database")?;
+    app.backup_sqlite(&to.join("anjian.db")).await.context("copying the database")?;
     // Files are written before the rows that name them commit and never change: copied after
     // the database, every file it refers to is there.
     let mut files = 0u64;

@@ -11,9 +11,6 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// The seed plan, built in so that `serve --demo` works from any folder.
-pub const SEED_PLAN: &str = include_str!("../../../plans/jincheng-2022.toml");
-
 #[derive(Parser)]
 #[command(name = "anjian", version, about = "安监 — work-safety supervision platform")]
 pub struct Cli {
@@ -78,17 +75,6 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
-    /// Measures authenticated write requests per second against the raw insert rate.
-    Bench(crate::bench::BenchArgs),
-    /// The hazard ledger at city scale: writes, ledger queries, exports.
-    BenchHazards(crate::bench_hazards::HazardBenchArgs),
-    /// The obligation engine at three city sizes, against the naive way.
-    BenchObligations(crate::bench_obligations::ObligationBenchArgs),
-    /// Warehouse readings per second over HTTP and MQTT against the raw insert ceiling; alarm latency.
-    BenchTelemetry(crate::bench_telemetry::TelemetryBenchArgs),
-    /// Prepares a running demo installation for `scripts/load-test.sh`: accounts, a token, a
-    /// warehouse with sensors and a gateway, written as a Lua table for wrk.
-    LoadPrepare(crate::load_test::LoadPrepareArgs),
 }
 
 #[derive(Subcommand)]
@@ -157,13 +143,8 @@ fn resolved(cli: &Cli, listen: Option<String>, insecure_cookies: bool) -> anyhow
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    match &cli.command {
-        Command::Plan { command: PlanCommand::Lint { file } } => return lint(file),
-        Command::Bench(args) => return crate::bench::run(args).await.map(|_| ExitCode::SUCCESS),
-        Command::BenchHazards(args) => return crate::bench_hazards::run(args).await.map(|_| ExitCode::SUCCESS),
-        Command::BenchObligations(args) => return crate::bench_obligations::run(args).await.map(|_| ExitCode::SUCCESS),
-        Command::BenchTelemetry(args) => return crate::bench_telemetry::run(args).await.map(|_| ExitCode::SUCCESS),
-        _ => {}
+    if let Command::Plan { command: PlanCommand::Lint { file } } = &cli.command {
+        return lint(file);
     }
     let (listen, insecure) = match &cli.command {
         Command::Serve { listen, insecure_cookies, .. } => (listen.clone(), *insecure_cookies),
@@ -181,13 +162,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Plan { command: PlanCommand::Import { file, yes, dry_run, year } } => {
             return import(&app, &file, yes, dry_run, year).await
         }
-        Command::Plan { command: PlanCommand::Lint { .. } }
-        | Command::Bench(_)
-        | Command::BenchHazards(_)
-        | Command::BenchObligations(_)
-        | Command::BenchTelemetry(_) => {
-            unreachable!("handled above")
-        }
+        Command::Plan { command: PlanCommand::Lint { .. } } => unreachable!("handled above"),
         Command::Demo { enterprises, seed } => {
             serve::import_demo_plan(&app).await?;
             serve::demo(&app, &cfg, DemoSpec { enterprises, seed }).await?;
@@ -210,7 +185,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Err(e) => return Err(e.into()),
             }
         }
-        Command::LoadPrepare(args) => crate::load_test::prepare(&app, &args).await?,
         Command::Backup { to } => {
             crate::backup::run(&app, &cfg, &to).await?;
         }

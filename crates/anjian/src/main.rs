@@ -1,22 +1,9 @@
-//! The anjian binary: configuration, wiring and the command line. Every command calls the same
-//! use cases as the web pages.
-
-mod backup;
-mod bench;
-mod bench_hazards;
-mod bench_obligations;
-mod bench_telemetry;
-mod cli;
-mod config;
-mod jobs;
-mod load_test;
-mod mqtt;
-mod serve;
+//! The anjian binary. Every command calls the same use cases as the web pages (see `anjian::cli`).
 
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
-    let args = cli::Cli::parse();
+    let args = anjian::cli::Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
@@ -24,7 +11,7 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(cli::run(args)) {
+    match runtime.block_on(anjian::cli::run(args)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("anjian: {e:#}");

@@ -1,8 +1,8 @@
 //! Opening the store, preparing a fresh installation, and running the server until SIGTERM.
 
-use crate::cli::SEED_PLAN;
 use crate::config::Resolved;
 use anjian_app::demo::DemoSpec;
+use anjian_app::demo::SEED_PLAN;
 use anjian_app::App;
 use anjian_domain::clock::SystemClock;
 use anjian_store::{Store, StoreOptions};

@@ -16,7 +16,7 @@ pub struct Actor {
 
 impl Actor {
     pub fn new(user: User, org: Option<Org>) -> Actor {
-        let role: Role = user.role.parse().unwrap_or(Role::Staff);
+        let role = user.role;
         let scope = scope_for(role, org.as_ref());
         Actor { user, role, org, scope }
     }

@@ -9,6 +9,7 @@ use crate::ledgers::parse_period;
 use crate::{Actor, App, AppError, FieldError, Result};
 use anjian_domain::obligation::Status;
 use anjian_domain::period::{local_date, local_midnight, Period, PeriodKind};
+use anjian_domain::report::ReportState;
 use anjian_domain::scope::Scope;
 use anjian_reports::docx::{self, Document, Section};
 use anjian_store::hazards::{self, HazardFilter};
@@ -209,9 +210,9 @@ impl App {
             return Err(AppError::Invalid(vec![FieldError::new("body", "required")]));
         }
         let versions = liaison::bureau_report_versions(&self.store.db, bureau.id, kind, period).await?;
-        let state = if submit { "submitted" } else { "draft" };
+        let state = if submit { ReportState::Submitted } else { ReportState::Draft };
         if let Some(l) = versions.last() {
-            if l.body == body && (l.state == state || l.state == "submitted") {
+            if l.body == body && (l.state == state || l.state == ReportState::Submitted) {
                 return Err(AppError::invalid("body", "unchanged"));
             }
         }
@@ -257,7 +258,7 @@ impl App {
             _ => format!("{}安全生产工作周报（{} 起一周）", r.bureau, r.period),
         };
         let state = match &r.latest {
-            Some(v) if v.state == "submitted" => format!("第 {} 版（已报送）", v.version),
+            Some(v) if v.state == ReportState::Submitted => format!("第 {} 版（已报送）", v.version),
             Some(v) => format!("第 {} 版（草稿）", v.version),
             None => "草稿（未保存）".to_owned(),
         };

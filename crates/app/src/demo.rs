@@ -15,6 +15,10 @@ use anjian_store::sites;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+/// The seed plan (Jincheng's 2022 campaign), built in so that a fresh installation, the demo city,
+/// the tests and the benches start from the same text. Its one home.
+pub const SEED_PLAN: &str = include_str!("../../../plans/jincheng-2022.toml");
+
 #[derive(Debug, Clone, Copy)]
 pub struct DemoSpec {
     pub enterprises: u32,

@@ -6,6 +6,7 @@
 //! and the cockpit leads to a record.
 
 use crate::{App, Result};
+use anjian_domain::hazard::HazardState;
 use anjian_domain::obligation::{Activity, Evidence, Source, World};
 use anjian_domain::org::OrgKind;
 use anjian_domain::period::{Period, PeriodKind};
@@ -341,7 +342,8 @@ impl App {
                         let deadline = found + Duration::days(rng.gen_range(7..45));
                         let closed_at = found + (deadline - found) * rng.gen_range(20..=100) / 100;
                         let closed = closed_at < end && rng.gen_bool(if deadline < end { 0.92 } else { 0.4 });
-                        let open_state = if rng.gen_bool(0.5) { "reported" } else { "rectifying" };
+                        let open_state =
+                            if rng.gen_bool(0.5) { HazardState::Reported } else { HazardState::Rectifying };
                         let h = anjian_store::hazards::insert(
                             &*txn,
                             anjian_store::hazards::NewHazard {
@@ -357,7 +359,7 @@ impl App {
                                 funds_fen: rng.gen_range(0..2_000_000),
                                 owner: "主要负责人".into(),
                                 deadline: Some(deadline),
-                                state: if closed { "closed" } else { open_state }.into(),
+                                state: if closed { HazardState::Closed } else { open_state },
                                 discovered_at: found,
                                 discovered_by: staff.id,
                                 request_digest: None,
@@ -366,7 +368,7 @@ impl App {
                             found,
                         )
                         .await?;
-                        let event = |action: &'static str, from: &'static str, to: &'static str, at| {
+                        let event = |action: &'static str, from: HazardState, to: HazardState, at| {
                             anjian_store::hazards::insert_event(
                                 &*txn,
                                 h.id,
@@ -379,9 +381,9 @@ impl App {
                                 at,
                             )
                         };
-                        event("report", "draft", "reported", found).await?;
+                        event("report", HazardState::Draft, HazardState::Reported, found).await?;
                         if closed {
-                            event("verify", "awaiting_verification", "closed", closed_at).await?;
+                            event("verify", HazardState::AwaitingVerification, HazardState::Closed, closed_at).await?;
                             if is_major {
                                 let act = Activity::new(
                                     ActivityKind::MajorHazardResolved,
@@ -392,8 +394,14 @@ impl App {
                                 .on_org(org.id);
                                 activities::insert_many(&*txn, &[act], closed_at).await?;
                             }
-                        } else if open_state == "rectifying" {
-                            event("start_rectifying", "reported", "rectifying", found + Duration::hours(4)).await?;
+                        } else if open_state == HazardState::Rectifying {
+                            event(
+                                "start_rectifying",
+                                HazardState::Reported,
+                                HazardState::Rectifying,
+                                found + Duration::hours(4),
+                            )
+                            .await?;
                         }
                         made += 1;
                     }

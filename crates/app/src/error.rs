@@ -48,6 +48,9 @@ pub enum AppError {
     PlanInvalid(Vec<Finding>),
     #[error("no plan has been imported")]
     NoPlan,
+    /// The disk is full: nothing was written and nothing stored was harmed.
+    #[error("storage full: {0}")]
+    StorageFull(String),
     #[error("storage: {0}")]
     Store(StoreError),
     #[error("internal: {0}")]
@@ -64,6 +67,7 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => AppError::NotFound,
+            StoreError::Full(m) => AppError::StorageFull(m),
             e => AppError::Store(e),
         }
     }

@@ -102,7 +102,7 @@ fn is_major(plan: &Plan, grade: &str) -> bool {
 
 fn facts(h: &Hazard, plan: &Plan, has_after_photo: bool) -> HazardFacts {
     HazardFacts {
-        state: HazardState::parse(&h.state).unwrap_or(HazardState::Reported),
+        state: h.state,
         major: is_major(plan, &h.grade),
         has_governance_plan: h.has_plan,
         fixed_by: h.fixed_by,
@@ -156,7 +156,7 @@ impl App {
                 funds_fen: h.funds_fen,
                 owner: h.owner.trim().to_owned(),
                 deadline: h.deadline,
-                state: HazardState::Reported.as_str().to_owned(),
+                state: HazardState::Reported,
                 discovered_at,
                 discovered_by: actor.id(),
                 request_digest: digest,
@@ -169,8 +169,8 @@ impl App {
             db,
             row.id,
             "report",
-            HazardState::Draft.as_str(),
-            HazardState::Reported.as_str(),
+            HazardState::Draft,
+            HazardState::Reported,
             actor.id(),
             actor.name(),
             "",
@@ -277,8 +277,8 @@ impl App {
             &*txn,
             h.id,
             &StateChange {
-                from: h.state.clone(),
-                to: after.state.as_str().to_owned(),
+                from: h.state,
+                to: after.state,
                 has_plan: after.has_governance_plan,
                 fixed_by: after.fixed_by,
                 closed: (after.state == HazardState::Closed).then_some((now, actor.id())),
@@ -293,18 +293,8 @@ impl App {
         if let Some(p) = &parts {
             hazards::insert_plan(&*txn, h.id, p, actor.id(), now).await?;
         }
-        hazards::insert_event(
-            &*txn,
-            h.id,
-            action.name(),
-            &h.state,
-            after.state.as_str(),
-            actor.id(),
-            actor.name(),
-            &reason,
-            now,
-        )
-        .await?;
+        hazards::insert_event(&*txn, h.id, action.name(), h.state, after.state, actor.id(), actor.name(), &reason, now)
+            .await?;
         if after.state == HazardState::Closed && is_major(&plan, &h.grade) {
             let act =
                 Activity::new(ActivityKind::MajorHazardResolved, now, Evidence { source: Source::Hazard, id: h.id })
@@ -314,7 +304,7 @@ impl App {
         }
         let mut e = entry(Some(actor), &format!("hazard.{}", action.name()), "hazard", h.id);
         e.before_digest = Some(digest_json(&h));
-        e.detail = format!("{} -> {}", h.state, after.state.as_str());
+        e.detail = format!("{} -> {}", h.state.as_str(), after.state.as_str());
         self.record(&*txn, e).await?;
         let updated = hazards::get(&*txn, &actor.scope, h.id).await?;
         txn.commit().await?;
@@ -331,7 +321,7 @@ impl App {
         let now = self.clock.now();
         Ok(HazardView {
             major: is_major(&plan, &h.grade),
-            overdue: hazard::is_overdue(HazardState::parse(&h.state).unwrap_or(HazardState::Reported), h.deadline, now),
+            overdue: h.is_overdue(now),
             hazard: h,
             events,
             plan: gov,
@@ -372,7 +362,7 @@ impl App {
         if !PHOTO_ROLES.contains(&role) {
             return Err(AppError::invalid("role", "invalid_role"));
         }
-        if h.state == HazardState::Closed.as_str() {
+        if h.is_closed() {
             return Err(AppError::invalid("action", "hazard_out_of_order"));
         }
         let (clean, key) = self.store_photo(bytes).await?;
@@ -478,7 +468,7 @@ impl App {
         }
         let h = hazards::get(&self.store.db, &actor.scope, hazard_id).await?;
         let plan = self.current_plan().await?;
-        if h.state != HazardState::Closed.as_str() || !is_major(&plan, &h.grade) {
+        if !h.is_closed() || !is_major(&plan, &h.grade) {
             return Err(AppError::invalid("hazard", "typical_case_needs_closed_major"));
         }
         let (title, narrative) = (title.trim(), narrative.trim());

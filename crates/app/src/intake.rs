@@ -62,6 +62,7 @@ impl Intake {
 fn shared(e: &AppError) -> AppError {
     match e {
         AppError::Store(s) => AppError::Store(s.repeated()),
+        AppError::StorageFull(m) => AppError::StorageFull(m.clone()),
         AppError::Conflict(c) => AppError::Conflict(c),
         e => AppError::Internal(e.to_string()),
     }

@@ -66,7 +66,7 @@ impl App {
                 funds_fen: h.funds_fen,
                 owner: h.owner,
                 deadline: h.deadline.map(rfc3339),
-                state: h.state,
+                state: h.state.as_str().to_owned(),
                 verified_by,
                 closed_at: h.closed_at.map(rfc3339),
             });

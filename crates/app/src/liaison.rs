@@ -11,6 +11,7 @@ use crate::{Actor, App, AppError, FieldError, Result};
 use anjian_domain::obligation::{Activity, Evidence, Source, Status, Subject};
 use anjian_domain::period::{local_date, Period, PeriodKind};
 use anjian_domain::plan::ActivityKind;
+use anjian_domain::report;
 use anjian_domain::role::Permission;
 use anjian_domain::scope::Scope;
 use anjian_reports::docx::{self, Document};
@@ -241,9 +242,12 @@ impl App {
             let major =
                 hazards::count(&self.store.db, &Scope::All, &HazardFilter { grade: Some("major".into()), ..f.clone() })
                     .await?;
-            let closed =
-                hazards::count(&self.store.db, &Scope::All, &HazardFilter { state: Some("closed".into()), ..f })
-                    .await?;
+            let closed = hazards::count(
+                &self.store.db,
+                &Scope::All,
+                &HazardFilter { state: Some(anjian_domain::hazard::HazardState::Closed), ..f },
+            )
+            .await?;
             text.push_str(&format!(
                 "{name}：本月发现隐患 {found} 项（其中重大隐患 {major} 项），已销号 {closed} 项。\n"
             ));
@@ -279,9 +283,9 @@ impl App {
             return Err(AppError::invalid("body", "required"));
         }
         let latest = liaison::latest_report(&self.store.db, &code, month).await?;
-        let state = if submit { "submitted" } else { "draft" };
+        let state = if submit { report::ReportState::Submitted } else { report::ReportState::Draft };
         if let Some(l) = &latest {
-            if l.body == body && (l.state == state || l.state == "submitted") {
+            if l.body == body && (l.state == state || l.state == report::ReportState::Submitted) {
                 return Err(AppError::invalid("body", "unchanged"));
             }
         }
@@ -341,7 +345,7 @@ impl App {
         sections
             .push(crate::bureau_reports::county_hazards_section(&self.leader_counties_month(&r.leader, month).await?));
         let state = match &r.latest {
-            Some(v) if v.state == "submitted" => format!("第 {} 版（已报送）", v.version),
+            Some(v) if v.state == report::ReportState::Submitted => format!("第 {} 版（已报送）", v.version),
             Some(v) => format!("第 {} 版（草稿）", v.version),
             None => "草稿（未保存）".to_owned(),
         };

@@ -49,7 +49,8 @@ type PlanCache = Arc<RwLock<Option<(i64, Arc<Plan>)>>>;
 /// Everything a use case needs, shared by every request.
 #[derive(Clone)]
 pub struct App {
-    pub store: Store,
+    /// Private: the web and the command line reach the data only through use cases.
+    store: Store,
     pub clock: Arc<dyn Clock>,
     pub crypto: Arc<dyn crypto::Crypto>,
     pub settings: Arc<Settings>,
@@ -84,5 +85,15 @@ impl App {
             boards: Arc::default(),
             intake: Arc::default(),
         }
+    }
+
+    /// The database answers (the readiness probe).
+    pub async fn ping(&self) -> Result<()> {
+        Ok(self.store.ping().await?)
+    }
+
+    /// An online, consistent copy of a SQLite database into `to` (`anjian backup`).
+    pub async fn backup_sqlite(&self, to: &std::path::Path) -> Result<()> {
+        Ok(self.store.backup_sqlite(to).await?)
     }
 }

@@ -230,4 +230,13 @@ impl App {
             }
         }
     }
+
+    /// The same, for a jurisdiction named by its code (a county in a page's filter).
+    pub async fn jurisdiction_filter_by_code(&self, code: &str) -> Result<String> {
+        Ok(jurisdictions::by_code(&self.store.db, code).await?.map_or_else(|| "/-/".to_owned(), |j| j.path))
+    }
+
+    pub async fn jurisdiction(&self, id: i64) -> Result<Option<jurisdictions::Jurisdiction>> {
+        Ok(jurisdictions::by_id(&self.store.db, id).await?)
+    }
 }

@@ -27,7 +27,7 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, Serialize)]
 pub struct QuestionView {
     pub id: i64,
-    pub kind: String,
+    pub kind: QuestionKind,
     pub stem: String,
     pub options: Vec<String>,
     /// What the principal has answered so far.
@@ -80,7 +80,7 @@ fn to_domain(q: &store::Question) -> Option<Question> {
     let options: Vec<String> = serde_json::from_str(&q.options_json).ok()?;
     Some(Question {
         id: q.id,
-        kind: q.kind.parse().ok()?,
+        kind: q.kind,
         topic: q.topic.clone(),
         answer: serde_json::from_str(&q.answer_json).ok()?,
         options: options.len(),
@@ -103,7 +103,7 @@ impl App {
     pub async fn import_questions(&self, actor: &Actor, sheet: SheetRows, apply: bool) -> Result<ImportOutcome> {
         self.require_test_admin(actor)?;
         let existing: std::collections::HashSet<(String, String)> =
-            store::questions(&self.store.db).await?.into_iter().map(|q| (q.kind, q.stem)).collect();
+            store::questions(&self.store.db).await?.into_iter().map(|q| (q.kind.as_str().to_owned(), q.stem)).collect();
         let mut out = ImportOutcome { rows: sheet.len(), ..Default::default() };
         let mut fresh: Vec<NewQuestion> = Vec::new();
         for (row, cells) in sheet {
@@ -242,7 +242,7 @@ impl App {
         let answers = store::answers_of(&self.store.db, s.id).await?;
         let view = |q: &store::Question| QuestionView {
             id: q.id,
-            kind: q.kind.clone(),
+            kind: q.kind,
             stem: q.stem.clone(),
             options: serde_json::from_str(&q.options_json).unwrap_or_default(),
             given: answers.get(&q.id).cloned().unwrap_or_default(),
@@ -289,7 +289,8 @@ impl App {
         }
         let q = store::questions_by_id(&self.store.db, &[question_id]).await?.pop().ok_or(AppError::NotFound)?;
         let n: usize = serde_json::from_str::<Vec<String>>(&q.options_json).map(|o| o.len()).unwrap_or(0);
-        if answer.is_empty() || answer.iter().any(|a| *a >= n) || (q.kind != "multiple" && answer.len() > 1) {
+        if answer.is_empty() || answer.iter().any(|a| *a >= n) || (q.kind != QuestionKind::Multiple && answer.len() > 1)
+        {
             return Err(AppError::invalid("answer", "invalid_answer"));
         }
         let txn = self.store.begin_write().await?;

@@ -157,8 +157,8 @@ pub struct TipInput {
 /// What the reporter sees with the receipt code.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReporterView {
-    pub state: String,
-    pub outcome: Option<String>,
+    pub state: TipState,
+    pub outcome: Option<Outcome>,
     pub category: String,
     pub received_on: String,
     /// Only once approved.
@@ -373,11 +373,10 @@ impl App {
     pub async fn follow_tip(&self, client: Option<IpAddr>, code: &str) -> Result<ReporterView> {
         let t = self.tip_by_receipt(client, code).await?;
         let messages = store::messages(&self.store.db, t.id).await?;
-        let approved = matches!(t.state.as_str(), "reward_approved")
-            || (t.state == "closed" && t.reward_yuan.is_some() && t.reward_proposed_by.is_some());
+        let approved = t.reward_decided();
         Ok(ReporterView {
             received_on: anjian_domain::period::local_date(t.created_at).to_string(),
-            reward_paid: t.state == "closed" && approved,
+            reward_paid: t.state == TipState::Closed && approved,
             reward_yuan: if approved { t.reward_yuan } else { None },
             state: t.state,
             outcome: t.outcome,
@@ -430,7 +429,7 @@ impl App {
             events: store::events(db, id).await?,
             messages: store::messages(db, id).await?,
             files: store::files(db, id).await?,
-            overdue: t.state != "closed" && t.due_at.is_some_and(|d| d < now),
+            overdue: t.is_overdue(now),
             tip: t,
         })
     }
@@ -458,20 +457,19 @@ impl App {
         mut change: TipChange,
         txn: &impl anjian_store::ConnectionTrait,
     ) -> Result<TipState> {
-        let state: TipState = t.state.parse().map_err(|_| AppError::Internal(format!("tip state {}", t.state)))?;
         let outcome = match action {
             Action::Conclude(o) => Some(o),
-            _ => t.outcome.as_deref().and_then(|o| o.parse().ok()),
+            _ => t.outcome,
         };
-        let after = tip::next(state, outcome, action).map_err(|e| match e {
+        let after = tip::next(t.state, outcome, action).map_err(|e| match e {
             tip::TipError::NotFounded => AppError::invalid("outcome", "tip_not_founded"),
             _ => AppError::Conflict("tip_state"),
         })?;
         let rules = self.rules().await;
         let now = self.clock.now();
-        change.state = Some(after.as_str().to_owned());
+        change.state = Some(after);
         change.due_at = Some(tip::deadline_days(after, &rules).map(|d| now + Duration::days(i64::from(d))));
-        if !store::change(txn, t.id, &t.state, change, now).await? {
+        if !store::change(txn, t.id, t.state, change, now).await? {
             return Err(AppError::Conflict("tip_state"));
         }
         store::add_event(txn, t.id, kind, Some((actor.id(), &actor.user.display_name)), note, now).await?;
@@ -534,7 +532,7 @@ impl App {
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }
-        let action = if t.state == "assigned" { Action::Reassign } else { Action::Assign };
+        let action = if t.state == TipState::Assigned { Action::Reassign } else { Action::Assign };
         let change = TipChange {
             category: Some(input.category),
             jurisdiction_path,
@@ -579,7 +577,7 @@ impl App {
         let stored = self.store_photos(evidence).await?;
         let now = self.clock.now();
         let txn = self.store.begin_write().await?;
-        let change = TipChange { outcome: Some(o.as_str().to_owned()), ..Default::default() };
+        let change = TipChange { outcome: Some(o), ..Default::default() };
         self.step(actor, &t, (Action::Conclude(o), "concluded", &findings), change, &*txn).await?;
         for (clean, sha) in stored {
             store::add_file(&*txn, t.id, file_row("evidence", &clean, sha), now).await?;
@@ -592,7 +590,7 @@ impl App {
     pub async fn tip_to_hazard(&self, actor: &Actor, id: i64, grade: &str) -> Result<i64> {
         Self::require_handler(actor)?;
         let t = self.tip_in_scope(actor, id).await?;
-        if !t.outcome.as_deref().and_then(|o| o.parse::<Outcome>().ok()).is_some_and(Outcome::founded) {
+        if !t.outcome.is_some_and(Outcome::founded) {
             return Err(AppError::invalid("outcome", "tip_not_founded"));
         }
         if t.hazard_id.is_some() {
@@ -610,7 +608,7 @@ impl App {
         let hazard = self.insert_hazard(&*txn, actor, &org, &h, None, "tip", now, None, None).await?;
         let change = TipChange { hazard_id: Some(hazard.id), ..Default::default() };
         // Not a state change: the tip stays where it is; the row is guarded by its state all the same.
-        if !store::change(&*txn, t.id, &t.state, TipChange { state: None, ..change }, now).await? {
+        if !store::change(&*txn, t.id, t.state, TipChange { state: None, ..change }, now).await? {
             return Err(AppError::Conflict("tip_state"));
         }
         store::add_event(
@@ -635,9 +633,8 @@ impl App {
         let t = self.tip_in_scope(actor, id).await?;
         let rules = self.rules().await;
         // The step must be possible before its amount is worth computing.
-        let state: TipState = t.state.parse().map_err(|_| AppError::Conflict("tip_state"))?;
-        let outcome: Option<Outcome> = t.outcome.as_deref().and_then(|o| o.parse().ok());
-        tip::next(state, outcome, Action::ProposeReward).map_err(|_| AppError::Conflict("tip_state"))?;
+        let outcome = t.outcome;
+        tip::next(t.state, outcome, Action::ProposeReward).map_err(|_| AppError::Conflict("tip_state"))?;
         let outcome = outcome.ok_or(AppError::Conflict("tip_state"))?;
         let amount = tip::reward_yuan(&rules, &input.finding, outcome, input.penalty_yuan).map_err(|e| match e {
             tip::RewardError::UnknownFinding(_) => AppError::invalid("finding", "invalid_kind"),
@@ -786,7 +783,7 @@ impl App {
         let mut counts: std::collections::BTreeMap<(String, String, String, String), u64> = Default::default();
         for t in &tips {
             let month = anjian_domain::period::local_date(t.created_at).format("%Y-%m").to_string();
-            let outcome = t.outcome.clone().unwrap_or_else(|| "pending".into());
+            let outcome = t.outcome.map_or("pending", Outcome::as_str).to_owned();
             *counts.entry((month, county_of(&t.jurisdiction_path), t.category.clone(), outcome)).or_default() += 1;
         }
         Ok(counts

@@ -253,7 +253,7 @@ impl App {
     ) -> Result<Option<(User, String)>> {
         let request = account_requests::get(&self.store.db, id).await?;
         let requester = users::by_id_for_auth(&self.store.db, request.requested_by).await?.ok_or(AppError::NotFound)?;
-        let requester_role: Role = requester.role.parse().map_err(|_| AppError::Forbidden)?;
+        let requester_role = requester.role;
         if requester_role.approver() != Some(actor.role) || requester.id == actor.id() {
             return Err(AppError::Forbidden);
         }
@@ -268,7 +268,7 @@ impl App {
                 let input = CreateUser {
                     username: request.username.clone().unwrap_or_default(),
                     display_name: request.display_name.clone().unwrap_or_default(),
-                    role: request.role.clone(),
+                    role: request.role.as_str().to_owned(),
                     org_id: request.org_id,
                     leader_code: None,
                     position: None,
@@ -301,7 +301,7 @@ impl App {
     pub async fn reset_account(&self, actor: &Actor, user_id: i64) -> Result<AccountOutcome> {
         actor.require(Permission::ManageUsers)?;
         let target = users::get(&self.store.db, &actor.scope, user_id).await?;
-        let role: Role = target.role.parse().map_err(|_| AppError::Forbidden)?;
+        let role = target.role;
         match actor.role.grant(role) {
             Grant::Yes => {
                 let now = self.clock.now();
@@ -316,7 +316,7 @@ impl App {
                     target_user_id: Some(target.id),
                     username: Some(target.username),
                     display_name: Some(target.display_name),
-                    role: target.role,
+                    role: target.role.as_str().to_owned(),
                     org_id: target.org_id,
                     requested_by: actor.id(),
                 };
@@ -347,7 +347,7 @@ impl App {
         let pw = generate_password();
         let hash = self.crypto.hash_password(&pw);
         users::set_password(db, target.id, &hash, true, now).await?;
-        let signs = target.role.parse::<Role>().is_ok_and(|r| r.can(Permission::SignLedger));
+        let signs = target.role.can(Permission::SignLedger);
         if signs {
             users::require_new_signing_secret(db, target.id, now).await?;
         }

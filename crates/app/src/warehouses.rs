@@ -10,6 +10,7 @@ use anjian_domain::plan::ActivityKind;
 use anjian_domain::role::{Permission, Role};
 use anjian_domain::scope::Scope;
 use anjian_domain::telemetry::{self, Limits, Reject};
+use anjian_domain::warehouse::AlarmState;
 use anjian_store::warehouses::{self as store, Alarm, AlarmChange, AlarmFilter, Hour, NewAlarm, Reading};
 use anjian_store::{sites, ConnectionTrait};
 use chrono::{DateTime, Duration, Utc};
@@ -459,7 +460,7 @@ impl App {
             if store::change_alarm(
                 &*txn,
                 a.id,
-                Some("open"),
+                Some(AlarmState::Open),
                 AlarmChange { escalated_at: Some(now), ..Default::default() },
             )
             .await?
@@ -499,11 +500,11 @@ impl App {
         let now = self.clock.now();
         let txn = self.store.begin_write().await?;
         let change = AlarmChange {
-            state: Some("acknowledged".into()),
+            state: Some(AlarmState::Acknowledged),
             acknowledged: Some((actor.id(), now)),
             ..Default::default()
         };
-        if !store::change_alarm(&*txn, a.id, Some("open"), change).await? {
+        if !store::change_alarm(&*txn, a.id, Some(AlarmState::Open), change).await? {
             return Err(AppError::Conflict("alarm_state"));
         }
         self.record(&*txn, crate::audit::entry(Some(actor), "alarm.acknowledge", "alarm", a.id)).await?;
@@ -517,19 +518,19 @@ impl App {
         if note.trim().is_empty() {
             return Err(AppError::invalid("note", "required"));
         }
-        if a.state == "resolved" {
+        if a.state == AlarmState::Resolved {
             return Err(AppError::Conflict("alarm_state"));
         }
         let now = self.clock.now();
         let txn = self.store.begin_write().await?;
         let change = AlarmChange {
-            state: Some("resolved".into()),
+            state: Some(AlarmState::Resolved),
             acknowledged: a.acknowledged_at.is_none().then_some((actor.id(), now)),
             resolved: Some((actor.id(), now)),
             note: Some(note.trim().to_owned()),
             ..Default::default()
         };
-        if !store::change_alarm(&*txn, a.id, Some(&a.state), change).await? {
+        if !store::change_alarm(&*txn, a.id, Some(a.state), change).await? {
             return Err(AppError::Conflict("alarm_state"));
         }
         let mut e = crate::audit::entry(Some(actor), "alarm.resolve", "alarm", a.id);

@@ -123,6 +123,102 @@ pub fn may_take_shift(expires: Option<NaiveDate>, shift_ends: NaiveDate) -> bool
     expires.is_some_and(|e| e >= shift_ends)
 }
 
+/// A round of equipment checks at a crossing. Append-only.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CrossingCheck {
+    pub id: i64,
+    pub uid: String,
+    pub site_id: i64,
+    pub org_id: i64,
+    pub jurisdiction_path: String,
+    pub org_path: String,
+    pub at: DateTime<Utc>,
+    pub checked_by: i64,
+    pub checker: String,
+    pub note: String,
+    #[serde(skip)]
+    pub request_digest: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One piece of equipment's state in a check round. Append-only.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CheckItem {
+    pub id: i64,
+    pub check_id: i64,
+    pub equipment_id: i64,
+    pub ok: bool,
+    pub note: String,
+    pub hazard_id: Option<i64>,
+}
+
+/// A piece of a crossing's equipment and the interval it is checked at.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Equipment {
+    pub id: i64,
+    pub site_id: i64,
+    pub kind: String,
+    pub name: String,
+    pub interval_days: i32,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A crossing guard (监护员) of a railway operator.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Guard {
+    pub id: i64,
+    pub uid: String,
+    pub org_id: i64,
+    pub jurisdiction_path: String,
+    pub org_path: String,
+    pub name: String,
+    pub created_by: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A guard's certificate (持证上岗); the newest counts. Append-only.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Certificate {
+    pub id: i64,
+    pub guard_id: i64,
+    pub number: String,
+    pub issued: String,
+    pub expires: String,
+    pub recorded_by: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A guard on duty at a crossing. Append-only.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Shift {
+    pub id: i64,
+    pub guard_id: i64,
+    pub site_id: i64,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub assigned_by: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A training session or emergency drill (应急处置演练). Append-only.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Training {
+    pub id: i64,
+    pub uid: String,
+    pub org_id: i64,
+    pub jurisdiction_path: String,
+    pub org_path: String,
+    pub kind: String,
+    pub held_on: String,
+    pub topic: String,
+    pub scenario: String,
+    pub result: String,
+    pub created_by: i64,
+    #[serde(skip)]
+    pub request_digest: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

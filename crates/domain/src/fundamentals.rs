@@ -3,6 +3,7 @@
 //! expired on a given day.
 
 use crate::crossing::{cert_status, CertStatus};
+use chrono::{DateTime, Utc};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
@@ -50,6 +51,44 @@ pub fn assess(f: &Facts, today: NaiveDate) -> Assessment {
         no_training_this_year: f.training_hours <= 0.0,
         insurance: cert_status(f.insurance_ends, today),
     }
+}
+
+/// A dated record of an enterprise's fundamentals: `fee`, `staff`, `training` or `insurance`. Append-only.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Fundamental {
+    pub id: i64,
+    pub org_id: i64,
+    pub jurisdiction_path: String,
+    pub org_path: String,
+    pub kind: String,
+    pub year: Option<i32>,
+    pub amount_fen: Option<i64>,
+    pub used_fen: Option<i64>,
+    pub required: Option<i32>,
+    pub actual: Option<i32>,
+    pub person: String,
+    pub hours: Option<f64>,
+    pub reference: String,
+    pub starts_on: Option<String>,
+    pub ends_on: Option<String>,
+    pub note: String,
+    pub created_by: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An item of a bureau's list of powers and responsibilities. Append-only.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Power {
+    pub id: i64,
+    pub org_id: i64,
+    pub jurisdiction_path: String,
+    pub org_path: String,
+    pub category: String,
+    pub name: String,
+    pub basis: String,
+    pub responsible: String,
+    pub created_by: i64,
+    pub created_at: DateTime<Utc>,
 }
 
 #[cfg(test)]

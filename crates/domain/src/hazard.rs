@@ -40,6 +40,13 @@ impl HazardState {
     }
 }
 
+impl std::str::FromStr for HazardState {
+    type Err = crate::org::UnknownCode;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        HazardState::parse(s).ok_or_else(|| crate::org::UnknownCode(s.to_owned()))
+    }
+}
+
 /// What the lifecycle needs to know about a hazard.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HazardFacts {
@@ -187,6 +194,115 @@ pub fn apply(h: &HazardFacts, action: &Action, by: Doer) -> Result<HazardFacts, 
 /// Overdue: open past its deadline.
 pub fn is_overdue(state: HazardState, deadline: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
     state.is_open() && state != HazardState::Draft && deadline.is_some_and(|d| now > d)
+}
+
+/// A hazard as it stands now; its history is in `hazard_events`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Hazard {
+    pub id: i64,
+    pub uid: String,
+    pub org_id: i64,
+    pub jurisdiction_path: String,
+    pub org_path: String,
+    pub point_id: Option<i64>,
+    pub inspection_id: Option<i64>,
+    pub source: String,
+    pub description: String,
+    pub grade: String,
+    pub category: Option<String>,
+    pub measures: String,
+    pub funds_fen: i64,
+    pub owner: String,
+    pub deadline: Option<DateTime<Utc>>,
+    pub state: HazardState,
+    pub has_plan: bool,
+    pub fixed_by: Option<i64>,
+    pub discovered_at: DateTime<Utc>,
+    pub discovered_by: i64,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub closed_by: Option<i64>,
+    #[serde(skip)]
+    pub request_digest: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Hazard {
+    /// Open past its deadline (the ledger's 逾期, the cue for 挂牌督办).
+    pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
+        is_overdue(self.state, self.deadline, now)
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.state == HazardState::Closed
+    }
+}
+
+/// One transition of a hazard: who, when, why (append-only).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct HazardEvent {
+    pub id: i64,
+    pub hazard_id: i64,
+    pub action: String,
+    pub from_state: String,
+    pub to_state: String,
+    pub actor_id: i64,
+    pub actor: String,
+    pub at: DateTime<Utc>,
+    pub reason: String,
+}
+
+/// The governance plan of a major hazard (重大隐患治理方案), six parts (append-only).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct HazardPlan {
+    pub id: i64,
+    pub hazard_id: i64,
+    pub goals: String,
+    pub measures: String,
+    pub funds_materials: String,
+    pub responsible: String,
+    pub time_limit: String,
+    pub safety_emergency: String,
+    /// The affected work is suspended until the hazard is closed (停产停业整改).
+    pub suspends_work: bool,
+    pub created_by: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct HazardFilter {
+    pub org_id: Option<i64>,
+    pub state: Option<HazardState>,
+    pub grade: Option<String>,
+    /// Only open hazards past their deadline at this instant.
+    pub overdue_at: Option<DateTime<Utc>>,
+    pub open_only: bool,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    pub q: Option<String>,
+    /// Inside this jurisdiction (its materialised path, e.g. a county's `/1/3/`).
+    pub jurisdiction_path: Option<String>,
+    /// Of organisations in this industry.
+    pub industry: Option<String>,
+    /// Closed (销号) in `[closed_since, closed_until)`.
+    pub closed_since: Option<DateTime<Utc>>,
+    pub closed_until: Option<DateTime<Utc>>,
+    /// Only those with a governance plan attached.
+    pub with_plan: bool,
+}
+
+/// The six parts of a major hazard's governance plan.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct PlanParts {
+    pub goals: String,
+    pub measures: String,
+    pub funds_materials: String,
+    pub responsible: String,
+    pub time_limit: String,
+    pub safety_emergency: String,
+    /// The affected work is suspended until the hazard is closed.
+    #[serde(default)]
+    pub suspends_work: bool,
 }
 
 #[cfg(test)]

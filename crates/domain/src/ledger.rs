@@ -2,6 +2,7 @@
 //! canonical JSON of the items; its SHA-256 is the content hash; the signature covers the hash,
 //! the signer and the time (电子签名法 §13: any later change to a field breaks verification).
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -37,6 +38,25 @@ pub fn content_hash(canonical: &str) -> String {
 /// The message the signature covers.
 pub fn signed_message(content_hash: &str, signer_id: i64, signed_at_us: i64, org_id: i64, period: &str) -> String {
     format!("anjian-ledger-v1\n{org_id}\n{period}\n{content_hash}\n{signer_id}\n{signed_at_us}")
+}
+
+/// A signed monthly hazard list of an organisation (append-only; a correction is a new version).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Ledger {
+    pub id: i64,
+    pub uid: String,
+    pub org_id: i64,
+    pub jurisdiction_path: String,
+    pub org_path: String,
+    pub period: String,
+    pub version: i32,
+    pub items_json: String,
+    pub item_count: i32,
+    pub content_hash: String,
+    pub signature: String,
+    pub signed_by: i64,
+    pub signer: String,
+    pub signed_at: DateTime<Utc>,
 }
 
 #[cfg(test)]

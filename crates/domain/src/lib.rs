@@ -2,24 +2,30 @@
 //! good password is and how the audit chain is computed. No I/O, no async, no SQL, no HTTP: every
 //! rule decided here is tested here.
 
+pub mod account;
+pub mod attachment;
 pub mod audit;
 pub mod campaign;
+pub mod checklist;
 pub mod clock;
 pub mod crossing;
 pub mod fundamentals;
 pub mod hazard;
 pub mod inspection;
 pub mod ledger;
+pub mod notification;
 pub mod obligation;
 pub mod org;
 pub mod password;
 pub mod period;
 pub mod plan;
+pub mod report;
 pub mod role;
 pub mod safety_test;
 pub mod scope;
 pub mod telemetry;
 pub mod tip;
+pub mod warehouse;
 
 /// The time zone every period and every date on a page is computed in.
 pub const TZ: chrono_tz::Tz = chrono_tz::Asia::Shanghai;

@@ -1,5 +1,6 @@
 //! Kinds of jurisdictions, organisations and sites, as the plan and the store name them.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -24,7 +25,7 @@ impl Level {
 macro_rules! string_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident => $s:literal),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
 
@@ -91,4 +92,76 @@ string_enum! {
         Explosives => "explosives",
         RailwayCrossing => "railway_crossing",
     }
+}
+
+/// A record of `orgs`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Org {
+    pub id: i64,
+    /// Permanent unique id; the client's idempotency key when it sent one.
+    pub uid: String,
+    pub code: Option<String>,
+    pub name: String,
+    pub kind: String,
+    pub jurisdiction_id: i64,
+    pub jurisdiction_path: String,
+    pub parent_id: Option<i64>,
+    /// Materialised path of org ids from the top group down, `/5/9/`.
+    pub org_path: String,
+    pub park_id: Option<i64>,
+    pub supervision_level: String,
+    pub industry: Option<String>,
+    pub address: Option<String>,
+    /// Digest of the create request, to tell a replay from a different body with the same key.
+    #[serde(skip)]
+    pub request_digest: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A record of `jurisdictions`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Jurisdiction {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub level: String,
+    pub parent_id: Option<i64>,
+    /// Materialised path of ids from the city down, `/1/3/`.
+    pub path: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A physical site of an organisation: an explosives warehouse, a railway crossing.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Site {
+    pub id: i64,
+    pub uid: String,
+    pub kind: String,
+    pub name: String,
+    pub org_id: i64,
+    pub jurisdiction_id: i64,
+    /// Copied from the owning organisation so that scoped reads need no join.
+    pub jurisdiction_path: String,
+    pub org_path: String,
+    pub created_at: DateTime<Utc>,
+    /// Railway crossings: line, kilometre post, position and guard posts.
+    pub line: Option<String>,
+    pub km_post: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub guard_posts: Option<i32>,
+    /// `in_service` or `closed` (在用 / 停用).
+    pub status: Option<String>,
+}
+
+/// Filters a list of organisations can take (in addition to the scope).
+#[derive(Debug, Clone, Default)]
+pub struct OrgFilter {
+    pub kind: Option<String>,
+    pub jurisdiction_id: Option<i64>,
+    /// Substring of the name.
+    pub q: Option<String>,
+    /// Subsidiaries of this org, or members of this park.
+    pub under: Option<i64>,
 }

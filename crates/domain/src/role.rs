@@ -3,7 +3,6 @@
 //! audit log; none of them can change audit records.
 
 use crate::org::string_enum;
-use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 

@@ -4,6 +4,7 @@
 
 use crate::org::string_enum;
 use crate::plan::PaperPart;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -13,6 +14,13 @@ string_enum! {
         Single => "single",
         Multiple => "multiple",
         TrueFalse => "true_false",
+    }
+}
+
+impl QuestionKind {
+    /// More than one option may be right (a checkbox, not a radio button).
+    pub fn is_multiple(self) -> bool {
+        self == QuestionKind::Multiple
     }
 }
 
@@ -187,6 +195,50 @@ pub fn standing(results: &[bool]) -> Standing {
 /// level: it is a failed retest.
 pub fn escalates(results: &[bool]) -> bool {
     standing(results) == Standing::FailedRetest
+}
+
+/// A question of the safety-test bank.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BankQuestion {
+    pub id: i64,
+    pub uid: String,
+    pub kind: QuestionKind,
+    pub topic: String,
+    pub difficulty: i32,
+    pub stem: String,
+    pub options_json: String,
+    pub answer_json: String,
+    pub created_by: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One sitting of a safety test: the paper drawn, the deadline, the grade.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Sitting {
+    pub id: i64,
+    pub user_id: i64,
+    pub org_id: i64,
+    pub jurisdiction_path: String,
+    pub org_path: String,
+    pub question_ids_json: String,
+    pub started_at: DateTime<Utc>,
+    pub deadline: DateTime<Utc>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub score: Option<i32>,
+    pub passed: Option<bool>,
+    pub missed_json: Option<String>,
+}
+
+/// A change of an enterprise's supervision level and why. Append-only.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SupervisionChange {
+    pub id: i64,
+    pub org_id: i64,
+    pub from_level: String,
+    pub to_level: String,
+    pub reason: String,
+    pub changed_by: Option<i64>,
+    pub changed_at: DateTime<Utc>,
 }
 
 #[cfg(test)]

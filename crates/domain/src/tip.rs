@@ -4,6 +4,7 @@
 //! decides who may act.
 
 use crate::org::string_enum;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fmt;
@@ -272,3 +273,134 @@ pub fn solve_proof_of_work(challenge: &str, bits: u32) -> String {
 #[cfg(test)]
 #[path = "tip_tests.rs"]
 mod tests;
+
+/// A tip and where its handling stands. Nothing here identifies the reporter: the contact
+/// details are sealed, the receipt code is kept only as a slow hash.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Tip {
+    pub id: i64,
+    #[serde(skip)]
+    pub receipt_hash: String,
+    pub channel: Channel,
+    pub category: String,
+    pub jurisdiction_path: String,
+    pub org_id: Option<i64>,
+    pub org_path: String,
+    /// The enterprise or place named by the reporter, as typed.
+    pub subject: String,
+    pub place: String,
+    pub happened_on: String,
+    /// The work team (班组) of an internal tip.
+    pub work_team: String,
+    pub body: String,
+    #[serde(skip)]
+    pub contact_sealed: Option<String>,
+    pub state: TipState,
+    pub outcome: Option<Outcome>,
+    pub assigned_org_id: Option<i64>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub finding: Option<String>,
+    pub penalty_yuan: Option<i64>,
+    pub reward_yuan: Option<i64>,
+    pub reward_proposed_by: Option<i64>,
+    pub hazard_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Tip {
+    /// Still being handled past the deadline of its current step.
+    pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
+        self.state != TipState::Closed && self.due_at.is_some_and(|d| d < now)
+    }
+
+    /// A reward was approved (paid or waiting for payment): what the reporter may be told.
+    pub fn reward_decided(&self) -> bool {
+        self.state == TipState::RewardApproved
+            || (self.state == TipState::Closed && self.reward_yuan.is_some() && self.reward_proposed_by.is_some())
+    }
+
+    /// Whether `action` may be taken now, by the state machine (`next`).
+    pub fn allows(&self, action: Action) -> bool {
+        next(self.state, self.outcome, action).is_ok()
+    }
+
+    /// The steps `me` may take on the tip now: what a handler's page offers.
+    pub fn steps(&self, me: i64) -> Steps {
+        Steps {
+            assign: self.allows(Action::Assign) || self.allows(Action::Reassign),
+            conclude: self.allows(Action::Conclude(Outcome::True)),
+            to_hazard: self.hazard_id.is_none() && self.outcome.is_some_and(Outcome::founded),
+            propose_reward: self.allows(Action::ProposeReward),
+            decide_reward: self.allows(Action::ApproveReward)
+                && self.reward_proposed_by.is_some_and(|p| check_approver(p, me).is_ok()),
+            record_payment: self.allows(Action::RecordPayment),
+            close: self.allows(Action::Close),
+        }
+    }
+}
+
+/// The steps open on a tip for one handler (see [`Tip::steps`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Steps {
+    pub assign: bool,
+    pub conclude: bool,
+    pub to_hazard: bool,
+    pub propose_reward: bool,
+    pub decide_reward: bool,
+    pub record_payment: bool,
+    pub close: bool,
+}
+
+/// One step in a tip's handling. Append-only.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TipEvent {
+    pub id: i64,
+    pub tip_id: i64,
+    pub kind: String,
+    pub actor_id: Option<i64>,
+    pub actor: String,
+    pub note: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A file of a tip (the reporter's photos, the verification's evidence), stripped of metadata and
+/// kept by its hash. Append-only.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TipFile {
+    pub id: i64,
+    pub tip_id: i64,
+    /// `report` (from the reporter) or `evidence` (from the verification).
+    pub role: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub width: i32,
+    pub height: i32,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A message between the reporter and the bureau. Append-only.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TipMessage {
+    pub id: i64,
+    pub tip_id: i64,
+    pub from_reporter: bool,
+    pub author_id: Option<i64>,
+    pub author: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TipFilter {
+    pub state: Option<TipState>,
+    pub category: Option<String>,
+    pub channel: Option<String>,
+    /// Jurisdiction path prefix (a county).
+    pub county_path: Option<String>,
+    /// Received from (inclusive) and until (exclusive).
+    pub from: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    pub overdue_at: Option<DateTime<Utc>>,
+}

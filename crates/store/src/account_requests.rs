@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
-pub use account_request::Model as AccountRequest;
+pub use anjian_domain::account::AccountRequest;
 
 #[derive(Debug, Clone)]
 pub struct NewRequest {
@@ -21,36 +21,40 @@ pub struct NewRequest {
 }
 
 pub async fn insert(db: &impl ConnectionTrait, r: NewRequest, now: DateTime<Utc>) -> Result<AccountRequest> {
-    Ok(account_request::ActiveModel {
-        action: Set(r.action.to_owned()),
-        target_user_id: Set(r.target_user_id),
-        username: Set(r.username),
-        display_name: Set(r.display_name),
-        role: Set(r.role),
-        org_id: Set(r.org_id),
-        requested_by: Set(r.requested_by),
-        requested_at: Set(now),
-        decided_by: Set(None),
-        decided_at: Set(None),
-        decision: Set(None),
-        user_id: Set(None),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?)
+    Ok(crate::rows::Decode::decode(
+        account_request::ActiveModel {
+            action: Set(r.action.to_owned()),
+            target_user_id: Set(r.target_user_id),
+            username: Set(r.username),
+            display_name: Set(r.display_name),
+            role: Set(r.role),
+            org_id: Set(r.org_id),
+            requested_by: Set(r.requested_by),
+            requested_at: Set(now),
+            decided_by: Set(None),
+            decided_at: Set(None),
+            decision: Set(None),
+            user_id: Set(None),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?,
+    )?)
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<AccountRequest> {
-    Requests::find_by_id(id).one(db).await?.ok_or(StoreError::NotFound)
+    crate::rows::Decode::decode(Requests::find_by_id(id).one(db).await?.ok_or(StoreError::NotFound)?)
 }
 
 /// Requests still waiting for a decision, oldest first.
 pub async fn pending(db: &impl ConnectionTrait) -> Result<Vec<AccountRequest>> {
-    Ok(Requests::find()
-        .filter(account_request::Column::Decision.is_null())
-        .order_by_asc(account_request::Column::Id)
-        .all(db)
-        .await?)
+    Ok(crate::rows::decode_all(
+        Requests::find()
+            .filter(account_request::Column::Decision.is_null())
+            .order_by_asc(account_request::Column::Id)
+            .all(db)
+            .await?,
+    )?)
 }
 
 /// Records the decision on a pending request; a request already decided is a conflict.

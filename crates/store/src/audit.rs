@@ -9,7 +9,8 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
-pub use audit_log::Model as AuditRow;
+pub use anjian_domain::audit::AuditFilter;
+pub use anjian_domain::audit::AuditRow;
 
 /// An audit entry before the chain gives it a number and a hash.
 #[derive(Debug, Clone, Default)]
@@ -76,15 +77,6 @@ pub async fn append(db: &impl ConnectionTrait, alg: HashAlg, e: Entry, at: DateT
     Ok(head.seq)
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct AuditFilter {
-    pub actor: Option<String>,
-    pub action: Option<String>,
-    pub object_type: Option<String>,
-    pub since: Option<DateTime<Utc>>,
-    pub until: Option<DateTime<Utc>>,
-}
-
 /// Newest first, by sequence number below the cursor.
 pub async fn page(
     db: &impl ConnectionTrait,
@@ -111,7 +103,9 @@ pub async fn page(
     if let Some(u) = f.until {
         c = c.add(audit_log::Column::At.lt(u));
     }
-    Ok(audit_log::Entity::find().filter(c).order_by_desc(audit_log::Column::Seq).limit(limit).all(db).await?)
+    Ok(crate::rows::decode_all(
+        audit_log::Entity::find().filter(c).order_by_desc(audit_log::Column::Seq).limit(limit).all(db).await?,
+    )?)
 }
 
 pub async fn head(db: &impl ConnectionTrait) -> Result<(i64, String)> {
@@ -178,7 +172,7 @@ async fn walk(db: &impl ConnectionTrait, v: &mut Verifier, mut after: i64) -> Re
         let Some(last) = batch.last() else { return Ok(Ok(())) };
         after = last.seq;
         for row in batch {
-            if let Err(b) = v.push(&linked(row)) {
+            if let Err(b) = v.push(&linked(crate::rows::Decode::decode(row)?)) {
                 return Ok(Err(b));
             }
         }

@@ -11,8 +11,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Condition, Query};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
-pub use checklist::Model as Checklist;
-pub use checklist_version::Model as ChecklistVersion;
+pub use anjian_domain::checklist::Checklist;
+pub use anjian_domain::checklist::ChecklistVersion;
 
 fn visible(scope: &Scope) -> Condition {
     Condition::any()
@@ -41,18 +41,20 @@ pub async fn insert(
     by: i64,
     now: DateTime<Utc>,
 ) -> Result<Checklist> {
-    Ok(checklist::ActiveModel {
-        uid: Set(uid.to_owned()),
-        org_id: Set(owner.id),
-        jurisdiction_path: Set(owner.jurisdiction_path.clone()),
-        org_path: Set(owner.org_path.clone()),
-        name: Set(name.to_owned()),
-        created_by: Set(by),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?)
+    Ok(crate::rows::Decode::decode(
+        checklist::ActiveModel {
+            uid: Set(uid.to_owned()),
+            org_id: Set(owner.id),
+            jurisdiction_path: Set(owner.jurisdiction_path.clone()),
+            org_path: Set(owner.org_path.clone()),
+            name: Set(name.to_owned()),
+            created_by: Set(by),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?,
+    )?)
 }
 
 pub async fn insert_version(
@@ -63,49 +65,59 @@ pub async fn insert_version(
     by: i64,
     now: DateTime<Utc>,
 ) -> Result<ChecklistVersion> {
-    Ok(checklist_version::ActiveModel {
-        checklist_id: Set(checklist_id),
-        version: Set(version),
-        items_json: Set(items_json.to_owned()),
-        created_by: Set(by),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?)
+    Ok(crate::rows::Decode::decode(
+        checklist_version::ActiveModel {
+            checklist_id: Set(checklist_id),
+            version: Set(version),
+            items_json: Set(items_json.to_owned()),
+            created_by: Set(by),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?,
+    )?)
 }
 
 /// A checklist the caller can see.
 pub async fn get(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> Result<Checklist> {
-    Checklists::find_by_id(id).filter(visible(scope)).one(db).await?.ok_or(StoreError::NotFound)
+    crate::rows::Decode::decode(
+        Checklists::find_by_id(id).filter(visible(scope)).one(db).await?.ok_or(StoreError::NotFound)?,
+    )
 }
 
 /// A checklist the caller may revise: owned by an organisation in scope.
 pub async fn get_owned(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> Result<Checklist> {
-    Checklists::find_by_id(id)
-        .filter(copied_paths(
-            scope,
-            checklist::Column::JurisdictionPath,
-            checklist::Column::OrgPath,
-            checklist::Column::OrgId,
-        ))
-        .one(db)
-        .await?
-        .ok_or(StoreError::NotFound)
+    crate::rows::Decode::decode(
+        Checklists::find_by_id(id)
+            .filter(copied_paths(
+                scope,
+                checklist::Column::JurisdictionPath,
+                checklist::Column::OrgPath,
+                checklist::Column::OrgId,
+            ))
+            .one(db)
+            .await?
+            .ok_or(StoreError::NotFound)?,
+    )
 }
 
 pub async fn list(db: &impl ConnectionTrait, scope: &Scope) -> Result<Vec<Checklist>> {
-    Ok(Checklists::find().filter(visible(scope)).order_by_asc(checklist::Column::Id).limit(1000).all(db).await?)
+    Ok(crate::rows::decode_all(
+        Checklists::find().filter(visible(scope)).order_by_asc(checklist::Column::Id).limit(1000).all(db).await?,
+    )?)
 }
 
 pub async fn versions(db: &impl ConnectionTrait, checklist_id: i64) -> Result<Vec<ChecklistVersion>> {
-    Ok(Versions::find()
-        .filter(checklist_version::Column::ChecklistId.eq(checklist_id))
-        .order_by_asc(checklist_version::Column::Version)
-        .all(db)
-        .await?)
+    Ok(crate::rows::decode_all(
+        Versions::find()
+            .filter(checklist_version::Column::ChecklistId.eq(checklist_id))
+            .order_by_asc(checklist_version::Column::Version)
+            .all(db)
+            .await?,
+    )?)
 }
 
 pub async fn version_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<ChecklistVersion>> {
-    Ok(Versions::find_by_id(id).one(db).await?)
+    Ok(crate::rows::Decode::decode(Versions::find_by_id(id).one(db).await?)?)
 }

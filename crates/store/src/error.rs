@@ -13,6 +13,10 @@ pub enum StoreError {
     Full(String),
     #[error("database: {0}")]
     Db(DbErr),
+    /// A stored value the code does not know (a state no release ever wrote): the record is
+    /// refused rather than read as something it is not.
+    #[error("{table}.{column} holds an unknown value `{value}`")]
+    Corrupt { table: &'static str, column: &'static str, value: String },
 }
 
 impl From<DbErr> for StoreError {
@@ -58,6 +62,7 @@ impl StoreError {
             StoreError::Conflict(m) => StoreError::Conflict(m.clone()),
             StoreError::Full(m) => StoreError::Full(m.clone()),
             StoreError::Db(e) => StoreError::Db(DbErr::Custom(e.to_string())),
+            StoreError::Corrupt { table, column, value } => StoreError::Corrupt { table, column, value: value.clone() },
         }
     }
 }

@@ -7,8 +7,8 @@ use anjian_domain::scope::Scope;
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
-pub use fundamental::Model as Fundamental;
-pub use power::Model as Power;
+pub use anjian_domain::fundamentals::Fundamental;
+pub use anjian_domain::fundamentals::Power;
 
 /// A fundamentals record as entered; fields not of its kind stay empty.
 #[derive(Debug, Clone, Default)]
@@ -34,28 +34,30 @@ pub async fn insert(
     by: i64,
     now: DateTime<Utc>,
 ) -> Result<Fundamental> {
-    Ok(fundamental::ActiveModel {
-        org_id: Set(org.id),
-        jurisdiction_path: Set(org.jurisdiction_path.clone()),
-        org_path: Set(org.org_path.clone()),
-        kind: Set(n.kind),
-        year: Set(n.year),
-        amount_fen: Set(n.amount_fen),
-        used_fen: Set(n.used_fen),
-        required: Set(n.required),
-        actual: Set(n.actual),
-        person: Set(n.person),
-        hours: Set(n.hours),
-        reference: Set(n.reference),
-        starts_on: Set(n.starts_on),
-        ends_on: Set(n.ends_on),
-        note: Set(n.note),
-        created_by: Set(by),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?)
+    Ok(crate::rows::Decode::decode(
+        fundamental::ActiveModel {
+            org_id: Set(org.id),
+            jurisdiction_path: Set(org.jurisdiction_path.clone()),
+            org_path: Set(org.org_path.clone()),
+            kind: Set(n.kind),
+            year: Set(n.year),
+            amount_fen: Set(n.amount_fen),
+            used_fen: Set(n.used_fen),
+            required: Set(n.required),
+            actual: Set(n.actual),
+            person: Set(n.person),
+            hours: Set(n.hours),
+            reference: Set(n.reference),
+            starts_on: Set(n.starts_on),
+            ends_on: Set(n.ends_on),
+            note: Set(n.note),
+            created_by: Set(by),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?,
+    )?)
 }
 
 /// Every fundamentals record in scope (optionally of one organisation), oldest first.
@@ -69,7 +71,7 @@ pub async fn records(db: &impl ConnectionTrait, scope: &Scope, org_id: Option<i6
     if let Some(o) = org_id {
         q = q.filter(fundamental::Column::OrgId.eq(o));
     }
-    Ok(q.order_by_asc(fundamental::Column::Id).all(db).await?)
+    Ok(crate::rows::decode_all(q.order_by_asc(fundamental::Column::Id).all(db).await?)?)
 }
 
 /// An item of a powers list: its category, the power, its legal basis and who exercises it.
@@ -88,28 +90,32 @@ pub async fn insert_power(
     by: i64,
     now: DateTime<Utc>,
 ) -> Result<Power> {
-    Ok(power::ActiveModel {
-        org_id: Set(bureau.id),
-        jurisdiction_path: Set(bureau.jurisdiction_path.clone()),
-        org_path: Set(bureau.org_path.clone()),
-        category: Set(p.category),
-        name: Set(p.name),
-        basis: Set(p.basis),
-        responsible: Set(p.responsible),
-        created_by: Set(by),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?)
+    Ok(crate::rows::Decode::decode(
+        power::ActiveModel {
+            org_id: Set(bureau.id),
+            jurisdiction_path: Set(bureau.jurisdiction_path.clone()),
+            org_path: Set(bureau.org_path.clone()),
+            category: Set(p.category),
+            name: Set(p.name),
+            basis: Set(p.basis),
+            responsible: Set(p.responsible),
+            created_by: Set(by),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?,
+    )?)
 }
 
 /// The powers lists of the bureaus in scope.
 pub async fn powers(db: &impl ConnectionTrait, scope: &Scope) -> Result<Vec<Power>> {
-    Ok(power::Entity::find()
-        .filter(copied_paths(scope, power::Column::JurisdictionPath, power::Column::OrgPath, power::Column::OrgId))
-        .order_by_asc(power::Column::OrgId)
-        .order_by_asc(power::Column::Id)
-        .all(db)
-        .await?)
+    Ok(crate::rows::decode_all(
+        power::Entity::find()
+            .filter(copied_paths(scope, power::Column::JurisdictionPath, power::Column::OrgPath, power::Column::OrgId))
+            .order_by_asc(power::Column::OrgId)
+            .order_by_asc(power::Column::Id)
+            .all(db)
+            .await?,
+    )?)
 }

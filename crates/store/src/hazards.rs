@@ -14,9 +14,11 @@ use sea_orm::{
     QuerySelect, Set,
 };
 
-pub use hazard::Model as Hazard;
-pub use hazard_event::Model as HazardEvent;
-pub use hazard_plan::Model as HazardPlan;
+pub use anjian_domain::hazard::Hazard;
+pub use anjian_domain::hazard::HazardEvent;
+pub use anjian_domain::hazard::HazardFilter;
+pub use anjian_domain::hazard::HazardPlan;
+pub use anjian_domain::hazard::PlanParts;
 
 fn scoped(scope: &Scope) -> sea_orm::Select<Hazards> {
     Hazards::find().filter(copied_paths(
@@ -41,7 +43,7 @@ pub struct NewHazard {
     pub funds_fen: i64,
     pub owner: String,
     pub deadline: Option<DateTime<Utc>>,
-    pub state: String,
+    pub state: HazardState,
     pub discovered_at: DateTime<Utc>,
     pub discovered_by: i64,
     pub request_digest: Option<String>,
@@ -65,7 +67,7 @@ fn active(n: NewHazard, now: DateTime<Utc>) -> hazard::ActiveModel {
         funds_fen: Set(n.funds_fen),
         owner: Set(n.owner),
         deadline: Set(n.deadline),
-        state: Set(n.state),
+        state: Set(n.state.as_str().to_owned()),
         has_plan: Set(false),
         fixed_by: Set(None),
         discovered_at: Set(n.discovered_at),
@@ -87,43 +89,23 @@ pub async fn insert(db: &impl ConnectionTrait, n: NewHazard, now: DateTime<Utc>)
     if let Some(key) = closed {
         hazard_counts::add(db, key, 0, 1).await?;
     }
-    Ok(h)
+    crate::rows::Decode::decode(h)
 }
 
 pub async fn get(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> Result<Hazard> {
-    scoped(scope).filter(hazard::Column::Id.eq(id)).one(db).await?.ok_or(StoreError::NotFound)
+    crate::rows::Decode::decode(
+        scoped(scope).filter(hazard::Column::Id.eq(id)).one(db).await?.ok_or(StoreError::NotFound)?,
+    )
 }
 
 pub async fn by_uid(db: &impl ConnectionTrait, uid: &str) -> Result<Option<Hazard>> {
-    Ok(Hazards::find().filter(hazard::Column::Uid.eq(uid)).one(db).await?)
+    Ok(crate::rows::Decode::decode(Hazards::find().filter(hazard::Column::Uid.eq(uid)).one(db).await?)?)
 }
 
 /// Filed and not yet closed (a draft is not filed). Named, not "not closed or draft": an index
 /// whose first column is the state can then read just these.
 const OPEN_STATES: [HazardState; 3] =
     [HazardState::Reported, HazardState::Rectifying, HazardState::AwaitingVerification];
-
-#[derive(Debug, Clone, Default)]
-pub struct HazardFilter {
-    pub org_id: Option<i64>,
-    pub state: Option<String>,
-    pub grade: Option<String>,
-    /// Only open hazards past their deadline at this instant.
-    pub overdue_at: Option<DateTime<Utc>>,
-    pub open_only: bool,
-    pub since: Option<DateTime<Utc>>,
-    pub until: Option<DateTime<Utc>>,
-    pub q: Option<String>,
-    /// Inside this jurisdiction (its materialised path, e.g. a county's `/1/3/`).
-    pub jurisdiction_path: Option<String>,
-    /// Of organisations in this industry.
-    pub industry: Option<String>,
-    /// Closed (销号) in `[closed_since, closed_until)`.
-    pub closed_since: Option<DateTime<Utc>>,
-    pub closed_until: Option<DateTime<Utc>>,
-    /// Only those with a governance plan attached.
-    pub with_plan: bool,
-}
 
 fn filtered(scope: &Scope, f: &HazardFilter) -> sea_orm::Select<Hazards> {
     scoped(scope).filter(condition(f))
@@ -219,7 +201,7 @@ pub async fn list(
     if let Some(b) = before {
         q = q.filter(hazard::Column::Id.lt(b));
     }
-    Ok(q.order_by_desc(hazard::Column::Id).limit(limit).all(db).await?)
+    Ok(crate::rows::decode_all(q.order_by_desc(hazard::Column::Id).limit(limit).all(db).await?)?)
 }
 
 pub async fn count(db: &impl ConnectionTrait, scope: &Scope, f: &HazardFilter) -> Result<u64> {
@@ -234,23 +216,25 @@ pub async fn for_ledger(
     since: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Result<Vec<Hazard>> {
-    Ok(Hazards::find()
-        .filter(hazard::Column::OrgId.eq(org_id))
-        .filter(hazard::Column::DiscoveredAt.lt(until))
-        .filter(hazard::Column::State.ne("draft"))
-        .filter(Condition::any().add(hazard::Column::ClosedAt.is_null()).add(hazard::Column::ClosedAt.gte(since)))
-        .order_by_asc(hazard::Column::DiscoveredAt)
-        .order_by_asc(hazard::Column::Id)
-        .all(db)
-        .await?)
+    Ok(crate::rows::decode_all(
+        Hazards::find()
+            .filter(hazard::Column::OrgId.eq(org_id))
+            .filter(hazard::Column::DiscoveredAt.lt(until))
+            .filter(hazard::Column::State.ne("draft"))
+            .filter(Condition::any().add(hazard::Column::ClosedAt.is_null()).add(hazard::Column::ClosedAt.gte(since)))
+            .order_by_asc(hazard::Column::DiscoveredAt)
+            .order_by_asc(hazard::Column::Id)
+            .all(db)
+            .await?,
+    )?)
 }
 
 /// The new state after a transition, written only if the hazard is still in `from` (another
 /// request may have moved it meanwhile).
 #[derive(Debug, Clone)]
 pub struct StateChange {
-    pub from: String,
-    pub to: String,
+    pub from: HazardState,
+    pub to: HazardState,
     pub has_plan: bool,
     pub fixed_by: Option<i64>,
     pub closed: Option<(DateTime<Utc>, i64)>,
@@ -271,7 +255,7 @@ pub async fn change_state(db: &impl ConnectionTrait, id: i64, c: &StateChange, n
     if res.rows_affected == 0 {
         return Err(StoreError::Conflict("hazard state changed meanwhile".into()));
     }
-    if let (Some((at, _)), false) = (c.closed, c.from == "closed") {
+    if let (Some((at, _)), false) = (c.closed, c.from == HazardState::Closed) {
         let h = Hazards::find_by_id(id).one(db).await?.ok_or(StoreError::NotFound)?;
         let org = crate::orgs::get_unscoped_for_auth(db, h.org_id).await?.ok_or(StoreError::NotFound)?;
         // The jurisdiction the hazard was filed under, whatever has happened to the organisation.
@@ -286,48 +270,38 @@ pub async fn insert_event(
     db: &impl ConnectionTrait,
     hazard_id: i64,
     action: &str,
-    from: &str,
-    to: &str,
+    from: HazardState,
+    to: HazardState,
     actor_id: i64,
     actor: &str,
     reason: &str,
     at: DateTime<Utc>,
 ) -> Result<HazardEvent> {
-    Ok(hazard_event::ActiveModel {
-        hazard_id: Set(hazard_id),
-        action: Set(action.to_owned()),
-        from_state: Set(from.to_owned()),
-        to_state: Set(to.to_owned()),
-        actor_id: Set(actor_id),
-        actor: Set(actor.to_owned()),
-        at: Set(at),
-        reason: Set(reason.to_owned()),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?)
+    Ok(crate::rows::Decode::decode(
+        hazard_event::ActiveModel {
+            hazard_id: Set(hazard_id),
+            action: Set(action.to_owned()),
+            from_state: Set(from.as_str().to_owned()),
+            to_state: Set(to.as_str().to_owned()),
+            actor_id: Set(actor_id),
+            actor: Set(actor.to_owned()),
+            at: Set(at),
+            reason: Set(reason.to_owned()),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?,
+    )?)
 }
 
 pub async fn events_of(db: &impl ConnectionTrait, hazard_id: i64) -> Result<Vec<HazardEvent>> {
-    Ok(hazard_event::Entity::find()
-        .filter(hazard_event::Column::HazardId.eq(hazard_id))
-        .order_by_asc(hazard_event::Column::Id)
-        .all(db)
-        .await?)
-}
-
-/// The six parts of a major hazard's governance plan.
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct PlanParts {
-    pub goals: String,
-    pub measures: String,
-    pub funds_materials: String,
-    pub responsible: String,
-    pub time_limit: String,
-    pub safety_emergency: String,
-    /// The affected work is suspended until the hazard is closed.
-    #[serde(default)]
-    pub suspends_work: bool,
+    Ok(crate::rows::decode_all(
+        hazard_event::Entity::find()
+            .filter(hazard_event::Column::HazardId.eq(hazard_id))
+            .order_by_asc(hazard_event::Column::Id)
+            .all(db)
+            .await?,
+    )?)
 }
 
 pub async fn insert_plan(
@@ -337,31 +311,35 @@ pub async fn insert_plan(
     by: i64,
     now: DateTime<Utc>,
 ) -> Result<HazardPlan> {
-    Ok(hazard_plan::ActiveModel {
-        hazard_id: Set(hazard_id),
-        goals: Set(p.goals.clone()),
-        measures: Set(p.measures.clone()),
-        funds_materials: Set(p.funds_materials.clone()),
-        responsible: Set(p.responsible.clone()),
-        time_limit: Set(p.time_limit.clone()),
-        safety_emergency: Set(p.safety_emergency.clone()),
-        suspends_work: Set(p.suspends_work),
-        created_by: Set(by),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?)
+    Ok(crate::rows::Decode::decode(
+        hazard_plan::ActiveModel {
+            hazard_id: Set(hazard_id),
+            goals: Set(p.goals.clone()),
+            measures: Set(p.measures.clone()),
+            funds_materials: Set(p.funds_materials.clone()),
+            responsible: Set(p.responsible.clone()),
+            time_limit: Set(p.time_limit.clone()),
+            safety_emergency: Set(p.safety_emergency.clone()),
+            suspends_work: Set(p.suspends_work),
+            created_by: Set(by),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?,
+    )?)
 }
 
 /// The latest governance plan of a hazard.
 pub async fn plan_of(db: &impl ConnectionTrait, hazard_id: i64) -> Result<Option<HazardPlan>> {
-    Ok(hazard_plan::Entity::find()
-        .filter(hazard_plan::Column::HazardId.eq(hazard_id))
-        .order_by_desc(hazard_plan::Column::Id)
-        .limit(1)
-        .one(db)
-        .await?)
+    Ok(crate::rows::Decode::decode(
+        hazard_plan::Entity::find()
+            .filter(hazard_plan::Column::HazardId.eq(hazard_id))
+            .order_by_desc(hazard_plan::Column::Id)
+            .limit(1)
+            .one(db)
+            .await?,
+    )?)
 }
 
 /// Inserts many hazards in one statement (benchmarks and bulk loads; no events, no audit).

@@ -8,8 +8,9 @@ use anjian_domain::scope::Scope;
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
-pub use inspection::Model as Inspection;
-pub use inspection_finding::Model as Finding;
+pub use anjian_domain::inspection::Finding;
+pub use anjian_domain::inspection::Inspection;
+pub use anjian_domain::inspection::InspectionFilter;
 
 fn scoped(scope: &Scope) -> sea_orm::Select<Inspections> {
     Inspections::find().filter(copied_paths(
@@ -35,24 +36,26 @@ pub struct NewInspection {
 }
 
 pub async fn insert(db: &impl ConnectionTrait, n: NewInspection, now: DateTime<Utc>) -> Result<Inspection> {
-    Ok(inspection::ActiveModel {
-        uid: Set(n.uid),
-        org_id: Set(n.org.id),
-        jurisdiction_path: Set(n.org.jurisdiction_path),
-        org_path: Set(n.org.org_path),
-        kind: Set(n.kind),
-        at: Set(n.at),
-        inspector_id: Set(n.inspector_id),
-        inspector: Set(n.inspector),
-        summary: Set(n.summary),
-        request_digest: Set(n.request_digest),
-        created_at: Set(now),
-        checklist_version_id: Set(n.checklist_version_id),
-        site_id: Set(n.site_id),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?)
+    Ok(crate::rows::Decode::decode(
+        inspection::ActiveModel {
+            uid: Set(n.uid),
+            org_id: Set(n.org.id),
+            jurisdiction_path: Set(n.org.jurisdiction_path),
+            org_path: Set(n.org.org_path),
+            kind: Set(n.kind),
+            at: Set(n.at),
+            inspector_id: Set(n.inspector_id),
+            inspector: Set(n.inspector),
+            summary: Set(n.summary),
+            request_digest: Set(n.request_digest),
+            created_at: Set(now),
+            checklist_version_id: Set(n.checklist_version_id),
+            site_id: Set(n.site_id),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?,
+    )?)
 }
 
 pub async fn insert_finding(
@@ -64,17 +67,19 @@ pub async fn insert_finding(
     note: &str,
     hazard_id: Option<i64>,
 ) -> Result<Finding> {
-    Ok(inspection_finding::ActiveModel {
-        inspection_id: Set(inspection_id),
-        point_id: Set(point_id),
-        item: Set(item.to_owned()),
-        passed: Set(passed),
-        note: Set(note.to_owned()),
-        hazard_id: Set(hazard_id),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?)
+    Ok(crate::rows::Decode::decode(
+        inspection_finding::ActiveModel {
+            inspection_id: Set(inspection_id),
+            point_id: Set(point_id),
+            item: Set(item.to_owned()),
+            passed: Set(passed),
+            note: Set(note.to_owned()),
+            hazard_id: Set(hazard_id),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?,
+    )?)
 }
 
 pub async fn insert_coverage(db: &impl ConnectionTrait, inspection_id: i64, point_id: i64) -> Result<()> {
@@ -83,21 +88,13 @@ pub async fn insert_coverage(db: &impl ConnectionTrait, inspection_id: i64, poin
 }
 
 pub async fn get(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> Result<Inspection> {
-    scoped(scope).filter(inspection::Column::Id.eq(id)).one(db).await?.ok_or(StoreError::NotFound)
+    crate::rows::Decode::decode(
+        scoped(scope).filter(inspection::Column::Id.eq(id)).one(db).await?.ok_or(StoreError::NotFound)?,
+    )
 }
 
 pub async fn by_uid(db: &impl ConnectionTrait, uid: &str) -> Result<Option<Inspection>> {
-    Ok(Inspections::find().filter(inspection::Column::Uid.eq(uid)).one(db).await?)
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct InspectionFilter {
-    pub org_id: Option<i64>,
-    pub kind: Option<String>,
-    pub since: Option<DateTime<Utc>>,
-    pub until: Option<DateTime<Utc>>,
-    /// Recorded by one of these accounts.
-    pub inspectors: Option<Vec<i64>>,
+    Ok(crate::rows::Decode::decode(Inspections::find().filter(inspection::Column::Uid.eq(uid)).one(db).await?)?)
 }
 
 /// Newest first, by id below the cursor.
@@ -127,15 +124,17 @@ pub async fn list(
     if let Some(b) = before {
         q = q.filter(inspection::Column::Id.lt(b));
     }
-    Ok(q.order_by_desc(inspection::Column::Id).limit(limit).all(db).await?)
+    Ok(crate::rows::decode_all(q.order_by_desc(inspection::Column::Id).limit(limit).all(db).await?)?)
 }
 
 pub async fn findings_of(db: &impl ConnectionTrait, inspection_id: i64) -> Result<Vec<Finding>> {
-    Ok(inspection_finding::Entity::find()
-        .filter(inspection_finding::Column::InspectionId.eq(inspection_id))
-        .order_by_asc(inspection_finding::Column::Id)
-        .all(db)
-        .await?)
+    Ok(crate::rows::decode_all(
+        inspection_finding::Entity::find()
+            .filter(inspection_finding::Column::InspectionId.eq(inspection_id))
+            .order_by_asc(inspection_finding::Column::Id)
+            .all(db)
+            .await?,
+    )?)
 }
 
 pub async fn coverage_of(db: &impl ConnectionTrait, inspection_id: i64) -> Result<Vec<i64>> {

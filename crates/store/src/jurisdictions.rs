@@ -6,18 +6,18 @@ use anjian_domain::scope::path_of;
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
-pub use jurisdiction::Model as Jurisdiction;
+pub use anjian_domain::org::Jurisdiction;
 
 pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<Jurisdiction>> {
-    Ok(Jurisdictions::find().order_by_asc(jurisdiction::Column::Path).all(db).await?)
+    Ok(crate::rows::decode_all(Jurisdictions::find().order_by_asc(jurisdiction::Column::Path).all(db).await?)?)
 }
 
 pub async fn by_code(db: &impl ConnectionTrait, code: &str) -> Result<Option<Jurisdiction>> {
-    Ok(Jurisdictions::find().filter(jurisdiction::Column::Code.eq(code)).one(db).await?)
+    Ok(crate::rows::Decode::decode(Jurisdictions::find().filter(jurisdiction::Column::Code.eq(code)).one(db).await?)?)
 }
 
 pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Jurisdiction>> {
-    Ok(Jurisdictions::find_by_id(id).one(db).await?)
+    Ok(crate::rows::Decode::decode(Jurisdictions::find_by_id(id).one(db).await?)?)
 }
 
 /// Inserts a jurisdiction if its code is new, or renames it; parents must come first.
@@ -36,7 +36,7 @@ pub async fn upsert(
         }
         let mut am: jurisdiction::ActiveModel = existing.into();
         am.name = Set(name.to_owned());
-        return Ok((am.update(db).await?, true));
+        return Ok((crate::rows::Decode::decode(am.update(db).await?)?, true));
     }
     let parent = match parent_code {
         Some(p) => Some(by_code(db, p).await?.ok_or(crate::StoreError::NotFound)?),
@@ -59,5 +59,5 @@ pub async fn upsert(
     };
     let mut am: jurisdiction::ActiveModel = row.into();
     am.path = Set(path);
-    Ok((am.update(db).await?, true))
+    Ok((crate::rows::Decode::decode(am.update(db).await?)?, true))
 }

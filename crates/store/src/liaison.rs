@@ -9,28 +9,32 @@ use anjian_domain::scope::Scope;
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
-pub use crate::entity::bureau_report::Model as BureauReport;
-pub use liaison_report::Model as LiaisonReport;
-pub use weekly_analysis::Model as WeeklyAnalysis;
+pub use anjian_domain::report::LiaisonReport;
+pub use anjian_domain::report::WeeklyAnalysis;
+pub use anjian_domain::report::{BureauReport, ReportState};
 
 /// The newest version of a leader's report for a month.
 pub async fn latest_report(db: &impl ConnectionTrait, leader: &str, month: &str) -> Result<Option<LiaisonReport>> {
-    Ok(Reports::find()
-        .filter(liaison_report::Column::LeaderCode.eq(leader))
-        .filter(liaison_report::Column::Month.eq(month))
-        .order_by_desc(liaison_report::Column::Version)
-        .limit(1)
-        .one(db)
-        .await?)
+    Ok(crate::rows::Decode::decode(
+        Reports::find()
+            .filter(liaison_report::Column::LeaderCode.eq(leader))
+            .filter(liaison_report::Column::Month.eq(month))
+            .order_by_desc(liaison_report::Column::Version)
+            .limit(1)
+            .one(db)
+            .await?,
+    )?)
 }
 
 pub async fn report_versions(db: &impl ConnectionTrait, leader: &str, month: &str) -> Result<Vec<LiaisonReport>> {
-    Ok(Reports::find()
-        .filter(liaison_report::Column::LeaderCode.eq(leader))
-        .filter(liaison_report::Column::Month.eq(month))
-        .order_by_asc(liaison_report::Column::Version)
-        .all(db)
-        .await?)
+    Ok(crate::rows::decode_all(
+        Reports::find()
+            .filter(liaison_report::Column::LeaderCode.eq(leader))
+            .filter(liaison_report::Column::Month.eq(month))
+            .order_by_asc(liaison_report::Column::Version)
+            .all(db)
+            .await?,
+    )?)
 }
 
 /// Appends a version; the unique (leader, month, version) index refuses a racing duplicate.
@@ -40,35 +44,39 @@ pub async fn insert_report(
     leader: &str,
     month: &str,
     version: i32,
-    state: &str,
+    state: ReportState,
     body: &str,
     author_id: i64,
     author: &str,
     now: DateTime<Utc>,
 ) -> Result<LiaisonReport> {
-    Ok(liaison_report::ActiveModel {
-        leader_code: Set(leader.to_owned()),
-        month: Set(month.to_owned()),
-        version: Set(version),
-        state: Set(state.to_owned()),
-        body: Set(body.to_owned()),
-        author_id: Set(author_id),
-        author: Set(author.to_owned()),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?)
+    Ok(crate::rows::Decode::decode(
+        liaison_report::ActiveModel {
+            leader_code: Set(leader.to_owned()),
+            month: Set(month.to_owned()),
+            version: Set(version),
+            state: Set(state.as_str().to_owned()),
+            body: Set(body.to_owned()),
+            author_id: Set(author_id),
+            author: Set(author.to_owned()),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?,
+    )?)
 }
 
 /// Every submitted report of a month, newest version per leader last.
 pub async fn reports_of_month(db: &impl ConnectionTrait, month: &str) -> Result<Vec<LiaisonReport>> {
-    Ok(Reports::find()
-        .filter(liaison_report::Column::Month.eq(month))
-        .order_by_asc(liaison_report::Column::LeaderCode)
-        .order_by_asc(liaison_report::Column::Version)
-        .all(db)
-        .await?)
+    Ok(crate::rows::decode_all(
+        Reports::find()
+            .filter(liaison_report::Column::Month.eq(month))
+            .order_by_asc(liaison_report::Column::LeaderCode)
+            .order_by_asc(liaison_report::Column::Version)
+            .all(db)
+            .await?,
+    )?)
 }
 
 #[derive(Debug, Clone)]
@@ -84,54 +92,60 @@ pub struct NewAnalysis {
 }
 
 pub async fn insert_analysis(db: &impl ConnectionTrait, n: NewAnalysis, now: DateTime<Utc>) -> Result<WeeklyAnalysis> {
-    Ok(weekly_analysis::ActiveModel {
-        uid: Set(n.uid),
-        org_id: Set(n.org.id),
-        jurisdiction_path: Set(n.org.jurisdiction_path),
-        org_path: Set(n.org.org_path),
-        week_start: Set(n.week_start),
-        analysis: Set(n.analysis),
-        arrangements: Set(n.arrangements),
-        author_id: Set(n.author_id),
-        author: Set(n.author),
-        request_digest: Set(n.request_digest),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?)
+    Ok(crate::rows::Decode::decode(
+        weekly_analysis::ActiveModel {
+            uid: Set(n.uid),
+            org_id: Set(n.org.id),
+            jurisdiction_path: Set(n.org.jurisdiction_path),
+            org_path: Set(n.org.org_path),
+            week_start: Set(n.week_start),
+            analysis: Set(n.analysis),
+            arrangements: Set(n.arrangements),
+            author_id: Set(n.author_id),
+            author: Set(n.author),
+            request_digest: Set(n.request_digest),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?,
+    )?)
 }
 
 pub async fn analysis_by_uid(db: &impl ConnectionTrait, uid: &str) -> Result<Option<WeeklyAnalysis>> {
-    Ok(Analyses::find().filter(weekly_analysis::Column::Uid.eq(uid)).one(db).await?)
+    Ok(crate::rows::Decode::decode(Analyses::find().filter(weekly_analysis::Column::Uid.eq(uid)).one(db).await?)?)
 }
 
 /// Weekly analyses in scope, newest first.
 pub async fn analyses(db: &impl ConnectionTrait, scope: &Scope, limit: u64) -> Result<Vec<WeeklyAnalysis>> {
-    Ok(Analyses::find()
-        .filter(copied_paths(
-            scope,
-            weekly_analysis::Column::JurisdictionPath,
-            weekly_analysis::Column::OrgPath,
-            weekly_analysis::Column::OrgId,
-        ))
-        .order_by_desc(weekly_analysis::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await?)
+    Ok(crate::rows::decode_all(
+        Analyses::find()
+            .filter(copied_paths(
+                scope,
+                weekly_analysis::Column::JurisdictionPath,
+                weekly_analysis::Column::OrgPath,
+                weekly_analysis::Column::OrgId,
+            ))
+            .order_by_desc(weekly_analysis::Column::Id)
+            .limit(limit)
+            .all(db)
+            .await?,
+    )?)
 }
 
 pub async fn analysis(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> Result<WeeklyAnalysis> {
-    Analyses::find_by_id(id)
-        .filter(copied_paths(
-            scope,
-            weekly_analysis::Column::JurisdictionPath,
-            weekly_analysis::Column::OrgPath,
-            weekly_analysis::Column::OrgId,
-        ))
-        .one(db)
-        .await?
-        .ok_or(crate::StoreError::NotFound)
+    crate::rows::Decode::decode(
+        Analyses::find_by_id(id)
+            .filter(copied_paths(
+                scope,
+                weekly_analysis::Column::JurisdictionPath,
+                weekly_analysis::Column::OrgPath,
+                weekly_analysis::Column::OrgId,
+            ))
+            .one(db)
+            .await?
+            .ok_or(crate::StoreError::NotFound)?,
+    )
 }
 
 use crate::entity::bureau_report;
@@ -143,13 +157,15 @@ pub async fn bureau_report_versions(
     kind: &str,
     period: &str,
 ) -> Result<Vec<BureauReport>> {
-    Ok(bureau_report::Entity::find()
-        .filter(bureau_report::Column::OrgId.eq(org_id))
-        .filter(bureau_report::Column::Kind.eq(kind))
-        .filter(bureau_report::Column::Period.eq(period))
-        .order_by_asc(bureau_report::Column::Version)
-        .all(db)
-        .await?)
+    Ok(crate::rows::decode_all(
+        bureau_report::Entity::find()
+            .filter(bureau_report::Column::OrgId.eq(org_id))
+            .filter(bureau_report::Column::Kind.eq(kind))
+            .filter(bureau_report::Column::Period.eq(period))
+            .order_by_asc(bureau_report::Column::Version)
+            .all(db)
+            .await?,
+    )?)
 }
 
 /// Appends a version; the unique index refuses a racing duplicate.
@@ -160,25 +176,27 @@ pub async fn insert_bureau_report(
     kind: &str,
     period: &str,
     version: i32,
-    state: &str,
+    state: ReportState,
     body: &str,
     author: (i64, &str),
     now: DateTime<Utc>,
 ) -> Result<BureauReport> {
-    Ok(bureau_report::ActiveModel {
-        org_id: Set(org.id),
-        jurisdiction_path: Set(org.jurisdiction_path.clone()),
-        org_path: Set(org.org_path.clone()),
-        kind: Set(kind.to_owned()),
-        period: Set(period.to_owned()),
-        version: Set(version),
-        state: Set(state.to_owned()),
-        body: Set(body.to_owned()),
-        author_id: Set(author.0),
-        author: Set(author.1.to_owned()),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?)
+    Ok(crate::rows::Decode::decode(
+        bureau_report::ActiveModel {
+            org_id: Set(org.id),
+            jurisdiction_path: Set(org.jurisdiction_path.clone()),
+            org_path: Set(org.org_path.clone()),
+            kind: Set(kind.to_owned()),
+            period: Set(period.to_owned()),
+            version: Set(version),
+            state: Set(state.as_str().to_owned()),
+            body: Set(body.to_owned()),
+            author_id: Set(author.0),
+            author: Set(author.1.to_owned()),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?,
+    )?)
 }

@@ -12,8 +12,8 @@ use sea_orm::{
     Set,
 };
 
-pub use notification::Model as Notification;
-pub use webhook_delivery::Model as Delivery;
+pub use anjian_domain::notification::Notification;
+pub use anjian_domain::notification::{Delivery, DeliveryState};
 
 #[derive(Debug, Clone)]
 pub struct NewNotification {
@@ -46,16 +46,20 @@ pub async fn insert(db: &impl ConnectionTrait, n: NewNotification, now: DateTime
     if inserted == 0 {
         return Ok(None);
     }
-    Ok(Notifications::find().filter(notification::Column::DedupeKey.eq(n.dedupe_key)).one(db).await?)
+    Ok(crate::rows::Decode::decode(
+        Notifications::find().filter(notification::Column::DedupeKey.eq(n.dedupe_key)).one(db).await?,
+    )?)
 }
 
 pub async fn of_user(db: &impl ConnectionTrait, user_id: i64, limit: u64) -> Result<Vec<Notification>> {
-    Ok(Notifications::find()
-        .filter(notification::Column::UserId.eq(user_id))
-        .order_by_desc(notification::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await?)
+    Ok(crate::rows::decode_all(
+        Notifications::find()
+            .filter(notification::Column::UserId.eq(user_id))
+            .order_by_desc(notification::Column::Id)
+            .limit(limit)
+            .all(db)
+            .await?,
+    )?)
 }
 
 pub async fn unread_count(db: &impl ConnectionTrait, user_id: i64) -> Result<u64> {
@@ -73,15 +77,17 @@ pub async fn unread_between(
     since: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Result<Vec<Notification>> {
-    Ok(Notifications::find()
-        .filter(notification::Column::UserId.eq(user_id))
-        .filter(notification::Column::ReadAt.is_null())
-        .filter(notification::Column::CreatedAt.gte(since))
-        .filter(notification::Column::CreatedAt.lte(until))
-        .filter(notification::Column::Kind.ne("digest"))
-        .order_by_asc(notification::Column::Id)
-        .all(db)
-        .await?)
+    Ok(crate::rows::decode_all(
+        Notifications::find()
+            .filter(notification::Column::UserId.eq(user_id))
+            .filter(notification::Column::ReadAt.is_null())
+            .filter(notification::Column::CreatedAt.gte(since))
+            .filter(notification::Column::CreatedAt.lte(until))
+            .filter(notification::Column::Kind.ne("digest"))
+            .order_by_asc(notification::Column::Id)
+            .all(db)
+            .await?,
+    )?)
 }
 
 /// Users with unread reminders created in `[since, until]`.
@@ -179,7 +185,7 @@ pub async fn enqueue_delivery(
         body: Set(body.to_owned()),
         attempts: Set(0),
         next_attempt_at: Set(now),
-        state: Set("pending".into()),
+        state: Set(DeliveryState::Pending.as_str().into()),
         last_error: Set(None),
         delivered_at: Set(None),
         created_at: Set(now),
@@ -191,13 +197,15 @@ pub async fn enqueue_delivery(
 }
 
 pub async fn due_deliveries(db: &impl ConnectionTrait, now: DateTime<Utc>, limit: u64) -> Result<Vec<Delivery>> {
-    Ok(Deliveries::find()
-        .filter(webhook_delivery::Column::State.eq("pending"))
-        .filter(webhook_delivery::Column::NextAttemptAt.lte(now))
-        .order_by_asc(webhook_delivery::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await?)
+    Ok(crate::rows::decode_all(
+        Deliveries::find()
+            .filter(webhook_delivery::Column::State.eq(DeliveryState::Pending.as_str()))
+            .filter(webhook_delivery::Column::NextAttemptAt.lte(now))
+            .order_by_asc(webhook_delivery::Column::Id)
+            .limit(limit)
+            .all(db)
+            .await?,
+    )?)
 }
 
 /// Records one attempt's outcome: delivered, retry at `next`, or given up (`next` None).
@@ -212,7 +220,7 @@ pub async fn record_attempt(
     m.attempts = Set(d.attempts + 1);
     match error {
         None => {
-            m.state = Set("delivered".into());
+            m.state = Set(DeliveryState::Delivered.as_str().into());
             m.delivered_at = Set(Some(now));
             m.last_error = Set(None);
         }
@@ -220,7 +228,7 @@ pub async fn record_attempt(
             m.last_error = Set(Some(e));
             match next {
                 Some(t) => m.next_attempt_at = Set(t),
-                None => m.state = Set("failed".into()),
+                None => m.state = Set(DeliveryState::Failed.as_str().into()),
             }
         }
     }
@@ -229,5 +237,7 @@ pub async fn record_attempt(
 }
 
 pub async fn deliveries(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<Delivery>> {
-    Ok(Deliveries::find().order_by_desc(webhook_delivery::Column::Id).limit(limit).all(db).await?)
+    Ok(crate::rows::decode_all(
+        Deliveries::find().order_by_desc(webhook_delivery::Column::Id).limit(limit).all(db).await?,
+    )?)
 }

@@ -1,7 +1,6 @@
 //! Organisations: bureaus and their sections, enterprises, group companies and their
 //! subsidiaries, parks, explosives enterprises, railway operators. Every read takes a scope.
 
-use crate::entity::jurisdiction;
 use crate::entity::org::{self, Entity as Orgs};
 use crate::scope::org_condition;
 use crate::{Result, StoreError};
@@ -13,7 +12,8 @@ use sea_orm::{
     QuerySelect, Set,
 };
 
-pub use org::Model as Org;
+pub use anjian_domain::org::Org;
+pub use anjian_domain::org::OrgFilter;
 
 /// What is needed to create an organisation.
 #[derive(Debug, Clone)]
@@ -22,7 +22,7 @@ pub struct NewOrg {
     pub code: Option<String>,
     pub name: String,
     pub kind: String,
-    pub jurisdiction: jurisdiction::Model,
+    pub jurisdiction: crate::jurisdictions::Jurisdiction,
     pub parent: Option<Org>,
     pub park_id: Option<i64>,
     pub supervision_level: String,
@@ -33,7 +33,7 @@ pub struct NewOrg {
 
 impl NewOrg {
     /// An organisation at the top of its tree, under general supervision; set the rest as needed.
-    pub fn new(uid: String, name: String, kind: &str, jurisdiction: jurisdiction::Model) -> NewOrg {
+    pub fn new(uid: String, name: String, kind: &str, jurisdiction: crate::jurisdictions::Jurisdiction) -> NewOrg {
         NewOrg {
             uid,
             code: None,
@@ -77,18 +77,7 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewOrg, now: DateTime<Utc>) 
     };
     let mut am: org::ActiveModel = row.into();
     am.org_path = Set(path);
-    Ok(am.update(db).await?)
-}
-
-/// Filters a list of organisations can take (in addition to the scope).
-#[derive(Debug, Clone, Default)]
-pub struct OrgFilter {
-    pub kind: Option<String>,
-    pub jurisdiction_id: Option<i64>,
-    /// Substring of the name.
-    pub q: Option<String>,
-    /// Subsidiaries of this org, or members of this park.
-    pub under: Option<i64>,
+    Ok(crate::rows::Decode::decode(am.update(db).await?)?)
 }
 
 fn filtered(scope: &Scope, f: &OrgFilter) -> sea_orm::Select<Orgs> {
@@ -120,7 +109,7 @@ pub async fn list(
     if let Some(a) = after {
         q = q.filter(org::Column::Id.gt(a));
     }
-    Ok(q.order_by_asc(org::Column::Id).limit(limit).all(db).await?)
+    Ok(crate::rows::decode_all(q.order_by_asc(org::Column::Id).limit(limit).all(db).await?)?)
 }
 
 pub async fn count(db: &impl ConnectionTrait, scope: &Scope, f: &OrgFilter) -> Result<u64> {
@@ -129,7 +118,9 @@ pub async fn count(db: &impl ConnectionTrait, scope: &Scope, f: &OrgFilter) -> R
 
 /// An organisation if it is in scope; outside the scope it does not exist for the caller.
 pub async fn get(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> Result<Org> {
-    Orgs::find_by_id(id).filter(org_condition(scope)).one(db).await?.ok_or(StoreError::NotFound)
+    crate::rows::Decode::decode(
+        Orgs::find_by_id(id).filter(org_condition(scope)).one(db).await?.ok_or(StoreError::NotFound)?,
+    )
 }
 
 /// The names of the organisations among `ids` that are in scope, in one query per thousand ids
@@ -157,15 +148,15 @@ pub async fn names(
 
 /// Looks an organisation up by id with no scope: for building a caller's own scope only.
 pub async fn get_unscoped_for_auth(db: &impl ConnectionTrait, id: i64) -> Result<Option<Org>> {
-    Ok(Orgs::find_by_id(id).one(db).await?)
+    Ok(crate::rows::Decode::decode(Orgs::find_by_id(id).one(db).await?)?)
 }
 
 pub async fn by_uid(db: &impl ConnectionTrait, uid: &str) -> Result<Option<Org>> {
-    Ok(Orgs::find().filter(org::Column::Uid.eq(uid)).one(db).await?)
+    Ok(crate::rows::Decode::decode(Orgs::find().filter(org::Column::Uid.eq(uid)).one(db).await?)?)
 }
 
 pub async fn by_code(db: &impl ConnectionTrait, code: &str) -> Result<Option<Org>> {
-    Ok(Orgs::find().filter(org::Column::Code.eq(code)).one(db).await?)
+    Ok(crate::rows::Decode::decode(Orgs::find().filter(org::Column::Code.eq(code)).one(db).await?)?)
 }
 
 /// Renames an organisation in scope. Writes first (see `Store::begin_write`), then reads back.

@@ -5,20 +5,22 @@ use crate::Result;
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
-pub use plan_version::Model as PlanVersion;
+pub use anjian_domain::plan::PlanVersion;
 
 /// The newest version of a plan.
 pub async fn latest(db: &impl ConnectionTrait, plan_id: &str) -> Result<Option<PlanVersion>> {
-    Ok(PlanVersions::find()
-        .filter(plan_version::Column::PlanId.eq(plan_id))
-        .order_by_desc(plan_version::Column::Version)
-        .one(db)
-        .await?)
+    Ok(crate::rows::Decode::decode(
+        PlanVersions::find()
+            .filter(plan_version::Column::PlanId.eq(plan_id))
+            .order_by_desc(plan_version::Column::Version)
+            .one(db)
+            .await?,
+    )?)
 }
 
 /// The plan imported last, whichever it is: the one in force.
 pub async fn current(db: &impl ConnectionTrait) -> Result<Option<PlanVersion>> {
-    Ok(PlanVersions::find().order_by_desc(plan_version::Column::Id).one(db).await?)
+    Ok(crate::rows::Decode::decode(PlanVersions::find().order_by_desc(plan_version::Column::Id).one(db).await?)?)
 }
 
 /// Id and version of the plan in force, without its text (asked on every campaign page).
@@ -35,15 +37,17 @@ pub async fn current_id(db: &impl ConnectionTrait) -> Result<Option<(i64, i32)>>
 }
 
 pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<PlanVersion>> {
-    Ok(PlanVersions::find_by_id(id).one(db).await?)
+    Ok(crate::rows::Decode::decode(PlanVersions::find_by_id(id).one(db).await?)?)
 }
 
 pub async fn history(db: &impl ConnectionTrait, plan_id: &str) -> Result<Vec<PlanVersion>> {
-    Ok(PlanVersions::find()
-        .filter(plan_version::Column::PlanId.eq(plan_id))
-        .order_by_asc(plan_version::Column::Version)
-        .all(db)
-        .await?)
+    Ok(crate::rows::decode_all(
+        PlanVersions::find()
+            .filter(plan_version::Column::PlanId.eq(plan_id))
+            .order_by_asc(plan_version::Column::Version)
+            .all(db)
+            .await?,
+    )?)
 }
 
 #[expect(clippy::too_many_arguments, reason = "one row, one column each")]
@@ -57,16 +61,18 @@ pub async fn insert(
     now: DateTime<Utc>,
     by: Option<i64>,
 ) -> Result<PlanVersion> {
-    Ok(plan_version::ActiveModel {
-        plan_id: Set(plan_id.to_owned()),
-        version: Set(version),
-        sha256: Set(sha256.to_owned()),
-        source: Set(source.to_owned()),
-        changes: Set(changes_json.to_owned()),
-        imported_at: Set(now),
-        imported_by: Set(by),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?)
+    Ok(crate::rows::Decode::decode(
+        plan_version::ActiveModel {
+            plan_id: Set(plan_id.to_owned()),
+            version: Set(version),
+            sha256: Set(sha256.to_owned()),
+            source: Set(source.to_owned()),
+            changes: Set(changes_json.to_owned()),
+            imported_at: Set(now),
+            imported_by: Set(by),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?,
+    )?)
 }

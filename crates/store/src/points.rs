@@ -5,7 +5,7 @@ use crate::Result;
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
-pub use inspection_point::Model as Point;
+pub use anjian_domain::inspection::Point;
 
 pub async fn insert(
     db: &impl ConnectionTrait,
@@ -16,17 +16,19 @@ pub async fn insert(
     by: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<Point> {
-    Ok(inspection_point::ActiveModel {
-        uid: Set(uid.to_owned()),
-        org_id: Set(org_id),
-        kind: Set(kind.to_owned()),
-        name: Set(name.to_owned()),
-        created_at: Set(now),
-        created_by: Set(by),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?)
+    Ok(crate::rows::Decode::decode(
+        inspection_point::ActiveModel {
+            uid: Set(uid.to_owned()),
+            org_id: Set(org_id),
+            kind: Set(kind.to_owned()),
+            name: Set(name.to_owned()),
+            created_at: Set(now),
+            created_by: Set(by),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?,
+    )?)
 }
 
 /// Many points in one statement, for synthetic cities in benchmarks: (uid, org, kind, name).
@@ -52,14 +54,16 @@ pub async fn insert_many_raw(
 
 /// The points of one organisation; callers check the organisation is in scope first.
 pub async fn of_org(db: &impl ConnectionTrait, org_id: i64) -> Result<Vec<Point>> {
-    Ok(Points::find()
-        .filter(inspection_point::Column::OrgId.eq(org_id))
-        .order_by_asc(inspection_point::Column::Kind)
-        .order_by_asc(inspection_point::Column::Id)
-        .all(db)
-        .await?)
+    Ok(crate::rows::decode_all(
+        Points::find()
+            .filter(inspection_point::Column::OrgId.eq(org_id))
+            .order_by_asc(inspection_point::Column::Kind)
+            .order_by_asc(inspection_point::Column::Id)
+            .all(db)
+            .await?,
+    )?)
 }
 
 pub async fn by_uid(db: &impl ConnectionTrait, uid: &str) -> Result<Option<Point>> {
-    Ok(Points::find().filter(inspection_point::Column::Uid.eq(uid)).one(db).await?)
+    Ok(crate::rows::Decode::decode(Points::find().filter(inspection_point::Column::Uid.eq(uid)).one(db).await?)?)
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
-pub use session::Model as Session;
+pub use anjian_domain::account::Session;
 
 pub async fn insert(
     db: &impl ConnectionTrait,
@@ -17,22 +17,24 @@ pub async fn insert(
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 ) -> Result<Session> {
-    Ok(session::ActiveModel {
-        id: Set(id_hash.to_owned()),
-        user_id: Set(user_id),
-        csrf_token: Set(csrf.to_owned()),
-        mfa_done: Set(mfa_done),
-        created_at: Set(now),
-        last_seen_at: Set(now),
-        expires_at: Set(expires_at),
-        revoked_at: Set(None),
-    }
-    .insert(db)
-    .await?)
+    Ok(crate::rows::Decode::decode(
+        session::ActiveModel {
+            id: Set(id_hash.to_owned()),
+            user_id: Set(user_id),
+            csrf_token: Set(csrf.to_owned()),
+            mfa_done: Set(mfa_done),
+            created_at: Set(now),
+            last_seen_at: Set(now),
+            expires_at: Set(expires_at),
+            revoked_at: Set(None),
+        }
+        .insert(db)
+        .await?,
+    )?)
 }
 
 pub async fn get(db: &impl ConnectionTrait, id_hash: &str) -> Result<Option<Session>> {
-    Ok(Sessions::find_by_id(id_hash.to_owned()).one(db).await?)
+    Ok(crate::rows::Decode::decode(Sessions::find_by_id(id_hash.to_owned()).one(db).await?)?)
 }
 
 pub async fn touch(db: &impl ConnectionTrait, id_hash: &str, now: DateTime<Utc>) -> Result<()> {

@@ -1,13 +1,13 @@
 //! Sites of organisations (warehouses, crossings), scoped like the organisations that own them.
 
-use crate::entity::org::Model as Org;
 use crate::entity::site::{self, Entity as Sites};
 use crate::Result;
+use anjian_domain::org::Org;
 use anjian_domain::scope::Scope;
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
-pub use site::Model as Site;
+pub use anjian_domain::org::Site;
 
 fn condition(scope: &Scope) -> sea_orm::Condition {
     crate::scope::copied_paths(scope, site::Column::JurisdictionPath, site::Column::OrgPath, site::Column::OrgId)
@@ -24,46 +24,54 @@ pub async fn insert(
     jurisdiction: &crate::jurisdictions::Jurisdiction,
     now: DateTime<Utc>,
 ) -> Result<Site> {
-    Ok(site::ActiveModel {
-        uid: Set(uid.to_owned()),
-        kind: Set(kind.to_owned()),
-        name: Set(name.to_owned()),
-        org_id: Set(owner.id),
-        jurisdiction_id: Set(jurisdiction.id),
-        jurisdiction_path: Set(jurisdiction.path.clone()),
-        org_path: Set(owner.org_path.clone()),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?)
+    Ok(crate::rows::Decode::decode(
+        site::ActiveModel {
+            uid: Set(uid.to_owned()),
+            kind: Set(kind.to_owned()),
+            name: Set(name.to_owned()),
+            org_id: Set(owner.id),
+            jurisdiction_id: Set(jurisdiction.id),
+            jurisdiction_path: Set(jurisdiction.path.clone()),
+            org_path: Set(owner.org_path.clone()),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?,
+    )?)
 }
 
 pub async fn of_org(db: &impl ConnectionTrait, scope: &Scope, org_id: i64) -> Result<Vec<Site>> {
-    Ok(Sites::find()
-        .filter(condition(scope))
-        .filter(site::Column::OrgId.eq(org_id))
-        .order_by_asc(site::Column::Id)
-        .all(db)
-        .await?)
+    Ok(crate::rows::decode_all(
+        Sites::find()
+            .filter(condition(scope))
+            .filter(site::Column::OrgId.eq(org_id))
+            .order_by_asc(site::Column::Id)
+            .all(db)
+            .await?,
+    )?)
 }
 
 /// One site inside the scope (a county sees the crossings in the county whoever owns them).
 pub async fn get(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> Result<Site> {
-    Sites::find_by_id(id).filter(condition(scope)).one(db).await?.ok_or(crate::StoreError::NotFound)
+    crate::rows::Decode::decode(
+        Sites::find_by_id(id).filter(condition(scope)).one(db).await?.ok_or(crate::StoreError::NotFound)?,
+    )
 }
 
 /// Sites of a kind in scope.
 pub async fn of_kind(db: &impl ConnectionTrait, scope: &Scope, kind: &str) -> Result<Vec<Site>> {
-    Ok(Sites::find()
-        .filter(condition(scope))
-        .filter(site::Column::Kind.eq(kind))
-        .order_by_asc(site::Column::Id)
-        .all(db)
-        .await?)
+    Ok(crate::rows::decode_all(
+        Sites::find()
+            .filter(condition(scope))
+            .filter(site::Column::Kind.eq(kind))
+            .order_by_asc(site::Column::Id)
+            .all(db)
+            .await?,
+    )?)
 }
 
 /// Sites by id, unscoped (for background jobs that act on what they were given).
 pub async fn by_ids(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<Site>> {
-    Ok(Sites::find().filter(site::Column::Id.is_in(ids.iter().copied())).all(db).await?)
+    Ok(crate::rows::decode_all(Sites::find().filter(site::Column::Id.is_in(ids.iter().copied())).all(db).await?)?)
 }

@@ -5,7 +5,7 @@ use crate::Result;
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
-pub use task_report::Model as TaskReport;
+pub use anjian_domain::report::TaskReport;
 
 #[derive(Debug, Clone)]
 pub struct NewTaskReport {
@@ -22,39 +22,43 @@ pub struct NewTaskReport {
 }
 
 pub async fn insert(db: &impl ConnectionTrait, n: NewTaskReport, now: DateTime<Utc>) -> Result<TaskReport> {
-    Ok(task_report::ActiveModel {
-        uid: Set(n.uid),
-        plan_id: Set(n.plan_id),
-        task_no: Set(n.task_no),
-        month: Set(n.month),
-        progress: Set(n.progress),
-        org_id: Set(n.org.id),
-        jurisdiction_path: Set(n.org.jurisdiction_path),
-        org_path: Set(n.org.org_path),
-        author_id: Set(n.author_id),
-        author: Set(n.author),
-        body: Set(n.body),
-        request_digest: Set(n.request_digest),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?)
+    Ok(crate::rows::Decode::decode(
+        task_report::ActiveModel {
+            uid: Set(n.uid),
+            plan_id: Set(n.plan_id),
+            task_no: Set(n.task_no),
+            month: Set(n.month),
+            progress: Set(n.progress),
+            org_id: Set(n.org.id),
+            jurisdiction_path: Set(n.org.jurisdiction_path),
+            org_path: Set(n.org.org_path),
+            author_id: Set(n.author_id),
+            author: Set(n.author),
+            body: Set(n.body),
+            request_digest: Set(n.request_digest),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?,
+    )?)
 }
 
 pub async fn by_uid(db: &impl ConnectionTrait, uid: &str) -> Result<Option<TaskReport>> {
-    Ok(Reports::find().filter(task_report::Column::Uid.eq(uid)).one(db).await?)
+    Ok(crate::rows::Decode::decode(Reports::find().filter(task_report::Column::Uid.eq(uid)).one(db).await?)?)
 }
 
 /// Every report on the plan's tasks, oldest first.
 pub async fn of_plan(db: &impl ConnectionTrait, plan_id: &str) -> Result<Vec<TaskReport>> {
-    Ok(Reports::find()
-        .filter(task_report::Column::PlanId.eq(plan_id))
-        .order_by_asc(task_report::Column::Id)
-        .all(db)
-        .await?)
+    Ok(crate::rows::decode_all(
+        Reports::find()
+            .filter(task_report::Column::PlanId.eq(plan_id))
+            .order_by_asc(task_report::Column::Id)
+            .all(db)
+            .await?,
+    )?)
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<Option<TaskReport>> {
-    Ok(Reports::find_by_id(id).one(db).await?)
+    Ok(crate::rows::Decode::decode(Reports::find_by_id(id).one(db).await?)?)
 }

@@ -10,10 +10,11 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
-pub use tip::Model as Tip;
-pub use tip_event::Model as TipEvent;
-pub use tip_file::Model as TipFile;
-pub use tip_message::Model as TipMessage;
+pub use anjian_domain::tip::TipEvent;
+pub use anjian_domain::tip::TipFile;
+pub use anjian_domain::tip::TipFilter;
+pub use anjian_domain::tip::TipMessage;
+pub use anjian_domain::tip::{Outcome, Tip, TipState};
 
 /// A tip as received.
 #[derive(Debug, Clone)]
@@ -34,27 +35,29 @@ pub struct NewTip {
 }
 
 pub async fn insert(db: &impl ConnectionTrait, n: NewTip, now: DateTime<Utc>) -> Result<Tip> {
-    Ok(tip::ActiveModel {
-        receipt_hash: Set(n.receipt_hash),
-        channel: Set(n.channel),
-        category: Set(n.category),
-        jurisdiction_path: Set(n.jurisdiction_path),
-        org_id: Set(n.org_id),
-        org_path: Set(n.org_path),
-        subject: Set(n.subject),
-        place: Set(n.place),
-        happened_on: Set(n.happened_on),
-        work_team: Set(n.work_team),
-        body: Set(n.body),
-        contact_sealed: Set(n.contact_sealed),
-        state: Set("received".to_owned()),
-        due_at: Set(Some(n.due_at)),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?)
+    Ok(crate::rows::Decode::decode(
+        tip::ActiveModel {
+            receipt_hash: Set(n.receipt_hash),
+            channel: Set(n.channel),
+            category: Set(n.category),
+            jurisdiction_path: Set(n.jurisdiction_path),
+            org_id: Set(n.org_id),
+            org_path: Set(n.org_path),
+            subject: Set(n.subject),
+            place: Set(n.place),
+            happened_on: Set(n.happened_on),
+            work_team: Set(n.work_team),
+            body: Set(n.body),
+            contact_sealed: Set(n.contact_sealed),
+            state: Set("received".to_owned()),
+            due_at: Set(Some(n.due_at)),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?,
+    )?)
 }
 
 /// Only the rows a jurisdiction scope admits; any other scope admits none.
@@ -67,74 +70,64 @@ fn in_scope(scope: &Scope) -> Condition {
 }
 
 pub async fn get(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> Result<Option<Tip>> {
-    Ok(tip::Entity::find_by_id(id).filter(in_scope(scope)).one(db).await?)
+    Ok(crate::rows::Decode::decode(tip::Entity::find_by_id(id).filter(in_scope(scope)).one(db).await?)?)
 }
 
 /// The tip behind a receipt code's hash (the reporter's only key).
 pub async fn by_receipt(db: &impl ConnectionTrait, receipt_hash: &str) -> Result<Option<Tip>> {
-    Ok(tip::Entity::find().filter(tip::Column::ReceiptHash.eq(receipt_hash)).one(db).await?)
+    Ok(crate::rows::Decode::decode(
+        tip::Entity::find().filter(tip::Column::ReceiptHash.eq(receipt_hash)).one(db).await?,
+    )?)
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct TipFilter {
-    pub state: Option<String>,
-    pub category: Option<String>,
-    pub channel: Option<String>,
-    /// Jurisdiction path prefix (a county).
-    pub county_path: Option<String>,
-    /// Received from (inclusive) and until (exclusive).
-    pub from: Option<DateTime<Utc>>,
-    pub until: Option<DateTime<Utc>>,
-    pub overdue_at: Option<DateTime<Utc>>,
-}
-
-impl TipFilter {
-    fn condition(&self) -> Condition {
-        let mut c = Condition::all();
-        if let Some(s) = &self.state {
-            c = c.add(tip::Column::State.eq(s.as_str()));
-        }
-        if let Some(s) = &self.category {
-            c = c.add(tip::Column::Category.eq(s.as_str()));
-        }
-        if let Some(s) = &self.channel {
-            c = c.add(tip::Column::Channel.eq(s.as_str()));
-        }
-        if let Some(p) = &self.county_path {
-            c = c.add(tip::Column::JurisdictionPath.starts_with(p));
-        }
-        if let Some(t) = self.from {
-            c = c.add(tip::Column::CreatedAt.gte(t));
-        }
-        if let Some(t) = self.until {
-            c = c.add(tip::Column::CreatedAt.lt(t));
-        }
-        if let Some(t) = self.overdue_at {
-            c = c.add(tip::Column::DueAt.lt(t)).add(tip::Column::State.ne("closed"));
-        }
-        c
+/// The filter as a condition on tips.
+fn condition(f: &TipFilter) -> Condition {
+    let mut c = Condition::all();
+    if let Some(s) = &f.state {
+        c = c.add(tip::Column::State.eq(s.as_str()));
     }
+    if let Some(s) = &f.category {
+        c = c.add(tip::Column::Category.eq(s.as_str()));
+    }
+    if let Some(s) = &f.channel {
+        c = c.add(tip::Column::Channel.eq(s.as_str()));
+    }
+    if let Some(p) = &f.county_path {
+        c = c.add(tip::Column::JurisdictionPath.starts_with(p));
+    }
+    if let Some(t) = f.from {
+        c = c.add(tip::Column::CreatedAt.gte(t));
+    }
+    if let Some(t) = f.until {
+        c = c.add(tip::Column::CreatedAt.lt(t));
+    }
+    if let Some(t) = f.overdue_at {
+        c = c.add(tip::Column::DueAt.lt(t)).add(tip::Column::State.ne("closed"));
+    }
+    c
 }
 
 /// Tips in scope matching the filter, newest first, `limit` at most.
 pub async fn list(db: &impl ConnectionTrait, scope: &Scope, f: &TipFilter, limit: u64) -> Result<Vec<Tip>> {
-    Ok(tip::Entity::find()
-        .filter(in_scope(scope))
-        .filter(f.condition())
-        .order_by_desc(tip::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await?)
+    Ok(crate::rows::decode_all(
+        tip::Entity::find()
+            .filter(in_scope(scope))
+            .filter(condition(f))
+            .order_by_desc(tip::Column::Id)
+            .limit(limit)
+            .all(db)
+            .await?,
+    )?)
 }
 
 /// What changes with a step; `None` leaves a column as it is.
 #[derive(Debug, Clone, Default)]
 pub struct TipChange {
-    pub state: Option<String>,
+    pub state: Option<TipState>,
     pub category: Option<String>,
     pub jurisdiction_path: Option<String>,
     pub org: Option<(i64, String)>,
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     pub assigned_org_id: Option<i64>,
     pub due_at: Option<Option<DateTime<Utc>>>,
     pub finding: Option<String>,
@@ -149,16 +142,16 @@ pub struct TipChange {
 pub async fn change(
     db: &impl ConnectionTrait,
     id: i64,
-    expected_state: &str,
+    expected_state: TipState,
     c: TipChange,
     now: DateTime<Utc>,
 ) -> Result<bool> {
     let mut u = tip::Entity::update_many()
         .col_expr(tip::Column::UpdatedAt, Expr::value(now))
         .filter(tip::Column::Id.eq(id))
-        .filter(tip::Column::State.eq(expected_state));
+        .filter(tip::Column::State.eq(expected_state.as_str()));
     if let Some(v) = c.state {
-        u = u.col_expr(tip::Column::State, Expr::value(v));
+        u = u.col_expr(tip::Column::State, Expr::value(v.as_str()));
     }
     if let Some(v) = c.category {
         u = u.col_expr(tip::Column::Category, Expr::value(v));
@@ -170,7 +163,7 @@ pub async fn change(
         u = u.col_expr(tip::Column::OrgId, Expr::value(oid)).col_expr(tip::Column::OrgPath, Expr::value(path));
     }
     if let Some(v) = c.outcome {
-        u = u.col_expr(tip::Column::Outcome, Expr::value(v));
+        u = u.col_expr(tip::Column::Outcome, Expr::value(v.as_str()));
     }
     if let Some(v) = c.assigned_org_id {
         u = u.col_expr(tip::Column::AssignedOrgId, Expr::value(v));
@@ -204,17 +197,19 @@ pub async fn add_event(
     note: &str,
     now: DateTime<Utc>,
 ) -> Result<TipEvent> {
-    Ok(tip_event::ActiveModel {
-        tip_id: Set(tip_id),
-        kind: Set(kind.to_owned()),
-        actor_id: Set(actor.map(|a| a.0)),
-        actor: Set(actor.map_or_else(String::new, |a| a.1.to_owned())),
-        note: Set(note.to_owned()),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?)
+    Ok(crate::rows::Decode::decode(
+        tip_event::ActiveModel {
+            tip_id: Set(tip_id),
+            kind: Set(kind.to_owned()),
+            actor_id: Set(actor.map(|a| a.0)),
+            actor: Set(actor.map_or_else(String::new, |a| a.1.to_owned())),
+            note: Set(note.to_owned()),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?,
+    )?)
 }
 
 pub async fn add_message(
@@ -224,17 +219,19 @@ pub async fn add_message(
     body: &str,
     now: DateTime<Utc>,
 ) -> Result<TipMessage> {
-    Ok(tip_message::ActiveModel {
-        tip_id: Set(tip_id),
-        from_reporter: Set(author.is_none()),
-        author_id: Set(author.map(|a| a.0)),
-        author: Set(author.map_or_else(String::new, |a| a.1.to_owned())),
-        body: Set(body.to_owned()),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?)
+    Ok(crate::rows::Decode::decode(
+        tip_message::ActiveModel {
+            tip_id: Set(tip_id),
+            from_reporter: Set(author.is_none()),
+            author_id: Set(author.map(|a| a.0)),
+            author: Set(author.map_or_else(String::new, |a| a.1.to_owned())),
+            body: Set(body.to_owned()),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?,
+    )?)
 }
 
 #[derive(Debug, Clone)]
@@ -248,45 +245,55 @@ pub struct NewTipFile {
 }
 
 pub async fn add_file(db: &impl ConnectionTrait, tip_id: i64, f: NewTipFile, now: DateTime<Utc>) -> Result<TipFile> {
-    Ok(tip_file::ActiveModel {
-        tip_id: Set(tip_id),
-        role: Set(f.role.to_owned()),
-        content_type: Set(f.content_type),
-        size: Set(f.size),
-        sha256: Set(f.sha256),
-        width: Set(f.width),
-        height: Set(f.height),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?)
+    Ok(crate::rows::Decode::decode(
+        tip_file::ActiveModel {
+            tip_id: Set(tip_id),
+            role: Set(f.role.to_owned()),
+            content_type: Set(f.content_type),
+            size: Set(f.size),
+            sha256: Set(f.sha256),
+            width: Set(f.width),
+            height: Set(f.height),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?,
+    )?)
 }
 
 pub async fn events(db: &impl ConnectionTrait, tip_id: i64) -> Result<Vec<TipEvent>> {
-    Ok(tip_event::Entity::find()
-        .filter(tip_event::Column::TipId.eq(tip_id))
-        .order_by_asc(tip_event::Column::Id)
-        .all(db)
-        .await?)
+    Ok(crate::rows::decode_all(
+        tip_event::Entity::find()
+            .filter(tip_event::Column::TipId.eq(tip_id))
+            .order_by_asc(tip_event::Column::Id)
+            .all(db)
+            .await?,
+    )?)
 }
 
 pub async fn messages(db: &impl ConnectionTrait, tip_id: i64) -> Result<Vec<TipMessage>> {
-    Ok(tip_message::Entity::find()
-        .filter(tip_message::Column::TipId.eq(tip_id))
-        .order_by_asc(tip_message::Column::Id)
-        .all(db)
-        .await?)
+    Ok(crate::rows::decode_all(
+        tip_message::Entity::find()
+            .filter(tip_message::Column::TipId.eq(tip_id))
+            .order_by_asc(tip_message::Column::Id)
+            .all(db)
+            .await?,
+    )?)
 }
 
 pub async fn files(db: &impl ConnectionTrait, tip_id: i64) -> Result<Vec<TipFile>> {
-    Ok(tip_file::Entity::find()
-        .filter(tip_file::Column::TipId.eq(tip_id))
-        .order_by_asc(tip_file::Column::Id)
-        .all(db)
-        .await?)
+    Ok(crate::rows::decode_all(
+        tip_file::Entity::find()
+            .filter(tip_file::Column::TipId.eq(tip_id))
+            .order_by_asc(tip_file::Column::Id)
+            .all(db)
+            .await?,
+    )?)
 }
 
 pub async fn file(db: &impl ConnectionTrait, tip_id: i64, file_id: i64) -> Result<Option<TipFile>> {
-    Ok(tip_file::Entity::find_by_id(file_id).filter(tip_file::Column::TipId.eq(tip_id)).one(db).await?)
+    Ok(crate::rows::Decode::decode(
+        tip_file::Entity::find_by_id(file_id).filter(tip_file::Column::TipId.eq(tip_id)).one(db).await?,
+    )?)
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
-pub use api_token::Model as ApiToken;
+pub use anjian_domain::account::ApiToken;
 
 pub async fn insert(
     db: &impl ConnectionTrait,
@@ -15,26 +15,30 @@ pub async fn insert(
     hash: &str,
     now: DateTime<Utc>,
 ) -> Result<ApiToken> {
-    Ok(api_token::ActiveModel {
-        user_id: Set(user_id),
-        name: Set(name.to_owned()),
-        token_hash: Set(hash.to_owned()),
-        created_at: Set(now),
-        last_used_at: Set(None),
-        revoked_at: Set(None),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?)
+    Ok(crate::rows::Decode::decode(
+        api_token::ActiveModel {
+            user_id: Set(user_id),
+            name: Set(name.to_owned()),
+            token_hash: Set(hash.to_owned()),
+            created_at: Set(now),
+            last_used_at: Set(None),
+            revoked_at: Set(None),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?,
+    )?)
 }
 
 /// An unrevoked token by its hash.
 pub async fn active_by_hash(db: &impl ConnectionTrait, hash: &str) -> Result<Option<ApiToken>> {
-    Ok(Tokens::find()
-        .filter(api_token::Column::TokenHash.eq(hash))
-        .filter(api_token::Column::RevokedAt.is_null())
-        .one(db)
-        .await?)
+    Ok(crate::rows::Decode::decode(
+        Tokens::find()
+            .filter(api_token::Column::TokenHash.eq(hash))
+            .filter(api_token::Column::RevokedAt.is_null())
+            .one(db)
+            .await?,
+    )?)
 }
 
 pub async fn touch(db: &impl ConnectionTrait, id: i64, now: DateTime<Utc>) -> Result<()> {
@@ -47,7 +51,13 @@ pub async fn touch(db: &impl ConnectionTrait, id: i64, now: DateTime<Utc>) -> Re
 }
 
 pub async fn list_for_user(db: &impl ConnectionTrait, user_id: i64) -> Result<Vec<ApiToken>> {
-    Ok(Tokens::find().filter(api_token::Column::UserId.eq(user_id)).order_by_asc(api_token::Column::Id).all(db).await?)
+    Ok(crate::rows::decode_all(
+        Tokens::find()
+            .filter(api_token::Column::UserId.eq(user_id))
+            .order_by_asc(api_token::Column::Id)
+            .all(db)
+            .await?,
+    )?)
 }
 
 /// Revokes every token of an account (a reset, a password change, signing out everywhere);

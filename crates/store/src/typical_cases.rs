@@ -7,7 +7,7 @@ use anjian_domain::scope::Scope;
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
-pub use typical_case::Model as TypicalCase;
+pub use anjian_domain::attachment::TypicalCase;
 
 pub async fn insert(
     db: &impl ConnectionTrait,
@@ -17,23 +17,25 @@ pub async fn insert(
     by: i64,
     now: DateTime<Utc>,
 ) -> Result<TypicalCase> {
-    Ok(typical_case::ActiveModel {
-        hazard_id: Set(hazard.id),
-        org_id: Set(hazard.org_id),
-        jurisdiction_path: Set(hazard.jurisdiction_path.clone()),
-        org_path: Set(hazard.org_path.clone()),
-        title: Set(title.to_owned()),
-        narrative: Set(narrative.to_owned()),
-        marked_by: Set(by),
-        marked_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?)
+    Ok(crate::rows::Decode::decode(
+        typical_case::ActiveModel {
+            hazard_id: Set(hazard.id),
+            org_id: Set(hazard.org_id),
+            jurisdiction_path: Set(hazard.jurisdiction_path.clone()),
+            org_path: Set(hazard.org_path.clone()),
+            title: Set(title.to_owned()),
+            narrative: Set(narrative.to_owned()),
+            marked_by: Set(by),
+            marked_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?,
+    )?)
 }
 
 pub async fn of_hazard(db: &impl ConnectionTrait, hazard_id: i64) -> Result<Option<TypicalCase>> {
-    Ok(Cases::find().filter(typical_case::Column::HazardId.eq(hazard_id)).one(db).await?)
+    Ok(crate::rows::Decode::decode(Cases::find().filter(typical_case::Column::HazardId.eq(hazard_id)).one(db).await?)?)
 }
 
 /// Cases in scope marked in `[since, until)`, newest first.
@@ -43,16 +45,18 @@ pub async fn list(
     since: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Result<Vec<TypicalCase>> {
-    Ok(Cases::find()
-        .filter(copied_paths(
-            scope,
-            typical_case::Column::JurisdictionPath,
-            typical_case::Column::OrgPath,
-            typical_case::Column::OrgId,
-        ))
-        .filter(typical_case::Column::MarkedAt.gte(since))
-        .filter(typical_case::Column::MarkedAt.lt(until))
-        .order_by_desc(typical_case::Column::Id)
-        .all(db)
-        .await?)
+    Ok(crate::rows::decode_all(
+        Cases::find()
+            .filter(copied_paths(
+                scope,
+                typical_case::Column::JurisdictionPath,
+                typical_case::Column::OrgPath,
+                typical_case::Column::OrgId,
+            ))
+            .filter(typical_case::Column::MarkedAt.gte(since))
+            .filter(typical_case::Column::MarkedAt.lt(until))
+            .order_by_desc(typical_case::Column::Id)
+            .all(db)
+            .await?,
+    )?)
 }

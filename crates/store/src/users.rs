@@ -13,7 +13,8 @@ use sea_orm::{
     QueryOrder, QuerySelect, RelationTrait, Set,
 };
 
-pub use user::Model as User;
+pub use anjian_domain::account::User;
+pub use anjian_domain::account::UserFilter;
 
 #[derive(Debug, Clone)]
 pub struct NewUser {
@@ -52,7 +53,7 @@ fn row(new: NewUser, now: DateTime<Utc>) -> user::ActiveModel {
 }
 
 pub async fn insert(db: &impl ConnectionTrait, new: NewUser, now: DateTime<Utc>) -> Result<User> {
-    Ok(row(new, now).insert(db).await?)
+    Ok(crate::rows::Decode::decode(row(new, now).insert(db).await?)?)
 }
 
 /// Many accounts in one statement, for synthetic cities in benchmarks (no audit, no checks).
@@ -66,12 +67,12 @@ pub async fn insert_many_raw(db: &impl ConnectionTrait, rows: Vec<NewUser>, now:
 
 /// For authentication only: finds an account by name with no scope.
 pub async fn by_username(db: &impl ConnectionTrait, username: &str) -> Result<Option<User>> {
-    Ok(Users::find().filter(user::Column::Username.eq(username)).one(db).await?)
+    Ok(crate::rows::Decode::decode(Users::find().filter(user::Column::Username.eq(username)).one(db).await?)?)
 }
 
 /// For authentication only: the account behind a session or token.
 pub async fn by_id_for_auth(db: &impl ConnectionTrait, id: i64) -> Result<Option<User>> {
-    Ok(Users::find_by_id(id).one(db).await?)
+    Ok(crate::rows::Decode::decode(Users::find_by_id(id).one(db).await?)?)
 }
 
 fn scoped(scope: &Scope) -> sea_orm::Select<Users> {
@@ -79,13 +80,6 @@ fn scoped(scope: &Scope) -> sea_orm::Select<Users> {
         Scope::All => Users::find(),
         s => Users::find().join(JoinType::InnerJoin, user::Relation::Org.def()).filter(org_condition(s)),
     }
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct UserFilter {
-    pub role: Option<String>,
-    pub org_id: Option<i64>,
-    pub q: Option<String>,
 }
 
 fn filtered(scope: &Scope, f: &UserFilter) -> sea_orm::Select<Users> {
@@ -117,7 +111,7 @@ pub async fn list(
     if let Some(a) = after {
         q = q.filter(user::Column::Id.gt(a));
     }
-    Ok(q.order_by_asc(user::Column::Id).limit(limit).all(db).await?)
+    Ok(crate::rows::decode_all(q.order_by_asc(user::Column::Id).limit(limit).all(db).await?)?)
 }
 
 pub async fn count(db: &impl ConnectionTrait, scope: &Scope, f: &UserFilter) -> Result<u64> {
@@ -125,7 +119,9 @@ pub async fn count(db: &impl ConnectionTrait, scope: &Scope, f: &UserFilter) -> 
 }
 
 pub async fn get(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> Result<User> {
-    scoped(scope).filter(user::Column::Id.eq(id)).one(db).await?.ok_or(StoreError::NotFound)
+    crate::rows::Decode::decode(
+        scoped(scope).filter(user::Column::Id.eq(id)).one(db).await?.ok_or(StoreError::NotFound)?,
+    )
 }
 
 /// Counts a failed login atomically and locks the account when the count reaches `max`.
@@ -264,7 +260,7 @@ pub async fn any(db: &impl ConnectionTrait) -> Result<bool> {
 }
 
 /// The organisation a user belongs to, if any; for computing their scope.
-pub async fn org_of(db: &impl ConnectionTrait, user: &User) -> Result<Option<org::Model>> {
+pub async fn org_of(db: &impl ConnectionTrait, user: &User) -> Result<Option<crate::orgs::Org>> {
     match user.org_id {
         Some(id) => crate::orgs::get_unscoped_for_auth(db, id).await,
         None => Ok(None),

@@ -15,14 +15,15 @@ use sea_orm::{
 pub use crate::readings::{
     add_to_hours, append_readings, hours_between, insert_readings, prune_readings, readings_between, Hour, Reading,
 };
-pub use alarm::Model as Alarm;
-pub use checkpoint::Model as Checkpoint;
-pub use facility::Model as Facility;
-pub use facility_upkeep::Model as Upkeep;
-pub use gateway::Model as Gateway;
-pub use loading::Model as Loading;
-pub use patrol_checkin::Model as Checkin;
-pub use sensor::Model as Sensor;
+pub use anjian_domain::warehouse::AlarmFilter;
+pub use anjian_domain::warehouse::Checkin;
+pub use anjian_domain::warehouse::Checkpoint;
+pub use anjian_domain::warehouse::Facility;
+pub use anjian_domain::warehouse::Gateway;
+pub use anjian_domain::warehouse::Loading;
+pub use anjian_domain::warehouse::Sensor;
+pub use anjian_domain::warehouse::Upkeep;
+pub use anjian_domain::warehouse::{Alarm, AlarmState};
 
 fn scoped<C: ColumnTrait>(scope: &Scope, j: C, o: C, id: C) -> sea_orm::Condition {
     crate::scope::copied_paths(scope, j, o, id)
@@ -37,23 +38,27 @@ pub async fn insert_gateway(
     digest: &str,
     now: DateTime<Utc>,
 ) -> Result<Gateway> {
-    Ok(gateway::ActiveModel {
-        org_id: Set(org_id),
-        name: Set(name.to_owned()),
-        token_digest: Set(digest.to_owned()),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?)
+    Ok(crate::rows::Decode::decode(
+        gateway::ActiveModel {
+            org_id: Set(org_id),
+            name: Set(name.to_owned()),
+            token_digest: Set(digest.to_owned()),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?,
+    )?)
 }
 
 pub async fn gateway_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Gateway>> {
-    Ok(gateway::Entity::find_by_id(id).one(db).await?)
+    Ok(crate::rows::Decode::decode(gateway::Entity::find_by_id(id).one(db).await?)?)
 }
 
 pub async fn gateway_by_digest(db: &impl ConnectionTrait, digest: &str) -> Result<Option<Gateway>> {
-    Ok(gateway::Entity::find().filter(gateway::Column::TokenDigest.eq(digest)).one(db).await?)
+    Ok(crate::rows::Decode::decode(
+        gateway::Entity::find().filter(gateway::Column::TokenDigest.eq(digest)).one(db).await?,
+    )?)
 }
 
 #[derive(Debug, Clone)]
@@ -67,22 +72,24 @@ pub struct NewSensor {
 }
 
 pub async fn insert_sensor(db: &impl ConnectionTrait, n: NewSensor, now: DateTime<Utc>) -> Result<Sensor> {
-    Ok(sensor::ActiveModel {
-        code: Set(n.code),
-        site_id: Set(n.site.id),
-        org_id: Set(n.site.org_id),
-        jurisdiction_path: Set(n.site.jurisdiction_path.clone()),
-        org_path: Set(n.site.org_path.clone()),
-        kind: Set(n.kind),
-        low: Set(n.low),
-        high: Set(n.high),
-        hysteresis: Set(n.hysteresis),
-        condition: Set("normal".into()),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?)
+    Ok(crate::rows::Decode::decode(
+        sensor::ActiveModel {
+            code: Set(n.code),
+            site_id: Set(n.site.id),
+            org_id: Set(n.site.org_id),
+            jurisdiction_path: Set(n.site.jurisdiction_path.clone()),
+            org_path: Set(n.site.org_path.clone()),
+            kind: Set(n.kind),
+            low: Set(n.low),
+            high: Set(n.high),
+            hysteresis: Set(n.hysteresis),
+            condition: Set("normal".into()),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?,
+    )?)
 }
 
 /// The sensors behind a batch's codes. On PostgreSQL the rows are locked for the transaction, so
@@ -96,27 +103,35 @@ pub async fn sensors_by_codes(db: &impl ConnectionTrait, codes: &[String]) -> Re
         if db.get_database_backend() == DbBackend::Postgres {
             q = q.lock_exclusive();
         }
-        out.extend(q.all(db).await?);
+        out.extend(crate::rows::decode_all(q.all(db).await?)?);
     }
     Ok(out)
 }
 
 pub async fn sensors_of_sites(db: &impl ConnectionTrait, site_ids: &[i64]) -> Result<Vec<Sensor>> {
-    Ok(sensor::Entity::find()
-        .filter(sensor::Column::SiteId.is_in(site_ids.iter().copied()))
-        .order_by_asc(sensor::Column::Id)
-        .all(db)
-        .await?)
+    Ok(crate::rows::decode_all(
+        sensor::Entity::find()
+            .filter(sensor::Column::SiteId.is_in(site_ids.iter().copied()))
+            .order_by_asc(sensor::Column::Id)
+            .all(db)
+            .await?,
+    )?)
 }
 
 /// Sensors last heard before `before` (or never, and created before it).
 pub async fn silent_sensors(db: &impl ConnectionTrait, before: DateTime<Utc>) -> Result<Vec<Sensor>> {
-    Ok(sensor::Entity::find()
-        .filter(sea_orm::Condition::any().add(sensor::Column::LastAt.lt(before)).add(
-            sea_orm::Condition::all().add(sensor::Column::LastAt.is_null()).add(sensor::Column::CreatedAt.lt(before)),
-        ))
-        .all(db)
-        .await?)
+    Ok(crate::rows::decode_all(
+        sensor::Entity::find()
+            .filter(
+                sea_orm::Condition::any().add(sensor::Column::LastAt.lt(before)).add(
+                    sea_orm::Condition::all()
+                        .add(sensor::Column::LastAt.is_null())
+                        .add(sensor::Column::CreatedAt.lt(before)),
+                ),
+            )
+            .all(db)
+            .await?,
+    )?)
 }
 
 /// A sensor's state after a batch: condition, when the pending excursion began, newest reading.
@@ -193,15 +208,9 @@ pub async fn open_alarm(db: &impl ConnectionTrait, n: NewAlarm) -> Result<Option
     if r == 0 {
         return Ok(None);
     }
-    Ok(alarm::Entity::find().filter(alarm::Column::DedupeKey.eq(n.dedupe_key)).one(db).await?)
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct AlarmFilter {
-    pub site_id: Option<i64>,
-    /// Not resolved yet.
-    pub live: bool,
-    pub kind: Option<String>,
+    Ok(crate::rows::Decode::decode(
+        alarm::Entity::find().filter(alarm::Column::DedupeKey.eq(n.dedupe_key)).one(db).await?,
+    )?)
 }
 
 pub async fn alarms(db: &impl ConnectionTrait, scope: &Scope, f: &AlarmFilter, limit: u64) -> Result<Vec<Alarm>> {
@@ -220,24 +229,28 @@ pub async fn alarms(db: &impl ConnectionTrait, scope: &Scope, f: &AlarmFilter, l
     if let Some(k) = &f.kind {
         q = q.filter(alarm::Column::Kind.eq(k.as_str()));
     }
-    Ok(q.order_by_desc(alarm::Column::Id).limit(limit).all(db).await?)
+    Ok(crate::rows::decode_all(q.order_by_desc(alarm::Column::Id).limit(limit).all(db).await?)?)
 }
 
 pub async fn alarm(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> Result<Option<Alarm>> {
-    Ok(alarm::Entity::find_by_id(id)
-        .filter(scoped(scope, alarm::Column::JurisdictionPath, alarm::Column::OrgPath, alarm::Column::OrgId))
-        .one(db)
-        .await?)
+    Ok(crate::rows::Decode::decode(
+        alarm::Entity::find_by_id(id)
+            .filter(scoped(scope, alarm::Column::JurisdictionPath, alarm::Column::OrgPath, alarm::Column::OrgId))
+            .one(db)
+            .await?,
+    )?)
 }
 
 /// Open alarms nobody acknowledged, opened before `before`, not escalated yet.
 pub async fn unacknowledged(db: &impl ConnectionTrait, before: DateTime<Utc>) -> Result<Vec<Alarm>> {
-    Ok(alarm::Entity::find()
-        .filter(alarm::Column::State.eq("open"))
-        .filter(alarm::Column::OpenedAt.lt(before))
-        .filter(alarm::Column::EscalatedAt.is_null())
-        .all(db)
-        .await?)
+    Ok(crate::rows::decode_all(
+        alarm::Entity::find()
+            .filter(alarm::Column::State.eq("open"))
+            .filter(alarm::Column::OpenedAt.lt(before))
+            .filter(alarm::Column::EscalatedAt.is_null())
+            .all(db)
+            .await?,
+    )?)
 }
 
 /// The sensors' alarms of these kinds not cleared yet (an excursion or a silence that ends
@@ -255,7 +268,10 @@ pub async fn live_alarms_of_sensors(
                 .filter(alarm::Column::Kind.is_in(kinds.iter().map(|k| k.to_string())))
                 .filter(alarm::Column::ClearedAt.is_null())
                 .all(db)
-                .await?,
+                .await?
+                .into_iter()
+                .map(crate::rows::Decode::decode)
+                .collect::<Result<Vec<_>>>()?,
         );
     }
     Ok(out)
@@ -264,7 +280,7 @@ pub async fn live_alarms_of_sensors(
 /// A change to an alarm, applied only if it is still in `from_state`.
 #[derive(Debug, Clone, Default)]
 pub struct AlarmChange {
-    pub state: Option<String>,
+    pub state: Option<AlarmState>,
     pub acknowledged: Option<(i64, DateTime<Utc>)>,
     pub resolved: Option<(i64, DateTime<Utc>)>,
     pub note: Option<String>,
@@ -276,15 +292,15 @@ pub struct AlarmChange {
 pub async fn change_alarm(
     db: &impl ConnectionTrait,
     id: i64,
-    from_state: Option<&str>,
+    from_state: Option<AlarmState>,
     c: AlarmChange,
 ) -> Result<bool> {
     let mut u = alarm::Entity::update_many().filter(alarm::Column::Id.eq(id));
     if let Some(s) = from_state {
-        u = u.filter(alarm::Column::State.eq(s));
+        u = u.filter(alarm::Column::State.eq(s.as_str()));
     }
     if let Some(v) = c.state {
-        u = u.col_expr(alarm::Column::State, Expr::value(v));
+        u = u.col_expr(alarm::Column::State, Expr::value(v.as_str()));
     }
     if let Some((by, at)) = c.acknowledged {
         u = u
@@ -318,27 +334,33 @@ pub async fn insert_checkpoint(
     code: &str,
     now: DateTime<Utc>,
 ) -> Result<Checkpoint> {
-    Ok(checkpoint::ActiveModel {
-        site_id: Set(site_id),
-        name: Set(name.to_owned()),
-        code: Set(code.to_owned()),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?)
+    Ok(crate::rows::Decode::decode(
+        checkpoint::ActiveModel {
+            site_id: Set(site_id),
+            name: Set(name.to_owned()),
+            code: Set(code.to_owned()),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?,
+    )?)
 }
 
 pub async fn checkpoints_of(db: &impl ConnectionTrait, site_ids: &[i64]) -> Result<Vec<Checkpoint>> {
-    Ok(checkpoint::Entity::find()
-        .filter(checkpoint::Column::SiteId.is_in(site_ids.iter().copied()))
-        .order_by_asc(checkpoint::Column::Id)
-        .all(db)
-        .await?)
+    Ok(crate::rows::decode_all(
+        checkpoint::Entity::find()
+            .filter(checkpoint::Column::SiteId.is_in(site_ids.iter().copied()))
+            .order_by_asc(checkpoint::Column::Id)
+            .all(db)
+            .await?,
+    )?)
 }
 
 pub async fn checkpoint_by_code(db: &impl ConnectionTrait, code: &str) -> Result<Option<Checkpoint>> {
-    Ok(checkpoint::Entity::find().filter(checkpoint::Column::Code.eq(code)).one(db).await?)
+    Ok(crate::rows::Decode::decode(
+        checkpoint::Entity::find().filter(checkpoint::Column::Code.eq(code)).one(db).await?,
+    )?)
 }
 
 /// Every site that has checkpoints (the warehouses patrolled).
@@ -361,18 +383,20 @@ pub async fn insert_checkin(
     note: &str,
     photo: Option<String>,
 ) -> Result<Checkin> {
-    Ok(patrol_checkin::ActiveModel {
-        site_id: Set(cp.site_id),
-        checkpoint_id: Set(cp.id),
-        user_id: Set(user.0),
-        guard: Set(user.1.to_owned()),
-        at: Set(at),
-        note: Set(note.to_owned()),
-        photo_sha256: Set(photo),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?)
+    Ok(crate::rows::Decode::decode(
+        patrol_checkin::ActiveModel {
+            site_id: Set(cp.site_id),
+            checkpoint_id: Set(cp.id),
+            user_id: Set(user.0),
+            guard: Set(user.1.to_owned()),
+            at: Set(at),
+            note: Set(note.to_owned()),
+            photo_sha256: Set(photo),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?,
+    )?)
 }
 
 pub async fn checkins_between(
@@ -381,13 +405,15 @@ pub async fn checkins_between(
     from: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Result<Vec<Checkin>> {
-    Ok(patrol_checkin::Entity::find()
-        .filter(patrol_checkin::Column::SiteId.is_in(site_ids.iter().copied()))
-        .filter(patrol_checkin::Column::At.gte(from))
-        .filter(patrol_checkin::Column::At.lt(until))
-        .order_by_asc(patrol_checkin::Column::At)
-        .all(db)
-        .await?)
+    Ok(crate::rows::decode_all(
+        patrol_checkin::Entity::find()
+            .filter(patrol_checkin::Column::SiteId.is_in(site_ids.iter().copied()))
+            .filter(patrol_checkin::Column::At.gte(from))
+            .filter(patrol_checkin::Column::At.lt(until))
+            .order_by_asc(patrol_checkin::Column::At)
+            .all(db)
+            .await?,
+    )?)
 }
 
 // ---- loadings and facilities ----
@@ -407,35 +433,39 @@ pub struct NewLoading {
 }
 
 pub async fn insert_loading(db: &impl ConnectionTrait, n: NewLoading, now: DateTime<Utc>) -> Result<Loading> {
-    Ok(loading::ActiveModel {
-        uid: Set(n.uid),
-        site_id: Set(n.site_id),
-        org_id: Set(n.org_id),
-        direction: Set(n.direction),
-        vehicle: Set(n.vehicle),
-        driver: Set(n.driver),
-        items: Set(n.items),
-        failed: Set(n.failed),
-        by_user: Set(n.by_user),
-        at: Set(now),
-        request_digest: Set(Some(n.request_digest)),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?)
+    Ok(crate::rows::Decode::decode(
+        loading::ActiveModel {
+            uid: Set(n.uid),
+            site_id: Set(n.site_id),
+            org_id: Set(n.org_id),
+            direction: Set(n.direction),
+            vehicle: Set(n.vehicle),
+            driver: Set(n.driver),
+            items: Set(n.items),
+            failed: Set(n.failed),
+            by_user: Set(n.by_user),
+            at: Set(now),
+            request_digest: Set(Some(n.request_digest)),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?,
+    )?)
 }
 
 pub async fn loading_by_uid(db: &impl ConnectionTrait, uid: &str) -> Result<Option<Loading>> {
-    Ok(loading::Entity::find().filter(loading::Column::Uid.eq(uid)).one(db).await?)
+    Ok(crate::rows::Decode::decode(loading::Entity::find().filter(loading::Column::Uid.eq(uid)).one(db).await?)?)
 }
 
 pub async fn loadings_of(db: &impl ConnectionTrait, site_id: i64, limit: u64) -> Result<Vec<Loading>> {
-    Ok(loading::Entity::find()
-        .filter(loading::Column::SiteId.eq(site_id))
-        .order_by_desc(loading::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await?)
+    Ok(crate::rows::decode_all(
+        loading::Entity::find()
+            .filter(loading::Column::SiteId.eq(site_id))
+            .order_by_desc(loading::Column::Id)
+            .limit(limit)
+            .all(db)
+            .await?,
+    )?)
 }
 
 pub async fn insert_facility(
@@ -446,29 +476,33 @@ pub async fn insert_facility(
     interval_days: i32,
     now: DateTime<Utc>,
 ) -> Result<Facility> {
-    Ok(facility::ActiveModel {
-        site_id: Set(site.id),
-        org_id: Set(site.org_id),
-        kind: Set(kind.to_owned()),
-        name: Set(name.to_owned()),
-        interval_days: Set(interval_days),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?)
+    Ok(crate::rows::Decode::decode(
+        facility::ActiveModel {
+            site_id: Set(site.id),
+            org_id: Set(site.org_id),
+            kind: Set(kind.to_owned()),
+            name: Set(name.to_owned()),
+            interval_days: Set(interval_days),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?,
+    )?)
 }
 
 pub async fn facilities_of(db: &impl ConnectionTrait, site_ids: &[i64]) -> Result<Vec<Facility>> {
-    Ok(facility::Entity::find()
-        .filter(facility::Column::SiteId.is_in(site_ids.iter().copied()))
-        .order_by_asc(facility::Column::Id)
-        .all(db)
-        .await?)
+    Ok(crate::rows::decode_all(
+        facility::Entity::find()
+            .filter(facility::Column::SiteId.is_in(site_ids.iter().copied()))
+            .order_by_asc(facility::Column::Id)
+            .all(db)
+            .await?,
+    )?)
 }
 
 pub async fn facility(db: &impl ConnectionTrait, id: i64) -> Result<Option<Facility>> {
-    Ok(facility::Entity::find_by_id(id).one(db).await?)
+    Ok(crate::rows::Decode::decode(facility::Entity::find_by_id(id).one(db).await?)?)
 }
 
 pub async fn insert_upkeep(
@@ -478,26 +512,30 @@ pub async fn insert_upkeep(
     note: &str,
     now: DateTime<Utc>,
 ) -> Result<Upkeep> {
-    Ok(facility_upkeep::ActiveModel {
-        facility_id: Set(facility_id),
-        by_user: Set(by),
-        at: Set(now),
-        note: Set(note.to_owned()),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?)
+    Ok(crate::rows::Decode::decode(
+        facility_upkeep::ActiveModel {
+            facility_id: Set(facility_id),
+            by_user: Set(by),
+            at: Set(now),
+            note: Set(note.to_owned()),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?,
+    )?)
 }
 
 pub async fn upkeep_of(db: &impl ConnectionTrait, facility_ids: &[i64]) -> Result<Vec<Upkeep>> {
-    Ok(facility_upkeep::Entity::find()
-        .filter(facility_upkeep::Column::FacilityId.is_in(facility_ids.iter().copied()))
-        .order_by_asc(facility_upkeep::Column::Id)
-        .all(db)
-        .await?)
+    Ok(crate::rows::decode_all(
+        facility_upkeep::Entity::find()
+            .filter(facility_upkeep::Column::FacilityId.is_in(facility_ids.iter().copied()))
+            .order_by_asc(facility_upkeep::Column::Id)
+            .all(db)
+            .await?,
+    )?)
 }
 
 /// Every facility (for the reminder job).
 pub async fn all_facilities(db: &impl ConnectionTrait) -> Result<Vec<Facility>> {
-    Ok(facility::Entity::find().order_by_asc(facility::Column::Id).all(db).await?)
+    Ok(crate::rows::decode_all(facility::Entity::find().order_by_asc(facility::Column::Id).all(db).await?)?)
 }

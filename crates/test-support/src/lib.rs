@@ -17,7 +17,7 @@ use std::sync::Arc;
 pub use anjian_domain;
 pub use anjian_store;
 
-pub const SEED_PLAN: &str = include_str!("../../../plans/jincheng-2022.toml");
+pub use anjian_app::demo::SEED_PLAN;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

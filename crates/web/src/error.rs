@@ -23,7 +23,7 @@ pub fn status_and_code(e: &AppError) -> (StatusCode, &'static str) {
         AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
         AppError::PlanInvalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "plan_invalid"),
         AppError::NoPlan => (StatusCode::CONFLICT, "no_plan"),
-        AppError::Store(anjian_store::StoreError::Full(_)) => (StatusCode::INSUFFICIENT_STORAGE, "storage_full"),
+        AppError::StorageFull(_) => (StatusCode::INSUFFICIENT_STORAGE, "storage_full"),
         AppError::Store(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
         AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
     }
@@ -86,7 +86,7 @@ impl IntoResponse for ApiError {
             _ => Vec::new(),
         };
         let message = match &self.0 {
-            AppError::Store(anjian_store::StoreError::Full(_)) => {
+            AppError::StorageFull(_) => {
                 "storage full: nothing was written, and nothing stored before is affected; try again once space is freed"
                     .to_owned()
             }

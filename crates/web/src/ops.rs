@@ -15,7 +15,7 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn readyz(State(s): State<AppState>) -> impl IntoResponse {
-    match s.app.store.ping().await {
+    match s.app.ping().await {
         Ok(()) => (StatusCode::OK, "ready"),
         Err(e) => {
             tracing::warn!(error = %e, "database not reachable");

@@ -40,7 +40,7 @@ pub fn ledger_rows(items: Vec<ExportedHazard>, grade_names: &HashMap<String, Str
             LedgerRow {
                 grade: grade_names.get(&h.grade).cloned().unwrap_or_else(|| h.grade.clone()),
                 source: zh.t(crate::pages::key("source", &h.source)).to_owned(),
-                state: zh.t(crate::pages::key("state", &h.state)).to_owned(),
+                state: zh.t(crate::pages::key("state", h.state.as_str())).to_owned(),
                 discovered_at: local(h.discovered_at),
                 deadline: h.deadline.map(local),
                 closed_at: h.closed_at.map(local),

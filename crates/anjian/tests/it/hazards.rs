@@ -1007,7 +1007,7 @@ on_both_databases!(monthly_counts_agree_with_the_hazards_they_count, |backend| a
         funds_fen: 0,
         owner: String::new(),
         deadline: None,
-        state: "reported".into(),
+        state: anjian_domain::hazard::HazardState::Reported,
         discovered_at: at,
         discovered_by: 1,
         request_digest: None,
@@ -1035,8 +1035,8 @@ on_both_databases!(monthly_counts_agree_with_the_hazards_they_count, |backend| a
         }
         let closed_at = (*at + Duration::seconds(rng.gen_range(60..40 * 86_400))).min(months[6].start);
         let change = StateChange {
-            from: "reported".into(),
-            to: "closed".into(),
+            from: anjian_domain::hazard::HazardState::Reported,
+            to: anjian_domain::hazard::HazardState::Closed,
             has_plan: false,
             fixed_by: None,
             closed: Some((closed_at, 1)),

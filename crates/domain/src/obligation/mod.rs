@@ -16,7 +16,7 @@ pub use world::{Indexed, JurisdictionFacts, OrgFacts, Owned, SiteFacts, UserFact
 use crate::org::string_enum;
 use crate::plan::ActivityKind;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::fmt;
 use std::str::FromStr;
 

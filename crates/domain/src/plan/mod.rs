@@ -15,6 +15,7 @@ pub use source::SourceText;
 use crate::org::{Industry, Level, OrgKind, SiteKind};
 use crate::period::{DateSpan, PeriodKind};
 use chrono::NaiveDate;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::str::FromStr;
@@ -488,4 +489,18 @@ impl Plan {
     pub fn rules_of_task(&self, no: u32) -> impl Iterator<Item = &Rule> {
         self.rules.iter().filter(move |r| r.task.as_ref().map(|t| *t.get_ref()) == Some(no))
     }
+}
+
+/// A record of `plan_versions`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlanVersion {
+    pub id: i64,
+    pub plan_id: String,
+    pub version: i32,
+    pub sha256: String,
+    pub source: String,
+    /// JSON list of the changes against the version before.
+    pub changes: String,
+    pub imported_at: DateTime<Utc>,
+    pub imported_by: Option<i64>,
 }

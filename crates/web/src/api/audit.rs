@@ -4,7 +4,7 @@ use super::{limit, ApiQuery};
 use crate::auth::ApiActor;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
-use anjian_store::audit::AuditFilter;
+use anjian_domain::audit::AuditFilter;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};

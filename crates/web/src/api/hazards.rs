@@ -7,9 +7,9 @@ use crate::AppState;
 use anjian_app::hazards::HazardInput;
 use anjian_app::inspections::RecordInspection;
 use anjian_domain::hazard::Action;
+use anjian_domain::hazard::{Hazard, HazardFilter, PlanParts};
+use anjian_domain::inspection::InspectionFilter;
 use anjian_domain::ledger::LedgerItem;
-use anjian_store::hazards::{Hazard, HazardFilter, PlanParts};
-use anjian_store::inspections::InspectionFilter;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
@@ -130,8 +130,8 @@ pub struct InspectionDto {
     pub site_id: Option<i64>,
 }
 
-impl From<anjian_store::inspections::Inspection> for InspectionDto {
-    fn from(i: anjian_store::inspections::Inspection) -> Self {
+impl From<anjian_domain::inspection::Inspection> for InspectionDto {
+    fn from(i: anjian_domain::inspection::Inspection) -> Self {
         InspectionDto {
             id: i.id,
             uid: i.uid,
@@ -259,11 +259,7 @@ pub struct HazardDto {
 }
 
 fn dto(h: Hazard, now: DateTime<Utc>) -> HazardDto {
-    let overdue = anjian_domain::hazard::is_overdue(
-        anjian_domain::hazard::HazardState::parse(&h.state).unwrap_or(anjian_domain::hazard::HazardState::Reported),
-        h.deadline,
-        now,
-    );
+    let overdue = h.is_overdue(now);
     HazardDto {
         id: h.id,
         uid: h.uid,
@@ -278,7 +274,7 @@ fn dto(h: Hazard, now: DateTime<Utc>) -> HazardDto {
         funds_fen: h.funds_fen,
         owner: h.owner,
         deadline: h.deadline,
-        state: h.state,
+        state: h.state.as_str().to_owned(),
         has_plan: h.has_plan,
         overdue,
         discovered_at: h.discovered_at,
@@ -364,7 +360,7 @@ impl HazardParams {
             jurisdiction_path,
             industry: self.industry.clone().filter(|i| !i.is_empty()),
             org_id: self.org_id,
-            state: self.state.clone(),
+            state: super::code("state", self.state.as_deref())?,
             grade: self.grade.clone(),
             overdue_at: self.overdue.then_some(now),
             open_only: self.open,
@@ -539,8 +535,8 @@ pub struct PhotoDto {
     pub sha256: String,
 }
 
-impl From<anjian_store::attachments::Attachment> for PhotoDto {
-    fn from(a: anjian_store::attachments::Attachment) -> Self {
+impl From<anjian_domain::attachment::Attachment> for PhotoDto {
+    fn from(a: anjian_domain::attachment::Attachment) -> Self {
         PhotoDto {
             id: a.id,
             role: a.role,
@@ -586,7 +582,7 @@ pub async fn get_attachment(
     Ok(attachment_response(&att, bytes))
 }
 
-pub fn attachment_response(att: &anjian_store::attachments::Attachment, bytes: Vec<u8>) -> axum::response::Response {
+pub fn attachment_response(att: &anjian_domain::attachment::Attachment, bytes: Vec<u8>) -> axum::response::Response {
     use axum::response::IntoResponse;
     (
         [
@@ -720,7 +716,7 @@ pub struct LedgerDto {
     pub intact: Option<bool>,
 }
 
-fn ledger_dto(l: anjian_store::ledgers::Ledger, intact: Option<bool>) -> LedgerDto {
+fn ledger_dto(l: anjian_domain::ledger::Ledger, intact: Option<bool>) -> LedgerDto {
     LedgerDto {
         id: l.id,
         org_id: l.org_id,
@@ -798,8 +794,8 @@ pub struct TypicalCaseDto {
     pub marked_at: DateTime<Utc>,
 }
 
-impl From<anjian_store::typical_cases::TypicalCase> for TypicalCaseDto {
-    fn from(c: anjian_store::typical_cases::TypicalCase) -> Self {
+impl From<anjian_domain::attachment::TypicalCase> for TypicalCaseDto {
+    fn from(c: anjian_domain::attachment::TypicalCase) -> Self {
         TypicalCaseDto {
             id: c.id,
             hazard_id: c.hazard_id,

@@ -44,7 +44,7 @@ pub async fn me(ApiActor(a): ApiActor) -> Json<Me> {
         id: a.user.id,
         username: a.user.username.clone(),
         display_name: a.user.display_name.clone(),
-        role: a.user.role.clone(),
+        role: a.user.role.as_str().to_owned(),
         org_id: a.user.org_id,
         scope: scope.into(),
     })
@@ -94,7 +94,7 @@ pub struct CreateToken {
     pub name: String,
 }
 
-fn dto(t: anjian_store::tokens::ApiToken) -> TokenDto {
+fn dto(t: anjian_domain::account::ApiToken) -> TokenDto {
     TokenDto {
         id: t.id,
         name: t.name,

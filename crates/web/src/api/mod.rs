@@ -273,3 +273,12 @@ pub fn page_limit<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>,
         _ => Err(serde::de::Error::custom(format!("limit must be a whole number from 1 to {MAX_PAGE}"))),
     }
 }
+
+/// A code from a query (a state, a channel …) parsed into its domain type: empty means "any",
+/// an unknown code is the caller's error (422 on the API, a message on a page), never "any".
+pub fn code<T: std::str::FromStr>(field: &str, v: Option<&str>) -> Result<Option<T>, anjian_app::AppError> {
+    match v.filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => v.parse().map(Some).map_err(|_| anjian_app::AppError::invalid(field, "invalid_kind")),
+    }
+}

@@ -5,7 +5,7 @@ use crate::auth::ApiActor;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
 use anjian_app::orgs::CreateOrg;
-use anjian_store::orgs::{Org, OrgFilter};
+use anjian_domain::org::{Org, OrgFilter};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;

@@ -6,7 +6,7 @@ use crate::auth::ApiActor;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
 use anjian_app::tips::{AssignInput, RewardInput, TipInput};
-use anjian_store::tips::TipFilter;
+use anjian_domain::tip::TipFilter;
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -135,14 +135,14 @@ pub struct ListParams {
 }
 
 impl ListParams {
-    fn filter(&self, s: &AppState) -> TipFilter {
-        TipFilter {
-            state: self.state.clone(),
+    fn filter(&self, s: &AppState) -> Result<TipFilter, anjian_app::AppError> {
+        Ok(TipFilter {
+            state: super::code("state", self.state.as_deref())?,
             category: self.category.clone(),
             channel: self.channel.clone(),
             overdue_at: self.overdue.filter(|o| *o).map(|_| s.app.clock.now()),
             ..Default::default()
-        }
+        })
     }
 }
 
@@ -154,7 +154,7 @@ pub async fn list(
     ApiActor(a): ApiActor,
     ApiQuery(q): ApiQuery<ListParams>,
 ) -> Result<Json<Value>, ApiError> {
-    json_of(&s.app.tips(&a, &q.filter(&s), 500).await?)
+    json_of(&s.app.tips(&a, &q.filter(&s)?, 500).await?)
 }
 
 /// Counts by month, county, category and outcome.
@@ -165,7 +165,7 @@ pub async fn stats(
     ApiActor(a): ApiActor,
     ApiQuery(q): ApiQuery<ListParams>,
 ) -> Result<Json<Value>, ApiError> {
-    json_of(&s.app.tip_stats(&a, &q.filter(&s)).await?)
+    json_of(&s.app.tip_stats(&a, &q.filter(&s)?).await?)
 }
 
 /// A tip with its steps, messages and files (never the reporter's identity).

@@ -5,7 +5,7 @@ use crate::auth::ApiActor;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
 use anjian_app::users::CreateUser;
-use anjian_store::users::{User, UserFilter};
+use anjian_domain::account::{User, UserFilter};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -46,7 +46,7 @@ fn dto(u: User, now: DateTime<Utc>) -> UserDto {
         second_factor: u.totp_secret.is_some(),
         username: u.username,
         display_name: u.display_name,
-        role: u.role,
+        role: u.role.as_str().to_owned(),
         org_id: u.org_id,
         leader_code: u.leader_code,
         must_change_password: u.must_change_password,
@@ -131,13 +131,13 @@ pub struct AccountRequestDto {
     pub status: &'static str,
 }
 
-fn request_dto(r: anjian_store::account_requests::AccountRequest) -> AccountRequestDto {
+fn request_dto(r: anjian_domain::account::AccountRequest) -> AccountRequestDto {
     AccountRequestDto {
         id: r.id,
         action: r.action,
         username: r.username,
         display_name: r.display_name,
-        role: r.role,
+        role: r.role.as_str().to_owned(),
         org_id: r.org_id,
         target_user_id: r.target_user_id,
         requested_by: r.requested_by,

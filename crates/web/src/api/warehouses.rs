@@ -6,7 +6,7 @@ use crate::auth::ApiActor;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
 use anjian_app::warehouses::{LoadingInput, LoadingItem};
-use anjian_store::warehouses::AlarmFilter;
+use anjian_domain::warehouse::AlarmFilter;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};

@@ -57,7 +57,7 @@ async fn page(state: &AppState, s: &Signed, new_token: Option<String>, errors: V
         p: Chrome::signed(s, "/account"),
         title: s.lang.t("account.title"),
         username: u.username.clone(),
-        role_key: role_key(&u.role),
+        role_key: role_key(u.role.as_str()),
         mfa: u.totp_secret.is_some(),
         tokens: tokens
             .into_iter()

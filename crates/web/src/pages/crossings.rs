@@ -266,7 +266,7 @@ struct GuardsPage {
     p: Chrome,
     title: &'static str,
     guards: Vec<GuardView>,
-    trainings: Vec<(anjian_store::crossings::Training, Vec<i64>)>,
+    trainings: Vec<(anjian_domain::crossing::Training, Vec<i64>)>,
     can_manage: bool,
     errors: Vec<String>,
     idempotency_key: String,

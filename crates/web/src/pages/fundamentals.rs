@@ -108,7 +108,7 @@ async fn record(
 struct OverviewPage {
     p: Chrome,
     title: &'static str,
-    rows: Vec<(anjian_store::orgs::Org, Assessment)>,
+    rows: Vec<(anjian_domain::org::Org, Assessment)>,
 }
 
 async fn overview(State(state): State<AppState>, s: Signed) -> Response {
@@ -156,7 +156,7 @@ struct SupervisionPage {
     title: &'static str,
     /// (kind, industry) → counts per level, as a table.
     table: Vec<(String, usize, usize)>,
-    powers: Vec<anjian_store::fundamentals::Power>,
+    powers: Vec<anjian_domain::fundamentals::Power>,
     is_bureau: bool,
     errors: Vec<String>,
 }
@@ -193,7 +193,7 @@ async fn supervision(State(state): State<AppState>, s: Signed) -> Response {
 /// The graded, classified table as .xlsx: every supervised organisation with kind, industry,
 /// county and level.
 pub fn graded_sheet(
-    orgs: &[anjian_store::orgs::Org],
+    orgs: &[anjian_domain::org::Org],
     counties: &std::collections::HashMap<i64, String>,
 ) -> Result<Vec<u8>, anjian_app::AppError> {
     let zh = crate::i18n::Lang::Zh;
@@ -232,7 +232,7 @@ async fn graded_xlsx(State(state): State<AppState>, s: Signed) -> Response {
     }
 }
 
-pub fn powers_sheet(powers: &[anjian_store::fundamentals::Power]) -> Result<Vec<u8>, anjian_app::AppError> {
+pub fn powers_sheet(powers: &[anjian_domain::fundamentals::Power]) -> Result<Vec<u8>, anjian_app::AppError> {
     let rows: Vec<Vec<Cell>> = powers
         .iter()
         .map(|p| {

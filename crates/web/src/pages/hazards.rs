@@ -6,9 +6,9 @@ use crate::auth::{csrf_refusal, Signed};
 use crate::error::PageError;
 use crate::AppState;
 use anjian_app::hazards::HazardInput;
-use anjian_domain::hazard::{self, Action, Doer, HazardFacts, HazardState};
+use anjian_domain::hazard::{self, Action, Doer, HazardFacts};
+use anjian_domain::hazard::{HazardFilter, PlanParts};
 use anjian_domain::role::Permission;
-use anjian_store::hazards::{HazardFilter, PlanParts};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -128,7 +128,7 @@ impl ListQuery {
             jurisdiction_path,
             industry: self.industry.clone().filter(|i| !i.is_empty()),
             org_id: self.org_id,
-            state: self.state.clone().filter(|x| !x.is_empty()),
+            state: crate::api::code("state", self.state.as_deref())?,
             grade: self.grade.clone().filter(|x| !x.is_empty()),
             overdue_at: self.overdue.is_some().then_some(now),
             open_only: false,
@@ -177,7 +177,7 @@ async fn list_page(state: &AppState, s: &Signed, q: ListQuery, errors: Vec<Strin
     let view = rows
         .into_iter()
         .map(|h| {
-            let st = HazardState::parse(&h.state).unwrap_or(HazardState::Reported);
+            let st = h.state;
             Row {
                 id: h.id,
                 org: names.get(&h.org_id).cloned().unwrap_or_default(),
@@ -307,7 +307,7 @@ pub struct PlanView {
 struct DetailPage {
     p: Chrome,
     title: String,
-    h: anjian_store::hazards::Hazard,
+    h: anjian_domain::hazard::Hazard,
     errors: Vec<String>,
     major: bool,
     overdue: bool,
@@ -346,7 +346,7 @@ async fn detail_page(state: &AppState, s: &Signed, id: i64, errors: Vec<String>)
     let actor = s.actor();
     let h = v.hazard;
     let facts = HazardFacts {
-        state: HazardState::parse(&h.state).unwrap_or(HazardState::Reported),
+        state: h.state,
         major: v.major,
         has_governance_plan: h.has_plan,
         fixed_by: h.fixed_by,
@@ -388,7 +388,7 @@ async fn detail_page(state: &AppState, s: &Signed, id: i64, errors: Vec<String>)
         errors,
         major: v.major,
         overdue: v.overdue,
-        state_key: key("state", &h.state),
+        state_key: key("state", h.state.as_str()),
         source_key: key("source", &h.source),
         org,
         grade,
@@ -409,8 +409,8 @@ async fn detail_page(state: &AppState, s: &Signed, id: i64, errors: Vec<String>)
         }),
         events: v.events.into_iter().map(|e| (local_time(e.at), e.actor, key("action", &e.action), e.reason)).collect(),
         photos: v.photos.iter().map(|p| (p.id, key("photo", &p.role))).collect(),
-        can_add_photo: actor.role.can(Permission::ReportHazard) && h.state != "closed",
-        can_mark_case: actor.role.is_bureau() && v.major && h.state == "closed" && v.typical_case.is_none(),
+        can_add_photo: actor.role.can(Permission::ReportHazard) && !h.is_closed(),
+        can_mark_case: actor.role.is_bureau() && v.major && h.is_closed() && v.typical_case.is_none(),
         typical_case: v.typical_case.map(|c| (c.title, c.narrative)),
         h,
     };

@@ -4,7 +4,7 @@ use super::{local_time, render, Chrome};
 use crate::auth::{csrf_refusal, Signed};
 use crate::error::PageError;
 use crate::AppState;
-use anjian_store::notifications::Notification;
+use anjian_domain::notification::Notification;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};

@@ -89,7 +89,7 @@ async fn render_page(state: &AppState, s: &Signed, q: Q, errors: Vec<String>) ->
                             i.measures,
                             i.owner,
                             deadline,
-                            key("state", &i.state),
+                            key("state", i.state.as_str()),
                         )
                     })
                     .collect(),
@@ -104,7 +104,7 @@ async fn render_page(state: &AppState, s: &Signed, q: Q, errors: Vec<String>) ->
     };
     let subsidiaries = match actor.org.as_ref().filter(|o| o.kind == "group_company") {
         Some(group) => {
-            let f = anjian_store::orgs::OrgFilter { under: Some(group.id), ..Default::default() };
+            let f = anjian_domain::org::OrgFilter { under: Some(group.id), ..Default::default() };
             state
                 .app
                 .list_orgs(actor, &f, None, 500)

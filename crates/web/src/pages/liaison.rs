@@ -6,7 +6,7 @@ use crate::auth::{csrf_refusal, Signed};
 use crate::error::PageError;
 use crate::AppState;
 use anjian_app::liaison::{AnalysisInput, LeaderView, ReportState};
-use anjian_store::liaison::WeeklyAnalysis;
+use anjian_domain::report::WeeklyAnalysis;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;

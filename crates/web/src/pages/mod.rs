@@ -166,7 +166,7 @@ impl Chrome {
             lang,
             user: Some(UserBadge {
                 display_name: ctx.actor.user.display_name.clone(),
-                role_key: role_key(&ctx.actor.user.role),
+                role_key: role_key(ctx.actor.user.role.as_str()),
             }),
             csrf: ctx.session.csrf_token.clone(),
             nav,

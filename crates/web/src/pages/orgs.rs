@@ -4,9 +4,9 @@ use super::{key, local_time, render, Chrome};
 use crate::auth::Signed;
 use crate::error::PageError;
 use crate::AppState;
+use anjian_domain::org::OrgFilter;
 use anjian_domain::org::OrgKind;
 use anjian_domain::role::Permission;
-use anjian_store::orgs::OrgFilter;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
@@ -189,7 +189,7 @@ pub fn urlencode(s: &str) -> String {
 struct DetailPage {
     p: Chrome,
     title: String,
-    org: anjian_store::orgs::Org,
+    org: anjian_domain::org::Org,
     kind_key: &'static str,
     level_key: &'static str,
     jurisdiction: String,
@@ -229,12 +229,10 @@ async fn detail(State(state): State<AppState>, s: Signed, Path(id): Path<i64>) -
         .into_iter()
         .map(|c| (c.id, c.name))
         .collect();
-    let jurisdiction = anjian_store::jurisdictions::by_id(&state.app.store.db, org.jurisdiction_id)
-        .await
-        .ok()
-        .flatten()
-        .map(|j| j.name)
-        .unwrap_or_default();
+    let jurisdiction = match state.app.jurisdiction(org.jurisdiction_id).await {
+        Ok(j) => j.map(|j| j.name).unwrap_or_default(),
+        Err(e) => return PageError::new(e, lang).into_response(),
+    };
     let page = DetailPage {
         p: Chrome::signed(&s, "/orgs"),
         title: org.name.clone(),

@@ -44,10 +44,10 @@ struct Page {
     title: &'static str,
     is_principal: bool,
     is_bureau: bool,
-    history: Vec<anjian_store::safety_tests::Sitting>,
-    open: Option<anjian_store::safety_tests::Sitting>,
+    history: Vec<anjian_domain::safety_test::Sitting>,
+    open: Option<anjian_domain::safety_test::Sitting>,
     results: Vec<ResultRow>,
-    key_list: Vec<(anjian_store::orgs::Org, Option<anjian_store::safety_tests::SupervisionChange>)>,
+    key_list: Vec<(anjian_domain::org::Org, Option<anjian_domain::safety_test::SupervisionChange>)>,
     messages: Vec<String>,
     message_class: &'static str,
 }

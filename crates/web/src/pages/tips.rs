@@ -12,9 +12,9 @@ use crate::error::PageError;
 use crate::i18n::Lang;
 use crate::AppState;
 use anjian_app::tips::{AssignInput, Challenge, ReporterView, RewardInput, TipDetail, TipInput, TipStatRow};
+use anjian_domain::org::Jurisdiction;
+use anjian_domain::tip::{Tip, TipFilter};
 use anjian_reports::ledger_sheet::Cell;
-use anjian_store::jurisdictions::Jurisdiction;
-use anjian_store::tips::{Tip, TipFilter};
 use askama::Template;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -222,27 +222,28 @@ struct ListQ {
 
 impl ListQ {
     /// The filter the page shows, as the store takes it; the export uses the same.
-    async fn filter(&self, state: &AppState) -> TipFilter {
+    async fn filter(&self, state: &AppState) -> anjian_app::Result<TipFilter> {
         let some = |s: &Option<String>| s.clone().filter(|v| !v.is_empty());
         let county_path = match some(&self.county) {
-            Some(code) => {
-                anjian_store::jurisdictions::by_code(&state.app.store.db, &code).await.ok().flatten().map(|j| j.path)
-            }
+            Some(code) => Some(state.app.jurisdiction_filter_by_code(&code).await?),
             None => None,
         };
         let (from, until) = match some(&self.month).and_then(|m| anjian_app::ledgers::parse_period(&m).ok()) {
             Some(p) => (Some(p.start), Some(p.end)),
             None => (None, None),
         };
-        TipFilter {
-            state: some(&self.state),
+        Ok(TipFilter {
+            state: some(&self.state)
+                .map(|s| s.parse())
+                .transpose()
+                .map_err(|_| anjian_app::AppError::invalid("state", "invalid_kind"))?,
             category: some(&self.category),
             channel: some(&self.channel),
             county_path,
             from,
             until,
             overdue_at: some(&self.overdue).map(|_| state.app.clock.now()),
-        }
+        })
     }
 
     fn query(&self) -> String {
@@ -272,7 +273,10 @@ struct ListPage {
 }
 
 async fn list(State(state): State<AppState>, s: Signed, Query(q): Query<ListQ>) -> Response {
-    let f = q.filter(&state).await;
+    let f = match q.filter(&state).await {
+        Ok(f) => f,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
     let now = state.app.clock.now();
     match (state.app.tips(s.actor(), &f, 500).await, state.app.tip_form().await) {
         (Ok(tips), Ok((categories, counties, _))) => render(&ListPage {
@@ -281,7 +285,7 @@ async fn list(State(state): State<AppState>, s: Signed, Query(q): Query<ListQ>) 
             tips: tips
                 .into_iter()
                 .map(|t| {
-                    let overdue = t.state != "closed" && t.due_at.is_some_and(|d| d < now);
+                    let overdue = t.is_overdue(now);
                     (t, overdue)
                 })
                 .collect(),
@@ -295,7 +299,10 @@ async fn list(State(state): State<AppState>, s: Signed, Query(q): Query<ListQ>) 
 }
 
 async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<ListQ>) -> Response {
-    let f = q.filter(&state).await;
+    let f = match q.filter(&state).await {
+        Ok(f) => f,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
     let tips = match state.app.tips(s.actor(), &f, 10_000).await {
         Ok(t) => t,
         Err(e) => return PageError::new(e, s.lang).into_response(),
@@ -307,13 +314,13 @@ async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<ListQ>
             vec![
                 Cell::Number(t.id as f64),
                 Cell::Text(local_time(t.created_at)),
-                Cell::Text(lang.t(super::key("tip.channel", &t.channel)).to_owned()),
+                Cell::Text(lang.t(super::key("tip.channel", t.channel.as_str())).to_owned()),
                 Cell::Text(t.category.clone()),
                 Cell::Text(t.subject.clone()),
                 Cell::Text(t.place.clone()),
-                Cell::Text(lang.t(super::key("tip.state", &t.state)).to_owned()),
+                Cell::Text(lang.t(super::key("tip.state", t.state.as_str())).to_owned()),
                 Cell::Text(
-                    t.outcome.as_deref().map(|o| lang.t(super::key("tip.outcome", o)).to_owned()).unwrap_or_default(),
+                    t.outcome.map(|o| lang.t(super::key("tip.outcome", o.as_str())).to_owned()).unwrap_or_default(),
                 ),
                 Cell::Text(t.due_at.map(local_time).unwrap_or_default()),
                 t.reward_yuan.map_or(Cell::Empty, |y| Cell::Number(y as f64)),
@@ -351,12 +358,13 @@ struct DetailPage {
     errors: Vec<String>,
     categories: Vec<String>,
     counties: Vec<Jurisdiction>,
-    assignees: Vec<anjian_store::orgs::Org>,
+    assignees: Vec<anjian_domain::org::Org>,
     findings: Vec<String>,
     can_handle: bool,
     can_reveal: bool,
     contact: Option<String>,
-    me: i64,
+    /// The steps the handler may take now (the state machine's answer).
+    steps: anjian_domain::tip::Steps,
 }
 
 async fn detail_page(state: &AppState, s: &Signed, id: i64, errors: Vec<String>, contact: Option<String>) -> Response {
@@ -372,6 +380,7 @@ async fn detail_page(state: &AppState, s: &Signed, id: i64, errors: Vec<String>,
     let findings = anjian_app::App::tip_rules(plan.as_deref()).rewards.into_iter().map(|r| r.finding).collect();
     let assignees = state.app.tip_assignees(s.actor()).await.unwrap_or_default();
     use anjian_domain::role::Permission;
+    let d_steps = d.tip.steps(s.actor().id());
     render(&DetailPage {
         p: Chrome::signed(s, "/tips"),
         title: format!("{} #{}", s.lang.t("tip.one"), id),
@@ -384,7 +393,7 @@ async fn detail_page(state: &AppState, s: &Signed, id: i64, errors: Vec<String>,
         can_handle: s.actor().role.can(Permission::HandleTips),
         can_reveal: s.actor().role.can(Permission::RevealTipContact),
         contact,
-        me: s.actor().id(),
+        steps: d_steps,
     })
 }
 
@@ -523,7 +532,10 @@ struct StatsPage {
 }
 
 async fn stats(State(state): State<AppState>, s: Signed, Query(q): Query<ListQ>) -> Response {
-    let f = q.filter(&state).await;
+    let f = match q.filter(&state).await {
+        Ok(f) => f,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
     match (state.app.tip_stats(s.actor(), &f).await, state.app.tip_form().await) {
         (Ok(rows), Ok((_, counties, _))) => render(&StatsPage {
             p: Chrome::signed(&s, "/tips"),
@@ -538,7 +550,10 @@ async fn stats(State(state): State<AppState>, s: Signed, Query(q): Query<ListQ>)
 }
 
 async fn stats_xlsx(State(state): State<AppState>, s: Signed, Query(q): Query<ListQ>) -> Response {
-    let f = q.filter(&state).await;
+    let f = match q.filter(&state).await {
+        Ok(f) => f,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
     let rows = match state.app.tip_stats(s.actor(), &f).await {
         Ok(r) => r,
         Err(e) => return PageError::new(e, s.lang).into_response(),

@@ -5,8 +5,8 @@ use crate::auth::{csrf_refusal, Signed};
 use crate::error::PageError;
 use crate::AppState;
 use anjian_app::users::CreateUser;
+use anjian_domain::account::UserFilter;
 use anjian_domain::role::{Permission, Role};
-use anjian_store::users::UserFilter;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -113,7 +113,7 @@ async fn page(state: &AppState, s: &Signed, q: ListQuery, shown: Shown, errors: 
             action_key: if r.action == "reset" { "users.request_reset" } else { "users.request_create" },
             username: r.username.unwrap_or_default(),
             display_name: r.display_name.unwrap_or_default(),
-            role_key: role_key(&r.role),
+            role_key: role_key(r.role.as_str()),
             requested_at: crate::sheets::local(r.requested_at).format("%Y-%m-%d %H:%M").to_string(),
         })
         .collect();
@@ -126,7 +126,7 @@ async fn page(state: &AppState, s: &Signed, q: ListQuery, shown: Shown, errors: 
         .into_iter()
         .map(|u| UserRow {
             id: u.id,
-            role_key: role_key(&u.role),
+            role_key: role_key(u.role.as_str()),
             org: u.org_id.and_then(|id| org_names.get(&id).map(|n| (id, n.clone()))),
             status_key: if u.locked_until.is_some_and(|t| t > now) {
                 "users.locked"
@@ -136,7 +136,7 @@ async fn page(state: &AppState, s: &Signed, q: ListQuery, shown: Shown, errors: 
                 "users.active"
             },
             mfa: u.totp_secret.is_some(),
-            can_reset: u.role.parse::<Role>().is_ok_and(|r| actor.role.grant(r) != anjian_domain::role::Grant::No),
+            can_reset: actor.role.grant(u.role) != anjian_domain::role::Grant::No,
             username: u.username,
             display_name: u.display_name,
         })
@@ -200,7 +200,7 @@ async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<ListQu
             vec![
                 Cell::Text(u.username.clone()),
                 Cell::Text(u.display_name.clone()),
-                Cell::Text(zh.t(role_key(&u.role)).to_owned()),
+                Cell::Text(zh.t(role_key(u.role.as_str())).to_owned()),
                 Cell::Text(u.org_id.and_then(|id| names.get(&id).cloned()).unwrap_or_default()),
                 Cell::Text(zh.t(status).to_owned()),
                 Cell::Text(if u.totp_secret.is_some() { "已绑定" } else { "未绑定" }.to_owned()),

@@ -8,8 +8,8 @@ use crate::auth::{csrf_refusal, Signed};
 use crate::error::PageError;
 use crate::AppState;
 use anjian_app::warehouses::{LoadingInput, LoadingItem, PatrolHour, WarehouseView, LOADING_ITEMS};
+use anjian_domain::warehouse::{Alarm, AlarmFilter, Loading};
 use anjian_reports::chart::{lines, Line};
-use anjian_store::warehouses::{Alarm, AlarmFilter, Loading};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -42,12 +42,12 @@ pub fn router() -> Router<AppState> {
 struct ListPage {
     p: Chrome,
     title: &'static str,
-    rows: Vec<(anjian_store::sites::Site, usize)>,
+    rows: Vec<(anjian_domain::org::Site, usize)>,
     errors: Vec<String>,
 }
 
 /// The warehouses the caller may see, each with its number of live alarms: the page and its sheet.
-async fn warehouse_rows(state: &AppState, s: &Signed) -> anjian_app::Result<Vec<(anjian_store::sites::Site, usize)>> {
+async fn warehouse_rows(state: &AppState, s: &Signed) -> anjian_app::Result<Vec<(anjian_domain::org::Site, usize)>> {
     let sites = state.app.warehouses(s.actor()).await?;
     let live = state.app.alarms(s.actor(), &AlarmFilter { live: true, ..Default::default() }).await?;
     let mut per_site: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
@@ -402,7 +402,7 @@ async fn alarms_xlsx(State(state): State<AppState>, s: Signed) -> Response {
                 Cell::Text(zh.t(super::key("alarm", &a.kind)).to_owned()),
                 a.value.map_or(Cell::Empty, Cell::Number),
                 local(a.opened_at),
-                Cell::Text(zh.t(super::key("alarm_state", &a.state)).to_owned()),
+                Cell::Text(zh.t(super::key("alarm_state", a.state.as_str())).to_owned()),
                 a.escalated_at.map_or(Cell::Empty, local),
                 Cell::Text(a.note),
             ]

@@ -1,4 +1,4 @@
-//! `anjian bench-telemetry`: warehouse readings per second through the HTTP batch intake and
+//! `anjian-bench telemetry`: warehouse readings per second through the HTTP batch intake and
 //! through MQTT (publisher → broker → anjian → database), beside the raw insert ceiling of the
 //! same rows into the same database in the same run; the time from an out-of-range reading to an
 //! open alarm while the load runs; and the process's resident memory sampled over the run.
@@ -51,12 +51,12 @@ struct Outcome {
 }
 
 pub async fn run(args: &TelemetryBenchArgs) -> anyhow::Result<()> {
-    let db = crate::bench::Scratch::sqlite("telemetry", 16)?;
+    let db = crate::writes::Scratch::sqlite("telemetry", 16)?;
     let r = measure("sqlite", db.opts.clone(), args).await;
     db.finish().await;
     let mut results = vec![r?];
     if let Some(url) = &args.postgres {
-        let db = crate::bench::Scratch::postgres(url, "telemetry", 16);
+        let db = crate::writes::Scratch::postgres(url, "telemetry", 16);
         let r = measure("postgres", db.opts.clone(), args).await;
         db.finish().await;
         results.push(r?);
@@ -108,9 +108,9 @@ fn rss_mib() -> f64 {
 async fn measure(backend: &'static str, opts: StoreOptions, args: &TelemetryBenchArgs) -> anyhow::Result<Outcome> {
     let store = Store::open(&opts).await.with_context(|| format!("opening {backend}"))?;
     let app = App::new(store.clone(), Arc::new(SystemClock), Settings::default());
-    app.import_plan(None, crate::cli::SEED_PLAN).await?;
+    app.import_plan(None, anjian_app::demo::SEED_PLAN).await?;
     // An explosives enterprise with warehouses of four sensors each, and its gateway.
-    let (actor, _) = crate::bench::county_staff(&app, &store).await?;
+    let (actor, _) = crate::writes::county_staff(&app, &store).await?;
     let county = anjian_store::jurisdictions::by_code(&store.db, "zezhou").await?.context("county")?;
     let org = app
         .create_org(
@@ -307,7 +307,7 @@ async fn mqtt_phase(
     gateway: &str,
 ) -> anyhow::Result<f64> {
     let prefix = format!("bench{}{}", std::process::id(), uuid::Uuid::new_v4().simple());
-    let consumer = tokio::spawn(crate::mqtt::run(
+    let consumer = tokio::spawn(anjian::mqtt::run(
         app.clone(),
         args.mqtt.clone(),
         format!("anjian-bench-{}", uuid::Uuid::new_v4().simple()),
@@ -315,7 +315,7 @@ async fn mqtt_phase(
         None,
     ));
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let (host, port) = crate::mqtt::parse_url(&args.mqtt)?;
+    let (host, port) = anjian::mqtt::parse_url(&args.mqtt)?;
     let mut opts = rumqttc::MqttOptions::new(format!("bench-pub-{}", std::process::id()), host, port);
     opts.set_max_packet_size(16 * 1024 * 1024, 16 * 1024 * 1024);
     opts.set_inflight(100);

@@ -1,4 +1,4 @@
-//! `anjian bench`: authenticated write requests per second over HTTP, side by side with the raw
+//! `anjian-bench writes`: authenticated write requests per second over HTTP, side by side with the raw
 //! insert rate of the same rows into the same database in the same run (the ceiling). The ratio
 //! is what to compare between machines and versions, not the absolute numbers.
 
@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 #[derive(clap::Args)]
-pub struct BenchArgs {
+pub struct WritesArgs {
     /// Rows to write in each phase.
     #[arg(long, default_value_t = 2000)]
     requests: usize,
@@ -64,7 +64,7 @@ impl Scratch {
     }
 }
 
-pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
+pub async fn run(args: &WritesArgs) -> anyhow::Result<()> {
     let db = Scratch::sqlite("writes", 16)?;
     let r = measure("sqlite", db.opts.clone(), args).await;
     db.finish().await;
@@ -108,10 +108,10 @@ pub async fn county_staff(app: &App, store: &Store) -> anyhow::Result<(Actor, St
     Ok((Actor::new(user, Some(bureau)), token))
 }
 
-async fn measure(backend: &'static str, opts: StoreOptions, args: &BenchArgs) -> anyhow::Result<Outcome> {
+async fn measure(backend: &'static str, opts: StoreOptions, args: &WritesArgs) -> anyhow::Result<Outcome> {
     let store = Store::open(&opts).await.with_context(|| format!("opening {backend}"))?;
     let app = App::new(store.clone(), Arc::new(SystemClock), Settings::default());
-    app.import_plan(None, crate::cli::SEED_PLAN).await?;
+    app.import_plan(None, anjian_app::demo::SEED_PLAN).await?;
     let county = jurisdictions::by_code(&store.db, "zezhou").await?.context("seed plan has 泽州县")?;
     let (_, token) = county_staff(&app, &store).await?;
 

@@ -1,4 +1,4 @@
-//! `anjian bench hazards`: the hazard ledger at city scale. Loads a synthetic city (5,000
+//! `anjian-bench hazards`: the hazard ledger at city scale. Loads a synthetic city (5,000
 //! enterprises) with a million hazards, then measures, in the same run and on the same database:
 //! hazard creates per second over HTTP against the raw insert ceiling; p50/p99 of a filtered,
 //! paginated ledger query as a county user and as the city; the time and peak memory to export a
@@ -85,13 +85,13 @@ struct Figures {
 pub async fn run(args: &HazardBenchArgs) -> anyhow::Result<()> {
     let mut out = Vec::new();
     if !args.skip_sqlite {
-        let db = crate::bench::Scratch::sqlite("hazards", 16)?;
+        let db = crate::writes::Scratch::sqlite("hazards", 16)?;
         let r = measure("SQLite", db.opts.clone(), args).await;
         db.finish().await;
         out.push(r?);
     }
     if let Some(url) = &args.postgres {
-        let db = crate::bench::Scratch::postgres(url, "h", 16);
+        let db = crate::writes::Scratch::postgres(url, "h", 16);
         let r = measure("PostgreSQL", db.opts.clone(), args).await;
         db.finish().await;
         out.push(r?);
@@ -125,7 +125,7 @@ async fn measure(backend: &'static str, opts: StoreOptions, args: &HazardBenchAr
     let store = Store::open(&opts).await.with_context(|| format!("opening {backend}"))?;
     let settings = Settings { blob_dir: Some(std::env::temp_dir()), ..Settings::default() };
     let app = App::new(store.clone(), Arc::new(SystemClock), settings);
-    app.import_plan(None, crate::cli::SEED_PLAN).await?;
+    app.import_plan(None, anjian_app::demo::SEED_PLAN).await?;
     let load = Instant::now();
     eprintln!("{backend}: generating {} enterprises …", args.enterprises);
     app.generate_demo(anjian_app::demo::DemoSpec { enterprises: args.enterprises, seed: 1 }, &|_| {}).await?;
@@ -141,7 +141,9 @@ async fn measure(backend: &'static str, opts: StoreOptions, args: &HazardBenchAr
     eprintln!("{backend}: loading {} hazards …", args.hazards);
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
     let start_t = chrono::Utc::now() - chrono::Duration::days(365);
-    let states = ["reported", "rectifying", "awaiting_verification", "closed"];
+    use anjian_domain::hazard::HazardState;
+    let states =
+        [HazardState::Reported, HazardState::Rectifying, HazardState::AwaitingVerification, HazardState::Closed];
     let mut i = 0;
     while i < args.hazards {
         let n = (args.hazards - i).min(5000);
@@ -168,7 +170,7 @@ async fn measure(backend: &'static str, opts: StoreOptions, args: &HazardBenchAr
                     funds_fen: rng.gen_range(0..500_000),
                     owner: "责任人".into(),
                     deadline: Some(deadline),
-                    state: if closed { "closed" } else { states[rng.gen_range(0..3)] }.into(),
+                    state: if closed { HazardState::Closed } else { states[rng.gen_range(0..3)] },
                     discovered_at: found,
                     discovered_by: admin.id,
                     request_digest: None,
@@ -274,7 +276,7 @@ async fn measure(backend: &'static str, opts: StoreOptions, args: &HazardBenchAr
                         funds_fen: 0,
                         owner: String::new(),
                         deadline: None,
-                        state: "reported".into(),
+                        state: anjian_domain::hazard::HazardState::Reported,
                         discovered_at: now,
                         discovered_by: by,
                         request_digest: None,
@@ -301,7 +303,7 @@ async fn measure(backend: &'static str, opts: StoreOptions, args: &HazardBenchAr
             let mut times = Vec::with_capacity(queries);
             for _ in 0..queries {
                 let f = HazardFilter {
-                    state: Some(states[rng.gen_range(0..4)].into()),
+                    state: Some(states[rng.gen_range(0..4)]),
                     grade: rng.gen_bool(0.3).then(|| "general".into()),
                     open_only: false,
                     ..Default::default()
@@ -355,7 +357,7 @@ async fn measure(backend: &'static str, opts: StoreOptions, args: &HazardBenchAr
             funds_yuan: e.hazard.funds_fen as f64 / 100.0,
             owner: e.hazard.owner,
             deadline: e.hazard.deadline.map(|d| d.naive_utc()),
-            state: e.hazard.state,
+            state: e.hazard.state.as_str().to_owned(),
             verified_by: e.verified_by,
             closed_at: e.hazard.closed_at.map(|d| d.naive_utc()),
         })

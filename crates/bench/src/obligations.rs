@@ -1,4 +1,4 @@
-//! `anjian bench-obligations`: the obligation engine at city scale. For each size (enterprises),
+//! `anjian-bench obligations`: the obligation engine at city scale. For each size (enterprises),
 //! on SQLite and PostgreSQL, it builds a synthetic city with a principal and a deputy per
 //! enterprise, six inspection points each, and one campaign of activities (weekly site checks,
 //! monthly self-inspections over every point, the counties' full-coverage checks, leaders'
@@ -68,13 +68,13 @@ pub async fn run(args: &ObligationBenchArgs) -> anyhow::Result<()> {
     let mut out = Vec::new();
     for &n in &args.sizes {
         if !args.skip_sqlite {
-            let db = crate::bench::Scratch::sqlite(&format!("obl-{n}"), 8)?;
+            let db = crate::writes::Scratch::sqlite(&format!("obl-{n}"), 8)?;
             let r = measure("SQLite", db.opts.clone(), n, args).await;
             db.finish().await;
             out.push(r?);
         }
         if let Some(url) = &args.postgres {
-            let db = crate::bench::Scratch::postgres(url, &format!("o_{n}"), 8);
+            let db = crate::writes::Scratch::postgres(url, &format!("o_{n}"), 8);
             let r = measure("PostgreSQL", db.opts.clone(), n, args).await;
             db.finish().await;
             out.push(r?);
@@ -127,13 +127,13 @@ async fn measure(
 ) -> anyhow::Result<Figures> {
     let setup = Instant::now();
     let store = Store::open(&opts).await.with_context(|| format!("opening {backend}"))?;
-    let plan = Plan::parse(crate::cli::SEED_PLAN).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let plan = Plan::parse(anjian_app::demo::SEED_PLAN).map_err(|e| anyhow::anyhow!("{e}"))?;
     // Ten days before the campaign ends: nearly all of it has happened.
     let now = anjian_domain::TZ.with_ymd_and_hms(2022, 12, 21, 10, 0, 0).unwrap().with_timezone(&Utc);
     let clock = Arc::new(FixedClock::new(now));
     let settings = Settings { blob_dir: Some(std::env::temp_dir()), ..Settings::default() };
     let app = App::new(store.clone(), clock.clone(), settings);
-    app.import_plan(None, crate::cli::SEED_PLAN).await?;
+    app.import_plan(None, anjian_app::demo::SEED_PLAN).await?;
     eprintln!("{backend} {n}: generating the city …");
     app.generate_demo(anjian_app::demo::DemoSpec { enterprises: n, seed: 1 }, &|_| {}).await?;
     let world = activities::load_world(&store.db).await?;

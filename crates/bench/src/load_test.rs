@@ -1,10 +1,11 @@
-//! The load test's preparation (`anjian load-prepare`, run by `scripts/load-test.sh`): accounts,
+//! The load test's preparation (`anjian-bench load-prepare`, run by `scripts/load-test.sh`): accounts,
 //! a token and an explosives warehouse in a running installation, each request of the mixed
 //! workload tried once, and the lot written as a Lua table for `scripts/load.lua` (wrk).
 
 use anjian_app::App;
 use anjian_domain::scope::Scope;
 use anjian_store::orgs::{self, OrgFilter};
+use anjian_store::Store;
 use anyhow::{ensure, Context};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
@@ -22,8 +23,7 @@ pub struct LoadPrepareArgs {
     pub out: std::path::PathBuf,
 }
 
-pub async fn prepare(app: &App, args: &LoadPrepareArgs) -> anyhow::Result<()> {
-    let store = &app.store;
+pub async fn prepare(app: &App, store: &Store, args: &LoadPrepareArgs) -> anyhow::Result<()> {
     let bureau = orgs::by_code(&store.db, "bureau-zezhou").await?.context("no Zezhou bureau: run with --demo first")?;
     let account = |username: &str, role: &str, org_id: i64| anjian_app::users::CreateUser {
         username: username.into(),
@@ -97,7 +97,7 @@ fn config_lua(
     enterprises: &[i64],
     sensors: &[String],
 ) -> String {
-    let mut s = String::from("-- Written by `anjian load-prepare`; read by scripts/load.lua.\nreturn {\n");
+    let mut s = String::from("-- Written by `anjian-bench load-prepare`; read by scripts/load.lua.\nreturn {\n");
     // None of these values holds a quote or a backslash: tokens and codes are base32/hex, the
     // password is from the generator's alphabet.
     let _ = writeln!(s, "  url = \"{url}\",");
