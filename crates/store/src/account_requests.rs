@@ -2,6 +2,7 @@
 //! A request is decided once; the row keeps who asked, who decided, and when.
 
 use crate::entity::account_request::{self, Entity as Requests};
+use crate::rows::Decode;
 use crate::{Result, StoreError};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
@@ -21,40 +22,38 @@ pub struct NewRequest {
 }
 
 pub async fn insert(db: &impl ConnectionTrait, r: NewRequest, now: DateTime<Utc>) -> Result<AccountRequest> {
-    Ok(crate::rows::Decode::decode(
-        account_request::ActiveModel {
-            action: Set(r.action.to_owned()),
-            target_user_id: Set(r.target_user_id),
-            username: Set(r.username),
-            display_name: Set(r.display_name),
-            role: Set(r.role),
-            org_id: Set(r.org_id),
-            requested_by: Set(r.requested_by),
-            requested_at: Set(now),
-            decided_by: Set(None),
-            decided_at: Set(None),
-            decision: Set(None),
-            user_id: Set(None),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?,
-    )?)
+    account_request::ActiveModel {
+        action: Set(r.action.to_owned()),
+        target_user_id: Set(r.target_user_id),
+        username: Set(r.username),
+        display_name: Set(r.display_name),
+        role: Set(r.role),
+        org_id: Set(r.org_id),
+        requested_by: Set(r.requested_by),
+        requested_at: Set(now),
+        decided_by: Set(None),
+        decided_at: Set(None),
+        decision: Set(None),
+        user_id: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?
+    .decode()
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<AccountRequest> {
-    crate::rows::Decode::decode(Requests::find_by_id(id).one(db).await?.ok_or(StoreError::NotFound)?)
+    Requests::find_by_id(id).one(db).await?.ok_or(StoreError::NotFound)?.decode()
 }
 
 /// Requests still waiting for a decision, oldest first.
 pub async fn pending(db: &impl ConnectionTrait) -> Result<Vec<AccountRequest>> {
-    Ok(crate::rows::decode_all(
-        Requests::find()
-            .filter(account_request::Column::Decision.is_null())
-            .order_by_asc(account_request::Column::Id)
-            .all(db)
-            .await?,
-    )?)
+    Requests::find()
+        .filter(account_request::Column::Decision.is_null())
+        .order_by_asc(account_request::Column::Id)
+        .all(db)
+        .await?
+        .decode()
 }
 
 /// Records the decision on a pending request; a request already decided is a conflict.

@@ -1,6 +1,7 @@
 //! The audit log: an append-only, hash-chained table and its head.
 
 use crate::entity::{audit_head, audit_log};
+use crate::rows::Decode;
 use crate::{Result, StoreError};
 use anjian_domain::audit::{AuditRecord, ChainBreak, HashAlg, Linked, Verifier};
 use chrono::{DateTime, Utc};
@@ -103,9 +104,7 @@ pub async fn page(
     if let Some(u) = f.until {
         c = c.add(audit_log::Column::At.lt(u));
     }
-    Ok(crate::rows::decode_all(
-        audit_log::Entity::find().filter(c).order_by_desc(audit_log::Column::Seq).limit(limit).all(db).await?,
-    )?)
+    audit_log::Entity::find().filter(c).order_by_desc(audit_log::Column::Seq).limit(limit).all(db).await?.decode()
 }
 
 pub async fn head(db: &impl ConnectionTrait) -> Result<(i64, String)> {
@@ -172,7 +171,7 @@ async fn walk(db: &impl ConnectionTrait, v: &mut Verifier, mut after: i64) -> Re
         let Some(last) = batch.last() else { return Ok(Ok(())) };
         after = last.seq;
         for row in batch {
-            if let Err(b) = v.push(&linked(crate::rows::Decode::decode(row)?)) {
+            if let Err(b) = v.push(&linked(row.decode()?)) {
                 return Ok(Err(b));
             }
         }

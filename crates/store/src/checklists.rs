@@ -4,6 +4,7 @@
 use crate::entity::checklist::{self, Entity as Checklists};
 use crate::entity::checklist_version::{self, Entity as Versions};
 use crate::entity::org;
+use crate::rows::Decode;
 use crate::scope::copied_paths;
 use crate::{Result, StoreError};
 use anjian_domain::scope::Scope;
@@ -41,20 +42,19 @@ pub async fn insert(
     by: i64,
     now: DateTime<Utc>,
 ) -> Result<Checklist> {
-    Ok(crate::rows::Decode::decode(
-        checklist::ActiveModel {
-            uid: Set(uid.to_owned()),
-            org_id: Set(owner.id),
-            jurisdiction_path: Set(owner.jurisdiction_path.clone()),
-            org_path: Set(owner.org_path.clone()),
-            name: Set(name.to_owned()),
-            created_by: Set(by),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?,
-    )?)
+    checklist::ActiveModel {
+        uid: Set(uid.to_owned()),
+        org_id: Set(owner.id),
+        jurisdiction_path: Set(owner.jurisdiction_path.clone()),
+        org_path: Set(owner.org_path.clone()),
+        name: Set(name.to_owned()),
+        created_by: Set(by),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?
+    .decode()
 }
 
 pub async fn insert_version(
@@ -65,59 +65,52 @@ pub async fn insert_version(
     by: i64,
     now: DateTime<Utc>,
 ) -> Result<ChecklistVersion> {
-    Ok(crate::rows::Decode::decode(
-        checklist_version::ActiveModel {
-            checklist_id: Set(checklist_id),
-            version: Set(version),
-            items_json: Set(items_json.to_owned()),
-            created_by: Set(by),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?,
-    )?)
+    checklist_version::ActiveModel {
+        checklist_id: Set(checklist_id),
+        version: Set(version),
+        items_json: Set(items_json.to_owned()),
+        created_by: Set(by),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?
+    .decode()
 }
 
 /// A checklist the caller can see.
 pub async fn get(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> Result<Checklist> {
-    crate::rows::Decode::decode(
-        Checklists::find_by_id(id).filter(visible(scope)).one(db).await?.ok_or(StoreError::NotFound)?,
-    )
+    Checklists::find_by_id(id).filter(visible(scope)).one(db).await?.ok_or(StoreError::NotFound)?.decode()
 }
 
 /// A checklist the caller may revise: owned by an organisation in scope.
 pub async fn get_owned(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> Result<Checklist> {
-    crate::rows::Decode::decode(
-        Checklists::find_by_id(id)
-            .filter(copied_paths(
-                scope,
-                checklist::Column::JurisdictionPath,
-                checklist::Column::OrgPath,
-                checklist::Column::OrgId,
-            ))
-            .one(db)
-            .await?
-            .ok_or(StoreError::NotFound)?,
-    )
+    Checklists::find_by_id(id)
+        .filter(copied_paths(
+            scope,
+            checklist::Column::JurisdictionPath,
+            checklist::Column::OrgPath,
+            checklist::Column::OrgId,
+        ))
+        .one(db)
+        .await?
+        .ok_or(StoreError::NotFound)?
+        .decode()
 }
 
 pub async fn list(db: &impl ConnectionTrait, scope: &Scope) -> Result<Vec<Checklist>> {
-    Ok(crate::rows::decode_all(
-        Checklists::find().filter(visible(scope)).order_by_asc(checklist::Column::Id).limit(1000).all(db).await?,
-    )?)
+    Checklists::find().filter(visible(scope)).order_by_asc(checklist::Column::Id).limit(1000).all(db).await?.decode()
 }
 
 pub async fn versions(db: &impl ConnectionTrait, checklist_id: i64) -> Result<Vec<ChecklistVersion>> {
-    Ok(crate::rows::decode_all(
-        Versions::find()
-            .filter(checklist_version::Column::ChecklistId.eq(checklist_id))
-            .order_by_asc(checklist_version::Column::Version)
-            .all(db)
-            .await?,
-    )?)
+    Versions::find()
+        .filter(checklist_version::Column::ChecklistId.eq(checklist_id))
+        .order_by_asc(checklist_version::Column::Version)
+        .all(db)
+        .await?
+        .decode()
 }
 
 pub async fn version_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<ChecklistVersion>> {
-    Ok(crate::rows::Decode::decode(Versions::find_by_id(id).one(db).await?)?)
+    Versions::find_by_id(id).one(db).await?.decode()
 }

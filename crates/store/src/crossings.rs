@@ -6,6 +6,7 @@ use crate::entity::{
     crossing_check, crossing_check_item, equipment, guard, guard_certificate, guard_shift, inspection, site, training,
     training_attendee,
 };
+use crate::rows::Decode;
 use crate::scope::copied_paths;
 use crate::{Result, StoreError};
 use anjian_domain::scope::Scope;
@@ -49,7 +50,7 @@ pub async fn insert_crossing(
     am.longitude = Set(p.longitude);
     am.guard_posts = Set(p.guard_posts);
     am.status = Set(p.status.clone());
-    Ok(crate::rows::Decode::decode(am.update(db).await?)?)
+    am.update(db).await?.decode()
 }
 
 /// The crossings in scope, optionally inside one jurisdiction path, by name.
@@ -64,9 +65,7 @@ pub async fn crossings(
     if let Some(p) = within {
         q = q.filter(site::Column::JurisdictionPath.starts_with(p));
     }
-    Ok(crate::rows::decode_all(
-        q.order_by_asc(site::Column::JurisdictionPath).order_by_asc(site::Column::Name).all(db).await?,
-    )?)
+    q.order_by_asc(site::Column::JurisdictionPath).order_by_asc(site::Column::Name).all(db).await?.decode()
 }
 
 pub async fn insert_equipment(
@@ -77,28 +76,26 @@ pub async fn insert_equipment(
     interval_days: i32,
     now: DateTime<Utc>,
 ) -> Result<Equipment> {
-    Ok(crate::rows::Decode::decode(
-        equipment::ActiveModel {
-            site_id: Set(site_id),
-            kind: Set(kind.to_owned()),
-            name: Set(name.to_owned()),
-            interval_days: Set(interval_days),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?,
-    )?)
+    equipment::ActiveModel {
+        site_id: Set(site_id),
+        kind: Set(kind.to_owned()),
+        name: Set(name.to_owned()),
+        interval_days: Set(interval_days),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?
+    .decode()
 }
 
 pub async fn equipment_of(db: &impl ConnectionTrait, site_ids: &[i64]) -> Result<Vec<Equipment>> {
-    Ok(crate::rows::decode_all(
-        equipment::Entity::find()
-            .filter(equipment::Column::SiteId.is_in(site_ids.iter().copied()))
-            .order_by_asc(equipment::Column::Id)
-            .all(db)
-            .await?,
-    )?)
+    equipment::Entity::find()
+        .filter(equipment::Column::SiteId.is_in(site_ids.iter().copied()))
+        .order_by_asc(equipment::Column::Id)
+        .all(db)
+        .await?
+        .decode()
 }
 
 #[derive(Debug, Clone)]
@@ -113,24 +110,23 @@ pub struct NewCheck {
 }
 
 pub async fn insert_check(db: &impl ConnectionTrait, n: NewCheck, now: DateTime<Utc>) -> Result<CrossingCheck> {
-    Ok(crate::rows::Decode::decode(
-        crossing_check::ActiveModel {
-            uid: Set(n.uid),
-            site_id: Set(n.site.id),
-            org_id: Set(n.site.org_id),
-            jurisdiction_path: Set(n.site.jurisdiction_path),
-            org_path: Set(n.site.org_path),
-            at: Set(n.at),
-            checked_by: Set(n.checked_by),
-            checker: Set(n.checker),
-            note: Set(n.note),
-            request_digest: Set(n.request_digest),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?,
-    )?)
+    crossing_check::ActiveModel {
+        uid: Set(n.uid),
+        site_id: Set(n.site.id),
+        org_id: Set(n.site.org_id),
+        jurisdiction_path: Set(n.site.jurisdiction_path),
+        org_path: Set(n.site.org_path),
+        at: Set(n.at),
+        checked_by: Set(n.checked_by),
+        checker: Set(n.checker),
+        note: Set(n.note),
+        request_digest: Set(n.request_digest),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?
+    .decode()
 }
 
 pub async fn insert_check_item(
@@ -155,32 +151,28 @@ pub async fn insert_check_item(
 }
 
 pub async fn check_by_uid(db: &impl ConnectionTrait, uid: &str) -> Result<Option<CrossingCheck>> {
-    Ok(crate::rows::Decode::decode(
-        crossing_check::Entity::find().filter(crossing_check::Column::Uid.eq(uid)).one(db).await?,
-    )?)
+    crossing_check::Entity::find().filter(crossing_check::Column::Uid.eq(uid)).one(db).await?.decode()
 }
 
 /// Check rounds at these crossings, newest first.
 pub async fn checks_of(db: &impl ConnectionTrait, site_ids: &[i64], limit: u64) -> Result<Vec<CrossingCheck>> {
-    Ok(crate::rows::decode_all(
-        crossing_check::Entity::find()
-            .filter(crossing_check::Column::SiteId.is_in(site_ids.iter().copied()))
-            .order_by_desc(crossing_check::Column::At)
-            .order_by_desc(crossing_check::Column::Id)
-            .limit(limit)
-            .all(db)
-            .await?,
-    )?)
+    crossing_check::Entity::find()
+        .filter(crossing_check::Column::SiteId.is_in(site_ids.iter().copied()))
+        .order_by_desc(crossing_check::Column::At)
+        .order_by_desc(crossing_check::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?
+        .decode()
 }
 
 pub async fn items_of(db: &impl ConnectionTrait, check_ids: &[i64]) -> Result<Vec<CheckItem>> {
-    Ok(crate::rows::decode_all(
-        crossing_check_item::Entity::find()
-            .filter(crossing_check_item::Column::CheckId.is_in(check_ids.iter().copied()))
-            .order_by_asc(crossing_check_item::Column::Id)
-            .all(db)
-            .await?,
-    )?)
+    crossing_check_item::Entity::find()
+        .filter(crossing_check_item::Column::CheckId.is_in(check_ids.iter().copied()))
+        .order_by_asc(crossing_check_item::Column::Id)
+        .all(db)
+        .await?
+        .decode()
 }
 
 /// Regulators' inspections of these crossings (kinds other than the operator's own), newest first.
@@ -208,24 +200,23 @@ pub async fn insert_guard(
     by: i64,
     now: DateTime<Utc>,
 ) -> Result<Guard> {
-    Ok(crate::rows::Decode::decode(
-        guard::ActiveModel {
-            uid: Set(uid.to_owned()),
-            org_id: Set(owner.id),
-            jurisdiction_path: Set(owner.jurisdiction_path.clone()),
-            org_path: Set(owner.org_path.clone()),
-            name: Set(name.to_owned()),
-            created_by: Set(by),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?,
-    )?)
+    guard::ActiveModel {
+        uid: Set(uid.to_owned()),
+        org_id: Set(owner.id),
+        jurisdiction_path: Set(owner.jurisdiction_path.clone()),
+        org_path: Set(owner.org_path.clone()),
+        name: Set(name.to_owned()),
+        created_by: Set(by),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?
+    .decode()
 }
 
 pub async fn guard_by_uid(db: &impl ConnectionTrait, uid: &str) -> Result<Option<Guard>> {
-    Ok(crate::rows::Decode::decode(guard::Entity::find().filter(guard::Column::Uid.eq(uid)).one(db).await?)?)
+    guard::Entity::find().filter(guard::Column::Uid.eq(uid)).one(db).await?.decode()
 }
 
 fn guards_in(scope: &Scope) -> sea_orm::Select<guard::Entity> {
@@ -242,13 +233,11 @@ pub async fn guards(db: &impl ConnectionTrait, scope: &Scope, org_id: Option<i64
     if let Some(o) = org_id {
         q = q.filter(guard::Column::OrgId.eq(o));
     }
-    Ok(crate::rows::decode_all(q.order_by_asc(guard::Column::Name).order_by_asc(guard::Column::Id).all(db).await?)?)
+    q.order_by_asc(guard::Column::Name).order_by_asc(guard::Column::Id).all(db).await?.decode()
 }
 
 pub async fn guard(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> Result<Guard> {
-    crate::rows::Decode::decode(
-        guards_in(scope).filter(guard::Column::Id.eq(id)).one(db).await?.ok_or(StoreError::NotFound)?,
-    )
+    guards_in(scope).filter(guard::Column::Id.eq(id)).one(db).await?.ok_or(StoreError::NotFound)?.decode()
 }
 
 /// Every guard id with its owner, for the obligation engine.
@@ -271,30 +260,28 @@ pub async fn insert_certificate(
     by: i64,
     now: DateTime<Utc>,
 ) -> Result<Certificate> {
-    Ok(crate::rows::Decode::decode(
-        guard_certificate::ActiveModel {
-            guard_id: Set(guard_id),
-            number: Set(number.to_owned()),
-            issued: Set(issued.to_owned()),
-            expires: Set(expires.to_owned()),
-            recorded_by: Set(by),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?,
-    )?)
+    guard_certificate::ActiveModel {
+        guard_id: Set(guard_id),
+        number: Set(number.to_owned()),
+        issued: Set(issued.to_owned()),
+        expires: Set(expires.to_owned()),
+        recorded_by: Set(by),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?
+    .decode()
 }
 
 /// Every certificate of these guards, oldest first (the last one of a guard is current).
 pub async fn certificates_of(db: &impl ConnectionTrait, guard_ids: &[i64]) -> Result<Vec<Certificate>> {
-    Ok(crate::rows::decode_all(
-        guard_certificate::Entity::find()
-            .filter(guard_certificate::Column::GuardId.is_in(guard_ids.iter().copied()))
-            .order_by_asc(guard_certificate::Column::Id)
-            .all(db)
-            .await?,
-    )?)
+    guard_certificate::Entity::find()
+        .filter(guard_certificate::Column::GuardId.is_in(guard_ids.iter().copied()))
+        .order_by_asc(guard_certificate::Column::Id)
+        .all(db)
+        .await?
+        .decode()
 }
 
 pub async fn insert_shift(
@@ -306,31 +293,29 @@ pub async fn insert_shift(
     by: i64,
     now: DateTime<Utc>,
 ) -> Result<Shift> {
-    Ok(crate::rows::Decode::decode(
-        guard_shift::ActiveModel {
-            guard_id: Set(guard_id),
-            site_id: Set(site_id),
-            starts_at: Set(starts_at),
-            ends_at: Set(ends_at),
-            assigned_by: Set(by),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?,
-    )?)
+    guard_shift::ActiveModel {
+        guard_id: Set(guard_id),
+        site_id: Set(site_id),
+        starts_at: Set(starts_at),
+        ends_at: Set(ends_at),
+        assigned_by: Set(by),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?
+    .decode()
 }
 
 /// Shifts at these crossings ending after `after`, earliest first.
 pub async fn shifts_at(db: &impl ConnectionTrait, site_ids: &[i64], after: DateTime<Utc>) -> Result<Vec<Shift>> {
-    Ok(crate::rows::decode_all(
-        guard_shift::Entity::find()
-            .filter(guard_shift::Column::SiteId.is_in(site_ids.iter().copied()))
-            .filter(guard_shift::Column::EndsAt.gt(after))
-            .order_by_asc(guard_shift::Column::StartsAt)
-            .all(db)
-            .await?,
-    )?)
+    guard_shift::Entity::find()
+        .filter(guard_shift::Column::SiteId.is_in(site_ids.iter().copied()))
+        .filter(guard_shift::Column::EndsAt.gt(after))
+        .order_by_asc(guard_shift::Column::StartsAt)
+        .all(db)
+        .await?
+        .decode()
 }
 
 #[derive(Debug, Clone)]
@@ -372,29 +357,28 @@ pub async fn insert_training(
     for g in attendees {
         training_attendee::ActiveModel { training_id: Set(t.id), guard_id: Set(*g) }.insert(db).await?;
     }
-    crate::rows::Decode::decode(t)
+    t.decode()
 }
 
 pub async fn training_by_uid(db: &impl ConnectionTrait, uid: &str) -> Result<Option<Training>> {
-    Ok(crate::rows::Decode::decode(training::Entity::find().filter(training::Column::Uid.eq(uid)).one(db).await?)?)
+    training::Entity::find().filter(training::Column::Uid.eq(uid)).one(db).await?.decode()
 }
 
 /// Trainings and drills in scope, newest first.
 pub async fn trainings(db: &impl ConnectionTrait, scope: &Scope, limit: u64) -> Result<Vec<Training>> {
-    Ok(crate::rows::decode_all(
-        training::Entity::find()
-            .filter(copied_paths(
-                scope,
-                training::Column::JurisdictionPath,
-                training::Column::OrgPath,
-                training::Column::OrgId,
-            ))
-            .order_by_desc(training::Column::HeldOn)
-            .order_by_desc(training::Column::Id)
-            .limit(limit)
-            .all(db)
-            .await?,
-    )?)
+    training::Entity::find()
+        .filter(copied_paths(
+            scope,
+            training::Column::JurisdictionPath,
+            training::Column::OrgPath,
+            training::Column::OrgId,
+        ))
+        .order_by_desc(training::Column::HeldOn)
+        .order_by_desc(training::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?
+        .decode()
 }
 
 /// (training, guard) pairs for these trainings.

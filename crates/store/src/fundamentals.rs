@@ -1,6 +1,7 @@
 //! Enterprises' fundamentals records and bureaus' powers lists, scoped like their organisations.
 
 use crate::entity::{fundamental, power};
+use crate::rows::Decode;
 use crate::scope::copied_paths;
 use crate::Result;
 use anjian_domain::scope::Scope;
@@ -34,30 +35,29 @@ pub async fn insert(
     by: i64,
     now: DateTime<Utc>,
 ) -> Result<Fundamental> {
-    Ok(crate::rows::Decode::decode(
-        fundamental::ActiveModel {
-            org_id: Set(org.id),
-            jurisdiction_path: Set(org.jurisdiction_path.clone()),
-            org_path: Set(org.org_path.clone()),
-            kind: Set(n.kind),
-            year: Set(n.year),
-            amount_fen: Set(n.amount_fen),
-            used_fen: Set(n.used_fen),
-            required: Set(n.required),
-            actual: Set(n.actual),
-            person: Set(n.person),
-            hours: Set(n.hours),
-            reference: Set(n.reference),
-            starts_on: Set(n.starts_on),
-            ends_on: Set(n.ends_on),
-            note: Set(n.note),
-            created_by: Set(by),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?,
-    )?)
+    fundamental::ActiveModel {
+        org_id: Set(org.id),
+        jurisdiction_path: Set(org.jurisdiction_path.clone()),
+        org_path: Set(org.org_path.clone()),
+        kind: Set(n.kind),
+        year: Set(n.year),
+        amount_fen: Set(n.amount_fen),
+        used_fen: Set(n.used_fen),
+        required: Set(n.required),
+        actual: Set(n.actual),
+        person: Set(n.person),
+        hours: Set(n.hours),
+        reference: Set(n.reference),
+        starts_on: Set(n.starts_on),
+        ends_on: Set(n.ends_on),
+        note: Set(n.note),
+        created_by: Set(by),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?
+    .decode()
 }
 
 /// Every fundamentals record in scope (optionally of one organisation), oldest first.
@@ -71,7 +71,7 @@ pub async fn records(db: &impl ConnectionTrait, scope: &Scope, org_id: Option<i6
     if let Some(o) = org_id {
         q = q.filter(fundamental::Column::OrgId.eq(o));
     }
-    Ok(crate::rows::decode_all(q.order_by_asc(fundamental::Column::Id).all(db).await?)?)
+    q.order_by_asc(fundamental::Column::Id).all(db).await?.decode()
 }
 
 /// An item of a powers list: its category, the power, its legal basis and who exercises it.
@@ -90,32 +90,30 @@ pub async fn insert_power(
     by: i64,
     now: DateTime<Utc>,
 ) -> Result<Power> {
-    Ok(crate::rows::Decode::decode(
-        power::ActiveModel {
-            org_id: Set(bureau.id),
-            jurisdiction_path: Set(bureau.jurisdiction_path.clone()),
-            org_path: Set(bureau.org_path.clone()),
-            category: Set(p.category),
-            name: Set(p.name),
-            basis: Set(p.basis),
-            responsible: Set(p.responsible),
-            created_by: Set(by),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?,
-    )?)
+    power::ActiveModel {
+        org_id: Set(bureau.id),
+        jurisdiction_path: Set(bureau.jurisdiction_path.clone()),
+        org_path: Set(bureau.org_path.clone()),
+        category: Set(p.category),
+        name: Set(p.name),
+        basis: Set(p.basis),
+        responsible: Set(p.responsible),
+        created_by: Set(by),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?
+    .decode()
 }
 
 /// The powers lists of the bureaus in scope.
 pub async fn powers(db: &impl ConnectionTrait, scope: &Scope) -> Result<Vec<Power>> {
-    Ok(crate::rows::decode_all(
-        power::Entity::find()
-            .filter(copied_paths(scope, power::Column::JurisdictionPath, power::Column::OrgPath, power::Column::OrgId))
-            .order_by_asc(power::Column::OrgId)
-            .order_by_asc(power::Column::Id)
-            .all(db)
-            .await?,
-    )?)
+    power::Entity::find()
+        .filter(copied_paths(scope, power::Column::JurisdictionPath, power::Column::OrgPath, power::Column::OrgId))
+        .order_by_asc(power::Column::OrgId)
+        .order_by_asc(power::Column::Id)
+        .all(db)
+        .await?
+        .decode()
 }

@@ -3,6 +3,7 @@
 use crate::entity::hazard::{self, Entity as Hazards};
 use crate::entity::{hazard_event, hazard_plan};
 use crate::hazard_counts::{self, CountKey};
+use crate::rows::Decode;
 use crate::scope::copied_paths;
 use crate::{Result, StoreError};
 use anjian_domain::hazard::HazardState;
@@ -89,17 +90,15 @@ pub async fn insert(db: &impl ConnectionTrait, n: NewHazard, now: DateTime<Utc>)
     if let Some(key) = closed {
         hazard_counts::add(db, key, 0, 1).await?;
     }
-    crate::rows::Decode::decode(h)
+    h.decode()
 }
 
 pub async fn get(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> Result<Hazard> {
-    crate::rows::Decode::decode(
-        scoped(scope).filter(hazard::Column::Id.eq(id)).one(db).await?.ok_or(StoreError::NotFound)?,
-    )
+    scoped(scope).filter(hazard::Column::Id.eq(id)).one(db).await?.ok_or(StoreError::NotFound)?.decode()
 }
 
 pub async fn by_uid(db: &impl ConnectionTrait, uid: &str) -> Result<Option<Hazard>> {
-    Ok(crate::rows::Decode::decode(Hazards::find().filter(hazard::Column::Uid.eq(uid)).one(db).await?)?)
+    Hazards::find().filter(hazard::Column::Uid.eq(uid)).one(db).await?.decode()
 }
 
 /// Filed and not yet closed (a draft is not filed). Named, not "not closed or draft": an index
@@ -201,7 +200,7 @@ pub async fn list(
     if let Some(b) = before {
         q = q.filter(hazard::Column::Id.lt(b));
     }
-    Ok(crate::rows::decode_all(q.order_by_desc(hazard::Column::Id).limit(limit).all(db).await?)?)
+    q.order_by_desc(hazard::Column::Id).limit(limit).all(db).await?.decode()
 }
 
 pub async fn count(db: &impl ConnectionTrait, scope: &Scope, f: &HazardFilter) -> Result<u64> {
@@ -216,17 +215,16 @@ pub async fn for_ledger(
     since: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Result<Vec<Hazard>> {
-    Ok(crate::rows::decode_all(
-        Hazards::find()
-            .filter(hazard::Column::OrgId.eq(org_id))
-            .filter(hazard::Column::DiscoveredAt.lt(until))
-            .filter(hazard::Column::State.ne("draft"))
-            .filter(Condition::any().add(hazard::Column::ClosedAt.is_null()).add(hazard::Column::ClosedAt.gte(since)))
-            .order_by_asc(hazard::Column::DiscoveredAt)
-            .order_by_asc(hazard::Column::Id)
-            .all(db)
-            .await?,
-    )?)
+    Hazards::find()
+        .filter(hazard::Column::OrgId.eq(org_id))
+        .filter(hazard::Column::DiscoveredAt.lt(until))
+        .filter(hazard::Column::State.ne("draft"))
+        .filter(Condition::any().add(hazard::Column::ClosedAt.is_null()).add(hazard::Column::ClosedAt.gte(since)))
+        .order_by_asc(hazard::Column::DiscoveredAt)
+        .order_by_asc(hazard::Column::Id)
+        .all(db)
+        .await?
+        .decode()
 }
 
 /// The new state after a transition, written only if the hazard is still in `from` (another
@@ -277,31 +275,29 @@ pub async fn insert_event(
     reason: &str,
     at: DateTime<Utc>,
 ) -> Result<HazardEvent> {
-    Ok(crate::rows::Decode::decode(
-        hazard_event::ActiveModel {
-            hazard_id: Set(hazard_id),
-            action: Set(action.to_owned()),
-            from_state: Set(from.as_str().to_owned()),
-            to_state: Set(to.as_str().to_owned()),
-            actor_id: Set(actor_id),
-            actor: Set(actor.to_owned()),
-            at: Set(at),
-            reason: Set(reason.to_owned()),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?,
-    )?)
+    hazard_event::ActiveModel {
+        hazard_id: Set(hazard_id),
+        action: Set(action.to_owned()),
+        from_state: Set(from.as_str().to_owned()),
+        to_state: Set(to.as_str().to_owned()),
+        actor_id: Set(actor_id),
+        actor: Set(actor.to_owned()),
+        at: Set(at),
+        reason: Set(reason.to_owned()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?
+    .decode()
 }
 
 pub async fn events_of(db: &impl ConnectionTrait, hazard_id: i64) -> Result<Vec<HazardEvent>> {
-    Ok(crate::rows::decode_all(
-        hazard_event::Entity::find()
-            .filter(hazard_event::Column::HazardId.eq(hazard_id))
-            .order_by_asc(hazard_event::Column::Id)
-            .all(db)
-            .await?,
-    )?)
+    hazard_event::Entity::find()
+        .filter(hazard_event::Column::HazardId.eq(hazard_id))
+        .order_by_asc(hazard_event::Column::Id)
+        .all(db)
+        .await?
+        .decode()
 }
 
 pub async fn insert_plan(
@@ -311,35 +307,33 @@ pub async fn insert_plan(
     by: i64,
     now: DateTime<Utc>,
 ) -> Result<HazardPlan> {
-    Ok(crate::rows::Decode::decode(
-        hazard_plan::ActiveModel {
-            hazard_id: Set(hazard_id),
-            goals: Set(p.goals.clone()),
-            measures: Set(p.measures.clone()),
-            funds_materials: Set(p.funds_materials.clone()),
-            responsible: Set(p.responsible.clone()),
-            time_limit: Set(p.time_limit.clone()),
-            safety_emergency: Set(p.safety_emergency.clone()),
-            suspends_work: Set(p.suspends_work),
-            created_by: Set(by),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?,
-    )?)
+    hazard_plan::ActiveModel {
+        hazard_id: Set(hazard_id),
+        goals: Set(p.goals.clone()),
+        measures: Set(p.measures.clone()),
+        funds_materials: Set(p.funds_materials.clone()),
+        responsible: Set(p.responsible.clone()),
+        time_limit: Set(p.time_limit.clone()),
+        safety_emergency: Set(p.safety_emergency.clone()),
+        suspends_work: Set(p.suspends_work),
+        created_by: Set(by),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?
+    .decode()
 }
 
 /// The latest governance plan of a hazard.
 pub async fn plan_of(db: &impl ConnectionTrait, hazard_id: i64) -> Result<Option<HazardPlan>> {
-    Ok(crate::rows::Decode::decode(
-        hazard_plan::Entity::find()
-            .filter(hazard_plan::Column::HazardId.eq(hazard_id))
-            .order_by_desc(hazard_plan::Column::Id)
-            .limit(1)
-            .one(db)
-            .await?,
-    )?)
+    hazard_plan::Entity::find()
+        .filter(hazard_plan::Column::HazardId.eq(hazard_id))
+        .order_by_desc(hazard_plan::Column::Id)
+        .limit(1)
+        .one(db)
+        .await?
+        .decode()
 }
 
 /// Inserts many hazards in one statement (benchmarks and bulk loads; no events, no audit).

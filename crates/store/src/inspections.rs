@@ -2,6 +2,7 @@
 
 use crate::entity::inspection::{self, Entity as Inspections};
 use crate::entity::{inspection_coverage, inspection_finding};
+use crate::rows::Decode;
 use crate::scope::copied_paths;
 use crate::{Result, StoreError};
 use anjian_domain::scope::Scope;
@@ -36,26 +37,25 @@ pub struct NewInspection {
 }
 
 pub async fn insert(db: &impl ConnectionTrait, n: NewInspection, now: DateTime<Utc>) -> Result<Inspection> {
-    Ok(crate::rows::Decode::decode(
-        inspection::ActiveModel {
-            uid: Set(n.uid),
-            org_id: Set(n.org.id),
-            jurisdiction_path: Set(n.org.jurisdiction_path),
-            org_path: Set(n.org.org_path),
-            kind: Set(n.kind),
-            at: Set(n.at),
-            inspector_id: Set(n.inspector_id),
-            inspector: Set(n.inspector),
-            summary: Set(n.summary),
-            request_digest: Set(n.request_digest),
-            created_at: Set(now),
-            checklist_version_id: Set(n.checklist_version_id),
-            site_id: Set(n.site_id),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?,
-    )?)
+    inspection::ActiveModel {
+        uid: Set(n.uid),
+        org_id: Set(n.org.id),
+        jurisdiction_path: Set(n.org.jurisdiction_path),
+        org_path: Set(n.org.org_path),
+        kind: Set(n.kind),
+        at: Set(n.at),
+        inspector_id: Set(n.inspector_id),
+        inspector: Set(n.inspector),
+        summary: Set(n.summary),
+        request_digest: Set(n.request_digest),
+        created_at: Set(now),
+        checklist_version_id: Set(n.checklist_version_id),
+        site_id: Set(n.site_id),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?
+    .decode()
 }
 
 pub async fn insert_finding(
@@ -67,19 +67,18 @@ pub async fn insert_finding(
     note: &str,
     hazard_id: Option<i64>,
 ) -> Result<Finding> {
-    Ok(crate::rows::Decode::decode(
-        inspection_finding::ActiveModel {
-            inspection_id: Set(inspection_id),
-            point_id: Set(point_id),
-            item: Set(item.to_owned()),
-            passed: Set(passed),
-            note: Set(note.to_owned()),
-            hazard_id: Set(hazard_id),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?,
-    )?)
+    inspection_finding::ActiveModel {
+        inspection_id: Set(inspection_id),
+        point_id: Set(point_id),
+        item: Set(item.to_owned()),
+        passed: Set(passed),
+        note: Set(note.to_owned()),
+        hazard_id: Set(hazard_id),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?
+    .decode()
 }
 
 pub async fn insert_coverage(db: &impl ConnectionTrait, inspection_id: i64, point_id: i64) -> Result<()> {
@@ -88,13 +87,11 @@ pub async fn insert_coverage(db: &impl ConnectionTrait, inspection_id: i64, poin
 }
 
 pub async fn get(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> Result<Inspection> {
-    crate::rows::Decode::decode(
-        scoped(scope).filter(inspection::Column::Id.eq(id)).one(db).await?.ok_or(StoreError::NotFound)?,
-    )
+    scoped(scope).filter(inspection::Column::Id.eq(id)).one(db).await?.ok_or(StoreError::NotFound)?.decode()
 }
 
 pub async fn by_uid(db: &impl ConnectionTrait, uid: &str) -> Result<Option<Inspection>> {
-    Ok(crate::rows::Decode::decode(Inspections::find().filter(inspection::Column::Uid.eq(uid)).one(db).await?)?)
+    Inspections::find().filter(inspection::Column::Uid.eq(uid)).one(db).await?.decode()
 }
 
 /// Newest first, by id below the cursor.
@@ -124,17 +121,16 @@ pub async fn list(
     if let Some(b) = before {
         q = q.filter(inspection::Column::Id.lt(b));
     }
-    Ok(crate::rows::decode_all(q.order_by_desc(inspection::Column::Id).limit(limit).all(db).await?)?)
+    q.order_by_desc(inspection::Column::Id).limit(limit).all(db).await?.decode()
 }
 
 pub async fn findings_of(db: &impl ConnectionTrait, inspection_id: i64) -> Result<Vec<Finding>> {
-    Ok(crate::rows::decode_all(
-        inspection_finding::Entity::find()
-            .filter(inspection_finding::Column::InspectionId.eq(inspection_id))
-            .order_by_asc(inspection_finding::Column::Id)
-            .all(db)
-            .await?,
-    )?)
+    inspection_finding::Entity::find()
+        .filter(inspection_finding::Column::InspectionId.eq(inspection_id))
+        .order_by_asc(inspection_finding::Column::Id)
+        .all(db)
+        .await?
+        .decode()
 }
 
 pub async fn coverage_of(db: &impl ConnectionTrait, inspection_id: i64) -> Result<Vec<i64>> {

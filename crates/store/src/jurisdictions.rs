@@ -1,6 +1,7 @@
 //! 辖区: the city and its county-level areas, as the plan lists them.
 
 use crate::entity::jurisdiction::{self, Entity as Jurisdictions};
+use crate::rows::Decode;
 use crate::Result;
 use anjian_domain::scope::path_of;
 use chrono::{DateTime, Utc};
@@ -9,15 +10,15 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 pub use anjian_domain::org::Jurisdiction;
 
 pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<Jurisdiction>> {
-    Ok(crate::rows::decode_all(Jurisdictions::find().order_by_asc(jurisdiction::Column::Path).all(db).await?)?)
+    Jurisdictions::find().order_by_asc(jurisdiction::Column::Path).all(db).await?.decode()
 }
 
 pub async fn by_code(db: &impl ConnectionTrait, code: &str) -> Result<Option<Jurisdiction>> {
-    Ok(crate::rows::Decode::decode(Jurisdictions::find().filter(jurisdiction::Column::Code.eq(code)).one(db).await?)?)
+    Jurisdictions::find().filter(jurisdiction::Column::Code.eq(code)).one(db).await?.decode()
 }
 
 pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Jurisdiction>> {
-    Ok(crate::rows::Decode::decode(Jurisdictions::find_by_id(id).one(db).await?)?)
+    Jurisdictions::find_by_id(id).one(db).await?.decode()
 }
 
 /// Inserts a jurisdiction if its code is new, or renames it; parents must come first.
@@ -36,7 +37,7 @@ pub async fn upsert(
         }
         let mut am: jurisdiction::ActiveModel = existing.into();
         am.name = Set(name.to_owned());
-        return Ok((crate::rows::Decode::decode(am.update(db).await?)?, true));
+        return Ok((am.update(db).await?.decode()?, true));
     }
     let parent = match parent_code {
         Some(p) => Some(by_code(db, p).await?.ok_or(crate::StoreError::NotFound)?),
@@ -59,5 +60,5 @@ pub async fn upsert(
     };
     let mut am: jurisdiction::ActiveModel = row.into();
     am.path = Set(path);
-    Ok((crate::rows::Decode::decode(am.update(db).await?)?, true))
+    Ok((am.update(db).await?.decode()?, true))
 }

@@ -1,6 +1,7 @@
 //! Signed monthly hazard lists. Append-only: a correction is a new version beside the old.
 
 use crate::entity::ledger::{self, Entity as Ledgers};
+use crate::rows::Decode;
 use crate::scope::copied_paths;
 use crate::{Result, StoreError};
 use anjian_domain::scope::Scope;
@@ -34,44 +35,40 @@ pub struct NewLedger {
 }
 
 pub async fn insert(db: &impl ConnectionTrait, n: NewLedger) -> Result<Ledger> {
-    Ok(crate::rows::Decode::decode(
-        ledger::ActiveModel {
-            uid: Set(n.uid),
-            org_id: Set(n.org.id),
-            jurisdiction_path: Set(n.org.jurisdiction_path),
-            org_path: Set(n.org.org_path),
-            period: Set(n.period),
-            version: Set(n.version),
-            items_json: Set(n.items_json),
-            item_count: Set(n.item_count),
-            content_hash: Set(n.content_hash),
-            signature: Set(n.signature),
-            signed_by: Set(n.signed_by),
-            signer: Set(n.signer),
-            signed_at: Set(n.signed_at),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?,
-    )?)
+    ledger::ActiveModel {
+        uid: Set(n.uid),
+        org_id: Set(n.org.id),
+        jurisdiction_path: Set(n.org.jurisdiction_path),
+        org_path: Set(n.org.org_path),
+        period: Set(n.period),
+        version: Set(n.version),
+        items_json: Set(n.items_json),
+        item_count: Set(n.item_count),
+        content_hash: Set(n.content_hash),
+        signature: Set(n.signature),
+        signed_by: Set(n.signed_by),
+        signer: Set(n.signer),
+        signed_at: Set(n.signed_at),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?
+    .decode()
 }
 
 pub async fn latest(db: &impl ConnectionTrait, org_id: i64, period: &str) -> Result<Option<Ledger>> {
-    Ok(crate::rows::Decode::decode(
-        Ledgers::find()
-            .filter(ledger::Column::OrgId.eq(org_id))
-            .filter(ledger::Column::Period.eq(period))
-            .order_by_desc(ledger::Column::Version)
-            .limit(1)
-            .one(db)
-            .await?,
-    )?)
+    Ledgers::find()
+        .filter(ledger::Column::OrgId.eq(org_id))
+        .filter(ledger::Column::Period.eq(period))
+        .order_by_desc(ledger::Column::Version)
+        .limit(1)
+        .one(db)
+        .await?
+        .decode()
 }
 
 pub async fn get(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> Result<Ledger> {
-    crate::rows::Decode::decode(
-        scoped(scope).filter(ledger::Column::Id.eq(id)).one(db).await?.ok_or(StoreError::NotFound)?,
-    )
+    scoped(scope).filter(ledger::Column::Id.eq(id)).one(db).await?.ok_or(StoreError::NotFound)?.decode()
 }
 
 /// Signed lists in scope, newest first: what a bureau has received.
@@ -89,5 +86,5 @@ pub async fn list(
     if let Some(o) = org_id {
         q = q.filter(ledger::Column::OrgId.eq(o));
     }
-    Ok(crate::rows::decode_all(q.order_by_desc(ledger::Column::Id).limit(limit).all(db).await?)?)
+    q.order_by_desc(ledger::Column::Id).limit(limit).all(db).await?.decode()
 }

@@ -4,6 +4,7 @@
 use crate::entity::job_lease::{self, Entity as Leases};
 use crate::entity::notification::{self, Entity as Notifications};
 use crate::entity::webhook_delivery::{self, Entity as Deliveries};
+use crate::rows::Decode;
 use crate::Result;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
@@ -46,20 +47,17 @@ pub async fn insert(db: &impl ConnectionTrait, n: NewNotification, now: DateTime
     if inserted == 0 {
         return Ok(None);
     }
-    Ok(crate::rows::Decode::decode(
-        Notifications::find().filter(notification::Column::DedupeKey.eq(n.dedupe_key)).one(db).await?,
-    )?)
+    Notifications::find().filter(notification::Column::DedupeKey.eq(n.dedupe_key)).one(db).await?.decode()
 }
 
 pub async fn of_user(db: &impl ConnectionTrait, user_id: i64, limit: u64) -> Result<Vec<Notification>> {
-    Ok(crate::rows::decode_all(
-        Notifications::find()
-            .filter(notification::Column::UserId.eq(user_id))
-            .order_by_desc(notification::Column::Id)
-            .limit(limit)
-            .all(db)
-            .await?,
-    )?)
+    Notifications::find()
+        .filter(notification::Column::UserId.eq(user_id))
+        .order_by_desc(notification::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?
+        .decode()
 }
 
 pub async fn unread_count(db: &impl ConnectionTrait, user_id: i64) -> Result<u64> {
@@ -77,17 +75,16 @@ pub async fn unread_between(
     since: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Result<Vec<Notification>> {
-    Ok(crate::rows::decode_all(
-        Notifications::find()
-            .filter(notification::Column::UserId.eq(user_id))
-            .filter(notification::Column::ReadAt.is_null())
-            .filter(notification::Column::CreatedAt.gte(since))
-            .filter(notification::Column::CreatedAt.lte(until))
-            .filter(notification::Column::Kind.ne("digest"))
-            .order_by_asc(notification::Column::Id)
-            .all(db)
-            .await?,
-    )?)
+    Notifications::find()
+        .filter(notification::Column::UserId.eq(user_id))
+        .filter(notification::Column::ReadAt.is_null())
+        .filter(notification::Column::CreatedAt.gte(since))
+        .filter(notification::Column::CreatedAt.lte(until))
+        .filter(notification::Column::Kind.ne("digest"))
+        .order_by_asc(notification::Column::Id)
+        .all(db)
+        .await?
+        .decode()
 }
 
 /// Users with unread reminders created in `[since, until]`.
@@ -197,15 +194,14 @@ pub async fn enqueue_delivery(
 }
 
 pub async fn due_deliveries(db: &impl ConnectionTrait, now: DateTime<Utc>, limit: u64) -> Result<Vec<Delivery>> {
-    Ok(crate::rows::decode_all(
-        Deliveries::find()
-            .filter(webhook_delivery::Column::State.eq(DeliveryState::Pending.as_str()))
-            .filter(webhook_delivery::Column::NextAttemptAt.lte(now))
-            .order_by_asc(webhook_delivery::Column::Id)
-            .limit(limit)
-            .all(db)
-            .await?,
-    )?)
+    Deliveries::find()
+        .filter(webhook_delivery::Column::State.eq(DeliveryState::Pending.as_str()))
+        .filter(webhook_delivery::Column::NextAttemptAt.lte(now))
+        .order_by_asc(webhook_delivery::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?
+        .decode()
 }
 
 /// Records one attempt's outcome: delivered, retry at `next`, or given up (`next` None).
@@ -237,7 +233,5 @@ pub async fn record_attempt(
 }
 
 pub async fn deliveries(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<Delivery>> {
-    Ok(crate::rows::decode_all(
-        Deliveries::find().order_by_desc(webhook_delivery::Column::Id).limit(limit).all(db).await?,
-    )?)
+    Deliveries::find().order_by_desc(webhook_delivery::Column::Id).limit(limit).all(db).await?.decode()
 }

@@ -2,6 +2,7 @@
 //! subsidiaries, parks, explosives enterprises, railway operators. Every read takes a scope.
 
 use crate::entity::org::{self, Entity as Orgs};
+use crate::rows::Decode;
 use crate::scope::org_condition;
 use crate::{Result, StoreError};
 use anjian_domain::scope::Scope;
@@ -77,7 +78,7 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewOrg, now: DateTime<Utc>) 
     };
     let mut am: org::ActiveModel = row.into();
     am.org_path = Set(path);
-    Ok(crate::rows::Decode::decode(am.update(db).await?)?)
+    am.update(db).await?.decode()
 }
 
 fn filtered(scope: &Scope, f: &OrgFilter) -> sea_orm::Select<Orgs> {
@@ -109,7 +110,7 @@ pub async fn list(
     if let Some(a) = after {
         q = q.filter(org::Column::Id.gt(a));
     }
-    Ok(crate::rows::decode_all(q.order_by_asc(org::Column::Id).limit(limit).all(db).await?)?)
+    q.order_by_asc(org::Column::Id).limit(limit).all(db).await?.decode()
 }
 
 pub async fn count(db: &impl ConnectionTrait, scope: &Scope, f: &OrgFilter) -> Result<u64> {
@@ -118,9 +119,7 @@ pub async fn count(db: &impl ConnectionTrait, scope: &Scope, f: &OrgFilter) -> R
 
 /// An organisation if it is in scope; outside the scope it does not exist for the caller.
 pub async fn get(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> Result<Org> {
-    crate::rows::Decode::decode(
-        Orgs::find_by_id(id).filter(org_condition(scope)).one(db).await?.ok_or(StoreError::NotFound)?,
-    )
+    Orgs::find_by_id(id).filter(org_condition(scope)).one(db).await?.ok_or(StoreError::NotFound)?.decode()
 }
 
 /// The names of the organisations among `ids` that are in scope, in one query per thousand ids
@@ -148,15 +147,15 @@ pub async fn names(
 
 /// Looks an organisation up by id with no scope: for building a caller's own scope only.
 pub async fn get_unscoped_for_auth(db: &impl ConnectionTrait, id: i64) -> Result<Option<Org>> {
-    Ok(crate::rows::Decode::decode(Orgs::find_by_id(id).one(db).await?)?)
+    Orgs::find_by_id(id).one(db).await?.decode()
 }
 
 pub async fn by_uid(db: &impl ConnectionTrait, uid: &str) -> Result<Option<Org>> {
-    Ok(crate::rows::Decode::decode(Orgs::find().filter(org::Column::Uid.eq(uid)).one(db).await?)?)
+    Orgs::find().filter(org::Column::Uid.eq(uid)).one(db).await?.decode()
 }
 
 pub async fn by_code(db: &impl ConnectionTrait, code: &str) -> Result<Option<Org>> {
-    Ok(crate::rows::Decode::decode(Orgs::find().filter(org::Column::Code.eq(code)).one(db).await?)?)
+    Orgs::find().filter(org::Column::Code.eq(code)).one(db).await?.decode()
 }
 
 /// Renames an organisation in scope. Writes first (see `Store::begin_write`), then reads back.

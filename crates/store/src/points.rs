@@ -1,6 +1,7 @@
 //! Inspection points (单元/环节/岗位/部位) of an organisation.
 
 use crate::entity::inspection_point::{self, Entity as Points};
+use crate::rows::Decode;
 use crate::Result;
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
@@ -16,19 +17,18 @@ pub async fn insert(
     by: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<Point> {
-    Ok(crate::rows::Decode::decode(
-        inspection_point::ActiveModel {
-            uid: Set(uid.to_owned()),
-            org_id: Set(org_id),
-            kind: Set(kind.to_owned()),
-            name: Set(name.to_owned()),
-            created_at: Set(now),
-            created_by: Set(by),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?,
-    )?)
+    inspection_point::ActiveModel {
+        uid: Set(uid.to_owned()),
+        org_id: Set(org_id),
+        kind: Set(kind.to_owned()),
+        name: Set(name.to_owned()),
+        created_at: Set(now),
+        created_by: Set(by),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?
+    .decode()
 }
 
 /// Many points in one statement, for synthetic cities in benchmarks: (uid, org, kind, name).
@@ -54,16 +54,15 @@ pub async fn insert_many_raw(
 
 /// The points of one organisation; callers check the organisation is in scope first.
 pub async fn of_org(db: &impl ConnectionTrait, org_id: i64) -> Result<Vec<Point>> {
-    Ok(crate::rows::decode_all(
-        Points::find()
-            .filter(inspection_point::Column::OrgId.eq(org_id))
-            .order_by_asc(inspection_point::Column::Kind)
-            .order_by_asc(inspection_point::Column::Id)
-            .all(db)
-            .await?,
-    )?)
+    Points::find()
+        .filter(inspection_point::Column::OrgId.eq(org_id))
+        .order_by_asc(inspection_point::Column::Kind)
+        .order_by_asc(inspection_point::Column::Id)
+        .all(db)
+        .await?
+        .decode()
 }
 
 pub async fn by_uid(db: &impl ConnectionTrait, uid: &str) -> Result<Option<Point>> {
-    Ok(crate::rows::Decode::decode(Points::find().filter(inspection_point::Column::Uid.eq(uid)).one(db).await?)?)
+    Points::find().filter(inspection_point::Column::Uid.eq(uid)).one(db).await?.decode()
 }

@@ -81,10 +81,6 @@ impl<R: Decode> Decode for Option<R> {
     }
 }
 
-pub(crate) fn decode_all<R: Decode>(rows: Vec<R>) -> Result<Vec<R::Record>> {
-    rows.decode()
-}
-
 fn parsed<T: std::str::FromStr>(table: &'static str, column: &'static str, v: &str) -> Result<T> {
     v.parse().map_err(|_| StoreError::Corrupt { table, column, value: v.to_owned() })
 }

@@ -1,6 +1,7 @@
 //! The safety-test bank, sittings and their answers, and supervision-level changes.
 
 use crate::entity::{org, question, sitting, sitting_answer, supervision_change};
+use crate::rows::Decode;
 use crate::scope::copied_paths;
 use crate::{Result, StoreError};
 use anjian_domain::scope::Scope;
@@ -29,32 +30,29 @@ pub async fn insert_question(
     by: i64,
     now: DateTime<Utc>,
 ) -> Result<Question> {
-    Ok(crate::rows::Decode::decode(
-        question::ActiveModel {
-            uid: Set(q.uid),
-            kind: Set(q.kind),
-            topic: Set(q.topic),
-            difficulty: Set(q.difficulty),
-            stem: Set(q.stem),
-            options_json: Set(serde_json::to_string(&q.options).unwrap_or_default()),
-            answer_json: Set(serde_json::to_string(&q.answer).unwrap_or_default()),
-            created_by: Set(by),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?,
-    )?)
+    question::ActiveModel {
+        uid: Set(q.uid),
+        kind: Set(q.kind),
+        topic: Set(q.topic),
+        difficulty: Set(q.difficulty),
+        stem: Set(q.stem),
+        options_json: Set(serde_json::to_string(&q.options).unwrap_or_default()),
+        answer_json: Set(serde_json::to_string(&q.answer).unwrap_or_default()),
+        created_by: Set(by),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?
+    .decode()
 }
 
 pub async fn questions(db: &impl ConnectionTrait) -> Result<Vec<Question>> {
-    Ok(crate::rows::decode_all(question::Entity::find().order_by_asc(question::Column::Id).all(db).await?)?)
+    question::Entity::find().order_by_asc(question::Column::Id).all(db).await?.decode()
 }
 
 pub async fn questions_by_id(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<Question>> {
-    Ok(crate::rows::decode_all(
-        question::Entity::find().filter(question::Column::Id.is_in(ids.iter().copied())).all(db).await?,
-    )?)
+    question::Entity::find().filter(question::Column::Id.is_in(ids.iter().copied())).all(db).await?.decode()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -66,81 +64,76 @@ pub async fn insert_sitting(
     started_at: DateTime<Utc>,
     deadline: DateTime<Utc>,
 ) -> Result<Sitting> {
-    Ok(crate::rows::Decode::decode(
-        sitting::ActiveModel {
-            user_id: Set(user_id),
-            org_id: Set(org.id),
-            jurisdiction_path: Set(org.jurisdiction_path.clone()),
-            org_path: Set(org.org_path.clone()),
-            question_ids_json: Set(serde_json::to_string(question_ids).unwrap_or_default()),
-            started_at: Set(started_at),
-            deadline: Set(deadline),
-            submitted_at: Set(None),
-            score: Set(None),
-            passed: Set(None),
-            missed_json: Set(None),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?,
-    )?)
+    sitting::ActiveModel {
+        user_id: Set(user_id),
+        org_id: Set(org.id),
+        jurisdiction_path: Set(org.jurisdiction_path.clone()),
+        org_path: Set(org.org_path.clone()),
+        question_ids_json: Set(serde_json::to_string(question_ids).unwrap_or_default()),
+        started_at: Set(started_at),
+        deadline: Set(deadline),
+        submitted_at: Set(None),
+        score: Set(None),
+        passed: Set(None),
+        missed_json: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?
+    .decode()
 }
 
 /// The sitting of a user not yet graded, if any.
 pub async fn open_sitting(db: &impl ConnectionTrait, user_id: i64) -> Result<Option<Sitting>> {
-    Ok(crate::rows::Decode::decode(
-        sitting::Entity::find()
-            .filter(sitting::Column::UserId.eq(user_id))
-            .filter(sitting::Column::SubmittedAt.is_null())
-            .one(db)
-            .await?,
-    )?)
+    sitting::Entity::find()
+        .filter(sitting::Column::UserId.eq(user_id))
+        .filter(sitting::Column::SubmittedAt.is_null())
+        .one(db)
+        .await?
+        .decode()
 }
 
 pub async fn sitting(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> Result<Sitting> {
-    crate::rows::Decode::decode(
-        sitting::Entity::find_by_id(id)
-            .filter(copied_paths(
-                scope,
-                sitting::Column::JurisdictionPath,
-                sitting::Column::OrgPath,
-                sitting::Column::OrgId,
-            ))
-            .one(db)
-            .await?
-            .ok_or(StoreError::NotFound)?,
-    )
+    sitting::Entity::find_by_id(id)
+        .filter(copied_paths(
+            scope,
+            sitting::Column::JurisdictionPath,
+            sitting::Column::OrgPath,
+            sitting::Column::OrgId,
+        ))
+        .one(db)
+        .await?
+        .ok_or(StoreError::NotFound)?
+        .decode()
 }
 
 /// Graded sittings of a user, oldest first.
 pub async fn graded_of_user(db: &impl ConnectionTrait, user_id: i64) -> Result<Vec<Sitting>> {
-    Ok(crate::rows::decode_all(
-        sitting::Entity::find()
-            .filter(sitting::Column::UserId.eq(user_id))
-            .filter(sitting::Column::SubmittedAt.is_not_null())
-            .order_by_asc(sitting::Column::SubmittedAt)
-            .order_by_asc(sitting::Column::Id)
-            .all(db)
-            .await?,
-    )?)
+    sitting::Entity::find()
+        .filter(sitting::Column::UserId.eq(user_id))
+        .filter(sitting::Column::SubmittedAt.is_not_null())
+        .order_by_asc(sitting::Column::SubmittedAt)
+        .order_by_asc(sitting::Column::Id)
+        .all(db)
+        .await?
+        .decode()
 }
 
 /// Graded sittings in scope, oldest first.
 pub async fn graded_in(db: &impl ConnectionTrait, scope: &Scope) -> Result<Vec<Sitting>> {
-    Ok(crate::rows::decode_all(
-        sitting::Entity::find()
-            .filter(copied_paths(
-                scope,
-                sitting::Column::JurisdictionPath,
-                sitting::Column::OrgPath,
-                sitting::Column::OrgId,
-            ))
-            .filter(sitting::Column::SubmittedAt.is_not_null())
-            .order_by_asc(sitting::Column::SubmittedAt)
-            .order_by_asc(sitting::Column::Id)
-            .all(db)
-            .await?,
-    )?)
+    sitting::Entity::find()
+        .filter(copied_paths(
+            scope,
+            sitting::Column::JurisdictionPath,
+            sitting::Column::OrgPath,
+            sitting::Column::OrgId,
+        ))
+        .filter(sitting::Column::SubmittedAt.is_not_null())
+        .order_by_asc(sitting::Column::SubmittedAt)
+        .order_by_asc(sitting::Column::Id)
+        .all(db)
+        .await?
+        .decode()
 }
 
 /// Keeps the latest answer to a question of an open sitting.
@@ -219,27 +212,25 @@ pub async fn change_level(
         .filter(org::Column::Id.eq(org_id))
         .exec(db)
         .await?;
-    Ok(crate::rows::Decode::decode(
-        supervision_change::ActiveModel {
-            org_id: Set(org_id),
-            from_level: Set(from.to_owned()),
-            to_level: Set(to.to_owned()),
-            reason: Set(reason.to_owned()),
-            changed_by: Set(by),
-            changed_at: Set(now),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?,
-    )?)
+    supervision_change::ActiveModel {
+        org_id: Set(org_id),
+        from_level: Set(from.to_owned()),
+        to_level: Set(to.to_owned()),
+        reason: Set(reason.to_owned()),
+        changed_by: Set(by),
+        changed_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?
+    .decode()
 }
 
 pub async fn changes_of(db: &impl ConnectionTrait, org_id: i64) -> Result<Vec<SupervisionChange>> {
-    Ok(crate::rows::decode_all(
-        supervision_change::Entity::find()
-            .filter(supervision_change::Column::OrgId.eq(org_id))
-            .order_by_asc(supervision_change::Column::Id)
-            .all(db)
-            .await?,
-    )?)
+    supervision_change::Entity::find()
+        .filter(supervision_change::Column::OrgId.eq(org_id))
+        .order_by_asc(supervision_change::Column::Id)
+        .all(db)
+        .await?
+        .decode()
 }

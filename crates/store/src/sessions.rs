@@ -1,6 +1,7 @@
 //! Browser sessions, stored by the hash of their token.
 
 use crate::entity::session::{self, Entity as Sessions};
+use crate::rows::Decode;
 use crate::Result;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
@@ -17,24 +18,23 @@ pub async fn insert(
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 ) -> Result<Session> {
-    Ok(crate::rows::Decode::decode(
-        session::ActiveModel {
-            id: Set(id_hash.to_owned()),
-            user_id: Set(user_id),
-            csrf_token: Set(csrf.to_owned()),
-            mfa_done: Set(mfa_done),
-            created_at: Set(now),
-            last_seen_at: Set(now),
-            expires_at: Set(expires_at),
-            revoked_at: Set(None),
-        }
-        .insert(db)
-        .await?,
-    )?)
+    session::ActiveModel {
+        id: Set(id_hash.to_owned()),
+        user_id: Set(user_id),
+        csrf_token: Set(csrf.to_owned()),
+        mfa_done: Set(mfa_done),
+        created_at: Set(now),
+        last_seen_at: Set(now),
+        expires_at: Set(expires_at),
+        revoked_at: Set(None),
+    }
+    .insert(db)
+    .await?
+    .decode()
 }
 
 pub async fn get(db: &impl ConnectionTrait, id_hash: &str) -> Result<Option<Session>> {
-    Ok(crate::rows::Decode::decode(Sessions::find_by_id(id_hash.to_owned()).one(db).await?)?)
+    Sessions::find_by_id(id_hash.to_owned()).one(db).await?.decode()
 }
 
 pub async fn touch(db: &impl ConnectionTrait, id_hash: &str, now: DateTime<Utc>) -> Result<()> {

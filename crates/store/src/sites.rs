@@ -1,6 +1,7 @@
 //! Sites of organisations (warehouses, crossings), scoped like the organisations that own them.
 
 use crate::entity::site::{self, Entity as Sites};
+use crate::rows::Decode;
 use crate::Result;
 use anjian_domain::org::Org;
 use anjian_domain::scope::Scope;
@@ -24,54 +25,49 @@ pub async fn insert(
     jurisdiction: &crate::jurisdictions::Jurisdiction,
     now: DateTime<Utc>,
 ) -> Result<Site> {
-    Ok(crate::rows::Decode::decode(
-        site::ActiveModel {
-            uid: Set(uid.to_owned()),
-            kind: Set(kind.to_owned()),
-            name: Set(name.to_owned()),
-            org_id: Set(owner.id),
-            jurisdiction_id: Set(jurisdiction.id),
-            jurisdiction_path: Set(jurisdiction.path.clone()),
-            org_path: Set(owner.org_path.clone()),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?,
-    )?)
+    site::ActiveModel {
+        uid: Set(uid.to_owned()),
+        kind: Set(kind.to_owned()),
+        name: Set(name.to_owned()),
+        org_id: Set(owner.id),
+        jurisdiction_id: Set(jurisdiction.id),
+        jurisdiction_path: Set(jurisdiction.path.clone()),
+        org_path: Set(owner.org_path.clone()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?
+    .decode()
 }
 
 pub async fn of_org(db: &impl ConnectionTrait, scope: &Scope, org_id: i64) -> Result<Vec<Site>> {
-    Ok(crate::rows::decode_all(
-        Sites::find()
-            .filter(condition(scope))
-            .filter(site::Column::OrgId.eq(org_id))
-            .order_by_asc(site::Column::Id)
-            .all(db)
-            .await?,
-    )?)
+    Sites::find()
+        .filter(condition(scope))
+        .filter(site::Column::OrgId.eq(org_id))
+        .order_by_asc(site::Column::Id)
+        .all(db)
+        .await?
+        .decode()
 }
 
 /// One site inside the scope (a county sees the crossings in the county whoever owns them).
 pub async fn get(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> Result<Site> {
-    crate::rows::Decode::decode(
-        Sites::find_by_id(id).filter(condition(scope)).one(db).await?.ok_or(crate::StoreError::NotFound)?,
-    )
+    Sites::find_by_id(id).filter(condition(scope)).one(db).await?.ok_or(crate::StoreError::NotFound)?.decode()
 }
 
 /// Sites of a kind in scope.
 pub async fn of_kind(db: &impl ConnectionTrait, scope: &Scope, kind: &str) -> Result<Vec<Site>> {
-    Ok(crate::rows::decode_all(
-        Sites::find()
-            .filter(condition(scope))
-            .filter(site::Column::Kind.eq(kind))
-            .order_by_asc(site::Column::Id)
-            .all(db)
-            .await?,
-    )?)
+    Sites::find()
+        .filter(condition(scope))
+        .filter(site::Column::Kind.eq(kind))
+        .order_by_asc(site::Column::Id)
+        .all(db)
+        .await?
+        .decode()
 }
 
 /// Sites by id, unscoped (for background jobs that act on what they were given).
 pub async fn by_ids(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<Site>> {
-    Ok(crate::rows::decode_all(Sites::find().filter(site::Column::Id.is_in(ids.iter().copied())).all(db).await?)?)
+    Sites::find().filter(site::Column::Id.is_in(ids.iter().copied())).all(db).await?.decode()
 }

@@ -1,6 +1,7 @@
 //! Progress reports on the tasks of the task list. Append-only.
 
 use crate::entity::task_report::{self, Entity as Reports};
+use crate::rows::Decode;
 use crate::Result;
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
@@ -22,43 +23,41 @@ pub struct NewTaskReport {
 }
 
 pub async fn insert(db: &impl ConnectionTrait, n: NewTaskReport, now: DateTime<Utc>) -> Result<TaskReport> {
-    Ok(crate::rows::Decode::decode(
-        task_report::ActiveModel {
-            uid: Set(n.uid),
-            plan_id: Set(n.plan_id),
-            task_no: Set(n.task_no),
-            month: Set(n.month),
-            progress: Set(n.progress),
-            org_id: Set(n.org.id),
-            jurisdiction_path: Set(n.org.jurisdiction_path),
-            org_path: Set(n.org.org_path),
-            author_id: Set(n.author_id),
-            author: Set(n.author),
-            body: Set(n.body),
-            request_digest: Set(n.request_digest),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?,
-    )?)
+    task_report::ActiveModel {
+        uid: Set(n.uid),
+        plan_id: Set(n.plan_id),
+        task_no: Set(n.task_no),
+        month: Set(n.month),
+        progress: Set(n.progress),
+        org_id: Set(n.org.id),
+        jurisdiction_path: Set(n.org.jurisdiction_path),
+        org_path: Set(n.org.org_path),
+        author_id: Set(n.author_id),
+        author: Set(n.author),
+        body: Set(n.body),
+        request_digest: Set(n.request_digest),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?
+    .decode()
 }
 
 pub async fn by_uid(db: &impl ConnectionTrait, uid: &str) -> Result<Option<TaskReport>> {
-    Ok(crate::rows::Decode::decode(Reports::find().filter(task_report::Column::Uid.eq(uid)).one(db).await?)?)
+    Reports::find().filter(task_report::Column::Uid.eq(uid)).one(db).await?.decode()
 }
 
 /// Every report on the plan's tasks, oldest first.
 pub async fn of_plan(db: &impl ConnectionTrait, plan_id: &str) -> Result<Vec<TaskReport>> {
-    Ok(crate::rows::decode_all(
-        Reports::find()
-            .filter(task_report::Column::PlanId.eq(plan_id))
-            .order_by_asc(task_report::Column::Id)
-            .all(db)
-            .await?,
-    )?)
+    Reports::find()
+        .filter(task_report::Column::PlanId.eq(plan_id))
+        .order_by_asc(task_report::Column::Id)
+        .all(db)
+        .await?
+        .decode()
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<Option<TaskReport>> {
-    Ok(crate::rows::Decode::decode(Reports::find_by_id(id).one(db).await?)?)
+    Reports::find_by_id(id).one(db).await?.decode()
 }

@@ -2,6 +2,7 @@
 //! enterprise-side scope ever reaches a tip.
 
 use crate::entity::{tip, tip_event, tip_file, tip_message};
+use crate::rows::Decode;
 use crate::Result;
 use anjian_domain::scope::Scope;
 use chrono::{DateTime, Utc};
@@ -35,29 +36,28 @@ pub struct NewTip {
 }
 
 pub async fn insert(db: &impl ConnectionTrait, n: NewTip, now: DateTime<Utc>) -> Result<Tip> {
-    Ok(crate::rows::Decode::decode(
-        tip::ActiveModel {
-            receipt_hash: Set(n.receipt_hash),
-            channel: Set(n.channel),
-            category: Set(n.category),
-            jurisdiction_path: Set(n.jurisdiction_path),
-            org_id: Set(n.org_id),
-            org_path: Set(n.org_path),
-            subject: Set(n.subject),
-            place: Set(n.place),
-            happened_on: Set(n.happened_on),
-            work_team: Set(n.work_team),
-            body: Set(n.body),
-            contact_sealed: Set(n.contact_sealed),
-            state: Set("received".to_owned()),
-            due_at: Set(Some(n.due_at)),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?,
-    )?)
+    tip::ActiveModel {
+        receipt_hash: Set(n.receipt_hash),
+        channel: Set(n.channel),
+        category: Set(n.category),
+        jurisdiction_path: Set(n.jurisdiction_path),
+        org_id: Set(n.org_id),
+        org_path: Set(n.org_path),
+        subject: Set(n.subject),
+        place: Set(n.place),
+        happened_on: Set(n.happened_on),
+        work_team: Set(n.work_team),
+        body: Set(n.body),
+        contact_sealed: Set(n.contact_sealed),
+        state: Set("received".to_owned()),
+        due_at: Set(Some(n.due_at)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?
+    .decode()
 }
 
 /// Only the rows a jurisdiction scope admits; any other scope admits none.
@@ -70,14 +70,12 @@ fn in_scope(scope: &Scope) -> Condition {
 }
 
 pub async fn get(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> Result<Option<Tip>> {
-    Ok(crate::rows::Decode::decode(tip::Entity::find_by_id(id).filter(in_scope(scope)).one(db).await?)?)
+    tip::Entity::find_by_id(id).filter(in_scope(scope)).one(db).await?.decode()
 }
 
 /// The tip behind a receipt code's hash (the reporter's only key).
 pub async fn by_receipt(db: &impl ConnectionTrait, receipt_hash: &str) -> Result<Option<Tip>> {
-    Ok(crate::rows::Decode::decode(
-        tip::Entity::find().filter(tip::Column::ReceiptHash.eq(receipt_hash)).one(db).await?,
-    )?)
+    tip::Entity::find().filter(tip::Column::ReceiptHash.eq(receipt_hash)).one(db).await?.decode()
 }
 
 /// The filter as a condition on tips.
@@ -109,15 +107,14 @@ fn condition(f: &TipFilter) -> Condition {
 
 /// Tips in scope matching the filter, newest first, `limit` at most.
 pub async fn list(db: &impl ConnectionTrait, scope: &Scope, f: &TipFilter, limit: u64) -> Result<Vec<Tip>> {
-    Ok(crate::rows::decode_all(
-        tip::Entity::find()
-            .filter(in_scope(scope))
-            .filter(condition(f))
-            .order_by_desc(tip::Column::Id)
-            .limit(limit)
-            .all(db)
-            .await?,
-    )?)
+    tip::Entity::find()
+        .filter(in_scope(scope))
+        .filter(condition(f))
+        .order_by_desc(tip::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?
+        .decode()
 }
 
 /// What changes with a step; `None` leaves a column as it is.
@@ -197,19 +194,18 @@ pub async fn add_event(
     note: &str,
     now: DateTime<Utc>,
 ) -> Result<TipEvent> {
-    Ok(crate::rows::Decode::decode(
-        tip_event::ActiveModel {
-            tip_id: Set(tip_id),
-            kind: Set(kind.to_owned()),
-            actor_id: Set(actor.map(|a| a.0)),
-            actor: Set(actor.map_or_else(String::new, |a| a.1.to_owned())),
-            note: Set(note.to_owned()),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?,
-    )?)
+    tip_event::ActiveModel {
+        tip_id: Set(tip_id),
+        kind: Set(kind.to_owned()),
+        actor_id: Set(actor.map(|a| a.0)),
+        actor: Set(actor.map_or_else(String::new, |a| a.1.to_owned())),
+        note: Set(note.to_owned()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?
+    .decode()
 }
 
 pub async fn add_message(
@@ -219,19 +215,18 @@ pub async fn add_message(
     body: &str,
     now: DateTime<Utc>,
 ) -> Result<TipMessage> {
-    Ok(crate::rows::Decode::decode(
-        tip_message::ActiveModel {
-            tip_id: Set(tip_id),
-            from_reporter: Set(author.is_none()),
-            author_id: Set(author.map(|a| a.0)),
-            author: Set(author.map_or_else(String::new, |a| a.1.to_owned())),
-            body: Set(body.to_owned()),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?,
-    )?)
+    tip_message::ActiveModel {
+        tip_id: Set(tip_id),
+        from_reporter: Set(author.is_none()),
+        author_id: Set(author.map(|a| a.0)),
+        author: Set(author.map_or_else(String::new, |a| a.1.to_owned())),
+        body: Set(body.to_owned()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?
+    .decode()
 }
 
 #[derive(Debug, Clone)]
@@ -245,55 +240,49 @@ pub struct NewTipFile {
 }
 
 pub async fn add_file(db: &impl ConnectionTrait, tip_id: i64, f: NewTipFile, now: DateTime<Utc>) -> Result<TipFile> {
-    Ok(crate::rows::Decode::decode(
-        tip_file::ActiveModel {
-            tip_id: Set(tip_id),
-            role: Set(f.role.to_owned()),
-            content_type: Set(f.content_type),
-            size: Set(f.size),
-            sha256: Set(f.sha256),
-            width: Set(f.width),
-            height: Set(f.height),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?,
-    )?)
+    tip_file::ActiveModel {
+        tip_id: Set(tip_id),
+        role: Set(f.role.to_owned()),
+        content_type: Set(f.content_type),
+        size: Set(f.size),
+        sha256: Set(f.sha256),
+        width: Set(f.width),
+        height: Set(f.height),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?
+    .decode()
 }
 
 pub async fn events(db: &impl ConnectionTrait, tip_id: i64) -> Result<Vec<TipEvent>> {
-    Ok(crate::rows::decode_all(
-        tip_event::Entity::find()
-            .filter(tip_event::Column::TipId.eq(tip_id))
-            .order_by_asc(tip_event::Column::Id)
-            .all(db)
-            .await?,
-    )?)
+    tip_event::Entity::find()
+        .filter(tip_event::Column::TipId.eq(tip_id))
+        .order_by_asc(tip_event::Column::Id)
+        .all(db)
+        .await?
+        .decode()
 }
 
 pub async fn messages(db: &impl ConnectionTrait, tip_id: i64) -> Result<Vec<TipMessage>> {
-    Ok(crate::rows::decode_all(
-        tip_message::Entity::find()
-            .filter(tip_message::Column::TipId.eq(tip_id))
-            .order_by_asc(tip_message::Column::Id)
-            .all(db)
-            .await?,
-    )?)
+    tip_message::Entity::find()
+        .filter(tip_message::Column::TipId.eq(tip_id))
+        .order_by_asc(tip_message::Column::Id)
+        .all(db)
+        .await?
+        .decode()
 }
 
 pub async fn files(db: &impl ConnectionTrait, tip_id: i64) -> Result<Vec<TipFile>> {
-    Ok(crate::rows::decode_all(
-        tip_file::Entity::find()
-            .filter(tip_file::Column::TipId.eq(tip_id))
-            .order_by_asc(tip_file::Column::Id)
-            .all(db)
-            .await?,
-    )?)
+    tip_file::Entity::find()
+        .filter(tip_file::Column::TipId.eq(tip_id))
+        .order_by_asc(tip_file::Column::Id)
+        .all(db)
+        .await?
+        .decode()
 }
 
 pub async fn file(db: &impl ConnectionTrait, tip_id: i64, file_id: i64) -> Result<Option<TipFile>> {
-    Ok(crate::rows::Decode::decode(
-        tip_file::Entity::find_by_id(file_id).filter(tip_file::Column::TipId.eq(tip_id)).one(db).await?,
-    )?)
+    tip_file::Entity::find_by_id(file_id).filter(tip_file::Column::TipId.eq(tip_id)).one(db).await?.decode()
 }

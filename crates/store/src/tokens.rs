@@ -1,6 +1,7 @@
 //! Personal access tokens for the API, stored by hash, revocable (a revoked token is kept).
 
 use crate::entity::api_token::{self, Entity as Tokens};
+use crate::rows::Decode;
 use crate::{Result, StoreError};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
@@ -15,30 +16,28 @@ pub async fn insert(
     hash: &str,
     now: DateTime<Utc>,
 ) -> Result<ApiToken> {
-    Ok(crate::rows::Decode::decode(
-        api_token::ActiveModel {
-            user_id: Set(user_id),
-            name: Set(name.to_owned()),
-            token_hash: Set(hash.to_owned()),
-            created_at: Set(now),
-            last_used_at: Set(None),
-            revoked_at: Set(None),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?,
-    )?)
+    api_token::ActiveModel {
+        user_id: Set(user_id),
+        name: Set(name.to_owned()),
+        token_hash: Set(hash.to_owned()),
+        created_at: Set(now),
+        last_used_at: Set(None),
+        revoked_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?
+    .decode()
 }
 
 /// An unrevoked token by its hash.
 pub async fn active_by_hash(db: &impl ConnectionTrait, hash: &str) -> Result<Option<ApiToken>> {
-    Ok(crate::rows::Decode::decode(
-        Tokens::find()
-            .filter(api_token::Column::TokenHash.eq(hash))
-            .filter(api_token::Column::RevokedAt.is_null())
-            .one(db)
-            .await?,
-    )?)
+    Tokens::find()
+        .filter(api_token::Column::TokenHash.eq(hash))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .one(db)
+        .await?
+        .decode()
 }
 
 pub async fn touch(db: &impl ConnectionTrait, id: i64, now: DateTime<Utc>) -> Result<()> {
@@ -51,13 +50,12 @@ pub async fn touch(db: &impl ConnectionTrait, id: i64, now: DateTime<Utc>) -> Re
 }
 
 pub async fn list_for_user(db: &impl ConnectionTrait, user_id: i64) -> Result<Vec<ApiToken>> {
-    Ok(crate::rows::decode_all(
-        Tokens::find()
-            .filter(api_token::Column::UserId.eq(user_id))
-            .order_by_asc(api_token::Column::Id)
-            .all(db)
-            .await?,
-    )?)
+    Tokens::find()
+        .filter(api_token::Column::UserId.eq(user_id))
+        .order_by_asc(api_token::Column::Id)
+        .all(db)
+        .await?
+        .decode()
 }
 
 /// Revokes every token of an account (a reset, a password change, signing out everywhere);

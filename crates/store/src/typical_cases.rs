@@ -1,6 +1,7 @@
 //! Typical cases (典型案例), scoped like the hazards they come from.
 
 use crate::entity::typical_case::{self, Entity as Cases};
+use crate::rows::Decode;
 use crate::scope::copied_paths;
 use crate::Result;
 use anjian_domain::scope::Scope;
@@ -17,25 +18,24 @@ pub async fn insert(
     by: i64,
     now: DateTime<Utc>,
 ) -> Result<TypicalCase> {
-    Ok(crate::rows::Decode::decode(
-        typical_case::ActiveModel {
-            hazard_id: Set(hazard.id),
-            org_id: Set(hazard.org_id),
-            jurisdiction_path: Set(hazard.jurisdiction_path.clone()),
-            org_path: Set(hazard.org_path.clone()),
-            title: Set(title.to_owned()),
-            narrative: Set(narrative.to_owned()),
-            marked_by: Set(by),
-            marked_at: Set(now),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?,
-    )?)
+    typical_case::ActiveModel {
+        hazard_id: Set(hazard.id),
+        org_id: Set(hazard.org_id),
+        jurisdiction_path: Set(hazard.jurisdiction_path.clone()),
+        org_path: Set(hazard.org_path.clone()),
+        title: Set(title.to_owned()),
+        narrative: Set(narrative.to_owned()),
+        marked_by: Set(by),
+        marked_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?
+    .decode()
 }
 
 pub async fn of_hazard(db: &impl ConnectionTrait, hazard_id: i64) -> Result<Option<TypicalCase>> {
-    Ok(crate::rows::Decode::decode(Cases::find().filter(typical_case::Column::HazardId.eq(hazard_id)).one(db).await?)?)
+    Cases::find().filter(typical_case::Column::HazardId.eq(hazard_id)).one(db).await?.decode()
 }
 
 /// Cases in scope marked in `[since, until)`, newest first.
@@ -45,18 +45,17 @@ pub async fn list(
     since: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Result<Vec<TypicalCase>> {
-    Ok(crate::rows::decode_all(
-        Cases::find()
-            .filter(copied_paths(
-                scope,
-                typical_case::Column::JurisdictionPath,
-                typical_case::Column::OrgPath,
-                typical_case::Column::OrgId,
-            ))
-            .filter(typical_case::Column::MarkedAt.gte(since))
-            .filter(typical_case::Column::MarkedAt.lt(until))
-            .order_by_desc(typical_case::Column::Id)
-            .all(db)
-            .await?,
-    )?)
+    Cases::find()
+        .filter(copied_paths(
+            scope,
+            typical_case::Column::JurisdictionPath,
+            typical_case::Column::OrgPath,
+            typical_case::Column::OrgId,
+        ))
+        .filter(typical_case::Column::MarkedAt.gte(since))
+        .filter(typical_case::Column::MarkedAt.lt(until))
+        .order_by_desc(typical_case::Column::Id)
+        .all(db)
+        .await?
+        .decode()
 }

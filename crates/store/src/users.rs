@@ -3,6 +3,7 @@
 
 use crate::entity::org;
 use crate::entity::user::{self, Entity as Users};
+use crate::rows::Decode;
 use crate::scope::org_condition;
 use crate::{Result, StoreError};
 use anjian_domain::scope::Scope;
@@ -53,7 +54,7 @@ fn row(new: NewUser, now: DateTime<Utc>) -> user::ActiveModel {
 }
 
 pub async fn insert(db: &impl ConnectionTrait, new: NewUser, now: DateTime<Utc>) -> Result<User> {
-    Ok(crate::rows::Decode::decode(row(new, now).insert(db).await?)?)
+    row(new, now).insert(db).await?.decode()
 }
 
 /// Many accounts in one statement, for synthetic cities in benchmarks (no audit, no checks).
@@ -67,12 +68,12 @@ pub async fn insert_many_raw(db: &impl ConnectionTrait, rows: Vec<NewUser>, now:
 
 /// For authentication only: finds an account by name with no scope.
 pub async fn by_username(db: &impl ConnectionTrait, username: &str) -> Result<Option<User>> {
-    Ok(crate::rows::Decode::decode(Users::find().filter(user::Column::Username.eq(username)).one(db).await?)?)
+    Users::find().filter(user::Column::Username.eq(username)).one(db).await?.decode()
 }
 
 /// For authentication only: the account behind a session or token.
 pub async fn by_id_for_auth(db: &impl ConnectionTrait, id: i64) -> Result<Option<User>> {
-    Ok(crate::rows::Decode::decode(Users::find_by_id(id).one(db).await?)?)
+    Users::find_by_id(id).one(db).await?.decode()
 }
 
 fn scoped(scope: &Scope) -> sea_orm::Select<Users> {
@@ -111,7 +112,7 @@ pub async fn list(
     if let Some(a) = after {
         q = q.filter(user::Column::Id.gt(a));
     }
-    Ok(crate::rows::decode_all(q.order_by_asc(user::Column::Id).limit(limit).all(db).await?)?)
+    q.order_by_asc(user::Column::Id).limit(limit).all(db).await?.decode()
 }
 
 pub async fn count(db: &impl ConnectionTrait, scope: &Scope, f: &UserFilter) -> Result<u64> {
@@ -119,9 +120,7 @@ pub async fn count(db: &impl ConnectionTrait, scope: &Scope, f: &UserFilter) -> 
 }
 
 pub async fn get(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> Result<User> {
-    crate::rows::Decode::decode(
-        scoped(scope).filter(user::Column::Id.eq(id)).one(db).await?.ok_or(StoreError::NotFound)?,
-    )
+    scoped(scope).filter(user::Column::Id.eq(id)).one(db).await?.ok_or(StoreError::NotFound)?.decode()
 }
 
 /// Counts a failed login atomically and locks the account when the count reaches `max`.

@@ -4,6 +4,7 @@
 //! Readings and their hourly aggregates are in `readings` (the intake's fast path).
 
 use crate::entity::{alarm, checkpoint, facility, facility_upkeep, gateway, loading, patrol_checkin, sensor};
+use crate::rows::Decode;
 use crate::Result;
 use anjian_domain::scope::Scope;
 use chrono::{DateTime, Utc};
@@ -38,27 +39,24 @@ pub async fn insert_gateway(
     digest: &str,
     now: DateTime<Utc>,
 ) -> Result<Gateway> {
-    Ok(crate::rows::Decode::decode(
-        gateway::ActiveModel {
-            org_id: Set(org_id),
-            name: Set(name.to_owned()),
-            token_digest: Set(digest.to_owned()),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?,
-    )?)
+    gateway::ActiveModel {
+        org_id: Set(org_id),
+        name: Set(name.to_owned()),
+        token_digest: Set(digest.to_owned()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?
+    .decode()
 }
 
 pub async fn gateway_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Gateway>> {
-    Ok(crate::rows::Decode::decode(gateway::Entity::find_by_id(id).one(db).await?)?)
+    gateway::Entity::find_by_id(id).one(db).await?.decode()
 }
 
 pub async fn gateway_by_digest(db: &impl ConnectionTrait, digest: &str) -> Result<Option<Gateway>> {
-    Ok(crate::rows::Decode::decode(
-        gateway::Entity::find().filter(gateway::Column::TokenDigest.eq(digest)).one(db).await?,
-    )?)
+    gateway::Entity::find().filter(gateway::Column::TokenDigest.eq(digest)).one(db).await?.decode()
 }
 
 #[derive(Debug, Clone)]
@@ -72,24 +70,23 @@ pub struct NewSensor {
 }
 
 pub async fn insert_sensor(db: &impl ConnectionTrait, n: NewSensor, now: DateTime<Utc>) -> Result<Sensor> {
-    Ok(crate::rows::Decode::decode(
-        sensor::ActiveModel {
-            code: Set(n.code),
-            site_id: Set(n.site.id),
-            org_id: Set(n.site.org_id),
-            jurisdiction_path: Set(n.site.jurisdiction_path.clone()),
-            org_path: Set(n.site.org_path.clone()),
-            kind: Set(n.kind),
-            low: Set(n.low),
-            high: Set(n.high),
-            hysteresis: Set(n.hysteresis),
-            condition: Set("normal".into()),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?,
-    )?)
+    sensor::ActiveModel {
+        code: Set(n.code),
+        site_id: Set(n.site.id),
+        org_id: Set(n.site.org_id),
+        jurisdiction_path: Set(n.site.jurisdiction_path.clone()),
+        org_path: Set(n.site.org_path.clone()),
+        kind: Set(n.kind),
+        low: Set(n.low),
+        high: Set(n.high),
+        hysteresis: Set(n.hysteresis),
+        condition: Set("normal".into()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?
+    .decode()
 }
 
 /// The sensors behind a batch's codes. On PostgreSQL the rows are locked for the transaction, so
@@ -103,35 +100,29 @@ pub async fn sensors_by_codes(db: &impl ConnectionTrait, codes: &[String]) -> Re
         if db.get_database_backend() == DbBackend::Postgres {
             q = q.lock_exclusive();
         }
-        out.extend(crate::rows::decode_all(q.all(db).await?)?);
+        out.extend(q.all(db).await?.decode()?);
     }
     Ok(out)
 }
 
 pub async fn sensors_of_sites(db: &impl ConnectionTrait, site_ids: &[i64]) -> Result<Vec<Sensor>> {
-    Ok(crate::rows::decode_all(
-        sensor::Entity::find()
-            .filter(sensor::Column::SiteId.is_in(site_ids.iter().copied()))
-            .order_by_asc(sensor::Column::Id)
-            .all(db)
-            .await?,
-    )?)
+    sensor::Entity::find()
+        .filter(sensor::Column::SiteId.is_in(site_ids.iter().copied()))
+        .order_by_asc(sensor::Column::Id)
+        .all(db)
+        .await?
+        .decode()
 }
 
 /// Sensors last heard before `before` (or never, and created before it).
 pub async fn silent_sensors(db: &impl ConnectionTrait, before: DateTime<Utc>) -> Result<Vec<Sensor>> {
-    Ok(crate::rows::decode_all(
-        sensor::Entity::find()
-            .filter(
-                sea_orm::Condition::any().add(sensor::Column::LastAt.lt(before)).add(
-                    sea_orm::Condition::all()
-                        .add(sensor::Column::LastAt.is_null())
-                        .add(sensor::Column::CreatedAt.lt(before)),
-                ),
-            )
-            .all(db)
-            .await?,
-    )?)
+    sensor::Entity::find()
+        .filter(sea_orm::Condition::any().add(sensor::Column::LastAt.lt(before)).add(
+            sea_orm::Condition::all().add(sensor::Column::LastAt.is_null()).add(sensor::Column::CreatedAt.lt(before)),
+        ))
+        .all(db)
+        .await?
+        .decode()
 }
 
 /// A sensor's state after a batch: condition, when the pending excursion began, newest reading.
@@ -208,9 +199,7 @@ pub async fn open_alarm(db: &impl ConnectionTrait, n: NewAlarm) -> Result<Option
     if r == 0 {
         return Ok(None);
     }
-    Ok(crate::rows::Decode::decode(
-        alarm::Entity::find().filter(alarm::Column::DedupeKey.eq(n.dedupe_key)).one(db).await?,
-    )?)
+    alarm::Entity::find().filter(alarm::Column::DedupeKey.eq(n.dedupe_key)).one(db).await?.decode()
 }
 
 pub async fn alarms(db: &impl ConnectionTrait, scope: &Scope, f: &AlarmFilter, limit: u64) -> Result<Vec<Alarm>> {
@@ -229,28 +218,26 @@ pub async fn alarms(db: &impl ConnectionTrait, scope: &Scope, f: &AlarmFilter, l
     if let Some(k) = &f.kind {
         q = q.filter(alarm::Column::Kind.eq(k.as_str()));
     }
-    Ok(crate::rows::decode_all(q.order_by_desc(alarm::Column::Id).limit(limit).all(db).await?)?)
+    q.order_by_desc(alarm::Column::Id).limit(limit).all(db).await?.decode()
 }
 
 pub async fn alarm(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> Result<Option<Alarm>> {
-    Ok(crate::rows::Decode::decode(
-        alarm::Entity::find_by_id(id)
-            .filter(scoped(scope, alarm::Column::JurisdictionPath, alarm::Column::OrgPath, alarm::Column::OrgId))
-            .one(db)
-            .await?,
-    )?)
+    alarm::Entity::find_by_id(id)
+        .filter(scoped(scope, alarm::Column::JurisdictionPath, alarm::Column::OrgPath, alarm::Column::OrgId))
+        .one(db)
+        .await?
+        .decode()
 }
 
 /// Open alarms nobody acknowledged, opened before `before`, not escalated yet.
 pub async fn unacknowledged(db: &impl ConnectionTrait, before: DateTime<Utc>) -> Result<Vec<Alarm>> {
-    Ok(crate::rows::decode_all(
-        alarm::Entity::find()
-            .filter(alarm::Column::State.eq("open"))
-            .filter(alarm::Column::OpenedAt.lt(before))
-            .filter(alarm::Column::EscalatedAt.is_null())
-            .all(db)
-            .await?,
-    )?)
+    alarm::Entity::find()
+        .filter(alarm::Column::State.eq("open"))
+        .filter(alarm::Column::OpenedAt.lt(before))
+        .filter(alarm::Column::EscalatedAt.is_null())
+        .all(db)
+        .await?
+        .decode()
 }
 
 /// The sensors' alarms of these kinds not cleared yet (an excursion or a silence that ends
@@ -334,33 +321,29 @@ pub async fn insert_checkpoint(
     code: &str,
     now: DateTime<Utc>,
 ) -> Result<Checkpoint> {
-    Ok(crate::rows::Decode::decode(
-        checkpoint::ActiveModel {
-            site_id: Set(site_id),
-            name: Set(name.to_owned()),
-            code: Set(code.to_owned()),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?,
-    )?)
+    checkpoint::ActiveModel {
+        site_id: Set(site_id),
+        name: Set(name.to_owned()),
+        code: Set(code.to_owned()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?
+    .decode()
 }
 
 pub async fn checkpoints_of(db: &impl ConnectionTrait, site_ids: &[i64]) -> Result<Vec<Checkpoint>> {
-    Ok(crate::rows::decode_all(
-        checkpoint::Entity::find()
-            .filter(checkpoint::Column::SiteId.is_in(site_ids.iter().copied()))
-            .order_by_asc(checkpoint::Column::Id)
-            .all(db)
-            .await?,
-    )?)
+    checkpoint::Entity::find()
+        .filter(checkpoint::Column::SiteId.is_in(site_ids.iter().copied()))
+        .order_by_asc(checkpoint::Column::Id)
+        .all(db)
+        .await?
+        .decode()
 }
 
 pub async fn checkpoint_by_code(db: &impl ConnectionTrait, code: &str) -> Result<Option<Checkpoint>> {
-    Ok(crate::rows::Decode::decode(
-        checkpoint::Entity::find().filter(checkpoint::Column::Code.eq(code)).one(db).await?,
-    )?)
+    checkpoint::Entity::find().filter(checkpoint::Column::Code.eq(code)).one(db).await?.decode()
 }
 
 /// Every site that has checkpoints (the warehouses patrolled).
@@ -383,20 +366,19 @@ pub async fn insert_checkin(
     note: &str,
     photo: Option<String>,
 ) -> Result<Checkin> {
-    Ok(crate::rows::Decode::decode(
-        patrol_checkin::ActiveModel {
-            site_id: Set(cp.site_id),
-            checkpoint_id: Set(cp.id),
-            user_id: Set(user.0),
-            guard: Set(user.1.to_owned()),
-            at: Set(at),
-            note: Set(note.to_owned()),
-            photo_sha256: Set(photo),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?,
-    )?)
+    patrol_checkin::ActiveModel {
+        site_id: Set(cp.site_id),
+        checkpoint_id: Set(cp.id),
+        user_id: Set(user.0),
+        guard: Set(user.1.to_owned()),
+        at: Set(at),
+        note: Set(note.to_owned()),
+        photo_sha256: Set(photo),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?
+    .decode()
 }
 
 pub async fn checkins_between(
@@ -405,15 +387,14 @@ pub async fn checkins_between(
     from: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Result<Vec<Checkin>> {
-    Ok(crate::rows::decode_all(
-        patrol_checkin::Entity::find()
-            .filter(patrol_checkin::Column::SiteId.is_in(site_ids.iter().copied()))
-            .filter(patrol_checkin::Column::At.gte(from))
-            .filter(patrol_checkin::Column::At.lt(until))
-            .order_by_asc(patrol_checkin::Column::At)
-            .all(db)
-            .await?,
-    )?)
+    patrol_checkin::Entity::find()
+        .filter(patrol_checkin::Column::SiteId.is_in(site_ids.iter().copied()))
+        .filter(patrol_checkin::Column::At.gte(from))
+        .filter(patrol_checkin::Column::At.lt(until))
+        .order_by_asc(patrol_checkin::Column::At)
+        .all(db)
+        .await?
+        .decode()
 }
 
 // ---- loadings and facilities ----
@@ -433,39 +414,37 @@ pub struct NewLoading {
 }
 
 pub async fn insert_loading(db: &impl ConnectionTrait, n: NewLoading, now: DateTime<Utc>) -> Result<Loading> {
-    Ok(crate::rows::Decode::decode(
-        loading::ActiveModel {
-            uid: Set(n.uid),
-            site_id: Set(n.site_id),
-            org_id: Set(n.org_id),
-            direction: Set(n.direction),
-            vehicle: Set(n.vehicle),
-            driver: Set(n.driver),
-            items: Set(n.items),
-            failed: Set(n.failed),
-            by_user: Set(n.by_user),
-            at: Set(now),
-            request_digest: Set(Some(n.request_digest)),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?,
-    )?)
+    loading::ActiveModel {
+        uid: Set(n.uid),
+        site_id: Set(n.site_id),
+        org_id: Set(n.org_id),
+        direction: Set(n.direction),
+        vehicle: Set(n.vehicle),
+        driver: Set(n.driver),
+        items: Set(n.items),
+        failed: Set(n.failed),
+        by_user: Set(n.by_user),
+        at: Set(now),
+        request_digest: Set(Some(n.request_digest)),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?
+    .decode()
 }
 
 pub async fn loading_by_uid(db: &impl ConnectionTrait, uid: &str) -> Result<Option<Loading>> {
-    Ok(crate::rows::Decode::decode(loading::Entity::find().filter(loading::Column::Uid.eq(uid)).one(db).await?)?)
+    loading::Entity::find().filter(loading::Column::Uid.eq(uid)).one(db).await?.decode()
 }
 
 pub async fn loadings_of(db: &impl ConnectionTrait, site_id: i64, limit: u64) -> Result<Vec<Loading>> {
-    Ok(crate::rows::decode_all(
-        loading::Entity::find()
-            .filter(loading::Column::SiteId.eq(site_id))
-            .order_by_desc(loading::Column::Id)
-            .limit(limit)
-            .all(db)
-            .await?,
-    )?)
+    loading::Entity::find()
+        .filter(loading::Column::SiteId.eq(site_id))
+        .order_by_desc(loading::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?
+        .decode()
 }
 
 pub async fn insert_facility(
@@ -476,33 +455,31 @@ pub async fn insert_facility(
     interval_days: i32,
     now: DateTime<Utc>,
 ) -> Result<Facility> {
-    Ok(crate::rows::Decode::decode(
-        facility::ActiveModel {
-            site_id: Set(site.id),
-            org_id: Set(site.org_id),
-            kind: Set(kind.to_owned()),
-            name: Set(name.to_owned()),
-            interval_days: Set(interval_days),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?,
-    )?)
+    facility::ActiveModel {
+        site_id: Set(site.id),
+        org_id: Set(site.org_id),
+        kind: Set(kind.to_owned()),
+        name: Set(name.to_owned()),
+        interval_days: Set(interval_days),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?
+    .decode()
 }
 
 pub async fn facilities_of(db: &impl ConnectionTrait, site_ids: &[i64]) -> Result<Vec<Facility>> {
-    Ok(crate::rows::decode_all(
-        facility::Entity::find()
-            .filter(facility::Column::SiteId.is_in(site_ids.iter().copied()))
-            .order_by_asc(facility::Column::Id)
-            .all(db)
-            .await?,
-    )?)
+    facility::Entity::find()
+        .filter(facility::Column::SiteId.is_in(site_ids.iter().copied()))
+        .order_by_asc(facility::Column::Id)
+        .all(db)
+        .await?
+        .decode()
 }
 
 pub async fn facility(db: &impl ConnectionTrait, id: i64) -> Result<Option<Facility>> {
-    Ok(crate::rows::Decode::decode(facility::Entity::find_by_id(id).one(db).await?)?)
+    facility::Entity::find_by_id(id).one(db).await?.decode()
 }
 
 pub async fn insert_upkeep(
@@ -512,30 +489,28 @@ pub async fn insert_upkeep(
     note: &str,
     now: DateTime<Utc>,
 ) -> Result<Upkeep> {
-    Ok(crate::rows::Decode::decode(
-        facility_upkeep::ActiveModel {
-            facility_id: Set(facility_id),
-            by_user: Set(by),
-            at: Set(now),
-            note: Set(note.to_owned()),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?,
-    )?)
+    facility_upkeep::ActiveModel {
+        facility_id: Set(facility_id),
+        by_user: Set(by),
+        at: Set(now),
+        note: Set(note.to_owned()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?
+    .decode()
 }
 
 pub async fn upkeep_of(db: &impl ConnectionTrait, facility_ids: &[i64]) -> Result<Vec<Upkeep>> {
-    Ok(crate::rows::decode_all(
-        facility_upkeep::Entity::find()
-            .filter(facility_upkeep::Column::FacilityId.is_in(facility_ids.iter().copied()))
-            .order_by_asc(facility_upkeep::Column::Id)
-            .all(db)
-            .await?,
-    )?)
+    facility_upkeep::Entity::find()
+        .filter(facility_upkeep::Column::FacilityId.is_in(facility_ids.iter().copied()))
+        .order_by_asc(facility_upkeep::Column::Id)
+        .all(db)
+        .await?
+        .decode()
 }
 
 /// Every facility (for the reminder job).
 pub async fn all_facilities(db: &impl ConnectionTrait) -> Result<Vec<Facility>> {
-    Ok(crate::rows::decode_all(facility::Entity::find().order_by_asc(facility::Column::Id).all(db).await?)?)
+    facility::Entity::find().order_by_asc(facility::Column::Id).all(db).await?.decode()
 }
