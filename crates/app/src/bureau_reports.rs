@@ -18,6 +18,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BureauReportState {
     /// `monthly` or `weekly`.
     pub kind: String,

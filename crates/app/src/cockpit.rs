@@ -13,6 +13,7 @@ use anjian_store::hazards::{self, HazardFilter};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Cockpit {
     pub place: String,
     /// The jurisdiction looked at, when narrowed to a county.

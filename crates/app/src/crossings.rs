@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EquipmentState {
     pub equipment: Equipment,
     pub last_checked: Option<DateTime<Utc>>,
@@ -35,6 +36,7 @@ pub struct EquipmentState {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GuardView {
     pub guard: Guard,
     pub certificate: Option<Certificate>,
@@ -44,6 +46,7 @@ pub struct GuardView {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CrossingRow {
     pub site: Site,
     pub county: String,
@@ -59,6 +62,7 @@ pub struct CrossingRow {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CrossingDetail {
     pub row: CrossingRow,
     pub equipment: Vec<EquipmentState>,

@@ -68,6 +68,9 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Full(m) => AppError::StorageFull(m),
+            // A value no release wrote: the record cannot be shown as anything, so the request
+            // fails (500, logged) rather than showing a guess.
+            e @ StoreError::Corrupt { .. } => AppError::Internal(e.to_string()),
             e => AppError::Store(e),
         }
     }

@@ -49,6 +49,7 @@ pub struct FundamentalInput {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Profile {
     pub org: orgs::Org,
     pub assessment: Assessment,

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LeaderView {
     pub code: String,
     pub name: String,
@@ -36,6 +37,7 @@ pub struct LeaderView {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = LiaisonReportState))]
 pub struct ReportState {
     pub leader: String,
     pub leader_name: String,

@@ -41,6 +41,7 @@ pub struct BoardCache {
 
 /// An obligation instance as pages and the API show it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ObligationView {
     pub rule_id: String,
     pub title: String,
@@ -90,6 +91,7 @@ impl ObligationView {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MyObligations {
     /// This period's instances (the one containing now, for each rule and subject).
     pub current: Vec<ObligationView>,
@@ -100,6 +102,7 @@ pub struct MyObligations {
 
 /// A record counted toward an obligation, with a line to show and a link to it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EvidenceView {
     pub source: Source,
     pub id: i64,
@@ -107,6 +110,7 @@ pub struct EvidenceView {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ObligationDetail {
     pub obligation: ObligationView,
     pub evidence: Vec<EvidenceView>,
@@ -115,12 +119,14 @@ pub struct ObligationDetail {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MatrixRule {
     pub id: String,
     pub title: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MatrixRow {
     pub name: String,
     /// Drill into a county (its jurisdiction id) …
@@ -132,6 +138,7 @@ pub struct MatrixRow {
 
 /// County × rule (or, inside a county, organisation × rule): instances to date by status.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Matrix {
     pub at: DateTime<Utc>,
     pub rules: Vec<MatrixRule>,

@@ -25,6 +25,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QuestionView {
     pub id: i64,
     pub kind: QuestionKind,
@@ -35,6 +36,7 @@ pub struct QuestionView {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SittingView {
     pub sitting: Sitting,
     pub questions: Vec<QuestionView>,
@@ -46,6 +48,7 @@ pub struct SittingView {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResultRow {
     pub org_id: i64,
     pub org: String,
@@ -59,6 +62,7 @@ pub struct ResultRow {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Notice {
     pub org: String,
     pub supervision_level: String,

@@ -156,6 +156,7 @@ pub struct TipInput {
 
 /// What the reporter sees with the receipt code.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReporterView {
     pub state: TipState,
     pub outcome: Option<Outcome>,
@@ -168,6 +169,7 @@ pub struct ReporterView {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReporterMessage {
     pub from_reporter: bool,
     pub body: String,
@@ -176,6 +178,7 @@ pub struct ReporterMessage {
 
 /// A tip with its history, for the bureau.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TipDetail {
     pub tip: Tip,
     pub has_contact: bool,
@@ -210,6 +213,7 @@ pub struct RewardInput {
 
 /// Counts of tips by month, county, category and outcome.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TipStatRow {
     pub month: String,
     pub county: String,

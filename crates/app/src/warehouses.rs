@@ -71,6 +71,7 @@ pub struct RawReading {
 
 /// What became of a batch: how many readings were taken, and why the others were not.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IngestReport {
     pub accepted: usize,
     /// Readings older than the sensor's newest: stored, but not fed to its alarm (out of order).
@@ -122,6 +123,7 @@ pub fn parse_batch(body: &[u8]) -> (Vec<RawReading>, usize) {
 
 /// A warehouse's live picture.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WarehouseView {
     pub site: sites::Site,
     pub sensors: Vec<store::Sensor>,
@@ -131,6 +133,7 @@ pub struct WarehouseView {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FacilityView {
     pub facility: store::Facility,
     pub last_upkeep: Option<DateTime<Utc>>,
@@ -140,6 +143,7 @@ pub struct FacilityView {
 
 /// One hour of a day's patrol: complete, missed, or still to come, with who checked in.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PatrolHour {
     pub hour: DateTime<Utc>,
     pub visited: usize,

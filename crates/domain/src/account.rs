@@ -7,6 +7,7 @@ use serde::Serialize;
 
 /// A record of `users`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
     pub id: i64,
     pub username: String,
@@ -34,6 +35,7 @@ pub struct User {
 
 /// A record of `sessions`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Session {
     /// SHA-256 of the session token; the token itself is never stored.
     pub id: String,
@@ -48,6 +50,7 @@ pub struct Session {
 
 /// A record of `api_tokens`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiToken {
     pub id: i64,
     pub user_id: i64,
@@ -60,6 +63,7 @@ pub struct ApiToken {
 
 /// A security admin's request to create or reset an account that needs a second admin's approval.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountRequest {
     pub id: i64,
     /// `create` or `reset`.

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 /// A file attached to a record (a photo before or after, evidence). Append-only.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attachment {
     pub id: i64,
     pub owner_type: String,
@@ -25,6 +26,7 @@ pub struct Attachment {
 
 /// A typical case (典型案例) made of a closed major hazard. Append-only.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TypicalCase {
     pub id: i64,
     pub hazard_id: i64,

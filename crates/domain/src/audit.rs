@@ -208,6 +208,7 @@ impl Verifier {
 
 /// A record of `audit_log`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditRow {
     pub seq: i64,
     pub at: DateTime<Utc>,

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 /// A checklist template, owned by a bureau or an enterprise. Append-only.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Checklist {
     pub id: i64,
     pub uid: String,
@@ -18,6 +19,7 @@ pub struct Checklist {
 
 /// One version of a checklist's items. Append-only.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChecklistVersion {
     pub id: i64,
     pub checklist_id: i64,

@@ -54,6 +54,7 @@ pub const CERT_WARNING_DAYS: i64 = 30;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum CertStatus {
     Valid,
     /// Valid, but expiring within [`CERT_WARNING_DAYS`].
@@ -125,6 +126,7 @@ pub fn may_take_shift(expires: Option<NaiveDate>, shift_ends: NaiveDate) -> bool
 
 /// A round of equipment checks at a crossing. Append-only.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CrossingCheck {
     pub id: i64,
     pub uid: String,
@@ -143,6 +145,7 @@ pub struct CrossingCheck {
 
 /// One piece of equipment's state in a check round. Append-only.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CheckItem {
     pub id: i64,
     pub check_id: i64,
@@ -154,6 +157,7 @@ pub struct CheckItem {
 
 /// A piece of a crossing's equipment and the interval it is checked at.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Equipment {
     pub id: i64,
     pub site_id: i64,
@@ -165,6 +169,7 @@ pub struct Equipment {
 
 /// A crossing guard (监护员) of a railway operator.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Guard {
     pub id: i64,
     pub uid: String,
@@ -178,6 +183,7 @@ pub struct Guard {
 
 /// A guard's certificate (持证上岗); the newest counts. Append-only.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Certificate {
     pub id: i64,
     pub guard_id: i64,
@@ -190,6 +196,7 @@ pub struct Certificate {
 
 /// A guard on duty at a crossing. Append-only.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Shift {
     pub id: i64,
     pub guard_id: i64,
@@ -202,6 +209,7 @@ pub struct Shift {
 
 /// A training session or emergency drill (应急处置演练). Append-only.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Training {
     pub id: i64,
     pub uid: String,

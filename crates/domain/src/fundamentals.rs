@@ -21,6 +21,7 @@ pub struct Facts {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Assessment {
     /// No fees record for this year.
     pub fees_missing: bool,
@@ -55,6 +56,7 @@ pub fn assess(f: &Facts, today: NaiveDate) -> Assessment {
 
 /// A dated record of an enterprise's fundamentals: `fee`, `staff`, `training` or `insurance`. Append-only.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Fundamental {
     pub id: i64,
     pub org_id: i64,
@@ -78,6 +80,7 @@ pub struct Fundamental {
 
 /// An item of a bureau's list of powers and responsibilities. Append-only.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Power {
     pub id: i64,
     pub org_id: i64,

@@ -10,6 +10,7 @@ use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum HazardState {
     Draft,
     Reported,
@@ -198,6 +199,7 @@ pub fn is_overdue(state: HazardState, deadline: Option<DateTime<Utc>>, now: Date
 
 /// A hazard as it stands now; its history is in `hazard_events`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Hazard {
     pub id: i64,
     pub uid: String,
@@ -240,6 +242,7 @@ impl Hazard {
 
 /// One transition of a hazard: who, when, why (append-only).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HazardEvent {
     pub id: i64,
     pub hazard_id: i64,
@@ -254,6 +257,7 @@ pub struct HazardEvent {
 
 /// The governance plan of a major hazard (重大隐患治理方案), six parts (append-only).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HazardPlan {
     pub id: i64,
     pub hazard_id: i64,

@@ -77,6 +77,7 @@ impl InspectionKind {
 
 /// One inspection (append-only).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Inspection {
     pub id: i64,
     pub uid: String,
@@ -99,6 +100,7 @@ pub struct Inspection {
 
 /// One checklist item of an inspection and its result (append-only).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Finding {
     pub id: i64,
     pub inspection_id: i64,
@@ -111,6 +113,7 @@ pub struct Finding {
 
 /// An inspection point: a 单元, 环节, 岗位 or 部位 of an organisation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Point {
     pub id: i64,
     pub uid: String,

@@ -42,6 +42,7 @@ pub fn signed_message(content_hash: &str, signer_id: i64, signed_at_us: i64, org
 
 /// A signed monthly hazard list of an organisation (append-only; a correction is a new version).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Ledger {
     pub id: i64,
     pub uid: String,

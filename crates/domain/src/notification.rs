@@ -17,6 +17,7 @@ string_enum! {
 
 /// A message in a user's inbox.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Notification {
     pub id: i64,
     pub user_id: i64,
@@ -31,6 +32,7 @@ pub struct Notification {
 
 /// A notification on its way to the outgoing webhook.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Delivery {
     pub id: i64,
     pub notification_id: i64,

@@ -27,6 +27,7 @@ macro_rules! string_enum {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
         #[serde(rename_all = "snake_case")]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         pub enum $name { $($variant),+ }
 
         impl $name {
@@ -96,6 +97,7 @@ string_enum! {
 
 /// A record of `orgs`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Org {
     pub id: i64,
     /// Permanent unique id; the client's idempotency key when it sent one.
@@ -121,6 +123,7 @@ pub struct Org {
 
 /// A record of `jurisdictions`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Jurisdiction {
     pub id: i64,
     pub code: String,
@@ -134,6 +137,7 @@ pub struct Jurisdiction {
 
 /// A physical site of an organisation: an explosives warehouse, a railway crossing.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Site {
     pub id: i64,
     pub uid: String,

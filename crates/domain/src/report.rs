@@ -17,6 +17,7 @@ string_enum! {
 
 /// One version of a bureau's monthly report or weekly summary. Append-only.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BureauReport {
     pub id: i64,
     pub org_id: i64,
@@ -36,6 +37,7 @@ pub struct BureauReport {
 
 /// One version of a leader's monthly liaison report. Append-only: an edit is a new version.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LiaisonReport {
     pub id: i64,
     pub leader_code: String,
@@ -50,6 +52,7 @@ pub struct LiaisonReport {
 
 /// A weekly analysis and arrangement (分析研判和安排部署). Append-only.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WeeklyAnalysis {
     pub id: i64,
     pub uid: String,
@@ -68,6 +71,7 @@ pub struct WeeklyAnalysis {
 
 /// A progress report on a task of the task list. Append-only.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TaskReport {
     pub id: i64,
     pub uid: String,

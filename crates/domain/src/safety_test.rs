@@ -160,6 +160,7 @@ pub fn grade(paper: &[Question], answers: &std::collections::HashMap<i64, Vec<us
 /// Where a principal stands after their graded sittings, oldest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Standing {
     NotTested,
     Passed,
@@ -199,6 +200,7 @@ pub fn escalates(results: &[bool]) -> bool {
 
 /// A question of the safety-test bank.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BankQuestion {
     pub id: i64,
     pub uid: String,
@@ -214,6 +216,7 @@ pub struct BankQuestion {
 
 /// One sitting of a safety test: the paper drawn, the deadline, the grade.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Sitting {
     pub id: i64,
     pub user_id: i64,
@@ -231,6 +234,7 @@ pub struct Sitting {
 
 /// A change of an enterprise's supervision level and why. Append-only.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SupervisionChange {
     pub id: i64,
     pub org_id: i64,

@@ -277,6 +277,7 @@ mod tests;
 /// A tip and where its handling stands. Nothing here identifies the reporter: the contact
 /// details are sealed, the receipt code is kept only as a slow hash.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Tip {
     pub id: i64,
     #[serde(skip)]
@@ -342,6 +343,7 @@ impl Tip {
 
 /// The steps open on a tip for one handler (see [`Tip::steps`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Steps {
     pub assign: bool,
     pub conclude: bool,
@@ -354,6 +356,7 @@ pub struct Steps {
 
 /// One step in a tip's handling. Append-only.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TipEvent {
     pub id: i64,
     pub tip_id: i64,
@@ -367,6 +370,7 @@ pub struct TipEvent {
 /// A file of a tip (the reporter's photos, the verification's evidence), stripped of metadata and
 /// kept by its hash. Append-only.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TipFile {
     pub id: i64,
     pub tip_id: i64,
@@ -382,6 +386,7 @@ pub struct TipFile {
 
 /// A message between the reporter and the bureau. Append-only.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TipMessage {
     pub id: i64,
     pub tip_id: i64,

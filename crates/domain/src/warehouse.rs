@@ -19,6 +19,7 @@ string_enum! {
 
 /// An alarm: out of range, offline, or a missed patrol hour; acknowledged and resolved with a note.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Alarm {
     pub id: i64,
     #[serde(skip)]
@@ -53,6 +54,7 @@ impl Alarm {
 
 /// A patrol checkpoint of a warehouse; its code is what the QR sheet carries.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Checkpoint {
     pub id: i64,
     pub site_id: i64,
@@ -63,6 +65,7 @@ pub struct Checkpoint {
 
 /// A fire or drainage facility of a warehouse with its upkeep interval.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Facility {
     pub id: i64,
     pub site_id: i64,
@@ -76,6 +79,7 @@ pub struct Facility {
 
 /// One maintenance of a facility. Append-only.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Upkeep {
     pub id: i64,
     pub facility_id: i64,
@@ -86,6 +90,7 @@ pub struct Upkeep {
 
 /// A gateway that posts readings; its token is kept only as a digest.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Gateway {
     pub id: i64,
     pub org_id: i64,
@@ -97,6 +102,7 @@ pub struct Gateway {
 
 /// A loading or unloading with its procedure and vehicle checklist. Append-only.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Loading {
     pub id: i64,
     pub uid: String,
@@ -117,6 +123,7 @@ pub struct Loading {
 
 /// A guard at a checkpoint, at the server's time. Append-only.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Checkin {
     pub id: i64,
     pub site_id: i64,
@@ -130,6 +137,7 @@ pub struct Checkin {
 
 /// A sensor in a warehouse with its range and where its readings left it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Sensor {
     pub id: i64,
     pub code: String,

@@ -76,8 +76,8 @@ on_both_databases!(fundamentals_show_what_is_missing_and_expiring, |backend| asy
     let other = t.user("gp.fund", "county_staff", Some(t.org_by_code("bureau-gaoping").await.id)).await;
     assert_eq!(get(&t, &other.token, &path).await.0, 404);
     let (_, overview) = get(&t, &county.token, "/api/v1/fundamentals").await;
-    let row = overview.as_array().unwrap().iter().find(|r| r[0]["id"] == org_id).unwrap();
-    assert_eq!(row[1]["staff_short"], true);
+    let row = overview.as_array().unwrap().iter().find(|r| r["org"]["id"] == org_id).unwrap();
+    assert_eq!(row["assessment"]["staff_short"], true);
 
     // Insurance expiring within 30 days reminds the principal, once.
     t.app.run_reminders("test").await.unwrap();

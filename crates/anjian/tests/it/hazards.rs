@@ -1092,3 +1092,32 @@ on_both_databases!(monthly_counts_agree_with_the_hazards_they_count, |backend| a
     assert!(total_closed > 40, "{total_closed} closed");
     t.finish().await;
 });
+
+on_both_databases!(an_unknown_stored_state_is_an_error_not_a_guess, |backend| async move {
+    let t = TestApp::start(backend).await;
+    let s = site(&t).await;
+    let body = json!({
+        "org_id": s.org_id, "source": "self_inspection", "description": "配电箱未接地", "grade": "general",
+        "measures": "重新接地", "owner": "王刚", "deadline": t.clock.now_value() + Duration::days(7)
+    });
+    let (st, h) = post(&t, &s.principal.token, "/api/v1/hazards", body).await;
+    assert_eq!(st, 201, "{h}");
+    let id = h["id"].as_i64().unwrap();
+    let one = |token: String| {
+        let t = &t;
+        async move { t.get(&token, &format!("/api/v1/hazards/{id}")).await }
+    };
+    assert_eq!(one(s.county.token.clone()).await.json::<Value>().await.unwrap()["hazard"]["state"], "reported");
+
+    // A state no release ever wrote (a hand edit, a newer version's row read by an older one).
+    use anjian_store::ConnectionTrait;
+    t.store.db.execute_unprepared(&format!("UPDATE hazards SET state = 'suspended' WHERE id = {id}")).await.unwrap();
+    let r = one(s.county.token.clone()).await;
+    assert_eq!(r.status().as_u16(), 500, "the record is not shown as some other state");
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "internal", "{v}");
+    assert!(!v.to_string().contains("reported"), "{v}");
+    // The list does not quietly drop or relabel it either.
+    assert_eq!(t.get(&s.county.token, "/api/v1/hazards").await.status().as_u16(), 500);
+    t.finish().await;
+});

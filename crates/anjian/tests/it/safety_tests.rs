@@ -159,8 +159,8 @@ on_both_databases!(a_failed_retest_raises_the_enterprise_to_key_supervision, |ba
     assert_eq!(graded["sitting"]["passed"], false);
     let (_, key) = get(&t, &county.token, "/api/v1/orgs/supervision").await;
     let entry =
-        key.as_array().unwrap().iter().find(|k| k[0]["id"] == org_id).expect("on the key-supervision list").clone();
-    assert!(entry[1]["reason"].as_str().unwrap().contains("复试仍不合格"));
+        key.as_array().unwrap().iter().find(|k| k["org"]["id"] == org_id).expect("on the key-supervision list").clone();
+    assert!(entry["change"]["reason"].as_str().unwrap().contains("复试仍不合格"));
     let auditor = t.user("auditor.t", "audit_admin", None).await;
     let (_, audit) = get(&t, &auditor.token, "/api/v1/audit?action=supervision.raise").await;
     assert_eq!(audit["items"].as_array().unwrap().len(), 1, "{audit}");

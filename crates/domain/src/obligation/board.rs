@@ -65,6 +65,7 @@ pub struct Obligation {
 
 /// Counts by status for one rule inside some scope, for one window or all windows to date.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RuleSummary {
     pub met: u32,
     pub due: u32,

@@ -128,6 +128,7 @@ impl FromStr for Subject {
 /// lowers a status" reads as `new >= old`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Status {
     /// The window closed short of the count.
     Overdue,

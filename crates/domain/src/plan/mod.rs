@@ -493,6 +493,7 @@ impl Plan {
 
 /// A record of `plan_versions`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlanVersion {
     pub id: i64,
     pub plan_id: String,

@@ -39,37 +39,37 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The cockpit's figures for the caller's jurisdiction (or one county in it).
-#[utoipa::path(get, path = "/api/v1/cockpit", params(PlaceParams), responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/cockpit", params(PlaceParams), responses((status = 200, body = anjian_app::cockpit::Cockpit), (status = 403, body = ErrorBody)))]
 pub async fn cockpit(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiQuery(p): ApiQuery<PlaceParams>,
-) -> Result<Json<Value>, ApiError> {
-    super::json_of(&s.app.cockpit(&a, p.jurisdiction_id).await?)
+) -> Result<Json<anjian_app::cockpit::Cockpit>, ApiError> {
+    super::json_of(s.app.cockpit(&a, p.jurisdiction_id).await?)
 }
 
 /// The caller's bureau's `monthly` (`2022-08`) or `weekly` (the Monday, `2022-08-15`) report: the
 /// newest version, or a draft from the period's records.
 #[utoipa::path(get, path = "/api/v1/bureau-reports/{kind}/{period}", params(("kind" = String, Path), ("period" = String, Path)),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = anjian_app::bureau_reports::BureauReportState), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn bureau_report(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiPath((kind, period)): ApiPath<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
-    super::json_of(&s.app.bureau_report(&a, &kind, &period).await?)
+) -> Result<Json<anjian_app::bureau_reports::BureauReportState>, ApiError> {
+    super::json_of(s.app.bureau_report(&a, &kind, &period).await?)
 }
 
 /// Saves the report as a new version (`submit: true` reports it).
 #[utoipa::path(put, path = "/api/v1/bureau-reports/{kind}/{period}", params(("kind" = String, Path), ("period" = String, Path)), request_body = LiaisonReportBody,
-    responses((status = 200, body = Object), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = anjian_domain::report::BureauReport), (status = 422, body = ErrorBody)))]
 pub async fn save_bureau_report(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiPath((kind, period)): ApiPath<(String, String)>,
     ApiJson(b): ApiJson<LiaisonReportBody>,
-) -> Result<Json<Value>, ApiError> {
-    super::json_of(&s.app.save_bureau_report(&a, &kind, &period, &b.body, b.submit).await?)
+) -> Result<Json<anjian_domain::report::BureauReport>, ApiError> {
+    super::json_of(s.app.save_bureau_report(&a, &kind, &period, &b.body, b.submit).await?)
 }
 
 /// The report as .docx, with its chart.
@@ -85,32 +85,35 @@ pub async fn bureau_report_docx(
 }
 
 /// This period's and the overdue obligations of everything the caller answers for.
-#[utoipa::path(get, path = "/api/v1/obligations/mine", responses((status = 200, body = Object, description = "MyObligations: current[], overdue[], overdue_total")))]
-pub async fn mine(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Json<Value>, ApiError> {
-    super::json_of(&s.app.my_obligations(&a).await?)
+#[utoipa::path(get, path = "/api/v1/obligations/mine", responses((status = 200, body = anjian_app::obligations::MyObligations, description = "MyObligations: current[], overdue[], overdue_total")))]
+pub async fn mine(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+) -> Result<Json<anjian_app::obligations::MyObligations>, ApiError> {
+    super::json_of(s.app.my_obligations(&a).await?)
 }
 
 /// An organisation's obligations and its people's (a bureau drilling down, or the organisation).
-#[utoipa::path(get, path = "/api/v1/orgs/{id}/obligations", params(("id" = i64, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/obligations", params(("id" = i64, Path)), responses((status = 200, body = anjian_app::obligations::MyObligations), (status = 404, body = ErrorBody)))]
 pub async fn of_org(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<Value>, ApiError> {
-    super::json_of(&s.app.org_obligations(&a, id).await?)
+) -> Result<Json<anjian_app::obligations::MyObligations>, ApiError> {
+    super::json_of(s.app.org_obligations(&a, id).await?)
 }
 
 /// One obligation instance (rule id, subject `org-12` / `user-5` / `leader-director`, window
 /// index) with the records that count toward it and the targets still short.
 #[utoipa::path(get, path = "/api/v1/obligations/{rule}/{subject}/{window}",
     params(("rule" = String, Path), ("subject" = String, Path), ("window" = usize, Path)),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = anjian_app::obligations::ObligationDetail), (status = 404, body = ErrorBody)))]
 pub async fn detail(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiPath((rule, subject, window)): ApiPath<(String, String, usize)>,
-) -> Result<Json<Value>, ApiError> {
-    super::json_of(&s.app.obligation_detail(&a, &rule, &subject, window).await?)
+) -> Result<Json<anjian_app::obligations::ObligationDetail>, ApiError> {
+    super::json_of(s.app.obligation_detail(&a, &rule, &subject, window).await?)
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -123,23 +126,23 @@ pub struct PlaceParams {
 }
 
 /// County × rule (or organisation × rule inside a county): instances to date by status.
-#[utoipa::path(get, path = "/api/v1/compliance/matrix", params(PlaceParams), responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/compliance/matrix", params(PlaceParams), responses((status = 200, body = anjian_app::obligations::Matrix), (status = 403, body = ErrorBody)))]
 pub async fn matrix(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiQuery(p): ApiQuery<PlaceParams>,
-) -> Result<Json<Value>, ApiError> {
-    super::json_of(&s.app.compliance_matrix(&a, p.jurisdiction_id).await?)
+) -> Result<Json<anjian_app::obligations::Matrix>, ApiError> {
+    super::json_of(s.app.compliance_matrix(&a, p.jurisdiction_id).await?)
 }
 
 /// Every overdue instance inside the caller's jurisdiction, newest first.
-#[utoipa::path(get, path = "/api/v1/compliance/overdue", params(PlaceParams), responses((status = 200, body = [Object]), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/compliance/overdue", params(PlaceParams), responses((status = 200, body = [anjian_app::obligations::ObligationView]), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn overdue(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiQuery(p): ApiQuery<PlaceParams>,
-) -> Result<Json<Value>, ApiError> {
-    super::json_of(&s.app.overdue_obligations(&a, p.jurisdiction_id, p.rule.as_deref()).await?)
+) -> Result<Json<Vec<anjian_app::obligations::ObligationView>>, ApiError> {
+    super::json_of(s.app.overdue_obligations(&a, p.jurisdiction_id, p.rule.as_deref()).await?)
 }
 
 /// The overdue list as .xlsx, with the same filters.
@@ -154,9 +157,12 @@ pub async fn overdue_xlsx(
 }
 
 /// The 20 tasks with status, reports and their rules' compliance; the phases and today's phase.
-#[utoipa::path(get, path = "/api/v1/campaign/board", responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
-pub async fn board(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Json<Value>, ApiError> {
-    super::json_of(&s.app.campaign_board(&a).await?)
+#[utoipa::path(get, path = "/api/v1/campaign/board", responses((status = 200, body = anjian_app::tasks::CampaignBoard), (status = 403, body = ErrorBody)))]
+pub async fn board(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+) -> Result<Json<anjian_app::tasks::CampaignBoard>, ApiError> {
+    super::json_of(s.app.campaign_board(&a).await?)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -168,24 +174,27 @@ pub struct TaskReportBody {
 
 /// A progress report on a task, for this month. Photos go through the page form.
 #[utoipa::path(post, path = "/api/v1/campaign/tasks/{no}/reports", params(("no" = u32, Path), ("Idempotency-Key" = Option<String>, Header)),
-    request_body = TaskReportBody, responses((status = 201, body = Object), (status = 422, body = ErrorBody)))]
+    request_body = TaskReportBody, responses((status = 201, body = anjian_domain::report::TaskReport), (status = 422, body = ErrorBody)))]
 pub async fn report_task(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     headers: HeaderMap,
     ApiPath(no): ApiPath<u32>,
     ApiJson(b): ApiJson<TaskReportBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<anjian_domain::report::TaskReport>), ApiError> {
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
     let c =
         s.app.report_task_progress(&a, no, ReportInput { progress: b.progress, body: b.body }, Vec::new(), key).await?;
-    Ok((if c.replayed { StatusCode::OK } else { StatusCode::CREATED }, super::json_of(&c.value)?))
+    Ok((if c.replayed { StatusCode::OK } else { StatusCode::CREATED }, super::json_of(c.value)?))
 }
 
 /// The leaders of 附件1 with assignments, linked accounts and this period's duties.
-#[utoipa::path(get, path = "/api/v1/liaison/leaders", responses((status = 200, body = [Object])))]
-pub async fn leaders(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Json<Value>, ApiError> {
-    super::json_of(&s.app.liaison_overview(&a).await?)
+#[utoipa::path(get, path = "/api/v1/liaison/leaders", responses((status = 200, body = [anjian_app::liaison::LeaderView])))]
+pub async fn leaders(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+) -> Result<Json<Vec<anjian_app::liaison::LeaderView>>, ApiError> {
+    super::json_of(s.app.liaison_overview(&a).await?)
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -196,14 +205,14 @@ pub struct LeaderParams {
 }
 
 /// A leader's report for a month (`2022-08`): the newest version, or a draft from the records.
-#[utoipa::path(get, path = "/api/v1/liaison/reports/{month}", params(("month" = String, Path), LeaderParams), responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/liaison/reports/{month}", params(("month" = String, Path), LeaderParams), responses((status = 200, body = anjian_app::liaison::ReportState), (status = 403, body = ErrorBody)))]
 pub async fn liaison_report(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiPath(month): ApiPath<String>,
     ApiQuery(p): ApiQuery<LeaderParams>,
-) -> Result<Json<Value>, ApiError> {
-    super::json_of(&s.app.liaison_report(&a, p.leader.as_deref(), &month).await?)
+) -> Result<Json<anjian_app::liaison::ReportState>, ApiError> {
+    super::json_of(s.app.liaison_report(&a, p.leader.as_deref(), &month).await?)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -216,14 +225,14 @@ pub struct LiaisonReportBody {
 
 /// Saves the caller's report as a new version (leaders only); unchanged text is refused.
 #[utoipa::path(put, path = "/api/v1/liaison/reports/{month}", params(("month" = String, Path)), request_body = LiaisonReportBody,
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = anjian_domain::report::LiaisonReport), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn save_liaison_report(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiPath(month): ApiPath<String>,
     ApiJson(b): ApiJson<LiaisonReportBody>,
-) -> Result<Json<Value>, ApiError> {
-    super::json_of(&s.app.save_liaison_report(&a, &month, &b.body, b.submit).await?)
+) -> Result<Json<anjian_domain::report::LiaisonReport>, ApiError> {
+    super::json_of(s.app.save_liaison_report(&a, &month, &b.body, b.submit).await?)
 }
 
 /// The report as .docx.
@@ -239,9 +248,12 @@ pub async fn liaison_docx(
     Ok(crate::sheets::docx_response(bytes, &name))
 }
 
-#[utoipa::path(get, path = "/api/v1/weekly-analyses", responses((status = 200, body = [Object])))]
-pub async fn list_analyses(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Json<Value>, ApiError> {
-    super::json_of(&s.app.weekly_analyses(&a).await?)
+#[utoipa::path(get, path = "/api/v1/weekly-analyses", responses((status = 200, body = [anjian_domain::report::WeeklyAnalysis])))]
+pub async fn list_analyses(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+) -> Result<Json<Vec<anjian_domain::report::WeeklyAnalysis>>, ApiError> {
+    super::json_of(s.app.weekly_analyses(&a).await?)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -254,17 +266,17 @@ pub struct AnalysisBody {
 
 /// Records a weekly analysis and arrangement (分析研判和安排部署) for the caller's bureau.
 #[utoipa::path(post, path = "/api/v1/weekly-analyses", params(("Idempotency-Key" = Option<String>, Header)), request_body = AnalysisBody,
-    responses((status = 201, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = anjian_domain::report::WeeklyAnalysis), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn record_analysis(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     headers: HeaderMap,
     ApiJson(b): ApiJson<AnalysisBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<anjian_domain::report::WeeklyAnalysis>), ApiError> {
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
     let input = AnalysisInput { week_start: b.week_start, analysis: b.analysis, arrangements: b.arrangements };
     let c = s.app.record_weekly_analysis(&a, input, key).await?;
-    Ok((if c.replayed { StatusCode::OK } else { StatusCode::CREATED }, super::json_of(&c.value)?))
+    Ok((if c.replayed { StatusCode::OK } else { StatusCode::CREATED }, super::json_of(c.value)?))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -12,7 +12,6 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 pub fn router() -> Router<AppState> {
@@ -39,13 +38,13 @@ pub struct CrossingParams {
 
 /// Every crossing in scope with its last bureau inspection, open equipment faults, overdue
 /// equipment, uncertified guards on duty and task-5 coverage.
-#[utoipa::path(get, path = "/api/v1/crossings", params(CrossingParams), responses((status = 200, body = [Object])))]
+#[utoipa::path(get, path = "/api/v1/crossings", params(CrossingParams), responses((status = 200, body = [anjian_app::crossings::CrossingRow])))]
 pub async fn list(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiQuery(p): ApiQuery<CrossingParams>,
-) -> Result<Json<Value>, ApiError> {
-    super::json_of(&s.app.crossings(&a, p.jurisdiction_id).await?)
+) -> Result<Json<Vec<anjian_app::crossings::CrossingRow>>, ApiError> {
+    super::json_of(s.app.crossings(&a, p.jurisdiction_id).await?)
 }
 
 /// The same list as .xlsx.
@@ -60,28 +59,28 @@ pub async fn export(
     Ok(crate::sheets::xlsx_response(crate::pages::crossings_sheet(&rows)?, "无人看守铁路道口.xlsx"))
 }
 
-#[utoipa::path(get, path = "/api/v1/crossings/{id}", params(("id" = i64, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/crossings/{id}", params(("id" = i64, Path)), responses((status = 200, body = anjian_app::crossings::CrossingDetail), (status = 404, body = ErrorBody)))]
 pub async fn one(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<Value>, ApiError> {
-    super::json_of(&s.app.crossing(&a, id).await?)
+) -> Result<Json<anjian_app::crossings::CrossingDetail>, ApiError> {
+    super::json_of(s.app.crossing(&a, id).await?)
 }
 
 /// A round of equipment checks by the operator; a faulty item files a hazard.
 #[utoipa::path(post, path = "/api/v1/crossings/{id}/checks", params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
     request_body = anjian_app::crossings::CheckInput,
-    responses((status = 201, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = anjian_domain::crossing::CrossingCheck), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn check(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     headers: HeaderMap,
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<CheckInput>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<anjian_domain::crossing::CrossingCheck>), ApiError> {
     let c = s.app.record_crossing_check(&a, id, b, super::idempotency_key(&headers)).await?;
-    Ok((if c.replayed { StatusCode::OK } else { StatusCode::CREATED }, super::json_of(&c.value)?))
+    Ok((if c.replayed { StatusCode::OK } else { StatusCode::CREATED }, super::json_of(c.value)?))
 }
 
 /// Crossings of an operator from an .xlsx with the columns 名称, 线路, 公里标, 所在县区, 纬度, 经度, 看守点数.
@@ -101,22 +100,25 @@ pub async fn import(
 }
 
 /// Guards in scope with their certificate status and this quarter's training.
-#[utoipa::path(get, path = "/api/v1/guards", responses((status = 200, body = [Object])))]
-pub async fn guards(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Json<Value>, ApiError> {
-    super::json_of(&s.app.guard_views(&a, None).await?)
+#[utoipa::path(get, path = "/api/v1/guards", responses((status = 200, body = [anjian_app::crossings::GuardView])))]
+pub async fn guards(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+) -> Result<Json<Vec<anjian_app::crossings::GuardView>>, ApiError> {
+    super::json_of(s.app.guard_views(&a, None).await?)
 }
 
 #[utoipa::path(post, path = "/api/v1/guards", params(("Idempotency-Key" = Option<String>, Header)),
     request_body = anjian_app::crossings::GuardInput,
-    responses((status = 201, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = anjian_domain::crossing::Guard), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn add_guard(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     headers: HeaderMap,
     ApiJson(b): ApiJson<GuardInput>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<anjian_domain::crossing::Guard>), ApiError> {
     let c = s.app.add_guard(&a, b, super::idempotency_key(&headers)).await?;
-    Ok((if c.replayed { StatusCode::OK } else { StatusCode::CREATED }, super::json_of(&c.value)?))
+    Ok((if c.replayed { StatusCode::OK } else { StatusCode::CREATED }, super::json_of(c.value)?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -128,45 +130,59 @@ pub struct CertificateBody {
 
 /// A renewed certificate, kept beside the old one.
 #[utoipa::path(post, path = "/api/v1/guards/{id}/certificates", params(("id" = i64, Path)), request_body = CertificateBody,
-    responses((status = 201, body = Object), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = anjian_domain::crossing::Certificate), (status = 422, body = ErrorBody)))]
 pub async fn renew(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<CertificateBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<anjian_domain::crossing::Certificate>), ApiError> {
     let c = s.app.renew_certificate(&a, id, &b.certificate_no, &b.issued, &b.expires).await?;
-    Ok((StatusCode::CREATED, super::json_of(&c)?))
+    Ok((StatusCode::CREATED, super::json_of(c)?))
 }
 
 /// Puts a guard on duty at a crossing (only with a certificate valid for the whole shift).
 #[utoipa::path(post, path = "/api/v1/guards/{id}/shifts", params(("id" = i64, Path)),
     request_body = anjian_app::crossings::ShiftInput,
-    responses((status = 201, body = Object), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = anjian_domain::crossing::Shift), (status = 422, body = ErrorBody)))]
 pub async fn shift(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<ShiftInput>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    Ok((StatusCode::CREATED, super::json_of(&s.app.assign_shift(&a, id, b).await?)?))
+) -> Result<(StatusCode, Json<anjian_domain::crossing::Shift>), ApiError> {
+    Ok((StatusCode::CREATED, super::json_of(s.app.assign_shift(&a, id, b).await?)?))
 }
 
-#[utoipa::path(get, path = "/api/v1/trainings", responses((status = 200, body = [Object])))]
-pub async fn trainings(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Json<Value>, ApiError> {
-    super::json_of(&s.app.trainings(&a).await?)
+#[utoipa::path(get, path = "/api/v1/trainings", responses((status = 200, body = [TrainingRow])))]
+pub async fn trainings(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Json<Vec<TrainingRow>>, ApiError> {
+    super::json_of(
+        s.app
+            .trainings(&a)
+            .await?
+            .into_iter()
+            .map(|(training, attendees)| TrainingRow { training, attendees })
+            .collect(),
+    )
 }
 
 /// A training session or an emergency drill with its attendees (photos through the page form).
 #[utoipa::path(post, path = "/api/v1/trainings", params(("Idempotency-Key" = Option<String>, Header)),
     request_body = anjian_app::crossings::TrainingInput,
-    responses((status = 201, body = Object), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = anjian_domain::crossing::Training), (status = 422, body = ErrorBody)))]
 pub async fn add_training(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     headers: HeaderMap,
     ApiJson(b): ApiJson<TrainingInput>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<anjian_domain::crossing::Training>), ApiError> {
     let c = s.app.record_training(&a, b, Vec::new(), super::idempotency_key(&headers)).await?;
-    Ok((if c.replayed { StatusCode::OK } else { StatusCode::CREATED }, super::json_of(&c.value)?))
+    Ok((if c.replayed { StatusCode::OK } else { StatusCode::CREATED }, super::json_of(c.value)?))
+}
+
+/// A training or drill with the guards who attended.
+#[derive(serde::Serialize, ToSchema)]
+pub struct TrainingRow {
+    pub training: anjian_domain::crossing::Training,
+    pub attendees: Vec<i64>,
 }

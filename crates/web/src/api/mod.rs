@@ -243,9 +243,9 @@ pub struct ApiQuery<T>(pub T);
 #[from_request(via(axum::extract::Path), rejection(Rejection))]
 pub struct ApiPath<T>(pub T);
 
-/// Any serialisable answer as a JSON body.
-pub fn json_of<T: serde::Serialize>(v: &T) -> Result<Json<serde_json::Value>, crate::error::ApiError> {
-    Ok(Json(serde_json::to_value(v).map_err(|e| anjian_app::AppError::Internal(e.to_string()))?))
+/// An answer as its typed JSON body (its schema is in the API description).
+pub fn json_of<T: serde::Serialize>(v: T) -> Result<Json<T>, crate::error::ApiError> {
+    Ok(Json(v))
 }
 
 /// The `Idempotency-Key` header of a create from a phone.
@@ -280,5 +280,73 @@ pub fn code<T: std::str::FromStr>(field: &str, v: Option<&str>) -> Result<Option
     match v.filter(|v| !v.is_empty()) {
         None => Ok(None),
         Some(v) => v.parse().map(Some).map_err(|_| anjian_app::AppError::invalid(field, "invalid_kind")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+    use utoipa::OpenApi;
+
+    fn description() -> Value {
+        serde_json::to_value(super::ApiDoc::openapi()).unwrap()
+    }
+
+    /// The contract as a client generator reads it. Any change to a request, a response or an
+    /// error shows in review as a change of `snapshots/…openapi.snap` (`cargo insta review`).
+    #[test]
+    fn the_api_description_is_the_reviewed_one() {
+        insta::assert_json_snapshot!("openapi", description());
+    }
+
+    /// A schema that says nothing about its fields: `{}`, `{"type": "object"}` with no properties.
+    fn is_bare(schema: &Value) -> bool {
+        match schema {
+            Value::Object(o) if o.contains_key("$ref") => false,
+            Value::Object(o) => {
+                let items_bare = o.get("items").is_some_and(is_bare);
+                let no_fields = o.get("type").and_then(Value::as_str).is_none_or(|t| t == "object")
+                    && !o.contains_key("properties")
+                    && !o.contains_key("oneOf")
+                    && !o.contains_key("allOf")
+                    && !o.contains_key("enum");
+                items_bare || (no_fields && !o.contains_key("items"))
+            }
+            _ => true,
+        }
+    }
+
+    #[test]
+    fn every_json_body_has_a_typed_schema() {
+        let doc = description();
+        let mut bare = Vec::new();
+        for (path, ops) in doc["paths"].as_object().unwrap() {
+            for (method, op) in ops.as_object().unwrap() {
+                let request = op.pointer("/requestBody/content/application~1json/schema");
+                let responses = op["responses"].as_object().into_iter().flatten().filter_map(|(status, r)| {
+                    r.pointer("/content/application~1json/schema").map(|s| (status.as_str(), s))
+                });
+                for (what, schema) in request.map(|s| ("request", s)).into_iter().chain(responses) {
+                    if is_bare(schema) {
+                        bare.push(format!("{method} {path} {what}"));
+                    }
+                }
+            }
+        }
+        assert!(bare.is_empty(), "bodies with no schema (a client cannot be generated): {bare:#?}");
+        // Every named schema a body refers to is described.
+        let text = doc.to_string();
+        for name in text.split("\"#/components/schemas/").skip(1).filter_map(|s| s.split('"').next()) {
+            assert!(doc["components"]["schemas"].get(name).is_some(), "{name} is referred to but not described");
+        }
+    }
+
+    #[test]
+    fn a_bare_object_is_recognised() {
+        assert!(is_bare(&serde_json::json!({"type": "object"})));
+        assert!(is_bare(&serde_json::json!({})));
+        assert!(is_bare(&serde_json::json!({"type": "array", "items": {"type": "object"}})));
+        assert!(!is_bare(&serde_json::json!({"$ref": "#/components/schemas/Hazard"})));
+        assert!(!is_bare(&serde_json::json!({"type": "array", "items": {"$ref": "#/components/schemas/Tip"}})));
     }
 }

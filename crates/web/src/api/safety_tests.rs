@@ -10,7 +10,6 @@ use axum::response::Response;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 pub fn router() -> Router<AppState> {
@@ -42,20 +41,23 @@ pub async fn import(
 }
 
 /// Starts a sitting (principals), or returns the one still open.
-#[utoipa::path(post, path = "/api/v1/tests/sittings", responses((status = 201, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn start(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<(StatusCode, Json<Value>), ApiError> {
+#[utoipa::path(post, path = "/api/v1/tests/sittings", responses((status = 201, body = anjian_app::safety_tests::SittingView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn start(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+) -> Result<(StatusCode, Json<anjian_app::safety_tests::SittingView>), ApiError> {
     let sitting = s.app.start_sitting(&a).await?;
-    Ok((StatusCode::CREATED, super::json_of(&s.app.sitting_view(&a, sitting.id).await?)?))
+    Ok((StatusCode::CREATED, super::json_of(s.app.sitting_view(&a, sitting.id).await?)?))
 }
 
 /// A sitting with its questions, answers so far, time left, and (graded) the questions missed.
-#[utoipa::path(get, path = "/api/v1/tests/sittings/{id}", params(("id" = i64, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/tests/sittings/{id}", params(("id" = i64, Path)), responses((status = 200, body = anjian_app::safety_tests::SittingView), (status = 404, body = ErrorBody)))]
 pub async fn sitting(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<Value>, ApiError> {
-    super::json_of(&s.app.sitting_view(&a, id).await?)
+) -> Result<Json<anjian_app::safety_tests::SittingView>, ApiError> {
+    super::json_of(s.app.sitting_view(&a, id).await?)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -78,20 +80,23 @@ pub async fn answer(
 }
 
 /// Grades the sitting; a failed retest raises the enterprise's supervision level.
-#[utoipa::path(post, path = "/api/v1/tests/sittings/{id}/submit", params(("id" = i64, Path)), responses((status = 200, body = Object), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/tests/sittings/{id}/submit", params(("id" = i64, Path)), responses((status = 200, body = anjian_app::safety_tests::SittingView), (status = 422, body = ErrorBody)))]
 pub async fn submit(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<anjian_app::safety_tests::SittingView>, ApiError> {
     s.app.submit_sitting(&a, id).await?;
-    super::json_of(&s.app.sitting_view(&a, id).await?)
+    super::json_of(s.app.sitting_view(&a, id).await?)
 }
 
 /// Every principal in scope: attempts, last score, standing (not_tested, passed, retest_due, failed_retest).
-#[utoipa::path(get, path = "/api/v1/tests/results", responses((status = 200, body = [Object]), (status = 403, body = ErrorBody)))]
-pub async fn results(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Json<Value>, ApiError> {
-    super::json_of(&s.app.test_results(&a).await?)
+#[utoipa::path(get, path = "/api/v1/tests/results", responses((status = 200, body = [anjian_app::safety_tests::ResultRow]), (status = 403, body = ErrorBody)))]
+pub async fn results(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+) -> Result<Json<Vec<anjian_app::safety_tests::ResultRow>>, ApiError> {
+    super::json_of(s.app.test_results(&a).await?)
 }
 
 #[utoipa::path(get, path = "/api/v1/tests/results.xlsx", responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>)))]
@@ -108,14 +113,14 @@ pub struct LevelBody {
 
 /// Changes an enterprise's supervision level with a reason (bureaus).
 #[utoipa::path(post, path = "/api/v1/orgs/{id}/supervision-level", params(("id" = i64, Path)), request_body = LevelBody,
-    responses((status = 200, body = Object), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = anjian_domain::safety_test::SupervisionChange), (status = 422, body = ErrorBody)))]
 pub async fn level(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<LevelBody>,
-) -> Result<Json<Value>, ApiError> {
-    super::json_of(&s.app.set_supervision_level(&a, id, &b.level, &b.reason).await?)
+) -> Result<Json<anjian_domain::safety_test::SupervisionChange>, ApiError> {
+    super::json_of(s.app.set_supervision_level(&a, id, &b.level, &b.reason).await?)
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -126,21 +131,29 @@ pub struct SupervisionParams {
 }
 
 /// Enterprises at a supervision level (the key-supervision list by default), with the last change.
-#[utoipa::path(get, path = "/api/v1/orgs/supervision", params(SupervisionParams), responses((status = 200, body = [Object])))]
+#[utoipa::path(get, path = "/api/v1/orgs/supervision", params(SupervisionParams), responses((status = 200, body = [SupervisedOrg])))]
 pub async fn supervision(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiQuery(p): ApiQuery<SupervisionParams>,
-) -> Result<Json<Value>, ApiError> {
-    super::json_of(&s.app.supervision_list(&a, p.level.as_deref().unwrap_or("key")).await?)
+) -> Result<Json<Vec<SupervisedOrg>>, ApiError> {
+    let list = s.app.supervision_list(&a, p.level.as_deref().unwrap_or("key")).await?;
+    super::json_of(list.into_iter().map(|(org, change)| SupervisedOrg { org, change }).collect())
 }
 
 /// An enterprise's public notice of its principals' scores.
-#[utoipa::path(get, path = "/api/v1/orgs/{id}/test-notice", params(("id" = i64, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/test-notice", params(("id" = i64, Path)), responses((status = 200, body = anjian_app::safety_tests::Notice), (status = 404, body = ErrorBody)))]
 pub async fn notice(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<Value>, ApiError> {
-    super::json_of(&s.app.test_notice(&a, id).await?)
+) -> Result<Json<anjian_app::safety_tests::Notice>, ApiError> {
+    super::json_of(s.app.test_notice(&a, id).await?)
+}
+
+/// An enterprise on a supervision list, with the decision that put it there.
+#[derive(serde::Serialize, ToSchema)]
+pub struct SupervisedOrg {
+    pub org: anjian_domain::org::Org,
+    pub change: Option<anjian_domain::safety_test::SupervisionChange>,
 }

@@ -11,8 +11,8 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+
 use std::net::SocketAddr;
 use utoipa::ToSchema;
 
@@ -38,10 +38,10 @@ pub fn router() -> Router<AppState> {
 
 /// A proof-of-work challenge for a submission: find `nonce` so that SHA-256(`challenge:nonce`)
 /// starts with `bits` zero bits.
-#[utoipa::path(get, path = "/api/v1/tips/challenge", security(()), responses((status = 200, body = Object)))]
-pub async fn challenge(State(s): State<AppState>) -> Json<Value> {
+#[utoipa::path(get, path = "/api/v1/tips/challenge", security(()), responses((status = 200, body = ChallengeDto)))]
+pub async fn challenge(State(s): State<AppState>) -> Json<ChallengeDto> {
     let c = s.app.tip_challenge();
-    Json(json!({ "challenge": c.challenge, "bits": c.bits }))
+    Json(ChallengeDto { challenge: c.challenge, bits: c.bits })
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -69,13 +69,13 @@ pub struct SubmitBody {
 
 /// Submits a tip without an account. The answer holds the receipt code, shown this once.
 #[utoipa::path(post, path = "/api/v1/tips/submit", security(()), request_body = SubmitBody,
-    responses((status = 201, body = Object), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses((status = 201, body = ReceiptDto), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn submit(
     State(s): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: axum::http::HeaderMap,
     ApiJson(b): ApiJson<SubmitBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<ReceiptDto>), ApiError> {
     let input = TipInput {
         channel: b.channel,
         category: b.category,
@@ -90,7 +90,7 @@ pub async fn submit(
         nonce: b.nonce,
     };
     let code = s.app.submit_tip(Some(crate::pages::client_ip(peer, &headers)), input, Vec::new()).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "receipt": code }))))
+    Ok((StatusCode::CREATED, Json(ReceiptDto { receipt: code })))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -102,27 +102,27 @@ pub struct ReceiptBody {
 
 /// The state, outcome, reward and messages of the tip behind a receipt code.
 #[utoipa::path(post, path = "/api/v1/tips/follow", security(()), request_body = ReceiptBody,
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = anjian_app::tips::ReporterView), (status = 404, body = ErrorBody)))]
 pub async fn follow(
     State(s): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: axum::http::HeaderMap,
     ApiJson(b): ApiJson<ReceiptBody>,
-) -> Result<Json<Value>, ApiError> {
-    json_of(&s.app.follow_tip(Some(crate::pages::client_ip(peer, &headers)), &b.receipt).await?)
+) -> Result<Json<anjian_app::tips::ReporterView>, ApiError> {
+    json_of(s.app.follow_tip(Some(crate::pages::client_ip(peer, &headers)), &b.receipt).await?)
 }
 
 /// A message from the reporter to the bureau.
 #[utoipa::path(post, path = "/api/v1/tips/follow/messages", security(()), request_body = ReceiptBody,
-    responses((status = 201, body = Object), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = SentDto), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn reporter_message(
     State(s): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: axum::http::HeaderMap,
     ApiJson(b): ApiJson<ReceiptBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<SentDto>), ApiError> {
     s.app.reporter_message(Some(crate::pages::client_ip(peer, &headers)), &b.receipt, &b.body).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "sent": true }))))
+    Ok((StatusCode::CREATED, Json(SentDto { sent: true })))
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -148,34 +148,34 @@ impl ListParams {
 
 /// Tips in the caller's area, newest first (bureau roles only).
 #[utoipa::path(get, path = "/api/v1/tips", params(("state" = Option<String>, Query), ("category" = Option<String>, Query), ("channel" = Option<String>, Query), ("overdue" = Option<bool>, Query)),
-    responses((status = 200, body = [Object]), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = [anjian_domain::tip::Tip]), (status = 403, body = ErrorBody)))]
 pub async fn list(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiQuery(q): ApiQuery<ListParams>,
-) -> Result<Json<Value>, ApiError> {
-    json_of(&s.app.tips(&a, &q.filter(&s)?, 500).await?)
+) -> Result<Json<Vec<anjian_domain::tip::Tip>>, ApiError> {
+    json_of(s.app.tips(&a, &q.filter(&s)?, 500).await?)
 }
 
 /// Counts by month, county, category and outcome.
 #[utoipa::path(get, path = "/api/v1/tips/stats", params(("state" = Option<String>, Query), ("category" = Option<String>, Query), ("channel" = Option<String>, Query), ("overdue" = Option<bool>, Query)),
-    responses((status = 200, body = [Object]), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = [anjian_app::tips::TipStatRow]), (status = 403, body = ErrorBody)))]
 pub async fn stats(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiQuery(q): ApiQuery<ListParams>,
-) -> Result<Json<Value>, ApiError> {
-    json_of(&s.app.tip_stats(&a, &q.filter(&s)?).await?)
+) -> Result<Json<Vec<anjian_app::tips::TipStatRow>>, ApiError> {
+    json_of(s.app.tip_stats(&a, &q.filter(&s)?).await?)
 }
 
 /// A tip with its steps, messages and files (never the reporter's identity).
-#[utoipa::path(get, path = "/api/v1/tips/{id}", params(("id" = i64, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/tips/{id}", params(("id" = i64, Path)), responses((status = 200, body = anjian_app::tips::TipDetail), (status = 404, body = ErrorBody)))]
 pub async fn one(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<Value>, ApiError> {
-    json_of(&s.app.tip_detail(&a, id).await?)
+) -> Result<Json<anjian_app::tips::TipDetail>, ApiError> {
+    json_of(s.app.tip_detail(&a, id).await?)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -191,13 +191,13 @@ pub struct AssignBody {
 
 /// Triage and assignment to a department or county bureau.
 #[utoipa::path(post, path = "/api/v1/tips/{id}/assign", params(("id" = i64, Path)), request_body = AssignBody,
-    responses((status = 200, body = Object), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = anjian_domain::tip::Tip), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn assign(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<AssignBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<anjian_domain::tip::Tip>, ApiError> {
     let input = AssignInput {
         category: b.category,
         county: b.county,
@@ -206,7 +206,7 @@ pub async fn assign(
         note: b.note,
     };
     s.app.assign_tip(&a, id, input).await?;
-    json_of(&s.app.tip_detail(&a, id).await?.tip)
+    json_of(s.app.tip_detail(&a, id).await?.tip)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -218,15 +218,15 @@ pub struct ConcludeBody {
 
 /// The verification's findings and outcome (evidence photos through the page form).
 #[utoipa::path(post, path = "/api/v1/tips/{id}/conclude", params(("id" = i64, Path)), request_body = ConcludeBody,
-    responses((status = 200, body = Object), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = anjian_domain::tip::Tip), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn conclude(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<ConcludeBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<anjian_domain::tip::Tip>, ApiError> {
     s.app.conclude_tip(&a, id, &b.outcome, &b.findings, Vec::new()).await?;
-    json_of(&s.app.tip_detail(&a, id).await?.tip)
+    json_of(s.app.tip_detail(&a, id).await?.tip)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -237,15 +237,15 @@ pub struct HazardBody {
 
 /// Files a founded tip as a hazard in the ledger of the organisation concerned.
 #[utoipa::path(post, path = "/api/v1/tips/{id}/hazard", params(("id" = i64, Path)), request_body = HazardBody,
-    responses((status = 201, body = Object), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = HazardFiledDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn hazard(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<HazardBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<HazardFiledDto>), ApiError> {
     let h = s.app.tip_to_hazard(&a, id, &b.grade).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "hazard_id": h }))))
+    Ok((StatusCode::CREATED, Json(HazardFiledDto { hazard_id: h })))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -257,15 +257,15 @@ pub struct RewardBody {
 
 /// Proposes the reward the plan's rules give; the amount is computed, not typed.
 #[utoipa::path(post, path = "/api/v1/tips/{id}/reward", params(("id" = i64, Path)), request_body = RewardBody,
-    responses((status = 200, body = Object), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = RewardDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn reward(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<RewardBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<RewardDto>, ApiError> {
     let y = s.app.propose_reward(&a, id, RewardInput { finding: b.finding, penalty_yuan: b.penalty_yuan }).await?;
-    Ok(Json(json!({ "reward_yuan": y })))
+    Ok(Json(RewardDto { reward_yuan: y }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -277,15 +277,15 @@ pub struct DecisionBody {
 
 /// A second person approves or rejects (with a note) the proposed reward.
 #[utoipa::path(post, path = "/api/v1/tips/{id}/decision", params(("id" = i64, Path)), request_body = DecisionBody,
-    responses((status = 200, body = Object), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = anjian_domain::tip::Tip), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn decision(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<DecisionBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<anjian_domain::tip::Tip>, ApiError> {
     s.app.decide_reward(&a, id, b.approve, &b.note).await?;
-    json_of(&s.app.tip_detail(&a, id).await?.tip)
+    json_of(s.app.tip_detail(&a, id).await?.tip)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -295,52 +295,89 @@ pub struct TextBody {
 
 /// The reward paid (with the payment's reference).
 #[utoipa::path(post, path = "/api/v1/tips/{id}/payment", params(("id" = i64, Path)), request_body = TextBody,
-    responses((status = 200, body = Object), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = anjian_domain::tip::Tip), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn payment(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<TextBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<anjian_domain::tip::Tip>, ApiError> {
     s.app.record_reward_payment(&a, id, &b.text).await?;
-    json_of(&s.app.tip_detail(&a, id).await?.tip)
+    json_of(s.app.tip_detail(&a, id).await?.tip)
 }
 
 /// Closes a tip without (further) reward, with a reason.
 #[utoipa::path(post, path = "/api/v1/tips/{id}/close", params(("id" = i64, Path)), request_body = TextBody,
-    responses((status = 200, body = Object), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = anjian_domain::tip::Tip), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn close(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<TextBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<anjian_domain::tip::Tip>, ApiError> {
     s.app.close_tip(&a, id, &b.text).await?;
-    json_of(&s.app.tip_detail(&a, id).await?.tip)
+    json_of(s.app.tip_detail(&a, id).await?.tip)
 }
 
 /// A message from the bureau to the reporter.
 #[utoipa::path(post, path = "/api/v1/tips/{id}/messages", params(("id" = i64, Path)), request_body = TextBody,
-    responses((status = 201, body = Object), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = SentDto), (status = 422, body = ErrorBody)))]
 pub async fn message(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<TextBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<SentDto>), ApiError> {
     s.app.bureau_tip_message(&a, id, &b.text).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "sent": true }))))
+    Ok((StatusCode::CREATED, Json(SentDto { sent: true })))
 }
 
 /// Opens the sealed contact details: the custodian only, with a reason (`text`), audited.
 #[utoipa::path(post, path = "/api/v1/tips/{id}/reveal", params(("id" = i64, Path)), request_body = TextBody,
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = ContactDto), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn reveal(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<TextBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ContactDto>, ApiError> {
     let contact = s.app.reveal_tip_contact(&a, id, &b.text).await?;
-    Ok(Json(json!({ "contact": contact })))
+    Ok(Json(ContactDto { contact }))
+}
+
+/// The proof-of-work puzzle a public tip must solve.
+#[derive(Serialize, ToSchema)]
+pub struct ChallengeDto {
+    pub challenge: String,
+    /// Leading zero bits the answer's hash must have.
+    pub bits: u32,
+}
+
+/// The receipt code: the reporter's only way back to the tip.
+#[derive(Serialize, ToSchema)]
+pub struct ReceiptDto {
+    pub receipt: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SentDto {
+    pub sent: bool,
+}
+
+/// The hazard a tip (or an alarm) was filed as.
+#[derive(Serialize, ToSchema)]
+pub struct HazardFiledDto {
+    pub hazard_id: i64,
+}
+
+/// The reward the plan's rules come to, in yuan.
+#[derive(Serialize, ToSchema)]
+pub struct RewardDto {
+    pub reward_yuan: i64,
+}
+
+/// The reporter's contact, unsealed for this request (and audited).
+#[derive(Serialize, ToSchema)]
+pub struct ContactDto {
+    pub contact: String,
 }
