@@ -28,6 +28,8 @@ pub struct BureauReportState {
     pub body: String,
     pub versions: usize,
     /// County, found, closed in the period (for the chart and its table).
+    /// A tuple on the wire (an array of its values, in order).
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Vec<serde_json::Value>>))]
     pub counties: Vec<(String, u64, u64)>,
 }
 

@@ -22,29 +22,49 @@ pub struct Cockpit {
     pub found: Vec<u64>,
     pub closed: Vec<u64>,
     /// Grade code, name, open, overdue, found and closed in the campaign's months.
+    /// A tuple on the wire (an array of its values, in order).
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Vec<serde_json::Value>>))]
     pub by_grade: Vec<(String, String, u64, u64, u64, u64)>,
     /// County id, name, open, overdue, found and closed in the campaign's months.
+    /// A tuple on the wire (an array of its values, in order).
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Vec<serde_json::Value>>))]
     pub by_county: Vec<(i64, String, u64, u64, u64, u64)>,
     pub major_open: u64,
     pub major_with_plan: u64,
     /// Industry code (附件1 包联行业), open, overdue, found and closed in the campaign's months.
+    /// A tuple on the wire (an array of its values, in order).
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Vec<serde_json::Value>>))]
     pub by_industry: Vec<(String, u64, u64, u64, u64)>,
     /// Open hazards by age: found within 30 days, 31–90 days ago, longer ago.
     pub open_by_age: [u64; 3],
     /// The city's or county's monthly quota this month: (title, done, need).
+    /// A tuple on the wire (an array of its values, in order).
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Vec<serde_json::Value>>))]
     pub quota: Vec<(String, u32, u32)>,
     /// County name, periods met, periods due so far, overdue.
+    /// A tuple on the wire (an array of its values, in order).
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Vec<serde_json::Value>>))]
     pub compliance: Vec<(String, u32, u32, u32)>,
     /// Phase name, done, in progress, not started, overdue (tasks due in the phase; continuous
     /// tasks under the current one).
+    /// A tuple on the wire (an array of its values, in order).
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Vec<serde_json::Value>>))]
     pub tasks: Vec<(String, u32, u32, u32, u32)>,
+    /// A tuple on the wire (an array of its values, in order).
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<u64>))]
     pub crossings: (usize, usize, usize, usize),
     /// Not tested, passed, retest due, failed retest.
+    /// A tuple on the wire (an array of its values, in order).
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<u64>))]
     pub tests: (usize, usize, usize, usize),
     /// Explosives warehouses: live alarms, of which patrol misses, of which escalated.
+    /// A tuple on the wire (an array of its values, in order).
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<u64>))]
     pub alarms: (usize, usize, usize),
     /// Tips by outcome (`pending`, `true`, `partly_true`, `untrue`); empty for a role that may
     /// not see tips.
+    /// A tuple on the wire (an array of its values, in order).
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Vec<serde_json::Value>>))]
     pub tips: Vec<(String, u64)>,
 }
 

@@ -52,6 +52,8 @@ pub struct CrossingRow {
     pub county: String,
     pub operator: String,
     /// The last inspection by a bureau (kind and time).
+    /// A tuple on the wire (an array of its values, in order).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<serde_json::Value>>))]
     pub last_bureau_inspection: Option<(DateTime<Utc>, String)>,
     /// Task 5: inspected by a bureau within the campaign up to its deadline.
     pub covered: bool,
@@ -66,7 +68,11 @@ pub struct CrossingRow {
 pub struct CrossingDetail {
     pub row: CrossingRow,
     pub equipment: Vec<EquipmentState>,
+    /// A tuple on the wire (an array of its values, in order).
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Vec<serde_json::Value>>))]
     pub checks: Vec<(CrossingCheck, Vec<anjian_store::crossings::CheckItem>)>,
+    /// A tuple on the wire (an array of its values, in order).
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Vec<serde_json::Value>>))]
     pub shifts: Vec<(Shift, String)>,
     /// The operator's guards, for assigning shifts.
     pub guards: Vec<GuardView>,

@@ -44,6 +44,8 @@ pub struct SittingView {
     pub remaining_seconds: i64,
     pub pass_mark: u32,
     /// When graded: the questions missed, with the right answer.
+    /// A tuple on the wire (an array of its values, in order).
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Vec<serde_json::Value>>))]
     pub missed: Vec<(QuestionView, Vec<usize>)>,
 }
 
@@ -67,6 +69,8 @@ pub struct Notice {
     pub org: String,
     pub supervision_level: String,
     /// Principal, time, score, passed.
+    /// A tuple on the wire (an array of its values, in order).
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Vec<serde_json::Value>>))]
     pub scores: Vec<(String, DateTime<Utc>, i32, bool)>,
     pub changes: Vec<SupervisionChange>,
 }

@@ -1107,7 +1107,7 @@ on_both_databases!(an_unknown_stored_state_is_an_error_not_a_guess, |backend| as
         let t = &t;
         async move { t.get(&token, &format!("/api/v1/hazards/{id}")).await }
     };
-    assert_eq!(one(s.county.token.clone()).await.json::<Value>().await.unwrap()["hazard"]["state"], "reported");
+    assert_eq!(one(s.county.token.clone()).await.json::<Value>().await.unwrap()["state"], "reported");
 
     // A state no release ever wrote (a hand edit, a newer version's row read by an older one).
     use anjian_store::ConnectionTrait;

@@ -341,6 +341,29 @@ mod tests {
         }
     }
 
+    /// `items` must be one schema: a tuple field described as a list of schemas makes the whole
+    /// description invalid for OpenAPI 3.1 tools (schemathesis refused the cockpit for it).
+    #[test]
+    fn every_array_schema_has_one_item_schema() {
+        fn walk(v: &Value, at: &str, bad: &mut Vec<String>) {
+            match v {
+                Value::Object(o) => {
+                    if o.get("items").is_some_and(Value::is_array) {
+                        bad.push(at.to_owned());
+                    }
+                    for (k, v) in o {
+                        walk(v, &format!("{at}/{k}"), bad);
+                    }
+                }
+                Value::Array(a) => a.iter().enumerate().for_each(|(i, v)| walk(v, &format!("{at}/{i}"), bad)),
+                _ => {}
+            }
+        }
+        let mut bad = Vec::new();
+        walk(&description(), "", &mut bad);
+        assert!(bad.is_empty(), "array schemas with a list of item schemas: {bad:#?}");
+    }
+
     #[test]
     fn a_bare_object_is_recognised() {
         assert!(is_bare(&serde_json::json!({"type": "object"})));
