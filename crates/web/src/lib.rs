@@ -3,15 +3,38 @@
 //! Handlers parse, call a use case in `anjian_app`, and render; no rule lives here.
 
 pub mod api;
-mod auth;
-mod error;
-pub mod i18n;
+pub mod kit;
 mod metrics;
 mod ops;
 mod pages;
 mod request_id;
 pub mod server;
-mod sheets;
+
+// The features, one folder each: pages, API handlers and exports side by side.
+mod account;
+mod audit;
+mod bureau_reports;
+mod campaign;
+mod checklists;
+mod cockpit;
+mod crossings;
+mod fundamentals;
+mod hazards;
+mod inspections;
+mod ledgers;
+mod liaison;
+mod notifications;
+mod obligations;
+mod orgs;
+mod points;
+mod safety_test;
+mod tips;
+mod typical_cases;
+mod users;
+mod warehouses;
+
+pub use kit::i18n;
+use kit::{auth, error, sheets};
 
 pub use error::{ErrorBody, ErrorDetail};
 pub use metrics::Metrics;

@@ -1,0 +1,4 @@
+//! The cockpit (驾驶舱).
+
+pub mod api;
+pub mod pages;

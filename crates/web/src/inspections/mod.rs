@@ -1,0 +1,4 @@
+//! Inspections and their findings.
+
+pub mod api;
+pub mod pages;

@@ -1,0 +1,317 @@
+//! Recording inspections on a phone: points to cover, a few items with pass/fail, and for a failed
+//! item the hazard it files — a plain form, no script, retried safely by its idempotency key.
+
+use crate::auth::{csrf_refusal, Signed};
+use crate::error::PageError;
+use crate::kit::page::end_of_local_day;
+use crate::kit::page::{field_messages, key, local_time, render, Chrome};
+use crate::AppState;
+use anjian_app::hazards::HazardInput;
+use anjian_app::inspections::{FindingInput, RecordInspection};
+use anjian_domain::inspection::InspectionFilter;
+use anjian_domain::inspection::{InspectionKind, PointKind};
+use anjian_domain::role::Permission;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/inspections", get(list).post(record))
+        .route("/inspections/export.xlsx", get(export))
+        .route("/inspections/new", get(new_form))
+        .route("/inspections/points", post(add_point))
+}
+
+/// Blank item rows on the form; empty ones are ignored.
+const ROWS: usize = 5;
+/// The most item rows a submitted form is read for (a checklist has at most 500 items).
+const MAX_ROWS: usize = 500;
+
+pub struct Row {
+    pub at: String,
+    pub kind_key: &'static str,
+    pub org: String,
+    pub inspector: String,
+    pub summary: String,
+}
+
+#[derive(Template)]
+#[template(path = "inspections.html")]
+struct ListPage {
+    p: Chrome,
+    title: &'static str,
+    rows: Vec<Row>,
+    can_record: bool,
+    saved: bool,
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    saved: Option<String>,
+    org_id: Option<i64>,
+}
+
+/// The inspections in scope (optionally of one organisation) as .xlsx, newest first.
+async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuery>) -> Response {
+    use anjian_reports::ledger_sheet::Cell;
+    let f = InspectionFilter { org_id: q.org_id, ..Default::default() };
+    let mut rows = Vec::new();
+    let mut before = None;
+    // Pages of 200 (the use case's largest), up to 100,000 rows.
+    while rows.len() < 100_000 {
+        let page = match state.app.list_inspections(s.actor(), &f, before, 200).await {
+            Ok(p) => p,
+            Err(e) => return PageError::new(e, s.lang).into_response(),
+        };
+        before = page.last().map(|r| r.id);
+        let done = page.len() < 200;
+        rows.extend(page);
+        if done {
+            break;
+        }
+    }
+    let names = crate::kit::page::org_names(&state, s.actor(), rows.iter().map(|r| r.org_id)).await;
+    let zh = crate::i18n::Lang::Zh;
+    let data: Vec<Vec<Cell>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                Cell::DateTime(r.at.with_timezone(&anjian_domain::TZ).naive_local()),
+                Cell::Text(zh.t(key("inspection_kind", &r.kind)).to_owned()),
+                Cell::Text(names.get(&r.org_id).cloned().unwrap_or_default()),
+                Cell::Text(r.inspector.clone()),
+                Cell::Text(r.summary.clone()),
+            ]
+        })
+        .collect();
+    crate::sheets::table_response(
+        s.lang,
+        "检查记录.xlsx",
+        "检查记录",
+        &["时间", "类型", "单位", "检查人", "概况"],
+        &[18.0, 16.0, 30.0, 14.0, 40.0],
+        &data,
+    )
+}
+
+async fn list(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuery>) -> Response {
+    let f = InspectionFilter { org_id: q.org_id, ..Default::default() };
+    let rows = match state.app.list_inspections(s.actor(), &f, None, 100).await {
+        Ok(r) => r,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
+    let names = crate::kit::page::org_names(&state, s.actor(), rows.iter().map(|r| r.org_id)).await;
+    let role = s.actor().role;
+    render(&ListPage {
+        p: Chrome::signed(&s, "/inspections"),
+        title: s.lang.t("inspections.title"),
+        rows: rows
+            .into_iter()
+            .map(|r| Row {
+                at: local_time(r.at),
+                kind_key: key("inspection_kind", &r.kind),
+                org: names.get(&r.org_id).cloned().unwrap_or_default(),
+                inspector: r.inspector,
+                summary: r.summary,
+            })
+            .collect(),
+        can_record: InspectionKind::ALL.iter().any(|k| k.recordable_by(role)),
+        saved: q.saved.is_some(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "inspection_new.html")]
+struct NewPage {
+    p: Chrome,
+    title: &'static str,
+    errors: Vec<String>,
+    org_id: String,
+    kinds: Vec<(&'static str, &'static str)>,
+    points: Vec<(i64, &'static str, String)>,
+    coverage: Option<(usize, usize, String)>,
+    rows: Vec<(usize, String)>,
+    grades: Vec<(String, String)>,
+    checklists: Vec<(i64, String, bool)>,
+    checklist_version_id: String,
+    idempotency_key: String,
+    can_add_points: bool,
+    point_kinds: Vec<(&'static str, &'static str)>,
+    /// The point whose QR code was scanned to open the form.
+    scanned: Option<i64>,
+    /// The organisation's sites (crossings, warehouses) an inspection can be of.
+    sites: Vec<(i64, String)>,
+}
+
+#[derive(Deserialize, Default)]
+struct NewQuery {
+    org_id: Option<i64>,
+    point: Option<i64>,
+    checklist_id: Option<i64>,
+}
+
+async fn form_page(state: &AppState, s: &Signed, org_id: Option<i64>, errors: Vec<String>) -> Response {
+    form_page_at(state, s, org_id, None, None, errors).await
+}
+
+async fn form_page_at(
+    state: &AppState,
+    s: &Signed,
+    org_id: Option<i64>,
+    scanned: Option<i64>,
+    checklist_id: Option<i64>,
+    errors: Vec<String>,
+) -> Response {
+    let actor = s.actor();
+    let org_id =
+        org_id.or_else(|| actor.org.as_ref().filter(|o| o.kind != "regulator" && o.kind != "department").map(|o| o.id));
+    let (points, coverage) = match org_id {
+        Some(id) => {
+            let pts = state.app.points_of(actor, id).await.unwrap_or_default();
+            let cov = state.app.self_inspection_coverage(actor, id, state.app.clock.now()).await.ok().map(|c| {
+                (c.covered.len(), c.total, c.left.iter().map(|p| p.name.clone()).collect::<Vec<_>>().join("、"))
+            });
+            (pts.into_iter().map(|p| (p.id, key("point_kind", &p.kind), p.name)).collect(), cov)
+        }
+        None => (Vec::new(), None),
+    };
+    let sites = match org_id {
+        Some(id) => state
+            .app
+            .inspectable_sites(actor, id)
+            .await
+            .map(|sites| sites.into_iter().map(|s| (s.id, s.name)).collect())
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let grades = match state.app.current_plan().await {
+        Ok(p) => p.hazard_grades.iter().map(|g| (g.code.get_ref().clone(), g.name.clone())).collect(),
+        Err(_) => Vec::new(),
+    };
+    let checklists = state.app.list_checklists(actor).await.unwrap_or_default();
+    // A chosen checklist fills the rows with its items and is kept with the inspection.
+    let (rows, checklist_version_id) = match checklist_id {
+        Some(id) => match state.app.checklist_version(actor, id, None).await {
+            Ok((_, v, items)) => (items.into_iter().map(|i| i.item).enumerate().collect(), v.id.to_string()),
+            Err(_) => ((0..ROWS).map(|i| (i, String::new())).collect(), String::new()),
+        },
+        None => ((0..ROWS).map(|i| (i, String::new())).collect(), String::new()),
+    };
+    render(&NewPage {
+        p: Chrome::signed(s, "/inspections"),
+        title: s.lang.t("inspections.new"),
+        errors,
+        org_id: org_id.map(|i| i.to_string()).unwrap_or_default(),
+        kinds: InspectionKind::ALL
+            .iter()
+            .filter(|k| k.recordable_by(actor.role))
+            .map(|k| (k.as_str(), key("inspection_kind", k.as_str())))
+            .collect(),
+        points,
+        coverage,
+        rows,
+        checklists: checklists.iter().map(|(c, _)| (c.id, c.name.clone(), Some(c.id) == checklist_id)).collect(),
+        checklist_version_id,
+        grades,
+        idempotency_key: uuid::Uuid::new_v4().to_string(),
+        can_add_points: actor.role.can(Permission::ManagePoints) && org_id.is_some(),
+        point_kinds: PointKind::ALL.iter().map(|k| (k.as_str(), key("point_kind", k.as_str()))).collect(),
+        scanned,
+        sites,
+    })
+}
+
+async fn new_form(State(state): State<AppState>, s: Signed, Query(q): Query<NewQuery>) -> Response {
+    form_page_at(&state, &s, q.org_id, q.point, q.checklist_id, Vec::new()).await
+}
+
+/// Reads the form's repeated and numbered fields.
+fn parse(fields: &[(String, String)]) -> Result<(String, String, RecordInspection), (&'static str, &'static str)> {
+    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
+    let org_id = get("org_id").parse().map_err(|_| ("org_id", "not_found"))?;
+    let mut findings = Vec::new();
+    // As many rows as the form has: five blank ones, or one per item of the chosen checklist.
+    let rows = (0..MAX_ROWS).take_while(|i| fields.iter().any(|(n, _)| *n == format!("item{i}"))).count();
+    for i in 0..rows {
+        let item = get(&format!("item{i}"));
+        if item.is_empty() {
+            continue;
+        }
+        let passed = get(&format!("result{i}")) != "fail";
+        let point_id = get(&format!("point{i}")).parse().ok();
+        let hazard = (!passed).then(|| HazardInput {
+            description: format!("{item}：{}", get(&format!("note{i}"))).trim_end_matches('：').to_owned(),
+            point_id,
+            grade: get(&format!("grade{i}")),
+            category: None,
+            measures: get(&format!("measures{i}")),
+            funds_fen: 0,
+            owner: get(&format!("owner{i}")),
+            deadline: end_of_local_day(&get(&format!("deadline{i}"))),
+        });
+        findings.push(FindingInput { point_id, item, passed, note: get(&format!("note{i}")), hazard });
+    }
+    let covered = fields.iter().filter(|(n, _)| n == "covered").filter_map(|(_, v)| v.parse().ok()).collect();
+    Ok((
+        get("_csrf"),
+        get("idempotency_key"),
+        RecordInspection {
+            org_id,
+            kind: get("kind"),
+            at: None,
+            summary: get("summary"),
+            covered_point_ids: covered,
+            findings,
+            checklist_version_id: get("checklist_version_id").parse().ok(),
+            site_id: get("site_id").parse().ok(),
+        },
+    ))
+}
+
+async fn record(State(state): State<AppState>, s: Signed, Form(fields): Form<Vec<(String, String)>>) -> Response {
+    let csrf = fields.iter().find(|(n, _)| n == "_csrf").map(|(_, v)| v.as_str()).unwrap_or("");
+    if let Some(r) = csrf_refusal(&s.ctx, csrf, s.lang) {
+        return r;
+    }
+    let (_, key, input) = match parse(&fields) {
+        Ok(x) => x,
+        Err((field, code)) => {
+            let msgs = field_messages(s.lang, &anjian_app::AppError::invalid(field, code));
+            return (StatusCode::UNPROCESSABLE_ENTITY, form_page(&state, &s, None, msgs).await).into_response();
+        }
+    };
+    let org_id = input.org_id;
+    match state.app.record_inspection(s.actor(), input, Some(&key)).await {
+        Ok(_) => Redirect::to("/inspections?saved=1").into_response(),
+        Err(e) => {
+            let (status, _) = crate::error::status_and_code(&e);
+            (status, form_page(&state, &s, Some(org_id), field_messages(s.lang, &e)).await).into_response()
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct PointForm {
+    _csrf: String,
+    org_id: i64,
+    kind: String,
+    name: String,
+}
+
+async fn add_point(State(state): State<AppState>, s: Signed, Form(f): Form<PointForm>) -> Response {
+    if let Some(r) = csrf_refusal(&s.ctx, &f._csrf, s.lang) {
+        return r;
+    }
+    match state.app.add_point(s.actor(), f.org_id, &f.kind, &f.name).await {
+        Ok(_) => Redirect::to(&format!("/inspections/new?org_id={}", f.org_id)).into_response(),
+        Err(e) => {
+            let (status, _) = crate::error::status_and_code(&e);
+            (status, form_page(&state, &s, Some(f.org_id), field_messages(s.lang, &e)).await).into_response()
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! The kit every feature shares and that depends on no feature: the page frame and rendering,
+//! the API's extractors and typed answers, sign-in extractors, errors, spreadsheets and the
+//! message catalogue.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod i18n;
+pub mod page;
+pub mod sheets;

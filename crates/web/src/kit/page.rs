@@ -1,0 +1,292 @@
+//! What every page shares: the frame (navigation, language, CSRF token), rendering, error pages,
+//! form fields and small formatting helpers. It knows no feature.
+
+use crate::auth::Signed;
+use crate::i18n::Lang;
+use crate::AppState;
+use anjian_domain::role::Permission;
+use askama::Template;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use chrono::{DateTime, Utc};
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub key: &'static str,
+    pub active: bool,
+}
+
+pub struct UserBadge {
+    pub display_name: String,
+    pub role_key: &'static str,
+}
+
+/// What every page's frame needs.
+pub struct Chrome {
+    pub lang: Lang,
+    pub user: Option<UserBadge>,
+    pub csrf: String,
+    pub nav: Vec<NavItem>,
+    pub other_lang: &'static str,
+    pub unread: u64,
+}
+
+impl Chrome {
+    pub fn t(&self, key: &str) -> &'static str {
+        self.lang.t(key)
+    }
+
+    pub fn anonymous(lang: Lang) -> Chrome {
+        Chrome { lang, user: None, csrf: String::new(), nav: Vec::new(), other_lang: other(lang), unread: 0 }
+    }
+
+    /// The frame for a signed-in page; only the areas the role may use appear.
+    pub fn signed(s: &Signed, current: &str) -> Chrome {
+        Chrome { unread: s.unread, ..Self::for_session(&s.ctx, s.lang, current, true) }
+    }
+
+    pub fn for_session(ctx: &anjian_app::auth::SessionCtx, lang: Lang, current: &str, with_nav: bool) -> Chrome {
+        let role = ctx.actor.role;
+        let bureau = role.is_bureau() || role.scope_basis() == anjian_domain::role::ScopeBasis::Everything;
+        let crossings = bureau || role == anjian_domain::role::Role::RailwayOperator;
+        let testing = bureau || role == anjian_domain::role::Role::Principal;
+        let warehouses = bureau || ctx.actor.org.as_ref().is_some_and(|o| o.kind == "explosives_enterprise");
+        let areas: [(&'static str, &'static str, Permission, bool); 16] = [
+            ("/cockpit", "nav.cockpit", Permission::ViewCampaign, bureau),
+            ("/obligations", "nav.obligations", Permission::ViewCampaign, true),
+            ("/campaign", "nav.campaign", Permission::ViewCampaign, true),
+            ("/campaign/board", "nav.board", Permission::ViewCampaign, bureau),
+            ("/compliance", "nav.compliance", Permission::ViewCampaign, bureau),
+            ("/hazards", "nav.hazards", Permission::ViewHazards, true),
+            ("/inspections", "nav.inspections", Permission::ViewHazards, true),
+            ("/ledgers", "nav.ledgers", Permission::ViewHazards, true),
+            ("/crossings", "nav.crossings", Permission::ViewHazards, crossings),
+            ("/warehouses", "nav.warehouses", Permission::ViewHazards, warehouses),
+            ("/tests", "nav.tests", Permission::ViewCampaign, testing),
+            ("/tips", "nav.tips", Permission::ViewTips, true),
+            ("/orgs", "nav.orgs", Permission::ViewOrgs, true),
+            ("/supervision", "nav.supervision", Permission::ViewOrgs, bureau),
+            ("/users", "nav.users", Permission::ViewUsers, true),
+            ("/audit", "nav.audit", Permission::ViewAudit, true),
+        ];
+        let nav = if with_nav {
+            areas
+                .iter()
+                .filter(|(_, _, p, shown)| role.can(*p) && *shown)
+                .map(|(href, key, _, _)| NavItem { href, key, active: *href == current })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Chrome {
+            lang,
+            user: Some(UserBadge {
+                display_name: ctx.actor.user.display_name.clone(),
+                role_key: role_key(ctx.actor.user.role.as_str()),
+            }),
+            csrf: ctx.session.csrf_token.clone(),
+            nav,
+            other_lang: other(lang),
+            unread: 0,
+        }
+    }
+}
+
+fn other(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "en",
+        Lang::En => "zh",
+    }
+}
+
+/// A catalogue key built from a code (`role` + `sys_admin`); unknown codes show "无".
+pub fn key(prefix: &str, code: &str) -> &'static str {
+    crate::i18n::static_key(&format!("{prefix}.{code}")).unwrap_or("common.none")
+}
+
+pub fn role_key(code: &str) -> &'static str {
+    key("role", code)
+}
+
+/// Names of the organisations behind a page's rows, in one query, only those in scope.
+pub async fn org_names(
+    state: &AppState,
+    actor: &anjian_app::Actor,
+    ids: impl Iterator<Item = i64>,
+) -> std::collections::HashMap<i64, String> {
+    match state.app.org_names(actor, ids).await {
+        Ok(names) => names,
+        Err(e) => {
+            // A list without its organisations' names is still the list; the failure is logged.
+            tracing::warn!(error = %e, "organisation names");
+            Default::default()
+        }
+    }
+}
+
+/// The fields of a multipart form, by name (a repeated name keeps the last). `None` when the
+/// body is malformed or over the route's size limit.
+pub async fn multipart_fields(
+    mut form: axum::extract::Multipart,
+) -> Option<std::collections::HashMap<String, Vec<u8>>> {
+    let mut fields = std::collections::HashMap::new();
+    while let Some(field) = form.next_field().await.ok()? {
+        let name = field.name().unwrap_or("").to_owned();
+        let bytes = field.bytes().await.ok()?;
+        fields.insert(name, bytes.to_vec());
+    }
+    Some(fields)
+}
+
+/// Every field of a multipart form in order, repeated names kept (photos, checkboxes). `None`
+/// when the body is malformed or over the route's size limit.
+pub async fn multipart_list(mut form: axum::extract::Multipart) -> Option<Vec<(String, Vec<u8>)>> {
+    let mut fields = Vec::new();
+    while let Some(field) = form.next_field().await.ok()? {
+        let name = field.name().unwrap_or("").to_owned();
+        let bytes = field.bytes().await.ok()?;
+        fields.push((name, bytes.to_vec()));
+    }
+    Some(fields)
+}
+
+/// The first field of that name in a multipart list, as trimmed text.
+pub fn list_text(fields: &[(String, Vec<u8>)], name: &str) -> String {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| String::from_utf8_lossy(v).trim().to_owned())
+        .unwrap_or_default()
+}
+
+/// The client's address for throttling: the peer, or the `X-Real-IP` a reverse proxy on the same
+/// machine sets (a header from anywhere else is ignored, so it cannot be forged from outside).
+pub fn client_ip(peer: std::net::SocketAddr, headers: &HeaderMap) -> std::net::IpAddr {
+    if peer.ip().is_loopback() {
+        if let Some(ip) = headers.get("x-real-ip").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok()) {
+            return ip;
+        }
+    }
+    peer.ip()
+}
+
+/// A cross-site form post is refused before anything else: a browser says so in Sec-Fetch-Site.
+/// (Forms without a session — signing in, the public tip form — have no CSRF token to check.)
+/// Whether a form was posted from another site. A browser that sends `Sec-Fetch-Site` says so
+/// itself; one that does not (older browsers) is judged by the `Origin` it sends, which must name
+/// the host asked. An opaque origin (`null`) decides nothing: browsers send it for a same-site
+/// post from a page with `Referrer-Policy: no-referrer`, as anjian's pages are.
+pub fn cross_site(headers: &HeaderMap) -> bool {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = text("sec-fetch-site") {
+        return site == "cross-site";
+    }
+    match text("origin") {
+        None | Some("null") => false,
+        Some(origin) => {
+            let authority = origin.split_once("://").map(|(_, a)| a).unwrap_or("");
+            Some(authority) != text("host")
+        }
+    }
+}
+
+/// A text field of a multipart form.
+pub fn text_field(fields: &std::collections::HashMap<String, Vec<u8>>, name: &str) -> String {
+    fields.get(name).map(|b| String::from_utf8_lossy(b).trim().to_owned()).unwrap_or_default()
+}
+
+/// A time as people here read it: Asia/Shanghai, to the minute.
+/// Takes the time or a reference to it, so that templates can call it on a field.
+pub fn local_time(t: impl std::borrow::Borrow<DateTime<Utc>>) -> String {
+    t.borrow().with_timezone(&anjian_domain::TZ).format("%Y-%m-%d %H:%M").to_string()
+}
+
+pub fn render<T: Template>(t: &T) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, request_id = %crate::request_id::current(), "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    p: Chrome,
+    title: &'a str,
+    status: u16,
+    message: &'a str,
+}
+
+pub fn error_page(lang: Lang, status: StatusCode, message: &str) -> Response {
+    let page = ErrorPage { p: Chrome::anonymous(lang), title: lang.t("err.title"), status: status.as_u16(), message };
+    (status, render(&page)).into_response()
+}
+
+/// Translates field errors of a failed use case into messages for a form.
+pub fn field_messages(lang: Lang, e: &anjian_app::AppError) -> Vec<String> {
+    match e {
+        anjian_app::AppError::Invalid(fields) => fields
+            .iter()
+            .map(|f| {
+                let code = if f.code == "not_found" { "not_found_field" } else { f.code.as_str() };
+                format!("{}: {}", f.field, lang.code_message(code))
+            })
+            .collect(),
+        other => {
+            let (_, code) = crate::error::status_and_code(other);
+            vec![lang.code_message(code).to_owned()]
+        }
+    }
+}
+
+/// Percent-encodes a query value (the search box can hold anything).
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A date picked on a page means the end of that day in Shanghai.
+pub fn end_of_local_day(s: &str) -> Option<DateTime<Utc>> {
+    let d = chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()?;
+    Some(anjian_domain::period::local_midnight(d.succ_opt()?) - chrono::Duration::seconds(1))
+}
+
+/// A row of an obligation table, ready to show.
+pub struct Row {
+    pub title: String,
+    pub subject: String,
+    pub window: String,
+    pub ends: String,
+    pub progress: String,
+    pub status: &'static str,
+    pub status_key: &'static str,
+    pub link: String,
+}
+
+impl Row {
+    pub fn new(o: &anjian_app::obligations::ObligationView) -> Row {
+        let progress = if o.targets > 0 {
+            format!("{}/{} ({}/{})", o.targets_met, o.targets, o.done, o.need)
+        } else {
+            format!("{}/{}", o.done, o.need)
+        };
+        Row {
+            title: o.title.clone(),
+            subject: o.subject_name.clone(),
+            window: o.window.clone(),
+            // The last minute of the window: a month ends on its last day, not at the next's 00:00.
+            ends: local_time(o.ends - chrono::Duration::minutes(1)),
+            progress,
+            status: o.status.as_str(),
+            status_key: key("obstatus", o.status.as_str()),
+            link: o.link(),
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! Signed hazard ledgers, reported upward.
+
+pub mod api;
+pub mod pages;

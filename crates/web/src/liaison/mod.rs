@@ -1,0 +1,4 @@
+//! Leaders' liaison reports and weekly analyses.
+
+pub mod api;
+pub mod pages;

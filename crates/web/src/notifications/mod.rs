@@ -1,0 +1,4 @@
+//! The inbox.
+
+pub mod api;
+pub mod pages;

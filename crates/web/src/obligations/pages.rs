@@ -1,0 +1,270 @@
+//! "My obligations", one obligation with the records behind it, the compliance matrix and the
+//! overdue list (with its Excel export).
+
+use crate::auth::Signed;
+use crate::error::PageError;
+use crate::kit::page::{key, local_time, render, Chrome, Row};
+use crate::AppState;
+use anjian_app::obligations::{Matrix, MyObligations, ObligationDetail, ObligationView};
+use anjian_reports::ledger_sheet::Cell;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/obligations", get(mine))
+        .route("/obligations/export.xlsx", get(mine_xlsx))
+        .route("/obligations/{rule}/{subject}/{window}", get(detail))
+        .route("/compliance", get(matrix))
+        .route("/compliance/export.xlsx", get(matrix_xlsx))
+        .route("/compliance/overdue", get(overdue))
+        .route("/compliance/overdue.xlsx", get(overdue_xlsx))
+}
+
+#[derive(Template)]
+#[template(path = "obligations.html")]
+struct MinePage {
+    p: Chrome,
+    title: &'static str,
+    /// Whose obligations these are, when not the caller's own.
+    of_org: Option<String>,
+    org_id: Option<i64>,
+    current: Vec<Row>,
+    overdue: Vec<Row>,
+    overdue_total: usize,
+}
+
+#[derive(Deserialize, Default)]
+struct MineQ {
+    org_id: Option<i64>,
+}
+
+/// The caller's obligations, or (`?org_id=`) an organisation's and its people's.
+async fn mine(State(state): State<AppState>, s: Signed, Query(q): Query<MineQ>) -> Response {
+    let (result, of_org) = match q.org_id {
+        Some(id) => {
+            let name = state.app.get_org(s.actor(), id).await.map(|(o, _)| o.name).ok();
+            (state.app.org_obligations(s.actor(), id).await, Some(name.unwrap_or_else(|| format!("#{id}"))))
+        }
+        None => (state.app.my_obligations(s.actor()).await, None),
+    };
+    let MyObligations { current, overdue, overdue_total } = match result {
+        Ok(m) => m,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
+    render(&MinePage {
+        p: Chrome::signed(&s, "/obligations"),
+        title: s.lang.t("ob.mine"),
+        of_org,
+        org_id: q.org_id,
+        current: current.iter().map(Row::new).collect(),
+        overdue: overdue.iter().map(Row::new).collect(),
+        overdue_total,
+    })
+}
+
+/// The same obligations as the page (this period's, then those overdue), as an .xlsx.
+async fn mine_xlsx(State(state): State<AppState>, s: Signed, Query(q): Query<MineQ>) -> Response {
+    let result = match q.org_id {
+        Some(id) => state.app.org_obligations(s.actor(), id).await,
+        None => state.app.my_obligations(s.actor()).await,
+    };
+    let m = match result {
+        Ok(m) => m,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
+    match obligations_sheet("履职清单", m.current.iter().chain(m.overdue.iter())) {
+        Ok(bytes) => crate::sheets::xlsx_response(bytes, "履职清单.xlsx"),
+        Err(e) => PageError::new(e, s.lang).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "obligation.html")]
+struct DetailPage {
+    p: Chrome,
+    title: String,
+    row: Row,
+    source: String,
+    assumption: String,
+    evidence: Vec<(&'static str, i64, String)>,
+    missing: Vec<String>,
+}
+
+async fn detail(
+    State(state): State<AppState>,
+    s: Signed,
+    Path((rule, subject, window)): Path<(String, String, usize)>,
+) -> Response {
+    let ObligationDetail { obligation, evidence, missing } =
+        match state.app.obligation_detail(s.actor(), &rule, &subject, window).await {
+            Ok(d) => d,
+            Err(e) => return PageError::new(e, s.lang).into_response(),
+        };
+    render(&DetailPage {
+        p: Chrome::signed(&s, "/obligations"),
+        title: obligation.title.clone(),
+        source: obligation.source.clone(),
+        assumption: obligation.assumption.clone().unwrap_or_default(),
+        row: Row::new(&obligation),
+        evidence: evidence.into_iter().map(|e| (key("evsource", e.source.as_str()), e.id, e.link)).collect(),
+        missing,
+    })
+}
+
+#[derive(Deserialize, Default)]
+struct PlaceQ {
+    jurisdiction_id: Option<i64>,
+    rule: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "compliance.html")]
+struct MatrixPage {
+    p: Chrome,
+    title: &'static str,
+    m: Matrix,
+    jurisdiction_id: Option<i64>,
+    at: String,
+}
+
+async fn matrix(State(state): State<AppState>, s: Signed, Query(q): Query<PlaceQ>) -> Response {
+    match state.app.compliance_matrix(s.actor(), q.jurisdiction_id).await {
+        Ok(m) => render(&MatrixPage {
+            p: Chrome::signed(&s, "/compliance"),
+            title: s.lang.t("ob.matrix"),
+            at: local_time(m.at),
+            m,
+            jurisdiction_id: q.jurisdiction_id,
+        }),
+        Err(e) => PageError::new(e, s.lang).into_response(),
+    }
+}
+
+/// The matrix as the page shows it (the city, or a county's organisations), as an .xlsx: a row
+/// per place, a column per rule, each cell "met/total", with the overdue count when there is one.
+async fn matrix_xlsx(State(state): State<AppState>, s: Signed, Query(q): Query<PlaceQ>) -> Response {
+    use anjian_reports::ledger_sheet::Cell;
+    let m = match state.app.compliance_matrix(s.actor(), q.jurisdiction_id).await {
+        Ok(m) => m,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
+    let cell = |c: &anjian_domain::obligation::RuleSummary| match (c.total(), c.overdue) {
+        (0, _) => Cell::Text("—".into()),
+        (total, 0) => Cell::Text(format!("{}/{total}", c.met)),
+        (total, overdue) => Cell::Text(format!("{}/{total}（逾期 {overdue}）", c.met)),
+    };
+    let mut rows: Vec<Vec<Cell>> = m
+        .rows
+        .iter()
+        .map(|r| std::iter::once(Cell::Text(r.name.clone())).chain(r.cells.iter().map(cell)).collect())
+        .collect();
+    rows.push(std::iter::once(Cell::Text("合计".into())).chain(m.totals.iter().map(cell)).collect());
+    let headers: Vec<&str> = std::iter::once("地区 / 单位").chain(m.rules.iter().map(|r| r.title.as_str())).collect();
+    let widths: Vec<f64> = std::iter::once(24.0).chain(m.rules.iter().map(|_| 16.0)).collect();
+    crate::sheets::table_response(
+        s.lang,
+        &format!("履职情况-{}.xlsx", anjian_domain::period::local_date(m.at).format("%Y-%m-%d")),
+        "履职情况",
+        &headers,
+        &widths,
+        &rows,
+    )
+}
+
+#[derive(Template)]
+#[template(path = "overdue.html")]
+struct OverduePage {
+    p: Chrome,
+    title: &'static str,
+    rows: Vec<Row>,
+    total: usize,
+    export_href: String,
+    rules: Vec<(String, String, bool)>,
+    jurisdiction_id: Option<i64>,
+}
+
+fn query_string(q: &PlaceQ) -> String {
+    let mut parts = Vec::new();
+    if let Some(j) = q.jurisdiction_id {
+        parts.push(format!("jurisdiction_id={j}"));
+    }
+    if let Some(r) = q.rule.as_deref().filter(|r| !r.is_empty()) {
+        parts.push(format!("rule={}", crate::kit::page::urlencode(r)));
+    }
+    parts.join("&")
+}
+
+async fn overdue(State(state): State<AppState>, s: Signed, Query(q): Query<PlaceQ>) -> Response {
+    let list = match state.app.overdue_obligations(s.actor(), q.jurisdiction_id, q.rule.as_deref()).await {
+        Ok(l) => l,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
+    let rules = match state.app.board_plan().await {
+        Ok(p) => p
+            .rules
+            .iter()
+            .map(|r| (r.id.get_ref().clone(), r.title.clone(), q.rule.as_deref() == Some(r.id.get_ref().as_str())))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    let total = list.len();
+    render(&OverduePage {
+        p: Chrome::signed(&s, "/compliance"),
+        title: s.lang.t("ob.overdue_list"),
+        rows: list.iter().take(500).map(Row::new).collect(),
+        total,
+        export_href: format!("/compliance/overdue.xlsx?{}", query_string(&q)),
+        rules,
+        jurisdiction_id: q.jurisdiction_id,
+    })
+}
+
+/// The overdue list as .xlsx, with the page's filters; labels in Chinese as bureaus file them.
+pub fn overdue_sheet(list: &[ObligationView]) -> Result<Vec<u8>, anjian_app::AppError> {
+    obligations_sheet("逾期未完成", list.iter())
+}
+
+/// Obligations as a sheet: what, on what ground, whose, which period, by when, need, done, status.
+fn obligations_sheet<'a>(
+    name: &str,
+    list: impl Iterator<Item = &'a ObligationView>,
+) -> Result<Vec<u8>, anjian_app::AppError> {
+    let zh = crate::i18n::Lang::Zh;
+    let local = crate::sheets::local;
+    let rows: Vec<Vec<Cell>> = list
+        .map(|o| {
+            vec![
+                Cell::Text(o.title.clone()),
+                Cell::Text(o.source.clone()),
+                Cell::Text(o.subject_name.clone()),
+                Cell::Text(o.window.clone()),
+                Cell::DateTime(local(o.ends)),
+                Cell::Number(f64::from(o.need)),
+                Cell::Number(f64::from(o.done)),
+                Cell::Text(zh.t(key("obstatus", o.status.as_str())).to_owned()),
+            ]
+        })
+        .collect();
+    crate::sheets::table_xlsx(
+        name,
+        &["要求", "依据", "责任主体", "周期", "截止时间", "应完成", "已完成", "状态"],
+        &[28.0, 22.0, 30.0, 24.0, 18.0, 8.0, 8.0, 8.0],
+        &rows,
+    )
+}
+
+async fn overdue_xlsx(State(state): State<AppState>, s: Signed, Query(q): Query<PlaceQ>) -> Response {
+    let list = match state.app.overdue_obligations(s.actor(), q.jurisdiction_id, q.rule.as_deref()).await {
+        Ok(l) => l,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
+    match overdue_sheet(&list) {
+        Ok(bytes) => crate::sheets::xlsx_response(bytes, "逾期未完成清单.xlsx"),
+        Err(e) => PageError::new(e, s.lang).into_response(),
+    }
+}

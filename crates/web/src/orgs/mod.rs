@@ -1,0 +1,4 @@
+//! Organisations and their sites.
+
+pub mod api;
+pub mod pages;

@@ -1,0 +1,59 @@
+//! Server-rendered pages, composed from the features' own routers. Each feature folder holds its
+//! pages beside its API handlers and exports; what they share is in `kit`.
+
+use crate::AppState;
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/campaign") }))
+        .route("/assets/app.css", get(css))
+        .route("/lang/{code}", get(set_lang))
+        .merge(crate::account::login::router())
+        .merge(crate::campaign::pages::router())
+        .merge(crate::orgs::pages::router())
+        .merge(crate::users::pages::router())
+        .merge(crate::audit::pages::router())
+        .merge(crate::account::pages::router())
+        .merge(crate::hazards::pages::router())
+        .merge(crate::inspections::pages::router())
+        .merge(crate::ledgers::pages::router())
+        .merge(crate::points::pages::router())
+        .merge(crate::checklists::pages::router())
+        .merge(crate::obligations::pages::router())
+        .merge(crate::campaign::board::router())
+        .merge(crate::liaison::pages::router())
+        .merge(crate::notifications::pages::router())
+        .merge(crate::crossings::pages::router())
+        .merge(crate::safety_test::pages::router())
+        .merge(crate::fundamentals::pages::router())
+        .merge(crate::cockpit::pages::router())
+        .merge(crate::typical_cases::pages::router())
+        .merge(crate::bureau_reports::pages::router())
+        .merge(crate::tips::pages::router())
+        .merge(crate::warehouses::pages::router())
+}
+
+async fn css() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../assets/app.css"),
+    )
+}
+
+/// Switches the language and goes back where the user was (same site only).
+async fn set_lang(axum::extract::Path(code): axum::extract::Path<String>, headers: HeaderMap) -> Response {
+    let lang = if code == "en" { "en" } else { "zh" };
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.find("://").map(|i| &r[i + 3..]))
+        .and_then(|r| r.find('/').map(|i| r[i..].to_owned()))
+        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+        .unwrap_or_else(|| "/".to_owned());
+    ([(header::SET_COOKIE, format!("lang={lang}; Path=/; SameSite=Lax; Max-Age=31536000"))], Redirect::to(&back))
+        .into_response()
+}

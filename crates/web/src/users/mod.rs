@@ -1,0 +1,4 @@
+//! Accounts and account requests.
+
+pub mod api;
+pub mod pages;

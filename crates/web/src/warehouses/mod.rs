@@ -1,0 +1,4 @@
+//! Explosives warehouses: sensors, alarms, patrol, loadings, facilities.
+
+pub mod api;
+pub mod pages;
