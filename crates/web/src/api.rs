@@ -9,31 +9,56 @@ use axum::routing::get;
 use axum::{Json, Router};
 use utoipa::OpenApi;
 
+// The features' API modules, each under its feature's name: the name tags its operations in
+// the description.
+use crate::account::api as account;
+use crate::audit::api as audit;
+use crate::bureau_reports::api as bureau_reports;
+use crate::campaign::api as campaign;
+use crate::campaign::board_api as campaign_board;
+use crate::checklists::api as checklists;
+use crate::cockpit::api as cockpit;
+use crate::crossings::api as crossings;
+use crate::fundamentals::api as fundamentals;
+use crate::hazards::api as hazards;
+use crate::inspections::api as inspections;
+use crate::ledgers::api as ledgers;
+use crate::liaison::api as liaison;
+use crate::notifications::api as notifications;
+use crate::obligations::api as obligations;
+use crate::orgs::api as orgs;
+use crate::points::api as points;
+use crate::safety_test::api as safety_test;
+use crate::tips::api as tips;
+use crate::typical_cases::api as typical_cases;
+use crate::users::api as users;
+use crate::warehouses::api as warehouses;
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
-        .merge(crate::account::api::router())
-        .merge(crate::orgs::api::router())
-        .merge(crate::users::api::router())
-        .merge(crate::campaign::api::router())
-        .merge(crate::audit::api::router())
-        .merge(crate::points::api::router())
-        .merge(crate::inspections::api::router())
-        .merge(crate::hazards::api::router())
-        .merge(crate::typical_cases::api::router())
-        .merge(crate::ledgers::api::router())
-        .merge(crate::checklists::api::router())
-        .merge(crate::cockpit::api::router())
-        .merge(crate::bureau_reports::api::router())
-        .merge(crate::obligations::api::router())
-        .merge(crate::campaign::board_api::router())
-        .merge(crate::liaison::api::router())
-        .merge(crate::notifications::api::router())
-        .merge(crate::crossings::api::router())
-        .merge(crate::safety_test::api::router())
-        .merge(crate::fundamentals::api::router())
-        .merge(crate::tips::api::router())
-        .merge(crate::warehouses::api::router())
+        .merge(account::router())
+        .merge(orgs::router())
+        .merge(users::router())
+        .merge(campaign::router())
+        .merge(audit::router())
+        .merge(points::router())
+        .merge(inspections::router())
+        .merge(hazards::router())
+        .merge(typical_cases::router())
+        .merge(ledgers::router())
+        .merge(checklists::router())
+        .merge(cockpit::router())
+        .merge(bureau_reports::router())
+        .merge(obligations::router())
+        .merge(campaign_board::router())
+        .merge(liaison::router())
+        .merge(notifications::router())
+        .merge(crossings::router())
+        .merge(safety_test::router())
+        .merge(fundamentals::router())
+        .merge(tips::router())
+        .merge(warehouses::router())
         .fallback(|| async { json_error(StatusCode::NOT_FOUND, "not_found", "no such endpoint".into(), Vec::new()) })
 }
 
@@ -41,31 +66,31 @@ pub fn router() -> Router<AppState> {
 #[openapi(
     info(title = "anjian API", version = "1", description = "安监 work-safety supervision platform. Authenticate with `Authorization: Bearer <personal access token>`, or with the session cookie plus an `X-CSRF-Token` header on writes."),
     paths(
-        crate::account::api::me, crate::account::api::jurisdictions, crate::account::api::list_tokens, crate::account::api::create_token, crate::account::api::revoke_token,
-        crate::orgs::api::list, crate::orgs::api::count, crate::orgs::api::get_one, crate::orgs::api::sites, crate::orgs::api::create, crate::orgs::api::rename,
-        crate::users::api::list, crate::users::api::get_one, crate::users::api::create, crate::users::api::reset_password, crate::users::api::pending_requests, crate::users::api::approve,
-        crate::users::api::refuse, crate::users::api::set_signing_secret,
-        crate::campaign::api::campaign,
-        crate::checklists::api::list, crate::checklists::api::create, crate::checklists::api::get_one, crate::checklists::api::revise, crate::checklists::api::export, crate::checklists::api::import,
-        crate::audit::api::list,
-        crate::points::api::list_points, crate::points::api::add_point, crate::points::api::coverage, crate::points::api::import_points,
-        crate::inspections::api::record_inspection, crate::inspections::api::list_inspections, crate::inspections::api::get_inspection,
-        crate::hazards::api::report_hazard, crate::hazards::api::list_hazards, crate::hazards::api::export_hazards, crate::hazards::api::import_hazards, crate::hazards::api::get_hazard, crate::hazards::api::act, crate::hazards::api::add_photo, crate::hazards::api::get_attachment, crate::typical_cases::api::mark_typical_case, crate::typical_cases::api::list_typical_cases,
-        crate::ledgers::api::draft_ledger, crate::ledgers::api::sign_ledger, crate::ledgers::api::list_ledgers, crate::ledgers::api::get_ledger,
-        crate::cockpit::api::cockpit, crate::bureau_reports::api::bureau_report, crate::bureau_reports::api::save_bureau_report, crate::bureau_reports::api::bureau_report_docx, crate::obligations::api::mine, crate::obligations::api::of_org, crate::obligations::api::detail, crate::obligations::api::matrix, crate::obligations::api::overdue, crate::obligations::api::overdue_xlsx,
-        crate::campaign::board_api::board, crate::campaign::board_api::report_task, crate::liaison::api::leaders, crate::liaison::api::liaison_report,
-        crate::liaison::api::save_liaison_report, crate::liaison::api::liaison_docx, crate::liaison::api::list_analyses, crate::liaison::api::record_analysis,
-        crate::notifications::api::notifications, crate::notifications::api::read,
-        crate::crossings::api::list, crate::crossings::api::export, crate::crossings::api::one, crate::crossings::api::check, crate::crossings::api::import, crate::crossings::api::guards, crate::crossings::api::add_guard,
-        crate::crossings::api::renew, crate::crossings::api::shift, crate::crossings::api::trainings, crate::crossings::api::add_training,
-        crate::safety_test::api::import, crate::safety_test::api::start, crate::safety_test::api::sitting, crate::safety_test::api::answer, crate::safety_test::api::submit,
-        crate::safety_test::api::results, crate::safety_test::api::results_xlsx, crate::safety_test::api::level, crate::safety_test::api::supervision, crate::safety_test::api::notice,
-        crate::fundamentals::api::profile, crate::fundamentals::api::record, crate::fundamentals::api::overview, crate::fundamentals::api::graded, crate::fundamentals::api::powers, crate::fundamentals::api::add_power, crate::fundamentals::api::powers_xlsx,
-        crate::tips::api::challenge, crate::tips::api::submit, crate::tips::api::follow, crate::tips::api::reporter_message, crate::tips::api::list, crate::tips::api::stats, crate::tips::api::one, crate::tips::api::assign,
-        crate::tips::api::conclude, crate::tips::api::hazard, crate::tips::api::reward, crate::tips::api::decision, crate::tips::api::payment, crate::tips::api::close, crate::tips::api::message, crate::tips::api::reveal,
-        crate::warehouses::api::readings, crate::warehouses::api::add_warehouse, crate::warehouses::api::list, crate::warehouses::api::one, crate::warehouses::api::add_sensor, crate::warehouses::api::add_gateway,
-        crate::warehouses::api::alarms, crate::warehouses::api::acknowledge, crate::warehouses::api::resolve, crate::warehouses::api::to_hazard, crate::warehouses::api::add_checkpoint, crate::warehouses::api::checkin,
-        crate::warehouses::api::patrol, crate::warehouses::api::add_loading, crate::warehouses::api::loadings, crate::warehouses::api::add_facility, crate::warehouses::api::upkeep,
+        account::me, account::jurisdictions, account::list_tokens, account::create_token, account::revoke_token,
+        orgs::list, orgs::count, orgs::get_one, orgs::sites, orgs::create, orgs::rename,
+        users::list, users::get_one, users::create, users::reset_password, users::pending_requests, users::approve,
+        users::refuse, users::set_signing_secret,
+        campaign::campaign,
+        checklists::list, checklists::create, checklists::get_one, checklists::revise, checklists::export, checklists::import,
+        audit::list,
+        points::list_points, points::add_point, points::coverage, points::import_points,
+        inspections::record_inspection, inspections::list_inspections, inspections::get_inspection,
+        hazards::report_hazard, hazards::list_hazards, hazards::export_hazards, hazards::import_hazards, hazards::get_hazard, hazards::act, hazards::add_photo, hazards::get_attachment, typical_cases::mark_typical_case, typical_cases::list_typical_cases,
+        ledgers::draft_ledger, ledgers::sign_ledger, ledgers::list_ledgers, ledgers::get_ledger,
+        cockpit::cockpit, bureau_reports::bureau_report, bureau_reports::save_bureau_report, bureau_reports::bureau_report_docx, obligations::mine, obligations::of_org, obligations::detail, obligations::matrix, obligations::overdue, obligations::overdue_xlsx,
+        campaign_board::board, campaign_board::report_task, liaison::leaders, liaison::liaison_report,
+        liaison::save_liaison_report, liaison::liaison_docx, liaison::list_analyses, liaison::record_analysis,
+        notifications::notifications, notifications::read,
+        crossings::list, crossings::export, crossings::one, crossings::check, crossings::import, crossings::guards, crossings::add_guard,
+        crossings::renew, crossings::shift, crossings::trainings, crossings::add_training,
+        safety_test::import, safety_test::start, safety_test::sitting, safety_test::answer, safety_test::submit,
+        safety_test::results, safety_test::results_xlsx, safety_test::level, safety_test::supervision, safety_test::notice,
+        fundamentals::profile, fundamentals::record, fundamentals::overview, fundamentals::graded, fundamentals::powers, fundamentals::add_power, fundamentals::powers_xlsx,
+        tips::challenge, tips::submit, tips::follow, tips::reporter_message, tips::list, tips::stats, tips::one, tips::assign,
+        tips::conclude, tips::hazard, tips::reward, tips::decision, tips::payment, tips::close, tips::message, tips::reveal,
+        warehouses::readings, warehouses::add_warehouse, warehouses::list, warehouses::one, warehouses::add_sensor, warehouses::add_gateway,
+        warehouses::alarms, warehouses::acknowledge, warehouses::resolve, warehouses::to_hazard, warehouses::add_checkpoint, warehouses::checkin,
+        warehouses::patrol, warehouses::add_loading, warehouses::loadings, warehouses::add_facility, warehouses::upkeep,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::error::FieldProblem)),
     modifiers(&Security, &CommonErrors),

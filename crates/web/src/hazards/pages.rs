@@ -457,7 +457,7 @@ async fn act(State(state): State<AppState>, s: Signed, Path(id): Path<i64>, Form
 
 #[cfg(test)]
 mod tests {
-    use crate::kit::page::*;
+    use super::*;
 
     #[test]
     fn money_in_yuan_is_kept_in_fen_exactly() {
