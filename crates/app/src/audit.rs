@@ -5,7 +5,7 @@ use crate::{Actor, App, AppError, Result};
 use anjian_domain::audit::ChainBreak;
 use anjian_domain::role::Permission;
 use anjian_store::audit::{self as store_audit, AuditFilter, AuditRow, Entry, Verified};
-use anjian_store::ConnectionTrait;
+use anjian_store::Db;
 use std::path::Path;
 
 /// Builds an entry for an action by `actor` (or by the system when `None`).
@@ -23,7 +23,7 @@ pub fn entry(actor: Option<&Actor>, action: &str, object_type: &str, object_id: 
 
 impl App {
     /// Appends an entry inside the caller's transaction.
-    pub async fn record(&self, db: &impl ConnectionTrait, e: Entry) -> Result<i64> {
+    pub async fn record(&self, db: &impl Db, e: Entry) -> Result<i64> {
         Ok(store_audit::append(db, self.settings.audit_alg, e, self.clock.now()).await?)
     }
 

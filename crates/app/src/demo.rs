@@ -93,7 +93,7 @@ impl Gen<'_> {
     #[expect(clippy::too_many_arguments, reason = "one row, one column each")]
     async fn org(
         &mut self,
-        db: &impl anjian_store::ConnectionTrait,
+        db: &impl anjian_store::Db,
         name: String,
         kind: OrgKind,
         j: &Jurisdiction,

@@ -13,7 +13,7 @@ use anjian_domain::role::Permission;
 use anjian_store::hazards::{self, Hazard, HazardEvent, HazardFilter, HazardPlan, NewHazard, PlanParts, StateChange};
 use anjian_store::orgs::{self, Org};
 use anjian_store::StoreError;
-use anjian_store::{points, ConnectionTrait};
+use anjian_store::{points, Db};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -130,7 +130,7 @@ impl App {
     #[expect(clippy::too_many_arguments, reason = "the parts of one record")]
     pub(crate) async fn insert_hazard(
         &self,
-        db: &impl ConnectionTrait,
+        db: &impl Db,
         actor: &Actor,
         org: &Org,
         h: &HazardInput,

@@ -24,7 +24,7 @@ pub mod obligations;
 pub mod orgs;
 pub mod plans;
 pub mod reminders;
-pub mod safety_tests;
+pub mod safety_test;
 pub mod settings;
 pub mod tasks;
 pub mod throttle;

@@ -7,7 +7,7 @@ use anjian_domain::org::{Level, OrgKind};
 use anjian_domain::plan::{self, Change, Finding, Plan, Severity};
 use anjian_domain::role::Permission;
 use anjian_store::orgs::{self, NewOrg};
-use anjian_store::{jurisdictions, plans, ConnectionTrait};
+use anjian_store::{jurisdictions, plans, Db};
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
@@ -128,7 +128,7 @@ impl App {
 
 /// Creates what the plan names and the database lacks: jurisdictions, a bureau for each, the
 /// city bureau's departments. Existing rows are renamed, never removed.
-async fn materialise(db: &impl ConnectionTrait, plan: &Plan, now: DateTime<Utc>) -> Result<()> {
+async fn materialise(db: &impl Db, plan: &Plan, now: DateTime<Utc>) -> Result<()> {
     // Parents before children: the city first.
     let mut ordered: Vec<_> = plan.jurisdictions.iter().collect();
     ordered.sort_by_key(|j| j.parent.is_some());

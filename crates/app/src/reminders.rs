@@ -77,7 +77,7 @@ pub fn webhook_signature(secret: &[u8], ts: i64, body: &str) -> String {
 impl App {
     pub(crate) async fn notify(
         &self,
-        db: &impl anjian_store::ConnectionTrait,
+        db: &impl anjian_store::Db,
         n: NewNotification,
         now: DateTime<Utc>,
     ) -> Result<bool> {

@@ -459,7 +459,7 @@ impl App {
         t: &Tip,
         (action, kind, note): (Action, &str, &str),
         mut change: TipChange,
-        txn: &impl anjian_store::ConnectionTrait,
+        txn: &impl anjian_store::Db,
     ) -> Result<TipState> {
         let outcome = match action {
             Action::Conclude(o) => Some(o),

@@ -6,7 +6,7 @@ use crate::{Actor, App, AppError, FieldError, Result};
 use anjian_domain::role::{Grant, Permission, Role};
 use anjian_store::account_requests::{self, AccountRequest, NewRequest};
 use anjian_store::users::{self, NewUser, User, UserFilter};
-use anjian_store::{orgs, sessions, ConnectionTrait};
+use anjian_store::{orgs, sessions, Db};
 use rand::seq::SliceRandom;
 use rand::Rng;
 
@@ -122,12 +122,7 @@ impl App {
     }
 
     /// Stores a checked account with a one-time password, inside the caller's transaction.
-    async fn insert_account(
-        &self,
-        db: &impl ConnectionTrait,
-        actor: Option<&Actor>,
-        c: Checked,
-    ) -> Result<(User, String)> {
+    async fn insert_account(&self, db: &impl Db, actor: Option<&Actor>, c: Checked) -> Result<(User, String)> {
         let pw = generate_password();
         let hash = self.crypto.hash_password(&pw);
         let user = users::insert(
@@ -338,7 +333,7 @@ impl App {
 
     async fn reset_in(
         &self,
-        db: &impl ConnectionTrait,
+        db: &impl Db,
         actor: &Actor,
         user_id: i64,
         now: chrono::DateTime<chrono::Utc>,

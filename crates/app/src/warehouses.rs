@@ -12,7 +12,7 @@ use anjian_domain::scope::Scope;
 use anjian_domain::telemetry::{self, Limits, Reject};
 use anjian_domain::warehouse::AlarmState;
 use anjian_store::warehouses::{self as store, Alarm, AlarmChange, AlarmFilter, Hour, NewAlarm, Reading};
-use anjian_store::{sites, ConnectionTrait};
+use anjian_store::{sites, Db};
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
@@ -334,7 +334,7 @@ impl App {
 
     pub(crate) async fn sites_of(
         &self,
-        db: &impl ConnectionTrait,
+        db: &impl Db,
         ids: impl Iterator<Item = i64>,
     ) -> Result<HashMap<i64, sites::Site>> {
         let mut ids: Vec<i64> = ids.collect();
@@ -346,7 +346,7 @@ impl App {
     /// Tells the enterprise's managers (or, escalated, the county bureau's staff) about an alarm.
     pub(crate) async fn alarm_notice(
         &self,
-        db: &impl ConnectionTrait,
+        db: &impl Db,
         a: &Alarm,
         site: &sites::Site,
         escalated: bool,
@@ -922,7 +922,7 @@ pub const FOUR_DEFENCES_NAME: &str = "民爆库房“四防”检查表";
 
 /// Makes the city bureau's 四防 inspection template (an inspection of a warehouse follows it
 /// item by item) when the plan has an explosives section and the template is not there yet.
-pub(crate) async fn ensure_four_defences(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<()> {
+pub(crate) async fn ensure_four_defences(db: &impl Db, now: DateTime<Utc>) -> Result<()> {
     use anjian_store::checklists;
     let f = anjian_store::orgs::OrgFilter { kind: Some("regulator".into()), ..Default::default() };
     let bureaus = anjian_store::orgs::list(db, &Scope::All, &f, None, 1000).await?;

@@ -311,7 +311,7 @@ async fn measure(
         "CREATE INDEX IF NOT EXISTS ix_bench_act_user ON activities (actor_user_id, kind, at)",
         "CREATE INDEX IF NOT EXISTS ix_bench_act_target ON activities (target_org_id, kind, at)",
     ] {
-        anjian_store::ConnectionTrait::execute_unprepared(&store.db, sql).await?;
+        store.execute_sql(sql).await?;
     }
     let (naive_s, measured, subjects, mismatches) =
         naive(&store, &plan, &world, now, args.naive_sample, &board_statuses).await?;

@@ -44,22 +44,22 @@ pub async fn import(
 }
 
 /// Starts a sitting (principals), or returns the one still open.
-#[utoipa::path(post, path = "/api/v1/tests/sittings", responses((status = 201, body = anjian_app::safety_tests::SittingView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/tests/sittings", responses((status = 201, body = anjian_app::safety_test::SittingView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn start(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-) -> Result<(StatusCode, Json<anjian_app::safety_tests::SittingView>), ApiError> {
+) -> Result<(StatusCode, Json<anjian_app::safety_test::SittingView>), ApiError> {
     let sitting = s.app.start_sitting(&a).await?;
     Ok((StatusCode::CREATED, crate::kit::api::json_of(s.app.sitting_view(&a, sitting.id).await?)?))
 }
 
 /// A sitting with its questions, answers so far, time left, and (graded) the questions missed.
-#[utoipa::path(get, path = "/api/v1/tests/sittings/{id}", params(("id" = i64, Path)), responses((status = 200, body = anjian_app::safety_tests::SittingView), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/tests/sittings/{id}", params(("id" = i64, Path)), responses((status = 200, body = anjian_app::safety_test::SittingView), (status = 404, body = ErrorBody)))]
 pub async fn sitting(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<anjian_app::safety_tests::SittingView>, ApiError> {
+) -> Result<Json<anjian_app::safety_test::SittingView>, ApiError> {
     crate::kit::api::json_of(s.app.sitting_view(&a, id).await?)
 }
 
@@ -83,22 +83,22 @@ pub async fn answer(
 }
 
 /// Grades the sitting; a failed retest raises the enterprise's supervision level.
-#[utoipa::path(post, path = "/api/v1/tests/sittings/{id}/submit", params(("id" = i64, Path)), responses((status = 200, body = anjian_app::safety_tests::SittingView), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/tests/sittings/{id}/submit", params(("id" = i64, Path)), responses((status = 200, body = anjian_app::safety_test::SittingView), (status = 422, body = ErrorBody)))]
 pub async fn submit(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<anjian_app::safety_tests::SittingView>, ApiError> {
+) -> Result<Json<anjian_app::safety_test::SittingView>, ApiError> {
     s.app.submit_sitting(&a, id).await?;
     crate::kit::api::json_of(s.app.sitting_view(&a, id).await?)
 }
 
 /// Every principal in scope: attempts, last score, standing (not_tested, passed, retest_due, failed_retest).
-#[utoipa::path(get, path = "/api/v1/tests/results", responses((status = 200, body = [anjian_app::safety_tests::ResultRow]), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/tests/results", responses((status = 200, body = [anjian_app::safety_test::ResultRow]), (status = 403, body = ErrorBody)))]
 pub async fn results(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-) -> Result<Json<Vec<anjian_app::safety_tests::ResultRow>>, ApiError> {
+) -> Result<Json<Vec<anjian_app::safety_test::ResultRow>>, ApiError> {
     crate::kit::api::json_of(s.app.test_results(&a).await?)
 }
 
@@ -145,12 +145,12 @@ pub async fn supervision(
 }
 
 /// An enterprise's public notice of its principals' scores.
-#[utoipa::path(get, path = "/api/v1/orgs/{id}/test-notice", params(("id" = i64, Path)), responses((status = 200, body = anjian_app::safety_tests::Notice), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/test-notice", params(("id" = i64, Path)), responses((status = 200, body = anjian_app::safety_test::Notice), (status = 404, body = ErrorBody)))]
 pub async fn notice(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<anjian_app::safety_tests::Notice>, ApiError> {
+) -> Result<Json<anjian_app::safety_test::Notice>, ApiError> {
     crate::kit::api::json_of(s.app.test_notice(&a, id).await?)
 }
 

@@ -7,7 +7,7 @@ use crate::auth::{csrf_refusal, Signed};
 use crate::error::PageError;
 use crate::kit::page::{field_messages, key, render, Chrome};
 use crate::AppState;
-use anjian_app::safety_tests::{Notice, ResultRow, SittingView};
+use anjian_app::safety_test::{Notice, ResultRow, SittingView};
 use anjian_reports::ledger_sheet::Cell;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -172,7 +172,7 @@ struct SittingPage {
 }
 
 impl SittingPage {
-    fn current(&self) -> Option<&anjian_app::safety_tests::QuestionView> {
+    fn current(&self) -> Option<&anjian_app::safety_test::QuestionView> {
         self.v.questions.get(self.q)
     }
 }
