@@ -15,6 +15,9 @@ use hmac::Mac;
 use serde::Serialize;
 use sha2::Sha256;
 
+/// Notifications are written in Chinese, the language of the bureau that reads them.
+const ZH: anjian_i18n::Lang = anjian_i18n::Lang::Zh;
+
 const LEASE: &str = "reminders";
 const WEBHOOK_LEASE: &str = "webhooks";
 /// A first run looks back this far, so that starting anjian does not send the whole campaign.
@@ -123,20 +126,30 @@ impl App {
                 let (kind, title, body) = match o.status {
                     Status::AtRisk if o.window.contains(now) => (
                         "due_soon",
-                        format!("即将到期：{}", plan.rules[o.rule_index].title),
-                        format!(
-                            "{}：{} 已完成 {}/{}，请在 {} 前完成。",
-                            o.subject_name,
-                            o.window.label(),
-                            o.done,
-                            o.need,
-                            o.window.end.with_timezone(&anjian_domain::TZ).format("%m月%d日 %H:%M")
+                        ZH.fill("notify.due_soon", &[("rule", &plan.rules[o.rule_index].title)]),
+                        ZH.fill(
+                            "notify.due_soon_body",
+                            &[
+                                ("subject", &o.subject_name),
+                                ("window", &o.window.label()),
+                                ("done", &o.done),
+                                ("need", &o.need),
+                                ("ends", &o.window.end.with_timezone(&anjian_domain::TZ).format("%m月%d日 %H:%M")),
+                            ],
                         ),
                     ),
                     Status::Overdue if o.window.end > since && o.window.end <= now => (
                         "overdue",
-                        format!("已逾期：{}", plan.rules[o.rule_index].title),
-                        format!("{}：{} 仅完成 {}/{}。", o.subject_name, o.window.label(), o.done, o.need),
+                        ZH.fill("notify.overdue", &[("rule", &plan.rules[o.rule_index].title)]),
+                        ZH.fill(
+                            "notify.overdue_body",
+                            &[
+                                ("subject", &o.subject_name),
+                                ("window", &o.window.label()),
+                                ("done", &o.done),
+                                ("need", &o.need),
+                            ],
+                        ),
                     ),
                     _ => continue,
                 };
@@ -180,14 +193,15 @@ impl App {
                 if unread.is_empty() {
                     continue;
                 }
-                let mut body = format!("您有 {} 条未读提醒：\n", unread.len());
+                let mut body = ZH.fill("notify.digest_body", &[("n", &unread.len())]);
+                body.push('\n');
                 for n in unread.iter().take(10) {
                     body.push_str(&format!("· {}\n", n.title));
                 }
                 let n = NewNotification {
                     user_id: user,
                     kind: "digest".into(),
-                    title: format!("每日提醒汇总（{}）", today.format("%Y-%m-%d")),
+                    title: ZH.fill("notify.digest", &[("date", &today.format("%Y-%m-%d"))]),
                     body,
                     link: "/inbox".into(),
                     dedupe_key: format!("digest:{today}:{user}"),
@@ -221,10 +235,11 @@ impl App {
                 out.push(NewNotification {
                     user_id: user,
                     kind: "overdue".into(),
-                    title: format!("设备巡检逾期：{} {}", site.name, e.equipment.name),
-                    body: format!(
-                        "应于 {} 前巡检，已逾期。",
-                        e.due.with_timezone(&anjian_domain::TZ).format("%Y-%m-%d")
+                    title: ZH
+                        .fill("notify.equipment_overdue", &[("site", &site.name), ("equipment", &e.equipment.name)]),
+                    body: ZH.fill(
+                        "notify.equipment_overdue_body",
+                        &[("due", &e.due.with_timezone(&anjian_domain::TZ).format("%Y-%m-%d"))],
                     ),
                     link: format!("/crossings/{}", site.id),
                     dedupe_key: format!("equipment:{}:{}:{user}", e.equipment.id, e.due.timestamp()),
@@ -240,12 +255,15 @@ impl App {
                 out.push(NewNotification {
                     user_id: user,
                     kind: "certificate".into(),
-                    title: format!(
-                        "监护员证书{}：{}",
-                        if g.cert_status.may_serve() { "即将到期" } else { "已失效" },
-                        g.guard.name
+                    title: ZH.fill(
+                        if g.cert_status.may_serve() {
+                            "notify.certificate_expiring"
+                        } else {
+                            "notify.certificate_expired"
+                        },
+                        &[("guard", &g.guard.name)],
                     ),
-                    body: format!("证书有效期至 {expires}；无有效证书不得上岗。"),
+                    body: ZH.fill("notify.certificate_body", &[("expires", &expires)]),
                     link: "/guards".into(),
                     dedupe_key: format!("certificate:{}:{expires}:{}:{user}", g.guard.id, g.cert_status.as_str()),
                 });
@@ -264,8 +282,11 @@ impl App {
                 out.push(NewNotification {
                     user_id: user,
                     kind: "certificate".into(),
-                    title: format!("安全生产责任保险{}：{name}", if valid { "即将到期" } else { "已过期" }),
-                    body: format!("保单有效期至 {ends}，请及时续保。"),
+                    title: ZH.fill(
+                        if valid { "notify.insurance_expiring" } else { "notify.insurance_expired" },
+                        &[("name", &name)],
+                    ),
+                    body: ZH.fill("notify.insurance_body", &[("ends", &ends)]),
                     link: format!("/orgs/{org}/fundamentals"),
                     dedupe_key: format!("insurance:{org}:{ends}:{valid}:{user}"),
                 });

@@ -835,8 +835,8 @@ impl App {
                 out.push(anjian_store::notifications::NewNotification {
                     user_id: *user,
                     kind: "overdue".into(),
-                    title: format!("举报办理逾期：#{}", t.id),
-                    body: format!("举报 #{} 当前环节已超过期限，请尽快办理。", t.id),
+                    title: anjian_i18n::Lang::Zh.fill("notify.tip_overdue", &[("id", &t.id)]),
+                    body: anjian_i18n::Lang::Zh.fill("notify.tip_overdue_body", &[("id", &t.id)]),
                     link: format!("/tips/{}", t.id),
                     dedupe_key: format!("tip:{}:{}:{due}:{user}", t.id, t.state),
                 });

@@ -5,6 +5,8 @@
 pub mod api;
 pub mod auth;
 pub mod error;
-pub mod i18n;
 pub mod page;
 pub mod sheets;
+
+/// The catalogue lives below app and web alike (notifications and reports use it too).
+pub use anjian_i18n as i18n;
