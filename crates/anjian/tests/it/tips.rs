@@ -451,5 +451,14 @@ async fn the_public_pages_work_without_an_account_and_the_bureau_exports_what_it
         )
         .await;
     assert!(detail.contains("消防通道被堵") && detail.contains("/files/"));
+    // A received tip offers the steps its state allows — assign, close — and none of the later
+    // ones (the state machine decides, not the template).
+    assert!(detail.contains("/assign\"") && detail.contains("/close\""), "received: assign and close");
+    for later in ["/conclude\"", "/reward\"", "/decision\"", "/payment\""] {
+        assert!(!detail.contains(later), "a received tip does not offer {later}");
+    }
+    // An unknown state in the filter is said to be one, not shown as an empty list.
+    let (st, _, html) = t.page(&cookie, "/tips?state=lost").await;
+    assert_ne!(st, 200, "{html}");
     t.finish().await;
 }
