@@ -1,7 +1,8 @@
 //! Writing a hazard ledger and reading one back.
 
 use crate::cell::escape;
-use crate::LEDGER_COLUMNS;
+use crate::{ledger_columns, LEDGER_COLUMNS};
+use anjian_i18n::Lang;
 use calamine::{DataRef, DataType, Reader, Xlsx};
 use chrono::NaiveDateTime;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
@@ -31,13 +32,13 @@ pub fn write(title: &str, rows: &[LedgerRow]) -> Result<Vec<u8>, XlsxError> {
     let ws = wb.add_worksheet();
     // Sheet names cannot hold these characters and are at most 31 long.
     let name: String = title.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
-    ws.set_name(if name.is_empty() { "隐患台账" } else { &name })?;
+    ws.set_name(if name.is_empty() { Lang::Zh.t("sheet.ledger.title") } else { &name })?;
     let header =
         Format::new().set_bold().set_background_color("D9E1F2").set_border(rust_xlsxwriter::FormatBorder::Thin);
     let date = Format::new().set_num_format("yyyy-mm-dd hh:mm");
     let money = Format::new().set_num_format("#,##0.00");
     let wrap = Format::new().set_text_wrap();
-    for (c, h) in LEDGER_COLUMNS.iter().enumerate() {
+    for (c, h) in ledger_columns().iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *h, &header)?;
     }
     for (i, r) in rows.iter().enumerate() {
@@ -210,11 +211,13 @@ pub fn write_checklist(name: &str, items: &[(String, String, String, Option<f64>
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     let title: String = name.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
-    ws.set_name(if title.is_empty() { "检查表" } else { &title })?;
+    ws.set_name(if title.is_empty() { Lang::Zh.t("sheet.checklist.title") } else { &title })?;
     let header = Format::new().set_bold().set_background_color("D9E1F2");
     let wrap = Format::new().set_text_wrap();
-    for (c, h) in ["检查项目", "检查要求", "依据", "分值"].iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &header)?;
+    let columns =
+        ["sheet.checklist.item", "sheet.checklist.requirement", "sheet.checklist.basis", "sheet.checklist.score"];
+    for (c, key) in columns.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, Lang::Zh.t(key), &header)?;
     }
     for (i, (item, req, reference, score)) in items.iter().enumerate() {
         let r = i as u32 + 1;
@@ -266,7 +269,9 @@ mod tests {
         assert_eq!(get("资金"), Cell::Number(360.5));
         assert_eq!(rows[1].1[1].1, Cell::Text("'=1+1".into()), "a formula is stored as text");
         let headers: Vec<&str> = cells.iter().map(|(h, _)| h.as_str()).collect();
-        assert_eq!(headers, LEDGER_COLUMNS.to_vec());
+        assert_eq!(headers, ledger_columns().to_vec());
+        assert_eq!(headers[1], "隐患描述", "the bureau's own words");
+        assert!(LEDGER_COLUMNS.iter().all(|k| anjian_i18n::has_key(k)), "every column is in the catalogue");
     }
 
     #[test]

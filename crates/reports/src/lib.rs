@@ -9,19 +9,25 @@ pub mod ledger_sheet;
 pub mod qr;
 pub mod table;
 
-/// The columns of a hazard ledger, in the order bureaus use.
+/// The columns of a hazard ledger, in the order bureaus use, as catalogue keys: the sheet is
+/// written in Chinese, the words live in the catalogue ([`ledger_columns`]).
 pub const LEDGER_COLUMNS: [&str; 13] = [
-    "序号",
-    "隐患描述",
-    "部位",
-    "等级",
-    "来源",
-    "发现时间",
-    "整改措施",
-    "资金",
-    "责任人",
-    "完成时限",
-    "状态",
-    "验收人",
-    "销号时间",
+    "sheet.ledger.no",
+    "sheet.ledger.description",
+    "sheet.ledger.location",
+    "sheet.ledger.grade",
+    "sheet.ledger.source",
+    "sheet.ledger.discovered_at",
+    "sheet.ledger.measures",
+    "sheet.ledger.funds",
+    "sheet.ledger.owner",
+    "sheet.ledger.deadline",
+    "sheet.ledger.state",
+    "sheet.ledger.verified_by",
+    "sheet.ledger.closed_at",
 ];
+
+/// The ledger's column headers as the sheet shows them (Chinese, for the bureau).
+pub fn ledger_columns() -> [&'static str; 13] {
+    LEDGER_COLUMNS.map(|k| anjian_i18n::Lang::Zh.t(k))
+}
