@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 pub fn init_logging(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("info,{}", anjian_store::QUIET_LOG_TARGETS)));
     let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     let _ = if json { b.json().try_init() } else { b.try_init() };
 }

@@ -3,8 +3,9 @@
 use crate::audit_checkpoint::{Checkpoint, CheckpointError, CheckpointFile, PublicKey};
 use crate::{Actor, App, AppError, Result};
 use anjian_domain::audit::ChainBreak;
+use anjian_domain::audit::Linked;
 use anjian_domain::role::Permission;
-use anjian_store::audit::{self as store_audit, AuditFilter, AuditRow, Entry, Verified};
+use anjian_store::audit::{self as store_audit, AuditFilter, Entry, Verified};
 use anjian_store::Db;
 use std::path::Path;
 
@@ -41,7 +42,7 @@ impl App {
         f: &AuditFilter,
         before: Option<i64>,
         limit: u64,
-    ) -> Result<Vec<AuditRow>> {
+    ) -> Result<Vec<Linked>> {
         actor.require(Permission::ViewAudit)?;
         Ok(store_audit::page(&self.store.db, f, before, limit.clamp(1, 500)).await?)
     }

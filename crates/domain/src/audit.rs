@@ -206,26 +206,6 @@ impl Verifier {
     }
 }
 
-/// A record of `audit_log`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct AuditRow {
-    pub seq: i64,
-    pub at: DateTime<Utc>,
-    pub actor_id: Option<i64>,
-    pub actor: String,
-    pub action: String,
-    pub object_type: String,
-    pub object_id: String,
-    pub result: String,
-    pub before_digest: Option<String>,
-    pub after_digest: Option<String>,
-    pub detail: String,
-    pub alg: String,
-    pub prev_hash: String,
-    pub hash: String,
-}
-
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
     pub actor: Option<String>,

@@ -11,7 +11,6 @@ use sea_orm::{
 };
 
 pub use anjian_domain::audit::AuditFilter;
-pub use anjian_domain::audit::AuditRow;
 
 /// An audit entry before the chain gives it a number and a hash.
 #[derive(Debug, Clone, Default)]
@@ -79,12 +78,7 @@ pub async fn append(db: &impl ConnectionTrait, alg: HashAlg, e: Entry, at: DateT
 }
 
 /// Newest first, by sequence number below the cursor.
-pub async fn page(
-    db: &impl ConnectionTrait,
-    f: &AuditFilter,
-    before: Option<i64>,
-    limit: u64,
-) -> Result<Vec<AuditRow>> {
+pub async fn page(db: &impl ConnectionTrait, f: &AuditFilter, before: Option<i64>, limit: u64) -> Result<Vec<Linked>> {
     let mut c = Condition::all();
     if let Some(b) = before {
         c = c.add(audit_log::Column::Seq.lt(b));
@@ -110,27 +104,6 @@ pub async fn page(
 pub async fn head(db: &impl ConnectionTrait) -> Result<(i64, String)> {
     let h = audit_head::Entity::find_by_id(1).one(db).await?.ok_or(StoreError::NotFound)?;
     Ok((h.seq, h.hash))
-}
-
-fn linked(r: AuditRow) -> Linked {
-    Linked {
-        alg: HashAlg::parse(&r.alg).unwrap_or(HashAlg::Sha256),
-        prev_hash: r.prev_hash,
-        hash: r.hash,
-        record: AuditRecord {
-            seq: r.seq,
-            at: r.at,
-            actor_id: r.actor_id,
-            actor: r.actor,
-            action: r.action,
-            object_type: r.object_type,
-            object_id: r.object_id,
-            result: r.result,
-            before_digest: r.before_digest,
-            after_digest: r.after_digest,
-            detail: r.detail,
-        },
-    }
 }
 
 /// The outcome of walking the whole chain.
@@ -171,7 +144,7 @@ async fn walk(db: &impl ConnectionTrait, v: &mut Verifier, mut after: i64) -> Re
         let Some(last) = batch.last() else { return Ok(Ok(())) };
         after = last.seq;
         for row in batch {
-            if let Err(b) = v.push(&linked(row.decode()?)) {
+            if let Err(b) = v.push(&row.decode()?) {
                 return Ok(Err(b));
             }
         }

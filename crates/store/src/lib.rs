@@ -56,6 +56,10 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
+/// The database layer's log targets, quieted to warnings: every statement at `info` would drown
+/// the server's own log. The server adds this to its filter without naming the layer itself.
+pub const QUIET_LOG_TARGETS: &str = "sqlx=warn,sea_orm=warn,sea_orm_migration=warn";
+
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// Where the data lives.

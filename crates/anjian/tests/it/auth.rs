@@ -18,7 +18,12 @@ on_both_databases!(five_failures_lock_the_account_even_for_the_right_password, |
     t.clock.advance(Duration::minutes(2));
     assert!(t.login_form("lockme", &u.password).await.is_ok(), "unlocked after 30 minutes");
     // The security events are in the audit log.
-    let rows = anjian_store::audit::page(&t.store.db, &Default::default(), None, 100).await.unwrap();
+    let rows: Vec<_> = anjian_store::audit::page(&t.store.db, &Default::default(), None, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|l| l.record)
+        .collect();
     assert!(rows.iter().any(|r| r.action == "account.locked"));
     assert!(rows.iter().any(|r| r.action == "login.refused" && r.result == "locked"));
     t.finish().await;

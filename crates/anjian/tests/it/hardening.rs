@@ -75,9 +75,9 @@ where
 }
 
 /// The audit rows with this action, newest first.
-async fn audit_actions(t: &TestApp, action: &str) -> Vec<anjian_store::audit::AuditRow> {
+async fn audit_actions(t: &TestApp, action: &str) -> Vec<anjian_domain::audit::AuditRecord> {
     let rows = anjian_store::audit::page(&t.store.db, &Default::default(), None, 1000).await.unwrap();
-    rows.into_iter().filter(|r| r.action == action).collect()
+    rows.into_iter().map(|l| l.record).filter(|r| r.action == action).collect()
 }
 
 /// Submits a second-factor code on the sign-in's second step; the status.

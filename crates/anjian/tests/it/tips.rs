@@ -204,7 +204,12 @@ on_both_databases!(a_tip_runs_from_receipt_to_a_paid_reward_and_a_hazard, |backe
     let (st, v) = post(&t, &custodian.token, &format!("{path}/reveal"), json!({"text": "核对奖励领取人身份"})).await;
     assert_eq!(st, 200);
     assert_eq!(v["contact"], "王先生 13912345678");
-    let audit = anjian_store::audit::page(&t.store.db, &Default::default(), None, 500).await.unwrap();
+    let audit: Vec<_> = anjian_store::audit::page(&t.store.db, &Default::default(), None, 500)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|l| l.record)
+        .collect();
     let opened = audit.iter().find(|a| a.action == "tip.contact_revealed").expect("the opening is audited");
     assert!(opened.detail.contains("核对奖励领取人身份") && !opened.detail.contains("13912345678"));
     assert!(audit.iter().any(|a| a.action == "tip.submit" && a.actor == "举报人"));

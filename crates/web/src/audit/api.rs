@@ -65,11 +65,12 @@ pub async fn list(
     let f =
         AuditFilter { actor: p.actor, action: p.action, object_type: p.object_type, since: p.since, until: p.until };
     let rows = s.app.audit_page(&a, &f, p.before, n).await?;
-    let next = (rows.len() as u64 == n).then(|| rows.last().map(|r| r.seq)).flatten();
+    let next = (rows.len() as u64 == n).then(|| rows.last().map(|r| r.record.seq)).flatten();
     Ok(Json(AuditPage {
         items: rows
             .into_iter()
-            .map(|r| AuditDto {
+            .map(|l| (l.record, l.hash))
+            .map(|(r, hash)| AuditDto {
                 seq: r.seq,
                 at: r.at,
                 actor_id: r.actor_id,
@@ -81,7 +82,7 @@ pub async fn list(
                 before_digest: r.before_digest,
                 after_digest: r.after_digest,
                 detail: r.detail,
-                hash: r.hash,
+                hash,
             })
             .collect(),
         next,

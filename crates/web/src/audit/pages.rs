@@ -84,7 +84,7 @@ async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<Filter
             Ok(p) => p,
             Err(e) => return PageError::new(e, s.lang).into_response(),
         };
-        before = page.last().map(|r| r.seq);
+        before = page.last().map(|r| r.record.seq);
         let done = (page.len() as u64) < PAGE;
         rows.extend(page);
         if done {
@@ -93,6 +93,7 @@ async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<Filter
     }
     let data: Vec<Vec<Cell>> = rows
         .iter()
+        .map(|l| &l.record)
         .map(|r| {
             vec![
                 Cell::Number(r.seq as f64),
@@ -129,11 +130,12 @@ async fn render_page(state: &AppState, s: &Signed, q: Filters, verify: Option<(S
             enc(q.action.as_deref().unwrap_or("")),
             enc(q.since.as_deref().unwrap_or("")),
             enc(q.until.as_deref().unwrap_or("")),
-            rows.last().map_or(0, |r| r.seq)
+            rows.last().map_or(0, |r| r.record.seq)
         )
     });
     let rows = rows
         .into_iter()
+        .map(|l| l.record)
         .map(|r| Row {
             seq: r.seq,
             at: local_time(r.at),
