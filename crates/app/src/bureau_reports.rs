@@ -6,6 +6,7 @@
 use crate::audit::entry;
 use crate::crypto::digest_json;
 use crate::ledgers::parse_period;
+use crate::ZH;
 use crate::{Actor, App, AppError, FieldError, Result};
 use anjian_domain::obligation::Status;
 use anjian_domain::period::{local_date, local_midnight, Period, PeriodKind};
@@ -15,6 +16,29 @@ use anjian_reports::docx::{self, Document, Section};
 use anjian_store::hazards::{self, HazardFilter};
 use anjian_store::liaison::{self, BureauReport};
 use serde::Serialize;
+
+/// `2022-08` → 2022年8月.
+pub fn month_title(month: &str) -> String {
+    match month.split_once('-') {
+        Some((y, m)) => ZH.fill("report.year_month", &[("y", &y), ("m", &m.trim_start_matches('0'))]),
+        None => month.to_owned(),
+    }
+}
+
+/// A date as a report writes it: 2022年8月31日.
+pub(crate) fn date_title(d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    ZH.fill("report.date", &[("y", &d.year()), ("m", &d.month()), ("d", &d.day())])
+}
+
+/// Under a report's title: which version this is and whether it was submitted.
+pub(crate) fn version_line(latest: Option<(i32, ReportState)>) -> String {
+    match latest {
+        Some((v, ReportState::Submitted)) => ZH.fill("report.version_submitted", &[("v", &v)]),
+        Some((v, _)) => ZH.fill("report.version_draft", &[("v", &v)]),
+        None => ZH.t("report.unsaved").to_owned(),
+    }
+}
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Serialize)]
@@ -37,17 +61,17 @@ pub struct BureauReportState {
 /// and the table of the same figures.
 pub(crate) fn county_hazards_section(counties: &[(String, u64, u64)]) -> Section {
     Section {
-        heading: "附：各县（市、区）隐患发现与销号".into(),
-        paragraphs: vec!["图例：红色为发现，绿色为销号。".into()],
+        heading: ZH.t("report.appendix_heading").into(),
+        paragraphs: vec![ZH.t("report.appendix_legend").into()],
         chart: Some(anjian_reports::chart::bars_png(
             counties.len(),
             &[
-                ("发现", [198, 40, 40], counties.iter().map(|c| c.1).collect()),
-                ("销号", [46, 125, 50], counties.iter().map(|c| c.2).collect()),
+                (ZH.t("report.found"), [198, 40, 40], counties.iter().map(|c| c.1).collect()),
+                (ZH.t("report.closed"), [46, 125, 50], counties.iter().map(|c| c.2).collect()),
             ],
         )),
         table: Some((
-            vec!["县（市、区）".into(), "发现".into(), "销号".into()],
+            vec![ZH.t("report.county").into(), ZH.t("report.found").into(), ZH.t("report.closed").into()],
             counties.iter().map(|c| vec![c.0.clone(), c.1.to_string(), c.2.to_string()]).collect(),
         )),
     }
@@ -137,14 +161,21 @@ impl App {
         .await?;
         let overdue_now =
             hazards::count(db, scope, &HazardFilter { overdue_at: Some(now), ..Default::default() }).await?;
-        let span = if kind == "monthly" { "本月" } else { "本周" };
-        let mut text = format!(
-            "一、总体情况\n{span}共发现隐患 {found} 项（其中重大隐患 {major} 项），销号 {closed} 项；截至 {}，逾期未整改隐患 {overdue_now} 项。\n",
-            local_date(now).format("%Y年%m月%d日")
+        let span = ZH.t(if kind == "monthly" { "report.this_month" } else { "report.this_week" });
+        let mut text = ZH.fill(
+            "report.overall",
+            &[
+                ("span", &span),
+                ("found", &found),
+                ("major", &major),
+                ("closed", &closed),
+                ("date", &date_title(local_date(now))),
+                ("overdue", &overdue_now),
+            ],
         );
-        text.push_str("\n二、各县（市、区）情况\n");
+        text.push_str(ZH.t("report.counties_heading"));
         for (name, f, c) in counties {
-            text.push_str(&format!("{name}：发现 {f} 项，销号 {c} 项。\n"));
+            text.push_str(&ZH.fill("report.county_line", &[("name", &name), ("found", &f), ("closed", &c)]));
         }
         // Obligations whose window closed in the period short of their count.
         let place = match scope {
@@ -162,37 +193,40 @@ impl App {
                 }
             }
         }
-        text.push_str("\n三、履职督办情况\n");
+        text.push_str(ZH.t("report.duties_heading"));
         if overdue.is_empty() {
-            text.push_str(&format!("{span}无逾期未完成事项。\n"));
+            text.push_str(&ZH.fill("report.no_overdue", &[("span", &span)]));
         }
         let mut ranked: Vec<_> = overdue.into_iter().collect();
         ranked.sort_by_key(|r| std::cmp::Reverse(r.1));
         for (title, n) in ranked.iter().take(10) {
-            text.push_str(&format!("{title}：逾期 {n} 项。\n"));
+            text.push_str(&ZH.fill("report.overdue_line", &[("title", title), ("n", n)]));
         }
         let board = self.campaign_board(actor).await?;
-        text.push_str(&format!(
-            "\n四、“三大战役”任务进展\n当前处于{}。20 项任务中，已完成 {} 项，进行中 {} 项，未开始 {} 项，逾期 {} 项。\n",
-            board.current_phase.unwrap_or_else(|| "战役期外".into()),
-            board.done,
-            board.in_progress,
-            board.not_started,
-            board.overdue
+        let phase = board.current_phase.unwrap_or_else(|| ZH.t("report.outside_campaign").into());
+        text.push_str(&ZH.fill(
+            "report.tasks",
+            &[
+                ("phase", &phase),
+                ("done", &board.done),
+                ("in_progress", &board.in_progress),
+                ("not_started", &board.not_started),
+                ("overdue", &board.overdue),
+            ],
         ));
         if kind == "monthly" {
-            text.push_str("\n五、典型案例\n");
+            text.push_str(ZH.t("report.cases_heading"));
             let month = local_date(p.start).format("%Y-%m").to_string();
             let cases = self.typical_cases(actor, &month).await?;
             if cases.is_empty() {
-                text.push_str("本月无典型案例。\n");
+                text.push_str(ZH.t("report.no_cases"));
             }
             for c in cases {
                 text.push_str(&format!("{}\n", c.title));
             }
-            text.push_str("\n六、下一步工作安排\n");
+            text.push_str(ZH.t("report.next_month"));
         } else {
-            text.push_str("\n五、下周工作安排\n");
+            text.push_str(ZH.t("report.next_week"));
         }
         Ok(text)
     }
@@ -257,15 +291,10 @@ impl App {
         let mut sections = docx::sections_from_text(&r.body);
         sections.push(county_hazards_section(&r.counties));
         let title = match kind {
-            "monthly" => format!("{}{}安全生产工作月报", r.bureau, r.period.replacen('-', "年", 1) + "月"),
-            _ => format!("{}安全生产工作周报（{} 起一周）", r.bureau, r.period),
+            "monthly" => ZH.fill("report.monthly_title", &[("bureau", &r.bureau), ("month", &month_title(&r.period))]),
+            _ => ZH.fill("report.weekly_title", &[("bureau", &r.bureau), ("start", &r.period)]),
         };
-        let state = match &r.latest {
-            Some(v) if v.state == ReportState::Submitted => format!("第 {} 版（已报送）", v.version),
-            Some(v) => format!("第 {} 版（草稿）", v.version),
-            None => "草稿（未保存）".to_owned(),
-        };
-        let doc = Document { title, subtitle: state, sections };
+        let doc = Document { title, subtitle: version_line(r.latest.as_ref().map(|v| (v.version, v.state))), sections };
         let bytes = docx::write(&doc).map_err(|e| AppError::Internal(format!("writing a document: {e}")))?;
         Ok((format!("{kind}-{}.docx", r.period), bytes))
     }

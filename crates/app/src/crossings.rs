@@ -8,6 +8,7 @@ use crate::crypto::digest_json;
 use crate::hazard_import::{ImportOutcome, RowError};
 use crate::hazards::{photo_attachment, HazardInput};
 use crate::orgs::{replayed, uid_for, Created};
+use crate::ZH;
 use crate::{Actor, App, AppError, FieldError, Result};
 use anjian_domain::crossing::{cert_status, check_certificate, check_due, may_take_shift, CertStatus, EquipmentKind};
 use anjian_domain::obligation::{Activity, Evidence, Source};
@@ -476,7 +477,10 @@ impl App {
             } else {
                 faults += 1;
                 let h = HazardInput {
-                    description: format!("{}：{}故障：{}", site.name, e.name, it.note.trim()),
+                    description: ZH.fill(
+                        "record.equipment_fault",
+                        &[("site", &site.name), ("equipment", &e.name), ("note", &it.note.trim())],
+                    ),
                     point_id: None,
                     grade: "general".into(),
                     category: Some("设施设备".into()),

@@ -356,7 +356,8 @@ impl App {
                                 grade: if is_major { major.clone().unwrap_or_default() } else { general.clone() },
                                 category: None,
                                 measures: measures.into(),
-                                funds_fen: rng.gen_range(0..2_000_000),
+                                funds_fen: anjian_domain::money::Fen::new(rng.gen_range(0..2_000_000))
+                                    .expect("not negative"),
                                 owner: "主要负责人".into(),
                                 deadline: Some(deadline),
                                 state: if closed { HazardState::Closed } else { open_state },

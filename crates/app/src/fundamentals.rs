@@ -7,6 +7,7 @@ use crate::audit::entry;
 use crate::hazards::photo_attachment;
 use crate::{Actor, App, AppError, FieldError, Result};
 use anjian_domain::fundamentals::{assess, Assessment, Facts};
+use anjian_domain::money::Fen;
 use anjian_domain::period::local_date;
 use anjian_domain::role::Permission;
 use anjian_store::fundamentals::{self as store, Fundamental, NewFundamental, Power};
@@ -62,7 +63,7 @@ fn facts(records: &[&Fundamental], year: i32) -> Facts {
     let mut fees: Vec<(i32, i64, i64)> = records
         .iter()
         .filter(|r| r.kind == "fee")
-        .filter_map(|r| Some((r.year?, r.amount_fen.unwrap_or(0), r.used_fen.unwrap_or(0))))
+        .filter_map(|r| Some((r.year?, r.amount_fen.map_or(0, Fen::fen), r.used_fen.map_or(0, Fen::fen))))
         .collect();
     // The newest record of a year counts.
     fees.reverse();
@@ -106,9 +107,9 @@ impl App {
         actor.require(Permission::ManagePoints)?;
         let org = orgs::get(&self.store.db, &actor.scope, org_id).await?;
         let mut errors = Vec::new();
-        let yuan = |field: &str, v: Option<f64>, errors: &mut Vec<FieldError>| match v {
-            Some(x) if (0.0..1e12).contains(&x) => Some((x * 100.0).round() as i64),
-            _ => {
+        let yuan = |field: &str, v: Option<f64>, errors: &mut Vec<FieldError>| match v.and_then(Fen::from_yuan_f64) {
+            Some(fen) => Some(fen),
+            None => {
                 errors.push(FieldError::new(field, "invalid_number"));
                 None
             }

@@ -4,6 +4,7 @@
 
 use crate::hazards::HazardInput;
 use crate::{Actor, App, AppError, Result};
+use anjian_domain::money::Fen;
 use anjian_domain::role::Permission;
 use anjian_reports::ledger_sheet::{Cell, SheetRows};
 use anjian_store::{hazards, orgs, points};
@@ -151,14 +152,18 @@ impl App {
                     String::new()
                 }),
             };
-            let funds_fen = match get("资金") {
-                Cell::Empty => 0,
-                Cell::Number(n) if (0.0..1e12).contains(&n) => (n * 100.0).round() as i64,
-                _ => {
+            let funds = match get("资金") {
+                Cell::Empty => Some(Fen::ZERO),
+                Cell::Number(n) => Fen::from_yuan_f64(n),
+                _ => None,
+            };
+            let funds_fen = funds.map_or_else(
+                || {
                     err("资金", "invalid_amount");
                     0
-                }
-            };
+                },
+                Fen::fen,
+            );
             let (Some(grade), Some(discovered_at)) = (grade, discovered) else { continue };
             let key = format!("{}|{description}|{}|{location}|{grade}", org.id, discovered_at.timestamp());
             let uid = format!("import-{}", &hex::encode(Sha256::digest(key.as_bytes()))[..32]);

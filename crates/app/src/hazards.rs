@@ -6,6 +6,7 @@ use crate::crypto::digest_json;
 use crate::orgs::{replayed, uid_for, Created};
 use crate::{Actor, App, AppError, FieldError, Result};
 use anjian_domain::hazard::{self, Action, Doer, HazardFacts, HazardState};
+use anjian_domain::money::Fen;
 use anjian_domain::obligation::{Activity, Evidence, Source};
 use anjian_domain::plan::ActivityKind;
 use anjian_domain::plan::Plan;
@@ -153,7 +154,7 @@ impl App {
                 grade: h.grade.clone(),
                 category: h.category.clone().filter(|c| !c.trim().is_empty()),
                 measures: h.measures.trim().to_owned(),
-                funds_fen: h.funds_fen,
+                funds_fen: Fen::new(h.funds_fen).ok_or_else(|| AppError::invalid("funds_fen", "negative"))?,
                 owner: h.owner.trim().to_owned(),
                 deadline: h.deadline,
                 state: HazardState::Reported,

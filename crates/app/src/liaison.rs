@@ -3,10 +3,12 @@
 //! weekly analysis and arrangement (分析研判和安排部署) of bureaus and departments.
 
 use crate::audit::entry;
+use crate::bureau_reports::{month_title, version_line};
 use crate::crypto::digest_json;
 use crate::ledgers::parse_period;
 use crate::obligations::ObligationView;
 use crate::orgs::{replayed, uid_for, Created};
+use crate::ZH;
 use crate::{Actor, App, AppError, FieldError, Result};
 use anjian_domain::obligation::{Activity, Evidence, Source, Status, Subject};
 use anjian_domain::period::{local_date, Period, PeriodKind};
@@ -18,6 +20,7 @@ use anjian_reports::docx::{self, Document};
 use anjian_store::hazards::{self, HazardFilter};
 use anjian_store::inspections::{self, InspectionFilter};
 use anjian_store::liaison::{self, LiaisonReport, NewAnalysis, WeeklyAnalysis};
+use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -194,19 +197,21 @@ impl App {
                 .iter()
                 .filter(|o| o.window.start < month.end && o.window.end > month.start)
                 .map(|o| {
-                    let status = match o.status {
-                        Status::Met => "已完成",
-                        Status::Overdue => "未完成",
-                        Status::NotApplicable => "不适用",
-                        _ => "进行中",
-                    };
-                    format!(
-                        "{}（{}）：{}/{}，{}",
-                        plan.rules[o.rule_index].title,
-                        o.window.label(),
-                        o.done,
-                        o.need,
-                        status
+                    let status = ZH.t(match o.status {
+                        Status::Met => "report.status_met",
+                        Status::Overdue => "report.status_overdue",
+                        Status::NotApplicable => "report.status_not_applicable",
+                        _ => "report.status_open",
+                    });
+                    ZH.fill(
+                        "report.own_line",
+                        &[
+                            ("rule", &plan.rules[o.rule_index].title),
+                            ("window", &o.window.label()),
+                            ("done", &o.done),
+                            ("need", &o.need),
+                            ("status", &status),
+                        ],
                     )
                 })
                 .collect();
@@ -227,12 +232,14 @@ impl App {
             inspections::list(&self.store.db, &Scope::All, &f, None, 200).await?
         };
         let mut text = String::new();
-        text.push_str(&format!("一、督导检查开展情况\n本月共开展安全生产督导检查 {} 次。\n", checks.len()));
+        text.push_str(&ZH.fill("report.liaison_checks", &[("n", &checks.len())]));
         for c in checks.iter().rev() {
             let org = org_names.get(&c.org_id).cloned().unwrap_or_default();
-            text.push_str(&format!("{} {}：{}\n", local_date(c.at).format("%m月%d日"), org, c.summary));
+            let day = local_date(c.at);
+            let date = ZH.fill("report.month_day", &[("m", &day.month()), ("d", &day.day())]);
+            text.push_str(&ZH.fill("report.check_line", &[("date", &date), ("org", &org), ("summary", &c.summary)]));
         }
-        text.push_str("\n二、包联县（市、区）隐患排查治理情况\n");
+        text.push_str(ZH.t("report.liaison_counties"));
         for (name, path) in &counties {
             let f = HazardFilter {
                 jurisdiction_path: Some(path.clone()),
@@ -250,22 +257,23 @@ impl App {
                 &HazardFilter { state: Some(anjian_domain::hazard::HazardState::Closed), ..f },
             )
             .await?;
-            text.push_str(&format!(
-                "{name}：本月发现隐患 {found} 项（其中重大隐患 {major} 项），已销号 {closed} 项。\n"
+            text.push_str(&ZH.fill(
+                "report.liaison_county_line",
+                &[("name", name), ("found", &found), ("major", &major), ("closed", &closed)],
             ));
         }
-        text.push_str("\n三、逾期未完成事项\n");
+        text.push_str(ZH.t("report.liaison_overdue_heading"));
         if overdue_lines.is_empty() {
-            text.push_str("本月包联县（市、区）无逾期未完成事项。\n");
+            text.push_str(ZH.t("report.liaison_no_overdue"));
         }
         for (title, n) in &overdue_lines {
-            text.push_str(&format!("{title}：逾期 {n} 项。\n"));
+            text.push_str(&ZH.fill("report.overdue_line", &[("title", title), ("n", n)]));
         }
-        text.push_str("\n四、本人履职情况\n");
+        text.push_str(ZH.t("report.liaison_own"));
         for l in &own_lines {
             text.push_str(&format!("{l}\n"));
         }
-        text.push_str("\n五、下一步工作安排\n");
+        text.push_str(ZH.t("report.liaison_next"));
         Ok(text)
     }
 
@@ -346,18 +354,14 @@ impl App {
         let mut sections = docx::sections_from_text(&r.body);
         sections
             .push(crate::bureau_reports::county_hazards_section(&self.leader_counties_month(&r.leader, month).await?));
-        let state = match &r.latest {
-            Some(v) if v.state == report::ReportState::Submitted => format!("第 {} 版（已报送）", v.version),
-            Some(v) => format!("第 {} 版（草稿）", v.version),
-            None => "草稿（未保存）".to_owned(),
-        };
+        let state = version_line(r.latest.as_ref().map(|v| (v.version, v.state)));
         let doc = Document {
-            title: format!("{}包联工作开展和分析研判情况报告", month_title(month)),
+            title: ZH.fill("report.liaison_title", &[("month", &month_title(month))]),
             subtitle: format!("{}　{}", r.leader_name, state),
             sections,
         };
         let bytes = docx::write(&doc).map_err(|e| AppError::Internal(format!("writing a document: {e}")))?;
-        Ok((format!("包联报告-{}-{month}.docx", r.leader), bytes))
+        Ok((ZH.fill("report.liaison_file", &[("leader", &r.leader), ("month", &month)]), bytes))
     }
 
     /// Records a week's analysis and arrangement for the caller's bureau or department.
@@ -450,19 +454,12 @@ impl App {
     }
 }
 
+/// An industry's name as the report gives it; one the catalogue does not know is 其他.
 fn industry_name(code: &str) -> &'static str {
-    match code {
-        "industrial_park" => "工业园区",
-        "explosives" => "民爆行业",
-        "railway_crossing" => "无人看守铁路道口",
-        _ => "其他",
-    }
-}
-
-/// `2022-08` → `2022年8月`
-fn month_title(month: &str) -> String {
-    match month.split_once('-') {
-        Some((y, m)) => format!("{y}年{}月", m.trim_start_matches('0')),
-        None => month.to_owned(),
+    let key = format!("industry.{code}");
+    if anjian_i18n::has_key(&key) {
+        ZH.t(&key)
+    } else {
+        ZH.t("report.other_industry")
     }
 }

@@ -36,6 +36,10 @@ pub use actor::Actor;
 pub use error::{AppError, FieldError};
 pub use settings::Settings;
 
+/// What anjian writes for the bureau — notices, reports, the records it files itself — is in
+/// Chinese, with the catalogue's words.
+pub(crate) const ZH: anjian_i18n::Lang = anjian_i18n::Lang::Zh;
+
 use anjian_domain::clock::Clock;
 use anjian_domain::plan::Plan;
 use anjian_store::Store;

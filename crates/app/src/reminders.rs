@@ -15,8 +15,16 @@ use hmac::Mac;
 use serde::Serialize;
 use sha2::Sha256;
 
-/// Notifications are written in Chinese, the language of the bureau that reads them.
-const ZH: anjian_i18n::Lang = anjian_i18n::Lang::Zh;
+use crate::ZH;
+
+/// A time as a notice gives it: local, to the minute (8月31日 23:59).
+pub(crate) fn local_minute(t: chrono::DateTime<chrono::Utc>) -> String {
+    let local = t.with_timezone(&anjian_domain::TZ);
+    ZH.fill(
+        "notify.minute",
+        &[("m", &local.format("%-m")), ("d", &local.format("%-d")), ("time", &local.format("%H:%M"))],
+    )
+}
 
 const LEASE: &str = "reminders";
 const WEBHOOK_LEASE: &str = "webhooks";
@@ -134,7 +142,7 @@ impl App {
                                 ("window", &o.window.label()),
                                 ("done", &o.done),
                                 ("need", &o.need),
-                                ("ends", &o.window.end.with_timezone(&anjian_domain::TZ).format("%m月%d日 %H:%M")),
+                                ("ends", &local_minute(o.window.end)),
                             ],
                         ),
                     ),

@@ -8,6 +8,7 @@
 use crate::audit::entry;
 use crate::hazard_import::{ImportOutcome, RowError};
 use crate::plans::bureau_code;
+use crate::ZH;
 use crate::{Actor, App, AppError, FieldError, Result};
 use anjian_domain::obligation::{Activity, Evidence, Source};
 use anjian_domain::plan::ActivityKind;
@@ -364,11 +365,8 @@ impl App {
             let n = anjian_store::notifications::NewNotification {
                 user_id: s.user_id,
                 kind: "retest".into(),
-                title: format!("安全测试不合格（{score} 分），须参加复试"),
-                body: format!(
-                    "合格线 {} 分。复试仍不合格的，企业将被提高监管等级、纳入重点监管。",
-                    rules.pass_mark.get_ref()
-                ),
+                title: ZH.fill("notify.retest", &[("score", &score)]),
+                body: ZH.fill("notify.retest_body", &[("pass_mark", rules.pass_mark.get_ref())]),
                 link: "/tests".into(),
                 dedupe_key: format!("retest:{}", s.id),
             };
@@ -376,7 +374,7 @@ impl App {
         }
         let to = rules.on_retest_fail_level.get_ref();
         if escalates(&history) && org.supervision_level != *to {
-            let reason = format!("主要负责人安全测试复试仍不合格（{score} 分），按方案提高监管等级");
+            let reason = ZH.fill("record.retest_failed", &[("score", &score)]);
             store::change_level(&*txn, org.id, &org.supervision_level, to, &reason, None, now).await?;
             let mut e = entry(None, "supervision.raise", "org", org.id);
             e.detail = format!("{} -> {to}: {reason}", org.supervision_level);

@@ -8,10 +8,12 @@
 //! photos are re-encoded without metadata; the receipt code is kept only as a slow hash.
 
 use crate::hazards::HazardInput;
+use crate::ZH;
 use crate::{Actor, App, AppError, FieldError, Result};
+use anjian_domain::money::Fen;
 use anjian_domain::role::Permission;
 use anjian_domain::scope::Scope;
-use anjian_domain::tip::{self, Action, Channel, Outcome, TipRules, TipState};
+use anjian_domain::tip::{self, Action, Channel, Outcome, ReceiptCode, TipRules, TipState};
 use anjian_store::audit::Entry;
 use anjian_store::tips::{self as store, NewTip, NewTipFile, Tip, TipChange, TipEvent, TipFile, TipFilter, TipMessage};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -264,7 +266,12 @@ impl App {
 
     /// A tip from anyone. Returns the receipt code, which is shown once and kept nowhere in
     /// the clear.
-    pub async fn submit_tip(&self, client: Option<IpAddr>, input: TipInput, photos: Vec<Vec<u8>>) -> Result<String> {
+    pub async fn submit_tip(
+        &self,
+        client: Option<IpAddr>,
+        input: TipInput,
+        photos: Vec<Vec<u8>>,
+    ) -> Result<ReceiptCode> {
         let now = self.clock.now();
         self.tip_guard.admit(client, self.settings.tip_hourly_limit, now)?;
         let rules = self.rules().await;
@@ -324,8 +331,8 @@ impl App {
         let stored = self.store_photos(photos).await?;
         let mut random = [0u8; 13];
         rand::rngs::OsRng.fill_bytes(&mut random);
-        let code = tip::receipt_code(&random);
-        let canonical = tip::normalize_receipt(&code).expect("a generated code is canonical");
+        let code = ReceiptCode::generate(&random);
+        let canonical = code.canonical().to_owned();
         let crypto = self.crypto.clone();
         let receipt_hash = tokio::task::spawn_blocking(move || crypto.receipt_digest(&canonical))
             .await
@@ -365,7 +372,7 @@ impl App {
     /// throttled guess, so the channel tells an attacker nothing).
     async fn tip_by_receipt(&self, client: Option<IpAddr>, code: &str) -> Result<Tip> {
         self.tip_guard.admit(client, self.settings.tip_hourly_limit * 6, self.clock.now())?;
-        let canonical = tip::normalize_receipt(code).ok_or(AppError::NotFound)?;
+        let canonical = ReceiptCode::parse(code).ok_or(AppError::NotFound)?.canonical().to_owned();
         let crypto = self.crypto.clone();
         let hash = tokio::task::spawn_blocking(move || crypto.receipt_digest(&canonical))
             .await
@@ -603,7 +610,7 @@ impl App {
         let org_id = t.org_id.ok_or_else(|| AppError::invalid("org_id", "required"))?;
         let org = anjian_store::orgs::get(&self.store.db, &actor.scope, org_id).await?;
         let h = HazardInput::finding(
-            format!("举报核查属实（举报 #{}）：{}", t.id, t.body.chars().take(300).collect::<String>()),
+            ZH.fill("record.tip_hazard", &[("id", &t.id), ("body", &t.body.chars().take(300).collect::<String>())]),
             grade,
             &t.category,
         );
@@ -652,7 +659,10 @@ impl App {
             reward_proposed_by: Some(Some(actor.id())),
             ..Default::default()
         };
-        let note = format!("{} 罚款 {} 元 → 奖励 {} 元", input.finding, input.penalty_yuan, amount);
+        let note = ZH.fill(
+            "record.reward_note",
+            &[("finding", &input.finding), ("penalty", &input.penalty_yuan), ("reward", &amount)],
+        );
         let txn = self.store.begin_write().await?;
         self.step(actor, &t, (Action::ProposeReward, "reward_proposed", &note), change, &*txn).await?;
         txn.commit().await?;
@@ -705,8 +715,10 @@ impl App {
                 anjian_store::fundamentals::NewFundamental {
                     kind: "whistleblower_reward".into(),
                     year: Some(anjian_domain::period::local_date(now).format("%Y").to_string().parse().unwrap_or(0)),
-                    amount_fen: Some(amount * 100),
-                    note: "内部吹哨人奖励（计入安全投入）".into(),
+                    amount_fen: Some(
+                        Fen::from_yuan(amount).ok_or_else(|| AppError::invalid("reward_yuan", "out_of_range"))?,
+                    ),
+                    note: ZH.t("record.whistleblower_reward").into(),
                     ..Default::default()
                 },
                 actor.id(),

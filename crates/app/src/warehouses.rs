@@ -4,8 +4,11 @@
 //! loadings with their vehicle check; fire and drainage facilities with their upkeep.
 
 use crate::hazards::HazardInput;
+use crate::reminders::local_minute;
+use crate::ZH;
 use crate::{Actor, App, AppError, FieldError, Result};
 use anjian_domain::obligation::{Activity, Evidence, Source};
+use anjian_domain::patrol::PatrolRound;
 use anjian_domain::plan::ActivityKind;
 use anjian_domain::role::{Permission, Role};
 use anjian_domain::scope::Scope;
@@ -141,7 +144,8 @@ pub struct FacilityView {
     pub overdue: bool,
 }
 
-/// One hour of a day's patrol: complete, missed, or still to come, with who checked in.
+/// One hour of a day's patrol as the page and the API show it: how many of its checkpoints were
+/// visited, whether the round is complete or missed, and who checked in.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PatrolHour {
@@ -358,20 +362,22 @@ impl App {
         } else {
             anjian_store::users::of_org_with_roles(db, site.org_id, roles).await?
         };
+        let value = a.value.map(|v| format!("{v:.1}")).unwrap_or_default();
         let what = match a.kind.as_str() {
-            "high" => format!("超上限（{}）", a.value.map(|v| format!("{v:.1}")).unwrap_or_default()),
-            "low" => format!("超下限（{}）", a.value.map(|v| format!("{v:.1}")).unwrap_or_default()),
-            "offline" => "传感器离线".to_owned(),
-            _ => "巡更漏巡".to_owned(),
+            "high" => ZH.fill("notify.alarm_high", &[("value", &value)]),
+            "low" => ZH.fill("notify.alarm_low", &[("value", &value)]),
+            "offline" => ZH.t("notify.alarm_offline").to_owned(),
+            _ => ZH.t("notify.alarm_patrol").to_owned(),
         };
+        let title = if escalated { "notify.alarm_escalated_title" } else { "notify.alarm_title" };
         for u in users {
             self.notify(
                 db,
                 anjian_store::notifications::NewNotification {
                     user_id: u,
                     kind: if escalated { "escalated".into() } else { "alarm".into() },
-                    title: format!("{}报警：{} {}", if escalated { "升级" } else { "" }, site.name, what),
-                    body: format!("{} 开始，请及时确认处置。", local_minute(a.opened_at)),
+                    title: ZH.fill(title, &[("site", &site.name), ("what", &what)]),
+                    body: ZH.fill("notify.alarm_body", &[("at", &local_minute(a.opened_at))]),
                     link: format!("/warehouses/{}", site.id),
                     dedupe_key: format!("alarm:{}:{}:{u}", a.id, escalated),
                 },
@@ -424,20 +430,11 @@ impl App {
             let mut h = first;
             while h < last {
                 for site_id in &patrolled {
-                    let cps: Vec<i64> = checkpoints
-                        .iter()
-                        .filter(|c| c.site_id == *site_id && c.created_at < h)
-                        .map(|c| c.id)
-                        .collect();
-                    if cps.is_empty() {
-                        continue;
-                    }
-                    let visited: Vec<i64> = checkins
-                        .iter()
-                        .filter(|c| c.site_id == *site_id && c.at >= h && c.at < h + Duration::hours(1))
-                        .map(|c| c.checkpoint_id)
-                        .collect();
-                    if telemetry::round_complete(&cps, &visited) {
+                    let here = |c: &&store::Checkin| c.site_id == *site_id;
+                    let visits: Vec<store::Checkin> = checkins.iter().filter(here).cloned().collect();
+                    let points: Vec<store::Checkpoint> =
+                        checkpoints.iter().filter(|c| c.site_id == *site_id).cloned().collect();
+                    if !PatrolRound::of(h, &points, &visits).is_missed(now) {
                         continue;
                     }
                     let Some(site) = sites.get(site_id) else { continue };
@@ -555,12 +552,18 @@ impl App {
         let mut org = anjian_store::orgs::get(&self.store.db, &Scope::All, a.org_id).await?;
         org.jurisdiction_path = site.jurisdiction_path.clone();
         let what = match a.kind.as_str() {
-            "high" | "low" => format!("温湿度超限（{}）", a.value.map(|v| format!("{v:.1}")).unwrap_or_default()),
-            "offline" => "温湿度监测离线".to_owned(),
-            _ => "未按规定每小时巡更".to_owned(),
+            "high" | "low" => ZH.fill(
+                "record.alarm_out_of_range",
+                &[("value", &a.value.map(|v| format!("{v:.1}")).unwrap_or_default())],
+            ),
+            "offline" => ZH.t("record.alarm_offline").to_owned(),
+            _ => ZH.t("record.alarm_patrol").to_owned(),
         };
         let h = HazardInput {
-            description: format!("{}：{}，{}", site.name, what, local_minute(a.opened_at)),
+            description: ZH.fill(
+                "record.alarm_hazard",
+                &[("site", &site.name), ("what", &what), ("at", &local_minute(a.opened_at))],
+            ),
             point_id: None,
             grade: "general".into(),
             category: Some("民爆库房".into()),
@@ -676,17 +679,13 @@ impl App {
         let now = self.clock.now();
         let hour = telemetry::hour_of(now);
         let txn = self.store.begin_write().await?;
-        let all: Vec<i64> = store::checkpoints_of(&*txn, &[site.id]).await?.iter().map(|c| c.id).collect();
-        let before: Vec<i64> = store::checkins_between(&*txn, &[site.id], hour, now + Duration::seconds(1))
-            .await?
-            .iter()
-            .map(|c| c.checkpoint_id)
-            .collect();
+        let points = store::checkpoints_of(&*txn, &[site.id]).await?;
+        let mut visits = store::checkins_between(&*txn, &[site.id], hour, now + Duration::seconds(1)).await?;
+        let before = PatrolRound::of(hour, &points, &visits).is_complete();
         let c =
             store::insert_checkin(&*txn, &cp, (actor.id(), &actor.user.display_name), now, note.trim(), photo).await?;
-        let mut after = before.clone();
-        after.push(cp.id);
-        let completes = !telemetry::round_complete(&all, &before) && telemetry::round_complete(&all, &after);
+        visits.push(c.clone());
+        let completes = !before && PatrolRound::of(hour, &points, &visits).is_complete();
         if completes {
             let act = Activity {
                 target_site: Some(site.id),
@@ -711,26 +710,14 @@ impl App {
         let checkins = store::checkins_between(db, &[site.id], start, start + Duration::days(1)).await?;
         Ok((0..24)
             .map(|i| {
-                let h = start + Duration::hours(i);
-                let live: Vec<i64> =
-                    cps.iter().filter(|c| c.created_at < h + Duration::hours(1)).map(|c| c.id).collect();
-                let these: Vec<&store::Checkin> =
-                    checkins.iter().filter(|c| c.at >= h && c.at < h + Duration::hours(1)).collect();
-                let visited: Vec<i64> = these.iter().map(|c| c.checkpoint_id).collect();
-                let complete = telemetry::round_complete(&live, &visited);
-                let mut guards: Vec<String> = these.iter().map(|c| c.guard.clone()).collect();
-                guards.sort();
-                guards.dedup();
-                let mut distinct = visited.clone();
-                distinct.sort_unstable();
-                distinct.dedup();
+                let round = PatrolRound::of(start + Duration::hours(i), &cps, &checkins);
                 PatrolHour {
-                    hour: h,
-                    visited: distinct.iter().filter(|c| live.contains(c)).count(),
-                    of: live.len(),
-                    complete,
-                    missed: !complete && !live.is_empty() && h + Duration::hours(1) <= now,
-                    guards,
+                    hour: round.hour,
+                    visited: round.visited.len(),
+                    of: round.due.len(),
+                    complete: round.is_complete(),
+                    missed: round.is_missed(now),
+                    guards: round.guards,
                 }
             })
             .collect())
@@ -793,12 +780,14 @@ impl App {
         .await?;
         for it in failed {
             let h = HazardInput {
-                description: format!(
-                    "{} 装卸车辆 {}：{} 不合格 {}",
-                    site.name,
-                    input.vehicle.trim(),
-                    it.item,
-                    it.note.trim()
+                description: ZH.fill(
+                    "record.loading_hazard",
+                    &[
+                        ("site", &site.name),
+                        ("vehicle", &input.vehicle.trim()),
+                        ("item", &it.item),
+                        ("note", &it.note.trim()),
+                    ],
                 ),
                 point_id: None,
                 grade: "general".into(),
@@ -906,8 +895,8 @@ impl App {
                 out.push(anjian_store::notifications::NewNotification {
                     user_id: *user,
                     kind: "overdue".into(),
-                    title: format!("维护保养逾期：{}", f.name),
-                    body: format!("应于 {} 前维护保养。", local_minute(due)),
+                    title: ZH.fill("notify.upkeep_overdue", &[("facility", &f.name)]),
+                    body: ZH.fill("notify.upkeep_overdue_body", &[("due", &local_minute(due))]),
                     link: format!("/warehouses/{}", f.site_id),
                     dedupe_key: format!("facility:{}:{}:{user}", f.id, due.timestamp()),
                 });
@@ -945,11 +934,6 @@ pub(crate) async fn ensure_four_defences(db: &impl Db, now: DateTime<Utc>) -> Re
     let c = checklists::insert(db, &uuid::Uuid::new_v4().to_string(), &city, FOUR_DEFENCES_NAME, 0, now).await?;
     checklists::insert_version(db, c.id, 1, &json, 0, now).await?;
     Ok(())
-}
-
-/// A time as a notice reads it: local, to the minute.
-fn local_minute(t: DateTime<Utc>) -> String {
-    t.with_timezone(&anjian_domain::TZ).format("%m月%d日 %H:%M").to_string()
 }
 
 /// What one watch run did.

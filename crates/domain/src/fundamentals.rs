@@ -3,6 +3,7 @@
 //! expired on a given day.
 
 use crate::crossing::{cert_status, CertStatus};
+use crate::money::Fen;
 use chrono::{DateTime, Utc};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
@@ -64,8 +65,8 @@ pub struct Fundamental {
     pub org_path: String,
     pub kind: String,
     pub year: Option<i32>,
-    pub amount_fen: Option<i64>,
-    pub used_fen: Option<i64>,
+    pub amount_fen: Option<Fen>,
+    pub used_fen: Option<Fen>,
     pub required: Option<i32>,
     pub actual: Option<i32>,
     pub person: String,

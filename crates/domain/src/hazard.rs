@@ -4,6 +4,7 @@
 //! close it. Whoever fixed a hazard cannot be the one who closes it. Being overdue is not a state:
 //! it is derived from the deadline and the clock, and escalates one tier up (挂牌督办).
 
+use crate::money::Fen;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -213,7 +214,7 @@ pub struct Hazard {
     pub grade: String,
     pub category: Option<String>,
     pub measures: String,
-    pub funds_fen: i64,
+    pub funds_fen: Fen,
     pub owner: String,
     pub deadline: Option<DateTime<Utc>>,
     pub state: HazardState,

@@ -2,6 +2,7 @@
 //! canonical JSON of the items; its SHA-256 is the content hash; the signature covers the hash,
 //! the signer and the time (电子签名法 §13: any later change to a field breaks verification).
 
+use crate::money::Fen;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -17,8 +18,8 @@ pub struct LedgerItem {
     /// RFC 3339, UTC.
     pub discovered_at: String,
     pub measures: String,
-    /// 资金, in yuan fen (1/100 yuan).
-    pub funds_fen: i64,
+    /// 资金.
+    pub funds_fen: Fen,
     pub owner: String,
     pub deadline: Option<String>,
     pub state: String,
@@ -73,7 +74,7 @@ mod tests {
             source: "self_inspection".into(),
             discovered_at: "2022-08-15T02:00:00Z".into(),
             measures: "更换灭火器".into(),
-            funds_fen: 12_000,
+            funds_fen: Fen::new(12_000).unwrap(),
             owner: "张三".into(),
             deadline: Some("2022-08-20T16:00:00Z".into()),
             state: "rectifying".into(),
@@ -88,7 +89,7 @@ mod tests {
         assert_eq!(a, content_hash(&canonical(&[item("灭火器过期")])));
         assert_ne!(a, content_hash(&canonical(&[item("灭火器过期。")])));
         let mut changed = item("灭火器过期");
-        changed.funds_fen += 1;
+        changed.funds_fen = Fen::new(12_001).unwrap();
         assert_ne!(a, content_hash(&canonical(&[changed])));
     }
 }

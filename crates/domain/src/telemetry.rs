@@ -155,11 +155,6 @@ pub fn hour_of(t: DateTime<Utc>) -> DateTime<Utc> {
     t.duration_trunc(Duration::hours(1)).unwrap_or(t)
 }
 
-/// Whether the check-ins of one hour (checkpoint ids) visit every checkpoint of the warehouse.
-pub fn round_complete(checkpoints: &[i64], visited: &[i64]) -> bool {
-    !checkpoints.is_empty() && checkpoints.iter().all(|c| visited.contains(c))
-}
-
 #[cfg(test)]
 #[path = "telemetry_tests.rs"]
 mod tests;

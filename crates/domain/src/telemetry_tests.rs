@@ -47,9 +47,6 @@ fn readings_are_checked_against_the_clock_and_retention() {
     assert_eq!(check(now - Duration::days(91), 1.0, now, 90), Err(Reject::TooOld));
     assert_eq!(check(now, f64::NAN, now, 90), Err(Reject::NotFinite));
     assert_eq!(hour_of(now + Duration::minutes(59)), now);
-    assert!(round_complete(&[1, 2], &[2, 1, 1]));
-    assert!(!round_complete(&[1, 2], &[1]));
-    assert!(!round_complete(&[], &[]), "a warehouse without checkpoints has no round to complete");
 }
 
 #[test]

@@ -203,43 +203,70 @@ const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 /// The number of characters of a receipt code: 20 × 5 = 100 bits of randomness.
 pub const RECEIPT_CHARS: usize = 20;
 
-/// A receipt code from 13 random bytes (the first 100 bits are used), in groups of five:
-/// `7K3QD-…`.
-pub fn receipt_code(random: &[u8; 13]) -> String {
-    let mut bits: u128 = 0;
-    for b in random {
-        bits = (bits << 8) | u128::from(*b);
-    }
-    // 104 bits read; keep the top 100.
-    bits >>= 4;
-    let mut out = String::with_capacity(RECEIPT_CHARS + 3);
-    for i in 0..RECEIPT_CHARS {
-        if i > 0 && i % 5 == 0 {
-            out.push('-');
+/// A reporter's receipt code (回执码): the one thing that lets an anonymous reporter follow
+/// their tip, so it is a secret. It exists only as generated or as parsed from what was typed
+/// back; the canonical form (20 characters, no separators) is what gets hashed, the display
+/// form (groups of five, `7K3QD-…`) what the reporter is shown. `Debug` never prints it: a log
+/// line must not carry a way into a tip.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ReceiptCode(String);
+
+impl ReceiptCode {
+    /// A code from 13 random bytes (the first 100 bits are used).
+    pub fn generate(random: &[u8; 13]) -> ReceiptCode {
+        let mut bits: u128 = 0;
+        for b in random {
+            bits = (bits << 8) | u128::from(*b);
         }
-        let shift = 5 * (RECEIPT_CHARS - 1 - i);
-        out.push(ALPHABET[((bits >> shift) & 31) as usize] as char);
+        // 104 bits read; keep the top 100.
+        bits >>= 4;
+        let code = (0..RECEIPT_CHARS)
+            .map(|i| ALPHABET[((bits >> (5 * (RECEIPT_CHARS - 1 - i))) & 31) as usize] as char)
+            .collect();
+        ReceiptCode(code)
     }
-    out
+
+    /// A code as typed back: any case, with or without separators, the look-alikes (O, I, L)
+    /// read as the digits they resemble. `None` when it cannot be a receipt code.
+    pub fn parse(typed: &str) -> Option<ReceiptCode> {
+        let mut out = String::with_capacity(RECEIPT_CHARS);
+        for c in typed.chars() {
+            let c = match c.to_ascii_uppercase() {
+                '-' | ' ' | '\u{3000}' => continue,
+                'O' => '0',
+                'I' | 'L' => '1',
+                c => c,
+            };
+            if !c.is_ascii() || !ALPHABET.contains(&(c as u8)) {
+                return None;
+            }
+            out.push(c);
+        }
+        (out.len() == RECEIPT_CHARS).then_some(ReceiptCode(out))
+    }
+
+    /// The form that is hashed and compared.
+    pub fn canonical(&self) -> &str {
+        &self.0
+    }
 }
 
-/// A code as typed back, in canonical form: upper case, separators dropped, the look-alikes
-/// (O, I, L) read as the digits they resemble. `None` when it cannot be a receipt code.
-pub fn normalize_receipt(typed: &str) -> Option<String> {
-    let mut out = String::with_capacity(RECEIPT_CHARS);
-    for c in typed.chars() {
-        let c = match c.to_ascii_uppercase() {
-            '-' | ' ' | '\u{3000}' => continue,
-            'O' => '0',
-            'I' | 'L' => '1',
-            c => c,
-        };
-        if !ALPHABET.contains(&(c as u8)) || !c.is_ascii() {
-            return None;
+impl fmt::Display for ReceiptCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, c) in self.0.chars().enumerate() {
+            if i > 0 && i % 5 == 0 {
+                f.write_str("-")?;
+            }
+            write!(f, "{c}")?;
         }
-        out.push(c);
+        Ok(())
     }
-    (out.len() == RECEIPT_CHARS).then_some(out)
+}
+
+impl fmt::Debug for ReceiptCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ReceiptCode(…)")
+    }
 }
 
 /// Whether `nonce` solves the proof-of-work `challenge` at `bits` of difficulty: the SHA-256 of

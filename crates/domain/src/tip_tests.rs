@@ -57,19 +57,22 @@ fn an_untrue_tip_closes_at_once_and_earns_nothing() {
 
 #[test]
 fn receipt_codes_carry_100_bits_and_survive_retyping() {
-    let code = receipt_code(&[0xff; 13]);
-    assert_eq!(code, "ZZZZZ-ZZZZZ-ZZZZZ-ZZZZZ");
-    let a = receipt_code(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
-    let b = receipt_code(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14]);
+    let code = |bytes: &[u8; 13]| ReceiptCode::generate(bytes).to_string();
+    assert_eq!(code(&[0xff; 13]), "ZZZZZ-ZZZZZ-ZZZZZ-ZZZZZ");
+    let a = code(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
+    let b = code(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14]);
     // The last nibble is dropped (100 of 104 bits); one bit before it changes the code.
     assert_eq!(a, b);
-    let c = receipt_code(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0x1d]);
+    let c = code(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0x1d]);
     assert_ne!(a, c);
     let typed = a.to_lowercase().replace('-', " ").replace('0', "o").replace('1', "l");
-    assert_eq!(normalize_receipt(&typed).as_deref(), Some(a.replace('-', "").as_str()));
-    assert_eq!(normalize_receipt("ABC"), None);
-    assert_eq!(normalize_receipt("UUUUU-UUUUU-UUUUU-UUUUU"), None, "U is not in the alphabet");
-    assert_eq!(normalize_receipt("举报举报举报举报举报举报举报举报举报举报"), None);
+    let parsed = ReceiptCode::parse(&typed).unwrap();
+    assert_eq!(parsed.canonical(), a.replace('-', ""));
+    assert_eq!(parsed.to_string(), a, "shown again as it was given");
+    assert_eq!(format!("{parsed:?}"), "ReceiptCode(…)", "never printed by a log line");
+    assert_eq!(ReceiptCode::parse("ABC"), None);
+    assert_eq!(ReceiptCode::parse("UUUUU-UUUUU-UUUUU-UUUUU"), None, "U is not in the alphabet");
+    assert_eq!(ReceiptCode::parse("举报举报举报举报举报举报举报举报举报举报"), None);
 }
 
 #[test]
@@ -123,9 +126,11 @@ proptest! {
 
     #[test]
     fn every_receipt_code_normalises_to_itself(bytes in proptest::array::uniform13(any::<u8>())) {
-        let code = receipt_code(&bytes);
-        prop_assert_eq!(code.len(), RECEIPT_CHARS + 3);
-        prop_assert_eq!(normalize_receipt(&code), Some(code.replace('-', "")));
+        let code = ReceiptCode::generate(&bytes);
+        let shown = code.to_string();
+        prop_assert_eq!(shown.len(), RECEIPT_CHARS + 3);
+        prop_assert_eq!(code.canonical(), shown.replace('-', ""));
+        prop_assert_eq!(ReceiptCode::parse(&shown), Some(code));
     }
 
     #[test]

@@ -40,7 +40,7 @@ impl Lang {
     }
     /// A message with its `{name}` placeholders filled in (a notification's title, a report's
     /// sentence). A placeholder the caller does not give stays visible rather than vanishing.
-    pub fn fill(self, key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+    pub fn fill(self, key: &str, args: &[(&str, &(dyn std::fmt::Display + Sync))]) -> String {
         let mut text = self.t(key).to_owned();
         for (name, value) in args {
             text = text.replace(&format!("{{{name}}}"), &value.to_string());
@@ -179,8 +179,11 @@ mod tests {
         let mut missing = BTreeSet::new();
         for (path, text) in sources() {
             // `p.t("…")` in templates, `lang.t("…")` in handlers, `Lang::Zh.fill("…", …)` in
-            // notifications and reports.
-            for key in after(&text, ".t(\"").into_iter().chain(after(&text, ".fill(\"")) {
+            // notifications and reports, `zh("…")` and every key of `zh_all(&["…", …])` in exports.
+            let lists = text.split("zh_all(&[").skip(1).filter_map(|part| part.split("])").next());
+            let listed = lists.flat_map(|list| list.split('"').skip(1).step_by(2));
+            let used = after(&text, ".t(\"").into_iter().chain(after(&text, ".fill(\"")).chain(after(&text, "zh(\""));
+            for key in used.chain(listed) {
                 let shaped = key.split('.').count() > 1
                     && key.split('.').all(|p| {
                         !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')

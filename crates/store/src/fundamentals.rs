@@ -4,6 +4,7 @@ use crate::entity::{fundamental, power};
 use crate::rows::Decode;
 use crate::scope::copied_paths;
 use crate::Result;
+use anjian_domain::money::Fen;
 use anjian_domain::scope::Scope;
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
@@ -16,8 +17,8 @@ pub use anjian_domain::fundamentals::Power;
 pub struct NewFundamental {
     pub kind: String,
     pub year: Option<i32>,
-    pub amount_fen: Option<i64>,
-    pub used_fen: Option<i64>,
+    pub amount_fen: Option<Fen>,
+    pub used_fen: Option<Fen>,
     pub required: Option<i32>,
     pub actual: Option<i32>,
     pub person: String,
@@ -41,8 +42,8 @@ pub async fn insert(
         org_path: Set(org.org_path.clone()),
         kind: Set(n.kind),
         year: Set(n.year),
-        amount_fen: Set(n.amount_fen),
-        used_fen: Set(n.used_fen),
+        amount_fen: Set(n.amount_fen.map(Fen::fen)),
+        used_fen: Set(n.used_fen.map(Fen::fen)),
         required: Set(n.required),
         actual: Set(n.actual),
         person: Set(n.person),

@@ -7,6 +7,7 @@ use crate::rows::Decode;
 use crate::scope::copied_paths;
 use crate::{Result, StoreError};
 use anjian_domain::hazard::HazardState;
+use anjian_domain::money::Fen;
 use anjian_domain::scope::Scope;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
@@ -41,7 +42,7 @@ pub struct NewHazard {
     pub grade: String,
     pub category: Option<String>,
     pub measures: String,
-    pub funds_fen: i64,
+    pub funds_fen: Fen,
     pub owner: String,
     pub deadline: Option<DateTime<Utc>>,
     pub state: HazardState,
@@ -65,7 +66,7 @@ fn active(n: NewHazard, now: DateTime<Utc>) -> hazard::ActiveModel {
         grade: Set(n.grade),
         category: Set(n.category),
         measures: Set(n.measures),
-        funds_fen: Set(n.funds_fen),
+        funds_fen: Set(n.funds_fen.fen()),
         owner: Set(n.owner),
         deadline: Set(n.deadline),
         state: Set(n.state.as_str().to_owned()),

@@ -9,6 +9,7 @@ pub mod attachments;
 pub mod audit;
 pub mod blobs;
 pub mod checklists;
+pub mod console;
 pub mod crossings;
 mod entity;
 mod error;
@@ -40,9 +41,9 @@ pub mod users;
 pub mod warehouses;
 
 pub use error::StoreError;
-// Tests and the benches go beneath the use cases on purpose (tampering, raw ceilings); they
-// reach the connection through these. The app names only [`Db`].
-pub use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend};
+// Nothing above the store names the database layer: the app passes [`Db`] down, and what goes
+// beneath the use cases on purpose (tampering tests, raw ceilings) uses [`console`].
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend};
 
 /// Something a query runs on: the pool, or a transaction. What the app's use cases pass down
 /// without naming the database layer.
@@ -230,7 +231,7 @@ impl Store {
         Ok(Store { db, writer, write_queue: is_sqlite.then(|| Arc::new(Mutex::new(()))) })
     }
 
-    pub fn backend(&self) -> DbBackend {
+    pub(crate) fn backend(&self) -> DbBackend {
         self.db.get_database_backend()
     }
 
@@ -251,12 +252,6 @@ impl Store {
     }
 
     /// Whether the database answers (for `/readyz`).
-    /// Runs statements as they are (a benchmark's extra index, a maintenance script).
-    pub async fn execute_sql(&self, sql: &str) -> Result<()> {
-        self.db.execute_unprepared(sql).await?;
-        Ok(())
-    }
-
     pub async fn ping(&self) -> Result<()> {
         self.db.ping().await?;
         Ok(())

@@ -29,6 +29,7 @@ use anjian_domain::inspection::Finding;
 use anjian_domain::inspection::Inspection;
 use anjian_domain::inspection::Point;
 use anjian_domain::ledger::Ledger;
+use anjian_domain::money::Fen;
 use anjian_domain::notification::Delivery;
 use anjian_domain::notification::Notification;
 use anjian_domain::org::Jurisdiction;
@@ -85,6 +86,11 @@ fn parsed<T: std::str::FromStr>(table: &'static str, column: &'static str, v: &s
     v.parse().map_err(|_| StoreError::Corrupt { table, column, value: v.to_owned() })
 }
 
+/// A stored amount of money; a negative one is corrupt, not a refund.
+fn money(table: &'static str, column: &'static str, fen: i64) -> Result<Fen> {
+    Fen::new(fen).ok_or(StoreError::Corrupt { table, column, value: fen.to_string() })
+}
+
 impl Decode for entity::hazard::Model {
     type Record = Hazard;
     fn decode(self) -> Result<Hazard> {
@@ -101,7 +107,7 @@ impl Decode for entity::hazard::Model {
             grade: self.grade,
             category: self.category,
             measures: self.measures,
-            funds_fen: self.funds_fen,
+            funds_fen: money("hazards", "funds_fen", self.funds_fen)?,
             owner: self.owner,
             deadline: self.deadline,
             state: parsed("hazards", "state", &self.state)?,
@@ -135,7 +141,7 @@ impl Encode for Hazard {
             grade: r.grade,
             category: r.category,
             measures: r.measures,
-            funds_fen: r.funds_fen,
+            funds_fen: r.funds_fen.fen(),
             owner: r.owner,
             deadline: r.deadline,
             state: r.state.as_str().to_owned(),
@@ -1299,8 +1305,8 @@ impl Decode for entity::fundamental::Model {
             org_path: self.org_path,
             kind: self.kind,
             year: self.year,
-            amount_fen: self.amount_fen,
-            used_fen: self.used_fen,
+            amount_fen: self.amount_fen.map(|f| money("fundamentals", "amount_fen", f)).transpose()?,
+            used_fen: self.used_fen.map(|f| money("fundamentals", "used_fen", f)).transpose()?,
             required: self.required,
             actual: self.actual,
             person: self.person,
@@ -1326,8 +1332,8 @@ impl Encode for Fundamental {
             org_path: r.org_path,
             kind: r.kind,
             year: r.year,
-            amount_fen: r.amount_fen,
-            used_fen: r.used_fen,
+            amount_fen: r.amount_fen.map(Fen::fen),
+            used_fen: r.used_fen.map(Fen::fen),
             required: r.required,
             actual: r.actual,
             person: r.person,

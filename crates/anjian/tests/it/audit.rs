@@ -3,12 +3,12 @@
 
 use anjian_app::audit::AuditBreak;
 use anjian_app::audit_checkpoint::{CheckpointFile, CheckpointKey};
-use anjian_store::{ConnectionTrait, DbBackend};
+use anjian_store::console::Engine;
 use anjian_test_support::anjian_domain::audit::ChainBreak;
 use anjian_test_support::*;
 
 async fn exec(t: &TestApp, sql: &str) -> Result<(), String> {
-    t.store.db.execute_unprepared(sql).await.map(|_| ()).map_err(|e| e.to_string())
+    t.store.execute_sql(sql).await.map_err(|e| e.to_string())
 }
 
 /// A checkpoint file in a folder of its own, signed with a key made from `seed`.
@@ -22,8 +22,8 @@ pub(crate) fn checkpoint_file(seed: u8) -> (std::sync::Arc<CheckpointFile>, temp
 }
 
 async fn drop_guards(t: &TestApp) {
-    let sql: &[&str] = match t.store.backend() {
-        DbBackend::Sqlite => &["DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete"],
+    let sql: &[&str] = match t.store.engine() {
+        Engine::Sqlite => &["DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete"],
         _ => &["DROP TRIGGER audit_log_append_only ON audit_log"],
     };
     for s in sql {

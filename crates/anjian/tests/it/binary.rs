@@ -837,7 +837,6 @@ async fn two_instances_share_one_database_its_sessions_and_the_mqtt_load() {
 /// one of them do each run, so every reminder reaches the webhook once — none twice, none lost.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_instances_deliver_each_reminder_once() {
-    use anjian_store::ConnectionTrait;
     use std::collections::HashMap;
     use std::sync::{Arc, Mutex};
     let received: Arc<Mutex<HashMap<String, u32>>> = Arc::default();
@@ -891,11 +890,9 @@ async fn two_instances_deliver_each_reminder_once() {
         received.lock().unwrap().iter().filter(|(_, n)| **n > 1).map(|(id, n)| (id.clone(), *n)).collect();
     assert!(twice.is_empty(), "deliveries sent more than once: {twice:?}");
     let store = db.open().await;
-    let stmt = |sql: &str| sea_orm::Statement::from_string(store.backend(), sql.to_owned());
     let count = |sql: &'static str| {
         let store = store.clone();
-        let s = stmt(sql);
-        async move { store.db.query_one(s).await.unwrap().unwrap().try_get_by_index::<i64>(0).unwrap() }
+        async move { store.sql_count(sql).await.unwrap() }
     };
     let queued = count("SELECT count(*) FROM webhook_deliveries").await;
     let delivered = count("SELECT count(*) FROM webhook_deliveries WHERE state = 'delivered'").await;

@@ -299,23 +299,12 @@ on_both_databases!(a_liaison_report_is_read_by_its_leader_the_city_and_that_coun
     t.finish().await;
 });
 
-/// One text column of a query's first row.
-async fn sql_texts(db: &sea_orm::DatabaseConnection, sql: &str) -> Vec<String> {
-    use sea_orm::{ConnectionTrait, Statement};
-    db.query_all(Statement::from_string(db.get_database_backend(), sql))
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
-        .iter()
-        .map(|r| {
-            r.try_get_by_index::<String>(0)
-                .or_else(|_| r.try_get_by_index::<i64>(0).map(|n| n.to_string()))
-                .unwrap_or_else(|e| panic!("{sql}: {e}"))
-        })
-        .collect()
+/// The first column of every row of a query, as text.
+async fn sql_texts(store: &anjian_store::Store, sql: &str) -> Vec<String> {
+    store.sql_texts(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
 on_both_databases!(no_append_only_table_takes_update_delete_or_replace, |backend| async move {
-    use sea_orm::ConnectionTrait;
     let t = TestApp::start(backend).await;
     t.demo(20).await;
     // A signed ledger, which the demo city does not make.
@@ -327,7 +316,7 @@ on_both_databases!(no_append_only_table_takes_update_delete_or_replace, |backend
     assert_eq!(post_json(&t, &principal.token, "/api/v1/hazards", hazard).await.0, 201);
     let sign = format!("/api/v1/orgs/{org}/ledgers/2022-08/sign");
     assert_eq!(post_json(&t, &principal.token, &sign, json!({"password": principal.password})).await.0, 201);
-    let db = &t.store.db;
+    let db = &t.store;
     let sqlite = backend == Backend::Sqlite;
     if sqlite {
         // Every append-only table has the guard that needs no setting, and anjian's own
@@ -362,9 +351,7 @@ on_both_databases!(no_append_only_table_takes_update_delete_or_replace, |backend
     assert!(tables.len() >= 29, "{tables:?}");
     // A second connection that never turned on recursive triggers, as a tool an operator opens.
     let raw = match &t.db.dir() {
-        Some(dir) => {
-            Some(sea_orm::Database::connect(format!("sqlite://{}", dir.join("test.db").display())).await.unwrap())
-        }
+        Some(dir) => Some(anjian_store::console::PlainConnection::sqlite(&dir.join("test.db")).await.unwrap()),
         None => None,
     };
     let mut tried = Vec::new();
@@ -418,10 +405,10 @@ on_both_databases!(no_append_only_table_takes_update_delete_or_replace, |backend
             ));
         }
         for sql in &statements {
-            let err = db.execute_unprepared(sql).await.expect_err(sql);
+            let err = db.execute_sql(sql).await.expect_err(sql);
             assert!(err.to_string().contains("append-only"), "{sql}: {err}");
             if let Some(raw) = &raw {
-                let err = raw.execute_unprepared(sql).await.expect_err(sql);
+                let err = raw.execute_sql(sql).await.expect_err(sql);
                 assert!(err.to_string().contains("append-only"), "{sql} (raw connection): {err}");
             }
         }
@@ -438,7 +425,6 @@ on_both_databases!(the_signed_checkpoint_catches_a_cut_tail_and_a_rewritten_chai
     use anjian_app::audit::AuditBreak;
     use anjian_app::audit_checkpoint::{Checkpoint, CheckpointError, CheckpointKey};
     use anjian_test_support::anjian_domain::audit::ChainBreak;
-    use sea_orm::ConnectionTrait;
     let (file, _dir) = crate::audit::checkpoint_file(3);
     let (path, public) = (file.path.clone(), file.key.public());
     let t = TestApp::start_with_settings(backend, |s| s.audit_checkpoint = Some(file)).await;
@@ -458,9 +444,9 @@ on_both_databases!(the_signed_checkpoint_catches_a_cut_tail_and_a_rewritten_chai
 
     // The newest records deleted and the head moved back to match: caught, and the server's next
     // advance refuses to sign over it and leaves the checkpoint as it was.
-    let db = &t.store.db;
+    let db = &t.store;
     let exec = |sql: String| async move {
-        db.execute_unprepared(&sql).await.unwrap();
+        db.execute_sql(&sql).await.unwrap();
     };
     let guards: &[&str] = match backend {
         Backend::Sqlite => &["DROP TRIGGER audit_log_no_delete", "DROP TRIGGER audit_log_no_update"],
@@ -470,7 +456,7 @@ on_both_databases!(the_signed_checkpoint_catches_a_cut_tail_and_a_rewritten_chai
         exec((*sql).to_owned()).await;
     }
     let kept = head.seq - 3;
-    let kept_hash = sql_texts(&t.store.db, &format!("SELECT hash FROM audit_log WHERE seq = {kept}")).await.remove(0);
+    let kept_hash = sql_texts(&t.store, &format!("SELECT hash FROM audit_log WHERE seq = {kept}")).await.remove(0);
     exec(format!("DELETE FROM audit_log WHERE seq > {kept}")).await;
     exec(format!("UPDATE audit_head SET seq = {kept}, hash = '{kept_hash}'")).await;
     assert!(t.app.verify_audit(None).await.unwrap().is_ok(), "the chain alone looks whole");
@@ -928,15 +914,14 @@ on_both_databases!(second_factor_secrets_are_sealed_in_the_database, |backend| a
     let city = t.org_by_code("bureau-jincheng").await;
     let u = t.user("seal.one", "city_staff", Some(city.id)).await;
     let secret = u.totp_secret.clone().unwrap();
-    let stored = sql_texts(&t.store.db, &format!("SELECT totp_secret FROM users WHERE id = {}", u.id)).await.remove(0);
+    let stored = sql_texts(&t.store, &format!("SELECT totp_secret FROM users WHERE id = {}", u.id)).await.remove(0);
     assert!(!stored.contains(&secret) && stored.starts_with("chacha20poly1305:"), "{stored}");
     // A secret an earlier release stored plain is sealed at start-up, and codes still work.
     let plain = t.user("seal.two", "city_staff", Some(city.id)).await;
     let plain_secret = plain.totp_secret.clone().unwrap();
     anjian_store::users::replace_totp_secret_text(&t.store.db, plain.id, &plain_secret).await.unwrap();
     assert_eq!(t.app.seal_totp_secrets().await.unwrap(), 1);
-    let stored =
-        sql_texts(&t.store.db, &format!("SELECT totp_secret FROM users WHERE id = {}", plain.id)).await.remove(0);
+    let stored = sql_texts(&t.store, &format!("SELECT totp_secret FROM users WHERE id = {}", plain.id)).await.remove(0);
     assert!(!stored.contains(&plain_secret));
     for user in [&u, &plain] {
         let cookie = t.sign_in(user).await;
@@ -972,7 +957,6 @@ async fn a_page_size_outside_the_described_range_is_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_server_keeps_the_checkpoint_and_the_command_line_catches_a_cut() {
     use crate::binary::{open_data, prepare, start_cmd, terminate, BIN};
-    use sea_orm::ConnectionTrait;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let token = prepare(&data).await;
@@ -1035,12 +1019,12 @@ async fn the_server_keeps_the_checkpoint_and_the_command_line_catches_a_cut() {
     // The newest records cut and the head moved back to match: the command line says so.
     let store = open_data(&data).await;
     for sql in ["DROP TRIGGER audit_log_no_delete", "DROP TRIGGER audit_log_no_update"] {
-        store.db.execute_unprepared(sql).await.unwrap();
+        store.execute_sql(sql).await.unwrap();
     }
     let keep = last - 2;
-    let hash = sql_texts(&store.db, &format!("SELECT hash FROM audit_log WHERE seq = {keep}")).await.remove(0);
-    store.db.execute_unprepared(&format!("DELETE FROM audit_log WHERE seq > {keep}")).await.unwrap();
-    store.db.execute_unprepared(&format!("UPDATE audit_head SET seq = {keep}, hash = '{hash}'")).await.unwrap();
+    let hash = sql_texts(&store, &format!("SELECT hash FROM audit_log WHERE seq = {keep}")).await.remove(0);
+    store.execute_sql(&format!("DELETE FROM audit_log WHERE seq > {keep}")).await.unwrap();
+    store.execute_sql(&format!("UPDATE audit_head SET seq = {keep}, hash = '{hash}'")).await.unwrap();
     store.close().await.unwrap();
     let out = cli(&["audit", "verify"]);
     let said = String::from_utf8_lossy(&out.stdout);

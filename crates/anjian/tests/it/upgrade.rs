@@ -4,41 +4,18 @@
 //! by the warehouses release (m0013) keep their instants and values under the new keys.
 
 use anjian_app::App;
-use anjian_store::{ConnectionTrait, DbBackend, Store};
+use anjian_store::console::Param;
+use anjian_store::Store;
 use anjian_test_support::*;
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{Statement, Value};
 use std::sync::Arc;
 
-/// Runs one statement written with `?` placeholders on either database.
-async fn exec(store: &Store, sql: &str, values: Vec<Value>) -> i64 {
-    let backend = store.backend();
-    let mut n = 0;
-    let sql: String = if backend == DbBackend::Postgres {
-        sql.chars()
-            .map(|c| {
-                if c == '?' {
-                    n += 1;
-                    format!("${n}")
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect()
-    } else {
-        sql.to_owned()
-    };
-    let sql = format!("{sql} RETURNING id");
-    let row = store
-        .db
-        .query_one(Statement::from_sql_and_values(backend, sql, values))
-        .await
-        .expect("old-release insert")
-        .unwrap();
-    row.try_get_by_index::<i64>(0).unwrap()
+/// Inserts one row as an old release wrote it, with `?` placeholders; its id.
+async fn exec(store: &Store, sql: &str, values: Vec<Param>) -> i64 {
+    store.insert_sql(sql, values).await.expect("old-release insert")
 }
 
-fn t(v: DateTime<Utc>) -> Value {
+fn t(v: DateTime<Utc>) -> Param {
     v.into()
 }
 
@@ -91,11 +68,7 @@ on_both_databases!(a_database_of_the_first_release_upgrades_and_its_records_coun
     )
     .await;
     for p in [p1, p2] {
-        old.db
-            .execute(Statement::from_string(
-                old.backend(),
-                format!("INSERT INTO inspection_coverage (inspection_id, point_id) VALUES ({ins}, {p})"),
-            ))
+        old.execute_sql(&format!("INSERT INTO inspection_coverage (inspection_id, point_id) VALUES ({ins}, {p})"))
             .await
             .unwrap();
     }
@@ -120,7 +93,7 @@ on_both_databases!(a_database_of_the_first_release_upgrades_and_its_records_coun
         exec(
             &old,
             "INSERT INTO hazards (uid, org_id, jurisdiction_path, org_path, source, description, grade, measures, funds_fen, owner, state, has_plan, discovered_at, discovered_by, closed_at, closed_by, created_at, updated_at) VALUES (?, ?, ?, '/x/', 'report', '月末隐患', 'general', '', 0, '', ?, false, ?, ?, ?, ?, ?, ?)",
-            vec![uid.into(), org.into(), bureau.jurisdiction_path.clone().into(), if closed.is_some() { "closed" } else { "reported" }.into(), utc(found), regulator.into(), closed.map(utc).unwrap_or(Value::ChronoDateTimeUtc(None)), closed.map(|_| regulator).into(), utc(found), utc(found)],
+            vec![uid.into(), org.into(), bureau.jurisdiction_path.clone().into(), if closed.is_some() { "closed" } else { "reported" }.into(), utc(found), regulator.into(), Param::Time(closed.map(|s| s.parse().unwrap())), closed.map(|_| regulator).into(), utc(found), utc(found)],
         )
         .await;
     }
@@ -174,23 +147,19 @@ on_both_databases!(readings_stored_as_timestamps_are_carried_over_to_the_millise
     let hour = campaign_monday();
     let ats = [hour + Duration::milliseconds(1), hour + Duration::milliseconds(59_123), hour + Duration::minutes(59)];
     for (i, at) in ats.iter().enumerate() {
-        old.db
-            .execute(Statement::from_sql_and_values(
-                old.backend(),
-                "INSERT INTO readings (sensor_id, at, value) VALUES ($1, $2, $3)",
-                vec![7i64.into(), t(*at), (20.0 + i as f64 / 4.0).into()],
-            ))
-            .await
-            .unwrap();
-    }
-    old.db
-        .execute(Statement::from_sql_and_values(
-            old.backend(),
-            "INSERT INTO reading_hours (sensor_id, hour, n, min, max, sum) VALUES ($1, $2, 3, 20.0, 20.5, 60.75)",
-            vec![7i64.into(), t(hour)],
-        ))
+        old.execute_sql_with(
+            "INSERT INTO readings (sensor_id, at, value) VALUES (?, ?, ?)",
+            vec![7i64.into(), t(*at), (20.0 + i as f64 / 4.0).into()],
+        )
         .await
         .unwrap();
+    }
+    old.execute_sql_with(
+        "INSERT INTO reading_hours (sensor_id, hour, n, min, max, sum) VALUES (?, ?, 3, 20.0, 20.5, 60.75)",
+        vec![7i64.into(), t(hour)],
+    )
+    .await
+    .unwrap();
     old.close().await.unwrap();
 
     let store = Store::open(&db.options).await.expect("upgrade");

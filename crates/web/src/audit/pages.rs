@@ -108,9 +108,17 @@ async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<Filter
         .collect();
     crate::sheets::table_response(
         s.lang,
-        "审计日志.xlsx",
-        "审计日志",
-        &["序号", "时间", "操作人", "操作", "对象", "结果", "详情"],
+        crate::sheets::zh("sheet.audit.file"),
+        crate::sheets::zh("audit.title"),
+        &crate::sheets::zh_all(&[
+            "audit.seq",
+            "audit.at",
+            "audit.actor",
+            "audit.action",
+            "audit.object",
+            "audit.result",
+            "audit.detail",
+        ]),
         &[8.0, 18.0, 14.0, 20.0, 20.0, 8.0, 40.0],
         &data,
     )

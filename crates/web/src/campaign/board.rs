@@ -89,9 +89,19 @@ async fn export(State(state): State<AppState>, s: Signed) -> Response {
         .collect();
     crate::sheets::table_response(
         s.lang,
-        "攻坚任务进度.xlsx",
-        "任务进度",
-        &["序号", "战役", "领域", "任务内容", "责任单位", "完成时限", "状态", "未报进度月份", "最近进度报告"],
+        crate::sheets::zh("sheet.tasks.file"),
+        crate::sheets::zh("sheet.tasks.sheet"),
+        &crate::sheets::zh_all(&[
+            "campaign.task_no",
+            "sheet.tasks.battle",
+            "sheet.tasks.area",
+            "sheet.tasks.content",
+            "campaign.task_departments",
+            "campaign.task_due",
+            "ob.status",
+            "sheet.tasks.months_missing",
+            "sheet.tasks.latest",
+        ]),
         &[6.0, 14.0, 16.0, 50.0, 24.0, 20.0, 10.0, 16.0, 50.0],
         &rows,
     )

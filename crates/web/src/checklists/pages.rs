@@ -98,9 +98,15 @@ async fn index_xlsx(State(state): State<AppState>, s: Signed) -> Response {
         .collect();
     crate::sheets::table_response(
         s.lang,
-        "检查表目录.xlsx",
-        "检查表",
-        &["名称", "所属单位", "版本数", "最新版本", "最新版本时间"],
+        crate::sheets::zh("sheet.checklists.file"),
+        crate::sheets::zh("checklists.title"),
+        &crate::sheets::zh_all(&[
+            "checklists.name",
+            "users.org",
+            "sheet.checklists.versions",
+            "sheet.checklists.latest",
+            "sheet.checklists.latest_at",
+        ]),
         &[30.0, 30.0, 8.0, 10.0, 18.0],
         &rows,
     )

@@ -56,7 +56,10 @@ pub async fn export(
     ApiQuery(p): ApiQuery<CrossingParams>,
 ) -> Result<Response, ApiError> {
     let rows = s.app.crossings(&a, p.jurisdiction_id).await?;
-    Ok(crate::sheets::xlsx_response(crate::crossings::pages::crossings_sheet(&rows)?, "无人看守铁路道口.xlsx"))
+    Ok(crate::sheets::xlsx_response(
+        crate::crossings::pages::crossings_sheet(&rows)?,
+        crate::sheets::zh("sheet.crossings.file"),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/crossings/{id}", params(("id" = i64, Path)), responses((status = 200, body = anjian_app::crossings::CrossingDetail), (status = 404, body = ErrorBody)))]

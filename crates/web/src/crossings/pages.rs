@@ -104,7 +104,9 @@ pub fn crossings_sheet(rows: &[CrossingRow]) -> Result<Vec<u8>, anjian_app::AppE
                 text(r.site.km_post.as_ref()),
                 Cell::Text(r.operator.clone()),
                 r.last_bureau_inspection.as_ref().map_or(Cell::Empty, |(t, _)| Cell::DateTime(local(*t))),
-                Cell::Text(if r.covered { "已检查" } else { "未检查" }.into()),
+                Cell::Text(
+                    crate::sheets::zh(if r.covered { "crossings.inspected" } else { "crossings.not_inspected" }).into(),
+                ),
                 Cell::Number(r.open_faults as f64),
                 Cell::Number(r.overdue_equipment as f64),
                 Cell::Number(r.uncertified_on_duty as f64),
@@ -112,19 +114,19 @@ pub fn crossings_sheet(rows: &[CrossingRow]) -> Result<Vec<u8>, anjian_app::AppE
         })
         .collect();
     crate::sheets::table_xlsx(
-        "无人看守铁路道口",
-        &[
-            "道口",
-            "所在县区",
-            "线路",
-            "公里标",
-            "管理单位",
-            "最近一次部门检查",
-            "全覆盖检查（任务5）",
-            "设备故障",
-            "逾期未巡检设备",
-            "无证在岗监护员",
-        ],
+        crate::sheets::zh("crossings.title"),
+        &crate::sheets::zh_all(&[
+            "crossings.name",
+            "sheet.county",
+            "sheet.crossings.line",
+            "sheet.crossings.km_post",
+            "crossings.operator",
+            "crossings.last_inspection",
+            "sheet.crossings.coverage",
+            "crossings.faults",
+            "sheet.crossings.overdue_equipment",
+            "sheet.crossings.uncertified",
+        ]),
         &[28.0, 10.0, 12.0, 12.0, 30.0, 18.0, 16.0, 10.0, 12.0, 14.0],
         &data,
     )
@@ -132,7 +134,7 @@ pub fn crossings_sheet(rows: &[CrossingRow]) -> Result<Vec<u8>, anjian_app::AppE
 
 async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<ListQ>) -> Response {
     match state.app.crossings(s.actor(), q.jurisdiction_id).await.and_then(|r| crossings_sheet(&r)) {
-        Ok(bytes) => crate::sheets::xlsx_response(bytes, "无人看守铁路道口.xlsx"),
+        Ok(bytes) => crate::sheets::xlsx_response(bytes, crate::sheets::zh("sheet.crossings.file")),
         Err(e) => PageError::new(e, s.lang).into_response(),
     }
 }
@@ -313,9 +315,15 @@ async fn guards_xlsx(State(state): State<AppState>, s: Signed) -> Response {
         .collect();
     crate::sheets::table_response(
         s.lang,
-        "道口监护员.xlsx",
-        "监护员",
-        &["监护员", "证书编号", "有效期至", "证书状态", "本季度培训/演练"],
+        crate::sheets::zh("sheet.guards.file"),
+        crate::sheets::zh("guards.guard"),
+        &crate::sheets::zh_all(&[
+            "guards.guard",
+            "guards.certificate",
+            "guards.expires",
+            "guards.status",
+            "guards.trained",
+        ]),
         &[12.0, 16.0, 12.0, 10.0, 14.0],
         &rows,
     )

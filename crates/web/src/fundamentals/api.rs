@@ -66,7 +66,10 @@ pub async fn overview(
 pub async fn graded(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Response, ApiError> {
     let counties = s.app.visible_jurisdictions(&a).await?.into_iter().map(|j| (j.id, j.name)).collect();
     let orgs = s.app.graded_table(&a).await?;
-    Ok(crate::sheets::xlsx_response(crate::fundamentals::pages::graded_sheet(&orgs, &counties)?, "分级分类一张表.xlsx"))
+    Ok(crate::sheets::xlsx_response(
+        crate::fundamentals::pages::graded_sheet(&orgs, &counties)?,
+        crate::sheets::zh("sheet.graded.file"),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/powers", responses((status = 200, body = [anjian_domain::fundamentals::Power])))]
@@ -101,7 +104,10 @@ pub async fn add_power(
 #[utoipa::path(get, path = "/api/v1/powers.xlsx", responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>)))]
 pub async fn powers_xlsx(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Response, ApiError> {
     let list = s.app.powers(&a).await?;
-    Ok(crate::sheets::xlsx_response(crate::fundamentals::pages::powers_sheet(&list)?, "权力和责任清单.xlsx"))
+    Ok(crate::sheets::xlsx_response(
+        crate::fundamentals::pages::powers_sheet(&list)?,
+        crate::sheets::zh("sheet.powers.file"),
+    ))
 }
 
 /// An enterprise and how its fundamentals stand.

@@ -30,8 +30,8 @@ pub fn router() -> Router<AppState> {
         .route("/supervision/powers.xlsx", get(powers_xlsx))
 }
 
-fn yuan(fen: &Option<i64>) -> String {
-    fen.map(|f| format!("{:.2}", f as f64 / 100.0)).unwrap_or_default()
+fn yuan(fen: &Option<anjian_domain::money::Fen>) -> String {
+    fen.map(|f| f.to_string()).unwrap_or_default()
 }
 
 #[derive(Template)]
@@ -125,15 +125,15 @@ async fn overview_xlsx(State(state): State<AppState>, s: Signed) -> Response {
         Err(e) => return PageError::new(e, s.lang).into_response(),
     };
     let zh = crate::i18n::Lang::Zh;
-    let yes_no = |gap: bool, text: &str| Cell::Text(if gap { text.to_owned() } else { "正常".to_owned() });
+    let yes_no = |gap: bool, key: &str| Cell::Text(zh.t(if gap { key } else { "fund.ok" }).to_owned());
     let data: Vec<Vec<Cell>> = rows
         .iter()
         .map(|(o, a)| {
             vec![
                 Cell::Text(o.name.clone()),
-                yes_no(a.fees_missing, "本年度未填报"),
-                yes_no(a.staff_short, "未配齐配足"),
-                yes_no(a.no_training_this_year, "本年度无培训记录"),
+                yes_no(a.fees_missing, "fund.missing"),
+                yes_no(a.staff_short, "fund.short"),
+                yes_no(a.no_training_this_year, "fund.none_this_year"),
                 Cell::Text(zh.t(key("ins", a.insurance.as_str())).to_owned()),
                 Cell::Number(a.gaps() as f64),
             ]
@@ -141,9 +141,16 @@ async fn overview_xlsx(State(state): State<AppState>, s: Signed) -> Response {
         .collect();
     crate::sheets::table_response(
         s.lang,
-        "企业安全生产基础.xlsx",
-        "安全生产基础",
-        &["单位", "安全生产费用", "安全管理人员", "培训", "责任保险", "缺项"],
+        crate::sheets::zh("sheet.fundamentals.file"),
+        crate::sheets::zh("fund.title"),
+        &crate::sheets::zh_all(&[
+            "hazards.org",
+            "fund.fees",
+            "fundkind.staff",
+            "evsource.training",
+            "fundkind.insurance",
+            "sheet.fundamentals.gaps",
+        ]),
         &[36.0, 14.0, 14.0, 16.0, 14.0, 8.0],
         &data,
     )
@@ -210,8 +217,8 @@ pub fn graded_sheet(
         })
         .collect();
     crate::sheets::table_xlsx(
-        "分级分类一张表",
-        &["单位", "所在县区", "类别", "行业", "监管等级"],
+        crate::sheets::zh("sheet.graded.sheet"),
+        &crate::sheets::zh_all(&["hazards.org", "sheet.county", "sheet.kind", "hazards.industry", "orgs.level"]),
         &[36.0, 12.0, 14.0, 16.0, 10.0],
         &rows,
     )
@@ -227,7 +234,7 @@ async fn graded_xlsx(State(state): State<AppState>, s: Signed) -> Response {
         .map(|j| (j.id, j.name))
         .collect();
     match state.app.graded_table(s.actor()).await.and_then(|o| graded_sheet(&o, &counties)) {
-        Ok(bytes) => crate::sheets::xlsx_response(bytes, "分级分类一张表.xlsx"),
+        Ok(bytes) => crate::sheets::xlsx_response(bytes, crate::sheets::zh("sheet.graded.file")),
         Err(e) => PageError::new(e, s.lang).into_response(),
     }
 }
@@ -244,12 +251,17 @@ pub fn powers_sheet(powers: &[anjian_domain::fundamentals::Power]) -> Result<Vec
             ]
         })
         .collect();
-    crate::sheets::table_xlsx("权力和责任清单", &["类别", "事项", "依据", "责任科室"], &[14.0, 36.0, 50.0, 18.0], &rows)
+    crate::sheets::table_xlsx(
+        crate::sheets::zh("sup.powers"),
+        &crate::sheets::zh_all(&["sup.category", "sup.item", "sup.basis", "sup.responsible"]),
+        &[14.0, 36.0, 50.0, 18.0],
+        &rows,
+    )
 }
 
 async fn powers_xlsx(State(state): State<AppState>, s: Signed) -> Response {
     match state.app.powers(s.actor()).await.and_then(|p| powers_sheet(&p)) {
-        Ok(bytes) => crate::sheets::xlsx_response(bytes, "权力和责任清单.xlsx"),
+        Ok(bytes) => crate::sheets::xlsx_response(bytes, crate::sheets::zh("sheet.powers.file")),
         Err(e) => PageError::new(e, s.lang).into_response(),
     }
 }

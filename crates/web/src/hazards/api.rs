@@ -43,7 +43,7 @@ pub struct HazardDto {
     pub grade: String,
     pub category: Option<String>,
     pub measures: String,
-    pub funds_fen: i64,
+    pub funds_fen: anjian_domain::money::Fen,
     pub owner: String,
     pub deadline: Option<DateTime<Utc>>,
     /// `reported`, `rectifying`, `awaiting_verification` or `closed`.
@@ -179,9 +179,12 @@ pub async fn export_hazards(
     let rows = s.app.export_hazards(&a, &p.filter(&s, s.app.clock.now()).await?, 100_000).await?;
     let plan = s.app.current_plan().await?;
     let grades = plan.hazard_grades.iter().map(|g| (g.code.get_ref().clone(), g.name.clone())).collect();
-    let bytes = anjian_reports::ledger_sheet::write("隐患台账", &crate::sheets::ledger_rows(rows, &grades))
-        .map_err(|e| anjian_app::AppError::Internal(e.to_string()))?;
-    Ok(crate::sheets::xlsx_response(bytes, "隐患台账.xlsx"))
+    let bytes = anjian_reports::ledger_sheet::write(
+        crate::sheets::zh("sheet.ledger.title"),
+        &crate::sheets::ledger_rows(rows, &grades),
+    )
+    .map_err(|e| anjian_app::AppError::Internal(e.to_string()))?;
+    Ok(crate::sheets::xlsx_response(bytes, crate::sheets::zh("sheet.ledger.file")))
 }
 
 /// Imports hazards from an .xlsx in the ledger's columns (body: the file). Checks every row;

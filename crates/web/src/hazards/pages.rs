@@ -8,6 +8,7 @@ use crate::AppState;
 use anjian_app::hazards::HazardInput;
 use anjian_domain::hazard::{self, Action, Doer, HazardFacts};
 use anjian_domain::hazard::{HazardFilter, PlanParts};
+use anjian_domain::money::Fen;
 use anjian_domain::role::Permission;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -38,24 +39,6 @@ pub fn router() -> Router<AppState> {
 }
 
 const PAGE: u64 = 50;
-
-/// "360.5" yuan → 36050 fen.
-pub fn yuan_to_fen(s: &str) -> Option<i64> {
-    let s = s.trim();
-    if s.is_empty() {
-        return Some(0);
-    }
-    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
-    if frac.len() > 2 || !whole.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    let fen: i64 = format!("{frac:0<2}").parse().ok()?;
-    whole.parse::<i64>().ok()?.checked_mul(100)?.checked_add(fen)
-}
-
-pub fn fen_to_yuan(f: i64) -> String {
-    format!("{}.{:02}", f / 100, f % 100)
-}
 
 pub struct Row {
     pub id: i64,
@@ -260,7 +243,7 @@ async fn report(State(state): State<AppState>, s: Signed, Form(f): Form<ReportFo
         )
             .into_response();
     };
-    let Some(funds_fen) = yuan_to_fen(&f.funds) else {
+    let Some(funds) = Fen::parse_yuan(&f.funds) else {
         return (
             StatusCode::UNPROCESSABLE_ENTITY,
             list_page(&state, &s, ListQuery::default(), invalid("funds", "invalid")).await,
@@ -273,7 +256,7 @@ async fn report(State(state): State<AppState>, s: Signed, Form(f): Form<ReportFo
         grade: f.grade,
         category: None,
         measures: f.measures,
-        funds_fen,
+        funds_fen: funds.fen(),
         owner: f.owner,
         deadline: crate::kit::page::end_of_local_day(&f.deadline),
     };
@@ -388,7 +371,7 @@ async fn detail_page(state: &AppState, s: &Signed, id: i64, errors: Vec<String>)
         grade,
         location,
         discovered: local_time(h.discovered_at),
-        funds: fen_to_yuan(h.funds_fen),
+        funds: h.funds_fen.to_string(),
         deadline: h.deadline.map(local_time).unwrap_or_default(),
         actions,
         plan_parts: PLAN_PARTS.to_vec(),
@@ -455,21 +438,6 @@ async fn act(State(state): State<AppState>, s: Signed, Path(id): Path<i64>, Form
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn money_in_yuan_is_kept_in_fen_exactly() {
-        assert_eq!(yuan_to_fen("360.5"), Some(36050));
-        assert_eq!(yuan_to_fen("12"), Some(1200));
-        assert_eq!(yuan_to_fen(""), Some(0));
-        assert_eq!(yuan_to_fen("1.234"), None);
-        assert_eq!(yuan_to_fen("-1"), None);
-        assert_eq!(fen_to_yuan(36050), "360.50");
-    }
-}
-
 async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuery>) -> Response {
     let f = match q.filter(&state, state.app.clock.now()).await {
         Ok(f) => f,
@@ -480,8 +448,11 @@ async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<ListQu
         Err(e) => return PageError::new(e, s.lang).into_response(),
     };
     let grades: HashMap<String, String> = grades(&state).await.into_iter().collect();
-    match anjian_reports::ledger_sheet::write("隐患台账", &crate::sheets::ledger_rows(rows, &grades)) {
-        Ok(bytes) => crate::sheets::xlsx_response(bytes, "隐患台账.xlsx"),
+    match anjian_reports::ledger_sheet::write(
+        crate::sheets::zh("sheet.ledger.title"),
+        &crate::sheets::ledger_rows(rows, &grades),
+    ) {
+        Ok(bytes) => crate::sheets::xlsx_response(bytes, crate::sheets::zh("sheet.ledger.file")),
         Err(e) => PageError::new(anjian_app::AppError::Internal(e.to_string()), s.lang).into_response(),
     }
 }

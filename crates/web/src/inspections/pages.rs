@@ -91,9 +91,15 @@ async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<ListQu
         .collect();
     crate::sheets::table_response(
         s.lang,
-        "检查记录.xlsx",
-        "检查记录",
-        &["时间", "类型", "单位", "检查人", "概况"],
+        crate::sheets::zh("sheet.inspections.file"),
+        crate::sheets::zh("inspections.title"),
+        &crate::sheets::zh_all(&[
+            "audit.at",
+            "orgs.kind",
+            "hazards.org",
+            "inspections.inspector",
+            "sheet.inspections.summary",
+        ]),
         &[18.0, 16.0, 30.0, 14.0, 40.0],
         &data,
     )

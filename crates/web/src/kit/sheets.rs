@@ -44,7 +44,7 @@ pub fn ledger_rows(items: Vec<ExportedHazard>, grade_names: &HashMap<String, Str
                 discovered_at: local(h.discovered_at),
                 deadline: h.deadline.map(local),
                 closed_at: h.closed_at.map(local),
-                funds_yuan: h.funds_fen as f64 / 100.0,
+                funds_yuan: h.funds_fen.yuan_f64(),
                 description: h.description,
                 location: e.location,
                 measures: h.measures,
@@ -69,10 +69,17 @@ pub fn source_labels() -> HashMap<String, String> {
 /// "第 3 行「等级」：无效的隐患等级。"
 pub fn row_message(lang: Lang, e: &RowError) -> String {
     let msg = lang.code_message(&e.code);
-    match lang {
-        Lang::Zh => format!("第 {} 行「{}」：{msg}", e.row, e.column),
-        Lang::En => format!("row {} ({}): {msg}", e.row, e.column),
-    }
+    lang.fill("sheet.row_error", &[("row", &e.row), ("column", &e.column), ("msg", &msg)])
+}
+
+/// Exports go to the bureau in Chinese: a text of the catalogue, by key.
+pub fn zh(key: &str) -> &'static str {
+    Lang::Zh.t(key)
+}
+
+/// Column headers by key, in Chinese.
+pub fn zh_all(keys: &[&str]) -> Vec<&'static str> {
+    keys.iter().map(|k| zh(k)).collect()
 }
 
 /// A file download. The file name is given both plainly and as UTF-8 (RFC 6266).

@@ -185,15 +185,25 @@ async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<Q>) ->
                 Cell::Number(f64::from(r.items)),
                 Cell::Text(r.signer),
                 Cell::Text(r.signed_at),
-                Cell::Text(if r.intact { "完好" } else { "签名不符（内容被改动）" }.into()),
+                Cell::Text(
+                    crate::sheets::zh(if r.intact { "sheet.ledgers.intact" } else { "sheet.ledgers.altered" }).into(),
+                ),
             ]
         })
         .collect();
     crate::sheets::table_response(
         s.lang,
-        &format!("隐患台账签署清单-{period}.xlsx"),
-        "签署清单",
-        &["单位", "期间", "版本", "隐患项数", "签署人", "签署时间", "签名校验"],
+        &crate::i18n::Lang::Zh.fill("sheet.ledgers.file", &[("period", &period)]),
+        crate::sheets::zh("sheet.ledgers.sheet"),
+        &crate::sheets::zh_all(&[
+            "hazards.org",
+            "sheet.ledgers.period",
+            "ledgers.version",
+            "sheet.ledgers.items",
+            "sheet.ledgers.signer",
+            "sheet.ledgers.signed_at",
+            "sheet.ledgers.check",
+        ]),
         &[30.0, 10.0, 8.0, 10.0, 12.0, 18.0, 22.0],
         &rows,
     )

@@ -94,9 +94,17 @@ async fn overview_xlsx(State(state): State<AppState>, s: Signed) -> Response {
     }
     crate::sheets::table_response(
         s.lang,
-        &format!("包联工作-{}.xlsx", this_month(&state)),
-        "包联工作",
-        &["领导", "包联县（市、区）", "包联行业", "职责", "周期", "进度", "状态"],
+        &crate::i18n::Lang::Zh.fill("sheet.liaison.file", &[("month", &this_month(&state))]),
+        crate::sheets::zh("liaison.title"),
+        &crate::sheets::zh_all(&[
+            "sheet.liaison.leader",
+            "campaign.leader_counties",
+            "campaign.leader_industries",
+            "sheet.liaison.duty",
+            "ob.window",
+            "sheet.liaison.progress",
+            "ob.status",
+        ]),
         &[20.0, 20.0, 24.0, 30.0, 20.0, 10.0, 10.0],
         &rows,
     )
@@ -266,9 +274,15 @@ async fn analyses_xlsx(State(state): State<AppState>, s: Signed) -> Response {
         .collect();
     crate::sheets::table_response(
         s.lang,
-        "分析研判和安排部署.xlsx",
-        "分析研判",
-        &["周", "单位", "记录人", "分析研判", "安排部署"],
+        crate::sheets::zh("sheet.weekly.file"),
+        crate::sheets::zh("weekly.analysis"),
+        &crate::sheets::zh_all(&[
+            "sheet.weekly.week",
+            "hazards.org",
+            "weekly.author",
+            "weekly.analysis",
+            "weekly.arrangements",
+        ]),
         &[12.0, 24.0, 12.0, 50.0, 50.0],
         &rows,
     )

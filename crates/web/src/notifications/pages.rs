@@ -58,15 +58,15 @@ async fn export(State(state): State<AppState>, s: Signed) -> Response {
                 local(n.created_at),
                 Cell::Text(n.title),
                 Cell::Text(n.body),
-                n.read_at.map_or(Cell::Text("未读".into()), local),
+                n.read_at.map_or(Cell::Text(crate::sheets::zh("inbox.unread").into()), local),
             ]
         })
         .collect();
     crate::sheets::table_response(
         s.lang,
-        "消息.xlsx",
-        "消息",
-        &["时间", "标题", "内容", "已读时间"],
+        crate::sheets::zh("sheet.inbox.file"),
+        crate::sheets::zh("sheet.inbox.sheet"),
+        &crate::sheets::zh_all(&["audit.at", "sheet.title", "sheet.inbox.body", "sheet.inbox.read_at"]),
         &[18.0, 30.0, 60.0, 18.0],
         &rows,
     )

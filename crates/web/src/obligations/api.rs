@@ -79,5 +79,8 @@ pub async fn overdue_xlsx(
     ApiQuery(p): ApiQuery<PlaceParams>,
 ) -> Result<Response, ApiError> {
     let list = s.app.overdue_obligations(&a, p.jurisdiction_id, p.rule.as_deref()).await?;
-    Ok(crate::sheets::xlsx_response(crate::obligations::pages::overdue_sheet(&list)?, "逾期未完成清单.xlsx"))
+    Ok(crate::sheets::xlsx_response(
+        crate::obligations::pages::overdue_sheet(&list)?,
+        crate::sheets::zh("sheet.overdue.file"),
+    ))
 }

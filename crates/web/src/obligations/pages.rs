@@ -77,8 +77,8 @@ async fn mine_xlsx(State(state): State<AppState>, s: Signed, Query(q): Query<Min
         Ok(m) => m,
         Err(e) => return PageError::new(e, s.lang).into_response(),
     };
-    match obligations_sheet("履职清单", m.current.iter().chain(m.overdue.iter())) {
-        Ok(bytes) => crate::sheets::xlsx_response(bytes, "履职清单.xlsx"),
+    match obligations_sheet(crate::sheets::zh("sheet.duties.sheet"), m.current.iter().chain(m.overdue.iter())) {
+        Ok(bytes) => crate::sheets::xlsx_response(bytes, crate::sheets::zh("sheet.duties.file")),
         Err(e) => PageError::new(e, s.lang).into_response(),
     }
 }
@@ -156,20 +156,27 @@ async fn matrix_xlsx(State(state): State<AppState>, s: Signed, Query(q): Query<P
     let cell = |c: &anjian_domain::obligation::RuleSummary| match (c.total(), c.overdue) {
         (0, _) => Cell::Text("—".into()),
         (total, 0) => Cell::Text(format!("{}/{total}", c.met)),
-        (total, overdue) => Cell::Text(format!("{}/{total}（逾期 {overdue}）", c.met)),
+        (total, overdue) => Cell::Text(
+            crate::i18n::Lang::Zh
+                .fill("sheet.compliance.cell", &[("met", &c.met), ("total", &total), ("overdue", &overdue)]),
+        ),
     };
     let mut rows: Vec<Vec<Cell>> = m
         .rows
         .iter()
         .map(|r| std::iter::once(Cell::Text(r.name.clone())).chain(r.cells.iter().map(cell)).collect())
         .collect();
-    rows.push(std::iter::once(Cell::Text("合计".into())).chain(m.totals.iter().map(cell)).collect());
-    let headers: Vec<&str> = std::iter::once("地区 / 单位").chain(m.rules.iter().map(|r| r.title.as_str())).collect();
+    rows.push(
+        std::iter::once(Cell::Text(crate::sheets::zh("ob.total").into())).chain(m.totals.iter().map(cell)).collect(),
+    );
+    let headers: Vec<&str> =
+        std::iter::once(crate::sheets::zh("ob.place")).chain(m.rules.iter().map(|r| r.title.as_str())).collect();
     let widths: Vec<f64> = std::iter::once(24.0).chain(m.rules.iter().map(|_| 16.0)).collect();
     crate::sheets::table_response(
         s.lang,
-        &format!("履职情况-{}.xlsx", anjian_domain::period::local_date(m.at).format("%Y-%m-%d")),
-        "履职情况",
+        &crate::i18n::Lang::Zh
+            .fill("sheet.compliance.file", &[("date", &anjian_domain::period::local_date(m.at).format("%Y-%m-%d"))]),
+        crate::sheets::zh("sheet.compliance.sheet"),
         &headers,
         &widths,
         &rows,
@@ -226,7 +233,7 @@ async fn overdue(State(state): State<AppState>, s: Signed, Query(q): Query<Place
 
 /// The overdue list as .xlsx, with the page's filters; labels in Chinese as bureaus file them.
 pub fn overdue_sheet(list: &[ObligationView]) -> Result<Vec<u8>, anjian_app::AppError> {
-    obligations_sheet("逾期未完成", list.iter())
+    obligations_sheet(crate::sheets::zh("sheet.overdue.sheet"), list.iter())
 }
 
 /// Obligations as a sheet: what, on what ground, whose, which period, by when, need, done, status.
@@ -252,7 +259,16 @@ fn obligations_sheet<'a>(
         .collect();
     crate::sheets::table_xlsx(
         name,
-        &["要求", "依据", "责任主体", "周期", "截止时间", "应完成", "已完成", "状态"],
+        &crate::sheets::zh_all(&[
+            "ob.rule",
+            "sup.basis",
+            "ob.subject",
+            "ob.window",
+            "ob.ends",
+            "sheet.duties.need",
+            "sheet.duties.done",
+            "ob.status",
+        ]),
         &[28.0, 22.0, 30.0, 24.0, 18.0, 8.0, 8.0, 8.0],
         &rows,
     )
@@ -264,7 +280,7 @@ async fn overdue_xlsx(State(state): State<AppState>, s: Signed, Query(q): Query<
         Err(e) => return PageError::new(e, s.lang).into_response(),
     };
     match overdue_sheet(&list) {
-        Ok(bytes) => crate::sheets::xlsx_response(bytes, "逾期未完成清单.xlsx"),
+        Ok(bytes) => crate::sheets::xlsx_response(bytes, crate::sheets::zh("sheet.overdue.file")),
         Err(e) => PageError::new(e, s.lang).into_response(),
     }
 }

@@ -102,9 +102,16 @@ async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<ListQu
         .collect();
     crate::sheets::table_response(
         s.lang,
-        "单位.xlsx",
-        "单位",
-        &["编号", "名称", "类别", "辖区", "监管等级", "地址"],
+        crate::sheets::zh("sheet.orgs.file"),
+        crate::sheets::zh("orgs.title"),
+        &crate::sheets::zh_all(&[
+            "sheet.orgs.id",
+            "orgs.name",
+            "sheet.kind",
+            "orgs.jurisdiction",
+            "orgs.level",
+            "sheet.orgs.address",
+        ]),
         &[8.0, 36.0, 14.0, 12.0, 10.0, 30.0],
         &data,
     )

@@ -131,9 +131,9 @@ async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<Q>) ->
         .collect();
     crate::sheets::table_response(
         s.lang,
-        &format!("排查点位-{}.xlsx", org.name),
-        "排查点位",
-        &["类型", "名称"],
+        &crate::i18n::Lang::Zh.fill("sheet.points.file", &[("org", &org.name)]),
+        crate::sheets::zh("sheet.points.sheet"),
+        &crate::sheets::zh_all(&["orgs.kind", "orgs.name"]),
         &[10.0, 40.0],
         &rows,
     )

@@ -105,7 +105,10 @@ pub async fn results(
 #[utoipa::path(get, path = "/api/v1/tests/results.xlsx", responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>)))]
 pub async fn results_xlsx(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Response, ApiError> {
     let rows = s.app.test_results(&a).await?;
-    Ok(crate::sheets::xlsx_response(crate::safety_test::pages::test_results_sheet(&rows)?, "安全测试情况.xlsx"))
+    Ok(crate::sheets::xlsx_response(
+        crate::safety_test::pages::test_results_sheet(&rows)?,
+        crate::sheets::zh("sheet.tests.file"),
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]

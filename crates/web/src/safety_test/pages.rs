@@ -146,8 +146,16 @@ pub fn test_results_sheet(rows: &[ResultRow]) -> Result<Vec<u8>, anjian_app::App
         })
         .collect();
     crate::sheets::table_xlsx(
-        "安全测试情况",
-        &["企业", "主要负责人", "测试次数", "最近成绩", "最近测试时间", "状态", "监管等级"],
+        crate::sheets::zh("sheet.tests.sheet"),
+        &crate::sheets::zh_all(&[
+            "sheet.enterprise",
+            "tests.principal",
+            "tests.attempts",
+            "tests.last_score",
+            "sheet.tests.last_at",
+            "ob.status",
+            "tests.level",
+        ]),
         &[30.0, 12.0, 8.0, 8.0, 18.0, 12.0, 10.0],
         &data,
     )
@@ -155,7 +163,7 @@ pub fn test_results_sheet(rows: &[ResultRow]) -> Result<Vec<u8>, anjian_app::App
 
 async fn export(State(state): State<AppState>, s: Signed) -> Response {
     match state.app.test_results(s.actor()).await.and_then(|r| test_results_sheet(&r)) {
-        Ok(bytes) => crate::sheets::xlsx_response(bytes, "安全测试情况.xlsx"),
+        Ok(bytes) => crate::sheets::xlsx_response(bytes, crate::sheets::zh("sheet.tests.file")),
         Err(e) => PageError::new(e, s.lang).into_response(),
     }
 }

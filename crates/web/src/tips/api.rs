@@ -90,7 +90,7 @@ pub async fn submit(
         nonce: b.nonce,
     };
     let code = s.app.submit_tip(Some(crate::kit::page::client_ip(peer, &headers)), input, Vec::new()).await?;
-    Ok((StatusCode::CREATED, Json(ReceiptDto { receipt: code })))
+    Ok((StatusCode::CREATED, Json(ReceiptDto { receipt: code.to_string() })))
 }
 
 #[derive(Deserialize, ToSchema)]

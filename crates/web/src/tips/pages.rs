@@ -126,7 +126,11 @@ async fn submit(
     };
     let internal = input.channel == "internal";
     match state.app.submit_tip(Some(crate::kit::page::client_ip(peer, &headers)), input, photos).await {
-        Ok(code) => render(&ReceiptPage { p: Chrome::anonymous(lang), title: lang.t("tip.receipt_title"), code }),
+        Ok(code) => render(&ReceiptPage {
+            p: Chrome::anonymous(lang),
+            title: lang.t("tip.receipt_title"),
+            code: code.to_string(),
+        }),
         Err(e) => {
             let (status, _) = crate::error::status_and_code(&e);
             (status, report_page(&state, lang, internal, field_messages(lang, &e)).await).into_response()
@@ -332,7 +336,7 @@ async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<ListQ>
     let h = |k: &str| lang.t(k);
     crate::sheets::table_response(
         lang,
-        "举报.xlsx",
+        crate::sheets::zh("sheet.tips.file"),
         h("tip.list"),
         &[
             "#",
@@ -576,7 +580,7 @@ async fn stats_xlsx(State(state): State<AppState>, s: Signed, Query(q): Query<Li
     let h = |k: &str| lang.t(k);
     crate::sheets::table_response(
         lang,
-        "举报统计.xlsx",
+        crate::sheets::zh("sheet.tips.stats_file"),
         h("tip.stats"),
         &[h("tip.month"), h("tip.county"), h("tip.category"), h("tip.outcome"), h("tip.count")],
         &[10.0, 14.0, 16.0, 12.0, 8.0],

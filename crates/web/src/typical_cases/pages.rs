@@ -5,6 +5,7 @@ use crate::auth::Signed;
 use crate::error::PageError;
 use crate::kit::page::{local_time, render, Chrome};
 use crate::AppState;
+use anjian_app::bureau_reports::month_title;
 use anjian_domain::attachment::TypicalCase;
 use anjian_reports::docx::{Document, Section};
 use anjian_reports::ledger_sheet::Cell;
@@ -81,22 +82,24 @@ async fn docx(State(state): State<AppState>, s: Signed, Query(q): Query<Q>) -> R
         Ok(l) => l,
         Err(e) => return PageError::new(e, s.lang).into_response(),
     };
+    // The compilation goes to the bureau in Chinese.
+    let zh = crate::i18n::Lang::Zh;
     let numerals = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
     let doc = Document {
-        title: format!("{}典型案例汇编", month.replacen('-', "年", 1) + "月"),
-        subtitle: format!("共 {} 例", list.len()),
+        title: zh.fill("report.cases_title", &[("month", &month_title(&month))]),
+        subtitle: zh.fill("report.cases_count", &[("n", &list.len())]),
         sections: list
             .iter()
             .enumerate()
             .map(|(i, (c, org))| Section {
                 heading: format!("{}、{}", numerals.get(i).copied().unwrap_or("·"), c.title),
-                paragraphs: vec![format!("单位：{org}"), c.narrative.clone()],
+                paragraphs: vec![zh.fill("report.cases_org", &[("org", org)]), c.narrative.clone()],
                 ..Default::default()
             })
             .collect(),
     };
     match anjian_reports::docx::write(&doc) {
-        Ok(bytes) => crate::sheets::docx_response(bytes, &format!("典型案例汇编-{month}.docx")),
+        Ok(bytes) => crate::sheets::docx_response(bytes, &zh.fill("report.cases_file", &[("month", &month)])),
         Err(e) => {
             PageError::new(anjian_app::AppError::Internal(format!("writing a document: {e}")), s.lang).into_response()
         }
@@ -120,12 +123,12 @@ async fn xlsx(State(state): State<AppState>, s: Signed, Query(q): Query<Q>) -> R
             ]
         })
         .collect();
-    let name = format!("典型案例-{month}.xlsx");
+    let name = crate::i18n::Lang::Zh.fill("sheet.cases.file", &[("month", &month)]);
     crate::sheets::table_response(
         s.lang,
         &name,
-        "典型案例",
-        &["标题", "单位", "认定时间", "案例经过"],
+        crate::sheets::zh("cases.title"),
+        &crate::sheets::zh_all(&["sheet.title", "hazards.org", "sheet.cases.marked_at", "sheet.cases.narrative"]),
         &[30.0, 30.0, 18.0, 60.0],
         &rows,
     )

@@ -203,15 +203,24 @@ async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<ListQu
                 Cell::Text(zh.t(role_key(u.role.as_str())).to_owned()),
                 Cell::Text(u.org_id.and_then(|id| names.get(&id).cloned()).unwrap_or_default()),
                 Cell::Text(zh.t(status).to_owned()),
-                Cell::Text(if u.totp_secret.is_some() { "已绑定" } else { "未绑定" }.to_owned()),
+                Cell::Text(
+                    zh.t(if u.totp_secret.is_some() { "sheet.users.bound" } else { "sheet.users.unbound" }).to_owned(),
+                ),
             ]
         })
         .collect();
     crate::sheets::table_response(
         s.lang,
-        "账号.xlsx",
-        "账号",
-        &["用户名", "姓名", "角色", "单位", "状态", "动态口令"],
+        crate::sheets::zh("sheet.users.file"),
+        crate::sheets::zh("users.title"),
+        &crate::sheets::zh_all(&[
+            "users.username",
+            "users.display_name",
+            "users.role",
+            "hazards.org",
+            "users.status",
+            "sheet.users.totp",
+        ]),
         &[16.0, 14.0, 12.0, 30.0, 10.0, 10.0],
         &data,
     )

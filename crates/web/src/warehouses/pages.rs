@@ -89,9 +89,9 @@ async fn list_xlsx(State(state): State<AppState>, s: Signed) -> Response {
         .collect();
     crate::sheets::table_response(
         s.lang,
-        "民爆库房.xlsx",
-        "库房",
-        &["库房", "所属单位", "未处置报警"],
+        crate::sheets::zh("sheet.warehouses.file"),
+        crate::sheets::zh("sheet.warehouses.warehouse"),
+        &crate::sheets::zh_all(&["sheet.warehouses.warehouse", "users.org", "sheet.warehouses.open_alarms"]),
         &[24.0, 30.0, 12.0],
         &rows,
     )
@@ -410,9 +410,17 @@ async fn alarms_xlsx(State(state): State<AppState>, s: Signed) -> Response {
         .collect();
     crate::sheets::table_response(
         s.lang,
-        "库房报警.xlsx",
-        "未处置报警",
-        &["库房", "类型", "读数", "发生时间", "状态", "升级时间", "处置说明"],
+        crate::sheets::zh("sheet.alarms.file"),
+        crate::sheets::zh("sheet.warehouses.open_alarms"),
+        &crate::sheets::zh_all(&[
+            "sheet.warehouses.warehouse",
+            "wh.kind",
+            "sheet.alarms.value",
+            "sheet.alarms.opened_at",
+            "ob.status",
+            "sheet.alarms.escalated_at",
+            "sheet.alarms.note",
+        ]),
         &[24.0, 14.0, 10.0, 18.0, 10.0, 18.0, 40.0],
         &rows,
     )
