@@ -8,7 +8,6 @@ use crate::crypto::digest_json;
 use crate::ledgers::parse_period;
 use crate::ZH;
 use crate::{Actor, App, AppError, FieldError, Result};
-use anjian_domain::obligation::Status;
 use anjian_domain::period::{local_date, local_midnight, Period, PeriodKind};
 use anjian_domain::report::ReportState;
 use anjian_domain::scope::Scope;
@@ -188,7 +187,7 @@ impl App {
             let board = &guard.as_ref().expect("built").board;
             for k in board.keys(now.min(p.end), &place) {
                 let o = board.get(k, now);
-                if o.status == Status::Overdue && o.window.end > p.start && o.window.end <= p.end {
+                if o.status.closed_short() && o.window.end > p.start && o.window.end <= p.end {
                     *overdue.entry(board.plan().rules[o.rule_index].title.clone()).or_default() += 1;
                 }
             }

@@ -75,11 +75,13 @@ fn company_name(rng: &mut StdRng, city: &str) -> String {
 }
 
 struct Gen<'a> {
-    app: &'a App,
     rng: StdRng,
     seed: u64,
     n: u64,
     progress: &'a (dyn Fn(u64) + Sync),
+    /// When the demo city's organisations, sites and accounts were registered: the campaign's
+    /// start, so that it owes (and shows) the campaign's history, not just today's window.
+    born: chrono::DateTime<chrono::Utc>,
 }
 
 impl Gen<'_> {
@@ -111,7 +113,7 @@ impl Gen<'_> {
                 industry: industry.map(str::to_owned),
                 ..NewOrg::new(uid, name, kind.as_str(), j.clone())
             },
-            self.app.clock.now(),
+            self.born,
         )
         .await?;
         (self.progress)(1);
@@ -139,9 +141,10 @@ impl App {
             return Err(AppError::NoPlan);
         }
         let city_name = city.name.trim_end_matches('市').to_owned();
-        let mut g = Gen { app: self, rng: StdRng::seed_from_u64(spec.seed), seed: spec.seed, n: 0, progress };
+        let born = plan.span().start().min(self.clock.now());
+        let mut g = Gen { rng: StdRng::seed_from_u64(spec.seed), seed: spec.seed, n: 0, progress, born };
         let mut out = DemoCity::default();
-        let now = self.clock.now();
+        let now = born;
 
         // Parks and the railway operator first; enterprises then fill the counties in batches.
         let txn = self.store.begin_write().await?;
@@ -309,8 +312,8 @@ impl App {
                 _ => username.clone(),
             };
             let (_, password) = self
-                .create_user(
-                    None,
+                .create_user_registered(
+                    born,
                     CreateUser {
                         username: username.clone(),
                         display_name: display,

@@ -29,6 +29,8 @@ struct Planned {
     at: DateTime<Utc>,
     points: Vec<i64>,
     summary: &'static str,
+    /// When it was entered, if not as it happened: a week made up afterwards (补录).
+    entered: Option<DateTime<Utc>>,
 }
 
 fn at_in(rng: &mut StdRng, from: DateTime<Utc>, to: DateTime<Utc>) -> DateTime<Utc> {
@@ -64,7 +66,7 @@ impl App {
                     [("unit", "生产车间"), ("process", "动火作业"), ("post", "电工岗"), ("location", "配电室")]
                 {
                     let uid = uuid::Uuid::new_v4().to_string();
-                    pts.push(points::insert(&*txn, &uid, org, kind, name, Some(principal.id), now).await?.id);
+                    pts.push(points::insert(&*txn, &uid, org, kind, name, Some(principal.id), start).await?.id);
                 }
                 txn.commit().await?;
             }
@@ -83,6 +85,21 @@ impl App {
                         at: at_in(rng, from, to),
                         points: vec![],
                         summary: "主要负责人现场排查",
+                        entered: None,
+                    });
+                } else if rng.gen_bool(0.5) && week.end + Duration::days(6) < end {
+                    // A missed week made up afterwards: dated in the week, entered days after it
+                    // closed. It shows as 补录 and the week stays among the overdue.
+                    planned.push(Planned {
+                        user: principal.id,
+                        user_org: Some(org),
+                        name: principal.display_name.clone(),
+                        org,
+                        kind: ActivityKind::SiteCheck,
+                        at: at_in(rng, from, to),
+                        points: vec![],
+                        summary: "主要负责人现场排查（补录）",
+                        entered: Some(week.end + Duration::days(rng.gen_range(2..6))),
                     });
                 }
                 if let Some(d) = &deputy {
@@ -96,6 +113,7 @@ impl App {
                             at: at_in(rng, from, to),
                             points: vec![],
                             summary: "分管负责人现场排查",
+                            entered: None,
                         });
                     }
                 }
@@ -115,6 +133,7 @@ impl App {
                         at: at_in(rng, from, to),
                         points: covered,
                         summary: "月度全面自查",
+                        entered: None,
                     });
                     month = month.next();
                 }
@@ -138,6 +157,7 @@ impl App {
                         at: at_in(rng, start, end),
                         points: vec![],
                         summary: "行业管理企业全覆盖检查",
+                        entered: None,
                     });
                 }
             }
@@ -164,6 +184,7 @@ impl App {
                         at: at_in(rng, start, by.min(end)),
                         points: vec![],
                         summary: "工业园区专家体检",
+                        entered: None,
                     });
                 }
             }
@@ -180,6 +201,7 @@ impl App {
                         at: at_in(rng, month.start.max(start), month.end.min(end)),
                         points: vec![],
                         summary: "行业管理企业抽查",
+                        entered: None,
                     });
                 }
                 month = month.next();
@@ -203,6 +225,7 @@ impl App {
                             at: at_in(rng, q.start.max(start), q.end.min(end)),
                             points: vec![],
                             summary: "集团季度全覆盖检查",
+                            entered: None,
                         });
                     }
                 }
@@ -243,6 +266,7 @@ impl App {
                         at: at_in(rng, week.start.max(start), week.end.min(end)),
                         points: vec![],
                         summary: "包联督导检查",
+                        entered: None,
                     });
                 }
                 week = week.next();
@@ -269,7 +293,7 @@ impl App {
                         checklist_version_id: None,
                         site_id: None,
                     },
-                    p.at,
+                    p.entered.unwrap_or(p.at),
                 )
                 .await?;
                 let base = Activity::new(p.kind, p.at, Evidence { source: Source::Inspection, id: ins.id })
@@ -283,7 +307,7 @@ impl App {
                     }
                     p.points.iter().map(|pt| Activity { target_point: Some(*pt), ..base.clone() }).collect()
                 };
-                activities::insert_many(&*txn, &acts, p.at).await?;
+                activities::insert_many(&*txn, &acts, p.entered.unwrap_or(p.at)).await?;
                 made += 1;
             }
             txn.commit().await?;

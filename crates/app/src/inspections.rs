@@ -11,7 +11,7 @@ use anjian_domain::obligation::{Activity, Evidence, Source};
 use anjian_domain::period::{Period, PeriodKind};
 use anjian_domain::role::Permission;
 use anjian_store::inspections::{self, Finding, Inspection, InspectionFilter, NewInspection};
-use anjian_store::{orgs, points};
+use anjian_store::{jurisdictions, orgs, points};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -46,6 +46,10 @@ pub struct RecordInspection {
     /// The organisation's site inspected (a railway crossing, a warehouse), if any.
     #[serde(default)]
     pub site_id: Option<i64>,
+    /// For an expert panel's check: the bureau that commissioned it, whose obligation it counts
+    /// for. By default the bureau of the panel's own area.
+    #[serde(default)]
+    pub for_bureau_id: Option<i64>,
 }
 
 /// What a month's full self-inspection has covered of an organisation's points, and what is left.
@@ -114,6 +118,30 @@ impl App {
         Ok(points::of_org(&self.store.db, org.id).await?)
     }
 
+    /// The bureau an expert panel's check counts for: the one named on the form (a regulator),
+    /// or the bureau of the panel's own area. `None` for everyone else, whose own organisation
+    /// is credited; naming a bureau is only for experts.
+    async fn credited_bureau(&self, actor: &Actor, named: Option<i64>) -> Result<Option<i64>> {
+        let panel = actor.org.as_ref().filter(|o| o.kind == anjian_domain::org::OrgKind::ExpertPanel.as_str());
+        let Some(panel) = panel else {
+            return match named {
+                Some(_) => Err(AppError::invalid("for_bureau_id", "not_allowed")),
+                None => Ok(None),
+            };
+        };
+        let bureau = match named {
+            Some(id) => orgs::get_unscoped_for_auth(&self.store.db, id).await?,
+            None => match jurisdictions::by_id(&self.store.db, panel.jurisdiction_id).await? {
+                Some(j) => orgs::by_code(&self.store.db, &crate::plans::bureau_code(&j.code)).await?,
+                None => None,
+            },
+        };
+        match bureau.filter(|b| b.kind == anjian_domain::org::OrgKind::Regulator.as_str()) {
+            Some(b) => Ok(Some(b.id)),
+            None => Err(AppError::invalid("for_bureau_id", "not_found")),
+        }
+    }
+
     /// Records an inspection; with an idempotency key, a retried submit returns the first record.
     #[tracing::instrument(skip_all, fields(kind = %input.kind))]
     pub async fn record_inspection(
@@ -167,6 +195,14 @@ impl App {
                 errors.append(&mut e);
             }
         }
+        let credited = match self.credited_bureau(actor, input.for_bureau_id).await {
+            Ok(c) => c,
+            Err(AppError::Invalid(mut e)) => {
+                errors.append(&mut e);
+                None
+            }
+            Err(e) => return Err(e),
+        };
         let plan = self.current_plan().await?;
         for (i, f) in input.findings.iter().enumerate() {
             if f.item.trim().is_empty() {
@@ -219,7 +255,7 @@ impl App {
             target_point: point,
             target_site: input.site_id,
             ..Activity::new(kind.activity(), at, Evidence { source: Source::Inspection, id: ins.id })
-                .by(actor.id(), actor.user.org_id)
+                .by(actor.id(), credited.or(actor.user.org_id))
                 .on_org(org.id)
         };
         let acts: Vec<Activity> = if covered.is_empty() {

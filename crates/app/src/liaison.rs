@@ -187,7 +187,7 @@ impl App {
             for (_, path) in &counties {
                 for k in board.keys(now.min(month.end), path) {
                     let o = board.get(k, now);
-                    if o.status == Status::Overdue && o.window.end > month.start && o.window.end <= month.end {
+                    if o.status.closed_short() && o.window.end > month.start && o.window.end <= month.end {
                         *overdue.entry(plan.rules[o.rule_index].title.clone()).or_default() += 1;
                     }
                 }
@@ -200,6 +200,7 @@ impl App {
                     let status = ZH.t(match o.status {
                         Status::Met => "report.status_met",
                         Status::Overdue => "report.status_overdue",
+                        Status::MetLate => "report.status_met_late",
                         Status::NotApplicable => "report.status_not_applicable",
                         _ => "report.status_open",
                     });

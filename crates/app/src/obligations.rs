@@ -14,6 +14,7 @@ use anjian_domain::scope::Scope;
 use anjian_store::activities;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{Mutex, MutexGuard};
@@ -55,7 +56,10 @@ pub struct ObligationView {
     pub ends: DateTime<Utc>,
     pub status: Status,
     pub need: u32,
+    /// Counted from entries made in time.
     pub done: u32,
+    /// Made up by entries made after the window closed (补录).
+    pub late: u32,
     pub targets: usize,
     pub targets_met: usize,
     pub assumption: Option<String>,
@@ -78,6 +82,7 @@ impl ObligationView {
             status: o.status,
             need: o.need,
             done: o.done,
+            late: o.late,
             targets: o.targets,
             targets_met: o.targets_met,
             assumption: rule.assumption.clone(),
@@ -107,6 +112,8 @@ pub struct EvidenceView {
     pub source: Source,
     pub id: i64,
     pub link: String,
+    /// Entered after the window had closed (补录).
+    pub late: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -277,7 +284,7 @@ impl App {
                 }
                 if o.window.contains(now) {
                     current.push(ObligationView::new(plan, o));
-                } else if o.status == Status::Overdue {
+                } else if o.status.closed_short() {
                     overdue.push(ObligationView::new(plan, o));
                 }
             }
@@ -297,6 +304,27 @@ impl App {
         let overdue_total = overdue.len();
         overdue.truncate(100);
         MyObligations { current, overdue, overdue_total }
+    }
+
+    /// Which of these inspections were entered after a window they count in had closed (补录),
+    /// in the same order. Before a plan is imported nothing counts, so nothing is late.
+    pub async fn inspections_entered_late(&self, list: &[anjian_domain::inspection::Inspection]) -> Result<Vec<bool>> {
+        use anjian_domain::inspection::InspectionKind;
+        if list.is_empty() {
+            return Ok(Vec::new());
+        }
+        let guard = match self.live_board().await {
+            Ok(g) => g,
+            Err(AppError::NoPlan) => return Ok(vec![false; list.len()]),
+            Err(e) => return Err(e),
+        };
+        let board = &guard.as_ref().expect("built").board;
+        Ok(list
+            .iter()
+            .map(|i| {
+                i.kind.parse::<InspectionKind>().is_ok_and(|k| board.entered_late(k.activity(), i.at, i.created_at))
+            })
+            .collect())
     }
 
     /// One instance with the records that count toward it.
@@ -325,6 +353,21 @@ impl App {
         let w = board.world();
         let rule = &plan.rules[rule_index];
         use anjian_domain::plan::TargetKind;
+        // Points and guards are named by what the enterprise called them (配电室), not by number.
+        let owner = board.subject_info(key).org_id;
+        let owned: HashMap<i64, String> = match (rule.on.kind, owner) {
+            (TargetKind::InspectionPoints, Some(org)) if !missing.is_empty() => {
+                anjian_store::points::of_org(&self.store.db, org).await?.into_iter().map(|p| (p.id, p.name)).collect()
+            }
+            (TargetKind::Guards, Some(org)) if !missing.is_empty() => {
+                anjian_store::crossings::guards(&self.store.db, &Scope::All, Some(org))
+                    .await?
+                    .into_iter()
+                    .map(|g| (g.id, g.name))
+                    .collect()
+            }
+            _ => HashMap::new(),
+        };
         let missing = missing
             .into_iter()
             .map(|id| {
@@ -332,6 +375,7 @@ impl App {
                     TargetKind::Orgs | TargetKind::Subsidiaries => w.org(id).map(|o| o.name.clone()),
                     TargetKind::Sites => w.site(id).map(|s| s.name.clone()),
                     TargetKind::LiaisonCounties => w.jurisdiction(id).map(|j| j.name.clone()),
+                    TargetKind::InspectionPoints | TargetKind::Guards => owned.get(&id).cloned(),
                     _ => None,
                 }
                 .unwrap_or_else(|| format!("#{id}"))
@@ -341,7 +385,7 @@ impl App {
             obligation: ObligationView::new(plan, &o),
             evidence: evidence
                 .iter()
-                .map(|e| EvidenceView { source: e.source, id: e.id, link: evidence_link(e) })
+                .map(|(e, late)| EvidenceView { source: e.source, id: e.id, link: evidence_link(e), late: *late })
                 .collect(),
             missing,
         })
@@ -465,7 +509,7 @@ impl App {
         let mut out: Vec<ObligationView> = board
             .keys(now, &place)
             .filter(|k| rule.is_none_or(|r| board.rule_index(*k) == r))
-            .filter(|k| board.status_of(*k, now) == Status::Overdue)
+            .filter(|k| board.status_of(*k, now).closed_short())
             .map(|k| ObligationView::new(plan, &board.get(k, now)))
             .collect();
         out.sort_by(|a, b| b.ends.cmp(&a.ends).then_with(|| a.subject_name.cmp(&b.subject_name)));

@@ -7,6 +7,7 @@ use anjian_domain::role::{Grant, Permission, Role};
 use anjian_store::account_requests::{self, AccountRequest, NewRequest};
 use anjian_store::users::{self, NewUser, User, UserFilter};
 use anjian_store::{orgs, sessions, Db};
+use chrono::{DateTime, Utc};
 use rand::seq::SliceRandom;
 use rand::Rng;
 
@@ -122,7 +123,13 @@ impl App {
     }
 
     /// Stores a checked account with a one-time password, inside the caller's transaction.
-    async fn insert_account(&self, db: &impl Db, actor: Option<&Actor>, c: Checked) -> Result<(User, String)> {
+    async fn insert_account(
+        &self,
+        db: &impl Db,
+        actor: Option<&Actor>,
+        c: Checked,
+        registered: DateTime<Utc>,
+    ) -> Result<(User, String)> {
         let pw = generate_password();
         let hash = self.crypto.hash_password(&pw);
         let user = users::insert(
@@ -137,7 +144,7 @@ impl App {
                 position: c.position,
                 must_change_password: true,
             },
-            self.clock.now(),
+            registered,
         )
         .await
         .map_err(|e| match e {
@@ -164,7 +171,22 @@ impl App {
             }
         }
         let txn = self.store.begin_write().await?;
-        let made = self.insert_account(&*txn, actor, checked).await?;
+        let made = self.insert_account(&*txn, actor, checked, self.clock.now()).await?;
+        txn.commit().await?;
+        self.world_changed();
+        Ok(made)
+    }
+
+    /// The demo city's accounts, made from the command line as if registered at `registered`
+    /// (the campaign's start): what an account owes starts with the window it was registered in.
+    pub(crate) async fn create_user_registered(
+        &self,
+        registered: DateTime<Utc>,
+        input: CreateUser,
+    ) -> Result<(User, String)> {
+        let checked = self.check_new_account(None, input).await?;
+        let txn = self.store.begin_write().await?;
+        let made = self.insert_account(&*txn, None, checked, registered).await?;
         txn.commit().await?;
         self.world_changed();
         Ok(made)
@@ -193,7 +215,8 @@ impl App {
         match actor.role.grant(checked.role) {
             Grant::Yes => {
                 let txn = self.store.begin_write().await?;
-                let (user, one_time_password) = self.insert_account(&*txn, Some(actor), checked).await?;
+                let (user, one_time_password) =
+                    self.insert_account(&*txn, Some(actor), checked, self.clock.now()).await?;
                 txn.commit().await?;
                 self.world_changed();
                 Ok(AccountOutcome::Done { user, one_time_password })
@@ -269,7 +292,7 @@ impl App {
                     position: None,
                 };
                 let checked = self.check_new_account(None, input).await?;
-                Some(self.insert_account(&*txn, Some(actor), checked).await?)
+                Some(self.insert_account(&*txn, Some(actor), checked, self.clock.now()).await?)
             }
             (true, _) => {
                 let target = request.target_user_id.ok_or(AppError::NotFound)?;

@@ -429,7 +429,7 @@ async fn naive(
                     let covered: HashSet<i64> = inside.filter_map(|a| a.target_point).collect();
                     (pts.len() as u32, pts.iter().filter(|p| covered.contains(p)).count() as u32)
                 };
-                let st = status(need, done, win, now);
+                let st = status(need, done, 0, win, now);
                 if board.get(&(ri, s.clone(), w)) != Some(&st) {
                     mismatches += 1;
                 }

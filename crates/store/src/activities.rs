@@ -2,10 +2,10 @@
 //! Append-only; read in id order so that a reader can tail it.
 
 use crate::entity::activity::{self, Entity as Activities};
-use crate::entity::{inspection_point, jurisdiction, org, site, user};
+use crate::entity::{inspection_point, jurisdiction, org, site, supervision_change, user};
 use crate::Result;
 use anjian_domain::obligation::{
-    Activity, Evidence, JurisdictionFacts, OrgFacts, Owned, SiteFacts, Source, UserFacts, World,
+    Activity, Evidence, JurisdictionFacts, LevelChange, OrgFacts, Owned, SiteFacts, Source, UserFacts, World,
 };
 use anjian_domain::plan::{ActivityKind, Position};
 use chrono::{DateTime, Utc};
@@ -13,6 +13,7 @@ use sea_orm::{
     ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
     Statement,
 };
+use std::collections::HashMap;
 
 fn to_model(a: &Activity, now: DateTime<Utc>) -> activity::ActiveModel {
     activity::ActiveModel {
@@ -46,6 +47,7 @@ fn from_model(m: activity::Model) -> Option<(i64, Activity)> {
         Activity {
             kind: m.kind.parse::<ActivityKind>().ok()?,
             at: m.at,
+            recorded_at: m.created_at,
             actor_user: m.actor_user_id,
             actor_org: m.actor_org_id,
             target_org: m.target_org_id,
@@ -140,7 +142,24 @@ pub async fn load_world(db: &impl ConnectionTrait) -> Result<World> {
             })
         })
         .collect();
-    type OrgRow = (i64, String, String, i64, String, Option<i64>, String, Option<i64>, String, Option<String>);
+    // The last change of level of each organisation (ids grow with time).
+    let mut changes: HashMap<i64, LevelChange> = HashMap::new();
+    let rows: Vec<(i64, String, DateTime<Utc>)> = supervision_change::Entity::find()
+        .select_only()
+        .columns([
+            supervision_change::Column::OrgId,
+            supervision_change::Column::FromLevel,
+            supervision_change::Column::ChangedAt,
+        ])
+        .order_by_asc(supervision_change::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (org_id, from, at) in rows {
+        changes.insert(org_id, LevelChange { at, from });
+    }
+    type OrgRow =
+        (i64, String, String, i64, String, Option<i64>, String, Option<i64>, String, Option<String>, DateTime<Utc>);
     let orgs: Vec<OrgRow> = org::Entity::find()
         .select_only()
         .columns([
@@ -154,6 +173,7 @@ pub async fn load_world(db: &impl ConnectionTrait) -> Result<World> {
             org::Column::ParkId,
             org::Column::SupervisionLevel,
             org::Column::Industry,
+            org::Column::CreatedAt,
         ])
         .order_by_asc(org::Column::Id)
         .into_tuple()
@@ -173,6 +193,7 @@ pub async fn load_world(db: &impl ConnectionTrait) -> Result<World> {
                 park_id,
                 supervision_level,
                 industry,
+                created_at,
             )| {
                 Some(OrgFacts {
                     id,
@@ -185,11 +206,13 @@ pub async fn load_world(db: &impl ConnectionTrait) -> Result<World> {
                     park_id,
                     supervision_level,
                     industry: industry.and_then(|i| i.parse().ok()),
+                    since: Some(created_at),
+                    level_changed: changes.remove(&id),
                 })
             },
         )
         .collect();
-    type UserRow = (i64, String, String, Option<i64>, Option<String>, Option<String>);
+    type UserRow = (i64, String, String, Option<i64>, Option<String>, Option<String>, DateTime<Utc>);
     let users: Vec<UserRow> = user::Entity::find()
         .select_only()
         .columns([
@@ -199,6 +222,7 @@ pub async fn load_world(db: &impl ConnectionTrait) -> Result<World> {
             user::Column::OrgId,
             user::Column::LeaderCode,
             user::Column::Position,
+            user::Column::CreatedAt,
         ])
         .filter(user::Column::Disabled.eq(false))
         .order_by_asc(user::Column::Id)
@@ -207,7 +231,7 @@ pub async fn load_world(db: &impl ConnectionTrait) -> Result<World> {
         .await?;
     let users = users
         .into_iter()
-        .filter_map(|(id, name, role, org_id, leader_code, position)| {
+        .filter_map(|(id, name, role, org_id, leader_code, position, created_at)| {
             Some(UserFacts {
                 id,
                 name,
@@ -215,10 +239,11 @@ pub async fn load_world(db: &impl ConnectionTrait) -> Result<World> {
                 org_id,
                 leader_code,
                 position: position.as_deref().and_then(parse_position),
+                since: Some(created_at),
             })
         })
         .collect();
-    let sites: Vec<(i64, String, String, i64, String)> = site::Entity::find()
+    let sites: Vec<(i64, String, String, i64, String, DateTime<Utc>)> = site::Entity::find()
         .select_only()
         .columns([
             site::Column::Id,
@@ -226,6 +251,7 @@ pub async fn load_world(db: &impl ConnectionTrait) -> Result<World> {
             site::Column::Kind,
             site::Column::OrgId,
             site::Column::JurisdictionPath,
+            site::Column::CreatedAt,
         ])
         .order_by_asc(site::Column::Id)
         .into_tuple()
@@ -233,19 +259,23 @@ pub async fn load_world(db: &impl ConnectionTrait) -> Result<World> {
         .await?;
     let sites = sites
         .into_iter()
-        .filter_map(|(id, name, kind, org_id, jurisdiction_path)| {
-            Some(SiteFacts { id, name, kind: kind.parse().ok()?, org_id, jurisdiction_path })
+        .filter_map(|(id, name, kind, org_id, jurisdiction_path, created_at)| {
+            Some(SiteFacts { id, name, kind: kind.parse().ok()?, org_id, jurisdiction_path, since: Some(created_at) })
         })
         .collect();
-    let points: Vec<(i64, i64)> = inspection_point::Entity::find()
+    let points: Vec<(i64, i64, DateTime<Utc>)> = inspection_point::Entity::find()
         .select_only()
-        .columns([inspection_point::Column::Id, inspection_point::Column::OrgId])
+        .columns([inspection_point::Column::Id, inspection_point::Column::OrgId, inspection_point::Column::CreatedAt])
         .order_by_asc(inspection_point::Column::Id)
         .into_tuple()
         .all(db)
         .await?;
-    let points = points.into_iter().map(|(id, org_id)| Owned { id, org_id }).collect();
-    let guards = crate::crossings::all_guards(db).await?.into_iter().map(|(id, org_id)| Owned { id, org_id }).collect();
+    let points = points.into_iter().map(|(id, org_id, at)| Owned { id, org_id, since: Some(at) }).collect();
+    let guards = crate::crossings::all_guards(db)
+        .await?
+        .into_iter()
+        .map(|(id, org_id, at)| Owned { id, org_id, since: Some(at) })
+        .collect();
     Ok(World { jurisdictions, orgs, users, sites, points, guards })
 }
 

@@ -241,10 +241,10 @@ pub async fn guard(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> Result<
 }
 
 /// Every guard id with its owner, for the obligation engine.
-pub async fn all_guards(db: &impl ConnectionTrait) -> Result<Vec<(i64, i64)>> {
+pub async fn all_guards(db: &impl ConnectionTrait) -> Result<Vec<(i64, i64, DateTime<Utc>)>> {
     Ok(guard::Entity::find()
         .select_only()
-        .columns([guard::Column::Id, guard::Column::OrgId])
+        .columns([guard::Column::Id, guard::Column::OrgId, guard::Column::CreatedAt])
         .order_by_asc(guard::Column::Id)
         .into_tuple()
         .all(db)

@@ -52,6 +52,106 @@ async fn city(t: &TestApp) -> City {
     }
 }
 
+// A check dated back into a week that has closed is 补录: it shows as such, and the week stays
+// overdue in every count of its period. Within the plan's grace (24 h) it still counts in time.
+on_both_databases!(a_late_entry_does_not_rewrite_a_closed_week, |backend| async move {
+    let t = TestApp::start(backend).await;
+    let c = city(&t).await;
+    // The accounts were made on Monday 08-15; two weeks pass with no check.
+    let first_week = campaign_monday() + Duration::days(1);
+    t.clock.advance(Duration::days(7) + Duration::hours(2)); // Monday 08-22, 12:00: within the grace
+    let check = |who: &TestUser, at: chrono::DateTime<chrono::Utc>, summary: &str| {
+        let body = json!({"org_id": c.enterprise, "kind": "site_check", "at": at, "summary": summary, "findings": []});
+        let (t, token) = (&t, who.token.clone());
+        async move { post(t, &token, "/api/v1/inspections", body).await }
+    };
+    // The deputy enters last Tuesday's check two hours after the week closed: in time.
+    let (st, v) = check(&c.deputy, first_week, "上周二现场排查").await;
+    assert_eq!(st, 201, "{v}");
+    assert_eq!(v["late"], false, "{v}");
+    // A week later, the principal dates a check back into that first week: 补录.
+    t.clock.advance(Duration::days(7));
+    let (st, late) = check(&c.principal, first_week, "补记上上周现场排查").await;
+    assert_eq!(st, 201, "{late}");
+    assert_eq!(late["late"], true, "{late}");
+    assert_eq!(late["recorded_at"].as_str().map(|s| s.starts_with("2022-08-29")), Some(true), "{late}");
+    let (_, mine) = get(&t, &c.principal.token, "/api/v1/obligations/mine").await;
+    let weeks: Vec<&Value> =
+        mine["overdue"].as_array().unwrap().iter().filter(|o| o["rule_id"] == "principal-weekly-site-check").collect();
+    let first = weeks.iter().find(|o| o["starts"].as_str() < Some("2022-08-20")).expect("the first week is listed");
+    assert_eq!(
+        (first["status"].as_str(), first["done"].as_i64(), first["late"].as_i64()),
+        (Some("met_late"), Some(0), Some(1))
+    );
+    assert_eq!(weeks.len(), 2, "both closed weeks still count as overdue: {weeks:?}");
+    let link = format!(
+        "/api/v1/obligations/principal-weekly-site-check/{}/{}",
+        first["subject"].as_str().unwrap(),
+        first["window_index"]
+    );
+    let (_, detail) = get(&t, &c.principal.token, &link).await;
+    assert_eq!(
+        (detail["evidence"][0]["id"].clone(), detail["evidence"][0]["late"].clone()),
+        (late["id"].clone(), json!(true))
+    );
+    // The deputy's in-time entry made the first week met; the matrix counts the principal's week
+    // among the overdue and says it was made up.
+    let (_, dmine) = get(&t, &c.deputy.token, "/api/v1/obligations/mine").await;
+    assert!(
+        !dmine["overdue"].as_array().unwrap().iter().any(|o| o["rule_id"] == "deputy-weekly-site-check"
+            && o["starts"].as_str() < Some("2022-08-20")
+            && o["status"] != "overdue"),
+        "{dmine}"
+    );
+    let (_, m) = get(&t, &c.county.token, "/api/v1/compliance/matrix").await;
+    let col = m["rules"].as_array().unwrap().iter().position(|r| r["id"] == "principal-weekly-site-check").unwrap();
+    let row = m["rows"].as_array().unwrap().iter().find(|r| r["org_id"] == c.enterprise).expect("enterprise row");
+    assert_eq!(
+        (row["cells"][col]["overdue"].as_i64(), row["cells"][col]["met_late"].as_i64()),
+        (Some(2), Some(1)),
+        "{row}"
+    );
+    // The page shows the record and the week as 补录.
+    let cookie = t.sign_in(&c.county).await;
+    let (_, _, html) = t.page(&cookie, &format!("/inspections?org_id={}", c.enterprise)).await;
+    assert_eq!(html.matches("class=\"late\"").count(), 1, "one late record among the two");
+    let cookie = t.sign_in(&c.principal).await;
+    let (_, _, html) = t.page(&cookie, &link.replace("/api/v1", "")).await;
+    assert!(html.contains("补录完成") && html.contains("class=\"late\""), "{html}");
+    t.finish().await;
+});
+
+on_both_databases!(a_point_left_out_of_the_monthly_round_is_named, |backend| async move {
+    let t = TestApp::start(backend).await;
+    let c = city(&t).await;
+    let mut ids = Vec::new();
+    for (kind, name) in [("location", "配电室"), ("process", "动火作业")] {
+        let path = format!("/api/v1/orgs/{}/points", c.enterprise);
+        let (st, p) = post(&t, &c.principal.token, &path, json!({"kind": kind, "name": name})).await;
+        assert_eq!(st, 201, "{p}");
+        ids.push(p["id"].as_i64().unwrap());
+    }
+    let body = json!({"org_id": c.enterprise, "kind": "self_inspection", "summary": "月度自查", "covered_point_ids": [ids[0]], "findings": []});
+    assert_eq!(post(&t, &c.principal.token, "/api/v1/inspections", body).await.0, 201);
+    let (_, mine) = get(&t, &c.principal.token, "/api/v1/obligations/mine").await;
+    let all = mine["current"].clone();
+    let o = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["rule_id"] == "enterprise-monthly-self-inspection")
+        .unwrap_or_else(|| panic!("{all}"))
+        .clone();
+    let link = format!(
+        "/api/v1/obligations/enterprise-monthly-self-inspection/{}/{}",
+        o["subject"].as_str().unwrap(),
+        o["window_index"]
+    );
+    let (_, d) = get(&t, &c.principal.token, &link).await;
+    assert_eq!(d["missing"], json!(["动火作业"]), "named, not numbered: {d}");
+    t.finish().await;
+});
+
 on_both_databases!(obligations_follow_what_is_recorded_with_the_records_behind_them, |backend| async move {
     let t = TestApp::start(backend).await;
     let c = city(&t).await;
@@ -63,8 +163,8 @@ on_both_databases!(obligations_follow_what_is_recorded_with_the_records_behind_t
         (weekly["status"].as_str(), weekly["done"].as_i64(), weekly["need"].as_i64()),
         (Some("due"), Some(0), Some(1))
     );
-    // Last week ended with nothing: overdue.
-    assert!(mine["overdue"].as_array().unwrap().iter().any(|o| o["rule_id"] == "principal-weekly-site-check"));
+    // The account was made today: it owes nothing for the weeks of the campaign before it.
+    assert!(mine["overdue"].as_array().unwrap().is_empty(), "{mine}");
 
     let (st, ins) = post(
         &t,
@@ -95,8 +195,8 @@ on_both_databases!(obligations_follow_what_is_recorded_with_the_records_behind_t
     assert_eq!(get(&t, &c.county.token, &link).await.0, 200);
     assert_eq!(get(&t, &c.principal.token, "/api/v1/obligations/no-such-rule/org-1/0").await.0, 404);
 
-    // A week later: the principal's week stays met, the deputy's closed overdue.
-    t.clock.advance(Duration::days(7));
+    // Two weeks later: the principal's week stays met, the deputy's two weeks closed overdue.
+    t.clock.advance(Duration::days(14));
     let (_, dmine) = get(&t, &c.deputy.token, "/api/v1/obligations/mine").await;
     let overdue: Vec<&Value> =
         dmine["overdue"].as_array().unwrap().iter().filter(|o| o["rule_id"] == "deputy-weekly-site-check").collect();
@@ -716,5 +816,55 @@ on_both_databases!(lists_export_to_excel_with_the_pages_filters, |backend| async
     let ins = rows(fetch("/inspections/export.xlsx").await, "检查记录");
     assert_eq!(ins.len(), 2);
     assert_eq!(ins[1][4], "导出测试检查");
+    t.finish().await;
+});
+
+on_both_databases!(an_expert_panels_health_check_counts_for_the_bureau_that_commissioned_it, |backend| async move {
+    let t = TestApp::start(backend).await;
+    let zezhou = t.org_by_code("bureau-zezhou").await;
+    let city_bureau = t.org_by_code("bureau-jincheng").await;
+    let county = t.user("ex.county", "county_staff", Some(zezhou.id)).await;
+    let city = t.user("ex.city", "city_staff", Some(city_bureau.id)).await;
+    let park = json!({"name": "泽州经济技术开发区", "kind": "park", "jurisdiction_id": zezhou.jurisdiction_id});
+    let (st, park) = post(&t, &county.token, "/api/v1/orgs", park).await;
+    assert_eq!(st, 201, "{park}");
+    // Expert panels are set up with the city, not through the API.
+    let jincheng = anjian_store::jurisdictions::by_code(&t.store.db, "jincheng").await.unwrap().unwrap();
+    let new =
+        anjian_store::orgs::NewOrg::new("panel-test".into(), "晋城市安全生产专家库".into(), "expert_panel", jincheng);
+    let panel = anjian_store::orgs::insert(&t.store.db, new, t.clock.now_value()).await.unwrap();
+    let expert = t.user("ex.expert", "expert", Some(panel.id)).await;
+    let check = |for_bureau: Option<i64>| {
+        let mut body =
+            json!({"org_id": park["id"], "kind": "expert_health_check", "summary": "园区安全体检", "findings": []});
+        if let Some(b) = for_bureau {
+            body["for_bureau_id"] = json!(b);
+        }
+        let (t, token) = (&t, expert.token.clone());
+        async move { post(t, &token, "/api/v1/inspections", body).await }
+    };
+    let status = |who: &TestUser, rule: &'static str| {
+        let (t, token) = (&t, who.token.clone());
+        async move {
+            let (_, mine) = get(t, &token, "/api/v1/obligations/mine").await;
+            find(&mine["current"], rule)["status"].as_str().unwrap().to_owned()
+        }
+    };
+    assert_eq!(status(&city, "city-park-expert-check").await, "due");
+    // By default the check counts for the panel's own area's bureau: the city.
+    assert_eq!(check(None).await.0, 201);
+    assert_eq!(status(&city, "city-park-expert-check").await, "met");
+    assert_eq!(status(&county, "county-park-expert-check").await, "due");
+    // Commissioned by the county: it counts for the county.
+    let (st, v) = check(Some(zezhou.id)).await;
+    assert_eq!(st, 201, "{v}");
+    assert_eq!(status(&county, "county-park-expert-check").await, "met");
+    // Only a regulator commissions; only an expert names one.
+    let (st, v) = check(Some(park["id"].as_i64().unwrap())).await;
+    assert_eq!((st, v["error"]["fields"][0]["field"].as_str()), (422, Some("for_bureau_id")), "{v}");
+    let body =
+        json!({"org_id": park["id"], "kind": "full_coverage_check", "for_bureau_id": city_bureau.id, "findings": []});
+    let (st, v) = post(&t, &county.token, "/api/v1/inspections", body).await;
+    assert_eq!((st, v["error"]["fields"][0]["code"].as_str()), (422, Some("not_allowed")), "{v}");
     t.finish().await;
 });

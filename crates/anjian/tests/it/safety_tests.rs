@@ -250,3 +250,26 @@ on_both_databases!(a_failed_retest_raises_the_enterprise_to_key_supervision, |ba
     assert!(html.contains("安全测试成绩公告") && html.contains("整改到位，复核通过"));
     t.finish().await;
 });
+
+on_both_databases!(key_supervision_is_owed_from_the_month_it_is_decided, |backend| async move {
+    let t = TestApp::start(backend).await;
+    let zezhou = t.org_by_code("bureau-zezhou").await;
+    let county = t.user("ks.county", "county_staff", Some(zezhou.id)).await;
+    let body =
+        json!({"name": "泽州重点监管测试有限公司", "kind": "enterprise", "jurisdiction_id": zezhou.jurisdiction_id});
+    let (st, org) = post(&t, &county.token, "/api/v1/orgs", body).await;
+    assert_eq!(st, 201, "{org}");
+    let org_id = org["id"].as_i64().unwrap();
+    // Registered in August; raised to key supervision on 10 October.
+    t.clock.advance(Duration::days(56));
+    let raise = json!({"level": "key", "reason": "多次检查发现重大隐患"});
+    let (st, v) = post(&t, &county.token, &format!("/api/v1/orgs/{org_id}/supervision-level"), raise).await;
+    assert_eq!(st, 200, "{v}");
+    let (_, mine) = get(&t, &county.token, "/api/v1/obligations/mine").await;
+    let key_rule = |o: &&Value| o["rule_id"] == "key-enterprise-inspection";
+    let overdue: Vec<&Value> = mine["overdue"].as_array().unwrap().iter().filter(key_rule).collect();
+    assert!(overdue.is_empty(), "August and September were not owed at the key level: {overdue:?}");
+    let october = mine["current"].as_array().unwrap().iter().find(key_rule).expect("October's key inspections");
+    assert_eq!((october["targets"].as_i64(), october["status"].as_str()), (Some(1), Some("due")), "{october}");
+    t.finish().await;
+});

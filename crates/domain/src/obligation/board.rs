@@ -6,7 +6,7 @@ use super::world::{Indexed, OrgFacts, World};
 use super::{status, Activity, Evidence, Status, Subject};
 use crate::org::{Industry, Level, OrgKind, SiteKind};
 use crate::plan::{ActivityKind, Plan, Rule, TargetKind, Who};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -14,24 +14,57 @@ use std::sync::Arc;
 /// The key of a count with no particular target (rules that count activities, not targets).
 const ANY: i64 = 0;
 
+/// Something a coverage rule asks a subject to cover.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Target {
+    id: i64,
+    /// How many times in a window.
+    need: u32,
+    /// Owed from the window that contains this moment on (it was registered, or raised to the
+    /// supervision level the rule asks for, then); `None`: throughout.
+    from: Option<DateTime<Utc>>,
+}
+
+impl Target {
+    fn owed_in(&self, w: &Window) -> bool {
+        self.from.is_none_or(|f| w.end > f)
+    }
+}
+
 /// A rule made ready for counting: its windows, its subjects and each subject's targets.
 struct Compiled {
     rule: usize,
     windows: Vec<Window>,
     subjects: Vec<Subject>,
     subject_at: HashMap<Subject, u32>,
-    /// Coverage rules: each subject's targets, sorted by id, with the count each needs. A subject
-    /// with none is counted as a plain count rule when it has no inspection points yet (the rule
-    /// still asks for a self-inspection), and is not applicable otherwise.
-    targets: Vec<Vec<(i64, u32)>>,
-    /// Count rules: what each subject needs per window.
+    /// Coverage rules: each subject's targets, sorted by id. A subject with none is counted as a
+    /// plain count rule when it has no inspection points yet (the rule still asks for a
+    /// self-inspection), and is not applicable otherwise.
+    targets: Vec<Vec<Target>>,
+    /// Count rules: what each subject needs per window …
     need: Vec<u32>,
+    /// … and, before a change of its supervision level, what it needed until then.
+    earlier_need: Vec<Option<(DateTime<Utc>, u32)>>,
+    /// When each subject came to exist (an account, an organisation): nothing is owed for a
+    /// window that ended before.
+    since: Vec<Option<DateTime<Utc>>>,
     info: Vec<SubjectInfo>,
 }
 
 impl Compiled {
     fn coverage(&self, rule: &Rule, s: usize) -> bool {
         rule.on.each && !(self.targets[s].is_empty() && rule.on.kind == TargetKind::InspectionPoints)
+    }
+
+    fn owed_in(&self, s: usize, w: &Window) -> bool {
+        self.since[s].is_none_or(|t| w.end > t)
+    }
+
+    fn need_in(&self, s: usize, w: &Window) -> u32 {
+        match self.earlier_need[s] {
+            Some((at, n)) if w.end <= at => n,
+            _ => self.need[s],
+        }
     }
 }
 
@@ -56,7 +89,10 @@ pub struct Obligation {
     pub window_index: usize,
     pub window: Window,
     pub need: u32,
+    /// Counted from entries made in time.
     pub done: u32,
+    /// Counted from entries made after the window closed (补录), beyond `done`.
+    pub late: u32,
     /// Coverage rules: how many targets there are and how many are done.
     pub targets: usize,
     pub targets_met: usize,
@@ -70,7 +106,11 @@ pub struct RuleSummary {
     pub met: u32,
     pub due: u32,
     pub at_risk: u32,
+    /// Windows that closed short — including those made up afterwards (补录), which stay
+    /// overdue for their period.
     pub overdue: u32,
+    /// Of `overdue`, those made up by entries made after the window closed.
+    pub met_late: u32,
     pub not_applicable: u32,
 }
 
@@ -81,6 +121,10 @@ impl RuleSummary {
             Status::Due => self.due += 1,
             Status::AtRisk => self.at_risk += 1,
             Status::Overdue => self.overdue += 1,
+            Status::MetLate => {
+                self.overdue += 1;
+                self.met_late += 1;
+            }
             Status::NotApplicable => self.not_applicable += 1,
         }
     }
@@ -92,6 +136,18 @@ impl RuleSummary {
 #[derive(Debug, Default, Clone)]
 struct Cell {
     by_target: HashMap<i64, Vec<Evidence>>,
+    /// Entries made after the window closed (补录), kept apart: they show, but do not make the
+    /// window met in time.
+    late: HashMap<i64, Vec<Evidence>>,
+}
+
+/// Where one instance stands: needed, done in time, made up late, and (coverage) targets.
+struct Progress {
+    need: u32,
+    done: u32,
+    late: u32,
+    targets: usize,
+    targets_met: usize,
 }
 
 /// Identifies one obligation instance inside a board.
@@ -104,6 +160,8 @@ pub struct Board {
     by_kind: HashMap<ActivityKind, Vec<usize>>,
     cells: HashMap<Key, Cell>,
     applied: u64,
+    /// How long after a window closes an entry still counts as made in time.
+    grace: Duration,
 }
 
 impl Board {
@@ -117,7 +175,8 @@ impl Board {
             by_kind.entry(rule.activity).or_default().push(rules.len());
             rules.push(c);
         }
-        Board { plan, world, rules, by_kind, cells: HashMap::new(), applied: 0 }
+        let grace = Duration::hours(i64::from(plan.plan.late_entry_grace_hours));
+        Board { plan, world, rules, by_kind, cells: HashMap::new(), applied: 0, grace }
     }
 
     /// A board with every activity counted.
@@ -155,7 +214,7 @@ impl Board {
             let Some(&s) = c.subject_at.get(&subject) else { continue };
             let coverage = c.coverage(rule, s as usize);
             let key = if coverage {
-                if c.targets[s as usize].binary_search_by_key(&target, |t| t.0).is_err() {
+                if c.targets[s as usize].binary_search_by_key(&target, |t| t.id).is_err() {
                     continue;
                 }
                 target
@@ -163,41 +222,54 @@ impl Board {
                 ANY
             };
             let k = (ci as u32, s, w as u32);
-            let list = self.cells.entry(k).or_default().by_target.entry(key).or_default();
-            if !list.contains(&a.evidence) {
-                list.push(a.evidence);
-                touched.push(k);
+            let late = a.recorded_at > c.windows[w].end + self.grace;
+            let cell = self.cells.entry(k).or_default();
+            let known = |m: &HashMap<i64, Vec<Evidence>>| m.get(&key).is_some_and(|l| l.contains(&a.evidence));
+            if known(&cell.by_target) || known(&cell.late) {
+                continue;
             }
+            let list = if late { &mut cell.late } else { &mut cell.by_target };
+            list.entry(key).or_default().push(a.evidence);
+            touched.push(k);
         }
         touched
     }
 
-    fn progress(&self, k: Key) -> (u32, u32, usize, usize) {
+    fn progress(&self, k: Key) -> Progress {
         let c = &self.rules[k.0 as usize];
         let rule = &self.plan.rules[c.rule];
         let s = k.1 as usize;
+        let w = &c.windows[k.2 as usize];
+        let nothing = Progress { need: 0, done: 0, late: 0, targets: 0, targets_met: 0 };
+        if !c.owed_in(s, w) {
+            return nothing;
+        }
         let cell = self.cells.get(&k);
         let count = |t: i64| cell.and_then(|c| c.by_target.get(&t)).map_or(0, |v| v.len() as u32);
+        let count_late = |t: i64| cell.and_then(|c| c.late.get(&t)).map_or(0, |v| v.len() as u32);
         if c.coverage(rule, s) {
-            let (mut need, mut done, mut met) = (0, 0, 0);
-            for &(t, n) in &c.targets[s] {
-                let got = count(t).min(n);
-                need += n;
-                done += got;
-                met += usize::from(got >= n);
+            let mut p = nothing;
+            for t in c.targets[s].iter().filter(|t| t.owed_in(w)) {
+                let got = count(t.id).min(t.need);
+                p.need += t.need;
+                p.done += got;
+                p.late += (got + count_late(t.id)).min(t.need) - got;
+                p.targets += 1;
+                p.targets_met += usize::from(got >= t.need);
             }
-            (need, done, c.targets[s].len(), met)
+            p
         } else if rule.on.each && rule.on.kind != TargetKind::InspectionPoints {
-            (0, 0, 0, 0)
+            nothing
         } else {
-            let need = c.need[s];
-            (need, count(ANY).min(need), 0, 0)
+            let need = c.need_in(s, w);
+            let done = count(ANY).min(need);
+            Progress { need, done, late: (done + count_late(ANY)).min(need) - done, ..nothing }
         }
     }
 
     fn obligation(&self, k: Key, now: DateTime<Utc>) -> Obligation {
         let c = &self.rules[k.0 as usize];
-        let (need, done, targets, targets_met) = self.progress(k);
+        let Progress { need, done, late, targets, targets_met } = self.progress(k);
         let window = c.windows[k.2 as usize];
         let info = &c.info[k.1 as usize];
         Obligation {
@@ -210,16 +282,29 @@ impl Board {
             window,
             need,
             done,
+            late,
             targets,
             targets_met,
-            status: status(need, done, &window, now),
+            status: status(need, done, late, &window, now),
         }
+    }
+
+    /// Whether a record of `kind` that took place at `at` and was entered at `recorded_at` came
+    /// after a window it falls in had closed, grace included (补录). The same test the count
+    /// makes, so a record is marked late exactly where it counts late.
+    pub fn entered_late(&self, kind: ActivityKind, at: DateTime<Utc>, recorded_at: DateTime<Utc>) -> bool {
+        self.by_kind.get(&kind).is_some_and(|rules| {
+            rules.iter().any(|&ci| {
+                let c = &self.rules[ci];
+                window::find(&c.windows, at).is_some_and(|w| recorded_at > c.windows[w].end + self.grace)
+            })
+        })
     }
 
     /// The status of one instance, without building the whole record.
     pub fn status_of(&self, k: Key, now: DateTime<Utc>) -> Status {
-        let (need, done, ..) = self.progress(k);
-        status(need, done, &self.rules[k.0 as usize].windows[k.2 as usize], now)
+        let p = self.progress(k);
+        status(p.need, p.done, p.late, &self.rules[k.0 as usize].windows[k.2 as usize], now)
     }
 
     /// Every instance of every rule on `subject`, in windows that have started by `now`.
@@ -297,19 +382,27 @@ impl Board {
         &self.rules[k.0 as usize].info[k.1 as usize]
     }
 
-    /// The records counted for one instance, and (coverage rules) the targets still short.
-    pub fn evidence(&self, k: Key) -> (Vec<Evidence>, Vec<i64>) {
+    /// The records counted for one instance, each with whether it was entered late (补录), and
+    /// (coverage rules) the targets still short of being covered in time.
+    pub fn evidence(&self, k: Key) -> (Vec<(Evidence, bool)>, Vec<i64>) {
         let c = &self.rules[k.0 as usize];
         let rule = &self.plan.rules[c.rule];
         let cell = self.cells.get(&k);
-        let mut ev: Vec<Evidence> = cell.map(|c| c.by_target.values().flatten().copied().collect()).unwrap_or_default();
+        let mut ev: Vec<(Evidence, bool)> = cell
+            .map(|c| {
+                let on_time = c.by_target.values().flatten().map(|e| (*e, false));
+                on_time.chain(c.late.values().flatten().map(|e| (*e, true))).collect()
+            })
+            .unwrap_or_default();
         ev.sort();
-        ev.dedup();
+        ev.dedup_by_key(|e| e.0);
+        let w = &c.windows[k.2 as usize];
         let missing = if c.coverage(rule, k.1 as usize) {
             c.targets[k.1 as usize]
                 .iter()
-                .filter(|(t, n)| cell.and_then(|c| c.by_target.get(t)).map_or(0, |v| v.len() as u32) < *n)
-                .map(|(t, _)| *t)
+                .filter(|t| t.owed_in(w))
+                .filter(|t| cell.and_then(|c| c.by_target.get(&t.id)).map_or(0, |v| v.len() as u32) < t.need)
+                .map(|t| t.id)
                 .collect()
         } else {
             Vec::new()
@@ -326,15 +419,11 @@ impl Board {
             bytes += c.windows.len() * size_of::<Window>();
             bytes += c.subjects.len() * (2 * size_of::<Subject>() + size_of::<u32>() + size_of::<SubjectInfo>() + 8);
             bytes += c.info.iter().map(|i| i.name.len() + i.place.len()).sum::<usize>();
-            bytes += c
-                .targets
-                .iter()
-                .map(|t| t.len() * size_of::<(i64, u32)>() + size_of::<Vec<(i64, u32)>>())
-                .sum::<usize>();
+            bytes += c.targets.iter().map(|t| t.len() * size_of::<Target>() + size_of::<Vec<Target>>()).sum::<usize>();
         }
         for cell in self.cells.values() {
             bytes += (size_of::<Key>() + size_of::<Cell>()) * 8 / 7;
-            for v in cell.by_target.values() {
+            for v in cell.by_target.values().chain(cell.late.values()) {
                 bytes += (size_of::<i64>() + size_of::<Vec<Evidence>>()) * 8 / 7 + v.capacity() * size_of::<Evidence>();
             }
         }
@@ -351,14 +440,35 @@ fn in_place(path: &str, within: &str) -> bool {
     path.starts_with(within)
 }
 
-fn need_for(rule: &Rule, org: Option<&OrgFacts>) -> u32 {
+fn need_at_level(rule: &Rule, level: Option<&str>) -> u32 {
     let base = *rule.at_least.get_ref();
-    org.and_then(|o| rule.modifiers.iter().find(|m| m.supervision_level == o.supervision_level))
-        .map_or(base, |m| m.at_least.max(base))
+    level.and_then(|l| rule.modifiers.iter().find(|m| m.supervision_level == l)).map_or(base, |m| m.at_least.max(base))
+}
+
+fn need_for(rule: &Rule, org: Option<&OrgFacts>) -> u32 {
+    need_at_level(rule, org.map(|o| o.supervision_level.as_str()))
+}
+
+/// What a subject needed before its last change of level, if that changes the count.
+fn earlier_need(rule: &Rule, org: Option<&OrgFacts>) -> Option<(DateTime<Utc>, u32)> {
+    let o = org?;
+    let change = o.level_changed.as_ref()?;
+    let before = need_at_level(rule, Some(&change.from));
+    (before != need_for(rule, org)).then_some((change.at, before))
 }
 
 fn target_org_fits(rule: &Rule, o: &OrgFacts) -> bool {
     rule.on.org_kinds.contains(&o.kind) && rule.on.supervision_level.as_ref().is_none_or(|l| *l == o.supervision_level)
+}
+
+/// From when an organisation is a target of a rule: its registration, or — for a rule on one
+/// supervision level — the day it was raised to that level.
+fn org_target_from(rule: &Rule, o: &OrgFacts) -> Option<DateTime<Utc>> {
+    let raised = match (&rule.on.supervision_level, &o.level_changed) {
+        (Some(l), Some(c)) if c.from != *l => Some(c.at),
+        _ => None,
+    };
+    o.since.max(raised)
 }
 
 fn city_path(world: &Indexed) -> String {
@@ -423,40 +533,52 @@ fn compile(plan: &Plan, i: usize, rule: &Rule, world: &Indexed) -> Compiled {
     }
     let mut targets = Vec::with_capacity(subjects.len());
     let mut need = Vec::with_capacity(subjects.len());
+    let mut earlier = Vec::with_capacity(subjects.len());
+    let mut since = Vec::with_capacity(subjects.len());
     for (s, inf) in subjects.iter().zip(&info) {
         let org = inf.org_id.and_then(|id| world.org(id));
         need.push(need_for(rule, org));
+        earlier.push(earlier_need(rule, org));
+        since.push(match s {
+            Subject::Org(_) => org.and_then(|o| o.since),
+            Subject::User(id) => world.user(*id).and_then(|u| u.since),
+            Subject::Leader(_) => None,
+        });
         let mut t = if rule.on.each { targets_of(plan, rule, s, org, world) } else { Vec::new() };
         t.sort_unstable();
-        t.dedup_by_key(|x| x.0);
+        t.dedup_by_key(|x| x.id);
         targets.push(t);
     }
     let subject_at = subjects.iter().enumerate().map(|(i, s)| (s.clone(), i as u32)).collect();
-    Compiled { rule: i, windows, subjects, subject_at, targets, need, info }
+    Compiled { rule: i, windows, subjects, subject_at, targets, need, earlier_need: earlier, since, info }
 }
 
-/// The targets a coverage rule asks the subject to cover, each with its count.
-fn targets_of(plan: &Plan, rule: &Rule, subject: &Subject, org: Option<&OrgFacts>, world: &Indexed) -> Vec<(i64, u32)> {
+/// The targets a coverage rule asks the subject to cover, each with its count and from when.
+fn targets_of(plan: &Plan, rule: &Rule, subject: &Subject, org: Option<&OrgFacts>, world: &Indexed) -> Vec<Target> {
     let n = *rule.at_least.get_ref();
     let org_id = org.map(|o| o.id);
     let bureau_path = org.filter(|o| o.kind == OrgKind::Regulator).map(|o| o.jurisdiction_path.as_str());
-    let owned = |m: &HashMap<i64, Vec<i64>>| {
-        org_id.and_then(|id| m.get(&id)).map(|v| v.iter().map(|&t| (t, n)).collect()).unwrap_or_default()
+    let owned = |m: &HashMap<i64, Vec<i64>>, since: &HashMap<i64, Option<DateTime<Utc>>>| {
+        org_id
+            .and_then(|id| m.get(&id))
+            .map(|v| v.iter().map(|&t| Target { id: t, need: n, from: since.get(&t).copied().flatten() }).collect())
+            .unwrap_or_default()
     };
+    let org_target = |o: &OrgFacts| Target { id: o.id, need: need_for(rule, Some(o)), from: org_target_from(rule, o) };
     match rule.on.kind {
         TargetKind::Itself | TargetKind::LiaisonIndustries => Vec::new(),
-        TargetKind::InspectionPoints => owned(&world.points_of),
-        TargetKind::Guards => owned(&world.guards_of),
+        TargetKind::InspectionPoints => owned(&world.points_of, &world.point_since),
+        TargetKind::Guards => owned(&world.guards_of, &world.guard_since),
         TargetKind::Subsidiaries => org_id
             .and_then(|id| world.children_of.get(&id))
-            .map(|v| v.iter().filter_map(|&c| world.org(c)).map(|c| (c.id, need_for(rule, Some(c)))).collect())
+            .map(|v| v.iter().filter_map(|&c| world.org(c)).map(org_target).collect())
             .unwrap_or_default(),
         TargetKind::Orgs => world
             .world
             .orgs
             .iter()
             .filter(|o| target_org_fits(rule, o) && bureau_path.is_some_and(|p| in_place(&o.jurisdiction_path, p)))
-            .map(|o| (o.id, need_for(rule, Some(o))))
+            .map(org_target)
             .collect(),
         TargetKind::Sites => world
             .world
@@ -467,7 +589,7 @@ fn targets_of(plan: &Plan, rule: &Rule, subject: &Subject, org: Option<&OrgFacts
                 Some(p) => in_place(&s.jurisdiction_path, p),
                 None => Some(s.org_id) == org_id,
             })
-            .map(|s| (s.id, n))
+            .map(|s| Target { id: s.id, need: n, from: s.since })
             .collect(),
         TargetKind::LiaisonCounties => match subject {
             Subject::Leader(code) => plan
@@ -476,7 +598,7 @@ fn targets_of(plan: &Plan, rule: &Rule, subject: &Subject, org: Option<&OrgFacts
                     l.counties
                         .iter()
                         .filter_map(|c| world.jurisdiction_by_code(c.get_ref()))
-                        .map(|j| (j.id, n))
+                        .map(|j| Target { id: j.id, need: n, from: None })
                         .collect()
                 })
                 .unwrap_or_default(),

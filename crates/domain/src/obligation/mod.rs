@@ -11,7 +11,7 @@ mod world;
 
 pub use board::{Board, Obligation, RuleSummary, SubjectInfo};
 pub use window::{find as find_window, windows, Window};
-pub use world::{Indexed, JurisdictionFacts, OrgFacts, Owned, SiteFacts, UserFacts, World};
+pub use world::{Indexed, JurisdictionFacts, LevelChange, OrgFacts, Owned, SiteFacts, UserFacts, World};
 
 use crate::org::string_enum;
 use crate::plan::ActivityKind;
@@ -44,11 +44,16 @@ pub struct Evidence {
     pub id: i64,
 }
 
-/// One countable thing that happened: who did it, on what, when.
+/// One countable thing that happened: who did it, on what, when — and when it was entered.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Activity {
     pub kind: ActivityKind,
+    /// When it happened, as the record says.
     pub at: DateTime<Utc>,
+    /// When it was entered, by the server's clock. An entry made after its window closed (and
+    /// the plan's grace) is 补录: it still shows, but it does not turn a window that closed short
+    /// into "met" — see [`Status::MetLate`].
+    pub recorded_at: DateTime<Utc>,
     pub actor_user: Option<i64>,
     pub actor_org: Option<i64>,
     pub target_org: Option<i64>,
@@ -60,11 +65,13 @@ pub struct Activity {
 }
 
 impl Activity {
-    /// An activity with no actor or target yet; see [`Activity::by`] and [`Activity::on_org`].
+    /// An activity entered as it happened, with no actor or target yet; see [`Activity::by`],
+    /// [`Activity::on_org`] and [`Activity::entered`].
     pub fn new(kind: ActivityKind, at: DateTime<Utc>, evidence: Evidence) -> Activity {
         Activity {
             kind,
             at,
+            recorded_at: at,
             actor_user: None,
             actor_org: None,
             target_org: None,
@@ -86,6 +93,12 @@ impl Activity {
     /// Done on (or for) this organisation.
     pub fn on_org(mut self, org: i64) -> Activity {
         self.target_org = Some(org);
+        self
+    }
+
+    /// Entered at `t` (the server's clock), which may be long after it happened.
+    pub fn entered(mut self, t: DateTime<Utc>) -> Activity {
+        self.recorded_at = t;
         self
     }
 }
@@ -132,6 +145,9 @@ impl FromStr for Subject {
 pub enum Status {
     /// The window closed short of the count.
     Overdue,
+    /// The window closed short of the count, and entries made after it closed (补录) make up the
+    /// rest. It still counts among the overdue of its period.
+    MetLate,
     /// Open, but so much of the window has gone that the rest is unlikely to be done: see
     /// [`status`].
     AtRisk,
@@ -146,11 +162,18 @@ impl Status {
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Overdue => "overdue",
+            Status::MetLate => "met_late",
             Status::AtRisk => "at_risk",
             Status::Due => "due",
             Status::Met => "met",
             Status::NotApplicable => "not_applicable",
         }
+    }
+
+    /// The window closed short of its count in time — whether or not 补录 made it up later.
+    /// What overdue statistics and overdue lists count.
+    pub fn closed_short(self) -> bool {
+        matches!(self, Status::Overdue | Status::MetLate)
     }
 }
 
@@ -159,12 +182,13 @@ pub const AT_RISK_LATE: f64 = 0.75;
 /// … or once this share has passed with less than this share of the count done.
 pub const AT_RISK_BEHIND: f64 = 0.5;
 
-/// The status of `done` out of `need` in `window` at `now`.
+/// The status of `done` out of `need` in `window` at `now`, where `late` more were entered
+/// after the window closed (补录).
 ///
 /// At risk means the remaining count is unlikely: three quarters of the window have gone and it
 /// is not met, or — when more than one is needed — half of it has gone and less than half is done
 /// (behind a steady pace).
-pub fn status(need: u32, done: u32, window: &Window, now: DateTime<Utc>) -> Status {
+pub fn status(need: u32, done: u32, late: u32, window: &Window, now: DateTime<Utc>) -> Status {
     if need == 0 {
         return Status::NotApplicable;
     }
@@ -172,7 +196,7 @@ pub fn status(need: u32, done: u32, window: &Window, now: DateTime<Utc>) -> Stat
         return Status::Met;
     }
     if now >= window.end {
-        return Status::Overdue;
+        return if done + late >= need { Status::MetLate } else { Status::Overdue };
     }
     let gone = window.elapsed(now);
     let behind = need >= 2 && gone >= AT_RISK_BEHIND && f64::from(done) < f64::from(need) * AT_RISK_BEHIND;

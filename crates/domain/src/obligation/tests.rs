@@ -55,11 +55,21 @@ fn org(id: i64, kind: OrgKind, j: i64, parent: Option<i64>, level: &str) -> OrgF
         park_id: None,
         supervision_level: level.into(),
         industry: None,
+        since: None,
+        level_changed: None,
     }
 }
 
 fn user(id: i64, role: Role, org_id: i64, leader: Option<&str>, position: Option<Position>) -> UserFacts {
-    UserFacts { id, name: format!("u{id}"), role, org_id: Some(org_id), leader_code: leader.map(Into::into), position }
+    UserFacts {
+        id,
+        name: format!("u{id}"),
+        role,
+        org_id: Some(org_id),
+        leader_code: leader.map(Into::into),
+        position,
+        since: None,
+    }
 }
 
 fn world() -> World {
@@ -100,8 +110,12 @@ fn world() -> World {
             kind: SiteKind::RailwayCrossing,
             org_id: ACME,
             jurisdiction_path: "/1/2/".into(),
+            since: None,
         }],
-        points: vec![Owned { id: POINT_1, org_id: ACME }, Owned { id: POINT_2, org_id: ACME }],
+        points: vec![
+            Owned { id: POINT_1, org_id: ACME, since: None },
+            Owned { id: POINT_2, org_id: ACME, since: None },
+        ],
         guards: vec![],
     }
 }
@@ -110,6 +124,7 @@ fn act(kind: ActivityKind, at: DateTime<Utc>, user: i64, actor_org: i64, target_
     Activity {
         kind,
         at,
+        recorded_at: at,
         actor_user: Some(user),
         actor_org: Some(actor_org),
         target_org: Some(target_org),
@@ -162,15 +177,15 @@ fn at_risk_is_late_in_the_window_or_behind_half_way() {
         period: Some(PeriodKind::Week),
     };
     let at = |h| w.start + Duration::hours(h);
-    assert_eq!(status(1, 0, &w, at(10)), Status::Due);
-    assert_eq!(status(1, 0, &w, at(74)), Status::Due);
-    assert_eq!(status(1, 0, &w, at(75)), Status::AtRisk);
-    assert_eq!(status(1, 1, &w, at(99)), Status::Met);
-    assert_eq!(status(1, 0, &w, at(100)), Status::Overdue);
+    assert_eq!(status(1, 0, 0, &w, at(10)), Status::Due);
+    assert_eq!(status(1, 0, 0, &w, at(74)), Status::Due);
+    assert_eq!(status(1, 0, 0, &w, at(75)), Status::AtRisk);
+    assert_eq!(status(1, 1, 0, &w, at(99)), Status::Met);
+    assert_eq!(status(1, 0, 0, &w, at(100)), Status::Overdue);
     // Two needed: none done half-way is behind; one done half-way is on course.
-    assert_eq!(status(2, 0, &w, at(50)), Status::AtRisk);
-    assert_eq!(status(2, 1, &w, at(50)), Status::Due);
-    assert_eq!(status(0, 0, &w, at(50)), Status::NotApplicable);
+    assert_eq!(status(2, 0, 0, &w, at(50)), Status::AtRisk);
+    assert_eq!(status(2, 1, 0, &w, at(50)), Status::Due);
+    assert_eq!(status(0, 0, 0, &w, at(50)), Status::NotApplicable);
 }
 
 #[test]
@@ -193,6 +208,69 @@ fn a_full_self_inspection_covers_every_point() {
     // June was never inspected: overdue once it ended.
     let june = one(&b, "enterprise-monthly-self-inspection", Subject::Org(ACME), noon(2022, 6, 25), now);
     assert_eq!(june.status, Status::Overdue);
+}
+
+#[test]
+fn an_entry_made_after_its_window_closed_is_late_and_the_window_stays_overdue() {
+    let p = plan();
+    let week = noon(2022, 7, 12); // Tuesday; the week ends on Monday 07-18 at midnight
+    let now = noon(2022, 7, 25);
+    // Entered on Monday evening after the week: within the 24 hours' grace, it counts in time.
+    let in_grace = act(ActivityKind::SiteCheck, week, PRINCIPAL, ACME, ACME, 1)
+        .entered(local_midnight(day(2022, 7, 18)) + Duration::hours(20));
+    let b = Board::build(p.clone(), world(), [&in_grace]);
+    assert_eq!(one(&b, "principal-weekly-site-check", Subject::User(PRINCIPAL), week, now).status, Status::Met);
+    // Entered a week later, dated back into the week: 补录. It shows, the week stays overdue.
+    let late = act(ActivityKind::SiteCheck, week, PRINCIPAL, ACME, ACME, 2).entered(noon(2022, 7, 25));
+    let mut b = Board::build(p, world(), [&late]);
+    let o = one(&b, "principal-weekly-site-check", Subject::User(PRINCIPAL), week, now);
+    assert_eq!((o.done, o.late, o.status), (0, 1, Status::MetLate));
+    let k = b.key(o.rule_index, &o.subject, o.window_index).unwrap();
+    assert_eq!(b.evidence(k).0, vec![(late.evidence, true)]);
+    let mut summary = RuleSummary::default();
+    summary.add(o.status);
+    assert_eq!((summary.overdue, summary.met_late, summary.met), (1, 1, 0), "still overdue for its week");
+    // The same record entered again changes nothing; one entered in time makes the week met.
+    assert!(b.apply(&late).is_empty());
+    b.apply(&act(ActivityKind::SiteCheck, week, PRINCIPAL, ACME, ACME, 3));
+    assert_eq!(one(&b, "principal-weekly-site-check", Subject::User(PRINCIPAL), week, now).status, Status::Met);
+}
+
+#[test]
+fn nobody_owes_for_windows_that_ended_before_they_existed() {
+    let p = plan();
+    let mut w = world();
+    // The principal's account was made on Wednesday 07-13; the enterprise registered on 07-05.
+    w.users.iter_mut().find(|u| u.id == PRINCIPAL).unwrap().since = Some(noon(2022, 7, 13));
+    w.orgs.iter_mut().find(|o| o.id == ACME).unwrap().since = Some(noon(2022, 7, 5));
+    // Point 2 was added in August.
+    w.points[1].since = Some(noon(2022, 8, 2));
+    let b = Board::build(p, w, std::iter::empty());
+    let now = noon(2022, 9, 1);
+    let weekly = |at| one(&b, "principal-weekly-site-check", Subject::User(PRINCIPAL), at, now).status;
+    assert_eq!(weekly(noon(2022, 7, 5)), Status::NotApplicable, "the week before the account");
+    assert_eq!(weekly(noon(2022, 7, 12)), Status::Overdue, "the week it was made in is owed");
+    let monthly = |at| one(&b, "enterprise-monthly-self-inspection", Subject::Org(ACME), at, now);
+    assert_eq!(monthly(noon(2022, 6, 25)).status, Status::NotApplicable, "June ended before it registered");
+    assert_eq!(monthly(noon(2022, 7, 20)).targets, 1, "July's round did not have point 2");
+    assert_eq!(monthly(noon(2022, 8, 20)).targets, 2);
+}
+
+#[test]
+fn a_raised_supervision_level_is_owed_from_the_window_it_was_decided_in() {
+    let p = plan();
+    let mut w = world();
+    let acme = w.orgs.iter_mut().find(|o| o.id == ACME).unwrap();
+    acme.supervision_level = "key".into();
+    acme.level_changed = Some(LevelChange { at: noon(2022, 9, 14), from: "general".into() });
+    let b = Board::build(p, w, std::iter::empty());
+    let now = noon(2022, 10, 20);
+    let key_checks = |at| {
+        let o = one(&b, "key-enterprise-inspection", Subject::Org(CHENGQU_BUREAU), at, now);
+        (o.targets, o.status)
+    };
+    assert_eq!(key_checks(noon(2022, 8, 10)), (0, Status::NotApplicable), "not key in August");
+    assert_eq!(key_checks(noon(2022, 9, 20)), (1, Status::Overdue), "owed from September, the month it was raised");
 }
 
 #[test]
@@ -232,7 +310,7 @@ fn liaison_checks_count_in_the_leaders_own_county_and_industry() {
     assert_eq!(lian.status, Status::Met);
     assert_eq!(
         b.evidence(b.key(lian.rule_index, &lian.subject, lian.window_index).unwrap()).0,
-        vec![Evidence { source: Source::Inspection, id: 3 }]
+        vec![(Evidence { source: Source::Inspection, id: 3 }, false)]
     );
     let ind = one(&b, "liaison-weekly-industry-check", Subject::Leader("lian-lujun".into()), at, now);
     assert_eq!(ind.status, Status::Met);
@@ -300,11 +378,16 @@ fn arb_activity() -> impl Strategy<Value = Activity> {
     let users = prop::sample::select(vec![PRINCIPAL, DEPUTY, COUNTY_STAFF, JIN, LIAN, CITY_STAFF]);
     let orgs = prop::sample::select(vec![CITY_BUREAU, CHENGQU_BUREAU, ACME, BOOM, PARK, GROUP, SUB]);
     let points = prop::option::of(prop::sample::select(vec![POINT_1, POINT_2]));
-    (kinds, 0i64..200 * 24, users, orgs.clone(), orgs, points, 1i64..40).prop_map(|(kind, h, u, ao, to, pt, id)| {
-        let mut a = act(kind, noon(2022, 6, 23) + Duration::hours(h), u, ao, to, id);
-        a.target_point = pt;
-        a
-    })
+    // A third of the records are entered days or weeks after they happened (补录).
+    let delay = prop::option::weighted(0.33, 0i64..24 * 40);
+    (kinds, 0i64..200 * 24, users, orgs.clone(), orgs, points, 1i64..40, delay).prop_map(
+        |(kind, h, u, ao, to, pt, id, delay)| {
+            let at = noon(2022, 6, 23) + Duration::hours(h);
+            let mut a = act(kind, at, u, ao, to, id).entered(at + Duration::hours(delay.unwrap_or(0)));
+            a.target_point = pt;
+            a
+        },
+    )
 }
 
 proptest! {
@@ -349,7 +432,7 @@ proptest! {
         for k in b.keys(t1, "/") {
             let (s1, s2) = (b.status_of(k, t1), b.status_of(k, t2));
             match s1 {
-                Status::Met | Status::NotApplicable | Status::Overdue => prop_assert_eq!(s1, s2),
+                Status::Met | Status::NotApplicable | Status::Overdue | Status::MetLate => prop_assert_eq!(s1, s2),
                 _ => prop_assert!(s2 <= s1),
             }
         }

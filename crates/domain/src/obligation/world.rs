@@ -4,6 +4,7 @@
 use crate::org::{Industry, Level, OrgKind, SiteKind};
 use crate::plan::Position;
 use crate::role::Role;
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
 #[derive(Debug, Clone)]
@@ -29,6 +30,30 @@ pub struct OrgFacts {
     pub park_id: Option<i64>,
     pub supervision_level: String,
     pub industry: Option<Industry>,
+    /// When it was registered: it owes nothing, and is owed nothing, for windows that ended
+    /// before. `None`: since before the campaign.
+    pub since: Option<DateTime<Utc>>,
+    /// Its last change of supervision level: what it owes at the new level starts with the
+    /// window in which the change was decided.
+    pub level_changed: Option<LevelChange>,
+}
+
+/// A change of an organisation's supervision level (e.g. raised to 重点监管).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LevelChange {
+    pub at: DateTime<Utc>,
+    /// The level before.
+    pub from: String,
+}
+
+impl OrgFacts {
+    /// Its supervision level during a window that ends at `end`.
+    pub fn level_until(&self, end: DateTime<Utc>) -> &str {
+        match &self.level_changed {
+            Some(c) if end <= c.at => &c.from,
+            _ => &self.supervision_level,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -40,6 +65,8 @@ pub struct UserFacts {
     pub leader_code: Option<String>,
     /// 部门负责人 / 包联领导 inside a bureau; principals and deputies follow from the role.
     pub position: Option<Position>,
+    /// When the account was made: a person owes nothing for windows that ended before.
+    pub since: Option<DateTime<Utc>>,
 }
 
 impl UserFacts {
@@ -59,6 +86,8 @@ pub struct SiteFacts {
     pub kind: SiteKind,
     pub org_id: i64,
     pub jurisdiction_path: String,
+    /// When it was registered.
+    pub since: Option<DateTime<Utc>>,
 }
 
 /// An inspection point or a crossing guard: something that belongs to one organisation.
@@ -66,6 +95,8 @@ pub struct SiteFacts {
 pub struct Owned {
     pub id: i64,
     pub org_id: i64,
+    /// When it was registered: a point added today is not missing from last month's round.
+    pub since: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -88,6 +119,8 @@ pub struct Indexed {
     jur_at: HashMap<i64, usize>,
     pub(crate) point_owner: HashMap<i64, i64>,
     pub(crate) guard_owner: HashMap<i64, i64>,
+    pub(crate) point_since: HashMap<i64, Option<DateTime<Utc>>>,
+    pub(crate) guard_since: HashMap<i64, Option<DateTime<Utc>>>,
     pub(crate) points_of: HashMap<i64, Vec<i64>>,
     pub(crate) guards_of: HashMap<i64, Vec<i64>>,
     pub(crate) children_of: HashMap<i64, Vec<i64>>,
@@ -102,6 +135,8 @@ impl Indexed {
             jur_at: world.jurisdictions.iter().enumerate().map(|(i, j)| (j.id, i)).collect(),
             point_owner: world.points.iter().map(|p| (p.id, p.org_id)).collect(),
             guard_owner: world.guards.iter().map(|p| (p.id, p.org_id)).collect(),
+            point_since: world.points.iter().filter(|p| p.since.is_some()).map(|p| (p.id, p.since)).collect(),
+            guard_since: world.guards.iter().filter(|p| p.since.is_some()).map(|p| (p.id, p.since)).collect(),
             ..Default::default()
         };
         for p in &world.points {

@@ -86,6 +86,14 @@ pub struct Header {
     pub timezone: String,
     pub starts: Spanned<PlanDate>,
     pub ends: Spanned<PlanDate>,
+    /// How long after a window closes an entry still counts as made in time; one made later is
+    /// 补录 (shown as such, and it does not turn a window that closed short into met in time).
+    #[serde(default = "default_grace_hours")]
+    pub late_entry_grace_hours: u32,
+}
+
+fn default_grace_hours() -> u32 {
+    24
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

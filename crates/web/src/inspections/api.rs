@@ -34,11 +34,17 @@ pub struct InspectionDto {
     pub checklist_version_id: Option<i64>,
     /// The site inspected (a crossing, a warehouse).
     pub site_id: Option<i64>,
+    /// When it was entered (the server's clock).
+    pub recorded_at: DateTime<Utc>,
+    /// Entered after a window it counts in had closed, grace included (补录).
+    pub late: bool,
 }
 
-impl From<anjian_domain::inspection::Inspection> for InspectionDto {
-    fn from(i: anjian_domain::inspection::Inspection) -> Self {
+impl InspectionDto {
+    fn new(i: anjian_domain::inspection::Inspection, late: bool) -> Self {
         InspectionDto {
+            late,
+            recorded_at: i.created_at,
             id: i.id,
             uid: i.uid,
             org_id: i.org_id,
@@ -81,7 +87,8 @@ pub async fn record_inspection(
     ApiJson(b): ApiJson<RecordInspection>,
 ) -> Result<(StatusCode, Json<InspectionDto>), ApiError> {
     let c = s.app.record_inspection(&a, b, crate::kit::api::idempotency_key(&headers)).await?;
-    Ok((if c.replayed { StatusCode::OK } else { StatusCode::CREATED }, Json(c.value.into())))
+    let late = s.app.inspections_entered_late(std::slice::from_ref(&c.value)).await?[0];
+    Ok((if c.replayed { StatusCode::OK } else { StatusCode::CREATED }, Json(InspectionDto::new(c.value, late))))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -115,7 +122,11 @@ pub async fn list_inspections(
     let f = InspectionFilter { org_id: p.org_id, kind: p.kind, since: p.since, until: p.until, ..Default::default() };
     let rows = s.app.list_inspections(&a, &f, p.before, n).await?;
     let next = (rows.len() as u64 == n).then(|| rows.last().map(|r| r.id)).flatten();
-    Ok(Json(InspectionPage { items: rows.into_iter().map(Into::into).collect(), next }))
+    let late = s.app.inspections_entered_late(&rows).await?;
+    Ok(Json(InspectionPage {
+        items: rows.into_iter().zip(late).map(|(i, l)| InspectionDto::new(i, l)).collect(),
+        next,
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/inspections/{id}", params(("id" = i64, Path)), responses((status = 200, body = InspectionDetail), (status = 404, body = ErrorBody)))]
@@ -125,8 +136,9 @@ pub async fn get_inspection(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<InspectionDetail>, ApiError> {
     let (i, findings, covered) = s.app.get_inspection(&a, id).await?;
+    let late = s.app.inspections_entered_late(std::slice::from_ref(&i)).await?[0];
     Ok(Json(InspectionDetail {
-        inspection: i.into(),
+        inspection: InspectionDto::new(i, late),
         covered_point_ids: covered,
         findings: findings
             .into_iter()

@@ -38,6 +38,8 @@ pub struct Row {
     pub org: String,
     pub inspector: String,
     pub summary: String,
+    /// Entered after a window it counts in had closed (补录).
+    pub late: bool,
 }
 
 #[derive(Template)]
@@ -113,12 +115,18 @@ async fn list(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuer
     };
     let names = crate::kit::page::org_names(&state, s.actor(), rows.iter().map(|r| r.org_id)).await;
     let role = s.actor().role;
+    let late = match state.app.inspections_entered_late(&rows).await {
+        Ok(l) => l,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
     render(&ListPage {
         p: Chrome::signed(&s, "/inspections"),
         title: s.lang.t("inspections.title"),
         rows: rows
             .into_iter()
-            .map(|r| Row {
+            .zip(late)
+            .map(|(r, late)| Row {
+                late,
                 at: local_time(r.at),
                 kind_key: key("inspection_kind", &r.kind),
                 org: names.get(&r.org_id).cloned().unwrap_or_default(),
@@ -152,6 +160,9 @@ struct NewPage {
     scanned: Option<i64>,
     /// The organisation's sites (crossings, warehouses) an inspection can be of.
     sites: Vec<(i64, String)>,
+    /// For an expert panel: the bureaus a check can be commissioned by (the first is the
+    /// panel's own area's, the default).
+    bureaus: Vec<(i64, String)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -200,6 +211,19 @@ async fn form_page_at(
         Err(_) => Vec::new(),
     };
     let checklists = state.app.list_checklists(actor).await.unwrap_or_default();
+    let expert = actor.org.as_ref().is_some_and(|o| o.kind == anjian_domain::org::OrgKind::ExpertPanel.as_str());
+    let bureaus = if expert {
+        let f = anjian_domain::org::OrgFilter {
+            kind: Some(anjian_domain::org::OrgKind::Regulator.as_str().into()),
+            ..Default::default()
+        };
+        match state.app.list_orgs(actor, &f, None, 500).await {
+            Ok(list) => list.into_iter().map(|o| (o.id, o.name)).collect(),
+            Err(e) => return PageError::new(e, s.lang).into_response(),
+        }
+    } else {
+        Vec::new()
+    };
     // A chosen checklist fills the rows with its items and is kept with the inspection.
     let (rows, checklist_version_id) = match checklist_id {
         Some(id) => match state.app.checklist_version(actor, id, None).await {
@@ -229,6 +253,7 @@ async fn form_page_at(
         point_kinds: PointKind::ALL.iter().map(|k| (k.as_str(), key("point_kind", k.as_str()))).collect(),
         scanned,
         sites,
+        bureaus,
     })
 }
 
@@ -275,6 +300,7 @@ fn parse(fields: &[(String, String)]) -> Result<(String, String, RecordInspectio
             findings,
             checklist_version_id: get("checklist_version_id").parse().ok(),
             site_id: get("site_id").parse().ok(),
+            for_bureau_id: get("for_bureau_id").parse().ok(),
         },
     ))
 }

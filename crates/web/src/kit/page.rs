@@ -268,6 +268,8 @@ pub struct Row {
     pub status: &'static str,
     pub status_key: &'static str,
     pub link: String,
+    /// How much of the progress was entered after the window closed (补录).
+    pub late: u32,
 }
 
 impl Row {
@@ -287,6 +289,7 @@ impl Row {
             status: o.status.as_str(),
             status_key: key("obstatus", o.status.as_str()),
             link: o.link(),
+            late: o.late,
         }
     }
 }

@@ -91,7 +91,7 @@ struct DetailPage {
     row: Row,
     source: String,
     assumption: String,
-    evidence: Vec<(&'static str, i64, String)>,
+    evidence: Vec<(&'static str, i64, String, bool)>,
     missing: Vec<String>,
 }
 
@@ -111,7 +111,7 @@ async fn detail(
         source: obligation.source.clone(),
         assumption: obligation.assumption.clone().unwrap_or_default(),
         row: Row::new(&obligation),
-        evidence: evidence.into_iter().map(|e| (key("evsource", e.source.as_str()), e.id, e.link)).collect(),
+        evidence: evidence.into_iter().map(|e| (key("evsource", e.source.as_str()), e.id, e.link, e.late)).collect(),
         missing,
     })
 }
