@@ -256,14 +256,14 @@ async fn measure(
         }
         if batch.len() >= 20_000 {
             let txn = store.begin_write().await?;
-            activities::insert_many(&*txn, &batch, now).await?;
+            activities::insert_history(&*txn, &batch).await?;
             txn.commit().await?;
             written += batch.len() as u64;
             batch.clear();
         }
     }
     let txn = store.begin_write().await?;
-    activities::insert_many(&*txn, &batch, now).await?;
+    activities::insert_history(&*txn, &batch).await?;
     txn.commit().await?;
     written += batch.len() as u64;
     let setup_s = setup.elapsed().as_secs_f64();
@@ -280,7 +280,7 @@ async fn measure(
         let board = &guard.as_ref().expect("built").board;
         let t = Instant::now();
         let mut count = 0u64;
-        let mut by_status = [0u64; 5];
+        let mut by_status = [0u64; 6];
         for k in board.keys(now, "/") {
             by_status[board.status_of(k, now) as usize] += 1;
             count += 1;

@@ -33,10 +33,20 @@ fn to_model(a: &Activity, now: DateTime<Utc>) -> activity::ActiveModel {
     }
 }
 
-/// Records activities (in the caller's transaction, beside the record they come from).
+/// Records activities (in the caller's transaction, beside the record they come from), entered
+/// `now`.
 pub async fn insert_many(db: &impl ConnectionTrait, acts: &[Activity], now: DateTime<Utc>) -> Result<()> {
     for chunk in acts.chunks(500) {
         Activities::insert_many(chunk.iter().map(|a| to_model(a, now))).exec_without_returning(db).await?;
+    }
+    Ok(())
+}
+
+/// Records a generated history (a benchmark's campaign), each activity entered when its
+/// `recorded_at` says.
+pub async fn insert_history(db: &impl ConnectionTrait, acts: &[Activity]) -> Result<()> {
+    for chunk in acts.chunks(500) {
+        Activities::insert_many(chunk.iter().map(|a| to_model(a, a.recorded_at))).exec_without_returning(db).await?;
     }
     Ok(())
 }
