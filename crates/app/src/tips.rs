@@ -41,11 +41,19 @@ pub struct Guard {
     state: Mutex<GuardState>,
 }
 
+/// What a client's requests are counted for: submitting tips and following them up are limited
+/// apart, so a reporter who checks on a tip ten times can still report a new one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Counter {
+    Submit,
+    FollowUp,
+}
+
 #[derive(Default)]
 struct GuardState {
     hour: i64,
     hour_key: [u8; 32],
-    counts: HashMap<[u8; 16], u32>,
+    counts: HashMap<([u8; 16], Counter), u32>,
     used: HashSet<String>,
 }
 
@@ -92,8 +100,8 @@ impl Guard {
         Ok(())
     }
 
-    /// Counts one request from a client; refuses past `limit` within the hour.
-    fn admit(&self, client: Option<IpAddr>, limit: u32, now: DateTime<Utc>) -> Result<()> {
+    /// Counts one request from a client for `counter`; refuses past `limit` within the hour.
+    fn admit(&self, client: Option<IpAddr>, counter: Counter, limit: u32, now: DateTime<Utc>) -> Result<()> {
         let Some(ip) = client else { return Ok(()) };
         let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
         s.roll(now);
@@ -101,7 +109,7 @@ impl Guard {
         m.update(ip.to_string().as_bytes());
         let mut k = [0u8; 16];
         k.copy_from_slice(&m.finalize().into_bytes()[..16]);
-        let n = s.counts.entry(k).or_insert(0);
+        let n = s.counts.entry((k, counter)).or_insert(0);
         *n += 1;
         if *n > limit {
             return Err(AppError::Throttled);
@@ -190,6 +198,14 @@ pub struct TipDetail {
     pub overdue: bool,
 }
 
+impl TipDetail {
+    /// What the verification found, in the bureau's words (the conclusion's note): what a hazard
+    /// filed from the tip starts from.
+    pub fn verification_findings(&self) -> &str {
+        self.events.iter().rev().find(|e| e.kind == "concluded").map_or("", |e| e.note.as_str())
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, Default)]
 pub struct AssignInput {
     pub category: String,
@@ -273,7 +289,7 @@ impl App {
         photos: Vec<Vec<u8>>,
     ) -> Result<ReceiptCode> {
         let now = self.clock.now();
-        self.tip_guard.admit(client, self.settings.tip_hourly_limit, now)?;
+        self.tip_guard.admit(client, Counter::Submit, self.settings.tip_hourly_limit, now)?;
         let rules = self.rules().await;
         let mut errors = Vec::new();
         let channel = match input.channel.as_str() {
@@ -371,7 +387,7 @@ impl App {
     /// The tip behind a receipt code, or not found (the same answer for a wrong code and a
     /// throttled guess, so the channel tells an attacker nothing).
     async fn tip_by_receipt(&self, client: Option<IpAddr>, code: &str) -> Result<Tip> {
-        self.tip_guard.admit(client, self.settings.tip_hourly_limit * 6, self.clock.now())?;
+        self.tip_guard.admit(client, Counter::FollowUp, self.settings.tip_hourly_limit * 6, self.clock.now())?;
         let canonical = ReceiptCode::parse(code).ok_or(AppError::NotFound)?.canonical().to_owned();
         let crypto = self.crypto.clone();
         let hash = tokio::task::spawn_blocking(move || crypto.receipt_digest(&canonical))
@@ -598,7 +614,9 @@ impl App {
     }
 
     /// A founded tip becomes a hazard in the ledger of the organisation concerned, in one step.
-    pub async fn tip_to_hazard(&self, actor: &Actor, id: i64, grade: &str) -> Result<i64> {
+    /// The enterprise reads its ledger, so the hazard carries the bureau's own description of
+    /// what was found — never the tip's text, which could name whoever reported it.
+    pub async fn tip_to_hazard(&self, actor: &Actor, id: i64, grade: &str, description: &str) -> Result<i64> {
         Self::require_handler(actor)?;
         let t = self.tip_in_scope(actor, id).await?;
         if !t.outcome.is_some_and(Outcome::founded) {
@@ -609,11 +627,10 @@ impl App {
         }
         let org_id = t.org_id.ok_or_else(|| AppError::invalid("org_id", "required"))?;
         let org = anjian_store::orgs::get(&self.store.db, &actor.scope, org_id).await?;
-        let h = HazardInput::finding(
-            ZH.fill("record.tip_hazard", &[("id", &t.id), ("body", &t.body.chars().take(300).collect::<String>())]),
-            grade,
-            &t.category,
-        );
+        if description.trim().is_empty() {
+            return Err(AppError::invalid("description", "required"));
+        }
+        let h = HazardInput::finding(description.trim().to_owned(), grade, &t.category);
         let now = self.clock.now();
         let txn = self.store.begin_write().await?;
         let hazard = self.insert_hazard(&*txn, actor, &org, &h, None, "tip", now, None, None).await?;
@@ -880,5 +897,28 @@ fn file_row(role: &'static str, clean: &anjian_store::images::CleanImage, sha256
         sha256,
         width: clean.width as i32,
         height: clean.height as i32,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn following_up_does_not_use_up_the_reports_an_address_may_make() {
+        let g = Guard::new(vec![7; 32]);
+        let now: DateTime<Utc> = "2022-08-15T02:00:00Z".parse().unwrap();
+        let ip: Option<IpAddr> = Some("203.0.113.9".parse().unwrap());
+        for _ in 0..10 {
+            g.admit(ip, Counter::FollowUp, 60, now).unwrap();
+        }
+        for _ in 0..3 {
+            g.admit(ip, Counter::Submit, 3, now).unwrap();
+        }
+        assert!(matches!(g.admit(ip, Counter::Submit, 3, now), Err(AppError::Throttled)), "the fourth report");
+        g.admit(ip, Counter::FollowUp, 60, now).unwrap();
+        // Another address, or the next hour, starts afresh.
+        g.admit(Some("203.0.113.10".parse().unwrap()), Counter::Submit, 3, now).unwrap();
+        g.admit(ip, Counter::Submit, 3, now + Duration::hours(1)).unwrap();
     }
 }

@@ -343,6 +343,10 @@ impl Tip {
     }
 
     /// A reward was approved (paid or waiting for payment): what the reporter may be told.
+    pub fn is_internal(&self) -> bool {
+        self.channel == Channel::Internal
+    }
+
     pub fn reward_decided(&self) -> bool {
         self.state == TipState::RewardApproved
             || (self.state == TipState::Closed && self.reward_yuan.is_some() && self.reward_proposed_by.is_some())

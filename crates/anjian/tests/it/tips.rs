@@ -156,14 +156,21 @@ on_both_databases!(a_tip_runs_from_receipt_to_a_paid_reward_and_a_hazard, |backe
     assert_eq!(st, 200, "{v}");
     assert_eq!(v["state"], "concluded");
 
-    // One step to the hazard ledger of the enterprise concerned.
-    let (st, h) = post(&t, &county.token, &format!("{path}/hazard"), json!({"grade": "major"})).await;
+    // One step to the hazard ledger of the enterprise concerned, described in the bureau's words.
+    let (st, v) =
+        post(&t, &county.token, &format!("{path}/hazard"), json!({"grade": "major", "description": " "})).await;
+    assert_eq!((st, v["error"]["fields"][0]["field"].as_str()), (422, Some("description")), "{v}");
+    let found = "二号仓库危化品与普通货物混放，未设专人管理。";
+    let (st, h) =
+        post(&t, &county.token, &format!("{path}/hazard"), json!({"grade": "major", "description": found})).await;
     assert_eq!(st, 201, "{h}");
     let hazard_id = h["hazard_id"].as_i64().unwrap();
     let (st, hz) = get(&t, &principal.token, &format!("/api/v1/hazards/{hazard_id}")).await;
     assert_eq!(st, 200, "the enterprise sees the hazard in its ledger");
-    assert!(!hz.to_string().contains("13912345678"));
-    assert_eq!(post(&t, &county.token, &format!("{path}/hazard"), json!({"grade": "major"})).await.0, 409);
+    assert_eq!(hz["description"], found);
+    assert!(!hz.to_string().contains("13912345678") && !hz.to_string().contains("夜间无人值守"), "{hz}");
+    let again = json!({"grade": "major", "description": found});
+    assert_eq!(post(&t, &county.token, &format!("{path}/hazard"), again).await.0, 409);
 
     // The reward is computed by the plan's rules; the proposer cannot approve it.
     let (st, v) =
@@ -279,7 +286,8 @@ on_both_databases!(an_untrue_tip_earns_nothing_and_an_internal_reward_is_safety_
     let (st, _) =
         post(&t, &county.token, &format!("{path}/reward"), json!({"finding": "violation", "penalty_yuan": 0})).await;
     assert_eq!(st, 409);
-    assert_eq!(post(&t, &county.token, &format!("{path}/hazard"), json!({"grade": "general"})).await.0, 422);
+    let body = json!({"grade": "general", "description": "超量储存"});
+    assert_eq!(post(&t, &county.token, &format!("{path}/hazard"), body).await.0, 422);
 
     // An internal whistleblower (吹哨人) down to the work team.
     let (st, v) = submit(
@@ -310,6 +318,22 @@ on_both_databases!(an_untrue_tip_earns_nothing_and_an_internal_reward_is_safety_
         json!({"outcome": "partly_true", "findings": "部分车辆未检查"}),
     )
     .await;
+    // The page that files its hazard warns about the whistleblower and starts from the
+    // verification's words, not the tip's.
+    let cookie = t.sign_in(&county).await;
+    let (_, _, html) = t.page(&cookie, &format!("/tips/{id}")).await;
+    assert!(html.contains("id=\"internal-warning\""), "the warning is shown");
+    let form = &html[html.find("name=\"description\"").expect("the description field")..];
+    let prefilled = &form[..form.find("</textarea>").unwrap()];
+    assert!(
+        prefilled.contains("部分车辆未检查") && !prefilled.contains("装卸二班") && !prefilled.contains("防静电"),
+        "{prefilled}"
+    );
+    let found = json!({"grade": "general", "description": "部分运输车辆装车前未检查防静电装置。"});
+    let (st, h) = post(&t, &county.token, &format!("{path}/hazard"), found).await;
+    assert_eq!(st, 201, "{h}");
+    let (_, hz) = get(&t, &principal.token, &format!("/api/v1/hazards/{}", h["hazard_id"])).await;
+    assert!(!hz.to_string().contains("装卸二班") && !hz.to_string().contains("0417"), "{hz}");
     let (_, v) = post(&t, &county.token, &format!("{path}/reward"), json!({"finding": "general_hazard"})).await;
     assert_eq!(v["reward_yuan"], 100, "half of the 200 yuan floor for a partly true tip");
     // The city leader may approve as the second person; a rejection needs a reason and goes back.
@@ -363,6 +387,10 @@ on_both_databases!(a_tip_past_its_deadline_reminds_the_office_holding_it, |backe
 async fn the_channel_throttles_a_flood_without_knowing_who_floods() {
     let t = TestApp::start_with_settings(Backend::Sqlite, |s| s.tip_hourly_limit = 3).await;
     let body = json!({"category": "事故隐患", "place": "某地", "body": "内容"});
+    // Following up ten times (limit × 6 an hour) does not use up the reports an address may make.
+    for _ in 0..10 {
+        assert_eq!(follow(&t, "ZZZZZ-ZZZZZ-ZZZZZ-ZZZZZ").await.0, 404);
+    }
     for _ in 0..3 {
         assert_eq!(submit(&t, body.clone()).await.0, 201);
     }

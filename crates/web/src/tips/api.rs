@@ -233,6 +233,9 @@ pub async fn conclude(
 pub struct HazardBody {
     /// A hazard grade of the plan (`general`, `major`).
     pub grade: String,
+    /// What was found, in the bureau's words: the enterprise reads it in its ledger, so it must
+    /// not repeat the tip's text.
+    pub description: String,
 }
 
 /// Files a founded tip as a hazard in the ledger of the organisation concerned.
@@ -244,7 +247,7 @@ pub async fn hazard(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<HazardBody>,
 ) -> Result<(StatusCode, Json<HazardFiledDto>), ApiError> {
-    let h = s.app.tip_to_hazard(&a, id, &b.grade).await?;
+    let h = s.app.tip_to_hazard(&a, id, &b.grade, &b.description).await?;
     Ok((StatusCode::CREATED, Json(HazardFiledDto { hazard_id: h })))
 }
 

@@ -483,6 +483,8 @@ struct TextForm {
     penalty_yuan: String,
     #[serde(default)]
     approve: String,
+    #[serde(default)]
+    description: String,
 }
 
 /// Every one-form step of a tip (`/tips/{id}/{step}`): the CSRF check, the use case, and back
@@ -498,7 +500,7 @@ async fn step(
     }
     let app = &state.app;
     let r = match step.as_str() {
-        "hazard" => match app.tip_to_hazard(s.actor(), id, &f.text).await {
+        "hazard" => match app.tip_to_hazard(s.actor(), id, &f.text, &f.description).await {
             Ok(h) => return Redirect::to(&format!("/hazards/{h}")).into_response(),
             Err(e) => Err(e),
         },
