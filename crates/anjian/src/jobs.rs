@@ -5,8 +5,12 @@
 use anjian_app::App;
 use std::time::Duration;
 
-pub async fn run(app: App, every: Duration) {
-    let holder = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4());
+/// This instance's name on the job leases.
+pub fn holder() -> String {
+    format!("{}-{}", std::process::id(), uuid::Uuid::new_v4())
+}
+
+pub async fn run(app: App, every: Duration, holder: String) {
     let client = match reqwest::Client::builder().timeout(Duration::from_secs(10)).build() {
         Ok(c) => c,
         Err(e) => {

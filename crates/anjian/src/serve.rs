@@ -178,7 +178,8 @@ pub async fn run(app: App, cfg: &Resolved) -> anyhow::Result<()> {
     let mut state = anjian_web::AppState::new(app);
     state.secure_cookies = cfg.secure_cookies;
     state.hsts = cfg.hsts;
-    let jobs = tokio::spawn(crate::jobs::run(state.app.clone(), cfg.reminder_interval));
+    let holder = crate::jobs::holder();
+    let jobs = tokio::spawn(crate::jobs::run(state.app.clone(), cfg.reminder_interval, holder.clone()));
     let checkpoints = tokio::spawn(crate::jobs::advance_checkpoints(state.app.clone(), cfg.audit_checkpoint_interval));
     let app = state.app.clone();
     let mqtt = match &cfg.mqtt_url {
@@ -201,6 +202,13 @@ pub async fn run(app: App, cfg: &Resolved) -> anyhow::Result<()> {
     anjian_web::server::serve(listener, router, cfg.http_limits, shutdown).await?;
     jobs.abort();
     checkpoints.abort();
+    // Wait until the jobs have stopped (a statement in flight would otherwise renew a lease after
+    // it was released). A job cut off mid-run rolled back; its lease goes so the next instance
+    // need not wait it out.
+    let _ = jobs.await;
+    if let Err(e) = app.release_job_leases(&holder).await {
+        tracing::warn!(error = %e, "job leases not released; they run out on their own");
+    }
     if let Some(m) = mqtt {
         m.abort();
     }

@@ -17,6 +17,14 @@ use sha2::Sha256;
 
 use crate::ZH;
 
+impl App {
+    /// An instance stopping lets go of its job leases: a restart, or another instance, carries
+    /// on with the reminders and the watch at once rather than minutes later.
+    pub async fn release_job_leases(&self, holder: &str) -> Result<u64> {
+        Ok(notifications::release_leases(&self.store.db, holder, self.clock.now()).await?)
+    }
+}
+
 /// A time as a notice gives it: local, to the minute (8月31日 23:59).
 pub(crate) fn local_minute(t: chrono::DateTime<chrono::Utc>) -> String {
     let local = t.with_timezone(&anjian_domain::TZ);

@@ -152,6 +152,18 @@ pub async fn take_lease(
     Ok(Leases::find_by_id(name.to_owned()).one(db).await?.map(|l| l.cursor))
 }
 
+/// Lets go of every lease `holder` has (its cursors stay), so that another instance takes the
+/// jobs over at once instead of when the leases would have run out.
+pub async fn release_leases(db: &impl ConnectionTrait, holder: &str, now: DateTime<Utc>) -> Result<u64> {
+    Ok(Leases::update_many()
+        .col_expr(job_lease::Column::ExpiresAt, Expr::value(now))
+        .filter(job_lease::Column::Holder.eq(holder))
+        .filter(job_lease::Column::ExpiresAt.gt(now))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
 /// Records how far a job got, while holding its lease.
 pub async fn advance_cursor(
     db: &impl ConnectionTrait,

@@ -282,11 +282,12 @@ pub async fn of_org_with_roles(db: &impl ConnectionTrait, org_id: i64, roles: &[
 /// Accounts holding one of `roles` at the bureaus (regulators) whose area contains
 /// `jurisdiction_path`: the county's, and the city's above it.
 pub async fn of_bureaus_over(db: &impl ConnectionTrait, jurisdiction_path: &str, roles: &[&str]) -> Result<Vec<i64>> {
+    // A bureau's staff sit in the bureau itself or in one of its departments (科室).
     let bureaus: Vec<(i64, String)> = org::Entity::find()
         .select_only()
         .column(org::Column::Id)
         .column(org::Column::JurisdictionPath)
-        .filter(org::Column::Kind.eq("regulator"))
+        .filter(org::Column::Kind.is_in(["regulator", "department"]))
         .into_tuple()
         .all(db)
         .await?;

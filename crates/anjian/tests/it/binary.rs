@@ -905,3 +905,46 @@ async fn two_instances_deliver_each_reminder_once() {
     store.drop_schema(&schema).await.unwrap();
     store.close().await.unwrap();
 }
+
+/// A stopped server lets go of its job leases: the next instance runs the reminders and the
+/// watch at once, not minutes later when the leases would have run out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_server_lets_go_of_its_job_leases() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    prepare(&data).await;
+    let config = dir.path().join("anjian.toml");
+    std::fs::write(&config, "reminder_interval_seconds = 1\n").unwrap();
+    let mut cmd = Command::new(BIN);
+    cmd.arg("--config").arg(&config).arg("--data-dir").arg(&data).args(["serve", "--listen", "127.0.0.1:0"]);
+    let s = start_cmd(cmd);
+    // The jobs have run: the server holds the reminders' and the watch's leases.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let store = open_data(&data).await;
+        let held =
+            store.sql_count("SELECT count(*) FROM job_leases WHERE name IN ('reminders', 'watch')").await.unwrap();
+        store.close().await.unwrap();
+        if held == 2 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the jobs did not run");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(terminate(s).success());
+    let store = open_data(&data).await;
+    let now = chrono::Utc::now();
+    for job in ["reminders", "watch"] {
+        let taken = anjian_store::notifications::take_lease(
+            &store.db,
+            job,
+            "next-instance",
+            now,
+            now + chrono::Duration::minutes(5),
+        )
+        .await
+        .unwrap();
+        assert!(taken.is_some(), "{job}: still held by the stopped server");
+    }
+    store.close().await.unwrap();
+}

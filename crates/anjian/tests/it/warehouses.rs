@@ -221,13 +221,19 @@ on_both_databases!(readings_are_checked_counted_and_kept_once_and_a_held_excursi
     assert_eq!(run.offline, 2);
     assert_eq!(t.app.run_watch("one").await.unwrap().unwrap().offline, 0, "once per silence");
     t.clock.advance(Duration::minutes(31));
+    // The city's staff work in the bureau's departments (科室); they hear too.
+    let dept = t.org_by_code("dept-chanye").await;
+    let city = t.user("wh.city", "city_staff", Some(dept.id)).await;
     let run = t.app.run_watch("one").await.unwrap().unwrap();
     assert_eq!(run.escalated, 2);
-    let (_, inbox) = get(&t, &w.county.token, "/api/v1/notifications").await;
-    assert!(
-        inbox["items"].as_array().unwrap().iter().any(|n| n["title"].as_str().unwrap().starts_with("升级报警")),
-        "{inbox}"
-    );
+    for who in [&w.county, &city] {
+        let (_, inbox) = get(&t, &who.token, "/api/v1/notifications").await;
+        assert!(
+            inbox["items"].as_array().unwrap().iter().any(|n| n["title"].as_str().unwrap().starts_with("升级报警")),
+            "{}: {inbox}",
+            who.username
+        );
+    }
     // The county's list of live alarms, and the same list in Excel.
     let cookie = t.sign_in(&w.county).await;
     let (st, _, html) = t.page(&cookie, "/alarms").await;
