@@ -751,8 +751,17 @@ impl App {
         if input.driver.trim().is_empty() {
             errors.push(FieldError::new("driver", "required"));
         }
-        if input.items.is_empty() {
-            errors.push(FieldError::new("items", "required"));
+        // The checklist is whole: every item once, each passed or failed — an item left out is
+        // not a pass.
+        for (i, item) in LOADING_ITEMS.iter().enumerate() {
+            match input.items.iter().filter(|it| it.item == *item).count() {
+                1 => {}
+                0 => errors.push(FieldError::new(&format!("items[{i}]"), "required")),
+                _ => errors.push(FieldError::new(&format!("items[{i}]"), "duplicate_row")),
+            }
+        }
+        if input.items.iter().any(|it| !LOADING_ITEMS.contains(&it.item.as_str())) {
+            errors.push(FieldError::new("items", "unknown_item"));
         }
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));

@@ -328,10 +328,23 @@ on_both_databases!(loadings_check_the_vehicle_and_facilities_are_kept_up, |backe
     let text = lists.to_string();
     assert!(text.contains("民爆库房“四防”检查表"), "{text}");
     let path = format!("/api/v1/warehouses/{}/loadings", w.site_id);
-    let body = json!({"direction": "load", "vehicle": "晋E·12345", "driver": "李师傅", "items": [
+    // Every item of the loading checklist, each passed or failed.
+    let items: Vec<Value> = anjian_app::warehouses::LOADING_ITEMS
+        .iter()
+        .map(|i| match *i {
+            "车辆防静电、阻火器完好" => json!({"item": i, "ok": false, "note": "阻火器缺失"}),
+            _ => json!({"item": i, "ok": true}),
+        })
+        .collect();
+    let body = json!({"direction": "load", "vehicle": "晋E·12345", "driver": "李师傅", "items": items});
+    // Two items of nine is not a checked vehicle: the seven left out are named, nothing is kept.
+    let partial = json!({"direction": "load", "vehicle": "晋E·12345", "driver": "李师傅", "items": [
         {"item": "车辆防静电、阻火器完好", "ok": false, "note": "阻火器缺失"},
         {"item": "车辆灭火器配备有效", "ok": true}
     ]});
+    let (st, v) = post(&t, &w.principal.token, &path, partial).await;
+    assert_eq!(st, 422, "{v}");
+    assert_eq!(v["error"]["fields"].as_array().unwrap().len(), 7, "{v}");
     let send = |b: Value| {
         let t = &t;
         let token = w.principal.token.clone();
@@ -363,7 +376,7 @@ on_both_databases!(loadings_check_the_vehicle_and_facilities_are_kept_up, |backe
         post(&t, &w.principal.token, &path, json!({"direction": "fly", "vehicle": "", "driver": "", "items": []}))
             .await;
     assert_eq!(st, 422);
-    assert_eq!(v["error"]["fields"].as_array().unwrap().len(), 4);
+    assert_eq!(v["error"]["fields"].as_array().unwrap().len(), 3 + 9, "direction, vehicle, driver and the nine items");
 
     // A facility due every 30 days reminds when it is past; an upkeep resets it.
     let (st, f) = post(

@@ -307,13 +307,17 @@ async fn add_loading(
     if let Some(r) = csrf_refusal(&s.ctx, &text("_csrf"), s.lang) {
         return r;
     }
+    // An item left unanswered is left out, so the use case names it; it is never taken as passed.
     let items = LOADING_ITEMS
         .iter()
         .enumerate()
-        .map(|(i, item)| LoadingItem {
-            item: (*item).to_owned(),
-            ok: text(&format!("item{i}")) != "fail",
-            note: text(&format!("note{i}")),
+        .filter_map(|(i, item)| {
+            let ok = match text(&format!("item{i}")).as_str() {
+                "ok" => true,
+                "fail" => false,
+                _ => return None,
+            };
+            Some(LoadingItem { item: (*item).to_owned(), ok, note: text(&format!("note{i}")) })
         })
         .collect();
     let input = LoadingInput { direction: text("direction"), vehicle: text("vehicle"), driver: text("driver"), items };
