@@ -54,6 +54,12 @@ pub struct TaskView {
     pub due: Option<NaiveDate>,
     pub due_text: String,
     pub status: TaskStatus,
+    /// A progress report said it is done …
+    pub reported_done: bool,
+    /// … while a rule of the task is overdue or not yet met (the board shows both).
+    pub rules_short: bool,
+    /// A bureau head's closing of the task, with its reason.
+    pub closed: Option<TaskReport>,
     /// Continuous tasks: finished months without a progress report.
     pub months_missing: Vec<String>,
     pub reports: Vec<ReportView>,
@@ -121,11 +127,25 @@ impl App {
         for t in &plan.tasks {
             let no = *t.no.get_ref();
             let mine: Vec<&TaskReport> = reports.iter().filter(|r| r.task_no as u32 == no).collect();
+            let rules: Vec<RuleProgress> = plan
+                .rules
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.task.as_ref().map(|x| *x.get_ref()) == Some(no))
+                .map(|(i, r)| RuleProgress {
+                    id: r.id.get_ref().clone(),
+                    title: r.title.clone(),
+                    summary: summaries[i].clone(),
+                })
+                .collect();
+            let closed = mine.iter().rev().find(|r| r.progress == "closed").map(|r| (*r).clone());
             let facts = TaskFacts {
                 due: t.due.as_ref().map(|d| d.get_ref().0),
                 continuous: t.continuous,
                 any_report: !mine.is_empty(),
                 reported_done: mine.iter().any(|r| r.progress == "done"),
+                rules_short: rules.iter().any(|r| r.summary.overdue + r.summary.due + r.summary.at_risk > 0),
+                closed_by_head: closed.is_some(),
                 months_reported: mine.iter().map(|r| r.month.clone()).collect(),
             };
             let views = mine
@@ -148,23 +168,16 @@ impl App {
                 due: facts.due,
                 due_text: t.due_text.clone(),
                 status: task_status(plan.span(), &facts, today),
+                reported_done: facts.reported_done,
+                rules_short: facts.rules_short,
+                closed,
                 months_missing: if t.continuous {
                     months_missing(plan.span(), today, &facts.months_reported)
                 } else {
                     Vec::new()
                 },
                 reports: views,
-                rules: plan
-                    .rules
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, r)| r.task.as_ref().map(|x| *x.get_ref()) == Some(no))
-                    .map(|(i, r)| RuleProgress {
-                        id: r.id.get_ref().clone(),
-                        title: r.title.clone(),
-                        summary: summaries[i].clone(),
-                    })
-                    .collect(),
+                rules,
             });
         }
         let count = |s: TaskStatus| tasks.iter().filter(|t| t.status == s).count();
@@ -214,8 +227,12 @@ impl App {
         let (plan, _) = self.current_campaign().await?;
         let mut errors = Vec::new();
         let task = plan.task(task_no).ok_or(AppError::NotFound)?;
-        if !matches!(input.progress.as_str(), "in_progress" | "done") {
+        if !matches!(input.progress.as_str(), "in_progress" | "done" | "closed") {
             errors.push(FieldError::new("progress", "invalid_progress"));
+        }
+        // Closing a task whose records fall short is a bureau head's decision, with the reason.
+        if input.progress == "closed" && actor.user.position.as_deref() != Some("bureau_head") {
+            return Err(AppError::Forbidden);
         }
         if task.continuous && input.progress == "done" {
             errors.push(FieldError::new("progress", "continuous_task_never_done"));

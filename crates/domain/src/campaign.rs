@@ -68,16 +68,25 @@ pub struct TaskFacts {
     pub any_report: bool,
     /// A report said the task is done (for a task with a deadline).
     pub reported_done: bool,
+    /// A rule of the task is overdue or not yet met to date: what the records show, which a
+    /// report saying "done" cannot overrule.
+    pub rules_short: bool,
+    /// A bureau head closed the task with a reason (kept with the task's reports).
+    pub closed_by_head: bool,
     /// Months with a progress report (continuous tasks).
     pub months_reported: Vec<String>,
 }
 
 /// Where a task stands on `today`.
 ///
-/// A task with a deadline is done once a report says so, overdue past its deadline otherwise.
-/// A continuous task is overdue while a finished month lacks its progress report, and done when
-/// the campaign has ended with every month reported.
+/// A task with a deadline is done once a report says so and its rules are met — or once a
+/// bureau head closes it with a reason; overdue past its deadline otherwise. A continuous task
+/// is overdue while a finished month lacks its progress report, and done when the campaign has
+/// ended with every month reported.
 pub fn task_status(campaign: DateSpan, t: &TaskFacts, today: NaiveDate) -> TaskStatus {
+    if t.closed_by_head {
+        return TaskStatus::Done;
+    }
     if t.continuous {
         let missing = months_missing(campaign, today, &t.months_reported);
         return if !missing.is_empty() {
@@ -90,7 +99,7 @@ pub fn task_status(campaign: DateSpan, t: &TaskFacts, today: NaiveDate) -> TaskS
             TaskStatus::NotStarted
         };
     }
-    if t.reported_done {
+    if t.reported_done && !t.rules_short {
         TaskStatus::Done
     } else if t.due.is_some_and(|d| today > d) {
         TaskStatus::Overdue
@@ -127,8 +136,15 @@ mod tests {
         assert_eq!(task_status(campaign(), &t, d(2022, 10, 1)), TaskStatus::Overdue);
         let started = TaskFacts { any_report: true, ..t.clone() };
         assert_eq!(task_status(campaign(), &started, d(2022, 9, 1)), TaskStatus::InProgress);
-        let done = TaskFacts { any_report: true, reported_done: true, ..t };
+        let done = TaskFacts { any_report: true, reported_done: true, ..t.clone() };
         assert_eq!(task_status(campaign(), &done, d(2022, 12, 1)), TaskStatus::Done);
+        // A report saying "done" does not overrule the records: a rule short keeps it open …
+        let short = TaskFacts { rules_short: true, ..done.clone() };
+        assert_eq!(task_status(campaign(), &short, d(2022, 9, 1)), TaskStatus::InProgress);
+        assert_eq!(task_status(campaign(), &short, d(2022, 12, 1)), TaskStatus::Overdue);
+        // … until a bureau head closes it with a reason.
+        let closed = TaskFacts { closed_by_head: true, ..short };
+        assert_eq!(task_status(campaign(), &closed, d(2022, 12, 1)), TaskStatus::Done);
     }
 
     #[test]

@@ -316,6 +316,31 @@ on_both_databases!(the_task_board_tracks_progress_reports, |backend| async move 
     assert_eq!(t4["status"], "done");
     assert_eq!(t4["reports"].as_array().unwrap().len(), 1);
     assert_eq!(b["done"], 1);
+    // A report saying "done" does not overrule the records: the county's principal safety test
+    // (task 19) has an enterprise not yet tested, so the task stays open and the board says both.
+    let report = |who: &TestUser, progress: &str, body: &str| {
+        let (t, token, body) = (&t, who.token.clone(), json!({"progress": progress, "body": body}));
+        async move { post(t, &token, "/api/v1/campaign/tasks/19/reports", body).await }
+    };
+    assert_eq!(report(&c.county, "done", "已组织测试").await.0, 201);
+    let (_, b) = get(&t, &c.county.token, "/api/v1/campaign/board").await;
+    let t19 = task(&b, 19);
+    assert_eq!(
+        (t19["status"].as_str(), t19["reported_done"].as_bool(), t19["rules_short"].as_bool()),
+        (Some("in_progress"), Some(true), Some(true)),
+        "{t19}"
+    );
+    let cookie = t.sign_in(&c.county).await;
+    let (_, _, html) = t.page(&cookie, "/campaign/board").await;
+    assert!(html.contains("id=\"task-19-short\""), "the board shows the report and the shortfall");
+    // Only a bureau head closes it, and the reason is kept.
+    assert_eq!(report(&c.other_county, "closed", "不再开展").await.0, 403);
+    let (st, v) = report(&c.county, "closed", "该企业已停产，经局务会研究结束本任务").await;
+    assert_eq!(st, 201, "{v}");
+    let (_, b) = get(&t, &c.county.token, "/api/v1/campaign/board").await;
+    let t19 = task(&b, 19);
+    assert_eq!(t19["status"], "done");
+    assert_eq!(t19["closed"]["body"], "该企业已停产，经局务会研究结束本任务");
     // Task 6 was due 09-30 with no report: overdue from 10-01.
     t.clock.set(t.clock.now_value() + Duration::days(48));
     let (_, b) = get(&t, &c.city.token, "/api/v1/campaign/board").await;

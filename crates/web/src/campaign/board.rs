@@ -31,6 +31,8 @@ struct Page {
     b: CampaignBoard,
     errors: Vec<String>,
     error_task: u32,
+    /// A bureau head may close a task whose rules fall short, with a reason.
+    is_head: bool,
 }
 
 fn status_key(s: &anjian_domain::campaign::TaskStatus) -> &'static str {
@@ -45,6 +47,7 @@ async fn page_with(state: &AppState, s: &Signed, errors: Vec<String>, error_task
             b,
             errors,
             error_task,
+            is_head: s.actor().user.position.as_deref() == Some("bureau_head"),
         }),
         Err(e) => PageError::new(e, s.lang).into_response(),
     }

@@ -27,7 +27,8 @@ pub async fn board(
 
 #[derive(Deserialize, ToSchema)]
 pub struct TaskReportBody {
-    /// `in_progress` or `done` (a continuous task is never done).
+    /// `in_progress` or `done` (a continuous task is never done); `closed` by a bureau head, the
+    /// body giving the reason, closes a task whose rules fall short.
     pub progress: String,
     pub body: String,
 }
