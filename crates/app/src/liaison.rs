@@ -196,6 +196,8 @@ impl App {
                 .for_subject(&Subject::Leader(code.to_owned()), now)
                 .iter()
                 .filter(|o| o.window.start < month.end && o.window.end > month.start)
+                // The monthly report is this document itself: it is not a duty it reports on.
+                .filter(|o| plan.rules[o.rule_index].activity != ActivityKind::LiaisonReport)
                 .map(|o| {
                     let status = ZH.t(match o.status {
                         Status::Met => "report.status_met",
@@ -310,8 +312,12 @@ impl App {
                 e => e.into(),
             })?;
         if submit {
+            // The report counts for its own month: submitted after the month has closed, it is
+            // that month's report entered late (补录), not next month's.
+            let period = parse_period(month).map_err(|_| AppError::invalid("month", "invalid_period"))?;
+            let at = now.min(period.end - chrono::Duration::seconds(1));
             let act =
-                Activity::new(ActivityKind::LiaisonReport, now, Evidence { source: Source::LiaisonReport, id: row.id })
+                Activity::new(ActivityKind::LiaisonReport, at, Evidence { source: Source::LiaisonReport, id: row.id })
                     .by(actor.id(), actor.user.org_id);
             anjian_store::activities::insert_many(&*txn, &[act], now).await?;
         }

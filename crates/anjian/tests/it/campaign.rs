@@ -391,6 +391,7 @@ on_both_databases!(a_leaders_monthly_report_is_drafted_from_the_records_and_subm
     assert!(body.contains("本月共开展安全生产督导检查 1 次"), "{body}");
     assert!(body.contains("督导检查丹河机械"));
     assert!(body.contains("泽州县：本月发现隐患 0 项"));
+    assert!(!body.contains("包联工作每月书面报告"), "the report is not a duty of its own text: {body}");
     assert!(r["latest"].is_null());
 
     let put =
@@ -405,6 +406,24 @@ on_both_databases!(a_leaders_monthly_report_is_drafted_from_the_records_and_subm
     assert_eq!((v["version"].as_i64(), v["state"].as_str()), (Some(2), Some("submitted")));
     let (_, mine) = get(&t, &leader.token, "/api/v1/obligations/mine").await;
     assert_eq!(find(&mine["current"], "liaison-monthly-report")["status"], "met");
+    // July's report submitted now is July's, entered late — not a second one for August.
+    let r = t
+        .http
+        .put(t.url("/api/v1/liaison/reports/2022-07"))
+        .bearer_auth(&leader.token)
+        .json(&json!({"body": "七月包联工作情况（补报）", "submit": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let (_, mine) = get(&t, &leader.token, "/api/v1/obligations/mine").await;
+    let july = mine["overdue"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["rule_id"] == "liaison-monthly-report" && o["window"].as_str().is_some_and(|w| w.contains('7')))
+        .unwrap_or_else(|| panic!("{mine}"));
+    assert_eq!(july["status"], "met_late", "{july}");
     // Someone else cannot write a leader's report; the city bureau can read it.
     let r = t
         .http
