@@ -108,6 +108,7 @@ fn facts(h: &Hazard, plan: &Plan, has_after_photo: bool) -> HazardFacts {
         has_governance_plan: h.has_plan,
         fixed_by: h.fixed_by,
         has_after_photo,
+        has_deadline: h.deadline.is_some(),
     }
 }
 
@@ -306,6 +307,44 @@ impl App {
         let mut e = entry(Some(actor), &format!("hazard.{}", action.name()), "hazard", h.id);
         e.before_digest = Some(digest_json(&h));
         e.detail = format!("{} -> {}", h.state.as_str(), after.state.as_str());
+        self.record(&*txn, e).await?;
+        let updated = hazards::get(&*txn, &actor.scope, h.id).await?;
+        txn.commit().await?;
+        Ok(updated)
+    }
+
+    /// 限期: sets a hazard's deadline, or — a bureau, with a reason — moves it. Every change is an
+    /// event in the hazard's history with the old and the new date.
+    pub async fn set_hazard_deadline(
+        &self,
+        actor: &Actor,
+        id: i64,
+        deadline: DateTime<Utc>,
+        reason: &str,
+    ) -> Result<Hazard> {
+        if !actor.role.can(Permission::RectifyHazard) && !actor.role.can(Permission::VerifyHazard) {
+            return Err(AppError::NotFound);
+        }
+        let h = hazards::get(&self.store.db, &actor.scope, id).await?;
+        let now = self.clock.now();
+        let doer = Doer { user_id: actor.id(), regulator: actor.role.is_bureau() };
+        let change = hazard::change_deadline(h.state, h.deadline, deadline, doer, reason, now)
+            .map_err(|r| AppError::invalid("deadline", r.code()))?;
+        let local = |t: DateTime<Utc>| t.with_timezone(&anjian_domain::TZ).format("%Y-%m-%d").to_string();
+        let note = match h.deadline {
+            Some(old) => format!("{} → {}：{}", local(old), local(deadline), reason.trim()),
+            None => local(deadline),
+        };
+        let txn = self.store.begin_write().await?;
+        hazards::set_deadline(&*txn, h.id, h.deadline, deadline, now).await.map_err(|e| match e {
+            anjian_store::StoreError::Conflict(_) => AppError::Conflict("hazard_changed_meanwhile"),
+            e => e.into(),
+        })?;
+        hazards::insert_event(&*txn, h.id, change.name(), h.state, h.state, actor.id(), actor.name(), &note, now)
+            .await?;
+        let mut e = entry(Some(actor), &format!("hazard.{}", change.name()), "hazard", h.id);
+        e.before_digest = Some(digest_json(&h));
+        e.detail = note;
         self.record(&*txn, e).await?;
         let updated = hazards::get(&*txn, &actor.scope, h.id).await?;
         txn.commit().await?;

@@ -60,6 +60,8 @@ pub struct HazardFacts {
     pub fixed_by: Option<i64>,
     /// A photo of the fixed state is attached (即查即改 needs one).
     pub has_after_photo: bool,
+    /// A deadline is set: 限期整改 means rectification by a date.
+    pub has_deadline: bool,
 }
 
 /// Who acts, as far as the lifecycle cares.
@@ -121,6 +123,10 @@ pub enum Refusal {
     ReasonRequired,
     /// Fixing on the spot needs a photo of the result.
     PhotoRequired,
+    /// 限期整改 needs its deadline first.
+    DeadlineRequired,
+    /// A deadline lies ahead.
+    DeadlinePast,
 }
 
 impl Refusal {
@@ -133,6 +139,8 @@ impl Refusal {
             Refusal::RegulatorRequired => "hazard_regulator_required",
             Refusal::ReasonRequired => "hazard_reason_required",
             Refusal::PhotoRequired => "hazard_photo_required",
+            Refusal::DeadlineRequired => "hazard_deadline_required",
+            Refusal::DeadlinePast => "hazard_deadline_past",
         }
     }
 }
@@ -169,6 +177,9 @@ pub fn apply(h: &HazardFacts, action: &Action, by: Doer) -> Result<HazardFacts, 
             if h.major && !h.has_governance_plan {
                 return Err(Refusal::PlanRequired);
             }
+            if !h.has_deadline {
+                return Err(Refusal::DeadlineRequired);
+            }
             next.state = Rectifying;
         }
         (Rectifying, Action::SubmitRectification) => {
@@ -191,6 +202,59 @@ pub fn apply(h: &HazardFacts, action: &Action, by: Doer) -> Result<HazardFacts, 
         _ => return Err(Refusal::OutOfOrder),
     }
     Ok(next)
+}
+
+/// A change of a hazard's deadline, as the history records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeadlineChange {
+    /// The first deadline (限期).
+    Set,
+    /// A later one than before: only a bureau grants it, and only for a reason (延期).
+    Extended,
+    /// An earlier one: only a bureau, with a reason.
+    Shortened,
+}
+
+impl DeadlineChange {
+    pub fn name(self) -> &'static str {
+        match self {
+            DeadlineChange::Set => "set_deadline",
+            DeadlineChange::Extended => "extend_deadline",
+            DeadlineChange::Shortened => "shorten_deadline",
+        }
+    }
+}
+
+/// Whether `by` may move an open hazard's deadline from `current` to `new` at `now`, and what
+/// the change is. The first deadline is the rectifier's to set; changing one that is set is a
+/// bureau's decision, with a reason — so nobody quietly moves a deadline out of being overdue.
+pub fn change_deadline(
+    state: HazardState,
+    current: Option<DateTime<Utc>>,
+    new: DateTime<Utc>,
+    by: Doer,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<DeadlineChange, Refusal> {
+    if !state.is_open() {
+        return Err(Refusal::OutOfOrder);
+    }
+    if new <= now {
+        return Err(Refusal::DeadlinePast);
+    }
+    let change = match current {
+        None => return Ok(DeadlineChange::Set),
+        Some(c) if new > c => DeadlineChange::Extended,
+        Some(c) if new < c => DeadlineChange::Shortened,
+        Some(_) => return Err(Refusal::OutOfOrder),
+    };
+    if !by.regulator {
+        return Err(Refusal::RegulatorRequired);
+    }
+    if reason.trim().is_empty() {
+        return Err(Refusal::ReasonRequired);
+    }
+    Ok(change)
 }
 
 /// Overdue: open past its deadline.
@@ -338,7 +402,7 @@ mod tests {
         /// major hazard is never rectifying without a plan.
         #[test]
         fn no_sequence_breaks_the_rules(major in any::<bool>(), photo in any::<bool>(), steps in prop::collection::vec((action(), doer()), 0..40)) {
-            let mut h = HazardFacts { state: HazardState::Draft, major, has_governance_plan: false, fixed_by: None, has_after_photo: photo };
+            let mut h = HazardFacts { state: HazardState::Draft, major, has_governance_plan: false, fixed_by: None, has_after_photo: photo, has_deadline: true };
             for (a, by) in steps {
                 let before = h.clone();
                 match apply(&h, &a, by) {
@@ -377,8 +441,11 @@ mod tests {
             has_governance_plan: false,
             fixed_by: None,
             has_after_photo: false,
+            has_deadline: true,
         };
         let h = apply(&general, &Action::Report, fixer).unwrap();
+        let no_deadline = HazardFacts { has_deadline: false, ..h.clone() };
+        assert_eq!(apply(&no_deadline, &Action::StartRectifying, fixer), Err(Refusal::DeadlineRequired));
         assert_eq!(apply(&h, &Action::FixOnSpot, fixer), Err(Refusal::PhotoRequired));
         let h = HazardFacts { has_after_photo: true, ..h };
         let h = apply(&h, &Action::FixOnSpot, fixer).unwrap();
@@ -397,6 +464,30 @@ mod tests {
         assert_eq!(back.state, HazardState::Rectifying);
         assert_eq!(apply(&h, &Action::Verify, bureau).unwrap().state, HazardState::Closed);
         assert_eq!(apply(&general, &Action::Verify, bureau), Err(Refusal::OutOfOrder));
+    }
+
+    #[test]
+    fn a_deadline_is_set_once_and_moved_only_by_a_bureau_with_a_reason() {
+        let now: DateTime<Utc> = "2022-08-15T02:00:00Z".parse().unwrap();
+        let (day, enterprise, bureau) =
+            (chrono::Duration::days(1), Doer { user_id: 1, regulator: false }, Doer { user_id: 2, regulator: true });
+        let open = HazardState::Rectifying;
+        assert_eq!(change_deadline(open, None, now + day, enterprise, "", now), Ok(DeadlineChange::Set));
+        assert_eq!(change_deadline(open, None, now - day, enterprise, "", now), Err(Refusal::DeadlinePast));
+        let set = Some(now + day);
+        assert_eq!(
+            change_deadline(open, set, now + day * 10, enterprise, "材料未到", now),
+            Err(Refusal::RegulatorRequired)
+        );
+        assert_eq!(change_deadline(open, set, now + day * 10, bureau, " ", now), Err(Refusal::ReasonRequired));
+        assert_eq!(
+            change_deadline(open, set, now + day * 10, bureau, "设备订货周期长", now),
+            Ok(DeadlineChange::Extended)
+        );
+        assert_eq!(
+            change_deadline(HazardState::Closed, set, now + day * 10, bureau, "x", now),
+            Err(Refusal::OutOfOrder)
+        );
     }
 
     #[test]

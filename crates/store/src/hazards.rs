@@ -239,6 +239,29 @@ pub struct StateChange {
     pub closed: Option<(DateTime<Utc>, i64)>,
 }
 
+/// Moves a hazard's deadline from `from` to `to`; refused (a conflict) when someone changed it
+/// meanwhile.
+pub async fn set_deadline(
+    db: &impl ConnectionTrait,
+    id: i64,
+    from: Option<DateTime<Utc>>,
+    to: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let mut q = Hazards::update_many()
+        .col_expr(hazard::Column::Deadline, Expr::value(to))
+        .col_expr(hazard::Column::UpdatedAt, Expr::value(now))
+        .filter(hazard::Column::Id.eq(id));
+    q = match from {
+        Some(f) => q.filter(hazard::Column::Deadline.eq(f)),
+        None => q.filter(hazard::Column::Deadline.is_null()),
+    };
+    if q.exec(db).await?.rows_affected != 1 {
+        return Err(StoreError::Conflict("hazard deadline changed meanwhile".into()));
+    }
+    Ok(())
+}
+
 pub async fn change_state(db: &impl ConnectionTrait, id: i64, c: &StateChange, now: DateTime<Utc>) -> Result<()> {
     let res = Hazards::update_many()
         .col_expr(hazard::Column::State, Expr::value(c.to.as_str()))

@@ -278,7 +278,7 @@ on_both_databases!(overdue_hazards_are_flagged, |backend| async move {
 on_both_databases!(the_principal_signs_the_monthly_list_and_any_change_breaks_the_signature, |backend| async move {
     let t = TestApp::start(backend).await;
     let s = site(&t).await;
-    let (_, h) = post(&t, &s.principal.token, "/api/v1/hazards", json!({"org_id": s.org_id, "description": "除尘器积尘", "grade": "general", "measures": "清理积尘", "owner": "赵敏", "funds_fen": 50000})).await;
+    let (_, h) = post(&t, &s.principal.token, "/api/v1/hazards", json!({"org_id": s.org_id, "description": "除尘器积尘", "grade": "general", "measures": "清理积尘", "owner": "赵敏", "funds_fen": 50000, "deadline": t.clock.now_value() + Duration::days(10)})).await;
     let path = format!("/api/v1/orgs/{}/ledgers/2022-08", s.org_id);
     let draft: Value = t.get(&s.principal.token, &path).await.json().await.unwrap();
     assert_eq!(draft["items"][0]["description"], "除尘器积尘");
@@ -617,7 +617,7 @@ on_both_databases!(bureaus_mark_closed_major_hazards_as_typical_cases, |backend|
         &t,
         &s.principal.token,
         "/api/v1/hazards",
-        json!({"org_id": s.org_id, "description": "煤气管道泄漏", "grade": "major"}),
+        json!({"org_id": s.org_id, "description": "煤气管道泄漏", "grade": "major", "deadline": t.clock.now_value() + Duration::days(20)}),
     )
     .await;
     let id = h["id"].as_i64().unwrap();
@@ -1117,5 +1117,54 @@ on_both_databases!(an_unknown_stored_state_is_an_error_not_a_guess, |backend| as
     assert!(!v.to_string().contains("reported"), "{v}");
     // The list does not quietly drop or relabel it either.
     assert_eq!(t.get(&s.county.token, "/api/v1/hazards").await.status().as_u16(), 500);
+    t.finish().await;
+});
+
+on_both_databases!(rectification_by_a_date_needs_the_date_and_only_a_bureau_moves_it, |backend| async move {
+    let t = TestApp::start(backend).await;
+    let s = site(&t).await;
+    let (st, h) = post(
+        &t,
+        &s.principal.token,
+        "/api/v1/hazards",
+        json!({"org_id": s.org_id, "description": "配电室门锁损坏", "grade": "general"}),
+    )
+    .await;
+    assert_eq!(st, 201, "{h}");
+    let id = h["id"].as_i64().unwrap();
+    // 限期整改 without a date is refused, with a clear reason.
+    let (st, v) = act(&t, &s.principal.token, id, json!({"action": "start_rectifying"})).await;
+    assert_eq!((st, code(&v).as_str()), (422, "hazard_deadline_required"), "{v}");
+    let deadline =
+        |d: i64, reason: &str| json!({"deadline": t.clock.now_value() + Duration::days(d), "reason": reason});
+    let path = format!("/api/v1/hazards/{id}/deadline");
+    let (st, v) = post(&t, &s.principal.token, &path, deadline(-1, "")).await;
+    assert_eq!((st, code(&v).as_str()), (422, "hazard_deadline_past"));
+    let (st, v) = post(&t, &s.principal.token, &path, deadline(7, "")).await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(act(&t, &s.principal.token, id, json!({"action": "start_rectifying"})).await.0, 200);
+    // The enterprise cannot move its own deadline; a bureau can, with a reason.
+    let (st, v) = post(&t, &s.principal.token, &path, deadline(30, "配件未到")).await;
+    assert_eq!((st, code(&v).as_str()), (422, "hazard_regulator_required"));
+    let (st, v) = post(&t, &s.county.token, &path, deadline(30, " ")).await;
+    assert_eq!((st, code(&v).as_str()), (422, "hazard_reason_required"));
+    let (st, v) = post(&t, &s.county.token, &path, deadline(30, "门锁需定制，批准延期")).await;
+    assert_eq!(st, 200, "{v}");
+    // Every change is in the history, with the old and the new date and the reason.
+    let one: Value = t.get(&s.county.token, &format!("/api/v1/hazards/{id}")).await.json().await.unwrap();
+    let actions: Vec<&str> = one["events"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["report", "set_deadline", "start_rectifying", "extend_deadline"], "{one}");
+    let last = one["events"].as_array().unwrap().last().unwrap();
+    assert!(
+        last["reason"].as_str().unwrap().contains("批准延期") && last["reason"].as_str().unwrap().contains("→"),
+        "{last}"
+    );
+    // The county officer's page offers the change.
+    let cookie = t.sign_in(&s.county).await;
+    let (_, _, html) = t.page(&cookie, &format!("/hazards/{id}")).await;
+    assert!(
+        html.contains("id=\"deadline-form\"") && html.contains("name=\"reason\""),
+        "the bureau may move the deadline"
+    );
     t.finish().await;
 });

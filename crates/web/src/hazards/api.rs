@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/hazards/{id}", get(get_hazard))
         .route("/hazards/{id}/actions", post(act))
+        .route("/hazards/{id}/deadline", post(set_deadline))
         .route("/hazards/{id}/photos", post(add_photo).layer(axum::extract::DefaultBodyLimit::max(IMPORT_LIMIT)))
         .route("/attachments/{id}", get(get_attachment))
 }
@@ -373,6 +374,29 @@ pub async fn act(
 ) -> Result<Json<HazardDto>, ApiError> {
     let action = parse_action(&b.action, b.reason)?;
     let h = s.app.act_on_hazard(&a, id, action, b.plan).await?;
+    Ok(Json(dto(h, s.app.clock.now())))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct DeadlineBody {
+    /// The date by which it must be rectified.
+    pub deadline: DateTime<Utc>,
+    /// Required to move a deadline already set (a bureau only).
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// 限期: sets a hazard's deadline (the rectifier, once) or moves it (a bureau, with a reason).
+/// Each change is an event in the hazard's history.
+#[utoipa::path(post, path = "/api/v1/hazards/{id}/deadline", params(("id" = i64, Path)), request_body = DeadlineBody,
+    responses((status = 200, body = HazardDto), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody, description = "in the past, a reason or a bureau needed, closed")))]
+pub async fn set_deadline(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<DeadlineBody>,
+) -> Result<Json<HazardDto>, ApiError> {
+    let h = s.app.set_hazard_deadline(&a, id, b.deadline, &b.reason).await?;
     Ok(Json(dto(h, s.app.clock.now())))
 }
 

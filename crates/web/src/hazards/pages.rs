@@ -30,6 +30,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/hazards/{id}", get(detail))
         .route("/hazards/{id}/actions", post(act))
+        .route("/hazards/{id}/deadline", post(deadline))
         .route(
             "/hazards/{id}/photos",
             post(add_photo).layer(axum::extract::DefaultBodyLimit::max(crate::kit::api::IMPORT_LIMIT)),
@@ -296,6 +297,9 @@ struct DetailPage {
     discovered: String,
     funds: String,
     deadline: String,
+    /// The deadline form: `Some(false)` to set the first one, `Some(true)` for a bureau to move
+    /// it (a reason is required).
+    deadline_form: Option<bool>,
     actions: Vec<(&'static str, &'static str)>,
     plan_parts: Vec<(&'static str, &'static str)>,
     plan: Option<PlanView>,
@@ -328,6 +332,7 @@ async fn detail_page(state: &AppState, s: &Signed, id: i64, errors: Vec<String>)
         has_governance_plan: h.has_plan,
         fixed_by: h.fixed_by,
         has_after_photo: v.photos.iter().any(|p| p.role == "after"),
+        has_deadline: h.deadline.is_some(),
     };
     let doer = Doer { user_id: actor.id(), regulator: actor.role.is_bureau() };
     // Offer only what the lifecycle would accept from this person now.
@@ -373,6 +378,11 @@ async fn detail_page(state: &AppState, s: &Signed, id: i64, errors: Vec<String>)
         discovered: local_time(h.discovered_at),
         funds: h.funds_fen.to_string(),
         deadline: h.deadline.map(local_time).unwrap_or_default(),
+        deadline_form: match (h.is_closed(), h.deadline) {
+            (true, _) => None,
+            (false, None) => actor.role.can(Permission::RectifyHazard).then_some(false),
+            (false, Some(_)) => actor.role.is_bureau().then_some(true),
+        },
         actions,
         plan_parts: PLAN_PARTS.to_vec(),
         plan: v.plan.map(|p| PlanView {
@@ -392,6 +402,36 @@ async fn detail_page(state: &AppState, s: &Signed, id: i64, errors: Vec<String>)
         h,
     };
     render(&page)
+}
+
+#[derive(Deserialize)]
+struct DeadlineForm {
+    _csrf: String,
+    deadline: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn deadline(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(id): Path<i64>,
+    Form(f): Form<DeadlineForm>,
+) -> Response {
+    if let Some(r) = csrf_refusal(&s.ctx, &f._csrf, s.lang) {
+        return r;
+    }
+    let r = match crate::kit::page::end_of_local_day(&f.deadline) {
+        Some(d) => state.app.set_hazard_deadline(s.actor(), id, d, &f.reason).await.map(|_| ()),
+        None => Err(anjian_app::AppError::invalid("deadline", "invalid_date")),
+    };
+    match r {
+        Ok(()) => Redirect::to(&format!("/hazards/{id}")).into_response(),
+        Err(e) => {
+            let (status, _) = crate::error::status_and_code(&e);
+            (status, detail_page(&state, &s, id, field_messages(s.lang, &e)).await).into_response()
+        }
+    }
 }
 
 async fn detail(State(state): State<AppState>, s: Signed, Path(id): Path<i64>) -> Response {
