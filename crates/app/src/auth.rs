@@ -359,8 +359,8 @@ impl App {
     /// Creates a personal access token; the plain token is returned once and never stored.
     pub async fn create_token(&self, actor: &Actor, name: &str) -> Result<(tokens::ApiToken, String)> {
         let name = name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            return Err(AppError::Invalid(vec![FieldError::new("name", "required")]));
+        if let Some(e) = FieldError::text("name", name, 100) {
+            return Err(AppError::Invalid(vec![e]));
         }
         let token = format!("ajt_{}", self.crypto.random_token());
         let txn = self.store.begin_write().await?;

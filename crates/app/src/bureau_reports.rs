@@ -242,8 +242,8 @@ impl App {
         let bureau = self.report_bureau(actor)?;
         self.report_period(kind, period)?;
         let body = body.trim();
-        if body.is_empty() || body.chars().count() > 100_000 {
-            return Err(AppError::Invalid(vec![FieldError::new("body", "required")]));
+        if let Some(e) = FieldError::text("body", body, 100_000) {
+            return Err(AppError::Invalid(vec![e]));
         }
         let versions = liaison::bureau_report_versions(&self.store.db, bureau.id, kind, period).await?;
         let state = if submit { ReportState::Submitted } else { ReportState::Draft };

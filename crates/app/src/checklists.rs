@@ -32,9 +32,7 @@ fn check_items(items: &[ChecklistItem]) -> Result<()> {
         errors.push(FieldError::new("items", "required"));
     }
     for (i, it) in items.iter().enumerate() {
-        if it.item.trim().is_empty() || it.item.chars().count() > 500 {
-            errors.push(FieldError::new(&format!("items[{i}].item"), "required"));
-        }
+        errors.extend(FieldError::text(&format!("items[{i}].item"), &it.item, 500));
         if it.score.is_some_and(|s| !(0.0..=1000.0).contains(&s)) {
             errors.push(FieldError::new(&format!("items[{i}].score"), "invalid_amount"));
         }
@@ -101,8 +99,8 @@ impl App {
             .await
             .map_err(|_| AppError::invalid("org_id", "not_found"))?;
         let name = name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            return Err(AppError::invalid("name", "required"));
+        if let Some(e) = FieldError::text("name", name, 100) {
+            return Err(AppError::Invalid(vec![e]));
         }
         check_items(&items)?;
         let now = self.clock.now();

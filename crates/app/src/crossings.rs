@@ -557,9 +557,7 @@ impl App {
         }
         let mut errors = Vec::new();
         let name = input.name.trim();
-        if name.is_empty() || name.chars().count() > 50 {
-            errors.push(FieldError::new("name", "required"));
-        }
+        errors.extend(FieldError::text("name", name, 50));
         let (issued, expires) =
             (date("issued", &input.issued, &mut errors), date("expires", &input.expires, &mut errors));
         if let (Some(i), Some(e)) = (issued, expires) {
@@ -689,9 +687,7 @@ impl App {
         if held.is_some_and(|d| d > local_date(self.clock.now())) {
             errors.push(FieldError::new("held_on", "in_future"));
         }
-        if input.topic.trim().is_empty() || input.topic.chars().count() > 200 {
-            errors.push(FieldError::new("topic", "required"));
-        }
+        errors.extend(FieldError::text("topic", &input.topic, 200));
         if input.kind == "drill" && input.scenario.trim().is_empty() {
             errors.push(FieldError::new("scenario", "required"));
         }

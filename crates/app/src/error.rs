@@ -7,11 +7,30 @@ use serde::Serialize;
 pub struct FieldError {
     pub field: String,
     pub code: String,
+    /// For `too_long`: the most characters the field takes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<usize>,
 }
 
 impl FieldError {
     pub fn new(field: &str, code: &str) -> Self {
-        FieldError { field: field.to_owned(), code: code.to_owned() }
+        FieldError { field: field.to_owned(), code: code.to_owned(), max: None }
+    }
+
+    /// Longer than `max` characters: refused as too long, saying how long it may be.
+    pub fn too_long(field: &str, max: usize) -> Self {
+        FieldError { max: Some(max), ..FieldError::new(field, "too_long") }
+    }
+
+    /// A required text of at most `max` characters: what is wrong with `value`, if anything.
+    pub fn text(field: &str, value: &str, max: usize) -> Option<Self> {
+        if value.trim().is_empty() {
+            Some(FieldError::new(field, "required"))
+        } else if value.chars().count() > max {
+            Some(FieldError::too_long(field, max))
+        } else {
+            None
+        }
     }
 }
 

@@ -252,9 +252,7 @@ impl App {
         for (f, v, max) in
             [("category", category, 50), ("name", name, 200), ("basis", basis, 2000), ("responsible", responsible, 100)]
         {
-            if v.trim().is_empty() || v.chars().count() > max {
-                errors.push(FieldError::new(f, "required"));
-            }
+            errors.extend(FieldError::text(f, v, max));
         }
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));

@@ -74,9 +74,7 @@ impl HazardInput {
     pub fn check(&self, plan: &Plan, discovered_at: DateTime<Utc>) -> Result<(), Vec<FieldError>> {
         let mut e = Vec::new();
         let d = self.description.trim();
-        if d.is_empty() || d.chars().count() > 2000 {
-            e.push(FieldError::new("description", "required"));
-        }
+        e.extend(FieldError::text("description", d, 2000));
         if !plan.hazard_grades.iter().any(|g| g.code.get_ref() == &self.grade) {
             e.push(FieldError::new("grade", "invalid_grade"));
         }
@@ -86,8 +84,11 @@ impl HazardInput {
         if self.funds_fen < 0 {
             e.push(FieldError::new("funds_fen", "negative"));
         }
-        if self.owner.chars().count() > 64 || self.measures.chars().count() > 2000 {
-            e.push(FieldError::new("owner", "too_long"));
+        if self.owner.chars().count() > 64 {
+            e.push(FieldError::too_long("owner", 64));
+        }
+        if self.measures.chars().count() > 2000 {
+            e.push(FieldError::too_long("measures", 2000));
         }
         if e.is_empty() {
             Ok(())
@@ -513,12 +514,8 @@ impl App {
         }
         let (title, narrative) = (title.trim(), narrative.trim());
         let mut errors = Vec::new();
-        if title.is_empty() || title.chars().count() > 100 {
-            errors.push(FieldError::new("title", "required"));
-        }
-        if narrative.is_empty() || narrative.chars().count() > 5000 {
-            errors.push(FieldError::new("narrative", "required"));
-        }
+        errors.extend(FieldError::text("title", title, 100));
+        errors.extend(FieldError::text("narrative", narrative, 5000));
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }

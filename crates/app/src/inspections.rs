@@ -69,9 +69,7 @@ impl App {
             errors.push(FieldError::new("kind", "invalid_kind"));
         }
         let name = name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            errors.push(FieldError::new("name", "required"));
-        }
+        errors.extend(FieldError::text("name", name, 100));
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }

@@ -292,8 +292,8 @@ impl App {
         let code = actor.user.leader_code.clone().ok_or(AppError::Forbidden)?;
         parse_period(month).map_err(|_| AppError::invalid("month", "invalid_period"))?;
         let body = body.trim();
-        if body.is_empty() || body.chars().count() > 50_000 {
-            return Err(AppError::invalid("body", "required"));
+        if let Some(e) = FieldError::text("body", body, 50_000) {
+            return Err(AppError::Invalid(vec![e]));
         }
         let latest = liaison::latest_report(&self.store.db, &code, month).await?;
         let state = if submit { report::ReportState::Submitted } else { report::ReportState::Draft };
@@ -410,12 +410,8 @@ impl App {
             },
         };
         let (analysis, arrangements) = (input.analysis.trim().to_owned(), input.arrangements.trim().to_owned());
-        if analysis.is_empty() || analysis.chars().count() > 20_000 {
-            errors.push(FieldError::new("analysis", "required"));
-        }
-        if arrangements.is_empty() || arrangements.chars().count() > 20_000 {
-            errors.push(FieldError::new("arrangements", "required"));
-        }
+        errors.extend(FieldError::text("analysis", &analysis, 20_000));
+        errors.extend(FieldError::text("arrangements", &arrangements, 20_000));
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }

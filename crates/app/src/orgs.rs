@@ -63,9 +63,7 @@ impl App {
         }
         let mut errors = Vec::new();
         let name = input.name.trim().to_owned();
-        if name.is_empty() || name.chars().count() > 100 {
-            errors.push(FieldError::new("name", "required"));
-        }
+        errors.extend(FieldError::text("name", &name, 100));
         match input.kind.parse::<OrgKind>() {
             Ok(k) if k.is_supervised() => {}
             _ => errors.push(FieldError::new("kind", "invalid_kind")),
@@ -131,8 +129,8 @@ impl App {
     pub async fn rename_org(&self, actor: &Actor, id: i64, name: &str) -> Result<Org> {
         actor.require(Permission::ManageOrgs).map_err(|_| AppError::NotFound)?;
         let name = name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            return Err(AppError::invalid("name", "required"));
+        if let Some(e) = FieldError::text("name", &name, 100) {
+            return Err(AppError::Invalid(vec![e]));
         }
         let txn = self.store.begin_write().await?;
         let before = orgs::get(&*txn, &actor.scope, id).await?;

@@ -402,9 +402,7 @@ impl App {
         } else if org.supervision_level == level {
             errors.push(FieldError::new("level", "unchanged"));
         }
-        if reason.trim().is_empty() || reason.chars().count() > 1000 {
-            errors.push(FieldError::new("reason", "required"));
-        }
+        errors.extend(FieldError::text("reason", reason, 1000));
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }

@@ -238,9 +238,7 @@ impl App {
             errors.push(FieldError::new("progress", "continuous_task_never_done"));
         }
         let body = input.body.trim().to_owned();
-        if body.is_empty() || body.chars().count() > 10_000 {
-            errors.push(FieldError::new("body", "required"));
-        }
+        errors.extend(FieldError::text("body", &body, 10_000));
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }

@@ -255,7 +255,7 @@ fn audit_public(action: &str, id: i64) -> Entry {
 fn clean(s: &str, field: &str, max: usize, errors: &mut Vec<FieldError>) -> String {
     let t = s.trim();
     if t.chars().count() > max {
-        errors.push(FieldError::new(field, "too_long"));
+        errors.push(FieldError::too_long(field, max));
     }
     t.to_owned()
 }

@@ -78,9 +78,7 @@ impl App {
             errors.append(&mut e);
         }
         let display = input.display_name.trim().to_owned();
-        if display.is_empty() || display.chars().count() > 64 {
-            errors.push(FieldError::new("display_name", "required"));
-        }
+        errors.extend(FieldError::text("display_name", &display, 64));
         let role: Option<Role> = input.role.parse().ok();
         if role.is_none() {
             errors.push(FieldError::new("role", "invalid_role"));

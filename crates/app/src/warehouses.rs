@@ -230,8 +230,8 @@ impl App {
             return Err(AppError::invalid("org_id", "not_explosives"));
         }
         let name = name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            return Err(AppError::invalid("name", "required"));
+        if let Some(e) = FieldError::text("name", name, 100) {
+            return Err(AppError::Invalid(vec![e]));
         }
         let j =
             anjian_store::jurisdictions::by_id(&self.store.db, org.jurisdiction_id).await?.ok_or(AppError::NotFound)?;
@@ -637,8 +637,8 @@ impl App {
         may_manage(actor)?;
         let site = self.warehouse(actor, site_id).await?;
         let name = name.trim();
-        if name.is_empty() || name.chars().count() > 60 {
-            return Err(AppError::invalid("name", "required"));
+        if let Some(e) = FieldError::text("name", name, 60) {
+            return Err(AppError::Invalid(vec![e]));
         }
         let mut b = [0u8; 12];
         rand::rngs::OsRng.fill_bytes(&mut b);

@@ -1168,3 +1168,51 @@ on_both_databases!(rectification_by_a_date_needs_the_date_and_only_a_bureau_move
     );
     t.finish().await;
 });
+
+on_both_databases!(a_text_over_its_limit_is_refused_as_too_long_in_words, |backend| async move {
+    let t = TestApp::start(backend).await;
+    let s = site(&t).await;
+    let long = "积".repeat(2001);
+    let (st, v) = post(
+        &t,
+        &s.principal.token,
+        "/api/v1/hazards",
+        json!({"org_id": s.org_id, "description": long, "grade": "general"}),
+    )
+    .await;
+    assert_eq!(st, 422, "{v}");
+    let f = &v["error"]["fields"][0];
+    assert_eq!(
+        (f["field"].as_str(), f["code"].as_str(), f["max"].as_u64()),
+        (Some("description"), Some("too_long"), Some(2000)),
+        "{v}"
+    );
+    assert_eq!(
+        v["error"]["message"], "description: Too long: at most 2000 characters.",
+        "the message says what is wrong"
+    );
+    let (_, v) = post(
+        &t,
+        &s.principal.token,
+        "/api/v1/hazards",
+        json!({"org_id": s.org_id, "description": "  ", "grade": "general"}),
+    )
+    .await;
+    assert_eq!(v["error"]["fields"][0]["code"], "required", "empty is required, not too long");
+    // On the page, the field by its name in the user's language, with the limit.
+    let cookie = t.sign_in(&s.principal).await;
+    let (_, _, html) = t.page(&cookie, "/hazards").await;
+    let csrf = hidden(&html, "_csrf").unwrap();
+    let org = s.org_id.to_string();
+    let form = [
+        ("_csrf", csrf.as_str()),
+        ("idempotency_key", "5b0e8f1c-1d2e-4c3b-9a8f-7e6d5c4b3a21"),
+        ("org_id", org.as_str()),
+        ("grade", "general"),
+        ("description", long.as_str()),
+    ];
+    let (st, _, html) = t.post_form(&cookie, "/hazards", &form).await;
+    assert_eq!(st, 422);
+    assert!(html.contains("描述：字数超过上限 2000。"), "{}", &html[..html.len().min(3000)]);
+    t.finish().await;
+});

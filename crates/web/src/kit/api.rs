@@ -80,7 +80,7 @@ where
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid",
                 "text may not contain the NUL character".into(),
-                vec![crate::error::FieldProblem { field: "body".into(), code: "nul_character".into() }],
+                vec![crate::error::FieldProblem::of(&anjian_app::FieldError::new("body", "nul_character"))],
             )));
         }
         axum::Json::<T>::from_bytes(&bytes).map(|axum::Json(v)| ApiJson(v)).map_err(Rejection::from)

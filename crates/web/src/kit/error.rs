@@ -49,6 +49,31 @@ pub struct ErrorDetail {
 pub struct FieldProblem {
     pub field: String,
     pub code: String,
+    /// For `too_long`: the most characters the field takes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<usize>,
+    /// What is wrong, in words (English): `description: Too long: at most 2000 characters.`
+    pub message: String,
+}
+
+impl FieldProblem {
+    pub fn of(f: &FieldError) -> FieldProblem {
+        FieldProblem {
+            field: f.field.clone(),
+            code: f.code.clone(),
+            max: f.max,
+            message: format!("{}: {}", f.field, field_message(Lang::En, f)),
+        }
+    }
+}
+
+/// A field's problem in words, its limit filled in.
+pub fn field_message(lang: Lang, f: &FieldError) -> String {
+    let code = if f.code == "not_found" { "not_found_field" } else { f.code.as_str() };
+    match f.max {
+        Some(max) => lang.code_message(code).replace("{max}", &max.to_string()),
+        None => lang.code_message(code).to_owned(),
+    }
 }
 
 /// An error on the JSON API.
@@ -79,10 +104,7 @@ impl IntoResponse for ApiError {
         let (status, code) = status_and_code(&self.0);
         let id = log_if_internal(&self.0, status);
         let fields = match &self.0 {
-            AppError::Invalid(f) => f
-                .iter()
-                .map(|FieldError { field, code }| FieldProblem { field: field.clone(), code: code.clone() })
-                .collect(),
+            AppError::Invalid(f) => f.iter().map(FieldProblem::of).collect(),
             _ => Vec::new(),
         };
         let message = match &self.0 {
@@ -94,6 +116,10 @@ impl IntoResponse for ApiError {
                 format!("internal error (request id {id})")
             }
             AppError::PlanInvalid(findings) => findings.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("; "),
+            // The fields in words, so a client that shows `message` tells the user what to fix.
+            AppError::Invalid(f) => {
+                f.iter().map(|f| FieldProblem::of(f).message).collect::<Vec<_>>().join("; ")
+            }
             e => e.to_string(),
         };
         let mut r = json_error(status, code, message, fields);

@@ -230,15 +230,25 @@ pub fn field_messages(lang: Lang, e: &anjian_app::AppError) -> Vec<String> {
     match e {
         anjian_app::AppError::Invalid(fields) => fields
             .iter()
-            .map(|f| {
-                let code = if f.code == "not_found" { "not_found_field" } else { f.code.as_str() };
-                format!("{}: {}", f.field, lang.code_message(code))
-            })
+            .map(|f| format!("{}：{}", field_label(lang, &f.field), crate::kit::error::field_message(lang, f)))
             .collect(),
         other => {
             let (_, code) = crate::error::status_and_code(other);
             vec![lang.code_message(code).to_owned()]
         }
+    }
+}
+
+/// A field as the person knows it (描述, not `description`): the catalogue's `field.*` name of
+/// its last part (`findings[0].hazard.description` → 描述), or the name as given.
+pub fn field_label(lang: Lang, field: &str) -> String {
+    let last = field.rsplit('.').next().unwrap_or(field);
+    let bare = last.split('[').next().unwrap_or(last);
+    let key = format!("field.{bare}");
+    if crate::i18n::has_key(&key) {
+        lang.t(&key).to_owned()
+    } else {
+        field.to_owned()
     }
 }
 
