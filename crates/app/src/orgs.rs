@@ -129,7 +129,7 @@ impl App {
     pub async fn rename_org(&self, actor: &Actor, id: i64, name: &str) -> Result<Org> {
         actor.require(Permission::ManageOrgs).map_err(|_| AppError::NotFound)?;
         let name = name.trim();
-        if let Some(e) = FieldError::text("name", &name, 100) {
+        if let Some(e) = FieldError::text("name", name, 100) {
             return Err(AppError::Invalid(vec![e]));
         }
         let txn = self.store.begin_write().await?;
