@@ -55,6 +55,8 @@ pub struct Profile {
     pub org: orgs::Org,
     pub assessment: Assessment,
     pub records: Vec<Fundamental>,
+    /// The records' evidence photos (each names its record in `owner_id`).
+    pub photos: Vec<attachments::Attachment>,
 }
 
 /// The facts the assessment needs, from an organisation's records.
@@ -201,7 +203,9 @@ impl App {
         let records = store::records(&self.store.db, &anjian_domain::scope::Scope::All, Some(org.id)).await?;
         let today = local_date(self.clock.now());
         let assessment = assess(&facts(&records.iter().collect::<Vec<_>>(), today.year()), today);
-        Ok(Profile { org, assessment, records })
+        let ids: Vec<i64> = records.iter().map(|r| r.id).collect();
+        let photos = attachments::of_owners(&self.store.db, "fundamental", &ids).await?;
+        Ok(Profile { org, assessment, records, photos })
     }
 
     /// Every supervised enterprise in scope with its assessment, those with gaps first.

@@ -126,10 +126,36 @@ on_both_databases!(fundamentals_show_what_is_missing_and_expiring, |backend| asy
         "a county's list is its own"
     );
 
-    // The profile page, as the principal sees it.
+    // The profile page, as the principal sees it; a record made there with a photo of its
+    // evidence shows the photo, and the API lists it.
     let cookie = t.sign_in(&principal).await;
+    let (_, _, html) = t.page(&cookie, &format!("/orgs/{org_id}/fundamentals")).await;
+    let csrf = hidden(&html, "_csrf").unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text("_csrf", csrf)
+        .text("kind", "training")
+        .text("person", "全员")
+        .text("hours", "8")
+        .text("starts_on", "2022-08-10")
+        .text("reference", "培训签到表")
+        .part("photo", reqwest::multipart::Part::bytes(jpeg_with_exif("SIGN-IN")).file_name("sign-in.jpg"));
+    let r = t
+        .http
+        .post(t.url(&format!("/orgs/{org_id}/fundamentals")))
+        .header("cookie", &cookie)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_redirection() || r.status().is_success(), "{}", r.status());
+    let (_, p) = get(&t, &principal.token, &format!("/api/v1/orgs/{org_id}/fundamentals")).await;
+    let photo = p["photos"].as_array().unwrap().first().expect("the evidence photo").clone();
+    let record = p["records"].as_array().unwrap().iter().find(|r| r["id"] == photo["owner_id"]).expect("its record");
+    assert_eq!(record["reference"], "培训签到表");
     let (st, _, html) = t.page(&cookie, &format!("/orgs/{org_id}/fundamentals")).await;
     assert_eq!(st, 200);
+    assert!(html.contains(&format!("/attachments/{}", photo["id"])), "the photo is on the page");
+    assert_eq!(t.get(&principal.token, &format!("/api/v1/attachments/{}", photo["id"])).await.status(), 200);
     assert!(html.contains("未配齐配足") && html.contains("30 天内到期") && html.contains("AQ-2022-018"), "{html}");
     let overview = sheet_rows(
         t.http
