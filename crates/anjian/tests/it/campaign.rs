@@ -756,6 +756,18 @@ on_both_databases!(the_cockpit_counts_what_was_recorded, |backend| async move {
     assert_eq!(after["major_open"], 1);
     let grade = |code: &str| after["by_grade"].as_array().unwrap().iter().find(|g| g[0] == code).unwrap().clone();
     assert_eq!((grade("general")[4].as_u64(), grade("major")[4].as_u64()), (Some(2), Some(1)), "found per grade");
+    // Each open figure links to exactly the hazards it counts, on the page and in the API.
+    let cookie = t.sign_in(&c.city).await;
+    let (_, _, cockpit) = t.page(&cookie, "/cockpit").await;
+    for code in ["general", "major"] {
+        let open = grade(code)[2].as_u64().unwrap();
+        let href = format!("/hazards?grade={code}&open=true");
+        assert!(cockpit.contains(&format!("href=\"{href}\"")), "the {code} figure links to its list");
+        let (_, list) = get(&t, &c.city.token, &format!("/api/v1{href}")).await;
+        assert_eq!(list["count"].as_u64(), Some(open), "{code}: {list}");
+        let (_, _, page) = t.page(&cookie, &href).await;
+        assert!(page.contains(&format!("共 {open} ")), "{code}: the page counts {open}");
+    }
     assert_eq!(after["tasks"].as_array().unwrap().len(), 4, "one row per phase");
     // The county's monthly report is drafted from the same records, edited, submitted, and
     // exported with its chart.

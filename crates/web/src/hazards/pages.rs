@@ -64,6 +64,7 @@ struct ListPage {
     f_grade: String,
     f_q: String,
     f_overdue: bool,
+    f_open: bool,
     f_period: String,
     f_industry: String,
     jurisdictions: Vec<(i64, String, bool)>,
@@ -82,6 +83,8 @@ pub struct ListQuery {
     grade: Option<String>,
     q: Option<String>,
     overdue: Option<String>,
+    /// Not yet closed (未销号): what the cockpit's open figures count.
+    open: Option<String>,
     org_id: Option<i64>,
     jurisdiction_id: Option<i64>,
     industry: Option<String>,
@@ -109,7 +112,7 @@ impl ListQuery {
             state: crate::kit::api::code("state", self.state.as_deref())?,
             grade: self.grade.clone().filter(|x| !x.is_empty()),
             overdue_at: self.overdue.is_some().then_some(now),
-            open_only: false,
+            open_only: self.open.is_some(),
             since: month.map(|m| m.start),
             until: month.map(|m| m.end),
             q: self.q.clone().filter(|x| !x.trim().is_empty()).map(|x| x.trim().chars().take(50).collect()),
@@ -121,7 +124,7 @@ impl ListQuery {
     fn query_string(&self) -> String {
         let enc = crate::kit::page::urlencode;
         format!(
-            "state={}&grade={}&q={}&industry={}&period={}{}{}",
+            "state={}&grade={}&q={}&industry={}&period={}{}{}{}",
             enc(self.state.as_deref().unwrap_or("")),
             enc(self.grade.as_deref().unwrap_or("")),
             enc(self.q.as_deref().unwrap_or("")),
@@ -129,6 +132,7 @@ impl ListQuery {
             enc(self.period.as_deref().unwrap_or("")),
             self.jurisdiction_id.map(|j| format!("&jurisdiction_id={j}")).unwrap_or_default(),
             if self.overdue.is_some() { "&overdue=true" } else { "" },
+            if self.open.is_some() { "&open=true" } else { "" },
         )
     }
 }
@@ -182,6 +186,7 @@ async fn list_page(state: &AppState, s: &Signed, q: ListQuery, errors: Vec<Strin
         f_grade: q.grade.unwrap_or_default(),
         f_q: q.q.unwrap_or_default(),
         f_overdue: q.overdue.is_some(),
+        f_open: q.open.is_some(),
         f_period: q.period.clone().unwrap_or_default(),
         f_industry: q.industry.clone().unwrap_or_default(),
         jurisdictions: state
