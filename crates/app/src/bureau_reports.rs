@@ -56,6 +56,15 @@ pub struct BureauReportState {
     pub counties: Vec<(String, u64, u64)>,
 }
 
+/// One county's hazards in a period (see [`App::county_figures`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct CountyFigures {
+    pub found: u64,
+    pub major: u64,
+    pub closed: u64,
+    pub overdue: u64,
+}
+
 /// A report's appendix: hazards found and closed per county, as a chart (PNG, for Word and WPS)
 /// and the table of the same figures.
 pub(crate) fn county_hazards_section(counties: &[(String, u64, u64)]) -> Section {
@@ -98,22 +107,36 @@ impl App {
     async fn counties_in(&self, actor: &Actor, p: Period) -> Result<Vec<(String, u64, u64)>> {
         let mut out = Vec::new();
         for j in self.visible_jurisdictions(actor).await?.into_iter().filter(|j| j.level == "county") {
-            let base = HazardFilter { jurisdiction_path: Some(j.path.clone()), ..Default::default() };
-            let found = hazards::count(
-                &self.store.db,
-                &actor.scope,
-                &HazardFilter { since: Some(p.start), until: Some(p.end), ..base.clone() },
-            )
-            .await?;
-            let closed = hazards::count(
-                &self.store.db,
-                &actor.scope,
-                &HazardFilter { closed_since: Some(p.start), closed_until: Some(p.end), ..base },
-            )
-            .await?;
-            out.push((j.name, found, closed));
+            let f = self.county_figures(&j.path, p).await?;
+            out.push((j.name, f.found, f.closed));
         }
         Ok(out)
+    }
+
+    /// One county's hazards in a period: found (of them major), closed (销号) in it, and open
+    /// past their deadline now. The one count behind a report's text, its table and its chart;
+    /// for a month it reads the counters the cockpit reads.
+    pub(crate) async fn county_figures(&self, path: &str, p: Period) -> Result<CountyFigures> {
+        use anjian_store::hazard_counts::{self, By};
+        let db = &self.store.db;
+        let base = HazardFilter { jurisdiction_path: Some(path.to_owned()), ..Default::default() };
+        let overdue =
+            hazards::count(db, &Scope::All, &HazardFilter { overdue_at: Some(self.clock.now()), ..base.clone() })
+                .await?;
+        if p.kind == PeriodKind::Month {
+            let key = [hazard_counts::month_of(p.start)];
+            let (found, closed) =
+                hazard_counts::under(&hazard_counts::summed(db, Some(path), &key, By::Jurisdiction).await?, path);
+            let by_grade = hazard_counts::summed(db, Some(path), &key, By::Grade).await?;
+            let major = by_grade.get("major").map_or(0, |g| g.0);
+            return Ok(CountyFigures { found, major, closed, overdue });
+        }
+        let found_in = HazardFilter { since: Some(p.start), until: Some(p.end), ..base.clone() };
+        let found = hazards::count(db, &Scope::All, &found_in).await?;
+        let major = hazards::count(db, &Scope::All, &HazardFilter { grade: Some("major".into()), ..found_in }).await?;
+        let closed_in = HazardFilter { closed_since: Some(p.start), closed_until: Some(p.end), ..base };
+        let closed = hazards::count(db, &Scope::All, &closed_in).await?;
+        Ok(CountyFigures { found, major, closed, overdue })
     }
 
     /// The newest version, or a draft from the period's records.

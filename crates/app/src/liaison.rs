@@ -17,7 +17,6 @@ use anjian_domain::report;
 use anjian_domain::role::Permission;
 use anjian_domain::scope::Scope;
 use anjian_reports::docx::{self, Document};
-use anjian_store::hazards::{self, HazardFilter};
 use anjian_store::inspections::{self, InspectionFilter};
 use anjian_store::liaison::{self, LiaisonReport, NewAnalysis, WeeklyAnalysis};
 use chrono::Datelike;
@@ -243,31 +242,23 @@ impl App {
             text.push_str(&ZH.fill("report.check_line", &[("date", &date), ("org", &org), ("summary", &c.summary)]));
         }
         text.push_str(ZH.t("report.liaison_counties"));
+        let mut overdue_hazards = Vec::new();
         for (name, path) in &counties {
-            let f = HazardFilter {
-                jurisdiction_path: Some(path.clone()),
-                since: Some(month.start),
-                until: Some(month.end),
-                ..Default::default()
-            };
-            let found = hazards::count(&self.store.db, &Scope::All, &f).await?;
-            let major =
-                hazards::count(&self.store.db, &Scope::All, &HazardFilter { grade: Some("major".into()), ..f.clone() })
-                    .await?;
-            let closed = hazards::count(
-                &self.store.db,
-                &Scope::All,
-                &HazardFilter { state: Some(anjian_domain::hazard::HazardState::Closed), ..f },
-            )
-            .await?;
+            let f = self.county_figures(path, month).await?;
             text.push_str(&ZH.fill(
                 "report.liaison_county_line",
-                &[("name", name), ("found", &found), ("major", &major), ("closed", &closed)],
+                &[("name", name), ("found", &f.found), ("major", &f.major), ("closed", &f.closed)],
             ));
+            if f.overdue > 0 {
+                overdue_hazards.push((name, f.overdue));
+            }
         }
         text.push_str(ZH.t("report.liaison_overdue_heading"));
-        if overdue_lines.is_empty() {
+        if overdue_lines.is_empty() && overdue_hazards.is_empty() {
             text.push_str(ZH.t("report.liaison_no_overdue"));
+        }
+        for (name, n) in &overdue_hazards {
+            text.push_str(&ZH.fill("report.overdue_hazards_line", &[("name", name), ("n", n)]));
         }
         for (title, n) in &overdue_lines {
             text.push_str(&ZH.fill("report.overdue_line", &[("title", title), ("n", n)]));
@@ -339,13 +330,12 @@ impl App {
     async fn leader_counties_month(&self, code: &str, month: &str) -> Result<Vec<(String, u64, u64)>> {
         let (plan, _) = self.current_campaign().await?;
         let l = plan.leader(code).ok_or(AppError::NotFound)?;
-        use anjian_store::hazard_counts::{self, By};
-        let per_place = hazard_counts::summed(&self.store.db, None, &[month.to_owned()], By::Jurisdiction).await?;
+        let period = parse_period(month).map_err(|_| AppError::invalid("month", "invalid_period"))?;
         let mut out = Vec::new();
         for c in &l.counties {
             let Some(j) = anjian_store::jurisdictions::by_code(&self.store.db, c.get_ref()).await? else { continue };
-            let (found, closed) = hazard_counts::under(&per_place, &j.path);
-            out.push((j.name, found, closed));
+            let f = self.county_figures(&j.path, period).await?;
+            out.push((j.name, f.found, f.closed));
         }
         Ok(out)
     }

@@ -385,12 +385,34 @@ on_both_databases!(a_leaders_monthly_report_is_drafted_from_the_records_and_subm
         "an ordinary enterprise is not his industry"
     );
 
+    // In his county: a hazard found in July and closed now, in August; another found now and
+    // left past its deadline. August counts the first as closed and the second as overdue — in
+    // the report's text and in its table alike.
+    let july = campaign_monday() - Duration::days(20);
+    let finding = json!({"item": "消防通道", "passed": false, "hazard": {"description": "消防通道堵塞", "grade": "general", "deadline": t.clock.now_value() + Duration::days(1)}});
+    let body =
+        json!({"org_id": c.enterprise, "kind": "site_check", "at": july, "summary": "七月检查", "findings": [finding]});
+    let (st, ins) = post(&t, &c.principal.token, "/api/v1/inspections", body).await;
+    assert_eq!(st, 201, "{ins}");
+    let (_, detail) = get(&t, &c.principal.token, &format!("/api/v1/inspections/{}", ins["id"])).await;
+    let closed_id = detail["findings"][0]["hazard_id"].as_i64().unwrap();
+    for (who, action) in
+        [(&c.principal, "start_rectifying"), (&c.principal, "submit_rectification"), (&c.county, "verify")]
+    {
+        let (st, v) =
+            post(&t, &who.token, &format!("/api/v1/hazards/{closed_id}/actions"), json!({"action": action})).await;
+        assert_eq!(st, 200, "{action}: {v}");
+    }
+    let late = json!({"org_id": c.enterprise, "description": "配电室门锁损坏", "grade": "general", "deadline": t.clock.now_value() + Duration::days(1)});
+    assert_eq!(post(&t, &c.principal.token, "/api/v1/hazards", late).await.0, 201);
+    t.clock.advance(Duration::days(2));
     let (st, r) = get(&t, &leader.token, "/api/v1/liaison/reports/2022-08").await;
     assert_eq!(st, 200, "{r}");
     let body = r["body"].as_str().unwrap();
+    assert!(body.contains("泽州县：本月发现隐患 1 项（其中重大隐患 0 项），已销号 1 项"), "{body}");
+    assert!(body.contains("泽州县：逾期未整改隐患 1 项") && !body.contains("无逾期未完成事项"), "{body}");
     assert!(body.contains("本月共开展安全生产督导检查 1 次"), "{body}");
     assert!(body.contains("督导检查丹河机械"));
-    assert!(body.contains("泽州县：本月发现隐患 0 项"));
     assert!(!body.contains("包联工作每月书面报告"), "the report is not a duty of its own text: {body}");
     assert!(r["latest"].is_null());
 
@@ -456,7 +478,13 @@ on_both_databases!(a_leaders_monthly_report_is_drafted_from_the_records_and_subm
     let cells: Vec<&str> =
         xml.split("<w:t xml:space=\"preserve\">").skip(1).map(|c| c.split('<').next().unwrap()).collect();
     let zezhou = cells.iter().position(|c| *c == "泽州县").expect("his county's row");
-    assert_eq!(&cells[zezhou + 1..zezhou + 3], ["1", "0"], "found 1, closed 0 this month");
+    assert_eq!(&cells[zezhou + 1..zezhou + 3], ["2", "1"], "found 2, closed 1 this month, as the text counts");
+    // The city's cockpit for the county gives August the same figures.
+    let zz = t.org_by_code("bureau-zezhou").await;
+    let (_, cockpit) = get(&t, &c.city.token, &format!("/api/v1/cockpit?jurisdiction_id={}", zz.jurisdiction_id)).await;
+    let months = cockpit["months"].as_array().unwrap();
+    let aug = months.iter().position(|m| m == "2022-08").expect("August on the axis");
+    assert_eq!((cockpit["found"][aug].as_u64(), cockpit["closed"][aug].as_u64()), (Some(2), Some(1)), "{cockpit}");
     assert!(
         (0..z.len()).any(|i| z.by_index(i).unwrap().name().unwrap().starts_with("word/media/")),
         "the chart is in it"
