@@ -302,6 +302,17 @@ on_both_databases!(the_principal_signs_the_monthly_list_and_any_change_breaks_th
         0
     );
 
+    // The county reads the list as it was signed, on its page and in Excel.
+    let cookie = t.sign_in(&s.county).await;
+    let (st, _, html) = t.page(&cookie, &format!("/ledgers/{}", v1["id"])).await;
+    assert_eq!(st, 200);
+    assert!(html.contains("除尘器积尘") && html.contains("赵敏") && html.contains("✓"), "{html}");
+    let (_, _, list) = t.page(&cookie, "/ledgers?period=2022-08").await;
+    assert!(list.contains(&format!("href=\"/ledgers/{}\"", v1["id"])), "the received list links to it");
+    let sheet = crate::page_sheet(&t, &cookie, &format!("/ledgers/{}/export.xlsx", v1["id"]), "隐患台账").await;
+    assert_eq!(sheet.height(), 2, "a header and the signed item");
+    assert_eq!(sheet.get((1, 1)).map(|v| v.to_string()).as_deref(), Some("除尘器积尘"));
+
     // The records change; the signed list does not — a new signature makes version 2.
     act(&t, &s.principal.token, h["id"].as_i64().unwrap(), json!({"action": "start_rectifying"})).await;
     let (st, v2) =
@@ -323,6 +334,8 @@ on_both_databases!(the_principal_signs_the_monthly_list_and_any_change_breaks_th
     t.store.execute_sql(&update).await.unwrap();
     let one: Value = t.get(&s.county.token, &format!("/api/v1/ledgers/{}", v1["id"])).await.json().await.unwrap();
     assert_eq!(one["intact"], false, "a changed field breaks the signature");
+    let (st, loc, html) = t.page(&cookie, &format!("/ledgers/{}", v1["id"])).await;
+    assert!(html.contains("badge-overdue") && html.contains("已整改"), "the page says the signature no longer holds: {st} {loc:?} {html}");
     t.finish().await;
 });
 

@@ -55,6 +55,40 @@ pub fn ledger_rows(items: Vec<ExportedHazard>, grade_names: &HashMap<String, Str
         .collect()
 }
 
+/// The plan's grade names by code (empty before a plan is imported).
+pub async fn grade_names(state: &crate::AppState) -> HashMap<String, String> {
+    match state.app.current_plan().await {
+        Ok(p) => p.hazard_grades.iter().map(|g| (g.code.get_ref().clone(), g.name.clone())).collect(),
+        Err(_) => HashMap::new(),
+    }
+}
+
+/// A signed list's items as sheet rows (its times were stored as RFC 3339).
+pub fn signed_rows(
+    items: Vec<anjian_domain::ledger::LedgerItem>,
+    grade_names: &HashMap<String, String>,
+) -> Vec<LedgerRow> {
+    let zh = Lang::Zh;
+    let time = |t: &str| t.parse::<DateTime<Utc>>().ok().map(local);
+    items
+        .into_iter()
+        .map(|i| LedgerRow {
+            grade: grade_names.get(&i.grade).cloned().unwrap_or_else(|| i.grade.clone()),
+            source: zh.t(crate::kit::page::key("source", &i.source)).to_owned(),
+            state: zh.t(crate::kit::page::key("state", &i.state)).to_owned(),
+            discovered_at: time(&i.discovered_at).unwrap_or_default(),
+            deadline: i.deadline.as_deref().and_then(time),
+            closed_at: i.closed_at.as_deref().and_then(time),
+            funds_yuan: i.funds_fen.yuan_f64(),
+            description: i.description,
+            location: i.location,
+            measures: i.measures,
+            owner: i.owner,
+            verified_by: i.verified_by.unwrap_or_default(),
+        })
+        .collect()
+}
+
 /// The labels a sheet may use for its 来源 column (and the codes themselves).
 pub fn source_labels() -> HashMap<String, String> {
     anjian_app::hazards::SOURCES

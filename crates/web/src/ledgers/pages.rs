@@ -7,7 +7,7 @@ use crate::kit::page::{field_messages, key, local_time, render, Chrome};
 use crate::AppState;
 use anjian_domain::role::{Permission, Role};
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -19,9 +19,12 @@ pub fn router() -> Router<AppState> {
         .route("/ledgers", get(page))
         .route("/ledgers/export.xlsx", get(export))
         .route("/ledgers/sign", post(sign))
+        .route("/ledgers/{id}", get(signed_page))
+        .route("/ledgers/{id}/export.xlsx", get(signed_export))
 }
 
 pub struct SignedRow {
+    pub id: i64,
     pub org: String,
     pub period: String,
     pub version: i32,
@@ -149,6 +152,7 @@ async fn signed_rows(
             let org = names.get(&l.org_id).cloned().unwrap_or_default();
             let c = state.app.check_ledger(l);
             SignedRow {
+                id: c.ledger.id,
                 org,
                 period: c.ledger.period,
                 version: c.ledger.version,
@@ -230,6 +234,89 @@ async fn sign(State(state): State<AppState>, s: Signed, Form(f): Form<SignForm>)
             let q = Q { period: Some(f.period), org_id: None, signed: None };
             let code = if status == StatusCode::FORBIDDEN { StatusCode::FORBIDDEN } else { status };
             (code, render_page(&state, &s, q, field_messages(s.lang, &e)).await).into_response()
+        }
+    }
+}
+
+/// One item of a signed list as shown: what was signed, in the reader's language.
+pub struct SignedItem {
+    pub description: String,
+    pub location: String,
+    pub grade: String,
+    pub measures: String,
+    pub owner: String,
+    pub deadline: String,
+    pub state_key: &'static str,
+    pub verified_by: String,
+    pub closed_at: String,
+}
+
+#[derive(Template)]
+#[template(path = "ledger.html")]
+struct SignedPage {
+    p: Chrome,
+    title: String,
+    org: String,
+    l: anjian_domain::ledger::Ledger,
+    signed_at: String,
+    intact: bool,
+    items: Vec<SignedItem>,
+}
+
+/// An instant stored in a signed item (RFC 3339) as a local time; kept as written if unreadable.
+fn item_time(t: &str) -> String {
+    t.parse::<chrono::DateTime<chrono::Utc>>().map(local_time).unwrap_or_else(|_| t.to_owned())
+}
+
+/// A signed monthly list as it was signed: its items, the signer, the time, and whether the
+/// signature still holds.
+async fn signed_page(State(state): State<AppState>, s: Signed, Path(id): Path<i64>) -> Response {
+    let c = match state.app.get_ledger(s.actor(), id).await {
+        Ok(c) => c,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
+    let grades = crate::kit::sheets::grade_names(&state).await;
+    let names = crate::kit::page::org_names(&state, s.actor(), std::iter::once(c.ledger.org_id)).await;
+    let items = c
+        .items
+        .into_iter()
+        .map(|i| SignedItem {
+            grade: grades.get(&i.grade).cloned().unwrap_or_else(|| i.grade.clone()),
+            state_key: key("state", &i.state),
+            deadline: i.deadline.as_deref().map(item_time).unwrap_or_default(),
+            closed_at: i.closed_at.as_deref().map(item_time).unwrap_or_default(),
+            verified_by: i.verified_by.unwrap_or_default(),
+            description: i.description,
+            location: i.location,
+            measures: i.measures,
+            owner: i.owner,
+        })
+        .collect();
+    render(&SignedPage {
+        p: Chrome::signed(&s, "/ledgers"),
+        title: format!("{} {} v{}", s.lang.t("ledgers.title"), c.ledger.period, c.ledger.version),
+        org: names.get(&c.ledger.org_id).cloned().unwrap_or_default(),
+        signed_at: local_time(c.ledger.signed_at),
+        intact: c.intact,
+        l: c.ledger,
+        items,
+    })
+}
+
+/// The signed version's items in Excel, under the ledger's columns.
+async fn signed_export(State(state): State<AppState>, s: Signed, Path(id): Path<i64>) -> Response {
+    let c = match state.app.get_ledger(s.actor(), id).await {
+        Ok(c) => c,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
+    let grades = crate::kit::sheets::grade_names(&state).await;
+    let rows = crate::kit::sheets::signed_rows(c.items, &grades);
+    let name = crate::i18n::Lang::Zh
+        .fill("sheet.signed_ledger.file", &[("period", &c.ledger.period), ("version", &c.ledger.version)]);
+    match anjian_reports::ledger_sheet::write(crate::sheets::zh("sheet.ledger.title"), &rows) {
+        Ok(bytes) => crate::sheets::xlsx_response(bytes, &name),
+        Err(e) => {
+            PageError::new(anjian_app::AppError::Internal(format!("writing a sheet: {e}")), s.lang).into_response()
         }
     }
 }
