@@ -44,6 +44,8 @@ pub struct ImportOutcome {
 
 struct Parsed {
     row: usize,
+    /// The row carried a hazard's number (编号).
+    numbered: bool,
     uid: String,
     source: String,
     discovered_at: DateTime<Utc>,
@@ -165,14 +167,22 @@ impl App {
                 Fen::fen,
             );
             let (Some(grade), Some(discovered_at)) = (grade, discovered) else { continue };
-            let key = format!("{}|{description}|{}|{location}|{grade}", org.id, discovered_at.timestamp());
-            let uid = format!("import-{}", &hex::encode(Sha256::digest(key.as_bytes()))[..32]);
+            // A row with a number (编号) is a hazard already stored — a sheet exported and brought
+            // back; without one, the row's content names it.
+            let number = get("编号").text();
+            let uid = if number.is_empty() {
+                let key = format!("{}|{description}|{}|{location}|{grade}", org.id, discovered_at.timestamp());
+                format!("import-{}", &hex::encode(Sha256::digest(key.as_bytes()))[..32])
+            } else {
+                number.clone()
+            };
             if !seen.insert(uid.clone()) {
                 err("隐患描述", "duplicate_row");
                 continue;
             }
             parsed.push(Parsed {
                 row,
+                numbered: !number.is_empty(),
                 uid,
                 source,
                 discovered_at,
@@ -190,10 +200,19 @@ impl App {
         }
         let mut fresh = Vec::new();
         for p in parsed {
-            if hazards::by_uid(&self.store.db, &p.uid).await?.is_some() {
-                out.existing += 1;
-            } else {
-                fresh.push(p);
+            match hazards::by_uid(&self.store.db, &p.uid).await? {
+                Some(h) if h.org_id == org.id => out.existing += 1,
+                // A number that is not one of this organisation's hazards is a mistake, not new.
+                _ if p.numbered => out.errors.push(RowError {
+                    row: p.row,
+                    column: "编号".into(),
+                    code: "unknown_hazard_number".into(),
+                }),
+                Some(_) => {
+                    out.errors
+                        .push(RowError { row: p.row, column: "隐患描述".into(), code: "duplicate_row".into() })
+                }
+                None => fresh.push(p),
             }
         }
         out.new = fresh.len();

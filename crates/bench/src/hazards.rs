@@ -359,6 +359,7 @@ async fn measure(backend: &'static str, opts: StoreOptions, args: &HazardBenchAr
             deadline: e.hazard.deadline.map(|d| d.naive_utc()),
             state: e.hazard.state.as_str().to_owned(),
             verified_by: e.verified_by,
+            number: e.hazard.uid.clone(),
             closed_at: e.hazard.closed_at.map(|d| d.naive_utc()),
         })
         .collect();

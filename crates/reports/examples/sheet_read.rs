@@ -36,6 +36,7 @@ fn main() {
             deadline: Some(t("2022-08-25 00:00")),
             state: String::new(),
             verified_by: String::new(),
+            number: String::new(),
             closed_at: None,
         })
         .collect();

@@ -24,6 +24,8 @@ pub struct LedgerRow {
     pub state: String,
     pub verified_by: String,
     pub closed_at: Option<NaiveDateTime>,
+    /// The hazard's number (编号); empty for a row that is not a stored hazard yet.
+    pub number: String,
 }
 
 /// An .xlsx of the rows under the bureau's headers.
@@ -60,8 +62,10 @@ pub fn write(title: &str, rows: &[LedgerRow]) -> Result<Vec<u8>, XlsxError> {
         if let Some(d) = r.closed_at {
             ws.write_datetime_with_format(row, 12, d, &date)?;
         }
+        ws.write_string(row, 13, escape(&r.number))?;
     }
-    for (c, w) in [6.0, 36.0, 14.0, 10.0, 12.0, 17.0, 30.0, 11.0, 10.0, 17.0, 10.0, 10.0, 17.0].iter().enumerate() {
+    for (c, w) in [6.0, 36.0, 14.0, 10.0, 12.0, 17.0, 30.0, 11.0, 10.0, 17.0, 10.0, 10.0, 17.0, 38.0].iter().enumerate()
+    {
         ws.set_column_width(c as u16, *w)?;
     }
     ws.set_freeze_panes(1, 0)?;
@@ -252,6 +256,7 @@ mod tests {
             deadline: NaiveDateTime::parse_from_str("2022-08-20 23:59", "%Y-%m-%d %H:%M").ok(),
             state: "整改中".into(),
             verified_by: String::new(),
+            number: String::new(),
             closed_at: None,
         }
     }

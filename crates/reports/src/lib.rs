@@ -11,7 +11,7 @@ pub mod table;
 
 /// The columns of a hazard ledger, in the order bureaus use, as catalogue keys: the sheet is
 /// written in Chinese, the words live in the catalogue ([`ledger_columns`]).
-pub const LEDGER_COLUMNS: [&str; 13] = [
+pub const LEDGER_COLUMNS: [&str; 14] = [
     "sheet.ledger.no",
     "sheet.ledger.description",
     "sheet.ledger.location",
@@ -25,9 +25,11 @@ pub const LEDGER_COLUMNS: [&str; 13] = [
     "sheet.ledger.state",
     "sheet.ledger.verified_by",
     "sheet.ledger.closed_at",
+    // The hazard's number: a sheet exported and imported again is recognised row by row.
+    "sheet.ledger.number",
 ];
 
 /// The ledger's column headers as the sheet shows them (Chinese, for the bureau).
-pub fn ledger_columns() -> [&'static str; 13] {
+pub fn ledger_columns() -> [&'static str; 14] {
     LEDGER_COLUMNS.map(|k| anjian_i18n::Lang::Zh.t(k))
 }

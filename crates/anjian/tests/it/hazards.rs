@@ -335,7 +335,10 @@ on_both_databases!(the_principal_signs_the_monthly_list_and_any_change_breaks_th
     let one: Value = t.get(&s.county.token, &format!("/api/v1/ledgers/{}", v1["id"])).await.json().await.unwrap();
     assert_eq!(one["intact"], false, "a changed field breaks the signature");
     let (st, loc, html) = t.page(&cookie, &format!("/ledgers/{}", v1["id"])).await;
-    assert!(html.contains("badge-overdue") && html.contains("已整改"), "the page says the signature no longer holds: {st} {loc:?} {html}");
+    assert!(
+        html.contains("badge-overdue") && html.contains("已整改"),
+        "the page says the signature no longer holds: {st} {loc:?} {html}"
+    );
     t.finish().await;
 });
 
@@ -471,6 +474,7 @@ mod excel {
             deadline: deadline.map(t),
             state: String::new(),
             verified_by: String::new(),
+            number: String::new(),
             closed_at: None,
         }
     }
@@ -563,6 +567,27 @@ mod excel {
         // The page's export link carries the page's filters.
         let only_major = t.get(&s.county.token, "/api/v1/hazards/export.xlsx?grade=major").await;
         assert_eq!(ledger_sheet::read(&only_major.bytes().await.unwrap()).unwrap().len(), 1);
+        // Exported and brought back: every row carries its number (编号), so nothing is new.
+        let exported = t.get(&s.principal.token, &format!("/api/v1/hazards/export.xlsx?org_id={}", s.org_id)).await;
+        let bytes = exported.bytes().await.unwrap().to_vec();
+        let numbers: Vec<Cell> = ledger_sheet::read(&bytes)
+            .unwrap()
+            .iter()
+            .map(|r| r.1.iter().find(|(h, _)| h == "编号").unwrap().1.clone())
+            .collect();
+        assert!(numbers.iter().all(|n| matches!(n, Cell::Text(t) if !t.is_empty())), "{numbers:?}");
+        let (st, v) = import(&t, &s.principal.token, s.org_id, bytes.clone(), true).await;
+        assert_eq!(st, 200, "{v}");
+        assert_eq!((v["new"].as_u64(), v["existing"].as_u64()), (Some(0), Some(2)), "{v}");
+        // A number this enterprise does not have is named, not taken as new.
+        let mut row = sheet_row("编号不存在的隐患", "一般隐患", "2022-08-10 09:00", None);
+        row.number = "no-such-number".into();
+        let (st, v) = import(&t, &s.principal.token, s.org_id, ledger_sheet::write("x", &[row]).unwrap(), true).await;
+        assert_eq!(
+            (st, v["error"]["fields"][0]["field"].as_str(), v["error"]["fields"][0]["code"].as_str()),
+            (422, Some("rows[2].编号"), Some("unknown_hazard_number")),
+            "{v}"
+        );
         t.finish().await;
     });
 }

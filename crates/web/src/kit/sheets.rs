@@ -50,6 +50,7 @@ pub fn ledger_rows(items: Vec<ExportedHazard>, grade_names: &HashMap<String, Str
                 measures: h.measures,
                 owner: h.owner,
                 verified_by: e.verified_by,
+                number: h.uid,
             }
         })
         .collect()
@@ -85,6 +86,7 @@ pub fn signed_rows(
             measures: i.measures,
             owner: i.owner,
             verified_by: i.verified_by.unwrap_or_default(),
+            number: i.hazard_uid,
         })
         .collect()
 }
