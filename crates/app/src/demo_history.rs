@@ -315,6 +315,31 @@ impl App {
         made += self.demo_weekly_analyses(rng, &world, start, end).await?;
         made += self.demo_hazards(rng, &world, end).await?;
         made += self.demo_task_reports(&plan).await?;
+        made += self.demo_signed_lists(start, end).await?;
+        Ok(made)
+    }
+
+    /// The first enterprise's principal signs each finished month's hazard list the morning
+    /// after the month ends — once, in the second month, a week late (补录) — so its monthly
+    /// self-inspections count, and one shows as met late.
+    async fn demo_signed_lists(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> Result<u64> {
+        let Some(user) = anjian_store::users::by_username(&self.store.db, "principal.1").await? else { return Ok(0) };
+        let org = anjian_store::users::org_of(&self.store.db, &user).await?;
+        let Some(o) = org.clone() else { return Ok(0) };
+        let actor = crate::Actor::new(user, org);
+        let mut made = 0;
+        let mut month = Period::containing(PeriodKind::Month, start);
+        let mut n = 0;
+        while month.end + Duration::hours(10) < end {
+            let signed_at = if n == 1 { month.end + Duration::days(7) } else { month.end + Duration::hours(10) };
+            if signed_at < end {
+                let period = anjian_domain::period::local_date(month.start).format("%Y-%m").to_string();
+                self.write_signed_ledger(&actor, o.clone(), &period, signed_at).await?;
+                made += 1;
+            }
+            month = month.next();
+            n += 1;
+        }
         Ok(made)
     }
 

@@ -95,6 +95,18 @@ impl App {
             self.record_alone(e).await?;
             return Err(AppError::invalid("password", "wrong_password"));
         }
+        self.write_signed_ledger(actor, org, period, self.clock.now()).await
+    }
+
+    /// Signs the organisation's list for `period` as it stands, at `now`: the signed version,
+    /// the activity that counts it for the rules requiring a signature, and the audit record.
+    pub(crate) async fn write_signed_ledger(
+        &self,
+        actor: &Actor,
+        org: anjian_store::orgs::Org,
+        period: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Ledger> {
         let items = self.draft_ledger(actor, org.id, period).await?;
         let canonical = ledger::canonical(&items);
         let hash = ledger::content_hash(&canonical);
@@ -102,7 +114,6 @@ impl App {
         if latest.as_ref().is_some_and(|l| l.content_hash == hash) {
             return Err(AppError::invalid("period", "already_signed"));
         }
-        let now = self.clock.now();
         let message = ledger::signed_message(&hash, actor.id(), now.timestamp_micros(), org.id, period);
         let txn = self.store.begin_write().await?;
         let row = ledgers::insert(
@@ -126,6 +137,20 @@ impl App {
             anjian_store::StoreError::Conflict(_) => AppError::invalid("period", "already_signed"),
             e => e.into(),
         })?;
+        // The signature counts for rules that require it (the monthly self-inspection): for its
+        // own month, late when signed after the month closed.
+        let month = parse_period(period)?;
+        let at = now.min(month.end - chrono::Duration::seconds(1));
+        let signed = anjian_domain::obligation::Activity {
+            target_org: Some(org.id),
+            ..anjian_domain::obligation::Activity::new(
+                anjian_domain::plan::ActivityKind::LedgerSigned,
+                at,
+                anjian_domain::obligation::Evidence { source: anjian_domain::obligation::Source::Ledger, id: row.id },
+            )
+            .by(actor.id(), actor.user.org_id)
+        };
+        anjian_store::activities::insert_many(&*txn, &[signed], now).await?;
         let mut e = entry(Some(actor), "ledger.sign", "ledger", row.id);
         e.after_digest = Some(hash);
         e.detail = format!("org={} period={period} version={} items={}", org.id, row.version, row.item_count);

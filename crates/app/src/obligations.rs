@@ -63,6 +63,8 @@ pub struct ObligationView {
     pub targets: usize,
     pub targets_met: usize,
     pub assumption: Option<String>,
+    /// What the rule requires that is still missing (`principal_signature`, `report_by_tier`).
+    pub missing_requirements: Vec<String>,
 }
 
 impl ObligationView {
@@ -86,6 +88,7 @@ impl ObligationView {
             targets: o.targets,
             targets_met: o.targets_met,
             assumption: rule.assumption.clone(),
+            missing_requirements: o.missing.iter().map(|m| (*m).to_owned()).collect(),
         }
     }
 
@@ -160,6 +163,7 @@ fn evidence_link(e: &Evidence) -> String {
         Source::TypicalCase => "/typical-cases".to_owned(),
         Source::LiaisonReport => format!("/liaison/reports/{}", e.id),
         Source::WeeklyAnalysis => format!("/weekly-analyses/{}", e.id),
+        Source::Ledger => format!("/ledgers/{}", e.id),
         _ => String::new(),
     }
 }

@@ -106,8 +106,19 @@ async fn a_principal_records_an_inspection_on_a_phone_and_finds_the_hazard_it_fi
             )
             .await?;
         assert!(width <= 390, "the hazard page fits a phone ({width}px): {widest}");
-        // The self-inspection covered the one point: this month's obligation is met, with the
-        // inspection behind it.
+        // The self-inspection covered the one point, but the month counts once the principal
+        // has signed its list: the obligation says what is missing …
+        c.goto(&t.url("/obligations")).await?;
+        let row = c.find(Locator::XPath("//tr[td/a[text()='企业每月全面自查自改']]")).await?;
+        assert!(row.text().await?.contains("进行中"), "{}", row.text().await?);
+        row.find(Locator::Css("a")).await?.click().await?;
+        assert!(c.find(Locator::Id("missing-requirements")).await?.text().await?.contains("主要负责人签字确认"));
+        // … the principal signs the month's list on the phone …
+        c.goto(&t.url("/ledgers")).await?;
+        fill(&c, "form[action='/ledgers/sign'] input[name=password]", &u.password).await?;
+        submit(&c, "form[action='/ledgers/sign'] button.primary").await?;
+        assert!(c.source().await?.contains("role=\"status\""), "signed");
+        // … and the month is met, with the inspection behind it.
         c.goto(&t.url("/obligations")).await?;
         let row = c.find(Locator::XPath("//tr[td/a[text()='企业每月全面自查自改']]")).await?;
         assert!(row.text().await?.contains("已完成"), "{}", row.text().await?);

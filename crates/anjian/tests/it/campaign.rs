@@ -952,3 +952,38 @@ on_both_databases!(an_expert_panels_health_check_counts_for_the_bureau_that_comm
     assert_eq!((st, v["error"]["fields"][0]["code"].as_str()), (422, Some("not_allowed")), "{v}");
     t.finish().await;
 });
+
+on_both_databases!(a_month_of_self_inspection_counts_once_the_principal_has_signed_it, |backend| async move {
+    let t = TestApp::start(backend).await;
+    let c = city(&t).await;
+    let path = format!("/api/v1/orgs/{}/points", c.enterprise);
+    let (_, p) = post(&t, &c.principal.token, &path, json!({"kind": "location", "name": "配电室"})).await;
+    let body = json!({"org_id": c.enterprise, "kind": "self_inspection", "summary": "月度自查", "covered_point_ids": [p["id"]], "findings": []});
+    assert_eq!(post(&t, &c.principal.token, "/api/v1/inspections", body).await.0, 201);
+    let monthly = |who: &TestUser| {
+        let (t, token) = (&t, who.token.clone());
+        async move {
+            let (_, mine) = get(t, &token, "/api/v1/obligations/mine").await;
+            find(&mine["current"], "enterprise-monthly-self-inspection").clone()
+        }
+    };
+    // Every point covered, but not signed and reported: the month is not met.
+    let o = monthly(&c.principal).await;
+    assert_eq!((o["targets_met"].as_i64(), o["status"].as_str()), (Some(1), Some("due")), "{o}");
+    assert_eq!(o["missing_requirements"], json!(["principal_signature", "report_by_tier"]));
+    let link = format!(
+        "/obligations/enterprise-monthly-self-inspection/{}/{}",
+        o["subject"].as_str().unwrap(),
+        o["window_index"]
+    );
+    let cookie = t.sign_in(&c.principal).await;
+    let (_, _, html) = t.page(&cookie, &link).await;
+    assert!(html.contains("主要负责人签字确认"), "the page says what is missing");
+    // The principal signs August's list: it is reported to the county, and the month is met.
+    let sign = format!("/api/v1/orgs/{}/ledgers/2022-08/sign", c.enterprise);
+    assert_eq!(post(&t, &c.principal.token, &sign, json!({"password": c.principal.password})).await.0, 201);
+    let o = monthly(&c.principal).await;
+    assert_eq!(o["status"], "met", "{o}");
+    assert!(o["missing_requirements"].as_array().unwrap().is_empty());
+    t.finish().await;
+});

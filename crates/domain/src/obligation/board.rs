@@ -49,6 +49,10 @@ struct Compiled {
     /// window that ended before.
     since: Vec<Option<DateTime<Utc>>>,
     info: Vec<SubjectInfo>,
+    /// The rule's `requires`: the subject's own signed list in the window …
+    needs_signature: bool,
+    /// … or each subsidiary's.
+    needs_subsidiary_ledgers: bool,
 }
 
 impl Compiled {
@@ -97,6 +101,9 @@ pub struct Obligation {
     pub targets: usize,
     pub targets_met: usize,
     pub status: Status,
+    /// What the rule requires that is still missing (`principal_signature` …): until it is
+    /// there, the window is not met however much else was done.
+    pub missing: Vec<&'static str>,
 }
 
 /// Counts by status for one rule inside some scope, for one window or all windows to date.
@@ -139,6 +146,9 @@ struct Cell {
     /// Entries made after the window closed (补录), kept apart: they show, but do not make the
     /// window met in time.
     late: HashMap<i64, Vec<Evidence>>,
+    /// Signed lists (the subject's own under [`ANY`], or a subsidiary's under its id) with
+    /// whether the signature came late — for rules that require them.
+    signed: HashMap<i64, bool>,
 }
 
 /// Where one instance stands: needed, done in time, made up late, and (coverage) targets.
@@ -204,6 +214,9 @@ impl Board {
     /// Counts one activity into the windows it falls in; returns the instances it changed.
     pub fn apply(&mut self, a: &Activity) -> Vec<Key> {
         self.applied += 1;
+        if a.kind == ActivityKind::LedgerSigned {
+            return self.apply_signature(a);
+        }
         let mut touched = Vec::new();
         let Some(rule_ixs) = self.by_kind.get(&a.kind) else { return touched };
         for &ci in rule_ixs {
@@ -235,6 +248,34 @@ impl Board {
         touched
     }
 
+    /// A signed monthly list, counted for the rules that require one: the organisation's own
+    /// windows, and its parent's (a group company's) for each subsidiary.
+    fn apply_signature(&mut self, a: &Activity) -> Vec<Key> {
+        let mut touched = Vec::new();
+        let Some(org) = a.target_org.and_then(|id| self.world.org(id)).cloned() else { return touched };
+        for (ci, c) in self.rules.iter().enumerate() {
+            let (subject, target) = if c.needs_signature {
+                (Subject::Org(org.id), ANY)
+            } else if c.needs_subsidiary_ledgers {
+                match org.parent_id {
+                    Some(parent) => (Subject::Org(parent), org.id),
+                    None => continue,
+                }
+            } else {
+                continue;
+            };
+            let Some(w) = window::find(&c.windows, a.at) else { continue };
+            let Some(&s) = c.subject_at.get(&subject) else { continue };
+            let late = a.recorded_at > c.windows[w].end + self.grace;
+            let k = (ci as u32, s, w as u32);
+            let signed = self.cells.entry(k).or_default().signed.entry(target).or_insert(late);
+            // A signature in time counts over a late one.
+            *signed = *signed && late;
+            touched.push(k);
+        }
+        touched
+    }
+
     fn progress(&self, k: Key) -> Progress {
         let c = &self.rules[k.0 as usize];
         let rule = &self.plan.rules[c.rule];
@@ -247,13 +288,23 @@ impl Board {
         let cell = self.cells.get(&k);
         let count = |t: i64| cell.and_then(|c| c.by_target.get(&t)).map_or(0, |v| v.len() as u32);
         let count_late = |t: i64| cell.and_then(|c| c.late.get(&t)).map_or(0, |v| v.len() as u32);
-        if c.coverage(rule, s) {
+        let signed = |t: i64| cell.and_then(|c| c.signed.get(&t)).copied();
+        let mut p = if c.coverage(rule, s) {
             let mut p = nothing;
             for t in c.targets[s].iter().filter(|t| t.owed_in(w)) {
-                let got = count(t.id).min(t.need);
+                let (mut got, mut total) = (count(t.id).min(t.need), (count(t.id) + count_late(t.id)).min(t.need));
+                if c.needs_subsidiary_ledgers {
+                    // A subsidiary checked without its own signed list is not covered; with a
+                    // list signed late, it is covered late.
+                    match signed(t.id) {
+                        None => (got, total) = (0, 0),
+                        Some(true) => got = 0,
+                        Some(false) => {}
+                    }
+                }
                 p.need += t.need;
                 p.done += got;
-                p.late += (got + count_late(t.id)).min(t.need) - got;
+                p.late += total - got;
                 p.targets += 1;
                 p.targets_met += usize::from(got >= t.need);
             }
@@ -264,6 +315,39 @@ impl Board {
             let need = c.need_in(s, w);
             let done = count(ANY).min(need);
             Progress { need, done, late: (done + count_late(ANY)).min(need) - done, ..nothing }
+        };
+        if c.needs_signature && p.need > 0 {
+            // The work is not done until the principal has signed for it: without a signature
+            // the last unit is missing; a signature made late makes the window met late.
+            let short = p.need - 1;
+            match signed(ANY) {
+                None => {
+                    p.done = p.done.min(short);
+                    p.late = p.late.min(short - p.done);
+                }
+                Some(true) if p.done == p.need => {
+                    p.done -= 1;
+                    p.late += 1;
+                }
+                _ => {}
+            }
+        }
+        p
+    }
+
+    /// The requirements of an instance's rule still missing.
+    fn missing(&self, k: Key) -> Vec<&'static str> {
+        let c = &self.rules[k.0 as usize];
+        let signed = self.cells.get(&k).is_some_and(|cell| cell.signed.contains_key(&ANY));
+        if c.needs_signature && !signed {
+            self.plan.rules[c.rule]
+                .requires
+                .iter()
+                .filter_map(|r| crate::plan::REQUIREMENTS.iter().find(|x| **x == r.as_str()).copied())
+                .filter(|r| *r != "ledger_per_subsidiary")
+                .collect()
+        } else {
+            Vec::new()
         }
     }
 
@@ -286,6 +370,7 @@ impl Board {
             targets,
             targets_met,
             status: status(need, done, late, &window, now),
+            missing: self.missing(k),
         }
     }
 
@@ -550,7 +635,20 @@ fn compile(plan: &Plan, i: usize, rule: &Rule, world: &Indexed) -> Compiled {
         targets.push(t);
     }
     let subject_at = subjects.iter().enumerate().map(|(i, s)| (s.clone(), i as u32)).collect();
-    Compiled { rule: i, windows, subjects, subject_at, targets, need, earlier_need: earlier, since, info }
+    let requires = |r: &str| rule.requires.iter().any(|x| x == r);
+    Compiled {
+        rule: i,
+        windows,
+        subjects,
+        subject_at,
+        targets,
+        need,
+        earlier_need: earlier,
+        since,
+        info,
+        needs_signature: requires("principal_signature") || requires("report_by_tier"),
+        needs_subsidiary_ledgers: requires("ledger_per_subsidiary"),
+    }
 }
 
 /// The targets a coverage rule asks the subject to cover, each with its count and from when.

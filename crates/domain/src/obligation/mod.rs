@@ -34,6 +34,7 @@ string_enum! {
         Drill => "drill",
         TestSitting => "test_sitting",
         Loading => "loading",
+        Ledger => "ledger",
     }
 }
 

@@ -136,6 +136,14 @@ fn act(kind: ActivityKind, at: DateTime<Utc>, user: i64, actor_org: i64, target_
     }
 }
 
+/// An organisation's monthly list for the month of `at`, signed at `entered`.
+fn signed(org: i64, at: DateTime<Utc>, entered: DateTime<Utc>, id: i64) -> Activity {
+    Activity {
+        target_org: Some(org),
+        ..Activity::new(ActivityKind::LedgerSigned, at, Evidence { source: Source::Ledger, id }).entered(entered)
+    }
+}
+
 fn rule_index(p: &Plan, id: &str) -> usize {
     p.rules.iter().position(|r| r.id.get_ref() == id).unwrap()
 }
@@ -203,8 +211,14 @@ fn a_full_self_inspection_covers_every_point() {
     a2.target_point = Some(POINT_2);
     a2.evidence.id = 2;
     b.apply(&a2);
+    // Every point covered, but the month counts only once the principal has signed its list.
+    let o = one(&b, "enterprise-monthly-self-inspection", Subject::Org(ACME), noon(2022, 7, 5), now);
+    assert_eq!((o.targets_met, o.status), (2, Status::Due));
+    assert_eq!(o.missing, vec!["principal_signature", "report_by_tier"]);
+    b.apply(&signed(ACME, noon(2022, 7, 31), noon(2022, 7, 31), 7));
     let o = one(&b, "enterprise-monthly-self-inspection", Subject::Org(ACME), noon(2022, 7, 5), now);
     assert_eq!((o.targets_met, o.status), (2, Status::Met));
+    assert!(o.missing.is_empty());
     // June was never inspected: overdue once it ended.
     let june = one(&b, "enterprise-monthly-self-inspection", Subject::Org(ACME), noon(2022, 6, 25), now);
     assert_eq!(june.status, Status::Overdue);
@@ -271,6 +285,20 @@ fn a_raised_supervision_level_is_owed_from_the_window_it_was_decided_in() {
     };
     assert_eq!(key_checks(noon(2022, 8, 10)), (0, Status::NotApplicable), "not key in August");
     assert_eq!(key_checks(noon(2022, 9, 20)), (1, Status::Overdue), "owed from September, the month it was raised");
+}
+
+#[test]
+fn a_month_signed_late_is_met_late() {
+    let mut b = Board::new(plan(), world());
+    for (pt, id) in [(POINT_1, 1), (POINT_2, 2)] {
+        let mut a = act(ActivityKind::SelfInspection, noon(2022, 7, 5), PRINCIPAL, ACME, ACME, id);
+        a.target_point = Some(pt);
+        b.apply(&a);
+    }
+    // July's list signed in mid-August.
+    b.apply(&signed(ACME, noon(2022, 7, 31), noon(2022, 8, 15), 9));
+    let o = one(&b, "enterprise-monthly-self-inspection", Subject::Org(ACME), noon(2022, 7, 5), noon(2022, 8, 20));
+    assert_eq!(o.status, Status::MetLate);
 }
 
 #[test]
@@ -348,7 +376,11 @@ fn group_companies_cover_their_subsidiaries_each_quarter() {
     let p = plan();
     let at = noon(2022, 8, 2);
     let acts = [act(ActivityKind::GroupCheck, at, PRINCIPAL, GROUP, SUB, 1)];
-    let b = Board::build(p, world(), &acts);
+    let mut b = Board::build(p, world(), &acts);
+    // The subsidiary is covered once it keeps its own signed list (一企一台账).
+    let o = one(&b, "group-quarterly-subsidiary-check", Subject::Org(GROUP), at, at);
+    assert_eq!((o.targets, o.status), (1, Status::Due));
+    b.apply(&signed(SUB, at, at, 8));
     let o = one(&b, "group-quarterly-subsidiary-check", Subject::Org(GROUP), at, at);
     assert_eq!((o.targets, o.status), (1, Status::Met));
     assert_eq!(o.window.start, local_midnight(day(2022, 7, 1)));

@@ -353,6 +353,13 @@ fn check_rule(plan: &Plan, r: &Rule, l: &mut Linter<'_>, refs: &RefSets<'_>) {
             l.error(c, format!("rule `{id}`: unknown checklist `{}`", c.get_ref()));
         }
     }
+    // A requirement the engine cannot check would be silently ignored: refuse it.
+    for req in r.requires.iter().filter(|q| !crate::plan::REQUIREMENTS.contains(&q.as_str())) {
+        l.error(
+            &r.id,
+            format!("rule `{id}`: unknown requirement `{req}` (known: {})", crate::plan::REQUIREMENTS.join(", ")),
+        );
+    }
     match &r.who {
         Who::Leader { leaders } => {
             if leaders.is_empty() {
@@ -491,6 +498,16 @@ mod tests {
         let text = text.replace("assumption_unused_marker = 0\n", "");
         let f = lint(&text);
         assert!(errors(&f).iter().any(|e| e.message.contains("keep the stricter reading")), "{f:#?}");
+    }
+
+    #[test]
+    fn a_requirement_the_engine_does_not_know_is_an_error() {
+        let text = with(
+            "requires = [\"principal_signature\", \"report_by_tier\"]",
+            "requires = [\"principal_signature\", \"notarised\"]",
+        );
+        let f = lint(&text);
+        assert!(errors(&f).iter().any(|e| e.message.contains("unknown requirement `notarised`")), "{f:#?}");
     }
 
     #[test]

@@ -353,8 +353,20 @@ crate::org::string_enum! {
         GuardTraining => "guard_training",
         EmergencyDrill => "emergency_drill",
         SafetyTest => "safety_test",
+        // A monthly hazard list signed by the principal (and so reported to the bureau).
+        LedgerSigned => "ledger_signed",
     }
 }
+
+/// What a rule's `requires` may name; each is a record the engine knows how to check.
+pub const REQUIREMENTS: &[&str] = &[
+    // The organisation's monthly hazard list for the window is signed by its principal …
+    "principal_signature",
+    // … and reported upward by tier, which signing does (the signed list is the bureau's at once).
+    "report_by_tier",
+    // Each subsidiary covered has its own signed list in the window (一企一台账).
+    "ledger_per_subsidiary",
+];
 
 /// How often: a repeating calendar period, the phase, the whole campaign, or once per event.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]

@@ -93,6 +93,8 @@ struct DetailPage {
     assumption: String,
     evidence: Vec<(&'static str, i64, String, bool)>,
     missing: Vec<String>,
+    /// What the rule requires that is still missing (a signature …), as requirement codes.
+    missing_requirements: Vec<String>,
 }
 
 async fn detail(
@@ -110,6 +112,7 @@ async fn detail(
         title: obligation.title.clone(),
         source: obligation.source.clone(),
         assumption: obligation.assumption.clone().unwrap_or_default(),
+        missing_requirements: obligation.missing_requirements.clone(),
         row: Row::new(&obligation),
         evidence: evidence.into_iter().map(|e| (key("evsource", e.source.as_str()), e.id, e.link, e.late)).collect(),
         missing,
