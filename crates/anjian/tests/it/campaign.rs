@@ -214,6 +214,24 @@ on_both_databases!(obligations_follow_what_is_recorded_with_the_records_behind_t
         (1..sheet.height()).filter(|&i| sheet.get((i, 7)).map(|v| v.to_string()).as_deref() == Some("逾期")).count();
     assert!(overdue_rows >= 2, "{overdue_rows} overdue rows");
 
+    // Where the seed contradicts itself (the body asks the deputy for 2 checks a week, task list
+    // 2 for 1), every place the rule shows says so and what applies: the obligation, the
+    // campaign's rules, the matrix column.
+    let said = "任务清单 2 写为 1 次；两处不一致，平台按较严的 2 次执行";
+    let deputy_week = overdue[0];
+    let link = format!(
+        "/obligations/deputy-weekly-site-check/{}/{}",
+        deputy_week["subject"].as_str().unwrap(),
+        deputy_week["window_index"]
+    );
+    let (_, _, html) = t.page(&cookie, &link).await;
+    assert!(html.contains(said), "the obligation page explains the count");
+    let county_cookie = t.sign_in(&c.county).await;
+    for page in ["/campaign", "/compliance"] {
+        let (_, _, html) = t.page(&county_cookie, page).await;
+        assert!(html.contains(said), "{page} explains the count");
+    }
+
     // The county's matrix lists the enterprise; the city's lists the counties.
     let zezhou = t.org_by_code("bureau-zezhou").await;
     let (st, m) = get(&t, &c.county.token, "/api/v1/compliance/matrix").await;
@@ -224,7 +242,7 @@ on_both_databases!(obligations_follow_what_is_recorded_with_the_records_behind_t
     assert!(row["cells"][col]["overdue"].as_i64().unwrap() >= 2, "{row}");
     // The same matrix in Excel, from the page: a column per rule, the enterprise's cell with its
     // overdue count, a totals row.
-    let cookie = t.sign_in(&c.county).await;
+    let cookie = county_cookie.clone();
     let sheet = crate::page_sheet(&t, &cookie, "/compliance/export.xlsx", "履职情况").await;
     assert_eq!(sheet.height(), m["rows"].as_array().unwrap().len() + 2, "a header, the rows, the totals");
     assert_eq!(sheet.get((0, col + 1)).map(|v| v.to_string()), Some("分管负责人每周现场排查".to_owned()));

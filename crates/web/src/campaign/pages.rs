@@ -172,7 +172,7 @@ pub fn view(plan: &Plan, version: i32, today: chrono::NaiveDate, lang: Lang) -> 
                 (Some(per), None) => lang.t(key("per", per_code(*per))).to_owned(),
                 (None, None) => String::new(),
             },
-            note: r.assumption.clone().unwrap_or_default(),
+            note: crate::kit::page::rule_explanation(lang, r),
         })
         .collect();
     CampaignView {

@@ -252,6 +252,33 @@ pub fn field_label(lang: Lang, field: &str) -> String {
     }
 }
 
+/// Why a rule asks what it asks, where the seed contradicts itself or is silent: each other
+/// reading (the task list asks 1 a week where the body asks 2) and the plan's choice, then the
+/// plan's assumption. Empty for a rule the seed states once and plainly.
+pub fn rule_explanation(lang: Lang, rule: &anjian_domain::plan::Rule) -> String {
+    let body = rule.source.split('；').next().unwrap_or(&rule.source);
+    let n = *rule.at_least.get_ref();
+    let mut parts: Vec<String> = Vec::new();
+    for alt in &rule.alternatives {
+        if let Some(m) = alt.at_least {
+            parts.push(lang.fill(
+                "rule.alt_count",
+                &[("body", &body), ("n", &n), ("alt", &alt.source), ("m", &m), ("applied", &n.max(m))],
+            ));
+        }
+        if let Some(kinds) = &alt.org_kinds {
+            let names: Vec<&str> = kinds.iter().map(|k| lang.t(key("org_kind", k.as_str()))).collect();
+            parts.push(
+                lang.fill("rule.alt_kinds", &[("body", &body), ("alt", &alt.source), ("kinds", &names.join("、"))]),
+            );
+        }
+    }
+    if let Some(a) = &rule.assumption {
+        parts.push(lang.fill("rule.assumption", &[("text", a)]));
+    }
+    parts.join(" ")
+}
+
 /// Percent-encodes a query value (the search box can hold anything).
 pub fn urlencode(s: &str) -> String {
     s.bytes()

@@ -90,11 +90,12 @@ struct DetailPage {
     title: String,
     row: Row,
     source: String,
-    assumption: String,
     evidence: Vec<(&'static str, i64, String, bool)>,
     missing: Vec<String>,
     /// What the rule requires that is still missing (a signature …), as requirement codes.
     missing_requirements: Vec<String>,
+    /// Where the seed contradicts itself for this rule, and what the plan applies.
+    explanation: String,
 }
 
 async fn detail(
@@ -107,11 +108,20 @@ async fn detail(
             Ok(d) => d,
             Err(e) => return PageError::new(e, s.lang).into_response(),
         };
+    let explanation = match state.app.current_plan().await {
+        Ok(plan) => plan
+            .rules
+            .iter()
+            .find(|r| r.id.get_ref() == &obligation.rule_id)
+            .map(|r| crate::kit::page::rule_explanation(s.lang, r))
+            .unwrap_or_default(),
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
     render(&DetailPage {
         p: Chrome::signed(&s, "/obligations"),
+        explanation,
         title: obligation.title.clone(),
         source: obligation.source.clone(),
-        assumption: obligation.assumption.clone().unwrap_or_default(),
         missing_requirements: obligation.missing_requirements.clone(),
         row: Row::new(&obligation),
         evidence: evidence.into_iter().map(|e| (key("evsource", e.source.as_str()), e.id, e.link, e.late)).collect(),
@@ -133,19 +143,36 @@ struct MatrixPage {
     m: Matrix,
     jurisdiction_id: Option<i64>,
     at: String,
+    /// Per column, where the seed contradicts itself for the rule (empty when it does not): the
+    /// column is marked and the note printed under the matrix.
+    notes: Vec<String>,
 }
 
 async fn matrix(State(state): State<AppState>, s: Signed, Query(q): Query<PlaceQ>) -> Response {
-    match state.app.compliance_matrix(s.actor(), q.jurisdiction_id).await {
-        Ok(m) => render(&MatrixPage {
-            p: Chrome::signed(&s, "/compliance"),
-            title: s.lang.t("ob.matrix"),
-            at: local_time(m.at),
-            m,
-            jurisdiction_id: q.jurisdiction_id,
-        }),
-        Err(e) => PageError::new(e, s.lang).into_response(),
-    }
+    let (m, plan) =
+        match tokio::try_join!(state.app.compliance_matrix(s.actor(), q.jurisdiction_id), state.app.current_plan()) {
+            Ok(x) => x,
+            Err(e) => return PageError::new(e, s.lang).into_response(),
+        };
+    let notes = m
+        .rules
+        .iter()
+        .map(|mr| {
+            plan.rules
+                .iter()
+                .find(|r| r.id.get_ref() == &mr.id)
+                .map(|r| crate::kit::page::rule_explanation(s.lang, r))
+                .unwrap_or_default()
+        })
+        .collect();
+    render(&MatrixPage {
+        p: Chrome::signed(&s, "/compliance"),
+        title: s.lang.t("ob.matrix"),
+        at: local_time(m.at),
+        m,
+        jurisdiction_id: q.jurisdiction_id,
+        notes,
+    })
 }
 
 /// The matrix as the page shows it (the city, or a county's organisations), as an .xlsx: a row
