@@ -625,6 +625,8 @@ fn compile(plan: &Plan, i: usize, rule: &Rule, world: &Indexed) -> Compiled {
         need.push(need_for(rule, org));
         earlier.push(earlier_need(rule, org));
         since.push(match s {
+            // A bureau the plan names answers for the whole campaign, whenever its row was made.
+            Subject::Org(_) if org.is_some_and(|o| matches!(o.kind, OrgKind::Regulator | OrgKind::Department)) => None,
             Subject::Org(_) => org.and_then(|o| o.since),
             Subject::User(id) => world.user(*id).and_then(|u| u.since),
             Subject::Leader(_) => None,

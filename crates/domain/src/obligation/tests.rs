@@ -271,6 +271,17 @@ fn nobody_owes_for_windows_that_ended_before_they_existed() {
 }
 
 #[test]
+fn a_bureau_the_plan_names_answers_for_the_whole_campaign() {
+    let mut w = world();
+    // Its row was made when the plan was imported, mid-campaign.
+    w.orgs.iter_mut().find(|o| o.id == ZEZHOU_BUREAU).unwrap().since = Some(noon(2022, 9, 1));
+    let b = Board::build(plan(), w, std::iter::empty());
+    // July's inspection of its key enterprise is owed all the same.
+    let o = one(&b, "key-enterprise-inspection", Subject::Org(ZEZHOU_BUREAU), noon(2022, 7, 10), noon(2022, 12, 1));
+    assert_eq!((o.targets, o.status), (1, Status::Overdue));
+}
+
+#[test]
 fn a_raised_supervision_level_is_owed_from_the_window_it_was_decided_in() {
     let p = plan();
     let mut w = world();
