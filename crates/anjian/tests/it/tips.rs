@@ -68,7 +68,14 @@ on_both_databases!(a_tip_runs_from_receipt_to_a_paid_reward_and_a_hazard, |backe
     }
     // A wrong nonce is refused too.
     let c: Value = t.http.get(t.url("/api/v1/tips/challenge")).send().await.unwrap().json().await.unwrap();
-    let bad = json!({"category": "事故隐患", "subject": "宏达化工", "body": "仓库堆放", "challenge": c["challenge"], "nonce": "x"});
+    // A nonce that does not solve this challenge (at the tests' low difficulty some would).
+    let challenge = c["challenge"].as_str().unwrap();
+    let bits = c["bits"].as_u64().unwrap() as u32;
+    let wrong = (0..)
+        .map(|i| format!("x{i}"))
+        .find(|n| !anjian_test_support::anjian_domain::tip::proof_of_work_ok(challenge, n, bits))
+        .unwrap();
+    let bad = json!({"category": "事故隐患", "subject": "宏达化工", "body": "仓库堆放", "challenge": challenge, "nonce": wrong});
     let r = t.http.post(t.url("/api/v1/tips/submit")).json(&bad).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 422);
     assert_eq!(field_codes(&r.json().await.unwrap()), [("proof".into(), "proof_of_work".into())]);
