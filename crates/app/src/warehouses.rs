@@ -808,13 +808,16 @@ impl App {
             };
             self.insert_hazard(&*txn, actor, &org, &h, None, "self_inspection", now, None, None).await?;
         }
-        let act = Activity {
+        // The loading is an event the per-loading rule opens an instance for; its checklist is the
+        // vehicle check that meets it (the same record, so the two always agree).
+        let of = |kind| Activity {
             target_site: Some(site.id),
-            ..Activity::new(ActivityKind::VehicleCheck, now, Evidence { source: Source::Loading, id: row.id })
+            ..Activity::new(kind, now, Evidence { source: Source::Loading, id: row.id })
                 .by(actor.id(), Some(site.org_id))
                 .on_org(site.org_id)
         };
-        anjian_store::activities::insert_many(&*txn, &[act], now).await?;
+        let acts = [of(ActivityKind::Loading), of(ActivityKind::VehicleCheck)];
+        anjian_store::activities::insert_many(&*txn, &acts, now).await?;
         self.record(&*txn, crate::audit::entry(Some(actor), "loading.create", "loading", row.id)).await?;
         txn.commit().await?;
         Ok(row)

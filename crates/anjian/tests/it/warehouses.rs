@@ -372,6 +372,13 @@ on_both_databases!(loadings_check_the_vehicle_and_facilities_are_kept_up, |backe
     assert_eq!(send(changed).await.0, 422);
     let (_, hz) = get(&t, &w.principal.token, "/api/v1/hazards").await;
     assert!(hz.to_string().contains("阻火器缺失"), "the failed item is a hazard");
+    // The loading opened an instance of the per-loading rule, met by its vehicle check.
+    let (_, mine) = get(&t, &w.principal.token, "/api/v1/obligations/mine").await;
+    let all: Vec<&Value> =
+        mine["current"].as_array().unwrap().iter().chain(mine["overdue"].as_array().unwrap()).collect();
+    let per_loading: Vec<&&Value> = all.iter().filter(|o| o["rule_id"] == "explosives-loading-vehicle-check").collect();
+    assert_eq!(per_loading.len(), 1, "one loading, one instance: {mine}");
+    assert_eq!(per_loading[0]["status"], "met");
     let (st, v) =
         post(&t, &w.principal.token, &path, json!({"direction": "fly", "vehicle": "", "driver": "", "items": []}))
             .await;

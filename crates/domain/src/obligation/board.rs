@@ -53,6 +53,11 @@ struct Compiled {
     needs_signature: bool,
     /// … or each subsidiary's.
     needs_subsidiary_ledgers: bool,
+    /// `per = "event"`: the kind of record that opens an instance (a loading), and each
+    /// subject's events in the order they were recorded — one instance each, met when the
+    /// event carries the rule's record (the loading's vehicle check).
+    trigger: Option<ActivityKind>,
+    events: Vec<Vec<(Window, Evidence)>>,
 }
 
 impl Compiled {
@@ -62,6 +67,21 @@ impl Compiled {
 
     fn owed_in(&self, s: usize, w: &Window) -> bool {
         self.since[s].is_none_or(|t| w.end > t)
+    }
+
+    /// A subject's windows: the rule's calendar windows, or its own events.
+    fn windows_of(&self, s: usize) -> std::borrow::Cow<'_, [Window]> {
+        match self.trigger {
+            Some(_) => self.events[s].iter().map(|e| e.0).collect::<Vec<_>>().into(),
+            None => (&self.windows[..]).into(),
+        }
+    }
+
+    fn window(&self, s: usize, w: usize) -> Window {
+        match self.trigger {
+            Some(_) => self.events[s][w].0,
+            None => self.windows[w],
+        }
     }
 
     fn need_in(&self, s: usize, w: &Window) -> u32 {
@@ -183,6 +203,9 @@ impl Board {
         for (i, rule) in plan.rules.iter().enumerate() {
             let c = compile(&plan, i, rule, &world);
             by_kind.entry(rule.activity).or_default().push(rules.len());
+            if let Some(t) = c.trigger.filter(|t| *t != rule.activity) {
+                by_kind.entry(t).or_default().push(rules.len());
+            }
             rules.push(c);
         }
         let grace = Duration::hours(i64::from(plan.plan.late_entry_grace_hours));
@@ -218,8 +241,16 @@ impl Board {
             return self.apply_signature(a);
         }
         let mut touched = Vec::new();
-        let Some(rule_ixs) = self.by_kind.get(&a.kind) else { return touched };
-        for &ci in rule_ixs {
+        // Rules by position, so that an event rule may add its instance while the others count.
+        let n = self.by_kind.get(&a.kind).map_or(0, Vec::len);
+        for i in 0..n {
+            let ci = self.by_kind[&a.kind][i];
+            if self.rules[ci].trigger.is_some() {
+                if let Some(k) = self.apply_event(ci, a) {
+                    touched.push(k);
+                }
+                continue;
+            }
             let c = &self.rules[ci];
             let rule = &self.plan.rules[c.rule];
             let Some(w) = window::find(&c.windows, a.at) else { continue };
@@ -246,6 +277,39 @@ impl Board {
             touched.push(k);
         }
         touched
+    }
+
+    /// A `per = "event"` rule: the triggering record opens an instance for its subject; the
+    /// rule's own record, carrying the same evidence (the loading's vehicle check), meets it.
+    fn apply_event(&mut self, ci: usize, a: &Activity) -> Option<Key> {
+        let c = &self.rules[ci];
+        let rule = &self.plan.rules[c.rule];
+        let span = self.plan.span();
+        if a.at < span.start() || a.at >= span.end() {
+            return None;
+        }
+        let (subject, _) = attribute(&self.plan, &self.world, rule, a)?;
+        let s = *c.subject_at.get(&subject)?;
+        let at = c.events[s as usize].iter().position(|e| e.1 == a.evidence);
+        if c.trigger == Some(a.kind) && at.is_none() {
+            let window = Window { start: a.at, end: a.at + Duration::minutes(1), period: None };
+            self.rules[ci].events[s as usize].push((window, a.evidence));
+            return Some((ci as u32, s, (self.rules[ci].events[s as usize].len() - 1) as u32));
+        }
+        if a.kind != rule.activity {
+            return None;
+        }
+        let w = at?;
+        let k = (ci as u32, s, w as u32);
+        let late = a.recorded_at > c.events[s as usize][w].0.end + self.grace;
+        let cell = self.cells.entry(k).or_default();
+        let list = if late { &mut cell.late } else { &mut cell.by_target };
+        let list = list.entry(ANY).or_default();
+        if list.contains(&a.evidence) {
+            return None;
+        }
+        list.push(a.evidence);
+        Some(k)
     }
 
     /// A signed monthly list, counted for the rules that require one: the organisation's own
@@ -280,7 +344,7 @@ impl Board {
         let c = &self.rules[k.0 as usize];
         let rule = &self.plan.rules[c.rule];
         let s = k.1 as usize;
-        let w = &c.windows[k.2 as usize];
+        let w = &c.window(s, k.2 as usize);
         let nothing = Progress { need: 0, done: 0, late: 0, targets: 0, targets_met: 0 };
         if !c.owed_in(s, w) {
             return nothing;
@@ -354,7 +418,7 @@ impl Board {
     fn obligation(&self, k: Key, now: DateTime<Utc>) -> Obligation {
         let c = &self.rules[k.0 as usize];
         let Progress { need, done, late, targets, targets_met } = self.progress(k);
-        let window = c.windows[k.2 as usize];
+        let window = c.window(k.1 as usize, k.2 as usize);
         let info = &c.info[k.1 as usize];
         Obligation {
             rule_index: c.rule,
@@ -389,7 +453,7 @@ impl Board {
     /// The status of one instance, without building the whole record.
     pub fn status_of(&self, k: Key, now: DateTime<Utc>) -> Status {
         let p = self.progress(k);
-        status(p.need, p.done, p.late, &self.rules[k.0 as usize].windows[k.2 as usize], now)
+        status(p.need, p.done, p.late, &self.rules[k.0 as usize].window(k.1 as usize, k.2 as usize), now)
     }
 
     /// Every instance of every rule on `subject`, in windows that have started by `now`.
@@ -397,7 +461,7 @@ impl Board {
         let mut out = Vec::new();
         for (ci, c) in self.rules.iter().enumerate() {
             let Some(&s) = c.subject_at.get(subject) else { continue };
-            for (w, win) in c.windows.iter().enumerate() {
+            for (w, win) in c.windows_of(s as usize).iter().enumerate() {
                 if win.start > now {
                     break;
                 }
@@ -411,12 +475,10 @@ impl Board {
     /// starts with `place`.
     pub fn keys<'a>(&'a self, now: DateTime<Utc>, place: &'a str) -> impl Iterator<Item = Key> + 'a {
         self.rules.iter().enumerate().flat_map(move |(ci, c)| {
-            let started = c.windows.partition_point(|w| w.start <= now) as u32;
-            c.info
-                .iter()
-                .enumerate()
-                .filter(move |(_, i)| i.place.starts_with(place))
-                .flat_map(move |(s, _)| (0..started).map(move |w| (ci as u32, s as u32, w)))
+            c.info.iter().enumerate().filter(move |(_, i)| i.place.starts_with(place)).flat_map(move |(s, _)| {
+                let started = c.windows_of(s).partition_point(|w| w.start <= now) as u32;
+                (0..started).map(move |w| (ci as u32, s as u32, w))
+            })
         })
     }
 
@@ -425,6 +487,13 @@ impl Board {
     pub fn keys_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Key> {
         let mut out = Vec::new();
         for (ci, c) in self.rules.iter().enumerate() {
+            if c.trigger.is_some() {
+                for (s, events) in c.events.iter().enumerate() {
+                    let open = events.iter().enumerate().filter(|(_, e)| e.0.end > from && e.0.start <= to);
+                    out.extend(open.map(|(w, _)| (ci as u32, s as u32, w as u32)));
+                }
+                continue;
+            }
             let first = c.windows.partition_point(|w| w.end <= from);
             let last = c.windows.partition_point(|w| w.start <= to);
             for w in first..last {
@@ -449,7 +518,7 @@ impl Board {
         let ci = self.rules.iter().position(|c| c.rule == rule_index)?;
         let c = &self.rules[ci];
         let s = *c.subject_at.get(subject)?;
-        (window < c.windows.len()).then_some((ci as u32, s, window as u32))
+        (window < c.windows_of(s as usize).len()).then_some((ci as u32, s, window as u32))
     }
 
     /// The window index of `rule_index` containing `t`.
@@ -481,7 +550,7 @@ impl Board {
             .unwrap_or_default();
         ev.sort();
         ev.dedup_by_key(|e| e.0);
-        let w = &c.windows[k.2 as usize];
+        let w = &c.window(k.1 as usize, k.2 as usize);
         let missing = if c.coverage(rule, k.1 as usize) {
             c.targets[k.1 as usize]
                 .iter()
@@ -502,6 +571,7 @@ impl Board {
         let mut bytes = 0;
         for c in &self.rules {
             bytes += c.windows.len() * size_of::<Window>();
+            bytes += c.events.iter().map(|e| e.capacity() * size_of::<(Window, Evidence)>()).sum::<usize>();
             bytes += c.subjects.len() * (2 * size_of::<Subject>() + size_of::<u32>() + size_of::<SubjectInfo>() + 8);
             bytes += c.info.iter().map(|i| i.name.len() + i.place.len()).sum::<usize>();
             bytes += c.targets.iter().map(|t| t.len() * size_of::<Target>() + size_of::<Vec<Target>>()).sum::<usize>();
@@ -638,7 +708,14 @@ fn compile(plan: &Plan, i: usize, rule: &Rule, world: &Indexed) -> Compiled {
     }
     let subject_at = subjects.iter().enumerate().map(|(i, s)| (s.clone(), i as u32)).collect();
     let requires = |r: &str| rule.requires.iter().any(|x| x == r);
+    let trigger = match rule.per {
+        Some(crate::plan::Per::Event) => rule.trigger.as_deref().and_then(|t| t.parse().ok()),
+        _ => None,
+    };
+    let events = vec![Vec::new(); subjects.len()];
     Compiled {
+        trigger,
+        events,
         rule: i,
         windows,
         subjects,

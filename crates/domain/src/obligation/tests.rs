@@ -313,6 +313,40 @@ fn a_month_signed_late_is_met_late() {
 }
 
 #[test]
+fn every_loading_owes_its_vehicle_check() {
+    let mut b = Board::new(plan(), world());
+    let loading = |id: i64, at| Activity {
+        target_site: None,
+        ..Activity::new(ActivityKind::Loading, at, Evidence { source: Source::Loading, id })
+            .by(PRINCIPAL, Some(BOOM))
+            .on_org(BOOM)
+    };
+    let check = |id: i64, at| {
+        Activity::new(ActivityKind::VehicleCheck, at, Evidence { source: Source::Loading, id })
+            .by(PRINCIPAL, Some(BOOM))
+            .on_org(BOOM)
+    };
+    let (t1, t2, now) = (noon(2022, 8, 2), noon(2022, 8, 9), noon(2022, 8, 20));
+    b.apply(&loading(1, t1));
+    b.apply(&check(1, t1));
+    b.apply(&loading(2, t2));
+    let mine = b.for_subject(&Subject::Org(BOOM), now);
+    let per_event: Vec<&Obligation> = mine.iter().filter(|o| o.rule_id == "explosives-loading-vehicle-check").collect();
+    assert_eq!(per_event.len(), 2, "one instance per loading");
+    assert_eq!((per_event[0].status, per_event[1].status), (Status::Met, Status::Overdue));
+    assert_eq!(per_event[1].window.start, t2);
+    // The second loading's check arrives: met. Another enterprise's check meets nothing here.
+    b.apply(&check(2, t2));
+    let o = &b
+        .for_subject(&Subject::Org(BOOM), now)
+        .into_iter()
+        .filter(|o| o.rule_id == "explosives-loading-vehicle-check")
+        .collect::<Vec<_>>()[1];
+    assert_eq!(o.status, Status::Met);
+    assert!(b.keys(now, "/").any(|k| b.rule_index(k) == rule_index(b.plan(), "explosives-loading-vehicle-check")));
+}
+
+#[test]
 fn weekly_checks_count_only_for_the_person_who_made_them() {
     let p = plan();
     let week = noon(2022, 7, 12); // Tuesday
@@ -417,6 +451,9 @@ fn arb_activity() -> impl Strategy<Value = Activity> {
         ActivityKind::LiaisonCheck,
         ActivityKind::ExpertHealthCheck,
         ActivityKind::WeeklyAnalysis,
+        ActivityKind::Loading,
+        ActivityKind::VehicleCheck,
+        ActivityKind::LedgerSigned,
     ]);
     let users = prop::sample::select(vec![PRINCIPAL, DEPUTY, COUNTY_STAFF, JIN, LIAN, CITY_STAFF]);
     let orgs = prop::sample::select(vec![CITY_BUREAU, CHENGQU_BUREAU, ACME, BOOM, PARK, GROUP, SUB]);

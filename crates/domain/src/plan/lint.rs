@@ -335,6 +335,11 @@ fn check_rule(plan: &Plan, r: &Rule, l: &mut Linter<'_>, refs: &RefSets<'_>) {
     if r.per == Some(Per::Event) && r.trigger.is_none() {
         l.error(&r.id, format!("rule `{id}`: per = \"event\" needs a `trigger`"));
     }
+    if let Some(t) = &r.trigger {
+        if t.parse::<crate::plan::ActivityKind>().is_err() {
+            l.error(&r.id, format!("rule `{id}`: unknown trigger `{t}` (an event the records know, e.g. `loading`)"));
+        }
+    }
     if r.per != Some(Per::Event) && r.trigger.is_some() {
         l.error(&r.id, format!("rule `{id}`: `trigger` only goes with per = \"event\""));
     }

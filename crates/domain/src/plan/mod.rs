@@ -355,6 +355,8 @@ crate::org::string_enum! {
         SafetyTest => "safety_test",
         // A monthly hazard list signed by the principal (and so reported to the bureau).
         LedgerSigned => "ledger_signed",
+        // A loading or unloading at a warehouse: an event that `per = "event"` rules hang on.
+        Loading => "loading",
     }
 }
 
