@@ -420,16 +420,36 @@ async fn naive(
                 Subject::Org(id) => world.points.iter().filter(|p| p.org_id == *id).map(|p| p.id).collect(),
                 _ => Vec::new(),
             };
+            // The monthly self-inspection requires the principal's signature on the month's list.
+            let signatures = if r.requires.is_empty() {
+                Vec::new()
+            } else {
+                activities::of_kind_between(&store.db, ActivityKind::LedgerSigned, None, org, start, end).await?
+            };
             for (w, win) in wins.iter().enumerate() {
                 let inside = acts.iter().filter(|a| win.contains(a.at));
-                let (need, done) = if pts.is_empty() {
+                let (need, mut done) = if pts.is_empty() {
                     let ids: HashSet<i64> = inside.map(|a| a.evidence.id).collect();
                     (*r.at_least.get_ref(), (ids.len() as u32).min(*r.at_least.get_ref()))
                 } else {
                     let covered: HashSet<i64> = inside.filter_map(|a| a.target_point).collect();
                     (pts.len() as u32, pts.iter().filter(|p| covered.contains(p)).count() as u32)
                 };
-                let st = status(need, done, 0, win, now);
+                let mut late = 0;
+                if !r.requires.is_empty() {
+                    let grace = chrono::Duration::hours(i64::from(plan.plan.late_entry_grace_hours));
+                    let signed: Vec<bool> = signatures
+                        .iter()
+                        .filter(|a| win.contains(a.at))
+                        .map(|a| a.recorded_at > win.end + grace)
+                        .collect();
+                    match (signed.is_empty(), signed.iter().all(|l| *l)) {
+                        (true, _) => done = done.min(need.saturating_sub(1)),
+                        (false, true) if done == need => (done, late) = (done - 1, 1),
+                        _ => {}
+                    }
+                }
+                let st = status(need, done, late, win, now);
                 if board.get(&(ri, s.clone(), w)) != Some(&st) {
                     mismatches += 1;
                 }
