@@ -426,26 +426,37 @@ async fn naive(
             } else {
                 activities::of_kind_between(&store.db, ActivityKind::LedgerSigned, None, org, start, end).await?
             };
+            let grace = chrono::Duration::hours(i64::from(plan.plan.late_entry_grace_hours));
             for (w, win) in wins.iter().enumerate() {
-                let inside = acts.iter().filter(|a| win.contains(a.at));
-                let (need, mut done) = if pts.is_empty() {
-                    let ids: HashSet<i64> = inside.map(|a| a.evidence.id).collect();
-                    (*r.at_least.get_ref(), (ids.len() as u32).min(*r.at_least.get_ref()))
-                } else {
-                    let covered: HashSet<i64> = inside.filter_map(|a| a.target_point).collect();
-                    (pts.len() as u32, pts.iter().filter(|p| covered.contains(p)).count() as u32)
+                // Entries made after the window closed (补录) count as late, not in time.
+                let inside = |in_time_only: bool| {
+                    acts.iter()
+                        .filter(|a| win.contains(a.at))
+                        .filter(move |a| !in_time_only || a.recorded_at <= win.end + grace)
                 };
-                let mut late = 0;
+                let count = |in_time_only: bool| -> (u32, u32) {
+                    if pts.is_empty() {
+                        let ids: HashSet<i64> = inside(in_time_only).map(|a| a.evidence.id).collect();
+                        (*r.at_least.get_ref(), (ids.len() as u32).min(*r.at_least.get_ref()))
+                    } else {
+                        let covered: HashSet<i64> = inside(in_time_only).filter_map(|a| a.target_point).collect();
+                        (pts.len() as u32, pts.iter().filter(|p| covered.contains(p)).count() as u32)
+                    }
+                };
+                let (need, mut done) = count(true);
+                let mut late = count(false).1 - done;
                 if !r.requires.is_empty() {
-                    let grace = chrono::Duration::hours(i64::from(plan.plan.late_entry_grace_hours));
                     let signed: Vec<bool> = signatures
                         .iter()
                         .filter(|a| win.contains(a.at))
                         .map(|a| a.recorded_at > win.end + grace)
                         .collect();
                     match (signed.is_empty(), signed.iter().all(|l| *l)) {
-                        (true, _) => done = done.min(need.saturating_sub(1)),
-                        (false, true) if done == need => (done, late) = (done - 1, 1),
+                        (true, _) => {
+                            done = done.min(need.saturating_sub(1));
+                            late = late.min(need.saturating_sub(1) - done);
+                        }
+                        (false, true) if done == need => (done, late) = (done - 1, late + 1),
                         _ => {}
                     }
                 }
