@@ -163,12 +163,38 @@ impl RuleSummary {
 #[derive(Debug, Default, Clone)]
 struct Cell {
     by_target: HashMap<i64, Vec<Evidence>>,
+    /// What few cells have, boxed so that the many others pay one pointer for it.
+    rare: Option<Box<Rare>>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct Rare {
     /// Entries made after the window closed (补录), kept apart: they show, but do not make the
     /// window met in time.
     late: HashMap<i64, Vec<Evidence>>,
     /// Signed lists (the subject's own under [`ANY`], or a subsidiary's under its id) with
     /// whether the signature came late — for rules that require them.
     signed: HashMap<i64, bool>,
+}
+
+impl Cell {
+    fn late(&self) -> Option<&HashMap<i64, Vec<Evidence>>> {
+        self.rare.as_ref().map(|r| &r.late)
+    }
+    fn signed(&self) -> Option<&HashMap<i64, bool>> {
+        self.rare.as_ref().map(|r| &r.signed)
+    }
+    fn rare(&mut self) -> &mut Rare {
+        self.rare.get_or_insert_with(Default::default)
+    }
+    /// The list an entry goes to: in time, or late.
+    fn list(&mut self, late: bool, key: i64) -> &mut Vec<Evidence> {
+        if late {
+            self.rare().late.entry(key).or_default()
+        } else {
+            self.by_target.entry(key).or_default()
+        }
+    }
 }
 
 /// Where one instance stands: needed, done in time, made up late, and (coverage) targets.
@@ -269,11 +295,10 @@ impl Board {
             let late = a.recorded_at > c.windows[w].end + self.grace;
             let cell = self.cells.entry(k).or_default();
             let known = |m: &HashMap<i64, Vec<Evidence>>| m.get(&key).is_some_and(|l| l.contains(&a.evidence));
-            if known(&cell.by_target) || known(&cell.late) {
+            if known(&cell.by_target) || cell.late().is_some_and(known) {
                 continue;
             }
-            let list = if late { &mut cell.late } else { &mut cell.by_target };
-            list.entry(key).or_default().push(a.evidence);
+            cell.list(late, key).push(a.evidence);
             touched.push(k);
         }
         touched
@@ -303,8 +328,7 @@ impl Board {
         let k = (ci as u32, s, w as u32);
         let late = a.recorded_at > c.events[s as usize][w].0.end + self.grace;
         let cell = self.cells.entry(k).or_default();
-        let list = if late { &mut cell.late } else { &mut cell.by_target };
-        let list = list.entry(ANY).or_default();
+        let list = cell.list(late, ANY);
         if list.contains(&a.evidence) {
             return None;
         }
@@ -332,7 +356,7 @@ impl Board {
             let Some(&s) = c.subject_at.get(&subject) else { continue };
             let late = a.recorded_at > c.windows[w].end + self.grace;
             let k = (ci as u32, s, w as u32);
-            let signed = self.cells.entry(k).or_default().signed.entry(target).or_insert(late);
+            let signed = self.cells.entry(k).or_default().rare().signed.entry(target).or_insert(late);
             // A signature in time counts over a late one.
             *signed = *signed && late;
             touched.push(k);
@@ -351,8 +375,8 @@ impl Board {
         }
         let cell = self.cells.get(&k);
         let count = |t: i64| cell.and_then(|c| c.by_target.get(&t)).map_or(0, |v| v.len() as u32);
-        let count_late = |t: i64| cell.and_then(|c| c.late.get(&t)).map_or(0, |v| v.len() as u32);
-        let signed = |t: i64| cell.and_then(|c| c.signed.get(&t)).copied();
+        let count_late = |t: i64| cell.and_then(Cell::late).and_then(|l| l.get(&t)).map_or(0, |v| v.len() as u32);
+        let signed = |t: i64| cell.and_then(Cell::signed).and_then(|s| s.get(&t)).copied();
         let mut p = if c.coverage(rule, s) {
             let mut p = nothing;
             for t in c.targets[s].iter().filter(|t| t.owed_in(w)) {
@@ -402,7 +426,7 @@ impl Board {
     /// The requirements of an instance's rule still missing.
     fn missing(&self, k: Key) -> Vec<&'static str> {
         let c = &self.rules[k.0 as usize];
-        let signed = self.cells.get(&k).is_some_and(|cell| cell.signed.contains_key(&ANY));
+        let signed = self.cells.get(&k).and_then(Cell::signed).is_some_and(|s| s.contains_key(&ANY));
         if c.needs_signature && !signed {
             self.plan.rules[c.rule]
                 .requires
@@ -545,7 +569,7 @@ impl Board {
         let mut ev: Vec<(Evidence, bool)> = cell
             .map(|c| {
                 let on_time = c.by_target.values().flatten().map(|e| (*e, false));
-                on_time.chain(c.late.values().flatten().map(|e| (*e, true))).collect()
+                on_time.chain(c.late().into_iter().flat_map(|l| l.values().flatten()).map(|e| (*e, true))).collect()
             })
             .unwrap_or_default();
         ev.sort();
@@ -578,7 +602,7 @@ impl Board {
         }
         for cell in self.cells.values() {
             bytes += (size_of::<Key>() + size_of::<Cell>()) * 8 / 7;
-            for v in cell.by_target.values().chain(cell.late.values()) {
+            for v in cell.by_target.values().chain(cell.late().into_iter().flat_map(|l| l.values())) {
                 bytes += (size_of::<i64>() + size_of::<Vec<Evidence>>()) * 8 / 7 + v.capacity() * size_of::<Evidence>();
             }
         }
