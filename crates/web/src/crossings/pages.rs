@@ -279,11 +279,15 @@ async fn guards_page(state: &AppState, s: &Signed, errors: Vec<String>) -> Respo
         Ok(g) => g,
         Err(e) => return PageError::new(e, s.lang).into_response(),
     };
+    let trainings = match crate::kit::page::unless_forbidden(state.app.trainings(s.actor()).await) {
+        Ok(t) => t,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
     render(&GuardsPage {
         p: Chrome::signed(s, "/crossings"),
         title: s.lang.t("guards.title"),
         guards,
-        trainings: state.app.trainings(s.actor()).await.unwrap_or_default(),
+        trainings,
         can_manage: s.actor().org.as_ref().is_some_and(|o| o.kind == "railway_operator"),
         errors,
         idempotency_key: uuid::Uuid::new_v4().to_string(),

@@ -183,11 +183,15 @@ async fn supervision_page(state: &AppState, s: &Signed, errors: Vec<String>) -> 
             e.0 += 1;
         }
     }
+    let powers = match crate::kit::page::unless_forbidden(state.app.powers(s.actor()).await) {
+        Ok(p) => p,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
     render(&SupervisionPage {
         p: Chrome::signed(s, "/orgs"),
         title: s.lang.t("sup.title"),
         table: table.into_iter().map(|(k, (g, kk))| (k, g, kk)).collect(),
-        powers: state.app.powers(s.actor()).await.unwrap_or_default(),
+        powers,
         is_bureau: s.actor().role.is_bureau(),
         errors,
     })

@@ -210,7 +210,10 @@ async fn form_page_at(
         Ok(p) => p.hazard_grades.iter().map(|g| (g.code.get_ref().clone(), g.name.clone())).collect(),
         Err(_) => Vec::new(),
     };
-    let checklists = state.app.list_checklists(actor).await.unwrap_or_default();
+    let checklists = match crate::kit::page::unless_forbidden(state.app.list_checklists(actor).await) {
+        Ok(c) => c,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
     let expert = actor.org.as_ref().is_some_and(|o| o.kind == anjian_domain::org::OrgKind::ExpertPanel.as_str());
     let bureaus = if expert {
         let f = anjian_domain::org::OrgFilter {

@@ -252,6 +252,16 @@ pub fn field_label(lang: Lang, field: &str) -> String {
     }
 }
 
+/// A part of a page the reader may not be allowed to see (a list for bureaus only) shows as
+/// nothing; any other failure — the database away, a record it cannot read — is the page's
+/// error, never an empty list that reads as "none".
+pub fn unless_forbidden<T: Default>(r: anjian_app::Result<T>) -> anjian_app::Result<T> {
+    match r {
+        Err(anjian_app::AppError::Forbidden | anjian_app::AppError::NotFound) => Ok(T::default()),
+        r => r,
+    }
+}
+
 /// Why a rule asks what it asks, where the seed contradicts itself or is silent: each other
 /// reading (the task list asks 1 a week where the body asks 2) and the plan's choice, then the
 /// plan's assumption. Empty for a rule the seed states once and plainly.

@@ -56,10 +56,17 @@ async fn page_with(state: &AppState, s: &Signed, messages: Vec<String>, class: &
     let a = s.actor();
     let is_principal = a.role == anjian_domain::role::Role::Principal;
     let is_bureau = a.role.is_bureau();
-    let (history, open) =
-        if is_principal { state.app.my_sittings(a).await.unwrap_or_default() } else { Default::default() };
-    let results = if is_bureau { state.app.test_results(a).await.unwrap_or_default() } else { Vec::new() };
-    let key_list = state.app.supervision_list(a, "key").await.unwrap_or_default();
+    use crate::kit::page::unless_forbidden;
+    let parts = async {
+        let mine = if is_principal { unless_forbidden(state.app.my_sittings(a).await)? } else { Default::default() };
+        let results = if is_bureau { unless_forbidden(state.app.test_results(a).await)? } else { Vec::new() };
+        let key_list = unless_forbidden(state.app.supervision_list(a, "key").await)?;
+        anjian_app::Result::Ok((mine, results, key_list))
+    };
+    let ((history, open), results, key_list) = match parts.await {
+        Ok(p) => p,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
     render(&Page {
         p: Chrome::signed(s, "/tests"),
         title: s.lang.t("tests.title"),

@@ -384,7 +384,10 @@ async fn detail_page(state: &AppState, s: &Signed, id: i64, errors: Vec<String>,
     };
     let plan = state.app.current_plan().await.ok();
     let findings = anjian_app::App::tip_rules(plan.as_deref()).rewards.into_iter().map(|r| r.finding).collect();
-    let assignees = state.app.tip_assignees(s.actor()).await.unwrap_or_default();
+    let assignees = match crate::kit::page::unless_forbidden(state.app.tip_assignees(s.actor()).await) {
+        Ok(a) => a,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
     use anjian_domain::role::Permission;
     let d_steps = d.tip.steps(s.actor().id());
     render(&DetailPage {
