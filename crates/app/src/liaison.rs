@@ -281,7 +281,7 @@ impl App {
         submit: bool,
     ) -> Result<LiaisonReport> {
         let code = actor.user.leader_code.clone().ok_or(AppError::Forbidden)?;
-        parse_period(month).map_err(|_| AppError::invalid("month", "invalid_period"))?;
+        let period = parse_period(month).map_err(|_| AppError::invalid("month", "invalid_period"))?;
         let body = body.trim();
         if let Some(e) = FieldError::text("body", body, 50_000) {
             return Err(AppError::Invalid(vec![e]));
@@ -305,7 +305,6 @@ impl App {
         if submit {
             // The report counts for its own month: submitted after the month has closed, it is
             // that month's report entered late (补录), not next month's.
-            let period = parse_period(month).map_err(|_| AppError::invalid("month", "invalid_period"))?;
             let at = now.min(period.end - chrono::Duration::seconds(1));
             let act =
                 Activity::new(ActivityKind::LiaisonReport, at, Evidence { source: Source::LiaisonReport, id: row.id })

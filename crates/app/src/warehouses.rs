@@ -427,14 +427,19 @@ impl App {
             let checkpoints = store::checkpoints_of(&*txn, &patrolled).await?;
             let checkins = store::checkins_between(&*txn, &patrolled, first, last).await?;
             let sites = self.sites_of(&*txn, patrolled.iter().copied()).await?;
+            // Each warehouse's checkpoints and check-ins, sorted out once for every hour.
+            let mut by_site: HashMap<i64, (Vec<store::Checkpoint>, Vec<store::Checkin>)> = HashMap::new();
+            for c in checkpoints {
+                by_site.entry(c.site_id).or_default().0.push(c);
+            }
+            for c in checkins {
+                by_site.entry(c.site_id).or_default().1.push(c);
+            }
             let mut h = first;
             while h < last {
                 for site_id in &patrolled {
-                    let here = |c: &&store::Checkin| c.site_id == *site_id;
-                    let visits: Vec<store::Checkin> = checkins.iter().filter(here).cloned().collect();
-                    let points: Vec<store::Checkpoint> =
-                        checkpoints.iter().filter(|c| c.site_id == *site_id).cloned().collect();
-                    if !PatrolRound::of(h, &points, &visits).is_missed(now) {
+                    let Some((points, visits)) = by_site.get(site_id) else { continue };
+                    if !PatrolRound::of(h, points, visits).is_missed(now) {
                         continue;
                     }
                     let Some(site) = sites.get(site_id) else { continue };

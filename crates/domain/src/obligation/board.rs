@@ -187,13 +187,16 @@ impl Cell {
     fn rare(&mut self) -> &mut Rare {
         self.rare.get_or_insert_with(Default::default)
     }
-    /// The list an entry goes to: in time, or late.
-    fn list(&mut self, late: bool, key: i64) -> &mut Vec<Evidence> {
-        if late {
-            self.rare().late.entry(key).or_default()
-        } else {
-            self.by_target.entry(key).or_default()
+    /// Counts a record toward `key`, in time or late; false if it was already counted there
+    /// (either way: a record counts once).
+    fn count(&mut self, key: i64, evidence: Evidence, late: bool) -> bool {
+        let known = |m: &HashMap<i64, Vec<Evidence>>| m.get(&key).is_some_and(|l| l.contains(&evidence));
+        if known(&self.by_target) || self.late().is_some_and(known) {
+            return false;
         }
+        let list = if late { &mut self.rare().late } else { &mut self.by_target };
+        list.entry(key).or_default().push(evidence);
+        true
     }
 }
 
@@ -267,73 +270,18 @@ impl Board {
             return self.apply_signature(a);
         }
         let mut touched = Vec::new();
-        // Rules by position, so that an event rule may add its instance while the others count.
-        let n = self.by_kind.get(&a.kind).map_or(0, Vec::len);
-        for i in 0..n {
-            let ci = self.by_kind[&a.kind][i];
-            if self.rules[ci].trigger.is_some() {
-                if let Some(k) = self.apply_event(ci, a) {
-                    touched.push(k);
-                }
-                continue;
-            }
-            let c = &self.rules[ci];
-            let rule = &self.plan.rules[c.rule];
-            let Some(w) = window::find(&c.windows, a.at) else { continue };
-            let Some((subject, target)) = attribute(&self.plan, &self.world, rule, a) else { continue };
-            let Some(&s) = c.subject_at.get(&subject) else { continue };
-            let coverage = c.coverage(rule, s as usize);
-            let key = if coverage {
-                if c.targets[s as usize].binary_search_by_key(&target, |t| t.id).is_err() {
-                    continue;
-                }
-                target
+        let Board { plan, world, rules, by_kind, cells, grace, .. } = self;
+        let Some(rule_ixs) = by_kind.get(&a.kind) else { return touched };
+        for &ci in rule_ixs {
+            let c = &mut rules[ci];
+            let counted = if c.trigger.is_some() {
+                count_event(c, ci, plan, world, *grace, cells, a)
             } else {
-                ANY
+                count_activity(c, ci, plan, world, *grace, cells, a)
             };
-            let k = (ci as u32, s, w as u32);
-            let late = a.recorded_at > c.windows[w].end + self.grace;
-            let cell = self.cells.entry(k).or_default();
-            let known = |m: &HashMap<i64, Vec<Evidence>>| m.get(&key).is_some_and(|l| l.contains(&a.evidence));
-            if known(&cell.by_target) || cell.late().is_some_and(known) {
-                continue;
-            }
-            cell.list(late, key).push(a.evidence);
-            touched.push(k);
+            touched.extend(counted);
         }
         touched
-    }
-
-    /// A `per = "event"` rule: the triggering record opens an instance for its subject; the
-    /// rule's own record, carrying the same evidence (the loading's vehicle check), meets it.
-    fn apply_event(&mut self, ci: usize, a: &Activity) -> Option<Key> {
-        let c = &self.rules[ci];
-        let rule = &self.plan.rules[c.rule];
-        let span = self.plan.span();
-        if a.at < span.start() || a.at >= span.end() {
-            return None;
-        }
-        let (subject, _) = attribute(&self.plan, &self.world, rule, a)?;
-        let s = *c.subject_at.get(&subject)?;
-        let at = c.events[s as usize].iter().position(|e| e.1 == a.evidence);
-        if c.trigger == Some(a.kind) && at.is_none() {
-            let window = Window { start: a.at, end: a.at + Duration::minutes(1), period: None };
-            self.rules[ci].events[s as usize].push((window, a.evidence));
-            return Some((ci as u32, s, (self.rules[ci].events[s as usize].len() - 1) as u32));
-        }
-        if a.kind != rule.activity {
-            return None;
-        }
-        let w = at?;
-        let k = (ci as u32, s, w as u32);
-        let late = a.recorded_at > c.events[s as usize][w].0.end + self.grace;
-        let cell = self.cells.entry(k).or_default();
-        let list = cell.list(late, ANY);
-        if list.contains(&a.evidence) {
-            return None;
-        }
-        list.push(a.evidence);
-        Some(k)
     }
 
     /// A signed monthly list, counted for the rules that require one: the organisation's own
@@ -613,6 +561,64 @@ impl Board {
     pub fn subjects_of(&self, rule_index: usize) -> &[Subject] {
         self.rules.iter().find(|c| c.rule == rule_index).map_or(&[], |c| c.subjects.as_slice())
     }
+}
+
+/// Counts an activity into the window of a calendar or deadline rule it falls in.
+fn count_activity(
+    c: &Compiled,
+    ci: usize,
+    plan: &Plan,
+    world: &Indexed,
+    grace: Duration,
+    cells: &mut HashMap<Key, Cell>,
+    a: &Activity,
+) -> Option<Key> {
+    let rule = &plan.rules[c.rule];
+    let w = window::find(&c.windows, a.at)?;
+    let (subject, target) = attribute(plan, world, rule, a)?;
+    let s = *c.subject_at.get(&subject)?;
+    let key = if c.coverage(rule, s as usize) {
+        c.targets[s as usize].binary_search_by_key(&target, |t| t.id).ok()?;
+        target
+    } else {
+        ANY
+    };
+    let k = (ci as u32, s, w as u32);
+    let late = a.recorded_at > c.windows[w].end + grace;
+    cells.entry(k).or_default().count(key, a.evidence, late).then_some(k)
+}
+
+/// A `per = "event"` rule: the triggering record opens an instance for its subject; the rule's
+/// own record, carrying the same evidence (the loading's vehicle check), meets it.
+fn count_event(
+    c: &mut Compiled,
+    ci: usize,
+    plan: &Plan,
+    world: &Indexed,
+    grace: Duration,
+    cells: &mut HashMap<Key, Cell>,
+    a: &Activity,
+) -> Option<Key> {
+    let rule = &plan.rules[c.rule];
+    let span = plan.span();
+    if a.at < span.start() || a.at >= span.end() {
+        return None;
+    }
+    let (subject, _) = attribute(plan, world, rule, a)?;
+    let s = *c.subject_at.get(&subject)? as usize;
+    let at = c.events[s].iter().position(|e| e.1 == a.evidence);
+    if c.trigger == Some(a.kind) && at.is_none() {
+        let window = Window { start: a.at, end: a.at + Duration::minutes(1), period: None };
+        c.events[s].push((window, a.evidence));
+        return Some((ci as u32, s as u32, (c.events[s].len() - 1) as u32));
+    }
+    if a.kind != rule.activity {
+        return None;
+    }
+    let w = at?;
+    let k = (ci as u32, s as u32, w as u32);
+    let late = a.recorded_at > c.events[s][w].0.end + grace;
+    cells.entry(k).or_default().count(ANY, a.evidence, late).then_some(k)
 }
 
 fn in_place(path: &str, within: &str) -> bool {

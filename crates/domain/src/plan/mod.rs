@@ -504,6 +504,17 @@ impl Plan {
         self.leaders.iter().find(|l| l.code.get_ref() == code)
     }
 
+    /// A rule by its id.
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id.get_ref() == id)
+    }
+
+    /// The hazard grades' codes and names, in the plan's order (what forms offer and sheets
+    /// print).
+    pub fn grade_names(&self) -> Vec<(String, String)> {
+        self.hazard_grades.iter().map(|g| (g.code.get_ref().clone(), g.name.clone())).collect()
+    }
+
     pub fn task(&self, no: u32) -> Option<&Task> {
         self.tasks.iter().find(|t| *t.no.get_ref() == no)
     }

@@ -179,7 +179,7 @@ pub async fn export_hazards(
 ) -> Result<axum::response::Response, ApiError> {
     let rows = s.app.export_hazards(&a, &p.filter(&s, s.app.clock.now()).await?, 100_000).await?;
     let plan = s.app.current_plan().await?;
-    let grades = plan.hazard_grades.iter().map(|g| (g.code.get_ref().clone(), g.name.clone())).collect();
+    let grades = plan.grade_names().into_iter().collect();
     let bytes = anjian_reports::ledger_sheet::write(
         crate::sheets::zh("sheet.ledger.title"),
         &crate::sheets::ledger_rows(rows, &grades),

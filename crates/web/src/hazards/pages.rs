@@ -93,12 +93,7 @@ pub struct ListQuery {
     before: Option<i64>,
 }
 
-async fn grades(state: &AppState) -> Vec<(String, String)> {
-    match state.app.current_plan().await {
-        Ok(p) => p.hazard_grades.iter().map(|g| (g.code.get_ref().clone(), g.name.clone())).collect(),
-        Err(_) => Vec::new(),
-    }
-}
+use crate::kit::sheets::grades;
 
 impl ListQuery {
     async fn filter(&self, state: &AppState, now: DateTime<Utc>) -> anjian_app::Result<HazardFilter> {

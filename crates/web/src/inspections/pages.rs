@@ -206,10 +206,7 @@ async fn form_page_at(
             .unwrap_or_default(),
         None => Vec::new(),
     };
-    let grades = match state.app.current_plan().await {
-        Ok(p) => p.hazard_grades.iter().map(|g| (g.code.get_ref().clone(), g.name.clone())).collect(),
-        Err(_) => Vec::new(),
-    };
+    let grades = crate::kit::sheets::grades(state).await;
     let checklists = match crate::kit::page::unless_forbidden(state.app.list_checklists(actor).await) {
         Ok(c) => c,
         Err(e) => return PageError::new(e, s.lang).into_response(),

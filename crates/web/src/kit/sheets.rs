@@ -56,12 +56,10 @@ pub fn ledger_rows(items: Vec<ExportedHazard>, grade_names: &HashMap<String, Str
         .collect()
 }
 
-/// The plan's grade names by code (empty before a plan is imported).
-pub async fn grade_names(state: &crate::AppState) -> HashMap<String, String> {
-    match state.app.current_plan().await {
-        Ok(p) => p.hazard_grades.iter().map(|g| (g.code.get_ref().clone(), g.name.clone())).collect(),
-        Err(_) => HashMap::new(),
-    }
+/// The plan's hazard grades, code and name, in the plan's order (none before a plan is
+/// imported).
+pub async fn grades(state: &crate::AppState) -> Vec<(String, String)> {
+    state.app.current_plan().await.map(|p| p.grade_names()).unwrap_or_default()
 }
 
 /// A signed list's items as sheet rows (its times were stored as RFC 3339).

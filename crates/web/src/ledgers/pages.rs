@@ -69,10 +69,8 @@ async fn render_page(state: &AppState, s: &Signed, q: Q, errors: Vec<String>) ->
     // An enterprise's own list; a bureau picks one by org_id, or sees what it received.
     let own = actor.org.as_ref().filter(|o| o.kind != "regulator" && o.kind != "department").map(|o| o.id);
     let org_id = q.org_id.or(own);
-    let grades: std::collections::HashMap<String, String> = match state.app.current_plan().await {
-        Ok(p) => p.hazard_grades.iter().map(|g| (g.code.get_ref().clone(), g.name.clone())).collect(),
-        Err(_) => Default::default(),
-    };
+    let grades: std::collections::HashMap<String, String> =
+        crate::kit::sheets::grades(state).await.into_iter().collect();
     let draft = match org_id {
         Some(id) => match state.app.draft_ledger(actor, id, &period).await {
             Ok(items) => Some(
@@ -275,7 +273,7 @@ async fn signed_page(State(state): State<AppState>, s: Signed, Path(id): Path<i6
         Ok(c) => c,
         Err(e) => return PageError::new(e, s.lang).into_response(),
     };
-    let grades = crate::kit::sheets::grade_names(&state).await;
+    let grades = crate::kit::sheets::grades(&state).await.into_iter().collect::<std::collections::HashMap<_, _>>();
     let names = crate::kit::page::org_names(&state, s.actor(), std::iter::once(c.ledger.org_id)).await;
     let items = c
         .items
@@ -309,7 +307,7 @@ async fn signed_export(State(state): State<AppState>, s: Signed, Path(id): Path<
         Ok(c) => c,
         Err(e) => return PageError::new(e, s.lang).into_response(),
     };
-    let grades = crate::kit::sheets::grade_names(&state).await;
+    let grades = crate::kit::sheets::grades(&state).await.into_iter().collect::<std::collections::HashMap<_, _>>();
     let rows = crate::kit::sheets::signed_rows(c.items, &grades);
     let name = crate::i18n::Lang::Zh
         .fill("sheet.signed_ledger.file", &[("period", &c.ledger.period), ("version", &c.ledger.version)]);

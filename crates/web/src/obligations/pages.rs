@@ -109,12 +109,9 @@ async fn detail(
             Err(e) => return PageError::new(e, s.lang).into_response(),
         };
     let explanation = match state.app.current_plan().await {
-        Ok(plan) => plan
-            .rules
-            .iter()
-            .find(|r| r.id.get_ref() == &obligation.rule_id)
-            .map(|r| crate::kit::page::rule_explanation(s.lang, r))
-            .unwrap_or_default(),
+        Ok(plan) => {
+            plan.rule(&obligation.rule_id).map(|r| crate::kit::page::rule_explanation(s.lang, r)).unwrap_or_default()
+        }
         Err(e) => return PageError::new(e, s.lang).into_response(),
     };
     render(&DetailPage {
@@ -157,13 +154,7 @@ async fn matrix(State(state): State<AppState>, s: Signed, Query(q): Query<PlaceQ
     let notes = m
         .rules
         .iter()
-        .map(|mr| {
-            plan.rules
-                .iter()
-                .find(|r| r.id.get_ref() == &mr.id)
-                .map(|r| crate::kit::page::rule_explanation(s.lang, r))
-                .unwrap_or_default()
-        })
+        .map(|mr| plan.rule(&mr.id).map(|r| crate::kit::page::rule_explanation(s.lang, r)).unwrap_or_default())
         .collect();
     render(&MatrixPage {
         p: Chrome::signed(&s, "/compliance"),
