@@ -493,6 +493,12 @@ impl App {
             };
             store::insert_check_item(&*txn, check.id, e.id, it.ok, it.note.trim(), hazard).await?;
         }
+        // The check went through the plan's checklist items of the equipment it covered; a
+        // monthly rule with the `crossing-equipment` checklist counts it only when all are there.
+        let covered = input.items.iter().filter_map(|it| {
+            let e = equipment.iter().find(|e| e.id == it.equipment_id)?;
+            e.kind.parse::<anjian_domain::crossing::EquipmentKind>().ok().map(|k| k.name())
+        });
         let act = Activity {
             target_site: Some(site.id),
             ..Activity::new(
@@ -502,6 +508,7 @@ impl App {
             )
             .by(actor.id(), Some(operator.id))
             .on_org(operator.id)
+            .covering(covered)
         };
         anjian_store::activities::insert_many(&*txn, &[act], now).await?;
         let mut e = entry(Some(actor), "crossing.check", "site", site.id);

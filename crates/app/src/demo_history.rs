@@ -6,7 +6,7 @@
 //! and the cockpit leads to a record.
 
 use crate::{App, Result};
-use anjian_domain::hazard::HazardState;
+use anjian_domain::hazard::{self, Action, HazardState};
 use anjian_domain::obligation::{Activity, Evidence, Source, World};
 use anjian_domain::org::OrgKind;
 use anjian_domain::period::{Period, PeriodKind};
@@ -31,6 +31,42 @@ struct Planned {
     summary: &'static str,
     /// When it was entered, if not as it happened: a week made up afterwards (补录).
     entered: Option<DateTime<Utc>>,
+}
+
+/// Who takes a step of a hazard's history.
+struct Step {
+    user: i64,
+    name: String,
+    regulator: bool,
+}
+
+/// The six parts of a major hazard's governance plan (治理方案), filled for the demo.
+fn governance_plan(measures: &str, officer: &Step) -> anjian_store::hazards::PlanParts {
+    anjian_store::hazards::PlanParts {
+        goals: "消除重大事故隐患，恢复安全运行".into(),
+        measures: measures.into(),
+        funds_materials: "企业安全生产费用列支，材料已落实".into(),
+        responsible: format!("{}（安全员）", officer.name),
+        time_limit: "按限期整改指令完成".into(),
+        safety_emergency: "治理期间划定警戒区，停用相关设备，配备应急器材并专人值守".into(),
+        suspends_work: true,
+    }
+}
+
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马",
+    "罗", "梁", "宋", "郑", "谢", "韩", "唐", "冯", "于", "董", "萧", "程", "曹", "袁", "邓", "许", "傅", "沈", "曾",
+    "彭", "吕",
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "霞",
+    "平", "刚", "桂英", "建华", "志强", "海燕", "晓东", "国庆", "红梅", "文博", "雪峰", "春生", "立新", "振华", "宏伟",
+    "晋生",
+];
+
+/// A believable Chinese name for a person of the demo city.
+pub(crate) fn person_name(rng: &mut StdRng) -> String {
+    format!("{}{}", SURNAMES[rng.gen_range(0..SURNAMES.len())], GIVEN[rng.gen_range(0..GIVEN.len())])
 }
 
 fn at_in(rng: &mut StdRng, from: DateTime<Utc>, to: DateTime<Utc>) -> DateTime<Utc> {
@@ -365,9 +401,12 @@ impl App {
     }
 
     /// A year of hazard ledgers, up to today: the county bureaus find hazards in their
-    /// enterprises (most general, a few major) and close most of them by their deadline. Each has
-    /// its report and, once closed, its verification in its history; a resolved major hazard
-    /// counts toward the city's monthly quota — as the pages' own actions would have left them.
+    /// enterprises (most general, a few major) and most are closed by their deadline. Each goes
+    /// through the lifecycle the pages enforce, step by step through [`hazard::apply`]: the
+    /// county reports it with its deadline (限期整改); the enterprise's safety officer attaches the
+    /// governance plan of a major one before rectification starts, rectifies and reports it
+    /// fixed; the county verifies it (a regulator, as a major hazard needs). A resolved major
+    /// hazard counts toward the city's monthly quota.
     async fn demo_hazards(&self, rng: &mut StdRng, world: &World, end: DateTime<Utc>) -> Result<u64> {
         const GENERAL: [(&str, &str); 6] = [
             ("配电箱未接地", "在配电箱外壳加装接地线并检测"),
@@ -399,7 +438,9 @@ impl App {
                     .filter(|o| matches!(o.kind.as_str(), "enterprise" | "explosives_enterprise"))
                     .collect();
             let txn = self.store.begin_write().await?;
+            let county = Step { user: staff.id, name: staff.display_name.clone(), regulator: true };
             for org in &enterprises {
+                let officer = self.demo_safety_officer(&*txn, rng, world, org, start).await?;
                 let mut month = Period::containing(PeriodKind::Month, start);
                 while month.start < end {
                     for _ in 0..rng.gen_range(0..=2) {
@@ -413,8 +454,6 @@ impl App {
                         let deadline = found + Duration::days(rng.gen_range(7..45));
                         let closed_at = found + (deadline - found) * rng.gen_range(20..=100) / 100;
                         let closed = closed_at < end && rng.gen_bool(if deadline < end { 0.92 } else { 0.4 });
-                        let open_state =
-                            if rng.gen_bool(0.5) { HazardState::Reported } else { HazardState::Rectifying };
                         let h = anjian_store::hazards::insert(
                             &*txn,
                             anjian_store::hazards::NewHazard {
@@ -429,51 +468,112 @@ impl App {
                                 measures: measures.into(),
                                 funds_fen: anjian_domain::money::Fen::new(rng.gen_range(0..2_000_000))
                                     .expect("not negative"),
-                                owner: "主要负责人".into(),
+                                owner: officer.name.clone(),
                                 deadline: Some(deadline),
-                                state: if closed { HazardState::Closed } else { open_state },
+                                state: HazardState::Reported,
                                 discovered_at: found,
                                 discovered_by: staff.id,
                                 request_digest: None,
-                                closed: closed.then_some((closed_at, staff.id)),
+                                closed: None,
                             },
                             found,
                         )
                         .await?;
-                        let event = |action: &'static str, from: HazardState, to: HazardState, at| {
+                        anjian_store::hazards::insert_event(
+                            &*txn,
+                            h.id,
+                            Action::Report.name(),
+                            HazardState::Draft,
+                            HazardState::Reported,
+                            staff.id,
+                            &staff.display_name,
+                            "",
+                            found,
+                        )
+                        .await?;
+                        // The steps after the report, each at its time, as the pages would take them.
+                        let begun = found + Duration::hours(rng.gen_range(4..30));
+                        let fixed = (closed_at - Duration::hours(rng.gen_range(2..48))).max(begun + Duration::hours(1));
+                        // Where an open one stands — reported, rectifying, or fixed and awaiting the
+                        // county — as far as today allows: no step is dated after it.
+                        let stage = match (closed, rng.gen_range(0..3)) {
+                            (true, _) => 3,
+                            (false, _) if begun >= end => 0,
+                            (false, 2) if fixed >= end => 1,
+                            (false, n) => n,
+                        };
+                        let mut steps: Vec<(Action, &Step, DateTime<Utc>)> = Vec::new();
+                        if is_major && begun - Duration::hours(1) < end {
+                            steps.push((Action::AttachPlan, &officer, begun - Duration::hours(1)));
+                        }
+                        if stage >= 1 {
+                            steps.push((Action::StartRectifying, &officer, begun));
+                        }
+                        if stage >= 2 {
+                            steps.push((Action::SubmitRectification, &officer, fixed));
+                        }
+                        if stage >= 3 {
+                            steps.push((Action::Verify, &county, closed_at.max(fixed + Duration::hours(1))));
+                        }
+                        let mut facts = hazard::HazardFacts {
+                            state: HazardState::Reported,
+                            major: is_major,
+                            has_governance_plan: false,
+                            fixed_by: None,
+                            has_after_photo: false,
+                            has_deadline: true,
+                        };
+                        for (action, who, at) in steps {
+                            let doer = hazard::Doer { user_id: who.user, regulator: who.regulator };
+                            let next = hazard::apply(&facts, &action, doer)
+                                .map_err(|r| crate::AppError::Internal(format!("demo hazard history: {r}")))?;
+                            let closes = next.state == HazardState::Closed;
+                            anjian_store::hazards::change_state(
+                                &*txn,
+                                h.id,
+                                &anjian_store::hazards::StateChange {
+                                    from: facts.state,
+                                    to: next.state,
+                                    has_plan: next.has_governance_plan,
+                                    fixed_by: next.fixed_by,
+                                    closed: closes.then_some((at, who.user)),
+                                },
+                                at,
+                            )
+                            .await?;
+                            if action == Action::AttachPlan {
+                                anjian_store::hazards::insert_plan(
+                                    &*txn,
+                                    h.id,
+                                    &governance_plan(measures, &officer),
+                                    who.user,
+                                    at,
+                                )
+                                .await?;
+                            }
                             anjian_store::hazards::insert_event(
                                 &*txn,
                                 h.id,
-                                action,
-                                from,
-                                to,
-                                staff.id,
-                                &staff.display_name,
+                                action.name(),
+                                facts.state,
+                                next.state,
+                                who.user,
+                                &who.name,
                                 "",
                                 at,
                             )
-                        };
-                        event("report", HazardState::Draft, HazardState::Reported, found).await?;
-                        if closed {
-                            event("verify", HazardState::AwaitingVerification, HazardState::Closed, closed_at).await?;
-                            if is_major {
+                            .await?;
+                            if closes && is_major {
                                 let act = Activity::new(
                                     ActivityKind::MajorHazardResolved,
-                                    closed_at,
+                                    at,
                                     Evidence { source: Source::Hazard, id: h.id },
                                 )
                                 .by(staff.id, staff.org_id)
                                 .on_org(org.id);
-                                activities::insert_many(&*txn, &[act], closed_at).await?;
+                                activities::insert_many(&*txn, &[act], at).await?;
                             }
-                        } else if open_state == HazardState::Rectifying {
-                            event(
-                                "start_rectifying",
-                                HazardState::Reported,
-                                HazardState::Rectifying,
-                                found + Duration::hours(4),
-                            )
-                            .await?;
+                            facts = next;
                         }
                         made += 1;
                     }
@@ -483,6 +583,39 @@ impl App {
             txn.commit().await?;
         }
         Ok(made)
+    }
+
+    /// The enterprise's safety officer (安全员), who rectifies its hazards: the demo's account
+    /// when there is one, else a person on record whose account has no password yet — it signs
+    /// in after an administrator's reset, like any account an enterprise asks for.
+    async fn demo_safety_officer(
+        &self,
+        db: &impl anjian_store::Db,
+        rng: &mut StdRng,
+        world: &World,
+        org: &anjian_domain::org::Org,
+        since: DateTime<Utc>,
+    ) -> Result<Step> {
+        if let Some(u) = world.users.iter().find(|u| u.role == Role::SafetyOfficer && u.org_id == Some(org.id)) {
+            return Ok(Step { user: u.id, name: u.name.clone(), regulator: false });
+        }
+        let name = person_name(rng);
+        let u = anjian_store::users::insert(
+            db,
+            anjian_store::users::NewUser {
+                username: format!("safety.{}", org.id),
+                display_name: name.clone(),
+                password_hash: crate::users::NO_PASSWORD_YET.into(),
+                role: Role::SafetyOfficer.as_str().into(),
+                org_id: Some(org.id),
+                leader_code: None,
+                position: None,
+                must_change_password: true,
+            },
+            since,
+        )
+        .await?;
+        Ok(Step { user: u.id, name, regulator: false })
     }
 
     /// Bureau heads record their weekly analysis in most weeks.

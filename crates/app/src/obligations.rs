@@ -65,6 +65,10 @@ pub struct ObligationView {
     pub assumption: Option<String>,
     /// What the rule requires that is still missing (`principal_signature`, `report_by_tier`).
     pub missing_requirements: Vec<String>,
+    /// The checklist a record must go through to count (its name), if the rule names one …
+    pub checklist: Option<String>,
+    /// … and, while the window is short, the items the records entered left out.
+    pub missing_items: Vec<String>,
 }
 
 impl ObligationView {
@@ -89,6 +93,12 @@ impl ObligationView {
             targets_met: o.targets_met,
             assumption: rule.assumption.clone(),
             missing_requirements: o.missing.iter().map(|m| (*m).to_owned()).collect(),
+            checklist: rule
+                .checklist
+                .as_ref()
+                .and_then(|id| plan.checklists.iter().find(|c| c.id.get_ref() == id.get_ref()))
+                .map(|c| c.name.clone()),
+            missing_items: o.missing_items.clone(),
         }
     }
 

@@ -11,6 +11,11 @@ use chrono::{DateTime, Utc};
 use rand::seq::SliceRandom;
 use rand::Rng;
 
+/// The password hash of an account on record that cannot sign in yet: no password verifies
+/// against it (it is not a hash), so the first sign-in follows an administrator's reset, which
+/// issues a one-time password.
+pub const NO_PASSWORD_YET: &str = "!no-password-yet";
+
 #[derive(Debug, Clone)]
 pub struct CreateUser {
     pub username: String,

@@ -174,19 +174,6 @@ pub struct LoadingItem {
     pub note: String,
 }
 
-/// The procedure and vehicle items of a loading (二（二）2（3）), checked one by one.
-pub const LOADING_ITEMS: &[&str] = &[
-    "作业人员持证上岗",
-    "作业前现场警戒、清除火源",
-    "轻拿轻放，不拖拉摔碰",
-    "雷管与炸药分车（分区）装卸",
-    "车辆具备民爆物品运输资质",
-    "车辆防静电、阻火器完好",
-    "车辆灭火器配备有效",
-    "车辆警示标志齐全",
-    "驾驶员、押运员证件齐全",
-];
-
 /// The 四防 checklist as an inspection template: people, physical, dogs, technical.
 pub const FOUR_DEFENCES: &[(&str, &str)] = &[
     ("人防：值班守护", "24 小时双人值守，值班记录完整"),
@@ -756,16 +743,18 @@ impl App {
         if input.driver.trim().is_empty() {
             errors.push(FieldError::new("driver", "required"));
         }
-        // The checklist is whole: every item once, each passed or failed — an item left out is
-        // not a pass.
-        for (i, item) in LOADING_ITEMS.iter().enumerate() {
+        // The checklist is whole: every item of the plan's loading checklist once, each passed or
+        // failed — an item left out is not a pass.
+        let plan = self.current_plan().await?;
+        let checklist = plan.checklist_items(ActivityKind::VehicleCheck);
+        for (i, item) in checklist.iter().enumerate() {
             match input.items.iter().filter(|it| it.item == *item).count() {
                 1 => {}
                 0 => errors.push(FieldError::new(&format!("items[{i}]"), "required")),
                 _ => errors.push(FieldError::new(&format!("items[{i}]"), "duplicate_row")),
             }
         }
-        if input.items.iter().any(|it| !LOADING_ITEMS.contains(&it.item.as_str())) {
+        if input.items.iter().any(|it| !checklist.contains(&it.item)) {
             errors.push(FieldError::new("items", "unknown_item"));
         }
         if !errors.is_empty() {
@@ -821,11 +810,17 @@ impl App {
                 .by(actor.id(), Some(site.org_id))
                 .on_org(site.org_id)
         };
-        let acts = [of(ActivityKind::Loading), of(ActivityKind::VehicleCheck)];
+        let check = of(ActivityKind::VehicleCheck).covering(input.items.iter().map(|it| it.item.clone()));
+        let acts = [of(ActivityKind::Loading), check];
         anjian_store::activities::insert_many(&*txn, &acts, now).await?;
         self.record(&*txn, crate::audit::entry(Some(actor), "loading.create", "loading", row.id)).await?;
         txn.commit().await?;
         Ok(row)
+    }
+
+    /// The items a loading is checked against: the plan's loading checklist.
+    pub async fn loading_items(&self) -> Result<Vec<String>> {
+        Ok(self.current_plan().await?.checklist_items(ActivityKind::VehicleCheck).to_vec())
     }
 
     pub async fn loadings(&self, actor: &Actor, site_id: i64) -> Result<Vec<store::Loading>> {

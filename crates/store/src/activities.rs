@@ -30,6 +30,7 @@ fn to_model(a: &Activity, now: DateTime<Utc>) -> activity::ActiveModel {
         source: Set(a.evidence.source.as_str().to_owned()),
         source_id: Set(a.evidence.id),
         created_at: Set(now),
+        items: Set(a.items.as_ref().map(|i| serde_json::to_string(i).expect("a list of strings serialises"))),
     }
 }
 
@@ -66,6 +67,7 @@ fn from_model(m: activity::Model) -> Option<(i64, Activity)> {
             target_guard: m.target_guard_id,
             target_jurisdiction: m.target_jurisdiction_id,
             evidence: Evidence { source: m.source.parse::<Source>().ok()?, id: m.source_id },
+            items: m.items.map(|j| serde_json::from_str(&j)).transpose().ok()?,
         },
     ))
 }

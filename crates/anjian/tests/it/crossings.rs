@@ -109,6 +109,15 @@ on_both_databases!(crossings_equipment_guards_and_drills, |backend| async move {
     assert_eq!((st, codes(&v)), (422, vec!["not_found".to_owned()]));
     assert_eq!(post(&t, &op.token, "/api/v1/crossings/999999/checks", items("x")).await.0, 404);
     assert_eq!(post(&t, &county.token, &format!("/api/v1/crossings/{site}/checks"), items("x")).await.0, 403);
+    // A check of two of the six items is kept, but it is not the month's equipment inspection:
+    // the plan's checklist is 道口设施设备, and the obligation names the four left out.
+    let two = json!({"items": [{"equipment_id": eq[0], "ok": true}, {"equipment_id": eq[1], "ok": true}]});
+    let (st, v) = post(&t, &op.token, &format!("/api/v1/crossings/{site}/checks"), two).await;
+    assert_eq!(st, 201, "{v}");
+    let (_, mine) = get(&t, &op.token, "/api/v1/obligations/mine").await;
+    let o = find(&mine["current"], "crossing-equipment-inspection");
+    assert_eq!((o["targets_met"].as_u64(), o["checklist"].as_str()), (Some(0), Some("道口设施设备")), "{o}");
+    assert_eq!(o["missing_items"].as_array().unwrap().len(), 4, "{o}");
     let (st, v) = post(&t, &op.token, &format!("/api/v1/crossings/{site}/checks"), items("栏门电机不转")).await;
     assert_eq!(st, 201, "{v}");
     let (_, hz) = get(&t, &county.token, "/api/v1/hazards?q=栏门电机不转").await;

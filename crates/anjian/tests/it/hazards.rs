@@ -1254,3 +1254,75 @@ on_both_databases!(a_text_over_its_limit_is_refused_as_too_long_in_words, |backe
     assert!(html.contains("描述：字数超过上限 2000。"), "{}", &html[..html.len().min(3000)]);
     t.finish().await;
 });
+
+// The demo's hazard histories could each have been made on the pages: replayed through the
+// lifecycle, every step is one the app allows to the person who took it, in order and dated no
+// later than today; a closed hazard went through rectification; a major one had its governance
+// plan before rectification started and a regulator verified it.
+on_both_databases!(the_demos_hazard_histories_follow_the_lifecycle, |backend| async move {
+    use anjian_domain::hazard::{apply, Action, Doer, HazardFacts, HazardState};
+    let t = TestApp::start(backend).await;
+    t.demo(12).await;
+    let db = &t.store.db;
+    let scope = anjian_domain::scope::Scope::All;
+    let plan = t.app.current_plan().await.unwrap();
+    let hazards = anjian_store::hazards::list(db, &scope, &Default::default(), None, 100_000).await.unwrap();
+    assert!(hazards.len() > 50, "a year of hazards: {}", hazards.len());
+    let now = t.clock.now_value();
+    let (mut closed, mut majors_closed) = (0, 0);
+    for h in &hazards {
+        let major = plan.hazard_grades.iter().any(|g| g.code.get_ref() == &h.grade && g.needs_governance_plan);
+        let events = anjian_store::hazards::events_of(db, h.id).await.unwrap();
+        assert_eq!(events[0].action, "report", "hazard {} starts with its report", h.id);
+        let mut facts = HazardFacts {
+            state: HazardState::Reported,
+            major,
+            has_governance_plan: false,
+            fixed_by: None,
+            has_after_photo: false,
+            has_deadline: h.deadline.is_some(),
+        };
+        let mut last = events[0].at;
+        for e in &events[1..] {
+            let who = anjian_store::users::get(db, &scope, e.actor_id).await.unwrap();
+            let action = match e.action.as_str() {
+                "attach_plan" => Action::AttachPlan,
+                "start_rectifying" => Action::StartRectifying,
+                "submit_rectification" => Action::SubmitRectification,
+                "verify" => Action::Verify,
+                other => panic!("hazard {}: the demo wrote `{other}`", h.id),
+            };
+            let doer = Doer { user_id: who.id, regulator: who.role.is_bureau() };
+            let may = match action {
+                Action::Verify => who.role.can(anjian_domain::role::Permission::VerifyHazard),
+                _ => who.role.can(anjian_domain::role::Permission::RectifyHazard),
+            };
+            assert!(may, "hazard {}: {} may not {}", h.id, who.role.as_str(), e.action);
+            assert_eq!(
+                e.from_state,
+                facts.state.as_str(),
+                "hazard {}: {} starts where the last step ended",
+                h.id,
+                e.action
+            );
+            facts =
+                apply(&facts, &action, doer).unwrap_or_else(|r| panic!("hazard {}: {} refused: {r}", h.id, e.action));
+            assert_eq!(e.to_state, facts.state.as_str());
+            assert!(e.at >= last && e.at <= now, "hazard {}: {} dated out of order or in the future", h.id, e.action);
+            last = e.at;
+        }
+        assert_eq!(facts.state, h.state, "hazard {}: its state is where its history leads", h.id);
+        assert_eq!(facts.has_governance_plan, h.has_plan);
+        if major {
+            assert_eq!(anjian_store::hazards::plan_of(db, h.id).await.unwrap().is_some(), h.has_plan);
+        }
+        if h.state == HazardState::Closed {
+            closed += 1;
+            majors_closed += usize::from(major);
+            assert!(h.closed_at.is_some_and(|c| c == last));
+        }
+    }
+    assert!(closed > 0 && closed < hazards.len(), "most closed, some open: {closed} of {}", hazards.len());
+    assert!(majors_closed > 0, "a major hazard resolved, verified by its county");
+    t.finish().await;
+});

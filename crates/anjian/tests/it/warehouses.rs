@@ -329,9 +329,12 @@ on_both_databases!(loadings_check_the_vehicle_and_facilities_are_kept_up, |backe
     assert!(text.contains("民爆库房“四防”检查表"), "{text}");
     let path = format!("/api/v1/warehouses/{}/loadings", w.site_id);
     // Every item of the loading checklist, each passed or failed.
-    let items: Vec<Value> = anjian_app::warehouses::LOADING_ITEMS
+    let plan = anjian_domain::plan::Plan::parse(anjian_app::demo::SEED_PLAN).unwrap();
+    let checklist = plan.checklist_items(anjian_domain::plan::ActivityKind::VehicleCheck);
+    assert_eq!(checklist.len(), 9, "the plan's loading checklist");
+    let items: Vec<Value> = checklist
         .iter()
-        .map(|i| match *i {
+        .map(|i| match i.as_str() {
             "车辆防静电、阻火器完好" => json!({"item": i, "ok": false, "note": "阻火器缺失"}),
             _ => json!({"item": i, "ok": true}),
         })

@@ -58,6 +58,8 @@ struct Compiled {
     /// event carries the rule's record (the loading's vehicle check).
     trigger: Option<ActivityKind>,
     events: Vec<Vec<(Window, Evidence)>>,
+    /// The items of the rule's `checklist`: a record counts only when it went through them all.
+    checklist: Vec<String>,
 }
 
 impl Compiled {
@@ -82,6 +84,12 @@ impl Compiled {
             Some(_) => self.events[s][w].0,
             None => self.windows[w],
         }
+    }
+
+    /// The checklist items a record of the rule's own kind left out (none: it counts).
+    fn left_out(&self, a: &Activity) -> Vec<String> {
+        let Some(items) = &a.items else { return Vec::new() };
+        self.checklist.iter().filter(|i| !items.contains(i)).cloned().collect()
     }
 
     fn need_in(&self, s: usize, w: &Window) -> u32 {
@@ -124,6 +132,9 @@ pub struct Obligation {
     /// What the rule requires that is still missing (`principal_signature` …): until it is
     /// there, the window is not met however much else was done.
     pub missing: Vec<&'static str>,
+    /// While the window is short: the checklist items that the records entered for it left
+    /// out (a crossing check without the video), which is why they did not count.
+    pub missing_items: Vec<String>,
 }
 
 /// Counts by status for one rule inside some scope, for one window or all windows to date.
@@ -175,6 +186,9 @@ struct Rare {
     /// Signed lists (the subject's own under [`ANY`], or a subsidiary's under its id) with
     /// whether the signature came late — for rules that require them.
     signed: HashMap<i64, bool>,
+    /// Records that did not count because they left out items of the rule's checklist: the
+    /// items left out, together.
+    left_out: Vec<String>,
 }
 
 impl Cell {
@@ -183,6 +197,18 @@ impl Cell {
     }
     fn signed(&self) -> Option<&HashMap<i64, bool>> {
         self.rare.as_ref().map(|r| &r.signed)
+    }
+    fn left_out(&self) -> &[String] {
+        self.rare.as_ref().map_or(&[], |r| &r.left_out)
+    }
+    /// Notes a record that left out checklist items: it does not count, but says why.
+    fn incomplete(&mut self, items: Vec<String>) {
+        let r = self.rare();
+        for i in items {
+            if !r.left_out.contains(&i) {
+                r.left_out.push(i);
+            }
+        }
     }
     fn rare(&mut self) -> &mut Rare {
         self.rare.get_or_insert_with(Default::default)
@@ -392,6 +418,11 @@ impl Board {
         let Progress { need, done, late, targets, targets_met } = self.progress(k);
         let window = c.window(k.1 as usize, k.2 as usize);
         let info = &c.info[k.1 as usize];
+        let missing_items = if done < need {
+            self.cells.get(&k).map(|c| c.left_out().to_vec()).unwrap_or_default()
+        } else {
+            Vec::new()
+        };
         Obligation {
             rule_index: c.rule,
             rule_id: self.plan.rules[c.rule].id.get_ref().clone(),
@@ -407,6 +438,7 @@ impl Board {
             targets_met,
             status: status(need, done, late, &window, now),
             missing: self.missing(k),
+            missing_items,
         }
     }
 
@@ -584,6 +616,11 @@ fn count_activity(
         ANY
     };
     let k = (ci as u32, s, w as u32);
+    let left_out = c.left_out(a);
+    if !left_out.is_empty() {
+        cells.entry(k).or_default().incomplete(left_out);
+        return Some(k);
+    }
     let late = a.recorded_at > c.windows[w].end + grace;
     cells.entry(k).or_default().count(key, a.evidence, late).then_some(k)
 }
@@ -617,6 +654,11 @@ fn count_event(
     }
     let w = at?;
     let k = (ci as u32, s as u32, w as u32);
+    let left_out = c.left_out(a);
+    if !left_out.is_empty() {
+        cells.entry(k).or_default().incomplete(left_out);
+        return Some(k);
+    }
     let late = a.recorded_at > c.events[s][w].0.end + grace;
     cells.entry(k).or_default().count(ANY, a.evidence, late).then_some(k)
 }
@@ -743,7 +785,14 @@ fn compile(plan: &Plan, i: usize, rule: &Rule, world: &Indexed) -> Compiled {
         _ => None,
     };
     let events = vec![Vec::new(); subjects.len()];
+    let checklist = rule
+        .checklist
+        .as_ref()
+        .and_then(|id| plan.checklists.iter().find(|c| c.id.get_ref() == id.get_ref()))
+        .map(|c| c.items.clone())
+        .unwrap_or_default();
     Compiled {
+        checklist,
         trigger,
         events,
         rule: i,

@@ -63,6 +63,12 @@ pub struct Activity {
     pub target_guard: Option<i64>,
     pub target_jurisdiction: Option<i64>,
     pub evidence: Evidence,
+    /// The checklist items the record went through (a crossing check's equipment, a loading's
+    /// vehicle items), for the kinds that keep them ([`ActivityKind::records_items`]); a rule
+    /// with a `checklist` counts the record only when it went through every item of it.
+    /// `None`: kept no items (a record entered before a release kept them is judged as it was
+    /// then, not failed after the fact).
+    pub items: Option<Vec<String>>,
 }
 
 impl Activity {
@@ -81,7 +87,14 @@ impl Activity {
             target_guard: None,
             target_jurisdiction: None,
             evidence,
+            items: None,
         }
+    }
+
+    /// The record went through these checklist items.
+    pub fn covering(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Activity {
+        self.items = Some(items.into_iter().map(Into::into).collect());
+        self
     }
 
     /// Done by this account, of this organisation.

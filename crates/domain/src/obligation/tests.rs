@@ -133,6 +133,7 @@ fn act(kind: ActivityKind, at: DateTime<Utc>, user: i64, actor_org: i64, target_
         target_guard: None,
         target_jurisdiction: None,
         evidence: Evidence { source: Source::Inspection, id },
+        items: None,
     }
 }
 
@@ -344,6 +345,38 @@ fn every_loading_owes_its_vehicle_check() {
         .collect::<Vec<_>>()[1];
     assert_eq!(o.status, Status::Met);
     assert!(b.keys(now, "/").any(|k| b.rule_index(k) == rule_index(b.plan(), "explosives-loading-vehicle-check")));
+}
+
+#[test]
+fn a_check_counts_only_when_it_went_through_the_rules_checklist() {
+    let p = plan();
+    let items = p.checklist_items(ActivityKind::VehicleCheck).to_vec();
+    assert_eq!(items.len(), 9);
+    let mut b = Board::new(p, world());
+    let at = noon(2022, 8, 2);
+    let of = |kind| {
+        Activity::new(kind, at, Evidence { source: Source::Loading, id: 1 }).by(PRINCIPAL, Some(BOOM)).on_org(BOOM)
+    };
+    b.apply(&of(ActivityKind::Loading));
+    // The vehicle checked on two items of nine: not a vehicle check, and the page says what is missing.
+    b.apply(&of(ActivityKind::VehicleCheck).covering(items[..2].iter().cloned()));
+    let now = noon(2022, 8, 20);
+    let get = |b: &Board| {
+        b.for_subject(&Subject::Org(BOOM), now)
+            .into_iter()
+            .find(|o| o.rule_id == "explosives-loading-vehicle-check")
+            .unwrap()
+    };
+    let o = get(&b);
+    assert_eq!(o.status, Status::Overdue);
+    assert_eq!(o.missing_items, items[2..].to_vec());
+    // The whole checklist: met, and nothing is named missing any more.
+    let mut whole = of(ActivityKind::VehicleCheck).covering(items.iter().cloned());
+    whole.evidence.id = 1;
+    b.apply(&whole);
+    let o = get(&b);
+    assert_eq!(o.status, Status::Met);
+    assert!(o.missing_items.is_empty());
 }
 
 #[test]

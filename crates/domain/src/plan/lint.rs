@@ -4,7 +4,7 @@
 //! reading kept where the seed has a stricter one). Warnings are contradictions in the source
 //! document that the plan settled, and notes are numbers the seed does not give.
 
-use super::{Per, Plan, Rule, SourceText, TargetKind, Who};
+use super::{ActivityKind, Per, Plan, Rule, SourceText, TargetKind, Who};
 use crate::org::Level;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashSet};
@@ -357,6 +357,18 @@ fn check_rule(plan: &Plan, r: &Rule, l: &mut Linter<'_>, refs: &RefSets<'_>) {
         if !refs.checklists.contains(c.get_ref()) {
             l.error(c, format!("rule `{id}`: unknown checklist `{}`", c.get_ref()));
         }
+        // A checklist the engine cannot hold a record to would be silently ignored: refuse it.
+        if !r.activity.records_items() {
+            l.error(
+                c,
+                format!(
+                    "rule `{id}`: a `{}` record keeps no checklist items, so checklist `{}` could not be checked (only {} can carry one)",
+                    r.activity.as_str(),
+                    c.get_ref(),
+                    ActivityKind::ALL.iter().filter(|k| k.records_items()).map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            );
+        }
     }
     // A requirement the engine cannot check would be silently ignored: refuse it.
     for req in r.requires.iter().filter(|q| !crate::plan::REQUIREMENTS.contains(&q.as_str())) {
@@ -513,6 +525,19 @@ mod tests {
         );
         let f = lint(&text);
         assert!(errors(&f).iter().any(|e| e.message.contains("unknown requirement `notarised`")), "{f:#?}");
+    }
+
+    #[test]
+    fn a_checklist_on_a_record_that_keeps_no_items_is_an_error() {
+        // The hourly patrol's check-in keeps no items: a checklist on it could never be checked.
+        let text = with("per = \"hour\"\n", "per = \"hour\"\nchecklist = \"four-defences\"\n");
+        let f = lint(&text);
+        assert!(
+            errors(&f).iter().any(|e| e.message.contains("`patrol_round` record keeps no checklist items")),
+            "{f:#?}"
+        );
+        // Where the record keeps them (the loading's vehicle check), the seed's checklist is fine.
+        assert!(errors(&lint(&with("", ""))).is_empty());
     }
 
     #[test]

@@ -360,6 +360,15 @@ crate::org::string_enum! {
     }
 }
 
+impl ActivityKind {
+    /// Whether a record of this kind keeps the checklist items it went through, so that a rule
+    /// can name a `checklist` it must cover. For any other kind a `checklist` could not be
+    /// checked, and the plan's lint refuses it.
+    pub fn records_items(self) -> bool {
+        matches!(self, ActivityKind::EquipmentInspection | ActivityKind::VehicleCheck)
+    }
+}
+
 /// What a rule's `requires` may name; each is a record the engine knows how to check.
 pub const REQUIREMENTS: &[&str] = &[
     // The organisation's monthly hazard list for the window is signed by its principal …
@@ -507,6 +516,17 @@ impl Plan {
     /// A rule by its id.
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id.get_ref() == id)
+    }
+
+    /// The items a record of `kind` goes through: the checklist the plan's rules on that kind
+    /// name (the first that names one), or none when no rule asks for a checklist.
+    pub fn checklist_items(&self, kind: ActivityKind) -> &[String] {
+        self.rules
+            .iter()
+            .filter(|r| r.activity == kind)
+            .filter_map(|r| r.checklist.as_ref())
+            .find_map(|id| self.checklists.iter().find(|c| c.id.get_ref() == id.get_ref()))
+            .map_or(&[], |c| &c.items)
     }
 
     /// The hazard grades' codes and names, in the plan's order (what forms offer and sheets

@@ -19,6 +19,8 @@ pub struct Model {
     pub source: String,
     pub source_id: i64,
     pub created_at: DateTimeUtc,
+    /// JSON array of checklist items; NULL when the record kept none.
+    pub items: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

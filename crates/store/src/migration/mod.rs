@@ -21,6 +21,7 @@ mod m0014_reading_ms;
 mod m0015_hazard_counts;
 mod m0016_append_only_replace;
 mod m0017_account_approvals;
+mod m0018_activity_items;
 
 pub struct Migrator;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0015_hazard_counts::Migration),
             Box::new(m0016_append_only_replace::Migration),
             Box::new(m0017_account_approvals::Migration),
+            Box::new(m0018_activity_items::Migration),
         ]
     }
 }
@@ -143,6 +145,11 @@ mod tests {
             "m0017_account_approvals",
             include_str!("m0017_account_approvals.rs"),
             "3599f15f2f802d00f22b1ce3927607fa63986ea65c7e119a83d71bc0ed9fc72e",
+        ),
+        (
+            "m0018_activity_items",
+            include_str!("m0018_activity_items.rs"),
+            "14def4585dd0079e8ab0ab84452bfa95d3e4c4983e7ec4a3e33a9e739d810716",
         ),
     ];
 

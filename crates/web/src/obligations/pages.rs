@@ -94,6 +94,9 @@ struct DetailPage {
     missing: Vec<String>,
     /// What the rule requires that is still missing (a signature …), as requirement codes.
     missing_requirements: Vec<String>,
+    /// The checklist a record must go through, and the items the records entered left out.
+    checklist: Option<String>,
+    missing_items: Vec<String>,
     /// Where the seed contradicts itself for this rule, and what the plan applies.
     explanation: String,
 }
@@ -120,6 +123,8 @@ async fn detail(
         title: obligation.title.clone(),
         source: obligation.source.clone(),
         missing_requirements: obligation.missing_requirements.clone(),
+        checklist: obligation.checklist.clone(),
+        missing_items: obligation.missing_items.clone(),
         row: Row::new(&obligation),
         evidence: evidence.into_iter().map(|e| (key("evsource", e.source.as_str()), e.id, e.link, e.late)).collect(),
         missing,

@@ -7,7 +7,7 @@ use crate::auth::{csrf_refusal, Signed};
 use crate::error::PageError;
 use crate::kit::page::{field_messages, local_time, render, Chrome};
 use crate::AppState;
-use anjian_app::warehouses::{LoadingInput, LoadingItem, PatrolHour, WarehouseView, LOADING_ITEMS};
+use anjian_app::warehouses::{LoadingInput, LoadingItem, PatrolHour, WarehouseView};
 use anjian_domain::warehouse::{Alarm, AlarmFilter, Loading};
 use anjian_reports::chart::{lines, Line};
 use askama::Template;
@@ -130,7 +130,7 @@ struct DetailPage {
     charts: Vec<String>,
     patrol: Vec<PatrolHour>,
     loadings: Vec<Loading>,
-    loading_items: Vec<(usize, &'static str)>,
+    loading_items: Vec<(usize, String)>,
     errors: Vec<String>,
     key: String,
 }
@@ -198,13 +198,16 @@ async fn detail_page(state: &AppState, s: &Signed, id: i64, errors: Vec<String>)
         Err(e) => return PageError::new(e, s.lang).into_response(),
     };
     let today = anjian_domain::period::local_date(state.app.clock.now());
-    let (charts, patrol, loadings) = match (
+    let (charts, patrol, loadings, loading_items) = match (
         charts(state, s, &v).await,
         state.app.patrol_day(s.actor(), id, today).await,
         state.app.loadings(s.actor(), id).await,
+        state.app.loading_items().await,
     ) {
-        (Ok(c), Ok(p), Ok(l)) => (c, p, l),
-        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return PageError::new(e, s.lang).into_response(),
+        (Ok(c), Ok(p), Ok(l), Ok(i)) => (c, p, l, i),
+        (Err(e), ..) | (_, Err(e), ..) | (_, _, Err(e), _) | (.., Err(e)) => {
+            return PageError::new(e, s.lang).into_response()
+        }
     };
     render(&DetailPage {
         p: Chrome::signed(s, "/warehouses"),
@@ -213,7 +216,7 @@ async fn detail_page(state: &AppState, s: &Signed, id: i64, errors: Vec<String>)
         charts,
         patrol,
         loadings,
-        loading_items: LOADING_ITEMS.iter().copied().enumerate().collect(),
+        loading_items: loading_items.into_iter().enumerate().collect(),
         errors,
         key: uuid::Uuid::new_v4().to_string(),
     })
@@ -308,7 +311,11 @@ async fn add_loading(
         return r;
     }
     // An item left unanswered is left out, so the use case names it; it is never taken as passed.
-    let items = LOADING_ITEMS
+    let checklist = match state.app.loading_items().await {
+        Ok(c) => c,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
+    let items = checklist
         .iter()
         .enumerate()
         .filter_map(|(i, item)| {
@@ -317,7 +324,7 @@ async fn add_loading(
                 "fail" => false,
                 _ => return None,
             };
-            Some(LoadingItem { item: (*item).to_owned(), ok, note: text(&format!("note{i}")) })
+            Some(LoadingItem { item: item.clone(), ok, note: text(&format!("note{i}")) })
         })
         .collect();
     let input = LoadingInput { direction: text("direction"), vehicle: text("vehicle"), driver: text("driver"), items };
