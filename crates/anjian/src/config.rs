@@ -40,6 +40,9 @@ pub struct FileConfig {
     pub header_read_timeout_seconds: Option<u64>,
     /// Connections open at once (default 4096; never more than the open-file limit allows).
     pub max_connections: Option<usize>,
+    /// The address people reach anjian at (`https://anjian.bureau.gov.cn`): printed QR codes
+    /// encode it, whatever host the page that printed them was opened on.
+    pub public_url: Option<String>,
 }
 
 /// A value that never shows in a log or a Debug print.
@@ -81,6 +84,7 @@ pub struct Resolved {
     pub mqtt_topic_prefix: String,
     pub mqtt_credentials: Option<(String, Secret)>,
     pub http_limits: anjian_web::server::Limits,
+    pub public_url: Option<String>,
 }
 
 impl Resolved {
@@ -136,7 +140,21 @@ pub fn resolve(l: Layers<'_>) -> anyhow::Result<Resolved> {
         settings.audit_alg =
             anjian_domain::audit::HashAlg::parse(h).with_context(|| format!("audit_hash `{h}`: use sha256 or sm3"))?;
     }
+    let public_url = std::env::var("ANJIAN_PUBLIC_URL")
+        .ok()
+        .or_else(|| f.public_url.clone())
+        .map(|u| u.trim().trim_end_matches('/').to_owned())
+        .filter(|u| !u.is_empty());
+    if let Some(u) = &public_url {
+        anyhow::ensure!(
+            (u.starts_with("https://") || u.starts_with("http://"))
+                && u.len() > "https://".len()
+                && !u.contains(char::is_whitespace),
+            "public_url `{u}`: give the address people open, e.g. https://anjian.example.gov.cn"
+        );
+    }
     Ok(Resolved {
+        public_url,
         data_dir,
         database_url,
         listen: l.listen.or_else(|| f.listen.clone()).unwrap_or_else(|| "127.0.0.1:8080".into()),

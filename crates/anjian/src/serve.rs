@@ -178,6 +178,7 @@ pub async fn run(app: App, cfg: &Resolved) -> anyhow::Result<()> {
     let mut state = anjian_web::AppState::new(app);
     state.secure_cookies = cfg.secure_cookies;
     state.hsts = cfg.hsts;
+    state.public_url = cfg.public_url.clone();
     let holder = crate::jobs::holder();
     let jobs = tokio::spawn(crate::jobs::run(state.app.clone(), cfg.reminder_interval, holder.clone()));
     let checkpoints = tokio::spawn(crate::jobs::advance_checkpoints(state.app.clone(), cfg.audit_checkpoint_interval));

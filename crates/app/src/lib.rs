@@ -16,6 +16,7 @@ mod error;
 pub mod fundamentals;
 pub mod hazard_import;
 pub mod hazards;
+pub mod home;
 pub mod inspections;
 mod intake;
 pub mod ledgers;

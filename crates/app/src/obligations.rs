@@ -108,7 +108,7 @@ impl ObligationView {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MyObligations {
     /// This period's instances (the one containing now, for each rule and subject).

@@ -157,6 +157,17 @@ pub struct PatrolHour {
     pub guards: Vec<String>,
 }
 
+/// The hour's round at one warehouse, by checkpoint name.
+#[derive(Debug, Clone)]
+pub struct CurrentRound {
+    pub site: sites::Site,
+    pub hour: DateTime<Utc>,
+    pub done: Vec<String>,
+    pub to_visit: Vec<String>,
+    pub complete: bool,
+    pub guards: Vec<String>,
+}
+
 #[derive(Debug, Clone, Deserialize, Default)]
 pub struct LoadingInput {
     /// `load` or `unload`.
@@ -690,6 +701,40 @@ impl App {
         self.record(&*txn, crate::audit::entry(Some(actor), "patrol.checkin", "checkpoint", cp.id)).await?;
         txn.commit().await?;
         Ok((c, completes))
+    }
+
+    /// The round under way now at each warehouse of the caller's organisation: the checkpoints
+    /// visited this hour and those still to visit — what a guard opens first.
+    pub async fn current_rounds(&self, actor: &Actor) -> Result<Vec<CurrentRound>> {
+        let Some(org) = actor.org.as_ref() else { return Ok(Vec::new()) };
+        let sites: Vec<sites::Site> =
+            self.warehouses(actor).await?.into_iter().filter(|s| s.org_id == org.id).collect();
+        let ids: Vec<i64> = sites.iter().map(|s| s.id).collect();
+        let now = self.clock.now();
+        let hour = telemetry::hour_of(now);
+        let db = &self.store.db;
+        let cps = store::checkpoints_of(db, &ids).await?;
+        let visits = store::checkins_between(db, &ids, hour, now + Duration::seconds(1)).await?;
+        Ok(sites
+            .into_iter()
+            .map(|site| {
+                let mine: Vec<_> = cps.iter().filter(|c| c.site_id == site.id).cloned().collect();
+                let round = PatrolRound::of(
+                    hour,
+                    &mine,
+                    &visits.iter().filter(|v| v.site_id == site.id).cloned().collect::<Vec<_>>(),
+                );
+                let name = |id: &i64| mine.iter().find(|c| c.id == *id).map(|c| c.name.clone()).unwrap_or_default();
+                CurrentRound {
+                    done: round.visited.iter().map(name).collect(),
+                    to_visit: round.due.iter().filter(|id| !round.visited.contains(id)).map(name).collect(),
+                    complete: round.is_complete(),
+                    hour: round.hour,
+                    guards: round.guards,
+                    site,
+                }
+            })
+            .collect())
     }
 
     /// A day's patrol at a warehouse, hour by hour (local day), with who checked in.

@@ -3,6 +3,7 @@
 //! Handlers parse, call a use case in `anjian_app`, and render; no rule lives here.
 
 pub mod api;
+mod api_docs;
 pub mod kit;
 mod metrics;
 mod ops;
@@ -20,6 +21,7 @@ mod cockpit;
 mod crossings;
 mod fundamentals;
 mod hazards;
+mod home;
 mod inspections;
 mod ledgers;
 mod liaison;
@@ -58,11 +60,26 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Send HSTS (only behind TLS).
     pub hsts: bool,
+    /// The configured address people reach anjian at, for printed QR codes.
+    pub public_url: Option<String>,
 }
 
 impl AppState {
     pub fn new(app: App) -> AppState {
-        AppState { app, metrics: Arc::new(Metrics::new()), secure_cookies: true, hsts: false }
+        AppState { app, metrics: Arc::new(Metrics::new()), secure_cookies: true, hsts: false, public_url: None }
+    }
+
+    /// The base of links that leave the screen (printed QR codes): the configured public
+    /// address, or — with a warning to show — the host this request came in on.
+    pub fn public_base(&self, headers: &axum::http::HeaderMap) -> (String, bool) {
+        match &self.public_url {
+            Some(u) => (u.clone(), true),
+            None => {
+                let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+                let scheme = if self.hsts { "https" } else { "http" };
+                (format!("{scheme}://{host}"), false)
+            }
+        }
     }
 
     pub fn cookie_name(&self) -> &'static str {

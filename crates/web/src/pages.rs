@@ -2,16 +2,17 @@
 //! pages beside its API handlers and exports; what they share is in `kit`.
 
 use crate::AppState;
-use axum::http::{header, HeaderMap};
+use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(|| async { Redirect::to("/campaign") }))
         .route("/assets/app.css", get(css))
         .route("/lang/{code}", get(set_lang))
+        .merge(crate::home::pages::router())
+        .merge(crate::api_docs::router())
         .merge(crate::account::login::router())
         .merge(crate::campaign::pages::router())
         .merge(crate::orgs::pages::router())
@@ -44,16 +45,19 @@ async fn css() -> impl IntoResponse {
     )
 }
 
-/// Switches the language and goes back where the user was (same site only).
-async fn set_lang(axum::extract::Path(code): axum::extract::Path<String>, headers: HeaderMap) -> Response {
+#[derive(serde::Deserialize, Default)]
+struct LangQ {
+    back: Option<String>,
+}
+
+/// Switches the language and goes back to the page it was asked from (a path on this site
+/// only; the pages send no referrer, so the link says where it came from).
+async fn set_lang(
+    axum::extract::Path(code): axum::extract::Path<String>,
+    axum::extract::Query(q): axum::extract::Query<LangQ>,
+) -> Response {
     let lang = if code == "en" { "en" } else { "zh" };
-    let back = headers
-        .get(header::REFERER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|r| r.find("://").map(|i| &r[i + 3..]))
-        .and_then(|r| r.find('/').map(|i| r[i..].to_owned()))
-        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
-        .unwrap_or_else(|| "/".to_owned());
+    let back = q.back.as_deref().and_then(crate::auth::local_path).unwrap_or("/").to_owned();
     ([(header::SET_COOKIE, format!("lang={lang}; Path=/; SameSite=Lax; Max-Age=31536000"))], Redirect::to(&back))
         .into_response()
 }

@@ -48,7 +48,8 @@ on_both_databases!(sessions_end_when_idle_too_long_after_twelve_hours_and_everyw
     // Idle 31 minutes: gone.
     t.clock.advance(Duration::minutes(31));
     let (status, loc, _) = t.page(&c, "/campaign").await;
-    assert_eq!((status, loc.as_deref()), (303, Some("/login")));
+    // To the sign-in, which will bring them back to the page they asked for.
+    assert_eq!((status, loc.as_deref()), (303, Some("/login?next=%2Fcampaign")));
     // Active every 20 minutes: lives up to 12 hours, then ends.
     let c = t.login_form("sess", &u.password).await.unwrap();
     for _ in 0..35 {
@@ -156,8 +157,10 @@ on_both_databases!(
         let (status, loc, _) = t.page(&c, "/campaign").await;
         assert_eq!((status, loc.as_deref()), (303, Some("/account/second-factor")));
         let (_, _, html) = t.page(&c, "/account/second-factor").await;
-        let secret = by_id(&html, "totp-secret").unwrap();
+        // Shown in groups of four to read off, and drawn as a QR code of the setup link.
+        let secret = by_id(&html, "totp-secret").unwrap().replace(' ', "");
         assert_eq!(secret.len(), 32, "160-bit secret in base32");
+        assert!(html.contains("id=\"totp-qr\"") && html.contains("<svg"), "a QR code to scan");
         let (status, _, _) = t
             .post_form(&c, "/account/second-factor", &[("_csrf", &csrf), ("secret", &secret), ("code", "000000")])
             .await;
@@ -165,7 +168,9 @@ on_both_databases!(
         let code = t.totp(&secret, 0);
         let (status, loc, _) =
             t.post_form(&c, "/account/second-factor", &[("_csrf", &csrf), ("secret", &secret), ("code", &code)]).await;
-        assert_eq!((status, loc.as_deref()), (303, Some("/campaign")));
+        // Home, which sends a county officer on to the cockpit.
+        assert_eq!((status, loc.as_deref()), (303, Some("/")));
+        assert_eq!(t.page(&c, "/").await.1.as_deref(), Some("/cockpit"));
         let (status, _, html) = t.page(&c, "/campaign").await;
         assert_eq!(status, 200);
         assert!(html.contains("集中攻坚阶段"));
@@ -181,7 +186,7 @@ on_both_databases!(
         t.clock.advance(Duration::seconds(30));
         let next = t.totp(&secret, 0);
         let (status, loc, _) = t.post_form(&c2, "/login/second-factor", &[("_csrf", &csrf2), ("code", &next)]).await;
-        assert_eq!((status, loc.as_deref()), (303, Some("/campaign")));
+        assert_eq!((status, loc.as_deref()), (303, Some("/")));
         assert_eq!(t.page(&c2, "/campaign").await.0, 200);
         t.finish().await;
     }

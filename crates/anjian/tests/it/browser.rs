@@ -38,6 +38,31 @@ fn chromedriver() -> (Driver, u16) {
     (Driver(child), port)
 }
 
+/// A Chromium session of this window size, with its driver (stopped when dropped).
+async fn browser(width: u32, height: u32) -> (Driver, fantoccini::Client) {
+    let (driver, port) = chromedriver();
+    let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(capabilities(width, height))
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("a Chromium session");
+    (driver, c)
+}
+
+/// An organisation a county officer registers in Zezhou; its id.
+async fn registered(t: &TestApp, county: &TestUser, name: &str, kind: &str) -> i64 {
+    let zezhou = t.org_by_code("bureau-zezhou").await;
+    let r = t
+        .http
+        .post(t.url("/api/v1/orgs"))
+        .bearer_auth(&county.token)
+        .json(&serde_json::json!({"name": name, "kind": kind, "jurisdiction_id": zezhou.jurisdiction_id}))
+        .send()
+        .await
+        .unwrap();
+    r.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap()
+}
+
 fn capabilities(width: u32, height: u32) -> serde_json::Map<String, serde_json::Value> {
     let binary = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let mut caps = serde_json::Map::new();
@@ -57,10 +82,7 @@ async fn a_principal_records_an_inspection_on_a_phone_and_finds_the_hazard_it_fi
     let t = TestApp::start_with(Backend::Sqlite, |s| s.secure_cookies = true).await;
     let zezhou = t.org_by_code("bureau-zezhou").await;
     let county = t.user("zz.county", "county_staff", Some(zezhou.id)).await;
-    let r = t.http.post(t.url("/api/v1/orgs")).bearer_auth(&county.token)
-        .json(&serde_json::json!({"name": "泽州丹河铸造有限公司", "kind": "enterprise", "jurisdiction_id": zezhou.jurisdiction_id}))
-        .send().await.unwrap();
-    let org_id = r.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap();
+    let org_id = registered(&t, &county, "泽州丹河铸造有限公司", "enterprise").await;
     let u = t.user("principal.phone", "principal", Some(org_id)).await;
     t.http
         .post(t.url(&format!("/api/v1/orgs/{org_id}/points")))
@@ -69,12 +91,7 @@ async fn a_principal_records_an_inspection_on_a_phone_and_finds_the_hazard_it_fi
         .send()
         .await
         .unwrap();
-    let (_driver, port) = chromedriver();
-    let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(capabilities(390, 844))
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .expect("a Chromium session");
+    let (_driver, c) = browser(390, 844).await;
     let result = async {
         // Chromium clamps --window-size below 500 px at start; a resize afterwards is honoured.
         c.set_window_size(390, 844).await?;
@@ -143,12 +160,7 @@ async fn a_leader_signs_in_and_reads_the_campaign_in_chinese_on_desktop_and_phon
     t.demo(40).await;
     let city = t.org_by_code("bureau-jincheng").await;
     let u = t.user("leader.lian", "city_leader", Some(city.id)).await;
-    let (_driver, port) = chromedriver();
-    let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(capabilities(1280, 900))
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .expect("a Chromium session");
+    let (_driver, c) = browser(1280, 900).await;
 
     let result = async {
         c.goto(&t.url("/login")).await?;
@@ -163,10 +175,12 @@ async fn a_leader_signs_in_and_reads_the_campaign_in_chinese_on_desktop_and_phon
         let after = c.current_url().await?;
         assert_eq!(
             after.path(),
-            "/campaign",
-            "second factor refused: {}",
+            "/cockpit",
+            "a leader lands on the cockpit (second factor refused?): {}",
             c.find(Locator::Css("main")).await?.text().await?
         );
+        assert!(c.find(Locator::Id("needs-action")).await.is_ok(), "what waits for the leader comes first");
+        c.goto(&t.url("/campaign")).await?;
         let html = c.source().await?;
         assert!(html.contains("晋城市工业和信息化局（国资委）安全生产“三大战役”工作方案"));
         assert!(html.contains("集中攻坚阶段"));
@@ -225,12 +239,7 @@ async fn a_leader_signs_in_and_reads_the_campaign_in_chinese_on_desktop_and_phon
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn someone_reports_a_hazard_on_a_phone_and_follows_it_with_the_receipt_code() {
     let t = TestApp::start_with(Backend::Sqlite, |s| s.secure_cookies = true).await;
-    let (_driver, port) = chromedriver();
-    let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(capabilities(390, 844))
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .expect("a Chromium session");
+    let (_driver, c) = browser(390, 844).await;
     let result = async {
         c.set_window_size(390, 844).await?;
         c.goto(&t.url("/report")).await?;
@@ -276,6 +285,127 @@ async fn someone_reports_a_hazard_on_a_phone_and_follows_it_with_the_receipt_cod
         .len(),
         1
     );
+    t.finish().await;
+}
+
+/// The width a page lays out at, and the elements (if any) that stick out past the window.
+async fn sideways(c: &fantoccini::Client) -> Result<(i64, String), fantoccini::error::CmdError> {
+    let width = c.execute("return document.documentElement.scrollWidth", vec![]).await?.as_i64().unwrap_or(0);
+    let widest = c
+        .execute(
+            "let w=[...document.querySelectorAll('body *')].filter(e=>e.getBoundingClientRect().right>window.innerWidth+1);\
+             return w.slice(-3).map(e=>e.tagName+'.'+e.className+' '+Math.round(e.getBoundingClientRect().right)).join(' | ')",
+            vec![],
+        )
+        .await?;
+    Ok((width, widest.as_str().unwrap_or_default().to_owned()))
+}
+
+/// Signs in on the open page (the login form, wherever it was asked for); a second factor when
+/// the role has one.
+async fn sign_in(c: &fantoccini::Client, t: &TestApp, u: &TestUser) -> Result<(), fantoccini::error::CmdError> {
+    fill(c, "input[name=username]", &u.username).await?;
+    fill(c, "input[name=password]", &u.password).await?;
+    submit(c, "main button.primary").await?;
+    if c.current_url().await?.path().ends_with("/login/second-factor") {
+        let code = t.totp(u.totp_secret.as_deref().unwrap(), 0);
+        fill(c, "input[name=code]", &code).await?;
+        submit(c, "main button.primary").await?;
+    }
+    Ok(())
+}
+
+/// Each role lands where its work is, on a phone: the public on the tip form, a guard who
+/// scanned a checkpoint while signed out back at that checkpoint and then on the round under
+/// way, a principal on the workbench with this period's duties, a county officer on the cockpit
+/// with what waits for them. No page scrolls sideways.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_role_lands_where_its_work_is() {
+    let t = TestApp::start_with(Backend::Sqlite, |s| s.secure_cookies = true).await;
+    let zezhou = t.org_by_code("bureau-zezhou").await;
+    let county = t.user("zz.home", "county_staff", Some(zezhou.id)).await;
+    let org_id = registered(&t, &county, "泽州民爆器材专营公司", "explosives_enterprise").await;
+    let principal = t.user("mb.home", "principal", Some(org_id)).await;
+    let guard = t.user("mb.guard.home", "patrol_guard", Some(org_id)).await;
+    let post = |path: String, body: serde_json::Value| {
+        let req = t.http.post(t.url(&path)).bearer_auth(&principal.token).json(&body);
+        async move { req.send().await.unwrap().json::<serde_json::Value>().await.unwrap() }
+    };
+    let site = post(format!("/api/v1/orgs/{org_id}/warehouses"), serde_json::json!({"name": "1号库"})).await;
+    let site_id = site["id"].as_i64().unwrap();
+    let gate = post(format!("/api/v1/warehouses/{site_id}/checkpoints"), serde_json::json!({"name": "库区大门"})).await;
+    post(format!("/api/v1/warehouses/{site_id}/checkpoints"), serde_json::json!({"name": "后围墙"})).await;
+    let code = gate["code"].as_str().unwrap().to_owned();
+
+    let (_driver, c) = browser(390, 844).await;
+    let fits = |page: &'static str| {
+        let c = c.clone();
+        async move {
+            let (width, widest) = sideways(&c).await?;
+            assert!(width <= 390, "{page} fits a phone ({width}px): {widest}");
+            save(&c, &format!("home-{page}-phone")).await;
+            Ok::<(), fantoccini::error::CmdError>(())
+        }
+    };
+    let result = async {
+        c.set_window_size(390, 844).await?;
+        // The public: the site's address is the tip form, and sign-in offers it too.
+        c.goto(&t.url("/")).await?;
+        assert_eq!(c.current_url().await?.path(), "/report");
+        fits("public").await?;
+
+        // A guard scans the gate's code while signed out, signs in, and is back at the gate.
+        c.goto(&t.url(&format!("/patrol/{code}"))).await?;
+        assert_eq!(c.current_url().await?.path(), "/login");
+        sign_in(&c, &t, &guard).await?;
+        assert_eq!(c.current_url().await?.path(), format!("/patrol/{code}"), "back at the scanned checkpoint");
+        submit(&c, "main button.primary").await?;
+        assert!(c.find(Locator::Id("checked-in")).await.is_ok());
+        // Home is the round under way: the gate done, the back wall still to visit.
+        c.goto(&t.url("/")).await?;
+        assert_eq!(c.current_url().await?.path(), "/patrol");
+        let round = c.find(Locator::Id(&format!("round-{site_id}"))).await?.text().await?;
+        assert!(round.contains("1/2") && round.contains("后围墙"), "{round}");
+        fits("guard").await?;
+
+        // The principal: the workbench, each unmet duty one tap from its form.
+        c.delete_all_cookies().await?;
+        c.goto(&t.url("/")).await?;
+        c.goto(&t.url("/login")).await?;
+        sign_in(&c, &t, &principal).await?;
+        assert_eq!(c.current_url().await?.path(), "/today");
+        let duties = c.find(Locator::Id("duties")).await?.text().await?;
+        assert!(duties.contains("主要负责人每周现场排查"), "{duties}");
+        let record = c.find(Locator::Css("#duties a.record[href^='/inspections/new?kind=site_check']")).await?;
+        fits("principal").await?;
+        record.click().await?;
+        let kind = c.find(Locator::Css("select[name=kind]")).await?.prop("value").await?;
+        assert_eq!(kind.as_deref(), Some("site_check"), "the form offers the duty's kind first");
+
+        // A county officer: the cockpit, with what waits for action first.
+        c.delete_all_cookies().await?;
+        c.goto(&t.url("/login")).await?;
+        sign_in(&c, &t, &county).await?;
+        assert_eq!(c.current_url().await?.path(), "/cockpit");
+        assert!(c.find(Locator::Id("needs-action")).await.is_ok());
+        fits("county").await?;
+        c.set_window_size(1366, 900).await?;
+        save(&c, "home-county-desktop").await;
+        // The navigation fits one row on a desktop.
+        let rows: i64 = c
+            .execute(
+                "let ys=new Set([...document.querySelectorAll('nav.main-nav > a, nav.main-nav > .nav-group > .nav-head')].map(e=>Math.round(e.getBoundingClientRect().top)));return ys.size",
+                vec![],
+            )
+            .await?
+            .as_i64()
+            .unwrap_or(0);
+        assert_eq!(rows, 1, "the navigation is one row at 1366 px");
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    c.close().await.ok();
+    result.expect("browser steps");
     t.finish().await;
 }
 

@@ -147,6 +147,8 @@ struct NewPage {
     errors: Vec<String>,
     org_id: String,
     kinds: Vec<(&'static str, &'static str)>,
+    /// The kind selected first.
+    kind: String,
     points: Vec<(i64, &'static str, String)>,
     coverage: Option<(usize, usize, String)>,
     rows: Vec<(usize, String)>,
@@ -170,20 +172,16 @@ struct NewQuery {
     org_id: Option<i64>,
     point: Option<i64>,
     checklist_id: Option<i64>,
+    /// The kind offered first: a duty's "record" button names the inspection it needs.
+    kind: Option<String>,
 }
 
 async fn form_page(state: &AppState, s: &Signed, org_id: Option<i64>, errors: Vec<String>) -> Response {
-    form_page_at(state, s, org_id, None, None, errors).await
+    form_page_at(state, s, NewQuery { org_id, ..Default::default() }, errors).await
 }
 
-async fn form_page_at(
-    state: &AppState,
-    s: &Signed,
-    org_id: Option<i64>,
-    scanned: Option<i64>,
-    checklist_id: Option<i64>,
-    errors: Vec<String>,
-) -> Response {
+async fn form_page_at(state: &AppState, s: &Signed, q: NewQuery, errors: Vec<String>) -> Response {
+    let NewQuery { org_id, point: scanned, checklist_id, kind } = q;
     let actor = s.actor();
     let org_id =
         org_id.or_else(|| actor.org.as_ref().filter(|o| o.kind != "regulator" && o.kind != "department").map(|o| o.id));
@@ -242,6 +240,7 @@ async fn form_page_at(
             .filter(|k| k.recordable_by(actor.role))
             .map(|k| (k.as_str(), key("inspection_kind", k.as_str())))
             .collect(),
+        kind: kind.unwrap_or_default(),
         points,
         coverage,
         rows,
@@ -258,7 +257,7 @@ async fn form_page_at(
 }
 
 async fn new_form(State(state): State<AppState>, s: Signed, Query(q): Query<NewQuery>) -> Response {
-    form_page_at(&state, &s, q.org_id, q.point, q.checklist_id, Vec::new()).await
+    form_page_at(&state, &s, q, Vec::new()).await
 }
 
 /// Reads the form's repeated and numbered fields.

@@ -36,6 +36,45 @@ pub fn session_cookie(state: &AppState, token: Option<&str>) -> String {
     }
 }
 
+/// The cookie that keeps, across sign-in and its steps, the page that asked for it.
+const RETURN_COOKIE: &str = "anjian_return";
+
+/// A path of this site a sign-in may return to: absolute on this host (`/patrol/…`), no scheme
+/// or host (`//evil`, `/\evil`), in the characters a request line carries — nothing that could
+/// leave the site or break a header.
+pub fn local_path(p: &str) -> Option<&str> {
+    let ok = p.starts_with('/')
+        && !p.starts_with("//")
+        && !p.starts_with("/\\")
+        && p.len() <= 512
+        && p.bytes().all(|b| b.is_ascii_graphic() && !matches!(b, b';' | b',' | b'"' | b'\\'));
+    ok.then_some(p)
+}
+
+/// `/login?next=…` for a page asked for without a session.
+pub fn login_for(path_and_query: &str) -> String {
+    match local_path(path_and_query) {
+        Some(p) if p != "/" => {
+            format!("/login?next={}", percent_encoding::utf8_percent_encode(p, percent_encoding::NON_ALPHANUMERIC))
+        }
+        _ => "/login".to_owned(),
+    }
+}
+
+/// The `Set-Cookie` value that keeps `path` to return to after sign-in (or clears it).
+pub fn return_cookie(state: &AppState, path: Option<&str>) -> String {
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    match path.and_then(local_path) {
+        Some(p) => format!("{RETURN_COOKIE}={p}; Path=/; HttpOnly; SameSite=Lax; Max-Age=1800{secure}"),
+        None => format!("{RETURN_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
+    }
+}
+
+/// The page kept to return to, if any.
+pub fn return_path(headers: &HeaderMap) -> Option<&str> {
+    cookie(headers, RETURN_COOKIE).and_then(local_path)
+}
+
 /// A page request with a session, which may still have a step to finish (second factor,
 /// password change). Only the pages for those steps take this.
 pub struct AnySession {
@@ -47,6 +86,8 @@ pub struct AnySession {
 pub struct Signed {
     pub ctx: SessionCtx,
     pub lang: Lang,
+    /// The page asked for (path and query), for the language switch to return to.
+    pub path: String,
     /// Unread reminders, for the inbox link in the page frame.
     pub unread: u64,
 }
@@ -78,7 +119,13 @@ impl FromRequestParts<AppState> for AnySession {
         let lang = lang_of(&parts.headers);
         match session_of(parts, state).await {
             Ok(ctx) => Ok(AnySession { ctx, lang }),
-            Err(AppError::Unauthenticated) => Err(Redirect::to("/login").into_response()),
+            Err(AppError::Unauthenticated) => {
+                // A page asked for without a session (a scanned checkpoint above all) is where
+                // the sign-in returns to.
+                let asked = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+                let back = if parts.method == Method::GET { login_for(asked) } else { "/login".to_owned() };
+                Err(Redirect::to(&back).into_response())
+            }
             Err(e) => Err(crate::error::PageError::new(e, lang).into_response()),
         }
     }
@@ -92,7 +139,8 @@ impl FromRequestParts<AppState> for Signed {
             Some(p) => Err(Redirect::to(p).into_response()),
             None => {
                 let unread = state.app.unread_count(&ctx.actor).await.unwrap_or(0);
-                Ok(Signed { ctx, lang, unread })
+                let path = parts.uri.path_and_query().map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
+                Ok(Signed { ctx, lang, unread, path })
             }
         }
     }
@@ -133,5 +181,21 @@ impl FromRequestParts<AppState> for ApiActor {
             }
         }
         Ok(ApiActor(ctx.actor))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{local_path, login_for};
+
+    #[test]
+    fn a_sign_in_returns_only_to_a_page_of_this_site() {
+        assert_eq!(local_path("/patrol/AB12?x=1"), Some("/patrol/AB12?x=1"));
+        for outside in ["//evil.example/", "/\\evil.example", "https://evil.example/", "patrol", "/a b", "/a;b", ""] {
+            assert_eq!(local_path(outside), None, "{outside}");
+        }
+        assert_eq!(login_for("/patrol/AB12"), "/login?next=%2Fpatrol%2FAB12");
+        assert_eq!(login_for("//evil.example/"), "/login");
+        assert_eq!(login_for("/"), "/login");
     }
 }

@@ -16,6 +16,18 @@ pub struct NavItem {
     pub active: bool,
 }
 
+/// A heading of the navigation and the areas under it; a group of one is a plain link.
+pub struct NavGroup {
+    pub key: &'static str,
+    pub items: Vec<NavItem>,
+}
+
+impl NavGroup {
+    pub fn active(&self) -> bool {
+        self.items.iter().any(|i| i.active)
+    }
+}
+
 pub struct UserBadge {
     pub display_name: String,
     pub role_key: &'static str,
@@ -26,9 +38,11 @@ pub struct Chrome {
     pub lang: Lang,
     pub user: Option<UserBadge>,
     pub csrf: String,
-    pub nav: Vec<NavItem>,
+    pub nav: Vec<NavGroup>,
     pub other_lang: &'static str,
     pub unread: u64,
+    /// The page's own address, for the language switch to come back to.
+    pub here: String,
 }
 
 impl Chrome {
@@ -37,12 +51,38 @@ impl Chrome {
     }
 
     pub fn anonymous(lang: Lang) -> Chrome {
-        Chrome { lang, user: None, csrf: String::new(), nav: Vec::new(), other_lang: other(lang), unread: 0 }
+        Chrome {
+            lang,
+            user: None,
+            csrf: String::new(),
+            nav: Vec::new(),
+            other_lang: other(lang),
+            unread: 0,
+            here: String::new(),
+        }
+    }
+
+    /// The page's address (for the language switch to return to).
+    pub fn at(mut self, here: &str) -> Chrome {
+        self.here = here.to_owned();
+        self
+    }
+
+    /// The language switch's link: back to this page in the other language.
+    pub fn lang_link(&self) -> String {
+        match crate::auth::local_path(&self.here) {
+            Some(p) => format!(
+                "/lang/{}?back={}",
+                self.other_lang,
+                percent_encoding::utf8_percent_encode(p, percent_encoding::NON_ALPHANUMERIC)
+            ),
+            None => format!("/lang/{}", self.other_lang),
+        }
     }
 
     /// The frame for a signed-in page; only the areas the role may use appear.
     pub fn signed(s: &Signed, current: &str) -> Chrome {
-        Chrome { unread: s.unread, ..Self::for_session(&s.ctx, s.lang, current, true) }
+        Chrome { unread: s.unread, here: s.path.clone(), ..Self::for_session(&s.ctx, s.lang, current, true) }
     }
 
     pub fn for_session(ctx: &anjian_app::auth::SessionCtx, lang: Lang, current: &str, with_nav: bool) -> Chrome {
@@ -51,33 +91,41 @@ impl Chrome {
         let crossings = bureau || role == anjian_domain::role::Role::RailwayOperator;
         let testing = bureau || role == anjian_domain::role::Role::Principal;
         let warehouses = bureau || ctx.actor.org.as_ref().is_some_and(|o| o.kind == "explosives_enterprise");
-        let areas: [(&'static str, &'static str, Permission, bool); 16] = [
-            ("/cockpit", "nav.cockpit", Permission::ViewCampaign, bureau),
-            ("/obligations", "nav.obligations", Permission::ViewCampaign, true),
-            ("/campaign", "nav.campaign", Permission::ViewCampaign, true),
-            ("/campaign/board", "nav.board", Permission::ViewCampaign, bureau),
-            ("/compliance", "nav.compliance", Permission::ViewCampaign, bureau),
-            ("/hazards", "nav.hazards", Permission::ViewHazards, true),
-            ("/inspections", "nav.inspections", Permission::ViewHazards, true),
-            ("/ledgers", "nav.ledgers", Permission::ViewHazards, true),
-            ("/crossings", "nav.crossings", Permission::ViewHazards, crossings),
-            ("/warehouses", "nav.warehouses", Permission::ViewHazards, warehouses),
-            ("/tests", "nav.tests", Permission::ViewCampaign, testing),
-            ("/tips", "nav.tips", Permission::ViewTips, true),
-            ("/orgs", "nav.orgs", Permission::ViewOrgs, true),
-            ("/supervision", "nav.supervision", Permission::ViewOrgs, bureau),
-            ("/users", "nav.users", Permission::ViewUsers, true),
-            ("/audit", "nav.audit", Permission::ViewAudit, true),
+        let enterprise = !bureau && role != anjian_domain::role::Role::SysAdmin;
+        // Grouped by what the role does, so that a desktop shows one row and a phone one menu.
+        let areas: [(&'static str, &'static str, &'static str, Permission, bool); 18] = [
+            ("", "/today", "nav.home", Permission::ViewCampaign, enterprise),
+            ("", "/cockpit", "nav.cockpit", Permission::ViewCampaign, bureau),
+            ("", "/obligations", "nav.obligations", Permission::ViewCampaign, enterprise),
+            ("nav.group.hazards", "/hazards", "nav.hazards", Permission::ViewHazards, true),
+            ("nav.group.hazards", "/inspections", "nav.inspections", Permission::ViewHazards, true),
+            ("nav.group.hazards", "/ledgers", "nav.ledgers", Permission::ViewHazards, true),
+            ("nav.group.special", "/crossings", "nav.crossings", Permission::ViewHazards, crossings),
+            ("nav.group.special", "/warehouses", "nav.warehouses", Permission::ViewHazards, warehouses),
+            ("nav.group.special", "/tests", "nav.tests", Permission::ViewCampaign, testing),
+            ("nav.group.oversight", "/campaign/board", "nav.board", Permission::ViewCampaign, bureau),
+            ("nav.group.oversight", "/compliance", "nav.compliance", Permission::ViewCampaign, bureau),
+            ("nav.group.oversight", "/obligations", "nav.obligations", Permission::ViewCampaign, bureau),
+            ("nav.group.oversight", "/supervision", "nav.supervision", Permission::ViewOrgs, bureau),
+            ("nav.group.oversight", "/campaign", "nav.campaign", Permission::ViewCampaign, true),
+            ("", "/tips", "nav.tips", Permission::ViewTips, true),
+            ("nav.group.admin", "/orgs", "nav.orgs", Permission::ViewOrgs, true),
+            ("nav.group.admin", "/users", "nav.users", Permission::ViewUsers, true),
+            ("nav.group.admin", "/audit", "nav.audit", Permission::ViewAudit, true),
         ];
-        let nav = if with_nav {
-            areas
-                .iter()
-                .filter(|(_, _, p, shown)| role.can(*p) && *shown)
-                .map(|(href, key, _, _)| NavItem { href, key, active: *href == current })
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let mut nav: Vec<NavGroup> = Vec::new();
+        if with_nav {
+            for (group, href, key, p, shown) in areas {
+                if !(role.can(p) && shown) {
+                    continue;
+                }
+                let item = NavItem { href, key, active: href == current };
+                match nav.iter_mut().find(|g| !group.is_empty() && g.key == group) {
+                    Some(g) => g.items.push(item),
+                    None => nav.push(NavGroup { key: if group.is_empty() { key } else { group }, items: vec![item] }),
+                }
+            }
+        }
         Chrome {
             lang,
             user: Some(UserBadge {
@@ -88,6 +136,7 @@ impl Chrome {
             nav,
             other_lang: other(lang),
             unread: 0,
+            here: String::new(),
         }
     }
 }

@@ -58,9 +58,8 @@ struct Q {
 
 /// Where a scanned code leads: the inspection form for that point on this server.
 fn scan_url(headers: &HeaderMap, state: &AppState, org_id: i64, point_id: i64) -> String {
-    let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    let scheme = if state.hsts { "https" } else { "http" };
-    format!("{scheme}://{host}/inspections/new?org_id={org_id}&point={point_id}")
+    let (base, _) = state.public_base(headers);
+    format!("{base}/inspections/new?org_id={org_id}&point={point_id}")
 }
 
 async fn render_page(

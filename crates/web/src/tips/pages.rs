@@ -71,7 +71,7 @@ struct ReportQ {
 async fn report_page(state: &AppState, lang: Lang, internal: bool, errors: Vec<String>) -> Response {
     match state.app.tip_form().await {
         Ok((categories, counties, challenge)) => render(&ReportPage {
-            p: Chrome::anonymous(lang),
+            p: Chrome::anonymous(lang).at(if internal { "/report?channel=internal" } else { "/report" }),
             title: lang.t("tip.new"),
             errors,
             internal,
@@ -156,7 +156,14 @@ fn follow_page(
     error: Option<&'static str>,
     sent: bool,
 ) -> Response {
-    render(&FollowPage { p: Chrome::anonymous(lang), title: lang.t("tip.follow"), error, code, view, sent })
+    render(&FollowPage {
+        p: Chrome::anonymous(lang).at("/report/follow"),
+        title: lang.t("tip.follow"),
+        error,
+        code,
+        view,
+        sent,
+    })
 }
 
 async fn follow_form(headers: HeaderMap) -> Response {

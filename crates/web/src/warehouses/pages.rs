@@ -339,7 +339,11 @@ async fn add_loading(
 struct QrSheet {
     p: Chrome,
     title: String,
-    codes: Vec<(String, String)>,
+    /// The codes in pages of twelve (three across, four down on A4).
+    pages: Vec<Vec<(String, String)>>,
+    /// The address the codes encode when no public address is configured: a sheet printed from
+    /// `localhost` would be useless on site, so the page says so.
+    base: Option<String>,
 }
 
 /// A printable sheet: each checkpoint's QR code (the check-in page's address) with its name.
@@ -348,13 +352,12 @@ async fn qr_sheet(State(state): State<AppState>, s: Signed, headers: HeaderMap, 
         Ok(v) => v,
         Err(e) => return PageError::new(e, s.lang).into_response(),
     };
-    let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    let scheme = if state.hsts { "https" } else { "http" };
-    let codes = v
+    let (base, configured) = state.public_base(&headers);
+    let codes: Vec<(String, String)> = v
         .checkpoints
         .iter()
         .map(|c| {
-            let qr = anjian_reports::qr::svg(&format!("{scheme}://{host}/patrol/{}", c.code), 200).unwrap_or_default();
+            let qr = anjian_reports::qr::svg(&format!("{base}/patrol/{}", c.code), 200).unwrap_or_default();
             let qr = qr.find("<svg").map_or(qr.clone(), |i| qr[i..].to_owned());
             (format!("{} · {}", v.site.name, c.name), qr)
         })
@@ -362,7 +365,8 @@ async fn qr_sheet(State(state): State<AppState>, s: Signed, headers: HeaderMap, 
     render(&QrSheet {
         p: Chrome::signed(&s, "/warehouses"),
         title: format!("{} · {}", v.site.name, s.lang.t("wh.qr_sheet")),
-        codes,
+        pages: codes.chunks(12).map(<[_]>::to_vec).collect(),
+        base: (!configured).then_some(base),
     })
 }
 
