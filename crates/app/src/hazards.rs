@@ -248,6 +248,13 @@ impl App {
         let before = facts(&h, &plan, photos.iter().any(|p| p.role == "after"));
         let doer = Doer { user_id: actor.id(), regulator: actor.role.is_bureau() };
         let after = hazard::apply(&before, &action, doer).map_err(|r| AppError::invalid("action", r.code()))?;
+        // Under a 挂牌督办 notice, only the supervising bureau closes (销号) or sends it back.
+        if matches!(action, Action::Verify | Action::Reject { .. }) {
+            let steps = anjian_store::supervision::of_hazard(&self.store.db, h.id).await?;
+            if !anjian_domain::supervision::Supervision::of(&steps).may_close(actor.user.org_id) {
+                return Err(AppError::invalid("action", "hazard_supervising_bureau_only"));
+            }
+        }
         let parts = match (&action, plan_parts) {
             (Action::AttachPlan, Some(p)) => {
                 let missing: Vec<FieldError> = [
@@ -328,28 +335,59 @@ impl App {
         }
         let h = hazards::get(&self.store.db, &actor.scope, id).await?;
         let now = self.clock.now();
+        let txn = self.store.begin_write().await?;
+        self.move_deadline(&*txn, actor, &h, deadline, reason, now, "deadline").await?;
+        let updated = hazards::get(&*txn, &actor.scope, h.id).await?;
+        txn.commit().await?;
+        Ok(updated)
+    }
+
+    /// Moves a deadline inside the caller's transaction — set by anyone who may, moved only by
+    /// a bureau with a reason (a 延期 on the page, an approved extension) — with its event in
+    /// the history and its audit entry. `field` names the input a refusal is about.
+    #[expect(clippy::too_many_arguments, reason = "one change, its parts")]
+    pub(crate) async fn move_deadline(
+        &self,
+        db: &impl Db,
+        actor: &Actor,
+        h: &Hazard,
+        deadline: DateTime<Utc>,
+        reason: &str,
+        now: DateTime<Utc>,
+        field: &str,
+    ) -> Result<()> {
         let doer = Doer { user_id: actor.id(), regulator: actor.role.is_bureau() };
         let change = hazard::change_deadline(h.state, h.deadline, deadline, doer, reason, now)
-            .map_err(|r| AppError::invalid("deadline", r.code()))?;
+            .map_err(|r| AppError::invalid(field, r.code()))?;
         let local = |t: DateTime<Utc>| t.with_timezone(&anjian_domain::TZ).format("%Y-%m-%d").to_string();
         let note = match h.deadline {
             Some(old) => format!("{} → {}：{}", local(old), local(deadline), reason.trim()),
             None => local(deadline),
         };
-        let txn = self.store.begin_write().await?;
-        hazards::set_deadline(&*txn, h.id, h.deadline, deadline, now).await.map_err(|e| match e {
+        self.write_deadline(db, actor, h, deadline, change, note, now).await
+    }
+
+    #[expect(clippy::too_many_arguments, reason = "one change, its parts")]
+    async fn write_deadline(
+        &self,
+        db: &impl Db,
+        actor: &Actor,
+        h: &Hazard,
+        deadline: DateTime<Utc>,
+        change: hazard::DeadlineChange,
+        note: String,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        hazards::set_deadline(db, h.id, h.deadline, deadline, now).await.map_err(|e| match e {
             anjian_store::StoreError::Conflict(_) => AppError::Conflict("hazard_changed_meanwhile"),
             e => e.into(),
         })?;
-        hazards::insert_event(&*txn, h.id, change.name(), h.state, h.state, actor.id(), actor.name(), &note, now)
-            .await?;
+        hazards::insert_event(db, h.id, change.name(), h.state, h.state, actor.id(), actor.name(), &note, now).await?;
         let mut e = entry(Some(actor), &format!("hazard.{}", change.name()), "hazard", h.id);
-        e.before_digest = Some(digest_json(&h));
+        e.before_digest = Some(digest_json(h));
         e.detail = note;
-        self.record(&*txn, e).await?;
-        let updated = hazards::get(&*txn, &actor.scope, h.id).await?;
-        txn.commit().await?;
-        Ok(updated)
+        self.record(db, e).await?;
+        Ok(())
     }
 
     pub async fn get_hazard(&self, actor: &Actor, id: i64) -> Result<HazardView> {

@@ -15,6 +15,7 @@ mod demo_history;
 mod error;
 pub mod fundamentals;
 pub mod hazard_import;
+pub mod hazard_supervision;
 pub mod hazards;
 pub mod home;
 pub mod inspections;

@@ -25,6 +25,7 @@ pub mod report;
 pub mod role;
 pub mod safety_test;
 pub mod scope;
+pub mod supervision;
 pub mod telemetry;
 pub mod tip;
 pub mod warehouse;

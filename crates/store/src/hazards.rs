@@ -98,6 +98,15 @@ pub async fn get(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> Result<Ha
     scoped(scope).filter(hazard::Column::Id.eq(id)).one(db).await?.ok_or(StoreError::NotFound)?.decode()
 }
 
+/// The hazards among `ids` that are in `scope`.
+pub async fn by_ids(db: &impl ConnectionTrait, scope: &Scope, ids: &[i64]) -> Result<Vec<Hazard>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        out.extend(scoped(scope).filter(hazard::Column::Id.is_in(chunk.iter().copied())).all(db).await?.decode()?);
+    }
+    Ok(out)
+}
+
 pub async fn by_uid(db: &impl ConnectionTrait, uid: &str) -> Result<Option<Hazard>> {
     Hazards::find().filter(hazard::Column::Uid.eq(uid)).one(db).await?.decode()
 }

@@ -33,6 +33,7 @@ pub mod scope;
 pub mod search;
 pub mod sessions;
 pub mod sites;
+pub mod supervision;
 pub mod task_reports;
 pub mod tips;
 pub mod tokens;

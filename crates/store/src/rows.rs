@@ -158,6 +158,26 @@ impl Encode for Hazard {
     }
 }
 
+impl Decode for entity::hazard_supervision::Model {
+    type Record = anjian_domain::supervision::SupervisionStep;
+    fn decode(self) -> Result<anjian_domain::supervision::SupervisionStep> {
+        Ok(anjian_domain::supervision::SupervisionStep {
+            id: self.id,
+            hazard_id: self.hazard_id,
+            step: parsed("hazard_supervision", "step", &self.step)?,
+            number: self.number,
+            bureau_id: self.bureau_id,
+            until: self.until,
+            text: self.text,
+            people: self.people,
+            held_at: self.held_at,
+            by_user: self.by_user,
+            by_name: self.by_name,
+            at: self.at,
+        })
+    }
+}
+
 impl Decode for entity::hazard_event::Model {
     type Record = HazardEvent;
     fn decode(self) -> Result<HazardEvent> {

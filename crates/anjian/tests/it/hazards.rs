@@ -1326,3 +1326,121 @@ on_both_databases!(the_demos_hazard_histories_follow_the_lifecycle, |backend| as
     assert!(majors_closed > 0, "a major hazard resolved, verified by its county");
     t.finish().await;
 });
+
+// 挂牌督办 as a workflow: a county puts an overdue hazard under a numbered notice, reminds,
+// interviews; the enterprise asks for more time and the county grants it; the city sees the
+// notice and its age; the enterprise and the city are told; only the county closes it.
+on_both_databases!(a_county_supervises_an_overdue_hazard_until_it_closes_it, |backend| async move {
+    let t = TestApp::start(backend).await;
+    let s = site(&t).await;
+    let city = t.user("city.sup", "city_staff", Some(t.org_by_code("bureau-jincheng").await.id)).await;
+    let report = |description: &str, days: i64| json!({"org_id": s.org_id, "description": description, "grade": "general", "deadline": t.clock.now_value() + Duration::days(days)});
+    let (_, h) = post(&t, &s.county.token, "/api/v1/hazards", report("配电柜前堆放杂物", 2)).await;
+    let (_, fresh) = post(&t, &s.county.token, "/api/v1/hazards", report("警示标志褪色", 30)).await;
+    let id = h["id"].as_i64().unwrap();
+    let path = format!("/api/v1/hazards/{id}/supervision");
+    t.clock.advance(Duration::days(3));
+    let until = t.clock.now_value() + Duration::days(10);
+    let notice = json!({"step": "supervise", "until": until, "text": "十日内完成整改并书面报告"});
+
+    // Neither the enterprise nor a hazard that is on time can be put under a notice.
+    assert_eq!(post(&t, &s.principal.token, &path, notice.clone()).await.0, 403);
+    let on_time = format!("/api/v1/hazards/{}/supervision", fresh["id"]);
+    let (st, v) = post(&t, &s.county.token, &on_time, notice.clone()).await;
+    assert_eq!((st, code(&v).as_str()), (422, "supervision_not_applicable"));
+    // The county's notice is numbered in its sequence for the year.
+    let (st, n) = post(&t, &s.county.token, &path, notice.clone()).await;
+    assert_eq!(st, 201, "{n}");
+    let number = n["number"].as_str().unwrap().to_owned();
+    assert!(number.starts_with("泽州县督〔") && number.ends_with("〕第1号"), "{number}");
+    let (st, v) = post(&t, &s.county.token, &path, notice).await;
+    assert_eq!((st, code(&v).as_str()), (422, "supervision_exists"));
+    assert_eq!(post(&t, &s.county.token, &path, json!({"step": "urge", "text": "请于周五前报送进度"})).await.0, 201);
+    let interview = json!({"step": "interview", "people": "主要负责人", "text": "责令立即清理，停用配电柜"});
+    assert_eq!(post(&t, &s.county.token, &path, interview).await.0, 201);
+
+    // The enterprise asks for more time, once; the county grants it and the deadline moves.
+    let later = t.clock.now_value() + Duration::days(20);
+    let ask = json!({"step": "request_extension", "until": later, "text": "需停电检修，等待供电部门"});
+    assert_eq!(post(&t, &s.principal.token, &path, ask.clone()).await.0, 201);
+    let (st, v) = post(&t, &s.principal.token, &path, ask).await;
+    assert_eq!((st, code(&v).as_str()), (422, "extension_pending"));
+    assert_eq!(post(&t, &s.principal.token, &path, json!({"step": "approve_extension"})).await.0, 403);
+    assert_eq!(post(&t, &s.county.token, &path, json!({"step": "approve_extension", "text": "同意"})).await.0, 201);
+    let (_, detail) = get_json(&t, &s.county.token, &format!("/api/v1/hazards/{id}")).await;
+    let deadline: chrono::DateTime<chrono::Utc> = serde_json::from_value(detail["deadline"].clone()).unwrap();
+    assert_eq!(deadline, later, "{detail}");
+    let (_, sup) = get_json(&t, &s.principal.token, &path).await;
+    assert_eq!(
+        (sup["supervision"]["reminders"].as_u64(), sup["supervision"]["interviews"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert!(sup["supervision"]["pending_extension"].is_null());
+
+    // The enterprise was told of each bureau step, the city of the notice; the city lists it.
+    let (_, inbox) = get_json(&t, &s.principal.token, "/api/v1/notifications").await;
+    let titles = inbox.to_string();
+    assert!(
+        titles.contains("挂牌督办：配电柜前堆放杂物") && titles.contains("催办") && titles.contains("约谈"),
+        "{titles}"
+    );
+    let (_, city_inbox) = get_json(&t, &city.token, "/api/v1/notifications").await;
+    assert!(city_inbox.to_string().contains(&number), "{city_inbox}");
+    t.clock.advance(Duration::days(2));
+    let (_, listed) = get_json(&t, &city.token, "/api/v1/hazards/supervised").await;
+    let mine =
+        listed.as_array().unwrap().iter().find(|x| x["hazard"]["id"] == id).expect("the city sees the notice").clone();
+    assert_eq!((mine["notice"]["number"].as_str(), mine["age_days"].as_i64()), (Some(number.as_str()), Some(2)));
+    let (_, theirs) = get_json(&t, &s.other_county.token, "/api/v1/hazards/supervised").await;
+    assert!(theirs.as_array().unwrap().is_empty(), "another county sees none of it");
+
+    // Rectified; the city may not close it, the supervising county does.
+    assert_eq!(act(&t, &s.officer.token, id, json!({"action": "start_rectifying"})).await.0, 200);
+    assert_eq!(act(&t, &s.officer.token, id, json!({"action": "submit_rectification"})).await.0, 200);
+    let (st, v) = act(&t, &city.token, id, json!({"action": "verify"})).await;
+    assert_eq!((st, code(&v).as_str()), (422, "hazard_supervising_bureau_only"));
+    let (st, v) = act(&t, &s.county.token, id, json!({"action": "verify"})).await;
+    assert_eq!((st, v["state"].as_str()), (200, Some("closed")), "{v}");
+    let (_, detail) = get_json(&t, &s.county.token, &format!("/api/v1/hazards/{id}")).await;
+    let actions: Vec<&str> =
+        detail["events"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    for a in ["supervise", "urge", "interview", "request_extension", "approve_extension", "extend_deadline", "verify"] {
+        assert!(actions.contains(&a), "{a} in the history: {actions:?}");
+    }
+    // The enterprise's page of the hazard shows the notice and its steps.
+    let c = t.login_form(&s.principal.username, &s.principal.password).await.unwrap();
+    let (_, _, html) = t.page(&c, &format!("/hazards/{id}")).await;
+    assert!(html.contains(&number) && html.contains("id=\"notice\""), "the notice on the hazard's page");
+    t.finish().await;
+});
+
+// Two notices of one bureau issued at the same moment never share a number.
+on_both_databases!(notices_issued_at_once_get_different_numbers, |backend| async move {
+    let t = TestApp::start(backend).await;
+    let s = site(&t).await;
+    let mut ids = Vec::new();
+    for i in 0..6 {
+        let body = json!({"org_id": s.org_id, "description": format!("隐患{i}"), "grade": "general", "deadline": t.clock.now_value() + Duration::days(1)});
+        ids.push(post(&t, &s.county.token, "/api/v1/hazards", body).await.1["id"].as_i64().unwrap());
+    }
+    t.clock.advance(Duration::days(2));
+    let until = t.clock.now_value() + Duration::days(10);
+    let notice = |i: usize| {
+        let path = format!("/api/v1/hazards/{}/supervision", ids[i]);
+        let (t, token) = (&t, s.county.token.clone());
+        async move { post(t, &token, &path, json!({"step": "supervise", "until": until, "text": "限期整改"})).await }
+    };
+    let (a, b, c, d, e, f) = tokio::join!(notice(0), notice(1), notice(2), notice(3), notice(4), notice(5));
+    let answers = [a, b, c, d, e, f];
+    let mut numbers: Vec<String> = answers
+        .iter()
+        .map(|(st, v)| {
+            assert_eq!(*st, 201, "{v}");
+            v["number"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(numbers.len(), 6, "no number twice: {numbers:?}");
+    t.finish().await;
+});

@@ -25,6 +25,7 @@ pub mod hazard;
 pub mod hazard_count;
 pub mod hazard_event;
 pub mod hazard_plan;
+pub mod hazard_supervision;
 pub mod inspection;
 pub mod inspection_coverage;
 pub mod inspection_finding;

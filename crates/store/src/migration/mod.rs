@@ -22,6 +22,7 @@ mod m0015_hazard_counts;
 mod m0016_append_only_replace;
 mod m0017_account_approvals;
 mod m0018_activity_items;
+mod m0019_hazard_supervision;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0016_append_only_replace::Migration),
             Box::new(m0017_account_approvals::Migration),
             Box::new(m0018_activity_items::Migration),
+            Box::new(m0019_hazard_supervision::Migration),
         ]
     }
 }
@@ -150,6 +152,11 @@ mod tests {
             "m0018_activity_items",
             include_str!("m0018_activity_items.rs"),
             "14def4585dd0079e8ab0ab84452bfa95d3e4c4983e7ec4a3e33a9e739d810716",
+        ),
+        (
+            "m0019_hazard_supervision",
+            include_str!("m0019_hazard_supervision.rs"),
+            "7fe23b2b55c4b4373c5c1f3381a3d38b1c66c156a63e8931539ae3740f87e1f4",
         ),
     ];
 

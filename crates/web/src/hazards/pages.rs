@@ -308,6 +308,8 @@ struct DetailPage {
     can_add_photo: bool,
     can_mark_case: bool,
     typical_case: Option<(String, String)>,
+    /// 挂牌督办: the notice, its steps and the forms this reader may use.
+    sup: super::supervision::Part,
 }
 
 const PLAN_PARTS: [(&str, &str); 6] = [
@@ -319,7 +321,7 @@ const PLAN_PARTS: [(&str, &str); 6] = [
     ("safety_emergency", "hazards.plan.safety_emergency"),
 ];
 
-async fn detail_page(state: &AppState, s: &Signed, id: i64, errors: Vec<String>) -> Response {
+pub(super) async fn detail_page(state: &AppState, s: &Signed, id: i64, errors: Vec<String>) -> Response {
     let v = match state.app.get_hazard(s.actor(), id).await {
         Ok(v) => v,
         Err(e) => return PageError::new(e, s.lang).into_response(),
@@ -364,7 +366,12 @@ async fn detail_page(state: &AppState, s: &Signed, id: i64, errors: Vec<String>)
             .unwrap_or_default(),
         None => String::new(),
     };
+    let sup = match super::supervision::part(state, s, &h, v.overdue, v.major).await {
+        Ok(p) => p,
+        Err(e) => return PageError::new(e, s.lang).into_response(),
+    };
     let page = DetailPage {
+        sup,
         p: Chrome::signed(s, "/hazards"),
         title: h.description.clone(),
         errors,
