@@ -36,8 +36,8 @@ def accounts():
     out = {}
     for line in open(ACCOUNTS, encoding="utf-8"):
         parts = line.split()
-        if len(parts) >= 2 and not line.startswith("#"):
-            out[parts[0]] = parts[-1]
+        if len(parts) >= 3 and not line.startswith("#"):
+            out[parts[0]] = parts[2]
     return out
 
 

@@ -193,11 +193,13 @@ async fn a_leader_signs_in_and_reads_the_campaign_in_chinese_on_desktop_and_phon
         // The compliance matrix: the city level and its seven counties, each cell a link away
         // from its records; the task board with the phases.
         c.goto(&t.url("/compliance")).await?;
+        // Rules down, places across: the city, its seven counties and the total.
         assert_eq!(
-            c.find_all(Locator::Css("table.matrix tbody tr")).await?.len(),
-            1 + 7 + 1,
-            "city, 7 counties, total"
+            c.find_all(Locator::Css("table.matrix thead th")).await?.len(),
+            1 + 1 + 7 + 1,
+            "rule, city, 7 counties, total"
         );
+        assert!(c.find_all(Locator::Css("table.matrix tbody tr")).await?.len() >= 20, "a row per rule");
         save(&c, "compliance-desktop").await;
         c.find(Locator::LinkText("泽州县")).await?.click().await?;
         assert!(c.current_url().await?.query().unwrap_or("").starts_with("jurisdiction_id="));
@@ -381,6 +383,14 @@ async fn every_role_lands_where_its_work_is() {
         record.click().await?;
         let kind = c.find(Locator::Css("select[name=kind]")).await?.prop("value").await?;
         assert_eq!(kind.as_deref(), Some("site_check"), "the form offers the duty's kind first");
+        // Every list a principal works from fits the phone: cards, status first.
+        for page in ["/obligations", "/hazards", "/ledgers", "/inspections", "/hazards/supervised"] {
+            c.goto(&t.url(page)).await?;
+            let (width, widest) = sideways(&c).await?;
+            assert!(width <= 390, "{page} fits a phone ({width}px): {widest}");
+        }
+        c.goto(&t.url("/obligations")).await?;
+        save(&c, "obligations-cards-phone").await;
 
         // A county officer: the cockpit, with what waits for action first.
         c.delete_all_cookies().await?;
