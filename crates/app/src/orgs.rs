@@ -149,6 +149,30 @@ impl App {
         Ok(orgs::list(&self.store.db, &actor.scope, f, after, limit.clamp(1, 500)).await?)
     }
 
+    /// The organisation a form's field names, by name, 统一社会信用代码 or number, within the
+    /// caller's scope: an exact name or code wins; otherwise the one organisation whose name
+    /// contains the text; none is `not_found`, several `org_ambiguous` (pick one of them).
+    pub async fn pick_org(&self, actor: &Actor, text: &str, field: &str) -> Result<i64> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(AppError::invalid(field, "required"));
+        }
+        if let Ok(id) = text.parse::<i64>() {
+            if orgs::get(&self.store.db, &actor.scope, id).await.is_ok() {
+                return Ok(id);
+            }
+        }
+        let found =
+            self.list_orgs(actor, &OrgFilter { q: Some(text.to_owned()), ..Default::default() }, None, 20).await?;
+        let exact = found.iter().find(|o| o.name == text || o.code.as_deref() == Some(text));
+        match (exact, found.as_slice()) {
+            (Some(o), _) => Ok(o.id),
+            (None, [one]) => Ok(one.id),
+            (None, []) => Err(AppError::invalid(field, "not_found")),
+            (None, _) => Err(AppError::invalid(field, "org_ambiguous")),
+        }
+    }
+
     pub async fn count_orgs(&self, actor: &Actor, f: &OrgFilter) -> Result<u64> {
         actor.require(Permission::ViewOrgs)?;
         Ok(orgs::count(&self.store.db, &actor.scope, f).await?)

@@ -164,7 +164,7 @@ pub struct Site {
 pub struct OrgFilter {
     pub kind: Option<String>,
     pub jurisdiction_id: Option<i64>,
-    /// Substring of the name.
+    /// Part of the name, or the whole code (统一社会信用代码).
     pub q: Option<String>,
     /// Subsidiaries of this org, or members of this park.
     pub under: Option<i64>,

@@ -90,7 +90,10 @@ fn filtered(scope: &Scope, f: &OrgFilter) -> sea_orm::Select<Orgs> {
         cond = cond.add(org::Column::JurisdictionId.eq(j));
     }
     if let Some(q) = f.q.as_deref().filter(|q| !q.is_empty()) {
-        cond = cond.add(crate::search::contains(org::Column::Name, q));
+        // A name's part, or the whole of its code (统一社会信用代码).
+        cond = cond.add(
+            Condition::any().add(crate::search::contains(org::Column::Name, q)).add(org::Column::Code.eq(q.trim())),
+        );
     }
     if let Some(u) = f.under {
         cond = cond.add(Condition::any().add(org::Column::ParentId.eq(u)).add(org::Column::ParkId.eq(u)));

@@ -10,6 +10,7 @@ use axum::Router;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/assets/app.css", get(css))
+        .route("/assets/picker.js", get(picker_js))
         .route("/lang/{code}", get(set_lang))
         .merge(crate::home::pages::router())
         .merge(crate::api_docs::router())
@@ -49,6 +50,13 @@ async fn css() -> impl IntoResponse {
 #[derive(serde::Deserialize, Default)]
 struct LangQ {
     back: Option<String>,
+}
+
+async fn picker_js() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        crate::kit::picker::SCRIPT,
+    )
 }
 
 /// Switches the language and goes back to the page it was asked from (a path on this site

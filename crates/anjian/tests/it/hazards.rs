@@ -1444,3 +1444,70 @@ on_both_databases!(notices_issued_at_once_get_different_numbers, |backend| async
     assert_eq!(numbers.len(), 6, "no number twice: {numbers:?}");
     t.finish().await;
 });
+
+// Forms name organisations, not numbers: a county officer reports a hazard on an enterprise by
+// its name (or its 统一社会信用代码), opens the inspection form by name, and a name that fits
+// several is refused with a request to pick one; nothing is filed on a guess.
+on_both_databases!(forms_take_an_organisation_by_name_not_by_number, |backend| async move {
+    let t = TestApp::start(backend).await;
+    let s = site(&t).await;
+    let (_, other) = post(
+        &t,
+        &s.county.token,
+        "/api/v1/orgs",
+        json!({"name": "泽州丹河机械配件有限公司", "kind": "enterprise", "jurisdiction_id": t.org_by_code("bureau-zezhou").await.jurisdiction_id}),
+    )
+    .await;
+    let c = t.sign_in(&s.county).await;
+    let (_, _, html) = t.page(&c, "/hazards").await;
+    assert!(
+        html.contains("list=\"org_id-options\"") && html.contains("泽州丹河机械制造有限公司"),
+        "a picker offers the county's firms"
+    );
+    let csrf = hidden(&html, "_csrf").unwrap();
+    let report = |org: &str, key: &str| {
+        vec![
+            ("_csrf", csrf.clone()),
+            ("idempotency_key", key.to_owned()),
+            ("org_id", org.to_owned()),
+            ("grade", "general".to_owned()),
+            ("description", format!("消防通道堵塞（{org}）")),
+        ]
+    };
+    let send = |form: Vec<(&'static str, String)>| {
+        let c = c.clone();
+        let t = &t;
+        async move {
+            let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            t.post_form(&c, "/hazards", &pairs).await
+        }
+    };
+    // "泽州丹河机械" fits two firms: refused, nothing filed.
+    let (st, _, html) = send(report("泽州丹河机械", &uuid::Uuid::new_v4().to_string())).await;
+    assert_eq!(st, 422);
+    assert!(html.contains("有多个单位名称包含所填文字"), "the page asks to pick one");
+    // The full name files it on that firm; a part that fits one firm only does too.
+    let (st, _, _) = send(report("泽州丹河机械制造有限公司", &uuid::Uuid::new_v4().to_string())).await;
+    assert_eq!(st, 303);
+    let (st, _, _) = send(report("机械配件", &uuid::Uuid::new_v4().to_string())).await;
+    assert_eq!(st, 303);
+    let (_, mine) = get_json(&t, &s.county.token, &format!("/api/v1/hazards?org_id={}", s.org_id)).await;
+    assert_eq!(mine["items"].as_array().unwrap().len(), 1, "{mine}");
+    let (_, theirs) = get_json(&t, &s.county.token, &format!("/api/v1/hazards?org_id={}", other["id"])).await;
+    assert_eq!(theirs["items"].as_array().unwrap().len(), 1, "{theirs}");
+    // A name outside the county is not found.
+    let (st, _, html) = send(report("高平某某公司", &uuid::Uuid::new_v4().to_string())).await;
+    assert!(st == 422 && html.contains("单位"), "{st}");
+    // The inspection form opens on a firm by name, with its points.
+    let (st, _, html) = t.page(&c, "/inspections/new?org_id=%E6%B3%BD%E5%B7%9E%E4%B8%B9%E6%B2%B3%E6%9C%BA%E6%A2%B0%E5%88%B6%E9%80%A0%E6%9C%89%E9%99%90%E5%85%AC%E5%8F%B8").await;
+    assert_eq!(st, 200);
+    assert!(html.contains(&format!("name=\"org_id\" value=\"{}\"", s.org_id)), "the form is the firm's");
+    // An enterprise's own people never see the field: their organisation goes hidden.
+    let p = t.sign_in(&s.principal).await;
+    let (_, _, html) = t.page(&p, "/hazards").await;
+    assert!(
+        !html.contains("org_id-options")
+            && html.contains(&format!("type=\"hidden\" name=\"org_id\" value=\"{}\"", s.org_id))
+    );
+    t.finish().await;
+});

@@ -73,7 +73,10 @@ struct ListPage {
     export_href: String,
     can_report: bool,
     errors: Vec<String>,
-    default_org: String,
+    /// An enterprise reports on itself: its id goes as a hidden field …
+    own_org: Option<i64>,
+    /// … a bureau picks the organisation by name.
+    org_picker: crate::kit::picker::OrgPicker,
     idempotency_key: String,
 }
 
@@ -200,12 +203,11 @@ async fn list_page(state: &AppState, s: &Signed, q: ListQuery, errors: Vec<Strin
         export_href,
         can_report: actor.role.can(Permission::ReportHazard),
         errors,
-        default_org: actor
-            .org
-            .as_ref()
-            .filter(|o| o.kind != "regulator" && o.kind != "department")
-            .map(|o| o.id.to_string())
-            .unwrap_or_default(),
+        own_org: crate::kit::picker::own_org(actor),
+        org_picker: match crate::kit::picker::own_org(actor) {
+            Some(_) => crate::kit::picker::OrgPicker::unused("org_id", "hazards.org"),
+            None => crate::kit::picker::org_picker(state, actor, "org_id", "hazards.org", None, None, true).await,
+        },
         idempotency_key: uuid::Uuid::new_v4().to_string(),
     };
     render(&page)
@@ -237,12 +239,13 @@ async fn report(State(state): State<AppState>, s: Signed, Form(f): Form<ReportFo
         return r;
     }
     let invalid = |field: &str, code: &str| field_messages(s.lang, &anjian_app::AppError::invalid(field, code));
-    let Ok(org_id) = f.org_id.trim().parse::<i64>() else {
-        return (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            list_page(&state, &s, ListQuery::default(), invalid("org_id", "not_found")).await,
-        )
-            .into_response();
+    let org_id = match state.app.pick_org(s.actor(), &f.org_id, "org_id").await {
+        Ok(id) => id,
+        Err(e) => {
+            let msgs = field_messages(s.lang, &e);
+            return (StatusCode::UNPROCESSABLE_ENTITY, list_page(&state, &s, ListQuery::default(), msgs).await)
+                .into_response();
+        }
     };
     let Some(funds) = Fen::parse_yuan(&f.funds) else {
         return (

@@ -149,6 +149,9 @@ struct NewPage {
     kinds: Vec<(&'static str, &'static str)>,
     /// The kind selected first.
     kind: String,
+    /// Whose inspection: a bureau picks the organisation by name; an enterprise's is its own.
+    org_picker: crate::kit::picker::OrgPicker,
+    own_org: Option<i64>,
     points: Vec<(i64, &'static str, String)>,
     coverage: Option<(usize, usize, String)>,
     rows: Vec<(usize, String)>,
@@ -169,7 +172,8 @@ struct NewPage {
 
 #[derive(Deserialize, Default)]
 struct NewQuery {
-    org_id: Option<i64>,
+    /// The organisation by name, 统一社会信用代码 or number (the picker's text).
+    org_id: Option<String>,
     point: Option<i64>,
     checklist_id: Option<i64>,
     /// The kind offered first: a duty's "record" button names the inspection it needs.
@@ -177,14 +181,27 @@ struct NewQuery {
 }
 
 async fn form_page(state: &AppState, s: &Signed, org_id: Option<i64>, errors: Vec<String>) -> Response {
-    form_page_at(state, s, NewQuery { org_id, ..Default::default() }, errors).await
+    form_page_at(state, s, NewQuery { org_id: org_id.map(|i| i.to_string()), ..Default::default() }, errors).await
 }
 
-async fn form_page_at(state: &AppState, s: &Signed, q: NewQuery, errors: Vec<String>) -> Response {
+async fn form_page_at(state: &AppState, s: &Signed, q: NewQuery, mut errors: Vec<String>) -> Response {
     let NewQuery { org_id, point: scanned, checklist_id, kind } = q;
     let actor = s.actor();
-    let org_id =
-        org_id.or_else(|| actor.org.as_ref().filter(|o| o.kind != "regulator" && o.kind != "department").map(|o| o.id));
+    let picked = match org_id.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(text) => match state.app.pick_org(actor, text, "org_id").await {
+            Ok(id) => Some(id),
+            Err(e) => {
+                errors.extend(field_messages(s.lang, &e));
+                None
+            }
+        },
+        None => None,
+    };
+    let org_id = picked.or_else(|| crate::kit::picker::own_org(actor));
+    let org_picker = match crate::kit::picker::own_org(actor) {
+        Some(_) => crate::kit::picker::OrgPicker::unused("org_id", "hazards.org"),
+        None => crate::kit::picker::org_picker(state, actor, "org_id", "hazards.org", None, org_id, false).await,
+    };
     let (points, coverage) = match org_id {
         Some(id) => {
             let pts = state.app.points_of(actor, id).await.unwrap_or_default();
@@ -241,6 +258,8 @@ async fn form_page_at(state: &AppState, s: &Signed, q: NewQuery, errors: Vec<Str
             .map(|k| (k.as_str(), key("inspection_kind", k.as_str())))
             .collect(),
         kind: kind.unwrap_or_default(),
+        org_picker,
+        own_org: crate::kit::picker::own_org(actor),
         points,
         coverage,
         rows,

@@ -6,6 +6,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod page;
+pub mod picker;
 pub mod sheets;
 
 /// The catalogue lives below app and web alike (notifications and reports use it too).

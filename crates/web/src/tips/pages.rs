@@ -378,6 +378,8 @@ struct DetailPage {
     contact: Option<String>,
     /// The steps the handler may take now (the state machine's answer).
     steps: anjian_domain::tip::Steps,
+    /// The enterprise the tip concerns, picked by name.
+    org_picker: crate::kit::picker::OrgPicker,
 }
 
 async fn detail_page(state: &AppState, s: &Signed, id: i64, errors: Vec<String>, contact: Option<String>) -> Response {
@@ -397,7 +399,14 @@ async fn detail_page(state: &AppState, s: &Signed, id: i64, errors: Vec<String>,
     };
     use anjian_domain::role::Permission;
     let d_steps = d.tip.steps(s.actor().id());
+    let can_handle = s.actor().role.can(Permission::HandleTips);
+    let org_picker = if can_handle {
+        crate::kit::picker::org_picker(state, s.actor(), "org_id", "tip.org", None, d.tip.org_id, false).await
+    } else {
+        crate::kit::picker::OrgPicker::unused("org_id", "tip.org")
+    };
     render(&DetailPage {
+        org_picker,
         p: Chrome::signed(s, "/tips"),
         title: format!("{} #{}", s.lang.t("tip.one"), id),
         d,
@@ -406,7 +415,7 @@ async fn detail_page(state: &AppState, s: &Signed, id: i64, errors: Vec<String>,
         counties,
         assignees,
         findings,
-        can_handle: s.actor().role.can(Permission::HandleTips),
+        can_handle,
         can_reveal: s.actor().role.can(Permission::RevealTipContact),
         contact,
         steps: d_steps,
@@ -455,10 +464,18 @@ async fn assign(State(state): State<AppState>, s: Signed, Path(id): Path<i64>, F
     if let Some(r) = csrf_refusal(&s.ctx, &f._csrf, s.lang) {
         return r;
     }
+    // The enterprise concerned, if named: picked by name (or code, or number) in scope.
+    let org_id = match f.org_id.trim() {
+        "" => None,
+        text => match state.app.pick_org(s.actor(), text, "org_id").await {
+            Ok(id) => Some(id),
+            Err(e) => return after(&state, &s, id, Err(e)).await,
+        },
+    };
     let input = AssignInput {
         category: f.category,
         county: f.county,
-        org_id: f.org_id.trim().parse().ok(),
+        org_id,
         assignee_org_id: f.assignee_org_id.parse().unwrap_or(0),
         note: f.note,
     };
