@@ -419,6 +419,79 @@ async fn every_role_lands_where_its_work_is() {
     t.finish().await;
 }
 
+/// A county officer acts on an overdue hazard in the browser: 挂牌督办 with a deadline and what
+/// is required, 催办, and a 延期 with a reason; the enterprise sees the notice on its hazard, the
+/// city finds it on its list of supervised hazards with its age.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_county_officer_supervises_an_overdue_hazard_and_the_enterprise_and_city_see_it() {
+    let t = TestApp::start_with(Backend::Sqlite, |s| s.secure_cookies = true).await;
+    let zezhou = t.org_by_code("bureau-zezhou").await;
+    let county = t.user("zz.dubang", "county_staff", Some(zezhou.id)).await;
+    let city = t.user("jc.dubang", "city_staff", Some(t.org_by_code("bureau-jincheng").await.id)).await;
+    let org_id = registered(&t, &county, "泽州丹河铸造有限公司", "enterprise").await;
+    let principal = t.user("dh.boss", "principal", Some(org_id)).await;
+    let body = serde_json::json!({"org_id": org_id, "description": "熔炼炉冷却水管渗漏", "grade": "general",
+        "deadline": t.clock.now_value() + chrono::Duration::days(2)});
+    let h = t.http.post(t.url("/api/v1/hazards")).bearer_auth(&county.token).json(&body).send().await.unwrap();
+    let id = h.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap();
+    t.clock.advance(chrono::Duration::days(5));
+    let day = |d: i64| (t.clock.now_value() + chrono::Duration::days(d)).format("%Y-%m-%d").to_string();
+    let (_driver, c) = browser(1366, 900).await;
+    let set = |css: &'static str, v: String| {
+        let c = c.clone();
+        async move {
+            c.execute(&format!("document.querySelector({css:?}).value = {v:?}"), vec![]).await?;
+            Ok::<(), fantoccini::error::CmdError>(())
+        }
+    };
+    let result = async {
+        c.goto(&t.url("/login")).await?;
+        sign_in(&c, &t, &county).await?;
+        c.goto(&t.url(&format!("/hazards/{id}"))).await?;
+        set("#supervise-form input[name=until]", day(10)).await?;
+        fill(&c, "#supervise-form textarea[name=text]", "十日内更换管段并书面报告").await?;
+        submit(&c, "#supervise-form button").await?;
+        let notice = c.find(Locator::Id("notice")).await?.text().await?;
+        assert!(notice.contains("泽州县督〔") && notice.contains("第1号"), "{notice}");
+        fill(&c, "#urge-form input[name=text]", "请于明日报送整改进度").await?;
+        submit(&c, "#urge-form button").await?;
+        set("#deadline-form input[name=deadline]", day(15)).await?;
+        fill(&c, "#deadline-form input[name=reason]", "需停炉检修").await?;
+        submit(&c, "#deadline-form button").await?;
+        let history = c.find(Locator::Css("#supervision ol.events")).await?.text().await?;
+        assert!(history.contains("挂牌督办") && history.contains("催办"), "{history}");
+        save(&c, "supervision-county-desktop").await;
+
+        // The enterprise sees the notice on its hazard, and the reminder in its inbox.
+        c.delete_all_cookies().await?;
+        c.goto(&t.url("/login")).await?;
+        sign_in(&c, &t, &principal).await?;
+        c.set_window_size(390, 844).await?;
+        c.goto(&t.url(&format!("/hazards/{id}"))).await?;
+        assert!(c.find(Locator::Id("notice")).await?.text().await?.contains("十日内更换管段"));
+        assert!(c.source().await?.contains(&day(15)), "the extended deadline shows");
+        let (width, widest) = sideways(&c).await?;
+        assert!(width <= 390, "the hazard page fits a phone ({width}px): {widest}");
+        save(&c, "supervision-principal-phone").await;
+        c.goto(&t.url("/inbox")).await?;
+        assert!(c.source().await?.contains("催办：熔炼炉冷却水管渗漏"));
+
+        // The city finds it among the supervised hazards, with its age.
+        c.delete_all_cookies().await?;
+        c.set_window_size(1366, 900).await?;
+        c.goto(&t.url("/login")).await?;
+        sign_in(&c, &t, &city).await?;
+        c.goto(&t.url("/hazards/supervised")).await?;
+        let list = c.find(Locator::Id("supervised")).await?.text().await?;
+        assert!(list.contains("熔炼炉冷却水管渗漏") && list.contains("泽州县督〔"), "{list}");
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    c.close().await.ok();
+    result.expect("browser steps");
+    t.finish().await;
+}
+
 /// Types into a field and checks it holds exactly that: under load a page can still be settling
 /// when the first keys arrive, and a half-typed code is simply a wrong code.
 async fn fill(c: &fantoccini::Client, css: &str, text: &str) -> Result<(), fantoccini::error::CmdError> {
