@@ -127,7 +127,14 @@ async fn import(State(state): State<AppState>, s: Signed, form: axum::extract::M
     if let Some(r) = csrf_refusal(&s.ctx, &text_field(&fields, "_csrf"), s.lang) {
         return r;
     }
-    let org_id = text_field(&fields, "org_id").parse::<i64>().unwrap_or(0);
+    // The checklist's owner, by name, code or number; none named: the use case's own default.
+    let org_id = match text_field(&fields, "org_id").trim() {
+        "" => 0,
+        text => match state.app.pick_org(s.actor(), text, "org_id").await {
+            Ok(id) => id,
+            Err(e) => return crate::error::PageError::new(e, s.lang).into_response(),
+        },
+    };
     let checklist_id = text_field(&fields, "checklist_id").parse::<i64>().ok();
     let name = text_field(&fields, "name");
     let file = fields.get("file").map_or(&[][..], |v| v.as_slice());

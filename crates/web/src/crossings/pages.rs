@@ -48,7 +48,8 @@ struct ListPage {
     jurisdiction_id: Option<i64>,
     covered: usize,
     /// An operator importing its own crossings, or a bureau picking one.
-    operator_id: String,
+    /// The operator whose crossings a sheet brings, picked by name.
+    org_picker: crate::kit::picker::OrgPicker,
     messages: Vec<String>,
     message_class: &'static str,
 }
@@ -72,7 +73,10 @@ async fn list_page(state: &AppState, s: &Signed, q: ListQ, messages: Vec<String>
         .filter(|j| j.level == "county")
         .map(|j| (j.id, j.name, Some(j.id) == q.jurisdiction_id))
         .collect();
-    let own = s.actor().org.as_ref().filter(|o| o.kind == "railway_operator").map(|o| o.id.to_string());
+    let own = s.actor().org.as_ref().filter(|o| o.kind == "railway_operator").map(|o| o.id);
+    let kind = Some("railway_operator");
+    let org_picker =
+        crate::kit::picker::org_picker(state, s.actor(), "org_id", "crossings.operator", kind, own, true).await;
     render(&ListPage {
         p: Chrome::signed(s, "/crossings"),
         title: s.lang.t("crossings.title"),
@@ -80,7 +84,7 @@ async fn list_page(state: &AppState, s: &Signed, q: ListQ, messages: Vec<String>
         rows,
         counties,
         jurisdiction_id: q.jurisdiction_id,
-        operator_id: own.unwrap_or_default(),
+        org_picker,
         messages,
         message_class: class,
     })
@@ -149,7 +153,14 @@ async fn import(State(state): State<AppState>, s: Signed, form: axum::extract::M
         return r;
     }
     let apply = fields.contains_key("apply");
-    let org = crate::kit::page::text_field(&fields, "org_id").parse::<i64>().unwrap_or(0);
+    let org = match state.app.pick_org(s.actor(), &crate::kit::page::text_field(&fields, "org_id"), "org_id").await {
+        Ok(id) => id,
+        Err(e) => {
+            let msg = crate::kit::page::field_messages(s.lang, &e);
+            return (StatusCode::UNPROCESSABLE_ENTITY, list_page(&state, &s, ListQ::default(), msg, "alert").await)
+                .into_response();
+        }
+    };
     let sheet = match crate::sheets::read_upload(fields.get("file").cloned().unwrap_or_default()).await {
         Ok(x) => x,
         Err(e) => {

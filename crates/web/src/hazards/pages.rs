@@ -550,15 +550,11 @@ async fn import(State(state): State<AppState>, s: Signed, form: axum::extract::M
     let org_id = crate::kit::page::text_field(&fields, "org_id");
     let apply = fields.contains_key("apply");
     let file = fields.get("file").cloned().unwrap_or_default();
-    let Ok(id) = org_id.parse::<i64>() else {
+    let picked = state.app.pick_org(s.actor(), &org_id, "org_id").await;
+    let Ok(id) = picked else {
         return (
             StatusCode::UNPROCESSABLE_ENTITY,
-            import_page(
-                &s,
-                org_id,
-                None,
-                field_messages(s.lang, &anjian_app::AppError::invalid("org_id", "not_found")),
-            ),
+            import_page(&s, org_id, None, field_messages(s.lang, &picked.expect_err("not picked"))),
         )
             .into_response();
     };

@@ -62,7 +62,8 @@ struct ListPage {
     one_time: Option<String>,
     notice: Option<&'static str>,
     errors: Vec<String>,
-    prefill_org: String,
+    /// The new account's organisation, picked by name.
+    org_picker: crate::kit::picker::OrgPicker,
     requests: Vec<RequestRow>,
     /// The caller approves the requests listed (a system admin).
     can_decide: bool,
@@ -157,7 +158,7 @@ async fn page(state: &AppState, s: &Signed, q: ListQuery, shown: Shown, errors: 
         one_time,
         notice,
         errors,
-        prefill_org: q.org_id.map(|i| i.to_string()).unwrap_or_default(),
+        org_picker: crate::kit::picker::org_picker(state, actor, "org_id", "users.org", None, q.org_id, false).await,
         requests,
         can_decide: actor.role == Role::SysAdmin,
     })
@@ -246,10 +247,10 @@ async fn create(State(state): State<AppState>, s: Signed, Form(f): Form<CreateFo
     }
     let org_id = match f.org_id.trim() {
         "" => None,
-        v => match v.parse() {
+        v => match state.app.pick_org(s.actor(), v, "org_id").await {
             Ok(n) => Some(n),
-            Err(_) => {
-                let msg = field_messages(s.lang, &anjian_app::AppError::invalid("org_id", "not_found"));
+            Err(e) => {
+                let msg = field_messages(s.lang, &e);
                 return (
                     StatusCode::UNPROCESSABLE_ENTITY,
                     page(&state, &s, ListQuery::default(), Shown::Nothing, msg).await,

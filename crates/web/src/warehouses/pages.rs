@@ -44,6 +44,8 @@ struct ListPage {
     title: &'static str,
     rows: Vec<(anjian_domain::org::Site, usize)>,
     errors: Vec<String>,
+    /// Whose warehouse a new one is: an explosives enterprise, picked by name.
+    org_picker: crate::kit::picker::OrgPicker,
 }
 
 /// The warehouses the caller may see, each with its number of live alarms: the page and its sheet.
@@ -66,7 +68,17 @@ async fn warehouse_rows(state: &AppState, s: &Signed) -> anjian_app::Result<Vec<
 async fn list_page(state: &AppState, s: &Signed, errors: Vec<String>) -> Response {
     match warehouse_rows(state, s).await {
         Ok(rows) => {
-            render(&ListPage { p: Chrome::signed(s, "/warehouses"), title: s.lang.t("wh.title"), rows, errors })
+            let own = crate::kit::picker::own_org(s.actor());
+            let kind = Some("explosives_enterprise");
+            let org_picker =
+                crate::kit::picker::org_picker(state, s.actor(), "org_id", "tip.org", kind, own, true).await;
+            render(&ListPage {
+                p: Chrome::signed(s, "/warehouses"),
+                title: s.lang.t("wh.title"),
+                rows,
+                errors,
+                org_picker,
+            })
         }
         Err(e) => PageError::new(e, s.lang).into_response(),
     }
@@ -112,7 +124,11 @@ async fn add_warehouse(State(state): State<AppState>, s: Signed, Form(f): Form<N
     if let Some(r) = csrf_refusal(&s.ctx, &f._csrf, s.lang) {
         return r;
     }
-    match state.app.add_warehouse(s.actor(), f.org_id.trim().parse().unwrap_or(0), &f.name).await {
+    let added = match state.app.pick_org(s.actor(), &f.org_id, "org_id").await {
+        Ok(org) => state.app.add_warehouse(s.actor(), org, &f.name).await,
+        Err(e) => Err(e),
+    };
+    match added {
         Ok(site) => Redirect::to(&format!("/warehouses/{}", site.id)).into_response(),
         Err(e) => {
             let (status, _) = crate::error::status_and_code(&e);
