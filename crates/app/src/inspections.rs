@@ -148,6 +148,19 @@ impl App {
         input: RecordInspection,
         key: Option<&str>,
     ) -> Result<Created<Inspection>> {
+        self.record_inspection_with_photos(actor, input, key, Vec::new()).await
+    }
+
+    /// Records an inspection with a photo for any failed item (by the item's index in
+    /// `findings`): each is cleaned like every hazard photo and kept as the photo of the hazard
+    /// that item files, in the same transaction. A photo for an item that passed is refused.
+    pub async fn record_inspection_with_photos(
+        &self,
+        actor: &Actor,
+        input: RecordInspection,
+        key: Option<&str>,
+        photos: Vec<(usize, Vec<u8>)>,
+    ) -> Result<Created<Inspection>> {
         let uid = uid_for(key)?;
         let digest = digest_json(&input);
         if let Some(existing) = inspections::by_uid(&self.store.db, &uid).await? {
@@ -220,8 +233,26 @@ impl App {
                 _ => {}
             }
         }
+        for (i, _) in &photos {
+            if input.findings.get(*i).is_none_or(|f| f.passed || f.hazard.is_none()) {
+                errors.push(FieldError::new(&format!("findings[{i}].photo"), "passed_item"));
+            }
+        }
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
+        }
+        // Cleaned (type from the bytes, metadata dropped) and stored before the transaction: a
+        // file without its row after a crash is harmless, a row without its file is not.
+        let mut cleaned = Vec::new();
+        for (i, bytes) in photos {
+            let (clean, key) = self.store_photo(bytes).await.map_err(|e| match e {
+                AppError::Invalid(mut fs) => {
+                    fs.iter_mut().for_each(|f| f.field = format!("findings[{i}].photo"));
+                    AppError::Invalid(fs)
+                }
+                e => e,
+            })?;
+            cleaned.push((i, clean, key));
         }
 
         let txn = self.store.begin_write().await?;
@@ -263,7 +294,7 @@ impl App {
         };
         anjian_store::activities::insert_many(&*txn, &acts, now).await?;
         let mut hazards_filed = 0;
-        for f in &input.findings {
+        for (i, f) in input.findings.iter().enumerate() {
             let hazard_id = match &f.hazard {
                 Some(h) if !f.passed => {
                     let mut h = h.clone();
@@ -271,6 +302,18 @@ impl App {
                     let hz =
                         self.insert_hazard(&*txn, actor, &org, &h, Some(ins.id), kind.as_str(), at, None, None).await?;
                     hazards_filed += 1;
+                    for (_, clean, key) in cleaned.iter().filter(|(j, ..)| *j == i) {
+                        let photo = crate::hazards::photo_attachment(
+                            "hazard",
+                            hz.id,
+                            "before",
+                            org.clone(),
+                            clean,
+                            key.clone(),
+                            actor.id(),
+                        );
+                        anjian_store::attachments::insert(&*txn, photo, now).await?;
+                    }
                     Some(hz.id)
                 }
                 _ => None,

@@ -11,6 +11,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/assets/app.css", get(css))
         .route("/assets/picker.js", get(picker_js))
+        .route("/assets/inspection.js", get(inspection_js))
         .route("/lang/{code}", get(set_lang))
         .merge(crate::home::pages::router())
         .merge(crate::api_docs::router())
@@ -52,11 +53,17 @@ struct LangQ {
     back: Option<String>,
 }
 
+/// A script the binary serves (same origin, so the CSP's `script-src 'self'` allows it).
+fn script(body: &'static str) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], body)
+}
+
 async fn picker_js() -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
-        crate::kit::picker::SCRIPT,
-    )
+    script(crate::kit::picker::SCRIPT)
+}
+
+async fn inspection_js() -> impl IntoResponse {
+    script(include_str!("../assets/inspection.js"))
 }
 
 /// Switches the language and goes back to the page it was asked from (a path on this site

@@ -103,9 +103,20 @@ async fn a_principal_records_an_inspection_on_a_phone_and_finds_the_hazard_it_fi
         assert!(c.source().await?.contains("熔炼炉平台"), "the enterprise's own points are offered");
         c.find(Locator::Css("input[name=covered]")).await?.click().await?;
         fill(&c, "input[name=item0]", "护栏完好").await?;
-        c.find(Locator::Css("input[name=result0][value=fail]")).await?.click().await?;
+        // 合格 / 不合格 / 不适用 are three large buttons; 不合格 opens the hazard's fields.
+        assert!(!c.find(Locator::Css("input[name=note0]")).await?.is_displayed().await?, "closed until failed");
+        c.find(Locator::Css(".finding:nth-of-type(1) label.fail span")).await?.click().await?;
         fill(&c, "input[name=note0]", "东侧护栏缺失").await?;
         fill(&c, "input[name=measures0]", "补装护栏").await?;
+        // The camera's photo of the failed item goes with it.
+        let photo = std::env::temp_dir().join(format!("anjian-rail-{}.jpg", std::process::id()));
+        std::fs::write(&photo, jpeg_with_exif("phone")).unwrap();
+        c.find(Locator::Css("input[name=photo0]")).await?.send_keys(photo.to_str().unwrap()).await?;
+        // A second item does not apply here.
+        fill(&c, "input[name=item1]", "行车限位器").await?;
+        c.find(Locator::Css(".finding:nth-of-type(2) label.na span")).await?.click().await?;
+        let progress = c.find(Locator::Id("inspection-progress")).await?.text().await?;
+        assert_eq!(progress.trim(), "已检查 2 / 2 项");
         save(&c, "inspection-phone").await;
         submit(&c, "#inspection-form button.primary").await?;
         assert_eq!(c.current_url().await?.path(), "/inspections");
@@ -113,6 +124,7 @@ async fn a_principal_records_an_inspection_on_a_phone_and_finds_the_hazard_it_fi
         c.goto(&t.url("/hazards")).await?;
         c.find(Locator::LinkText("护栏完好：东侧护栏缺失")).await?.click().await?;
         assert_eq!(c.find(Locator::Id("hazard-state")).await?.text().await?.trim(), "已上报");
+        assert!(c.source().await?.contains("/attachments/"), "the item's photo is the hazard's");
         save(&c, "hazard-phone").await;
         let width: i64 = c.execute("return document.documentElement.scrollWidth", vec![]).await?.as_i64().unwrap_or(0);
         let widest = c

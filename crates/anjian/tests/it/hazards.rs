@@ -1511,3 +1511,44 @@ on_both_databases!(forms_take_an_organisation_by_name_not_by_number, |backend| a
     );
     t.finish().await;
 });
+
+// On the inspection form an item is answered 合格, 不合格 or 不适用: one left unanswered is not
+// taken as passed (nothing is saved), and one that does not apply is named in the record.
+on_both_databases!(an_inspection_item_is_answered_not_assumed_and_not_applicable_is_kept, |backend| async move {
+    let t = TestApp::start(backend).await;
+    let s = site(&t).await;
+    let c = t.sign_in(&s.principal).await;
+    let (_, _, html) = t.page(&c, "/inspections/new").await;
+    let csrf = hidden(&html, "_csrf").unwrap();
+    let org = s.org_id.to_string();
+    let form = |result: &'static str| {
+        vec![
+            ("_csrf", csrf.clone()),
+            ("idempotency_key", uuid::Uuid::new_v4().to_string()),
+            ("org_id", org.clone()),
+            ("kind", "self_inspection".to_owned()),
+            ("item0", "安全出口标识".to_owned()),
+            ("result0", "pass".to_owned()),
+            ("item1", "危化品储存".to_owned()),
+            ("result1", result.to_owned()),
+        ]
+    };
+    let send = |f: Vec<(&'static str, String)>| {
+        let (c, t) = (c.clone(), &t);
+        async move {
+            let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            t.post_form(&c, "/inspections", &pairs).await
+        }
+    };
+    let (st, _, html) = send(form("")).await;
+    assert_eq!(st, 422);
+    assert!(html.contains("role=\"alert\""), "the page says which item is unanswered");
+    let (_, list) = get_json(&t, &s.principal.token, "/api/v1/inspections").await;
+    assert!(list["items"].as_array().unwrap().is_empty(), "nothing saved");
+    let (st, _, _) = send(form("na")).await;
+    assert_eq!(st, 303);
+    let (_, list) = get_json(&t, &s.principal.token, "/api/v1/inspections").await;
+    let one = &list["items"][0];
+    assert!(one["summary"].as_str().unwrap().contains("不适用：危化品储存"), "{one}");
+    t.finish().await;
+});

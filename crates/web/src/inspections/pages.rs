@@ -21,7 +21,10 @@ use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/inspections", get(list).post(record))
+        .route(
+            "/inspections",
+            get(list).post(record).layer(axum::extract::DefaultBodyLimit::max(crate::kit::api::IMPORT_LIMIT)),
+        )
         .route("/inspections/export.xlsx", get(export))
         .route("/inspections/new", get(new_form))
         .route("/inspections/points", post(add_point))
@@ -279,11 +282,17 @@ async fn new_form(State(state): State<AppState>, s: Signed, Query(q): Query<NewQ
     form_page_at(&state, &s, q, Vec::new()).await
 }
 
-/// Reads the form's repeated and numbered fields.
-fn parse(fields: &[(String, String)]) -> Result<(String, String, RecordInspection), (&'static str, &'static str)> {
+/// What the form says: its key, the inspection, and for each finding the form row it came from
+/// (a row's photo goes with its finding).
+type Parsed = (String, RecordInspection, Vec<usize>);
+
+/// Reads the form's repeated and numbered fields. A row answered 不适用 is not a finding: it is
+/// named in the summary, so the record says it was looked at and did not apply.
+fn parse(fields: &[(String, String)]) -> Result<Parsed, (String, &'static str)> {
     let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
-    let org_id = get("org_id").parse().map_err(|_| ("org_id", "not_found"))?;
+    let org_id = get("org_id").parse().map_err(|_| ("org_id".to_owned(), "not_found"))?;
     let mut findings = Vec::new();
+    let (mut rows_of, mut not_applicable) = (Vec::new(), Vec::new());
     // As many rows as the form has: five blank ones, or one per item of the chosen checklist.
     let rows = (0..MAX_ROWS).take_while(|i| fields.iter().any(|(n, _)| *n == format!("item{i}"))).count();
     for i in 0..rows {
@@ -291,7 +300,16 @@ fn parse(fields: &[(String, String)]) -> Result<(String, String, RecordInspectio
         if item.is_empty() {
             continue;
         }
-        let passed = get(&format!("result{i}")) != "fail";
+        let passed = match get(&format!("result{i}")).as_str() {
+            "pass" => true,
+            "fail" => false,
+            "na" => {
+                not_applicable.push(item);
+                continue;
+            }
+            // An item left unanswered is not a pass.
+            _ => return Err((format!("findings[{i}].result"), "required")),
+        };
         let point_id = get(&format!("point{i}")).parse().ok();
         let hazard = (!passed).then(|| HazardInput {
             description: format!("{item}：{}", get(&format!("note{i}"))).trim_end_matches('：').to_owned(),
@@ -304,39 +322,81 @@ fn parse(fields: &[(String, String)]) -> Result<(String, String, RecordInspectio
             deadline: end_of_local_day(&get(&format!("deadline{i}"))),
         });
         findings.push(FindingInput { point_id, item, passed, note: get(&format!("note{i}")), hazard });
+        rows_of.push(i);
+    }
+    let mut summary = get("summary");
+    if !not_applicable.is_empty() {
+        let na = format!("{}：{}", crate::i18n::Lang::Zh.t("inspections.na"), not_applicable.join("、"));
+        summary = if summary.is_empty() { na } else { format!("{summary}\n{na}") };
     }
     let covered = fields.iter().filter(|(n, _)| n == "covered").filter_map(|(_, v)| v.parse().ok()).collect();
     Ok((
-        get("_csrf"),
         get("idempotency_key"),
         RecordInspection {
             org_id,
             kind: get("kind"),
             at: None,
-            summary: get("summary"),
+            summary,
             covered_point_ids: covered,
             findings,
             checklist_version_id: get("checklist_version_id").parse().ok(),
             site_id: get("site_id").parse().ok(),
             for_bureau_id: get("for_bureau_id").parse().ok(),
         },
+        rows_of,
     ))
 }
 
-async fn record(State(state): State<AppState>, s: Signed, Form(fields): Form<Vec<(String, String)>>) -> Response {
+/// The form comes as multipart — its fields, and a camera photo for any failed item
+/// (`photo{i}`) — or, with no photos, as a plain form.
+async fn record(State(state): State<AppState>, s: Signed, req: axum::extract::Request) -> Response {
+    use axum::extract::FromRequest;
+    let multipart = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/"));
+    let parts = if multipart {
+        match axum::extract::Multipart::from_request(req, &state).await {
+            Ok(form) => crate::kit::page::multipart_list(form).await,
+            Err(_) => None,
+        }
+    } else {
+        Form::<Vec<(String, String)>>::from_request(req, &state)
+            .await
+            .ok()
+            .map(|Form(f)| f.into_iter().map(|(n, v)| (n, v.into_bytes())).collect())
+    };
+    let Some(parts) = parts else {
+        let msgs = vec![s.lang.code_message("too_large").to_owned()];
+        return (StatusCode::PAYLOAD_TOO_LARGE, form_page(&state, &s, None, msgs).await).into_response();
+    };
+    let (files, texts): (Vec<_>, Vec<_>) = parts.into_iter().partition(|(n, _)| n.starts_with("photo"));
+    let fields: Vec<(String, String)> =
+        texts.into_iter().map(|(n, v)| (n, String::from_utf8_lossy(&v).into_owned())).collect();
     let csrf = fields.iter().find(|(n, _)| n == "_csrf").map(|(_, v)| v.as_str()).unwrap_or("");
     if let Some(r) = csrf_refusal(&s.ctx, csrf, s.lang) {
         return r;
     }
-    let (_, key, input) = match parse(&fields) {
+    let (key, input, rows_of) = match parse(&fields) {
         Ok(x) => x,
         Err((field, code)) => {
-            let msgs = field_messages(s.lang, &anjian_app::AppError::invalid(field, code));
-            return (StatusCode::UNPROCESSABLE_ENTITY, form_page(&state, &s, None, msgs).await).into_response();
+            let msgs = field_messages(s.lang, &anjian_app::AppError::invalid(&field, code));
+            let org = fields.iter().find(|(n, _)| n == "org_id").and_then(|(_, v)| v.parse().ok());
+            return (StatusCode::UNPROCESSABLE_ENTITY, form_page(&state, &s, org, msgs).await).into_response();
         }
     };
+    // A row's photo goes with the finding that row became; an empty file input sends nothing.
+    let photos: Vec<(usize, Vec<u8>)> = files
+        .into_iter()
+        .filter(|(_, bytes)| !bytes.is_empty())
+        .filter_map(|(n, bytes)| {
+            let row: usize = n.strip_prefix("photo")?.parse().ok()?;
+            Some((rows_of.iter().position(|r| *r == row)?, bytes))
+        })
+        .collect();
     let org_id = input.org_id;
-    match state.app.record_inspection(s.actor(), input, Some(&key)).await {
+    match state.app.record_inspection_with_photos(s.actor(), input, Some(&key), photos).await {
         Ok(_) => Redirect::to("/inspections?saved=1").into_response(),
         Err(e) => {
             let (status, _) = crate::error::status_and_code(&e);
