@@ -42,6 +42,26 @@
     progress.hidden = todo === 0;
     progress.textContent = progress.getAttribute("data-template").replace("{done}", done).replace("{todo}", todo);
   }
+  // More items than the form came with: a copy of the last row, numbered on, emptied. (Without
+  // script the form has its five rows, or one per checklist item; a blank row is left out.)
+  var add = document.getElementById("add-item");
+  if (add) {
+    add.hidden = false;
+    add.addEventListener("click", function () {
+      var rows = form.querySelectorAll(".finding");
+      var last = rows[rows.length - 1], n = rows.length;
+      var copy = last.cloneNode(true);
+      copy.querySelectorAll("[name]").forEach(function (e) {
+        e.name = e.name.replace(/\d+$/, String(n));
+        if (e.type === "radio" || e.type === "checkbox") e.checked = false;
+        else if (e.tagName !== "SELECT") e.value = "";
+      });
+      var label = copy.querySelector(".item-text");
+      if (label && label.firstChild) label.firstChild.textContent = label.firstChild.textContent.replace(/\d+\s*$/, String(n + 1));
+      last.parentNode.insertBefore(copy, add);
+      count();
+    });
+  }
   restore();
   count();
   form.addEventListener("input", function () { save(); count(); });

@@ -117,6 +117,14 @@ async fn a_principal_records_an_inspection_on_a_phone_and_finds_the_hazard_it_fi
         c.find(Locator::Css(".finding:nth-of-type(2) label.na span")).await?.click().await?;
         let progress = c.find(Locator::Id("inspection-progress")).await?.text().await?;
         assert_eq!(progress.trim(), "已检查 2 / 2 项");
+        // More items than the form came with, with script.
+        let rows = c.find_all(Locator::Css(".finding")).await?.len();
+        c.find(Locator::Id("add-item")).await?.click().await?;
+        assert_eq!(c.find_all(Locator::Css(".finding")).await?.len(), rows + 1);
+        fill(&c, &format!("input[name=item{rows}]"), "灭火器压力").await?;
+        c.find(Locator::Css(&format!(".finding:nth-of-type({}) label.pass span", rows + 1))).await?.click().await?;
+        let progress = c.find(Locator::Id("inspection-progress")).await?.text().await?;
+        assert_eq!(progress.trim(), "已检查 3 / 3 项");
         save(&c, "inspection-phone").await;
         submit(&c, "#inspection-form button.primary").await?;
         assert_eq!(c.current_url().await?.path(), "/inspections");

@@ -1552,3 +1552,24 @@ on_both_databases!(an_inspection_item_is_answered_not_assumed_and_not_applicable
     assert!(one["summary"].as_str().unwrap().contains("不适用：危化品储存"), "{one}");
     t.finish().await;
 });
+
+// The checklist offered fits the organisation: the warehouses' 四防 template is offered for an
+// explosives enterprise and not for a foundry.
+on_both_databases!(the_checklists_offered_fit_the_organisation, |backend| async move {
+    let t = TestApp::start(backend).await;
+    let s = site(&t).await;
+    let zezhou = t.org_by_code("bureau-zezhou").await;
+    let (_, boom) = post(
+        &t,
+        &s.county.token,
+        "/api/v1/orgs",
+        json!({"name": "泽州民爆器材专营公司", "kind": "explosives_enterprise", "jurisdiction_id": zezhou.jurisdiction_id}),
+    )
+    .await;
+    let c = t.sign_in(&s.county).await;
+    let (_, _, foundry) = t.page(&c, &format!("/inspections/new?org_id={}", s.org_id)).await;
+    let (_, _, magazine) = t.page(&c, &format!("/inspections/new?org_id={}", boom["id"])).await;
+    assert!(magazine.contains("民爆库房“四防”检查表"), "offered for the explosives enterprise");
+    assert!(!foundry.contains("民爆库房“四防”检查表"), "not for a foundry");
+    t.finish().await;
+});

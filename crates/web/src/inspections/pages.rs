@@ -225,10 +225,19 @@ async fn form_page_at(state: &AppState, s: &Signed, q: NewQuery, mut errors: Vec
         None => Vec::new(),
     };
     let grades = crate::kit::sheets::grades(state).await;
-    let checklists = match crate::kit::page::unless_forbidden(state.app.list_checklists(actor).await) {
+    let mut checklists = match crate::kit::page::unless_forbidden(state.app.list_checklists(actor).await) {
         Ok(c) => c,
         Err(e) => return PageError::new(e, s.lang).into_response(),
     };
+    // The lists that fit come first: the organisation's own, then the bureaus'; the warehouses'
+    // 四防 template only for an explosives enterprise (an electronics firm has no magazine).
+    let org_kind = match org_id {
+        Some(id) => state.app.get_org(actor, id).await.map(|(o, _)| o.kind).ok(),
+        None => None,
+    };
+    let explosives = org_kind.as_deref() == Some(anjian_domain::org::OrgKind::ExplosivesEnterprise.as_str());
+    checklists.retain(|(c, _)| explosives || c.name != anjian_app::warehouses::FOUR_DEFENCES_NAME);
+    checklists.sort_by_key(|(c, _)| (Some(c.org_id) != org_id, c.name.clone()));
     let expert = actor.org.as_ref().is_some_and(|o| o.kind == anjian_domain::org::OrgKind::ExpertPanel.as_str());
     let bureaus = if expert {
         let f = anjian_domain::org::OrgFilter {
