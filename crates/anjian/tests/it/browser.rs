@@ -231,6 +231,11 @@ async fn a_leader_signs_in_and_reads_the_campaign_in_chinese_on_desktop_and_phon
         c.goto(&t.url("/cockpit")).await?;
         assert_eq!(c.find_all(Locator::Css("section.chart svg")).await?.len(), 5);
         save(&c, "cockpit-desktop").await;
+        assert_eq!(overlapping_chart_text(&c).await?, "", "no chart text sits on another (desktop)");
+        c.set_window_size(390, 844).await?;
+        assert_eq!(overlapping_chart_text(&c).await?, "", "no chart text sits on another (phone)");
+        save(&c, "cockpit-phone").await;
+        c.set_window_size(1280, 900).await?;
         c.goto(&t.url("/campaign")).await?;
 
         // A phone: the menu folds behind a button and opens without any script.
@@ -510,6 +515,22 @@ async fn a_county_officer_supervises_an_overdue_hazard_and_the_enterprise_and_ci
     c.close().await.ok();
     result.expect("browser steps");
     t.finish().await;
+}
+
+/// Pairs of text elements of one chart whose boxes overlap (titles, legends, axis labels,
+/// values), as "chart: a / b"; empty when every label can be read.
+async fn overlapping_chart_text(c: &fantoccini::Client) -> Result<String, fantoccini::error::CmdError> {
+    let found = c
+        .execute(
+            "const bad=[];document.querySelectorAll('section.chart svg').forEach((svg,si)=>{\
+               const ts=[...svg.querySelectorAll('text')].map(t=>[t.textContent,t.getBoundingClientRect()]).filter(x=>x[1].width>0);\
+               for(let i=0;i<ts.length;i++)for(let j=i+1;j<ts.length;j++){const a=ts[i][1],b=ts[j][1];\
+                 if(a.left<b.right-0.5&&b.left<a.right-0.5&&a.top<b.bottom-0.5&&b.top<a.bottom-0.5)bad.push(si+': '+ts[i][0]+' / '+ts[j][0]);}});\
+             return bad.slice(0,6).join(' | ')",
+            vec![],
+        )
+        .await?;
+    Ok(found.as_str().unwrap_or_default().to_owned())
 }
 
 /// Types into a field and checks it holds exactly that: under load a page can still be settling
