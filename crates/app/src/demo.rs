@@ -304,12 +304,15 @@ impl App {
         wanted.push(("expert.1".into(), Role::Expert, Some(experts), None));
         // The first leader of 附件1 heads the city bureau; each county account heads its bureau.
         let head = plan.leaders.first().map(|l| l.code.get_ref().clone());
+        // People have names: the demo's accounts show one, never their login. A generator of its
+        // own, so that naming them leaves the rest of the seeded city as it was.
+        let mut names = StdRng::seed_from_u64(spec.seed ^ 0x6e61_6d65);
         for (username, role, org, leader) in wanted {
             let heads = (leader.is_some() && leader == head) || username.starts_with("county.");
             let position = heads.then(|| "bureau_head".to_owned());
             let display = match (&leader, plan.leaders.iter().find(|l| Some(l.code.get_ref()) == leader.as_ref())) {
                 (Some(_), Some(l)) => format!("{}（{}）", l.name, l.title),
-                _ => username.clone(),
+                _ => crate::demo_history::person_name(&mut names),
             };
             let (_, password) = self
                 .create_user_registered(

@@ -44,7 +44,7 @@ fn head(out: &mut String, title: &str, left: f64, names: &[(&str, &str)]) {
             x + 13.0,
             esc(name)
         );
-        x += 24.0 + name.chars().count() as f64 * 13.0;
+        x += 26.0 + name.chars().count() as f64 * 15.0;
     }
 }
 
@@ -144,7 +144,8 @@ pub fn lines(
     out
 }
 
-/// More categories than this and the bars lie down, one row per category with its name in full.
+/// More categories than this (or names too long for their group) and the bars lie down, one row
+/// per category with its name in full.
 const UPRIGHT_AT_MOST: usize = 12;
 
 /// Grouped bars, values beside them, each bar optionally a link: upright for a few categories
@@ -160,10 +161,14 @@ pub fn bars(title: &str, labels: &[String], series: &[Series]) -> String {
         }
         None => out.push_str(&rect),
     };
-    if labels.len() > UPRIGHT_AT_MOST {
+    // Upright only while every name fits under its own group; otherwise they would run into each
+    // other (and into the axis), so the bars lie down with the names in full beside them.
+    let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0) as f64;
+    let fits = longest * 15.0 <= (640.0 - 50.0) / labels.len().max(1) as f64 - 4.0;
+    if labels.len() > UPRIGHT_AT_MOST || !fits {
         // Lying down: the longest name sets the left margin; a row per category.
-        let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0) as f64;
-        let (w, left, right, top) = (640.0_f64, (longest * 13.0 + 12.0).clamp(60.0, 260.0), 40.0, 50.0);
+        // A character of CJK text is as wide as the font is high (14), with a little to spare.
+        let (w, left, right, top) = (640.0_f64, (longest * 15.0 + 14.0).clamp(60.0, 320.0), 40.0, 50.0);
         let row_h = 10.0 + 12.0 * series.len() as f64;
         let h = top + row_h * labels.len() as f64 + 24.0;
         let plot_w = w - left - right;
