@@ -62,6 +62,33 @@
       count();
     });
   }
+  // Removing an item empties its row and hides it: a blank row is left out by the server, and
+  // the rows after it keep their numbers.
+  function removable(row) {
+    if (row.querySelector(".remove-item")) return;
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = "remove-item link";
+    b.textContent = form.getAttribute("data-remove");
+    b.addEventListener("click", function () {
+      row.querySelectorAll("[name]").forEach(function (e) {
+        if (e.type === "radio" || e.type === "checkbox") e.checked = false;
+        else if (e.tagName !== "SELECT") e.value = "";
+      });
+      row.hidden = true;
+      save();
+      count();
+    });
+    row.appendChild(b);
+  }
+  form.querySelectorAll(".finding").forEach(removable);
+  if (add) add.addEventListener("click", function () {
+    var rows = form.querySelectorAll(".finding");
+    var last = rows[rows.length - 1];
+    var old = last.querySelector(".remove-item");
+    if (old) old.remove();
+    removable(last);
+  });
   restore();
   count();
   form.addEventListener("input", function () { save(); count(); });

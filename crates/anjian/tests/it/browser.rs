@@ -125,6 +125,10 @@ async fn a_principal_records_an_inspection_on_a_phone_and_finds_the_hazard_it_fi
         c.find(Locator::Css(&format!(".finding:nth-of-type({}) label.pass span", rows + 1))).await?.click().await?;
         let progress = c.find(Locator::Id("inspection-progress")).await?.text().await?;
         assert_eq!(progress.trim(), "已检查 3 / 3 项");
+        // … and removes one again: it no longer counts, and is not recorded.
+        c.find(Locator::Css(&format!(".finding:nth-of-type({}) .remove-item", rows + 1))).await?.click().await?;
+        let progress = c.find(Locator::Id("inspection-progress")).await?.text().await?;
+        assert_eq!(progress.trim(), "已检查 2 / 2 项");
         save(&c, "inspection-phone").await;
         submit(&c, "#inspection-form button.primary").await?;
         assert_eq!(c.current_url().await?.path(), "/inspections");
