@@ -479,18 +479,19 @@ impl App {
                             found,
                         )
                         .await?;
-                        anjian_store::hazards::insert_event(
-                            &*txn,
-                            h.id,
-                            Action::Report.name(),
-                            HazardState::Draft,
-                            HazardState::Reported,
-                            staff.id,
-                            &staff.display_name,
-                            "",
-                            found,
-                        )
-                        .await?;
+                        // The history is checked step by step through the lifecycle, then written
+                        // at once: its events in one statement, the hazard's final state in one.
+                        let event = |action: &Action, from, to, who: &Step, at| anjian_store::hazards::NewEvent {
+                            hazard_id: h.id,
+                            action: action.name(),
+                            from,
+                            to,
+                            actor_id: who.user,
+                            actor: who.name.clone(),
+                            at,
+                        };
+                        let mut events =
+                            vec![event(&Action::Report, HazardState::Draft, HazardState::Reported, &county, found)];
                         // The steps after the report, each at its time, as the pages would take them.
                         let begun = found + Duration::hours(rng.gen_range(4..30));
                         let fixed = (closed_at - Duration::hours(rng.gen_range(2..48))).max(begun + Duration::hours(1));
@@ -523,24 +524,11 @@ impl App {
                             has_after_photo: false,
                             has_deadline: true,
                         };
+                        let mut last = (found, &county);
                         for (action, who, at) in steps {
                             let doer = hazard::Doer { user_id: who.user, regulator: who.regulator };
                             let next = hazard::apply(&facts, &action, doer)
                                 .map_err(|r| crate::AppError::Internal(format!("demo hazard history: {r}")))?;
-                            let closes = next.state == HazardState::Closed;
-                            anjian_store::hazards::change_state(
-                                &*txn,
-                                h.id,
-                                &anjian_store::hazards::StateChange {
-                                    from: facts.state,
-                                    to: next.state,
-                                    has_plan: next.has_governance_plan,
-                                    fixed_by: next.fixed_by,
-                                    closed: closes.then_some((at, who.user)),
-                                },
-                                at,
-                            )
-                            .await?;
                             if action == Action::AttachPlan {
                                 anjian_store::hazards::insert_plan(
                                     &*txn,
@@ -551,29 +539,36 @@ impl App {
                                 )
                                 .await?;
                             }
-                            anjian_store::hazards::insert_event(
+                            events.push(event(&action, facts.state, next.state, who, at));
+                            facts = next;
+                            last = (at, who);
+                        }
+                        anjian_store::hazards::insert_events(&*txn, &events).await?;
+                        if facts.state != HazardState::Reported || facts.has_governance_plan {
+                            let closes = facts.state == HazardState::Closed;
+                            anjian_store::hazards::change_state(
                                 &*txn,
                                 h.id,
-                                action.name(),
-                                facts.state,
-                                next.state,
-                                who.user,
-                                &who.name,
-                                "",
-                                at,
+                                &anjian_store::hazards::StateChange {
+                                    from: HazardState::Reported,
+                                    to: facts.state,
+                                    has_plan: facts.has_governance_plan,
+                                    fixed_by: facts.fixed_by,
+                                    closed: closes.then_some((last.0, last.1.user)),
+                                },
+                                last.0,
                             )
                             .await?;
                             if closes && is_major {
                                 let act = Activity::new(
                                     ActivityKind::MajorHazardResolved,
-                                    at,
+                                    last.0,
                                     Evidence { source: Source::Hazard, id: h.id },
                                 )
                                 .by(staff.id, staff.org_id)
                                 .on_org(org.id);
-                                activities::insert_many(&*txn, &[act], at).await?;
+                                activities::insert_many(&*txn, &[act], last.0).await?;
                             }
-                            facts = next;
                         }
                         made += 1;
                     }

@@ -296,6 +296,38 @@ pub async fn change_state(db: &impl ConnectionTrait, id: i64, c: &StateChange, n
     Ok(())
 }
 
+/// One event to record with [`insert_events`].
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub hazard_id: i64,
+    pub action: &'static str,
+    pub from: HazardState,
+    pub to: HazardState,
+    pub actor_id: i64,
+    pub actor: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Records a generated history's events in one statement per 500 (the demo city's hazards).
+pub async fn insert_events(db: &impl ConnectionTrait, events: &[NewEvent]) -> Result<()> {
+    for chunk in events.chunks(500) {
+        hazard_event::Entity::insert_many(chunk.iter().map(|e| hazard_event::ActiveModel {
+            hazard_id: Set(e.hazard_id),
+            action: Set(e.action.to_owned()),
+            from_state: Set(e.from.as_str().to_owned()),
+            to_state: Set(e.to.as_str().to_owned()),
+            actor_id: Set(e.actor_id),
+            actor: Set(e.actor.clone()),
+            at: Set(e.at),
+            reason: Set(String::new()),
+            ..Default::default()
+        }))
+        .exec_without_returning(db)
+        .await?;
+    }
+    Ok(())
+}
+
 #[expect(clippy::too_many_arguments, reason = "one row, one column each")]
 pub async fn insert_event(
     db: &impl ConnectionTrait,
