@@ -86,6 +86,26 @@ impl Compiled {
         }
     }
 
+    /// Counts a record of the rule's own kind into instance `k` under `key` — late when entered
+    /// after `in_time_until` — unless it left out items of the rule's checklist, which the
+    /// instance then names instead. The one counting step of calendar and per-event rules.
+    fn tally(
+        &self,
+        cells: &mut HashMap<Key, Cell>,
+        k: Key,
+        key: i64,
+        a: &Activity,
+        in_time_until: DateTime<Utc>,
+    ) -> Option<Key> {
+        let left_out = self.left_out(a);
+        let cell = cells.entry(k).or_default();
+        if !left_out.is_empty() {
+            cell.incomplete(left_out);
+            return Some(k);
+        }
+        cell.count(key, a.evidence, a.recorded_at > in_time_until).then_some(k)
+    }
+
     /// The checklist items a record of the rule's own kind left out (none: it counts).
     fn left_out(&self, a: &Activity) -> Vec<String> {
         let Some(items) = &a.items else { return Vec::new() };
@@ -615,14 +635,7 @@ fn count_activity(
     } else {
         ANY
     };
-    let k = (ci as u32, s, w as u32);
-    let left_out = c.left_out(a);
-    if !left_out.is_empty() {
-        cells.entry(k).or_default().incomplete(left_out);
-        return Some(k);
-    }
-    let late = a.recorded_at > c.windows[w].end + grace;
-    cells.entry(k).or_default().count(key, a.evidence, late).then_some(k)
+    c.tally(cells, (ci as u32, s, w as u32), key, a, c.windows[w].end + grace)
 }
 
 /// A `per = "event"` rule: the triggering record opens an instance for its subject; the rule's
@@ -653,14 +666,8 @@ fn count_event(
         return None;
     }
     let w = at?;
-    let k = (ci as u32, s as u32, w as u32);
-    let left_out = c.left_out(a);
-    if !left_out.is_empty() {
-        cells.entry(k).or_default().incomplete(left_out);
-        return Some(k);
-    }
-    let late = a.recorded_at > c.events[s][w].0.end + grace;
-    cells.entry(k).or_default().count(ANY, a.evidence, late).then_some(k)
+    let in_time_until = c.events[s][w].0.end + grace;
+    c.tally(cells, (ci as u32, s as u32, w as u32), ANY, a, in_time_until)
 }
 
 fn in_place(path: &str, within: &str) -> bool {
