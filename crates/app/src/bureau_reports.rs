@@ -11,7 +11,7 @@ use crate::{Actor, App, AppError, FieldError, Result};
 use anjian_domain::period::{local_date, local_midnight, Period, PeriodKind};
 use anjian_domain::report::ReportState;
 use anjian_domain::scope::Scope;
-use anjian_reports::docx::{self, Document, Section};
+use anjian_reports::docx::{self, Document, Section, Signature};
 use anjian_store::hazards::{self, HazardFilter};
 use anjian_store::liaison::{self, BureauReport};
 use serde::Serialize;
@@ -30,14 +30,6 @@ pub(crate) fn date_title(d: chrono::NaiveDate) -> String {
     ZH.fill("report.date", &[("y", &d.year()), ("m", &d.month()), ("d", &d.day())])
 }
 
-/// Under a report's title: which version this is and whether it was submitted.
-pub(crate) fn version_line(latest: Option<(i32, ReportState)>) -> String {
-    match latest {
-        Some((v, ReportState::Submitted)) => ZH.fill("report.version_submitted", &[("v", &v)]),
-        Some((v, _)) => ZH.fill("report.version_draft", &[("v", &v)]),
-        None => ZH.t("report.unsaved").to_owned(),
-    }
-}
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Serialize)]
@@ -65,23 +57,29 @@ pub(crate) struct CountyFigures {
     pub overdue: u64,
 }
 
-/// A report's appendix: hazards found and closed per county, as a chart (PNG, for Word and WPS)
-/// and the table of the same figures.
+/// A report's appendix: hazards found and closed per county, as a native chart (county names,
+/// axis titles and values in the reader's own fonts) and the table of the same figures.
 pub(crate) fn county_hazards_section(counties: &[(String, u64, u64)]) -> Section {
+    use anjian_reports::word_chart::{Chart, Series};
+    let series = |key: &str, color: &str, pick: fn(&(String, u64, u64)) -> u64| Series {
+        name: ZH.t(key).into(),
+        color: color.into(),
+        values: counties.iter().map(|c| pick(c) as f64).collect(),
+    };
     Section {
         heading: ZH.t("report.appendix_heading").into(),
-        paragraphs: vec![ZH.t("report.appendix_legend").into()],
-        chart: Some(anjian_reports::chart::bars_png(
-            counties.len(),
-            &[
-                (ZH.t("report.found"), [198, 40, 40], counties.iter().map(|c| c.1).collect()),
-                (ZH.t("report.closed"), [46, 125, 50], counties.iter().map(|c| c.2).collect()),
-            ],
-        )),
+        chart: Some(Chart {
+            title: ZH.t("report.chart_title").into(),
+            category_axis: ZH.t("report.county").into(),
+            value_axis: ZH.t("report.chart_axis").into(),
+            categories: counties.iter().map(|c| c.0.clone()).collect(),
+            series: vec![series("report.found", "C62828", |c| c.1), series("report.closed", "2E7D32", |c| c.2)],
+        }),
         table: Some((
             vec![ZH.t("report.county").into(), ZH.t("report.found").into(), ZH.t("report.closed").into()],
             counties.iter().map(|c| vec![c.0.clone(), c.1.to_string(), c.2.to_string()]).collect(),
         )),
+        ..Default::default()
     }
 }
 
@@ -307,17 +305,115 @@ impl App {
         Ok(row)
     }
 
-    /// The report as a Word document, with the hazards-by-county chart and its table.
-    pub async fn bureau_report_docx(&self, actor: &Actor, kind: &str, period: &str) -> Result<(String, Vec<u8>)> {
+    /// The report as a Word document issued in the bureau's name, with the hazards-by-county
+    /// chart and its table, the 落款 and page numbers; marked 草稿 only when `draft` is asked.
+    pub async fn bureau_report_docx(
+        &self,
+        actor: &Actor,
+        kind: &str,
+        period: &str,
+        draft: bool,
+    ) -> Result<(String, Vec<u8>)> {
         let r = self.bureau_report(actor, kind, period).await?;
+        let bureau = self.issuing_bureau(actor).await?;
         let mut sections = docx::sections_from_text(&r.body);
         sections.push(county_hazards_section(&r.counties));
+        docx::renumber(&mut sections);
         let title = match kind {
-            "monthly" => ZH.fill("report.monthly_title", &[("bureau", &r.bureau), ("month", &month_title(&r.period))]),
-            _ => ZH.fill("report.weekly_title", &[("bureau", &r.bureau), ("start", &r.period)]),
+            "monthly" => {
+                ZH.fill("report.monthly_title", &[("bureau", &bureau.name), ("month", &month_title(&r.period))])
+            }
+            _ => ZH.fill("report.weekly_title", &[("bureau", &bureau.name), ("start", &r.period)]),
         };
-        let doc = Document { title, subtitle: version_line(r.latest.as_ref().map(|v| (v.version, v.state))), sections };
+        // Dated the day it was submitted; a draft, today.
+        let day = match &r.latest {
+            Some(v) if v.state == ReportState::Submitted => v.created_at,
+            _ => self.clock.now(),
+        };
+        let doc = Document {
+            title: title.clone(),
+            number: None,
+            subtitle: String::new(),
+            draft,
+            sections,
+            signature: Some(Signature { issuer: bureau.name.clone(), date: date_title(local_date(day)) }),
+        };
         let bytes = docx::write(&doc).map_err(|e| AppError::Internal(format!("writing a document: {e}")))?;
-        Ok((format!("{kind}-{}.docx", r.period), bytes))
+        Ok((format!("{title}.docx"), bytes))
+    }
+
+    /// The month's typical cases as a compilation: each with its enterprise, county, grade, the
+    /// dates it was found, due and closed, its governance plan and its before/after photos. A
+    /// month without cases has nothing to compile and says so.
+    pub async fn typical_cases_docx(&self, actor: &Actor, month: &str) -> Result<(String, Vec<u8>)> {
+        let cases = self.typical_cases(actor, month).await?;
+        if cases.is_empty() {
+            return Err(AppError::invalid("month", "no_typical_cases"));
+        }
+        let db = &self.store.db;
+        let grades: std::collections::HashMap<String, String> =
+            self.current_plan().await.map(|p| p.grade_names().into_iter().collect()).unwrap_or_default();
+        let day = |t: Option<chrono::DateTime<chrono::Utc>>| {
+            t.map(|t| date_title(local_date(t))).unwrap_or_else(|| "—".into())
+        };
+        let mut sections = Vec::new();
+        for c in &cases {
+            let h = hazards::get(db, &actor.scope, c.hazard_id).await?;
+            let org = anjian_store::orgs::get(db, &actor.scope, h.org_id).await?;
+            let county =
+                anjian_store::jurisdictions::by_id(db, org.jurisdiction_id).await?.map(|j| j.name).unwrap_or_default();
+            let mut paragraphs = vec![
+                ZH.fill(
+                    "report.case_facts",
+                    &[
+                        ("org", &org.name),
+                        ("county", &county),
+                        ("grade", &grades.get(&h.grade).cloned().unwrap_or_else(|| h.grade.clone())),
+                        ("found", &day(Some(h.discovered_at))),
+                        ("deadline", &day(h.deadline)),
+                        ("closed", &day(h.closed_at)),
+                    ],
+                ),
+                ZH.fill("report.case_hazard", &[("description", &h.description)]),
+            ];
+            if !c.narrative.trim().is_empty() {
+                paragraphs.push(c.narrative.clone());
+            }
+            if let Some(plan) = hazards::plan_of(db, h.id).await? {
+                paragraphs.push(ZH.fill(
+                    "report.case_plan",
+                    &[
+                        ("measures", &plan.measures),
+                        ("funds", &plan.funds_materials),
+                        ("responsible", &plan.responsible),
+                        ("limit", &plan.time_limit),
+                    ],
+                ));
+            } else if !h.measures.is_empty() {
+                paragraphs.push(ZH.fill("report.case_measures", &[("measures", &h.measures)]));
+            }
+            let mut pictures = Vec::new();
+            for a in anjian_store::attachments::of_owner(db, "hazard", h.id).await? {
+                if let Ok((_, bytes)) = self.attachment(actor, a.id).await {
+                    let caption = ZH.t(if a.role == "after" { "report.photo_after" } else { "report.photo_before" });
+                    pictures.push(docx::Picture { bytes, caption: caption.into() });
+                }
+            }
+            sections
+                .push(Section { heading: format!("一、{}", c.title), paragraphs, pictures, ..Default::default() });
+        }
+        docx::renumber(&mut sections);
+        let bureau = self.issuing_bureau(actor).await.ok();
+        let title = ZH.fill("report.cases_title", &[("month", &month_title(month))]);
+        let doc = Document {
+            title: title.clone(),
+            number: None,
+            subtitle: ZH.fill("report.cases_count", &[("n", &cases.len())]),
+            draft: false,
+            sections,
+            signature: bureau.map(|b| Signature { issuer: b.name, date: date_title(local_date(self.clock.now())) }),
+        };
+        let bytes = docx::write(&doc).map_err(|e| AppError::Internal(format!("writing a document: {e}")))?;
+        Ok((format!("{title}.docx"), bytes))
     }
 }

@@ -29,6 +29,12 @@ pub struct ExportedHazard {
     pub hazard: hazards::Hazard,
     pub location: String,
     pub verified_by: String,
+    /// Whose hazard: the enterprise's name, its county and industry (a code).
+    pub org: String,
+    pub county: String,
+    pub industry: Option<String>,
+    /// The numbers of the papers served about it (执法文书).
+    pub papers: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -268,8 +274,25 @@ impl App {
         out.truncate(max);
         let mut point_names: HashMap<i64, String> = HashMap::new();
         let mut people: HashMap<i64, String> = HashMap::new();
+        let mut whose: HashMap<i64, (String, String, Option<String>)> = HashMap::new();
+        let mut counties: HashMap<i64, String> = HashMap::new();
+        let ids: Vec<i64> = out.iter().map(|h| h.id).collect();
+        let mut papers = anjian_store::papers::numbers_by_hazard(&self.store.db, &ids).await?;
         let mut rows = Vec::with_capacity(out.len());
         for h in out {
+            if !whose.contains_key(&h.org_id) {
+                let org = anjian_store::orgs::get(&self.store.db, &actor.scope, h.org_id).await?;
+                if !counties.contains_key(&org.jurisdiction_id) {
+                    let name = anjian_store::jurisdictions::by_id(&self.store.db, org.jurisdiction_id)
+                        .await?
+                        .map(|j| j.name)
+                        .unwrap_or_default();
+                    counties.insert(org.jurisdiction_id, name);
+                }
+                let county = counties.get(&org.jurisdiction_id).cloned().unwrap_or_default();
+                whose.insert(h.org_id, (org.name, county, org.industry));
+            }
+            let (org, county, industry) = whose.get(&h.org_id).cloned().unwrap_or_default();
             if let Some(p) = h.point_id {
                 if !point_names.contains_key(&p) {
                     for pt in points::of_org(&self.store.db, h.org_id).await? {
@@ -288,6 +311,10 @@ impl App {
                 }
             }
             rows.push(ExportedHazard {
+                org,
+                county,
+                industry,
+                papers: papers.remove(&h.id).unwrap_or_default(),
                 location: h.point_id.and_then(|p| point_names.get(&p).cloned()).unwrap_or_default(),
                 verified_by: h.closed_by.and_then(|u| people.get(&u).cloned()).unwrap_or_default(),
                 hazard: h,

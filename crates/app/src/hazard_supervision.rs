@@ -44,15 +44,6 @@ pub struct SupervisedHazard {
     pub overdue: bool,
 }
 
-/// The place a bureau's notices are numbered under: its name up to its county, district or
-/// city (`泽州县工业和信息化局` → `泽州县`).
-fn place_of(bureau: &str) -> &str {
-    match bureau.char_indices().find(|(_, c)| matches!(c, '县' | '区' | '市')) {
-        Some((i, c)) => &bureau[..i + c.len_utf8()],
-        None => bureau,
-    }
-}
-
 impl App {
     /// A hazard's supervision and the steps behind it.
     pub async fn hazard_supervision(&self, actor: &Actor, id: i64) -> Result<(Supervision, Vec<SupervisionStep>)> {
@@ -110,7 +101,16 @@ impl App {
             AppError::invalid(if r == supervision::Refusal::TextRequired { "text" } else { field }, r.code())
         })?;
         let bureau_org = actor.org.clone().filter(|_| bureau);
-        let place = bureau_org.as_ref().map(|o| place_of(&o.name).to_owned()).unwrap_or_default();
+        // Notices are numbered in the name of the bureau (a department's, its bureau's) under
+        // its 代字, as its other papers are.
+        let issuer = match bureau_org {
+            Some(_) => Some(self.issuing_bureau(actor).await?),
+            None => None,
+        };
+        let place = match &issuer {
+            Some(b) => self.doc_code(b).await,
+            None => String::new(),
+        };
         let write = |seq: i32| supervision::number(&place, now, seq);
         let numbered = (input.step == Step::Supervise)
             .then(|| (now.with_timezone(&anjian_domain::TZ).year(), &write as &(dyn Fn(i32) -> String + Sync)));
@@ -119,7 +119,7 @@ impl App {
             NewStep {
                 hazard_id: h.id,
                 step: input.step,
-                bureau_id: bureau_org.as_ref().map(|o| o.id),
+                bureau_id: issuer.as_ref().map(|o| o.id),
                 until: input.until,
                 text: input.text.trim().to_owned(),
                 people: input.people.trim().to_owned(),
@@ -177,6 +177,9 @@ impl App {
         let mut e = entry(Some(actor), &format!("hazard.{}", input.step.as_str()), "hazard", h.id);
         e.detail = summary.clone();
         self.record(&*txn, e).await?;
+        if let (Step::Supervise, Some(b)) = (input.step, &issuer) {
+            self.supervision_paper(&*txn, actor, b, &h, &row).await?;
+        }
         self.tell_about_step(&*txn, &h, &row, &summary, now).await?;
         txn.commit().await?;
         Ok(row)
@@ -238,16 +241,5 @@ impl App {
             .collect();
         out.sort_by_key(|s| s.notice.at);
         Ok(out)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn a_notice_is_numbered_under_its_bureaus_place() {
-        assert_eq!(super::place_of("泽州县工业和信息化局"), "泽州县");
-        assert_eq!(super::place_of("晋城市工业和信息化局（国资委）"), "晋城市");
-        assert_eq!(super::place_of("城区工业和信息化局"), "城区");
-        assert_eq!(super::place_of("工信局"), "工信局");
     }
 }

@@ -251,7 +251,12 @@ impl App {
         // Under a 挂牌督办 notice, only the supervising bureau closes (销号) or sends it back.
         if matches!(action, Action::Verify | Action::Reject { .. }) {
             let steps = anjian_store::supervision::of_hazard(&self.store.db, h.id).await?;
-            if !anjian_domain::supervision::Supervision::of(&steps).may_close(actor.user.org_id) {
+            // The notice is the bureau's: its departments (科室) act for it.
+            let bureau = match actor.role.is_bureau() {
+                true => self.issuing_bureau(actor).await.ok().map(|b| b.id),
+                false => actor.user.org_id,
+            };
+            if !anjian_domain::supervision::Supervision::of(&steps).may_close(bureau) {
                 return Err(AppError::invalid("action", "hazard_supervising_bureau_only"));
             }
         }

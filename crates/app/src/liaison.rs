@@ -3,7 +3,7 @@
 //! weekly analysis and arrangement (分析研判和安排部署) of bureaus and departments.
 
 use crate::audit::entry;
-use crate::bureau_reports::{month_title, version_line};
+use crate::bureau_reports::month_title;
 use crate::crypto::digest_json;
 use crate::ledgers::parse_period;
 use crate::obligations::ObligationView;
@@ -345,19 +345,30 @@ impl App {
         actor: &Actor,
         leader: Option<&str>,
         month: &str,
+        draft: bool,
     ) -> Result<(String, Vec<u8>)> {
         let r = self.liaison_report(actor, leader, month).await?;
         let mut sections = docx::sections_from_text(&r.body);
         sections
             .push(crate::bureau_reports::county_hazards_section(&self.leader_counties_month(&r.leader, month).await?));
-        let state = version_line(r.latest.as_ref().map(|v| (v.version, v.state)));
+        docx::renumber(&mut sections);
+        let day = match &r.latest {
+            Some(v) if v.state == anjian_domain::report::ReportState::Submitted => v.created_at,
+            _ => self.clock.now(),
+        };
         let doc = Document {
             title: ZH.fill("report.liaison_title", &[("month", &month_title(month))]),
-            subtitle: format!("{}　{}", r.leader_name, state),
+            number: None,
+            subtitle: r.leader_name.clone(),
+            draft,
             sections,
+            signature: Some(docx::Signature {
+                issuer: r.leader_name.clone(),
+                date: crate::bureau_reports::date_title(anjian_domain::period::local_date(day)),
+            }),
         };
         let bytes = docx::write(&doc).map_err(|e| AppError::Internal(format!("writing a document: {e}")))?;
-        Ok((ZH.fill("report.liaison_file", &[("leader", &r.leader), ("month", &month)]), bytes))
+        Ok((ZH.fill("report.liaison_file", &[("leader", &r.leader_name), ("month", &month_title(month))]), bytes))
     }
 
     /// Records a week's analysis and arrangement for the caller's bureau or department.

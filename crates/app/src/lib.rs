@@ -24,6 +24,7 @@ pub mod ledgers;
 pub mod liaison;
 pub mod obligations;
 pub mod orgs;
+pub mod papers;
 pub mod plans;
 pub mod reminders;
 pub mod safety_test;

@@ -361,9 +361,14 @@ async fn measure(backend: &'static str, opts: StoreOptions, args: &HazardBenchAr
             verified_by: e.verified_by,
             number: e.hazard.uid.clone(),
             closed_at: e.hazard.closed_at.map(|d| d.naive_utc()),
+            org: e.org,
+            county: e.county,
+            industry: e.industry.unwrap_or_default(),
+            papers: e.papers.join("、"),
         })
         .collect();
-    let bytes = anjian_reports::ledger_sheet::write("隐患台账", &sheet_rows)?;
+    let bytes =
+        anjian_reports::ledger_sheet::write(&anjian_reports::sheet_head::SheetHead::titled("隐患台账"), &sheet_rows)?;
     let export_s = t0.elapsed().as_secs_f64();
     let export_mib = peak_rss_kib().saturating_sub(base) as f64 / 1024.0;
     eprintln!("{backend}: export {} rows → {} KiB", n, bytes.len() / 1024);

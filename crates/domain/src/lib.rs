@@ -17,6 +17,7 @@ pub mod money;
 pub mod notification;
 pub mod obligation;
 pub mod org;
+pub mod paper;
 pub mod password;
 pub mod patrol;
 pub mod period;

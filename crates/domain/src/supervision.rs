@@ -28,7 +28,7 @@ pub struct SupervisionStep {
     pub id: i64,
     pub hazard_id: i64,
     pub step: Step,
-    /// The notice's number (挂牌 only): `泽州县督〔2026〕第3号`.
+    /// The notice's number (挂牌 only): `泽县工信督〔2026〕第3号`.
     pub number: Option<String>,
     /// The supervising bureau (挂牌) or the bureau that acted.
     pub bureau_id: Option<i64>,

@@ -38,9 +38,10 @@ fn main() {
             verified_by: String::new(),
             number: String::new(),
             closed_at: None,
+            ..Default::default()
         })
         .collect();
-    let bytes = write("导入", &rows).unwrap();
+    let bytes = write(&anjian_reports::sheet_head::SheetHead::titled("导入"), &rows).unwrap();
     let which = std::env::args().nth(1).unwrap_or_else(|| "stream".to_owned());
     let start = Instant::now();
     for _ in 0..5 {

@@ -1,6 +1,7 @@
 //! Writing a hazard ledger and reading one back.
 
 use crate::cell::escape;
+use crate::sheet_head::{SheetHead, HEAD_ROWS};
 use crate::{ledger_columns, LEDGER_COLUMNS};
 use anjian_i18n::Lang;
 use calamine::{DataRef, DataType, Reader, Xlsx};
@@ -10,7 +11,7 @@ use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
 
 /// One row as shown: labels already in the reader's language, times in local time.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LedgerRow {
     pub description: String,
     pub location: String,
@@ -26,50 +27,67 @@ pub struct LedgerRow {
     pub closed_at: Option<NaiveDateTime>,
     /// The hazard's number (编号); empty for a row that is not a stored hazard yet.
     pub number: String,
+    /// Whose hazard: the enterprise, its county and industry.
+    pub org: String,
+    pub county: String,
+    pub industry: String,
+    /// The numbers of the papers served about it (执法文书).
+    pub papers: String,
 }
 
-/// An .xlsx of the rows under the bureau's headers.
-pub fn write(title: &str, rows: &[LedgerRow]) -> Result<Vec<u8>, XlsxError> {
+/// An .xlsx of the rows under the title, particulars and the bureau's headers.
+pub fn write(head: &SheetHead, rows: &[LedgerRow]) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     // Sheet names cannot hold these characters and are at most 31 long.
-    let name: String = title.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
+    let name: String = head.title.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
     ws.set_name(if name.is_empty() { Lang::Zh.t("sheet.ledger.title") } else { &name })?;
+    let mut head = head.clone();
+    if head.title.is_empty() {
+        head.title = Lang::Zh.t("sheet.ledger.title").to_owned();
+    }
+    crate::sheet_head::write(ws, &head, LEDGER_COLUMNS.len() as u16)?;
+    let top = HEAD_ROWS;
     let header =
         Format::new().set_bold().set_background_color("D9E1F2").set_border(rust_xlsxwriter::FormatBorder::Thin);
     let date = Format::new().set_num_format("yyyy-mm-dd hh:mm");
     let money = Format::new().set_num_format("#,##0.00");
     let wrap = Format::new().set_text_wrap();
     for (c, h) in ledger_columns().iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &header)?;
+        ws.write_string_with_format(top, c as u16, *h, &header)?;
     }
     for (i, r) in rows.iter().enumerate() {
-        let row = i as u32 + 1;
+        let row = top + 1 + i as u32;
         ws.write_number(row, 0, (i + 1) as f64)?;
-        ws.write_string_with_format(row, 1, escape(&r.description), &wrap)?;
-        ws.write_string(row, 2, escape(&r.location))?;
-        ws.write_string(row, 3, escape(&r.grade))?;
-        ws.write_string(row, 4, escape(&r.source))?;
-        ws.write_datetime_with_format(row, 5, r.discovered_at, &date)?;
-        ws.write_string_with_format(row, 6, escape(&r.measures), &wrap)?;
-        ws.write_number_with_format(row, 7, r.funds_yuan, &money)?;
-        ws.write_string(row, 8, escape(&r.owner))?;
+        ws.write_string(row, 1, escape(&r.number))?;
+        ws.write_string(row, 2, escape(&r.org))?;
+        ws.write_string(row, 3, escape(&r.county))?;
+        ws.write_string(row, 4, escape(&r.industry))?;
+        ws.write_string_with_format(row, 5, escape(&r.description), &wrap)?;
+        ws.write_string(row, 6, escape(&r.location))?;
+        ws.write_string(row, 7, escape(&r.grade))?;
+        ws.write_string(row, 8, escape(&r.source))?;
+        ws.write_datetime_with_format(row, 9, r.discovered_at, &date)?;
+        ws.write_string_with_format(row, 10, escape(&r.measures), &wrap)?;
+        ws.write_number_with_format(row, 11, r.funds_yuan, &money)?;
+        ws.write_string(row, 12, escape(&r.owner))?;
         if let Some(d) = r.deadline {
-            ws.write_datetime_with_format(row, 9, d, &date)?;
+            ws.write_datetime_with_format(row, 13, d, &date)?;
         }
-        ws.write_string(row, 10, escape(&r.state))?;
-        ws.write_string(row, 11, escape(&r.verified_by))?;
+        ws.write_string(row, 14, escape(&r.state))?;
+        ws.write_string(row, 15, escape(&r.verified_by))?;
         if let Some(d) = r.closed_at {
-            ws.write_datetime_with_format(row, 12, d, &date)?;
+            ws.write_datetime_with_format(row, 16, d, &date)?;
         }
-        ws.write_string(row, 13, escape(&r.number))?;
+        ws.write_string(row, 17, escape(&r.papers))?;
     }
-    for (c, w) in [6.0, 36.0, 14.0, 10.0, 12.0, 17.0, 30.0, 11.0, 10.0, 17.0, 10.0, 10.0, 17.0, 38.0].iter().enumerate()
-    {
+    let widths =
+        [6.0, 20.0, 26.0, 10.0, 10.0, 36.0, 14.0, 10.0, 12.0, 17.0, 30.0, 11.0, 10.0, 17.0, 10.0, 10.0, 17.0, 26.0];
+    for (c, w) in widths.iter().enumerate() {
         ws.set_column_width(c as u16, *w)?;
     }
-    ws.set_freeze_panes(1, 0)?;
-    ws.autofilter(0, 0, rows.len() as u32, LEDGER_COLUMNS.len() as u16 - 1)?;
+    ws.set_freeze_panes(top + 1, 0)?;
+    ws.autofilter(top, 0, top + rows.len() as u32, LEDGER_COLUMNS.len() as u16 - 1)?;
     wb.save_to_buffer()
 }
 
@@ -97,6 +115,8 @@ pub enum Cell {
     Text(String),
     Number(f64),
     DateTime(NaiveDateTime),
+    /// A share (0.75), shown as a percentage (75.0%): still a number to sum and sort.
+    Percent(f64),
 }
 
 impl Cell {
@@ -106,6 +126,7 @@ impl Cell {
             Cell::Text(s) => s.trim().to_owned(),
             Cell::Number(n) => n.to_string(),
             Cell::DateTime(d) => d.format("%Y-%m-%d %H:%M").to_string(),
+            Cell::Percent(p) => format!("{:.1}%", p * 100.0),
         }
     }
 
@@ -193,7 +214,10 @@ pub fn read(bytes: &[u8]) -> Result<SheetRows, SheetError> {
     ) else {
         return Ok(Vec::new());
     };
-    let mut rows = filled.into_iter();
+    // The header is the first row of several filled cells: a filed sheet has its title and
+    // particulars above it, each one merged cell.
+    let header_row = filled.iter().find(|(_, cells)| cells.len() > 1).or(filled.iter().next()).map(|(r, _)| *r);
+    let mut rows = filled.into_iter().skip_while(|(r, _)| Some(*r) != header_row);
     let Some((_, mut header_cells)) = rows.next() else {
         return Ok(Vec::new());
     };
@@ -256,26 +280,48 @@ mod tests {
             deadline: NaiveDateTime::parse_from_str("2022-08-20 23:59", "%Y-%m-%d %H:%M").ok(),
             state: "整改中".into(),
             verified_by: String::new(),
-            number: String::new(),
+            number: "H-1".into(),
             closed_at: None,
+            org: "泽州县金鼎铸造有限公司".into(),
+            county: "泽州县".into(),
+            industry: "冶金".into(),
+            papers: "泽县工信责改〔2026〕第1号".into(),
         }
     }
 
     #[test]
     fn a_written_ledger_reads_back_with_headers_dates_and_defused_formulas() {
-        let bytes = write("2022-08 隐患台账", &[row("配电柜未接地"), row("=1+1")]).unwrap();
+        let head = SheetHead {
+            title: "隐患台账".into(),
+            issuer: "泽州县工业和信息化局".into(),
+            scope: "泽州县".into(),
+            period: "2022年8月".into(),
+            date: "2022-08-31 10:00".into(),
+        };
+        let bytes = write(&head, &[row("配电柜未接地"), row("=1+1")]).unwrap();
         let rows = read(&bytes).unwrap();
         assert_eq!(rows.len(), 2);
         let (n, cells) = &rows[0];
-        assert_eq!(*n, 2, "Excel's row number");
+        assert_eq!(*n, 4, "Excel's row number, under the title, particulars and header");
         let get = |k: &str| cells.iter().find(|(h, _)| h == k).unwrap().1.clone();
         assert_eq!(get("隐患描述"), Cell::Text("配电柜未接地".into()));
         assert_eq!(get("发现时间"), Cell::DateTime(row("").discovered_at), "dates are dates");
         assert_eq!(get("资金"), Cell::Number(360.5));
-        assert_eq!(rows[1].1[1].1, Cell::Text("'=1+1".into()), "a formula is stored as text");
+        assert_eq!(get("单位"), Cell::Text("泽州县金鼎铸造有限公司".into()), "whose hazard it is");
+        assert_eq!(get("县区"), Cell::Text("泽州县".into()));
+        assert_eq!(get("行业"), Cell::Text("冶金".into()));
+        assert_eq!(get("编号"), Cell::Text("H-1".into()));
+        assert_eq!(rows[1].1[5].1, Cell::Text("'=1+1".into()), "a formula is stored as text");
         let headers: Vec<&str> = cells.iter().map(|(h, _)| h.as_str()).collect();
         assert_eq!(headers, ledger_columns().to_vec());
-        assert_eq!(headers[1], "隐患描述", "the bureau's own words");
+        assert_eq!(headers[5], "隐患描述", "the bureau's own words");
+        // The title and particulars above, as the bureau files it.
+        use calamine::{Data, Reader};
+        let mut x: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).unwrap();
+        let r = x.worksheet_range("隐患台账").unwrap();
+        assert_eq!(r.get((0, 0)), Some(&Data::String("隐患台账".into())));
+        let line = r.get((1, 0)).unwrap().to_string();
+        assert!(line.contains("填报单位：泽州县工业和信息化局") && line.contains("期间：2022年8月"), "{line}");
         assert!(LEDGER_COLUMNS.iter().all(|k| anjian_i18n::has_key(k)), "every column is in the catalogue");
     }
 

@@ -24,6 +24,7 @@ pub mod liaison;
 mod migration;
 pub mod notifications;
 pub mod orgs;
+pub mod papers;
 pub mod plans;
 pub mod points;
 pub mod readings;

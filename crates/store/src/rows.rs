@@ -178,6 +178,36 @@ impl Decode for entity::hazard_supervision::Model {
     }
 }
 
+impl Decode for entity::paper::Model {
+    type Record = anjian_domain::paper::Paper;
+    fn decode(self) -> Result<anjian_domain::paper::Paper> {
+        Ok(anjian_domain::paper::Paper {
+            id: self.id,
+            uid: self.uid,
+            kind: parsed("papers", "kind", &self.kind)?,
+            content: serde_json::from_str(&self.content).map_err(|_| StoreError::Corrupt {
+                table: "papers",
+                column: "content",
+                value: self.content.chars().take(80).collect(),
+            })?,
+            number: self.number,
+            bureau_id: self.bureau_id,
+            year: self.year,
+            seq: self.seq,
+            org_id: self.org_id,
+            jurisdiction_path: self.jurisdiction_path,
+            org_path: self.org_path,
+            inspection_id: self.inspection_id,
+            refers_to_id: self.refers_to_id,
+            corrects: self.corrects,
+            content_hash: self.content_hash,
+            issued_by: self.issued_by,
+            issued_by_name: self.issued_by_name,
+            issued_at: self.issued_at,
+        })
+    }
+}
+
 impl Decode for entity::hazard_event::Model {
     type Record = HazardEvent;
     fn decode(self) -> Result<HazardEvent> {

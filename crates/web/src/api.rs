@@ -45,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .merge(points::router())
         .merge(inspections::router())
         .merge(crate::hazards::supervision::api_router())
+        .merge(crate::papers::api_router())
         .merge(hazards::router())
         .merge(typical_cases::router())
         .merge(ledgers::router())
@@ -76,7 +77,7 @@ pub fn router() -> Router<AppState> {
         audit::list,
         points::list_points, points::add_point, points::coverage, points::import_points,
         inspections::record_inspection, inspections::list_inspections, inspections::get_inspection,
-        hazards::report_hazard, hazards::list_hazards, hazards::export_hazards, hazards::import_hazards, hazards::get_hazard, hazards::act, hazards::set_deadline, crate::hazards::supervision::api_get, crate::hazards::supervision::api_step, crate::hazards::supervision::api_list, hazards::add_photo, hazards::get_attachment, typical_cases::mark_typical_case, typical_cases::list_typical_cases,
+        hazards::report_hazard, hazards::list_hazards, hazards::export_hazards, hazards::import_hazards, hazards::get_hazard, hazards::act, hazards::set_deadline, crate::hazards::supervision::api_get, crate::hazards::supervision::api_step, crate::hazards::supervision::api_list, crate::papers::api_list, crate::papers::api_issue, crate::papers::api_get, crate::papers::api_docx, hazards::add_photo, hazards::get_attachment, typical_cases::mark_typical_case, typical_cases::list_typical_cases,
         ledgers::draft_ledger, ledgers::sign_ledger, ledgers::list_ledgers, ledgers::get_ledger,
         cockpit::cockpit, bureau_reports::bureau_report, bureau_reports::save_bureau_report, bureau_reports::bureau_report_docx, obligations::mine, obligations::of_org, obligations::detail, obligations::matrix, obligations::overdue, obligations::overdue_xlsx,
         campaign_board::board, campaign_board::report_task, liaison::leaders, liaison::liaison_report,

@@ -28,6 +28,7 @@ mod liaison;
 mod notifications;
 mod obligations;
 mod orgs;
+mod papers;
 mod points;
 mod safety_test;
 mod tips;

@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .merge(crate::audit::pages::router())
         .merge(crate::account::pages::router())
         .merge(crate::hazards::supervision::router())
+        .merge(crate::papers::router())
         .merge(crate::hazards::pages::router())
         .merge(crate::inspections::pages::router())
         .merge(crate::ledgers::pages::router())

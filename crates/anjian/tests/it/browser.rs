@@ -481,7 +481,7 @@ async fn a_county_officer_supervises_an_overdue_hazard_and_the_enterprise_and_ci
         fill(&c, "#supervise-form textarea[name=text]", "十日内更换管段并书面报告").await?;
         submit(&c, "#supervise-form button").await?;
         let notice = c.find(Locator::Id("notice")).await?.text().await?;
-        assert!(notice.contains("泽州县督〔") && notice.contains("第1号"), "{notice}");
+        assert!(notice.contains("泽县工信督〔") && notice.contains("第1号"), "{notice}");
         fill(&c, "#urge-form input[name=text]", "请于明日报送整改进度").await?;
         submit(&c, "#urge-form button").await?;
         set("#deadline-form input[name=deadline]", day(15)).await?;
@@ -512,7 +512,7 @@ async fn a_county_officer_supervises_an_overdue_hazard_and_the_enterprise_and_ci
         sign_in(&c, &t, &city).await?;
         c.goto(&t.url("/hazards/supervised")).await?;
         let list = c.find(Locator::Id("supervised")).await?.text().await?;
-        assert!(list.contains("熔炼炉冷却水管渗漏") && list.contains("泽州县督〔"), "{list}");
+        assert!(list.contains("熔炼炉冷却水管渗漏") && list.contains("泽县工信督〔"), "{list}");
         Ok::<(), fantoccini::error::CmdError>(())
     }
     .await;

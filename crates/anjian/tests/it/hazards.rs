@@ -476,6 +476,7 @@ mod excel {
             verified_by: String::new(),
             number: String::new(),
             closed_at: None,
+            ..Default::default()
         }
     }
 
@@ -495,7 +496,7 @@ mod excel {
         let t = TestApp::start(backend).await;
         let s = site(&t).await;
         let good = ledger_sheet::write(
-            "导入",
+            &anjian_reports::sheet_head::SheetHead::titled("导入"),
             &[
                 sheet_row("储罐区静电接地断开", "一般隐患", "2022-08-10 09:00", Some("2022-08-25 00:00")),
                 sheet_row("=HYPERLINK(\"http://evil\")", "重大隐患", "2022-08-11 14:30", None),
@@ -521,7 +522,7 @@ mod excel {
 
         // One bad row: all refused, explained by row and column in Chinese.
         let bad = ledger_sheet::write(
-            "导入",
+            &anjian_reports::sheet_head::SheetHead::titled("导入"),
             &[
                 sheet_row("新隐患一", "一般隐患", "2022-08-12 08:00", None),
                 sheet_row("新隐患二", "很大", "2022-08-12 08:00", Some("2022-08-01 00:00")),
@@ -548,7 +549,14 @@ mod excel {
         let (st, v) = import(&t, &s.principal.token, s.org_id, b"PK\x03\x04 not really".to_vec(), true).await;
         assert_eq!((st, v["error"]["fields"][0]["code"].as_str()), (422, Some("not_xlsx")));
         // Another county cannot import into this enterprise.
-        let (st, _) = import(&t, &s.other_county.token, s.org_id, ledger_sheet::write("x", &[]).unwrap(), true).await;
+        let (st, _) = import(
+            &t,
+            &s.other_county.token,
+            s.org_id,
+            ledger_sheet::write(&anjian_reports::sheet_head::SheetHead::titled("x"), &[]).unwrap(),
+            true,
+        )
+        .await;
         assert_eq!(st, 422);
 
         // The export: the bureau's columns, dates as dates, formulas defused, scope kept.
@@ -582,7 +590,14 @@ mod excel {
         // A number this enterprise does not have is named, not taken as new.
         let mut row = sheet_row("编号不存在的隐患", "一般隐患", "2022-08-10 09:00", None);
         row.number = "no-such-number".into();
-        let (st, v) = import(&t, &s.principal.token, s.org_id, ledger_sheet::write("x", &[row]).unwrap(), true).await;
+        let (st, v) = import(
+            &t,
+            &s.principal.token,
+            s.org_id,
+            ledger_sheet::write(&anjian_reports::sheet_head::SheetHead::titled("x"), &[row]).unwrap(),
+            true,
+        )
+        .await;
         assert_eq!(
             (st, v["error"]["fields"][0]["field"].as_str(), v["error"]["fields"][0]["code"].as_str()),
             (422, Some("rows[2].编号"), Some("unknown_hazard_number")),
@@ -1352,7 +1367,7 @@ on_both_databases!(a_county_supervises_an_overdue_hazard_until_it_closes_it, |ba
     let (st, n) = post(&t, &s.county.token, &path, notice.clone()).await;
     assert_eq!(st, 201, "{n}");
     let number = n["number"].as_str().unwrap().to_owned();
-    assert!(number.starts_with("泽州县督〔") && number.ends_with("〕第1号"), "{number}");
+    assert!(number.starts_with("泽县工信督〔") && number.ends_with("〕第1号"), "{number}");
     let (st, v) = post(&t, &s.county.token, &path, notice).await;
     assert_eq!((st, code(&v).as_str()), (422, "supervision_exists"));
     assert_eq!(post(&t, &s.county.token, &path, json!({"step": "urge", "text": "请于周五前报送进度"})).await.0, 201);

@@ -103,6 +103,10 @@ pub struct Jurisdiction {
     pub name: String,
     pub level: Level,
     pub parent: Option<Spanned<String>>,
+    /// The bureau's 机关代字 its papers are numbered under (晋市工信 → 晋市工信责改〔2026〕第3号);
+    /// without one, the place's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_code: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

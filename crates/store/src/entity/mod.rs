@@ -37,6 +37,8 @@ pub mod liaison_report;
 pub mod loading;
 pub mod notification;
 pub mod org;
+pub mod paper;
+pub mod paper_hazard;
 pub mod patrol_checkin;
 pub mod plan_version;
 pub mod power;

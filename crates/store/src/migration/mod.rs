@@ -23,6 +23,7 @@ mod m0016_append_only_replace;
 mod m0017_account_approvals;
 mod m0018_activity_items;
 mod m0019_hazard_supervision;
+mod m0020_papers;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0017_account_approvals::Migration),
             Box::new(m0018_activity_items::Migration),
             Box::new(m0019_hazard_supervision::Migration),
+            Box::new(m0020_papers::Migration),
         ]
     }
 }
@@ -157,6 +159,11 @@ mod tests {
             "m0019_hazard_supervision",
             include_str!("m0019_hazard_supervision.rs"),
             "7fe23b2b55c4b4373c5c1f3381a3d38b1c66c156a63e8931539ae3740f87e1f4",
+        ),
+        (
+            "m0020_papers",
+            include_str!("m0020_papers.rs"),
+            "486ff1b73a5cb5edab7cd74920f7444082d3509b0a66bf9fb8b63ac9532c368e",
         ),
     ];
 

@@ -108,6 +108,7 @@ async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<Filter
         .collect();
     crate::sheets::table_response(
         s.lang,
+        &crate::sheets::head(&state, s.actor(), None).await,
         crate::sheets::zh("sheet.audit.file"),
         crate::sheets::zh("audit.title"),
         &crate::sheets::zh_all(&[

@@ -39,14 +39,22 @@ pub async fn save_bureau_report(
     crate::kit::api::json_of(s.app.save_bureau_report(&a, &kind, &period, &b.body, b.submit).await?)
 }
 
-/// The report as .docx, with its chart.
-#[utoipa::path(get, path = "/api/v1/bureau-reports/{kind}/{period}/export.docx", params(("kind" = String, Path), ("period" = String, Path)),
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DraftParams {
+    /// Export marked 草稿 (a document to circulate before submitting).
+    pub draft: Option<bool>,
+}
+
+/// The report as .docx, in the bureau's name, with its chart, 落款 and page numbers.
+#[utoipa::path(get, path = "/api/v1/bureau-reports/{kind}/{period}/export.docx", params(("kind" = String, Path), ("period" = String, Path), DraftParams),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document", body = Vec<u8>)))]
 pub async fn bureau_report_docx(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiPath((kind, period)): ApiPath<(String, String)>,
+    crate::kit::api::ApiQuery(q): crate::kit::api::ApiQuery<DraftParams>,
 ) -> Result<Response, ApiError> {
-    let (name, bytes) = s.app.bureau_report_docx(&a, &kind, &period).await?;
+    let (name, bytes) = s.app.bureau_report_docx(&a, &kind, &period, q.draft.unwrap_or(false)).await?;
     Ok(crate::sheets::docx_response(bytes, &name))
 }

@@ -22,6 +22,7 @@ struct Q {
     kind: Option<String>,
     period: Option<String>,
     saved: Option<String>,
+    draft: Option<String>,
 }
 
 impl Q {
@@ -92,7 +93,7 @@ async fn save(State(state): State<AppState>, s: Signed, Form(f): Form<SaveForm>)
         Ok(_) => Redirect::to(&format!("/reports?kind={}&period={}&saved=1", f.kind, f.period)).into_response(),
         Err(e) => {
             let (status, _) = crate::error::status_and_code(&e);
-            let q = Q { kind: Some(f.kind), period: Some(f.period), saved: None };
+            let q = Q { kind: Some(f.kind), period: Some(f.period), saved: None, draft: None };
             (status, page_with(&state, &s, q, Some(f.body), field_messages(s.lang, &e)).await).into_response()
         }
     }
@@ -100,7 +101,7 @@ async fn save(State(state): State<AppState>, s: Signed, Form(f): Form<SaveForm>)
 
 async fn docx(State(state): State<AppState>, s: Signed, Query(q): Query<Q>) -> Response {
     let (kind, period) = q.resolve(&state);
-    match state.app.bureau_report_docx(s.actor(), &kind, &period).await {
+    match state.app.bureau_report_docx(s.actor(), &kind, &period, q.draft.is_some()).await {
         Ok((name, bytes)) => crate::sheets::docx_response(bytes, &name),
         Err(e) => PageError::new(e, s.lang).into_response(),
     }

@@ -92,6 +92,7 @@ async fn export(State(state): State<AppState>, s: Signed) -> Response {
         .collect();
     crate::sheets::table_response(
         s.lang,
+        &crate::sheets::head(&state, s.actor(), None).await,
         crate::sheets::zh("sheet.tasks.file"),
         crate::sheets::zh("sheet.tasks.sheet"),
         &crate::sheets::zh_all(&[

@@ -98,6 +98,7 @@ async fn index_xlsx(State(state): State<AppState>, s: Signed) -> Response {
         .collect();
     crate::sheets::table_response(
         s.lang,
+        &crate::sheets::head(&state, s.actor(), None).await,
         crate::sheets::zh("sheet.checklists.file"),
         crate::sheets::zh("checklists.title"),
         &crate::sheets::zh_all(&[

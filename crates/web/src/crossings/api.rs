@@ -57,7 +57,7 @@ pub async fn export(
 ) -> Result<Response, ApiError> {
     let rows = s.app.crossings(&a, p.jurisdiction_id).await?;
     Ok(crate::sheets::xlsx_response(
-        crate::crossings::pages::crossings_sheet(&rows)?,
+        crate::crossings::pages::crossings_sheet(&crate::sheets::head(&s, &a, None).await, &rows)?,
         crate::sheets::zh("sheet.crossings.file"),
     ))
 }

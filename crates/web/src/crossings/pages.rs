@@ -95,7 +95,10 @@ async fn list(State(state): State<AppState>, s: Signed, Query(q): Query<ListQ>) 
 }
 
 /// The bureau list as .xlsx, labels in Chinese.
-pub fn crossings_sheet(rows: &[CrossingRow]) -> Result<Vec<u8>, anjian_app::AppError> {
+pub fn crossings_sheet(
+    head: &anjian_reports::sheet_head::SheetHead,
+    rows: &[CrossingRow],
+) -> Result<Vec<u8>, anjian_app::AppError> {
     let local = crate::sheets::local;
     let text = |s: Option<&String>| s.map_or(Cell::Empty, |s| Cell::Text(s.clone()));
     let data: Vec<Vec<Cell>> = rows
@@ -118,6 +121,7 @@ pub fn crossings_sheet(rows: &[CrossingRow]) -> Result<Vec<u8>, anjian_app::AppE
         })
         .collect();
     crate::sheets::table_xlsx(
+        &head,
         crate::sheets::zh("crossings.title"),
         &crate::sheets::zh_all(&[
             "crossings.name",
@@ -137,7 +141,8 @@ pub fn crossings_sheet(rows: &[CrossingRow]) -> Result<Vec<u8>, anjian_app::AppE
 }
 
 async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<ListQ>) -> Response {
-    match state.app.crossings(s.actor(), q.jurisdiction_id).await.and_then(|r| crossings_sheet(&r)) {
+    let head = crate::sheets::head(&state, s.actor(), None).await;
+    match state.app.crossings(s.actor(), q.jurisdiction_id).await.and_then(|r| crossings_sheet(&head, &r)) {
         Ok(bytes) => crate::sheets::xlsx_response(bytes, crate::sheets::zh("sheet.crossings.file")),
         Err(e) => PageError::new(e, s.lang).into_response(),
     }
@@ -330,6 +335,7 @@ async fn guards_xlsx(State(state): State<AppState>, s: Signed) -> Response {
         .collect();
     crate::sheets::table_response(
         s.lang,
+        &crate::sheets::head(&state, s.actor(), None).await,
         crate::sheets::zh("sheet.guards.file"),
         crate::sheets::zh("guards.guard"),
         &crate::sheets::zh_all(&[

@@ -67,7 +67,7 @@ pub async fn graded(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<
     let counties = s.app.visible_jurisdictions(&a).await?.into_iter().map(|j| (j.id, j.name)).collect();
     let orgs = s.app.graded_table(&a).await?;
     Ok(crate::sheets::xlsx_response(
-        crate::fundamentals::pages::graded_sheet(&orgs, &counties)?,
+        crate::fundamentals::pages::graded_sheet(&crate::sheets::head(&s, &a, None).await, &orgs, &counties)?,
         crate::sheets::zh("sheet.graded.file"),
     ))
 }
@@ -105,7 +105,7 @@ pub async fn add_power(
 pub async fn powers_xlsx(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Response, ApiError> {
     let list = s.app.powers(&a).await?;
     Ok(crate::sheets::xlsx_response(
-        crate::fundamentals::pages::powers_sheet(&list)?,
+        crate::fundamentals::pages::powers_sheet(&crate::sheets::head(&s, &a, None).await, &list)?,
         crate::sheets::zh("sheet.powers.file"),
     ))
 }

@@ -141,6 +141,7 @@ async fn overview_xlsx(State(state): State<AppState>, s: Signed) -> Response {
         .collect();
     crate::sheets::table_response(
         s.lang,
+        &crate::sheets::head(&state, s.actor(), None).await,
         crate::sheets::zh("sheet.fundamentals.file"),
         crate::sheets::zh("fund.title"),
         &crate::sheets::zh_all(&[
@@ -204,6 +205,7 @@ async fn supervision(State(state): State<AppState>, s: Signed) -> Response {
 /// The graded, classified table as .xlsx: every supervised organisation with kind, industry,
 /// county and level.
 pub fn graded_sheet(
+    head: &anjian_reports::sheet_head::SheetHead,
     orgs: &[anjian_domain::org::Org],
     counties: &std::collections::HashMap<i64, String>,
 ) -> Result<Vec<u8>, anjian_app::AppError> {
@@ -221,6 +223,7 @@ pub fn graded_sheet(
         })
         .collect();
     crate::sheets::table_xlsx(
+        &head,
         crate::sheets::zh("sheet.graded.sheet"),
         &crate::sheets::zh_all(&["hazards.org", "sheet.county", "sheet.kind", "hazards.industry", "orgs.level"]),
         &[36.0, 12.0, 14.0, 16.0, 10.0],
@@ -237,13 +240,17 @@ async fn graded_xlsx(State(state): State<AppState>, s: Signed) -> Response {
         .into_iter()
         .map(|j| (j.id, j.name))
         .collect();
-    match state.app.graded_table(s.actor()).await.and_then(|o| graded_sheet(&o, &counties)) {
+    let head = crate::sheets::head(&state, s.actor(), None).await;
+    match state.app.graded_table(s.actor()).await.and_then(|o| graded_sheet(&head, &o, &counties)) {
         Ok(bytes) => crate::sheets::xlsx_response(bytes, crate::sheets::zh("sheet.graded.file")),
         Err(e) => PageError::new(e, s.lang).into_response(),
     }
 }
 
-pub fn powers_sheet(powers: &[anjian_domain::fundamentals::Power]) -> Result<Vec<u8>, anjian_app::AppError> {
+pub fn powers_sheet(
+    head: &anjian_reports::sheet_head::SheetHead,
+    powers: &[anjian_domain::fundamentals::Power],
+) -> Result<Vec<u8>, anjian_app::AppError> {
     let rows: Vec<Vec<Cell>> = powers
         .iter()
         .map(|p| {
@@ -256,6 +263,7 @@ pub fn powers_sheet(powers: &[anjian_domain::fundamentals::Power]) -> Result<Vec
         })
         .collect();
     crate::sheets::table_xlsx(
+        &head,
         crate::sheets::zh("sup.powers"),
         &crate::sheets::zh_all(&["sup.category", "sup.item", "sup.basis", "sup.responsible"]),
         &[14.0, 36.0, 50.0, 18.0],
@@ -264,7 +272,8 @@ pub fn powers_sheet(powers: &[anjian_domain::fundamentals::Power]) -> Result<Vec
 }
 
 async fn powers_xlsx(State(state): State<AppState>, s: Signed) -> Response {
-    match state.app.powers(s.actor()).await.and_then(|p| powers_sheet(&p)) {
+    let head = crate::sheets::head(&state, s.actor(), None).await;
+    match state.app.powers(s.actor()).await.and_then(|p| powers_sheet(&head, &p)) {
         Ok(bytes) => crate::sheets::xlsx_response(bytes, crate::sheets::zh("sheet.powers.file")),
         Err(e) => PageError::new(e, s.lang).into_response(),
     }

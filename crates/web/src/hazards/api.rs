@@ -9,6 +9,7 @@ use crate::AppState;
 use anjian_app::hazards::HazardInput;
 use anjian_domain::hazard::Action;
 use anjian_domain::hazard::{Hazard, HazardFilter, PlanParts};
+use anjian_reports::sheet_head::SheetHead;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
@@ -180,11 +181,10 @@ pub async fn export_hazards(
     let rows = s.app.export_hazards(&a, &p.filter(&s, s.app.clock.now()).await?, 100_000).await?;
     let plan = s.app.current_plan().await?;
     let grades = plan.grade_names().into_iter().collect();
-    let bytes = anjian_reports::ledger_sheet::write(
-        crate::sheets::zh("sheet.ledger.title"),
-        &crate::sheets::ledger_rows(rows, &grades),
-    )
-    .map_err(|e| anjian_app::AppError::Internal(e.to_string()))?;
+    let head =
+        SheetHead { title: crate::sheets::zh("sheet.ledger.title").into(), ..crate::sheets::head(&s, &a, None).await };
+    let bytes = anjian_reports::ledger_sheet::write(&head, &crate::sheets::ledger_rows(rows, &grades))
+        .map_err(|e| anjian_app::AppError::Internal(e.to_string()))?;
     Ok(crate::sheets::xlsx_response(bytes, crate::sheets::zh("sheet.ledger.file")))
 }
 

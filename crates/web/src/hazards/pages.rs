@@ -10,6 +10,7 @@ use anjian_domain::hazard::{self, Action, Doer, HazardFacts};
 use anjian_domain::hazard::{HazardFilter, PlanParts};
 use anjian_domain::money::Fen;
 use anjian_domain::role::Permission;
+use anjian_reports::sheet_head::SheetHead;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -313,6 +314,9 @@ struct DetailPage {
     typical_case: Option<(String, String)>,
     /// 挂牌督办: the notice, its steps and the forms this reader may use.
     sup: super::supervision::Part,
+    /// The papers served about it, and whether this reader may order it rectified.
+    lines: Vec<crate::papers::Line>,
+    may_order: bool,
 }
 
 const PLAN_PARTS: [(&str, &str); 6] = [
@@ -373,8 +377,14 @@ pub(super) async fn detail_page(state: &AppState, s: &Signed, id: i64, errors: V
         Ok(p) => p,
         Err(e) => return PageError::new(e, s.lang).into_response(),
     };
+    let papers = state.app.papers_of_hazard(actor, h.id).await.unwrap_or_default();
     let page = DetailPage {
         sup,
+        lines: crate::papers::lines(&papers),
+        may_order: actor.role.is_bureau()
+            && actor.role.can(Permission::VerifyHazard)
+            && !h.is_closed()
+            && h.deadline.is_some(),
         p: Chrome::signed(s, "/hazards"),
         title: h.description.clone(),
         errors,
@@ -498,10 +508,11 @@ async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<ListQu
         Err(e) => return PageError::new(e, s.lang).into_response(),
     };
     let grades: HashMap<String, String> = grades(&state).await.into_iter().collect();
-    match anjian_reports::ledger_sheet::write(
-        crate::sheets::zh("sheet.ledger.title"),
-        &crate::sheets::ledger_rows(rows, &grades),
-    ) {
+    let head = SheetHead {
+        title: crate::sheets::zh("sheet.ledger.title").into(),
+        ..crate::sheets::head(&state, s.actor(), None).await
+    };
+    match anjian_reports::ledger_sheet::write(&head, &crate::sheets::ledger_rows(rows, &grades)) {
         Ok(bytes) => crate::sheets::xlsx_response(bytes, crate::sheets::zh("sheet.ledger.file")),
         Err(e) => PageError::new(anjian_app::AppError::Internal(e.to_string()), s.lang).into_response(),
     }

@@ -36,6 +36,7 @@ const ROWS: usize = 5;
 const MAX_ROWS: usize = 500;
 
 pub struct Row {
+    pub id: i64,
     pub at: String,
     pub kind_key: &'static str,
     pub org: String,
@@ -53,6 +54,8 @@ struct ListPage {
     rows: Vec<Row>,
     can_record: bool,
     saved: bool,
+    /// A bureau may issue papers (现场检查记录, 责令限期整改指令书) from an inspection.
+    may_issue: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -96,6 +99,7 @@ async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<ListQu
         .collect();
     crate::sheets::table_response(
         s.lang,
+        &crate::sheets::head(&state, s.actor(), None).await,
         crate::sheets::zh("sheet.inspections.file"),
         crate::sheets::zh("inspections.title"),
         &crate::sheets::zh_all(&[
@@ -129,6 +133,7 @@ async fn list(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuer
             .into_iter()
             .zip(late)
             .map(|(r, late)| Row {
+                id: r.id,
                 late,
                 at: local_time(r.at),
                 kind_key: key("inspection_kind", &r.kind),
@@ -139,6 +144,7 @@ async fn list(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuer
             .collect(),
         can_record: InspectionKind::ALL.iter().any(|k| k.recordable_by(role)),
         saved: q.saved.is_some(),
+        may_issue: role.is_bureau() && role.can(anjian_domain::role::Permission::VerifyHazard),
     })
 }
 

@@ -93,7 +93,7 @@ impl Chrome {
         let warehouses = bureau || ctx.actor.org.as_ref().is_some_and(|o| o.kind == "explosives_enterprise");
         let enterprise = !bureau && role != anjian_domain::role::Role::SysAdmin;
         // Grouped by what the role does, so that a desktop shows one row and a phone one menu.
-        let areas: [(&'static str, &'static str, &'static str, Permission, bool); 19] = [
+        let areas: [(&'static str, &'static str, &'static str, Permission, bool); 20] = [
             ("", "/today", "nav.home", Permission::ViewCampaign, enterprise),
             ("", "/cockpit", "nav.cockpit", Permission::ViewCampaign, bureau),
             ("", "/obligations", "nav.obligations", Permission::ViewCampaign, enterprise),
@@ -101,6 +101,7 @@ impl Chrome {
             ("nav.group.hazards", "/inspections", "nav.inspections", Permission::ViewHazards, true),
             ("nav.group.hazards", "/ledgers", "nav.ledgers", Permission::ViewHazards, true),
             ("nav.group.hazards", "/hazards/supervised", "nav.supervised", Permission::ViewHazards, bureau),
+            ("nav.group.hazards", "/papers", "nav.papers", Permission::ViewHazards, true),
             ("nav.group.special", "/crossings", "nav.crossings", Permission::ViewHazards, crossings),
             ("nav.group.special", "/warehouses", "nav.warehouses", Permission::ViewHazards, warehouses),
             ("nav.group.special", "/tests", "nav.tests", Permission::ViewCampaign, testing),

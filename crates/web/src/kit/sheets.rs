@@ -5,6 +5,7 @@ use crate::i18n::Lang;
 use anjian_app::hazard_import::{ExportedHazard, RowError};
 use anjian_reports::ledger_sheet::LedgerRow;
 use anjian_reports::ledger_sheet::{SheetError, SheetRows};
+use anjian_reports::sheet_head::SheetHead;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -51,6 +52,13 @@ pub fn ledger_rows(items: Vec<ExportedHazard>, grade_names: &HashMap<String, Str
                 owner: h.owner,
                 verified_by: e.verified_by,
                 number: h.uid,
+                org: e.org,
+                county: e.county,
+                industry: e
+                    .industry
+                    .map(|i| zh.t(crate::kit::page::key("industry", &i)).to_owned())
+                    .unwrap_or_default(),
+                papers: e.papers.join("、"),
             }
         })
         .collect()
@@ -85,6 +93,7 @@ pub fn signed_rows(
             owner: i.owner,
             verified_by: i.verified_by.unwrap_or_default(),
             number: i.hazard_uid,
+            ..Default::default()
         })
         .collect()
 }
@@ -162,27 +171,52 @@ pub fn import_summary(
     (format!("{summary}{verdict}"), class, errors, status)
 }
 
+/// The title rows of a sheet exported by `actor`: filed by its organisation (a department's, its
+/// bureau), over its area, for `period` when the list covers one, dated now.
+pub async fn head(state: &crate::AppState, actor: &anjian_app::Actor, period: Option<String>) -> SheetHead {
+    let issuer = match actor.role.is_bureau() {
+        true => state.app.issuing_bureau(actor).await.ok(),
+        false => actor.org.clone(),
+    };
+    let scope = match &issuer {
+        Some(o) if actor.role.is_bureau() => {
+            state.app.jurisdiction(o.jurisdiction_id).await.ok().flatten().map(|j| j.name).unwrap_or_default()
+        }
+        Some(o) => o.name.clone(),
+        None => String::new(),
+    };
+    SheetHead {
+        title: String::new(),
+        issuer: issuer.map(|o| o.name).unwrap_or_default(),
+        scope,
+        period: period.unwrap_or_default(),
+        date: local(state.app.clock.now()).format("%Y-%m-%d %H:%M").to_string(),
+    }
+}
+
 /// Any list as an .xlsx (see `anjian_reports::table`), its failure as an internal error.
 pub fn table_xlsx(
+    head: &SheetHead,
     sheet: &str,
     headers: &[&str],
     widths: &[f64],
     rows: &[Vec<anjian_reports::ledger_sheet::Cell>],
 ) -> Result<Vec<u8>, anjian_app::AppError> {
-    anjian_reports::table::write(sheet, headers, widths, rows)
+    anjian_reports::table::write(head, sheet, headers, widths, rows)
         .map_err(|e| anjian_app::AppError::Internal(format!("writing a sheet: {e}")))
 }
 
 /// A list as an .xlsx download, or the error page.
 pub fn table_response(
     lang: Lang,
+    head: &SheetHead,
     file_name: &str,
     sheet: &str,
     headers: &[&str],
     widths: &[f64],
     rows: &[Vec<anjian_reports::ledger_sheet::Cell>],
 ) -> Response {
-    match table_xlsx(sheet, headers, widths, rows) {
+    match table_xlsx(head, sheet, headers, widths, rows) {
         Ok(bytes) => xlsx_response(bytes, file_name),
         Err(e) => crate::error::PageError::new(e, lang).into_response(),
     }

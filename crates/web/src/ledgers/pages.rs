@@ -6,6 +6,7 @@ use crate::error::PageError;
 use crate::kit::page::{field_messages, key, local_time, render, Chrome};
 use crate::AppState;
 use anjian_domain::role::{Permission, Role};
+use anjian_reports::sheet_head::SheetHead;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -195,6 +196,7 @@ async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<Q>) ->
         .collect();
     crate::sheets::table_response(
         s.lang,
+        &crate::sheets::head(&state, s.actor(), None).await,
         &crate::i18n::Lang::Zh.fill("sheet.ledgers.file", &[("period", &period)]),
         crate::sheets::zh("sheet.ledgers.sheet"),
         &crate::sheets::zh_all(&[
@@ -311,7 +313,18 @@ async fn signed_export(State(state): State<AppState>, s: Signed, Path(id): Path<
     let rows = crate::kit::sheets::signed_rows(c.items, &grades);
     let name = crate::i18n::Lang::Zh
         .fill("sheet.signed_ledger.file", &[("period", &c.ledger.period), ("version", &c.ledger.version)]);
-    match anjian_reports::ledger_sheet::write(crate::sheets::zh("sheet.ledger.title"), &rows) {
+    // A signed list is the enterprise's: filed under its name for its period.
+    let org_name = state.app.get_org(s.actor(), c.ledger.org_id).await.map(|(o, _)| o.name).unwrap_or_default();
+    let head = SheetHead {
+        title: crate::sheets::zh("sheet.ledger.title").into(),
+        issuer: org_name.clone(),
+        scope: org_name.clone(),
+        period: c.ledger.period.clone(),
+        ..crate::sheets::head(&state, s.actor(), None).await
+    };
+    let rows: Vec<_> =
+        rows.into_iter().map(|r| anjian_reports::ledger_sheet::LedgerRow { org: org_name.clone(), ..r }).collect();
+    match anjian_reports::ledger_sheet::write(&head, &rows) {
         Ok(bytes) => crate::sheets::xlsx_response(bytes, &name),
         Err(e) => {
             PageError::new(anjian_app::AppError::Internal(format!("writing a sheet: {e}")), s.lang).into_response()

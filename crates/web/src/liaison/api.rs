@@ -35,6 +35,8 @@ pub async fn leaders(
 pub struct LeaderParams {
     /// A leader code; the caller's own when absent.
     pub leader: Option<String>,
+    /// Export marked 草稿 (a document to circulate before submitting).
+    pub draft: Option<bool>,
 }
 
 /// A leader's report for a month (`2022-08`): the newest version, or a draft from the records.
@@ -69,7 +71,7 @@ pub async fn liaison_docx(
     ApiPath(month): ApiPath<String>,
     ApiQuery(p): ApiQuery<LeaderParams>,
 ) -> Result<Response, ApiError> {
-    let (name, bytes) = s.app.liaison_report_docx(&a, p.leader.as_deref(), &month).await?;
+    let (name, bytes) = s.app.liaison_report_docx(&a, p.leader.as_deref(), &month, p.draft.unwrap_or(false)).await?;
     Ok(crate::sheets::docx_response(bytes, &name))
 }
 

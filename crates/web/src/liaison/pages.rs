@@ -94,6 +94,7 @@ async fn overview_xlsx(State(state): State<AppState>, s: Signed) -> Response {
     }
     crate::sheets::table_response(
         s.lang,
+        &crate::sheets::head(&state, s.actor(), None).await,
         &crate::i18n::Lang::Zh.fill("sheet.liaison.file", &[("month", &this_month(&state))]),
         crate::sheets::zh("liaison.title"),
         &crate::sheets::zh_all(&[
@@ -115,6 +116,7 @@ struct ReportQ {
     month: Option<String>,
     leader: Option<String>,
     saved: Option<String>,
+    draft: Option<String>,
 }
 
 #[derive(Template)]
@@ -179,7 +181,11 @@ async fn save(State(state): State<AppState>, s: Signed, Form(f): Form<SaveForm>)
 
 async fn docx(State(state): State<AppState>, s: Signed, Query(q): Query<ReportQ>) -> Response {
     let month = q.month.filter(|m| !m.is_empty()).unwrap_or_else(|| this_month(&state));
-    match state.app.liaison_report_docx(s.actor(), q.leader.as_deref().filter(|l| !l.is_empty()), &month).await {
+    match state
+        .app
+        .liaison_report_docx(s.actor(), q.leader.as_deref().filter(|l| !l.is_empty()), &month, q.draft.is_some())
+        .await
+    {
         Ok((name, bytes)) => crate::sheets::docx_response(bytes, &name),
         Err(e) => PageError::new(e, s.lang).into_response(),
     }
@@ -274,6 +280,7 @@ async fn analyses_xlsx(State(state): State<AppState>, s: Signed) -> Response {
         .collect();
     crate::sheets::table_response(
         s.lang,
+        &crate::sheets::head(&state, s.actor(), None).await,
         crate::sheets::zh("sheet.weekly.file"),
         crate::sheets::zh("weekly.analysis"),
         &crate::sheets::zh_all(&[

@@ -64,6 +64,7 @@ async fn export(State(state): State<AppState>, s: Signed) -> Response {
         .collect();
     crate::sheets::table_response(
         s.lang,
+        &crate::sheets::head(&state, s.actor(), None).await,
         crate::sheets::zh("sheet.inbox.file"),
         crate::sheets::zh("sheet.inbox.sheet"),
         &crate::sheets::zh_all(&["audit.at", "sheet.title", "sheet.inbox.body", "sheet.inbox.read_at"]),

@@ -80,7 +80,7 @@ pub async fn overdue_xlsx(
 ) -> Result<Response, ApiError> {
     let list = s.app.overdue_obligations(&a, p.jurisdiction_id, p.rule.as_deref()).await?;
     Ok(crate::sheets::xlsx_response(
-        crate::obligations::pages::overdue_sheet(&list)?,
+        crate::obligations::pages::overdue_sheet(&crate::sheets::head(&s, &a, None).await, &list)?,
         crate::sheets::zh("sheet.overdue.file"),
     ))
 }

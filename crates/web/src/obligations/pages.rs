@@ -77,7 +77,8 @@ async fn mine_xlsx(State(state): State<AppState>, s: Signed, Query(q): Query<Min
         Ok(m) => m,
         Err(e) => return PageError::new(e, s.lang).into_response(),
     };
-    match obligations_sheet(crate::sheets::zh("sheet.duties.sheet"), m.current.iter().chain(m.overdue.iter())) {
+    let head = crate::sheets::head(&state, s.actor(), None).await;
+    match obligations_sheet(&head, crate::sheets::zh("sheet.duties.sheet"), m.current.iter().chain(m.overdue.iter())) {
         Ok(bytes) => crate::sheets::xlsx_response(bytes, crate::sheets::zh("sheet.duties.file")),
         Err(e) => PageError::new(e, s.lang).into_response(),
     }
@@ -179,27 +180,41 @@ async fn matrix_xlsx(State(state): State<AppState>, s: Signed, Query(q): Query<P
         Ok(m) => m,
         Err(e) => return PageError::new(e, s.lang).into_response(),
     };
-    let cell = |c: &anjian_domain::obligation::RuleSummary| match (c.total(), c.overdue) {
-        (0, _) => Cell::Text("—".into()),
-        (total, 0) => Cell::Text(format!("{}/{total}", c.met)),
-        (total, overdue) => Cell::Text(
-            crate::i18n::Lang::Zh
-                .fill("sheet.compliance.cell", &[("met", &c.met), ("total", &total), ("overdue", &overdue)]),
-        ),
+    // Each rule as four numbers a bureau can sum and sort: met, due, overdue, and the rate.
+    let cells = |c: &anjian_domain::obligation::RuleSummary| {
+        let total = c.total();
+        [
+            Cell::Number(f64::from(c.met)),
+            Cell::Number(f64::from(total)),
+            Cell::Number(f64::from(c.overdue)),
+            if total == 0 { Cell::Empty } else { Cell::Percent(f64::from(c.met) / f64::from(total)) },
+        ]
     };
     let mut rows: Vec<Vec<Cell>> = m
         .rows
         .iter()
-        .map(|r| std::iter::once(Cell::Text(r.name.clone())).chain(r.cells.iter().map(cell)).collect())
+        .map(|r| std::iter::once(Cell::Text(r.name.clone())).chain(r.cells.iter().flat_map(cells)).collect())
         .collect();
     rows.push(
-        std::iter::once(Cell::Text(crate::sheets::zh("ob.total").into())).chain(m.totals.iter().map(cell)).collect(),
+        std::iter::once(Cell::Text(crate::sheets::zh("ob.total").into()))
+            .chain(m.totals.iter().flat_map(cells))
+            .collect(),
     );
+    let zh = crate::i18n::Lang::Zh;
+    let titles: Vec<String> = m
+        .rules
+        .iter()
+        .flat_map(|r| {
+            ["sheet.compliance.met", "sheet.compliance.due", "sheet.compliance.overdue", "sheet.compliance.rate"]
+                .map(|k| zh.fill(k, &[("rule", &r.title)]))
+        })
+        .collect();
     let headers: Vec<&str> =
-        std::iter::once(crate::sheets::zh("ob.place")).chain(m.rules.iter().map(|r| r.title.as_str())).collect();
-    let widths: Vec<f64> = std::iter::once(24.0).chain(m.rules.iter().map(|_| 16.0)).collect();
+        std::iter::once(crate::sheets::zh("ob.place")).chain(titles.iter().map(String::as_str)).collect();
+    let widths: Vec<f64> = std::iter::once(24.0).chain(titles.iter().map(|_| 12.0)).collect();
     crate::sheets::table_response(
         s.lang,
+        &crate::sheets::head(&state, s.actor(), None).await,
         &crate::i18n::Lang::Zh
             .fill("sheet.compliance.file", &[("date", &anjian_domain::period::local_date(m.at).format("%Y-%m-%d"))]),
         crate::sheets::zh("sheet.compliance.sheet"),
@@ -258,12 +273,51 @@ async fn overdue(State(state): State<AppState>, s: Signed, Query(q): Query<Place
 }
 
 /// The overdue list as .xlsx, with the page's filters; labels in Chinese as bureaus file them.
-pub fn overdue_sheet(list: &[ObligationView]) -> Result<Vec<u8>, anjian_app::AppError> {
-    obligations_sheet(crate::sheets::zh("sheet.overdue.sheet"), list.iter())
+/// Windows shorter than a day (an hourly patrol's) are grouped per subject and day: one row
+/// says a warehouse missed 9 rounds on the 7th, instead of nine rows.
+pub fn overdue_sheet(
+    head: &anjian_reports::sheet_head::SheetHead,
+    list: &[ObligationView],
+) -> Result<Vec<u8>, anjian_app::AppError> {
+    obligations_sheet(head, crate::sheets::zh("sheet.overdue.sheet"), group_short_windows(list).iter())
+}
+
+/// The list with every run of sub-day windows of one rule and subject on one local day merged:
+/// their needs and counts summed, the window named by its day and how many periods it covers.
+pub fn group_short_windows(list: &[ObligationView]) -> Vec<ObligationView> {
+    let day = |t| anjian_domain::period::local_date(t);
+    let mut out: Vec<ObligationView> = Vec::new();
+    let mut runs: std::collections::HashMap<(String, String, chrono::NaiveDate), (usize, u32)> =
+        std::collections::HashMap::new();
+    for o in list {
+        if o.ends - o.starts >= chrono::Duration::days(1) {
+            out.push(o.clone());
+            continue;
+        }
+        let k = (o.rule_id.clone(), o.subject.clone(), day(o.starts));
+        match runs.get_mut(&k) {
+            Some((at, n)) => {
+                *n += 1;
+                let g = &mut out[*at];
+                g.need += o.need;
+                g.done += o.done;
+                g.late += o.late;
+                g.starts = g.starts.min(o.starts);
+                g.ends = g.ends.max(o.ends);
+                g.window = crate::i18n::Lang::Zh.fill("sheet.overdue.periods", &[("day", &k.2), ("n", n)]);
+            }
+            None => {
+                runs.insert(k, (out.len(), 1));
+                out.push(o.clone());
+            }
+        }
+    }
+    out
 }
 
 /// Obligations as a sheet: what, on what ground, whose, which period, by when, need, done, status.
 fn obligations_sheet<'a>(
+    head: &anjian_reports::sheet_head::SheetHead,
     name: &str,
     list: impl Iterator<Item = &'a ObligationView>,
 ) -> Result<Vec<u8>, anjian_app::AppError> {
@@ -284,6 +338,7 @@ fn obligations_sheet<'a>(
         })
         .collect();
     crate::sheets::table_xlsx(
+        &head,
         name,
         &crate::sheets::zh_all(&[
             "ob.rule",
@@ -305,7 +360,8 @@ async fn overdue_xlsx(State(state): State<AppState>, s: Signed, Query(q): Query<
         Ok(l) => l,
         Err(e) => return PageError::new(e, s.lang).into_response(),
     };
-    match overdue_sheet(&list) {
+    let head = crate::sheets::head(&state, s.actor(), None).await;
+    match overdue_sheet(&head, &list) {
         Ok(bytes) => crate::sheets::xlsx_response(bytes, crate::sheets::zh("sheet.overdue.file")),
         Err(e) => PageError::new(e, s.lang).into_response(),
     }

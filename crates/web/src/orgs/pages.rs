@@ -102,6 +102,7 @@ async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<ListQu
         .collect();
     crate::sheets::table_response(
         s.lang,
+        &crate::sheets::head(&state, s.actor(), None).await,
         crate::sheets::zh("sheet.orgs.file"),
         crate::sheets::zh("orgs.title"),
         &crate::sheets::zh_all(&[
@@ -196,6 +197,8 @@ struct DetailPage {
     sites: Vec<(&'static str, String)>,
     children: Vec<(i64, String)>,
     can_see_users: bool,
+    /// The papers served on it (执法文书).
+    lines: Vec<crate::papers::Line>,
 }
 
 async fn detail(State(state): State<AppState>, s: Signed, Path(id): Path<i64>) -> Response {
@@ -230,7 +233,9 @@ async fn detail(State(state): State<AppState>, s: Signed, Path(id): Path<i64>) -
         Ok(j) => j.map(|j| j.name).unwrap_or_default(),
         Err(e) => return PageError::new(e, lang).into_response(),
     };
+    let lines = crate::papers::lines(&state.app.papers(actor, Some(org.id)).await.unwrap_or_default());
     let page = DetailPage {
+        lines,
         p: Chrome::signed(&s, "/orgs"),
         title: org.name.clone(),
         kind_key: key("org_kind", &org.kind),

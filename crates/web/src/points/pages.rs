@@ -130,6 +130,7 @@ async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<Q>) ->
         .collect();
     crate::sheets::table_response(
         s.lang,
+        &crate::sheets::head(&state, s.actor(), None).await,
         &crate::i18n::Lang::Zh.fill("sheet.points.file", &[("org", &org.name)]),
         crate::sheets::zh("sheet.points.sheet"),
         &crate::sheets::zh_all(&["orgs.kind", "orgs.name"]),

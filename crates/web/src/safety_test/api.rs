@@ -106,7 +106,7 @@ pub async fn results(
 pub async fn results_xlsx(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<Response, ApiError> {
     let rows = s.app.test_results(&a).await?;
     Ok(crate::sheets::xlsx_response(
-        crate::safety_test::pages::test_results_sheet(&rows)?,
+        crate::safety_test::pages::test_results_sheet(&crate::sheets::head(&s, &a, None).await, &rows)?,
         crate::sheets::zh("sheet.tests.file"),
     ))
 }

@@ -135,7 +135,10 @@ async fn import(State(state): State<AppState>, s: Signed, form: axum::extract::M
 }
 
 /// The principals' standings as .xlsx.
-pub fn test_results_sheet(rows: &[ResultRow]) -> Result<Vec<u8>, anjian_app::AppError> {
+pub fn test_results_sheet(
+    head: &anjian_reports::sheet_head::SheetHead,
+    rows: &[ResultRow],
+) -> Result<Vec<u8>, anjian_app::AppError> {
     let zh = crate::i18n::Lang::Zh;
     let local = crate::sheets::local;
     let data: Vec<Vec<Cell>> = rows
@@ -153,6 +156,7 @@ pub fn test_results_sheet(rows: &[ResultRow]) -> Result<Vec<u8>, anjian_app::App
         })
         .collect();
     crate::sheets::table_xlsx(
+        &head,
         crate::sheets::zh("sheet.tests.sheet"),
         &crate::sheets::zh_all(&[
             "sheet.enterprise",
@@ -169,7 +173,8 @@ pub fn test_results_sheet(rows: &[ResultRow]) -> Result<Vec<u8>, anjian_app::App
 }
 
 async fn export(State(state): State<AppState>, s: Signed) -> Response {
-    match state.app.test_results(s.actor()).await.and_then(|r| test_results_sheet(&r)) {
+    let head = crate::sheets::head(&state, s.actor(), None).await;
+    match state.app.test_results(s.actor()).await.and_then(|r| test_results_sheet(&head, &r)) {
         Ok(bytes) => crate::sheets::xlsx_response(bytes, crate::sheets::zh("sheet.tests.file")),
         Err(e) => PageError::new(e, s.lang).into_response(),
     }

@@ -343,6 +343,7 @@ async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<ListQ>
     let h = |k: &str| lang.t(k);
     crate::sheets::table_response(
         lang,
+        &crate::sheets::head(&state, s.actor(), None).await,
         crate::sheets::zh("sheet.tips.file"),
         h("tip.list"),
         &[
@@ -609,6 +610,7 @@ async fn stats_xlsx(State(state): State<AppState>, s: Signed, Query(q): Query<Li
     let h = |k: &str| lang.t(k);
     crate::sheets::table_response(
         lang,
+        &crate::sheets::head(&state, s.actor(), None).await,
         crate::sheets::zh("sheet.tips.stats_file"),
         h("tip.stats"),
         &[h("tip.month"), h("tip.county"), h("tip.category"), h("tip.outcome"), h("tip.count")],

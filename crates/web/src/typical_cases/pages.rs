@@ -5,9 +5,7 @@ use crate::auth::Signed;
 use crate::error::PageError;
 use crate::kit::page::{local_time, render, Chrome};
 use crate::AppState;
-use anjian_app::bureau_reports::month_title;
 use anjian_domain::attachment::TypicalCase;
-use anjian_reports::docx::{Document, Section};
 use anjian_reports::ledger_sheet::Cell;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -78,31 +76,9 @@ async fn page(State(state): State<AppState>, s: Signed, Query(q): Query<Q>) -> R
 
 async fn docx(State(state): State<AppState>, s: Signed, Query(q): Query<Q>) -> Response {
     let month = month_of(&state, &q);
-    let list = match cases(&state, &s, &month).await {
-        Ok(l) => l,
-        Err(e) => return PageError::new(e, s.lang).into_response(),
-    };
-    // The compilation goes to the bureau in Chinese.
-    let zh = crate::i18n::Lang::Zh;
-    let numerals = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
-    let doc = Document {
-        title: zh.fill("report.cases_title", &[("month", &month_title(&month))]),
-        subtitle: zh.fill("report.cases_count", &[("n", &list.len())]),
-        sections: list
-            .iter()
-            .enumerate()
-            .map(|(i, (c, org))| Section {
-                heading: format!("{}、{}", numerals.get(i).copied().unwrap_or("·"), c.title),
-                paragraphs: vec![zh.fill("report.cases_org", &[("org", org)]), c.narrative.clone()],
-                ..Default::default()
-            })
-            .collect(),
-    };
-    match anjian_reports::docx::write(&doc) {
-        Ok(bytes) => crate::sheets::docx_response(bytes, &zh.fill("report.cases_file", &[("month", &month)])),
-        Err(e) => {
-            PageError::new(anjian_app::AppError::Internal(format!("writing a document: {e}")), s.lang).into_response()
-        }
+    match state.app.typical_cases_docx(s.actor(), &month).await {
+        Ok((name, bytes)) => crate::sheets::docx_response(bytes, &name),
+        Err(e) => PageError::new(e, s.lang).into_response(),
     }
 }
 
@@ -126,6 +102,7 @@ async fn xlsx(State(state): State<AppState>, s: Signed, Query(q): Query<Q>) -> R
     let name = crate::i18n::Lang::Zh.fill("sheet.cases.file", &[("month", &month)]);
     crate::sheets::table_response(
         s.lang,
+        &crate::sheets::head(&state, s.actor(), None).await,
         &name,
         crate::sheets::zh("cases.title"),
         &crate::sheets::zh_all(&["sheet.title", "hazards.org", "sheet.cases.marked_at", "sheet.cases.narrative"]),

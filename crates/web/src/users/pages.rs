@@ -212,6 +212,7 @@ async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<ListQu
         .collect();
     crate::sheets::table_response(
         s.lang,
+        &crate::sheets::head(&state, s.actor(), None).await,
         crate::sheets::zh("sheet.users.file"),
         crate::sheets::zh("users.title"),
         &crate::sheets::zh_all(&[

@@ -101,6 +101,7 @@ async fn list_xlsx(State(state): State<AppState>, s: Signed) -> Response {
         .collect();
     crate::sheets::table_response(
         s.lang,
+        &crate::sheets::head(&state, s.actor(), None).await,
         crate::sheets::zh("sheet.warehouses.file"),
         crate::sheets::zh("sheet.warehouses.warehouse"),
         &crate::sheets::zh_all(&["sheet.warehouses.warehouse", "users.org", "sheet.warehouses.open_alarms"]),
@@ -441,6 +442,7 @@ async fn alarms_xlsx(State(state): State<AppState>, s: Signed) -> Response {
         .collect();
     crate::sheets::table_response(
         s.lang,
+        &crate::sheets::head(&state, s.actor(), None).await,
         crate::sheets::zh("sheet.alarms.file"),
         crate::sheets::zh("sheet.warehouses.open_alarms"),
         &crate::sheets::zh_all(&[
