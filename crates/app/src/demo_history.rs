@@ -350,8 +350,10 @@ impl App {
         }
         made += self.demo_weekly_analyses(rng, &world, start, end).await?;
         made += self.demo_hazards(rng, &world, end).await?;
-        made += self.demo_task_reports(&plan).await?;
+        made += self.demo_safety_tests(rng, &world, start, end).await?;
         made += self.demo_signed_lists(start, end).await?;
+        made += self.demo_campaign(rng, &world, start, end).await?;
+        made += self.demo_warehouses(rng).await?;
         Ok(made)
     }
 
@@ -377,27 +379,6 @@ impl App {
             n += 1;
         }
         Ok(made)
-    }
-
-    /// A first county bureau reports its principals' safety tests (task 19) done although not
-    /// every enterprise has sat one: the board shows the report and the shortfall side by side.
-    async fn demo_task_reports(&self, plan: &anjian_domain::plan::Plan) -> Result<u64> {
-        let Some(county) = plan.jurisdictions.iter().find(|j| j.level == anjian_domain::org::Level::County) else {
-            return Ok(0);
-        };
-        let username = format!("county.{}", county.code.get_ref());
-        let Some(user) = anjian_store::users::by_username(&self.store.db, &username).await? else { return Ok(0) };
-        if plan.task(19).is_none() {
-            return Ok(0);
-        }
-        let org = anjian_store::users::org_of(&self.store.db, &user).await?;
-        let actor = crate::Actor::new(user, org);
-        let input = crate::tasks::ReportInput {
-            progress: "done".into(),
-            body: "已组织辖区民爆企业主要负责人开展安全测试，成绩已张榜公告。".into(),
-        };
-        self.report_task_progress(&actor, 19, input, Vec::new(), None).await?;
-        Ok(1)
     }
 
     /// A year of hazard ledgers, up to today: the county bureaus find hazards in their

@@ -105,14 +105,24 @@ impl App {
         }
         let mut tries = 0;
         loop {
-            match self.issue_paper_once(actor, &input, &uid).await {
+            match self.issue_paper_at(actor, &input, &uid, self.clock.now(), false).await {
                 Err(AppError::Conflict("paper_number_taken")) if tries < 20 => tries += 1,
                 r => return r,
             }
         }
     }
 
-    async fn issue_paper_once(&self, actor: &Actor, input: &PaperInput, uid: &str) -> Result<Paper> {
+    /// Issues a paper at `now`. `replayed` is for records written after the fact (the demo's
+    /// history): the hazards an order lists are taken as they were when it was served (open),
+    /// not as they stand today.
+    pub(crate) async fn issue_paper_at(
+        &self,
+        actor: &Actor,
+        input: &PaperInput,
+        uid: &str,
+        now: DateTime<Utc>,
+        replayed: bool,
+    ) -> Result<Paper> {
         let db = &self.store.db;
         let scope = &actor.scope;
         if input.kind == PaperKind::SupervisionNotice {
@@ -120,7 +130,6 @@ impl App {
             return Err(AppError::invalid("kind", "paper_from_supervision"));
         }
         let bureau = self.issuing_bureau(actor).await?;
-        let now = self.clock.now();
         let today = local_day(now);
         let corrected = match input.corrects_id {
             Some(id) => {
@@ -155,7 +164,7 @@ impl App {
                     })
                     .collect();
                 let ids: Vec<i64> = findings.iter().filter_map(|f| f.hazard_id).collect();
-                content.items = self.paper_items(actor, &ids, &grades).await?;
+                content.items = self.paper_items(db, actor, &ids, &grades).await?;
                 content.place = match i.site_id {
                     Some(s) => sites::get(db, scope, s).await.map(|s| s.name).unwrap_or_default(),
                     None => String::new(),
@@ -182,8 +191,8 @@ impl App {
                         ids = inspections::findings_of(db, i.id).await?.iter().filter_map(|f| f.hazard_id).collect();
                     }
                 }
-                let hazards = self.hazards_for_paper(actor, &ids).await?;
-                let open: Vec<&Hazard> = hazards.iter().filter(|h| h.state.is_open()).collect();
+                let hazards = self.hazards_for_paper(db, actor, &ids).await?;
+                let open: Vec<&Hazard> = hazards.iter().filter(|h| replayed || h.state.is_open()).collect();
                 let first = open
                     .first()
                     .copied()
@@ -193,7 +202,7 @@ impl App {
                     return Err(AppError::invalid("hazard_ids", "paper_one_enterprise"));
                 }
                 let open_ids: Vec<i64> = open.iter().map(|h| h.id).collect();
-                content.items = self.paper_items(actor, &open_ids, &grades).await?;
+                content.items = self.paper_items(db, actor, &open_ids, &grades).await?;
                 paper::check_order(&content.items).map_err(|r| AppError::invalid("hazard_ids", r.code()))?;
                 content.at = local_minute(now);
                 content.inspectors = vec![actor.name().to_owned()];
@@ -208,7 +217,7 @@ impl App {
                 let order = store::get(db, scope, id).await.map_err(|_| AppError::invalid("order_id", "not_found"))?;
                 org_id = order.org_id;
                 let ids: Vec<i64> = order.content.items.iter().map(|i| i.hazard_id).collect();
-                let hazards = self.hazards_for_paper(actor, &ids).await?;
+                let hazards = self.hazards_for_paper(db, actor, &ids).await?;
                 let fixed: HashMap<i64, bool> = hazards
                     .iter()
                     .map(|h| (h.id, matches!(h.state, HazardState::AwaitingVerification | HazardState::Closed)))
@@ -286,13 +295,11 @@ impl App {
         Ok(p)
     }
 
-    async fn hazards_for_paper(&self, actor: &Actor, ids: &[i64]) -> Result<Vec<Hazard>> {
+    async fn hazards_for_paper(&self, db: &impl anjian_store::Db, actor: &Actor, ids: &[i64]) -> Result<Vec<Hazard>> {
         let mut out = Vec::new();
         for id in ids {
             out.push(
-                hazards::get(&self.store.db, &actor.scope, *id)
-                    .await
-                    .map_err(|_| AppError::invalid("hazard_ids", "not_found"))?,
+                hazards::get(db, &actor.scope, *id).await.map_err(|_| AppError::invalid("hazard_ids", "not_found"))?,
             );
         }
         Ok(out)
@@ -301,14 +308,15 @@ impl App {
     /// The hazards as a paper lists them, with the names of their grades and locations.
     async fn paper_items(
         &self,
+        db: &impl anjian_store::Db,
         actor: &Actor,
         ids: &[i64],
         grades: &HashMap<String, String>,
     ) -> Result<Vec<PaperItem>> {
-        let hazards = self.hazards_for_paper(actor, ids).await?;
+        let hazards = self.hazards_for_paper(db, actor, ids).await?;
         let mut point_names: HashMap<i64, String> = HashMap::new();
         for org in hazards.iter().map(|h| h.org_id).collect::<std::collections::BTreeSet<_>>() {
-            point_names.extend(points::of_org(&self.store.db, org).await?.into_iter().map(|p| (p.id, p.name)));
+            point_names.extend(points::of_org(db, org).await?.into_iter().map(|p| (p.id, p.name)));
         }
         Ok(hazards
             .into_iter()
@@ -334,11 +342,13 @@ impl App {
         h: &Hazard,
         notice: &anjian_domain::supervision::SupervisionStep,
     ) -> Result<Paper> {
-        let store_db = &self.store.db;
+        // Read through the notice's own transaction: with every pooled connection held by
+        // notices being issued at once, a read from the pool would wait for itself.
+        let store_db = db;
         let org = orgs::get(store_db, &anjian_domain::scope::Scope::All, h.org_id).await?;
         let grades: HashMap<String, String> =
             self.current_plan().await.map(|p| p.grade_names().into_iter().collect()).unwrap_or_default();
-        let mut items = self.paper_items(actor, &[h.id], &grades).await?;
+        let mut items = self.paper_items(db, actor, &[h.id], &grades).await?;
         for i in &mut items {
             i.deadline = notice.until.map(local_day).or(i.deadline.take());
         }

@@ -85,7 +85,7 @@ fn kind_of(text: &str) -> Option<QuestionKind> {
     }
 }
 
-fn to_domain(q: &store::Question) -> Option<Question> {
+pub(crate) fn to_domain(q: &store::Question) -> Option<Question> {
     let options: Vec<String> = serde_json::from_str(&q.options_json).ok()?;
     Some(Question {
         id: q.id,

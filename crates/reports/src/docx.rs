@@ -75,7 +75,11 @@ pub fn sections_from_text(body: &str) -> Vec<Section> {
 /// Numbers headings 一、二、… in order again, after sections were left out or added.
 pub fn renumber(sections: &mut [Section]) {
     const NUMERALS: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
-    for (i, s) in sections.iter_mut().filter(|s| !s.heading.is_empty()).enumerate() {
+    // Only numbered headings take part; an appendix (附：…) keeps its own.
+    let numbered = |h: &str| {
+        h.split_once('、').is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| "一二三四五六七八九十".contains(c)))
+    };
+    for (i, s) in sections.iter_mut().filter(|s| numbered(&s.heading)).enumerate() {
         let rest = s.heading.split_once('、').map_or(s.heading.as_str(), |(_, r)| r).to_owned();
         s.heading = format!("{}、{rest}", NUMERALS.get(i).copied().unwrap_or("十"));
     }

@@ -275,7 +275,7 @@ on_both_databases!(the_audit_admin_browses_filters_and_verifies_the_log, |backen
         use calamine::Reader;
         let mut x: calamine::Xlsx<_> =
             calamine::Xlsx::new(std::io::Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
-        let range = x.worksheet_range("审计日志").unwrap();
+        let range = crate::filed(x.worksheet_range("审计日志").unwrap());
         let actions: Vec<String> = (1..range.height()).map(|i| range.get((i, 3)).unwrap().to_string()).collect();
         assert!(
             actions.contains(&"login.failure".to_owned()) && actions.iter().all(|a| a.starts_with("login")),

@@ -240,17 +240,37 @@ on_both_databases!(obligations_follow_what_is_recorded_with_the_records_behind_t
     let col = rules.iter().position(|r| *r == "deputy-weekly-site-check").expect("deputy rule in the matrix");
     let row = m["rows"].as_array().unwrap().iter().find(|r| r["org_id"] == c.enterprise).expect("enterprise row");
     assert!(row["cells"][col]["overdue"].as_i64().unwrap() >= 2, "{row}");
-    // The same matrix in Excel, from the page: a column per rule, the enterprise's cell with its
-    // overdue count, a totals row.
+    // The same matrix in Excel, from the page: four numeric columns per rule (met, due, overdue,
+    // rate), the enterprise's overdue count as a number to sum, a totals row.
     let cookie = county_cookie.clone();
     let sheet = crate::page_sheet(&t, &cookie, "/compliance/export.xlsx", "履职情况").await;
     assert_eq!(sheet.height(), m["rows"].as_array().unwrap().len() + 2, "a header, the rows, the totals");
-    assert_eq!(sheet.get((0, col + 1)).map(|v| v.to_string()), Some("分管负责人每周现场排查".to_owned()));
+    let first = 1 + 4 * col;
+    let heads: Vec<String> =
+        (first..first + 4).map(|c| sheet.get((0, c)).map(|v| v.to_string()).unwrap_or_default()).collect();
+    assert_eq!(
+        heads,
+        [
+            "分管负责人每周现场排查·已完成",
+            "分管负责人每周现场排查·应完成",
+            "分管负责人每周现场排查·逾期",
+            "分管负责人每周现场排查·完成率"
+        ]
+    );
     let line = (1..sheet.height())
         .find(|&i| sheet.get((i, 0)).map(|v| v.to_string()) == row["name"].as_str().map(str::to_owned))
         .expect("the enterprise's row");
-    let text = sheet.get((line, col + 1)).map(|v| v.to_string()).unwrap_or_default();
-    assert!(text.contains("逾期"), "{text}");
+    let cell = row["cells"][col].clone();
+    let number = |c: usize| match sheet.get((line, c)) {
+        Some(calamine::Data::Float(f)) => *f,
+        other => panic!("column {c} is not a number: {other:?}"),
+    };
+    assert_eq!(number(first + 2), cell["overdue"].as_f64().unwrap(), "the overdue count, as the page has it");
+    assert_eq!(number(first), cell["met"].as_f64().unwrap());
+    let due = number(first + 1);
+    if due > 0.0 {
+        assert!((number(first + 3) - number(first) / due).abs() < 1e-9, "the rate is met / due");
+    }
     let (_, cm) = get(&t, &c.city.token, "/api/v1/compliance/matrix").await;
     let names: Vec<&str> = cm["rows"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
     assert!(names.contains(&"泽州县") && names.contains(&"高平市"), "{names:?}");
@@ -491,8 +511,17 @@ on_both_databases!(a_leaders_monthly_report_is_drafted_from_the_records_and_subm
     std::io::Read::read_to_string(&mut z.by_name("word/document.xml").unwrap(), &mut xml).unwrap();
     assert!(xml.contains("2022年8月包联工作开展和分析研判情况报告"));
     assert!(xml.contains("下周重点检查民爆企业。"));
-    assert!(xml.contains("第 2 版（已报送）"));
+    assert!(!xml.contains("版（已报送）") && !xml.contains("草稿"), "a version line is not part of what is submitted");
     assert!(xml.contains("附：各县（市、区）隐患发现与销号"), "the appendix with the chart");
+    // The chart is a Word chart naming the counties; the leader signs it, dated; pages numbered.
+    let mut chart = String::new();
+    std::io::Read::read_to_string(&mut z.by_name("word/charts/chart1.xml").unwrap(), &mut chart).unwrap();
+    assert!(chart.contains("<c:v>泽州县</c:v>") && chart.contains("<c:v>发现</c:v>"), "{chart}");
+    let signed = xml.rfind("靳海峰").unwrap();
+    assert!(xml[signed..].contains("2022年8月"), "the 落款: the leader, then the date");
+    let mut footer = String::new();
+    std::io::Read::read_to_string(&mut z.by_name("word/footer1.xml").unwrap(), &mut footer).unwrap();
+    assert!(footer.contains("NUMPAGES"), "第 X 页 共 Y 页");
     let cells: Vec<&str> =
         xml.split("<w:t xml:space=\"preserve\">").skip(1).map(|c| c.split('<').next().unwrap()).collect();
     let zezhou = cells.iter().position(|c| *c == "泽州县").expect("his county's row");
@@ -840,14 +869,26 @@ on_both_databases!(the_cockpit_counts_what_was_recorded, |backend| async move {
     let mut xml = String::new();
     std::io::Read::read_to_string(&mut z.by_name("word/document.xml").unwrap(), &mut xml).unwrap();
     assert!(
-        xml.contains("安全生产工作月报")
-            && xml.contains("下月开展化工企业专项检查。")
-            && xml.contains("第 1 版（已报送）")
+        xml.contains("泽州县工业和信息化局2022年8月安全生产工作月报") && xml.contains("下月开展化工企业专项检查。"),
+        "issued in the bureau's name: {xml}"
     );
-    assert!(
-        (0..z.len()).any(|i| z.by_index(i).unwrap().name().unwrap().starts_with("word/media/")),
-        "the chart is in it"
-    );
+    assert!(!xml.contains("请填写") && !xml.contains("草稿"), "no placeholder, no draft mark in what is submitted");
+    let mut chart = String::new();
+    std::io::Read::read_to_string(&mut z.by_name("word/charts/chart1.xml").unwrap(), &mut chart).unwrap();
+    assert!(chart.contains("<c:v>泽州县</c:v>") && chart.contains("隐患数（项）"), "a chart with its words: {chart}");
+    let signed = xml.rfind("泽州县工业和信息化局").unwrap();
+    assert!(xml[signed..].contains("年") && xml[signed..].contains("日"), "the 落款: the bureau, then the date");
+    let mut footer = String::new();
+    std::io::Read::read_to_string(&mut z.by_name("word/footer1.xml").unwrap(), &mut footer).unwrap();
+    assert!(footer.contains(">PAGE<") && footer.contains("NUMPAGES"), "第 X 页 共 Y 页");
+    // Asked for as a draft, it says so; the file has the report's Chinese name.
+    let r = t.get(&c.county.token, "/api/v1/bureau-reports/monthly/2022-08/export.docx?draft=true").await;
+    let disposition = r.headers()["content-disposition"].to_str().unwrap().to_owned();
+    assert!(disposition.contains("filename*=UTF-8''%E6%B3%BD%E5%B7%9E"), "{disposition}");
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut z.by_name("word/document.xml").unwrap(), &mut xml).unwrap();
+    assert!(xml.contains("草稿"));
 
     // Four days on, all three are overdue.
     t.clock.advance(Duration::days(4));
@@ -904,7 +945,10 @@ on_both_databases!(lists_export_to_excel_with_the_pages_filters, |backend| async
     use calamine::Reader;
     let rows = |bytes: Vec<u8>, sheet: &str| -> Vec<Vec<String>> {
         let mut x: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
-        x.worksheet_range(sheet).unwrap().rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+        crate::filed(x.worksheet_range(sheet).unwrap())
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect()
     };
     let orgs = rows(fetch("/orgs/export.xlsx?kind=enterprise").await, "单位");
     assert_eq!(orgs.len(), 2, "the header and the one enterprise the filter keeps: {orgs:?}");

@@ -215,7 +215,7 @@ on_both_databases!(crossings_equipment_guards_and_drills, |backend| async move {
     use calamine::Reader;
     let mut x: calamine::Xlsx<_> =
         calamine::Xlsx::new(std::io::Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
-    let range = x.worksheet_range("无人看守铁路道口").unwrap();
+    let range = crate::filed(x.worksheet_range("无人看守铁路道口").unwrap());
     assert_eq!(range.height(), list.as_array().unwrap().len() + 1);
     let names: Vec<String> = (1..range.height()).map(|i| range.get((i, 0)).unwrap().to_string()).collect();
     let i = names.iter().position(|n| n == "泽州县 K88+120 道口").unwrap() + 1;

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 fn sheet_rows(bytes: Vec<u8>, name: &str) -> Vec<Vec<String>> {
     use calamine::Reader;
     let mut x: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
-    let r = x.worksheet_range(name).unwrap();
+    let r = crate::filed(x.worksheet_range(name).unwrap());
     r.rows().map(|row| row.iter().map(|c| c.to_string()).collect()).collect()
 }
 

@@ -311,7 +311,8 @@ on_both_databases!(the_principal_signs_the_monthly_list_and_any_change_breaks_th
     assert!(list.contains(&format!("href=\"/ledgers/{}\"", v1["id"])), "the received list links to it");
     let sheet = crate::page_sheet(&t, &cookie, &format!("/ledgers/{}/export.xlsx", v1["id"]), "隐患台账").await;
     assert_eq!(sheet.height(), 2, "a header and the signed item");
-    assert_eq!(sheet.get((1, 1)).map(|v| v.to_string()).as_deref(), Some("除尘器积尘"));
+    assert_eq!(sheet.get((1, 5)).map(|v| v.to_string()).as_deref(), Some("除尘器积尘"));
+    assert_eq!(sheet.get((1, 2)).map(|v| v.to_string()).as_deref(), Some("泽州丹河机械制造有限公司"), "whose list");
 
     // The records change; the signed list does not — a new signature makes version 2.
     act(&t, &s.principal.token, h["id"].as_i64().unwrap(), json!({"action": "start_rectifying"})).await;
@@ -535,12 +536,12 @@ mod excel {
             v["errors"].as_array().unwrap().iter().map(|e| e["message"].as_str().unwrap()).collect();
         assert_eq!(
             messages,
-            vec!["第 3 行「等级」：无效的隐患等级。", "第 3 行「完成时限」：完成时限不能早于发现时间。"],
+            vec!["第 5 行「等级」：无效的隐患等级。", "第 5 行「完成时限」：完成时限不能早于发现时间。"],
             "{v}"
         );
         let (st, v) = import(&t, &s.principal.token, s.org_id, bad, true).await;
         assert_eq!(st, 422, "{v}");
-        assert_eq!(v["error"]["fields"][0]["field"], "rows[3].等级");
+        assert_eq!(v["error"]["fields"][0]["field"], "rows[5].等级");
         assert_eq!(
             t.get(&s.county.token, "/api/v1/hazards").await.json::<Value>().await.unwrap()["count"],
             2,
@@ -600,7 +601,7 @@ mod excel {
         .await;
         assert_eq!(
             (st, v["error"]["fields"][0]["field"].as_str(), v["error"]["fields"][0]["code"].as_str()),
-            (422, Some("rows[2].编号"), Some("unknown_hazard_number")),
+            (422, Some("rows[4].编号"), Some("unknown_hazard_number")),
             "{v}"
         );
         t.finish().await;

@@ -13,6 +13,7 @@ mod fundamentals;
 mod hardening;
 mod hazards;
 mod hostile;
+mod papers;
 mod plan;
 mod safety_tests;
 mod scope;
@@ -32,5 +33,16 @@ pub async fn page_sheet(
     assert_eq!(r.status(), 200, "{path}");
     let mut x: calamine::Xlsx<_> =
         calamine::Xlsx::new(std::io::Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
-    x.worksheet_range(sheet).unwrap()
+    filed(x.worksheet_range(sheet).unwrap())
+}
+
+/// A sheet as a bureau files it: a title row, then a line of particulars (填报单位 …, 导出时间 …),
+/// then the header. Checks the two lines and gives the rest, from the header down (row 0).
+pub fn filed(range: calamine::Range<calamine::Data>) -> calamine::Range<calamine::Data> {
+    let text = |r: usize| range.get((r, 0)).map(|d| d.to_string()).unwrap_or_default();
+    assert!(!text(0).is_empty(), "a title row");
+    assert!(text(1).contains("导出时间："), "a line of particulars: {}", text(1));
+    let (h, w) = range.get_size();
+    let start = range.start().unwrap_or((0, 0));
+    range.range((start.0 + 2, start.1), (start.0 + h.max(3) as u32 - 1, start.1 + w.max(1) as u32 - 1))
 }

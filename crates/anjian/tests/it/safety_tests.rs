@@ -222,7 +222,7 @@ on_both_databases!(a_failed_retest_raises_the_enterprise_to_key_supervision, |ba
     use calamine::Reader;
     let mut x: calamine::Xlsx<_> =
         calamine::Xlsx::new(std::io::Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
-    let range = x.worksheet_range("安全测试情况").unwrap();
+    let range = crate::filed(x.worksheet_range("安全测试情况").unwrap());
     assert_eq!(range.get((1, 0)).unwrap().to_string(), "泽州晋韵化工有限公司");
     assert_eq!(range.get((1, 5)).unwrap().to_string(), "复试不合格");
     let cookie = t.sign_in(&principal).await;

@@ -476,7 +476,7 @@ async fn the_public_pages_work_without_an_account_and_the_bureau_exports_what_it
         let bytes = r.bytes().await.unwrap().to_vec();
         use calamine::Reader;
         let mut x: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
-        let range = x.worksheet_range(sheet).unwrap();
+        let range = crate::filed(x.worksheet_range(sheet).unwrap());
         assert_eq!(range.rows().count(), expect_rows, "{path}");
         // The reporter's contact is in no cell of any export.
         assert!(!range.rows().flatten().any(|c| c.to_string().contains("CANARY")), "{path}");

@@ -117,6 +117,13 @@ impl MigrationTrait for Migration {
                  BEGIN SELECT RAISE(ABORT, 'papers is append-only'); END",
             )
             .await?;
+            db.execute_unprepared(
+                "CREATE TRIGGER paper_hazards_no_replace BEFORE INSERT ON paper_hazards \
+                 WHEN EXISTS (SELECT 1 FROM paper_hazards WHERE \"paper_id\" = NEW.\"paper_id\" \
+                 AND \"hazard_id\" = NEW.\"hazard_id\") \
+                 BEGIN SELECT RAISE(ABORT, 'paper_hazards is append-only'); END",
+            )
+            .await?;
         }
         Ok(())
     }

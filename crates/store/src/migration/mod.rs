@@ -163,7 +163,7 @@ mod tests {
         (
             "m0020_papers",
             include_str!("m0020_papers.rs"),
-            "486ff1b73a5cb5edab7cd74920f7444082d3509b0a66bf9fb8b63ac9532c368e",
+            "6809087d6460acfea0110c4cb4d02fc11d8b5a7217af425ca2865a737eaaf05f",
         ),
     ];
 
