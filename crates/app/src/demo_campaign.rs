@@ -302,8 +302,45 @@ impl App {
     /// once the deadline has passed and the hazard is closed, the review that says so.
     async fn demo_papers(&self, rng: &mut StdRng, world: &World, end: DateTime<Utc>) -> Result<u64> {
         let mut made = 0;
-        for j in world.jurisdictions.iter().filter(|j| j.level == anjian_domain::org::Level::County) {
+        for (n, j) in world.jurisdictions.iter().filter(|j| j.level == anjian_domain::org::Level::County).enumerate() {
             let Some(actor) = actor_of(self, &format!("county.{}", j.code)).await? else { continue };
+            // The record of a site inspection, written on the day of the county's newest check.
+            let filter = anjian_domain::inspection::InspectionFilter {
+                inspectors: Some(vec![actor.id()]),
+                ..Default::default()
+            };
+            if let Some(i) = inspections::list(&self.store.db, &actor.scope, &filter, None, 1).await?.first() {
+                let input = PaperInput {
+                    kind: PaperKind::SiteRecord,
+                    inspection_id: Some(i.id),
+                    hazard_ids: vec![],
+                    order_id: None,
+                    corrects_id: None,
+                    text: String::new(),
+                };
+                let at = i.at + Duration::hours(1);
+                if at < end
+                    && self.issue_paper_at(&actor, &input, &uuid::Uuid::new_v4().to_string(), at, true).await.is_ok()
+                {
+                    made += 1;
+                }
+            }
+            // The first county puts its longest-overdue open hazard under 挂牌督办 today.
+            if n == 0 {
+                let overdue = HazardFilter { overdue_at: Some(self.clock.now()), ..Default::default() };
+                if let Some(h) = hazards::list(&self.store.db, &actor.scope, &overdue, None, 1).await?.first() {
+                    let step = crate::hazard_supervision::StepInput {
+                        step: anjian_domain::supervision::Step::Supervise,
+                        until: Some(self.clock.now() + Duration::days(15)),
+                        text: "十五日内完成整改，整改期间落实监控措施，每周报送整改进度。".into(),
+                        people: String::new(),
+                        held_at: None,
+                    };
+                    if self.supervision_step(&actor, h.id, step).await.is_ok() {
+                        made += 1;
+                    }
+                }
+            }
             let found = hazards::list(&self.store.db, &actor.scope, &HazardFilter::default(), None, 200).await?;
             let mine: Vec<_> =
                 found.into_iter().filter(|h| h.discovered_by == actor.id() && h.deadline.is_some()).collect();

@@ -221,3 +221,65 @@ on_both_databases!(a_site_record_says_what_was_checked_and_found, |backend| asyn
     assert_eq!(o["inspection_id"], ins_id);
     t.finish().await;
 });
+
+// The demo city a bureau believes: a question bank and principals who passed, failed and were
+// retested; warehouses with a minute's readings for a day and a half, an excursion alarmed and
+// resolved, hourly rounds; progress reports; crossing inspections; papers of every kind; typical
+// cases with photos; tips at every stage — and the overdue list groups the patrol misses.
+on_both_databases!(the_demo_city_runs_a_whole_campaign, |backend| async move {
+    let t = TestApp::start(backend).await;
+    t.demo(30).await;
+    let count = |sql: &'static str| {
+        let store = &t.store;
+        async move { store.sql_texts(sql).await.unwrap()[0].parse::<i64>().unwrap() }
+    };
+    assert!(count("SELECT COUNT(*) FROM questions").await >= 60, "a bank for the plan's paper");
+    assert!(count("SELECT COUNT(*) FROM sittings WHERE passed = false").await >= 2, "principals who failed");
+    assert!(
+        count("SELECT COUNT(DISTINCT user_id) FROM sittings WHERE passed = false AND user_id IN (SELECT user_id FROM sittings WHERE passed = true)").await >= 1,
+        "a principal who failed and passed the retest"
+    );
+    assert!(
+        count("SELECT COUNT(*) FROM orgs WHERE supervision_level = 'key'").await >= 1,
+        "a failed retest raises the level"
+    );
+    let sensors = count("SELECT COUNT(*) FROM sensors").await;
+    assert!(sensors >= 2, "every warehouse has its sensors");
+    assert!(count("SELECT COUNT(*) FROM readings").await >= sensors * 36 * 60, "a reading a minute for 36 hours");
+    assert_eq!(
+        count("SELECT COUNT(*) FROM alarms WHERE kind = 'high' AND state = 'resolved' AND note <> ''").await,
+        1,
+        "the excursion, handled"
+    );
+    assert!(count("SELECT COUNT(*) FROM patrol_checkins").await >= 60, "hourly rounds");
+    assert!(count("SELECT COUNT(*) FROM task_reports").await >= 20, "progress reports on the tasks");
+    assert!(count("SELECT COUNT(*) FROM inspections WHERE site_id IS NOT NULL").await >= 1, "crossings inspected");
+    for kind in ["site_record", "rectification_order", "review_opinion", "supervision_notice"] {
+        let sql: &'static str =
+            Box::leak(format!("SELECT COUNT(*) FROM papers WHERE kind = '{kind}'").into_boxed_str());
+        assert!(count(sql).await >= 1, "a {kind}");
+    }
+    assert!(count("SELECT COUNT(*) FROM typical_cases").await >= 1);
+    assert!(
+        count("SELECT COUNT(*) FROM attachments WHERE owner_type = 'hazard' AND role = 'after'").await >= 1,
+        "after photos"
+    );
+    for state in ["received", "assigned", "concluded", "reward_proposed", "closed"] {
+        let sql: &'static str =
+            Box::leak(format!("SELECT COUNT(*) FROM tips WHERE state = '{state}'").into_boxed_str());
+        assert!(count(sql).await >= 1, "a tip {state}");
+    }
+    // The city's overdue list in Excel: an hourly patrol's misses come a warehouse and a day a row.
+    let zezhou = t.org_by_code("bureau-jincheng").await;
+    let city = t.user("demo.city", "city_staff", Some(zezhou.id)).await;
+    let cookie = t.sign_in(&city).await;
+    let sheet = crate::page_sheet(&t, &cookie, "/compliance/overdue.xlsx", "逾期未完成").await;
+    let windows: Vec<String> =
+        (1..sheet.height()).map(|r| sheet.get((r, 3)).map(|c| c.to_string()).unwrap_or_default()).collect();
+    assert!(
+        windows.iter().any(|w| w.contains("个时段")),
+        "grouped patrol misses: {:?}",
+        &windows[..windows.len().min(5)]
+    );
+    t.finish().await;
+});
