@@ -37,6 +37,12 @@ def main():
         c = b.cookie_header()
         last = list(months_back(2))[1]
         save("monthly-report.docx", fetch(c, f"/reports/export.docx?kind=monthly&period={last}"))
+        save("hazard-ledger.xlsx", fetch(c, "/hazards/export.xlsx"))
+        save("compliance.xlsx", fetch(c, "/compliance/export.xlsx"))
+        save("overdue.xlsx", fetch(c, "/compliance/overdue.xlsx"))
+        # The city sees every county's cases and papers.
+        sign_in(b, "city.staff", acc["city.staff"])
+        c = b.cookie_header()
         for month in months_back(13):
             if json.loads(fetch(c, f"/api/v1/typical-cases?period={month}")):
                 save("typical-cases.docx", fetch(c, f"/typical-cases/compilation.docx?month={month}"))
@@ -46,9 +52,6 @@ def main():
             p = next((p for p in papers if p["kind"] == kind), None)
             if p:
                 save(f"paper-{kind}.docx", fetch(c, f"/papers/{p['id']}/paper.docx"))
-        save("hazard-ledger.xlsx", fetch(c, "/hazards/export.xlsx"))
-        save("compliance.xlsx", fetch(c, "/compliance/export.xlsx"))
-        save("overdue.xlsx", fetch(c, "/compliance/overdue.xlsx"))
         sign_in(b, "leader.director", acc["leader.director"])
         save("liaison-report.docx", fetch(b.cookie_header(), f"/liaison/report.docx?month={last}"))
     finally:

@@ -21,6 +21,8 @@ for f in "$work"/*.docx "$work"/*.xlsx; do
   [ -e "$f" ] || continue
   soffice --headless --convert-to pdf --outdir "$work" "$f" >/dev/null 2>&1
   name=$(basename "${f%.*}")
-  pdftoppm -png -r 60 -f 1 -l 1 -singlefile "$work/$name.pdf" "$out/doc-$name"
+  # Sheets are a landscape page of small print: rendered sharper to be read.
+  case "$f" in *.xlsx) dpi=110 ;; *) dpi=60 ;; esac
+  pdftoppm -png -r "$dpi" -f 1 -l 1 -singlefile "$work/$name.pdf" "$out/doc-$name"
   echo "$out/doc-$name.png"
 done

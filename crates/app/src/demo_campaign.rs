@@ -47,7 +47,7 @@ impl App {
         start: DateTime<Utc>,
         end: DateTime<Utc>,
     ) -> Result<u64> {
-        let mut made = self.demo_progress_reports(rng, end).await?;
+        let mut made = self.demo_progress_reports(rng, world, end).await?;
         made += self.demo_crossing_inspections(rng, start, end).await?;
         made += self.demo_papers(rng, world, end).await?;
         made += self.demo_typical_cases(rng, end).await?;
@@ -167,12 +167,30 @@ impl App {
         Ok(made)
     }
 
-    /// The city's departments report on their tasks: a continuous task each month (one month
-    /// forgotten), a task with a deadline when it is under way and when it is done — most in
-    /// time, a few days late now and then.
-    async fn demo_progress_reports(&self, rng: &mut StdRng, end: DateTime<Utc>) -> Result<u64> {
+    /// The city's departments and each county bureau report on the tasks (each board shows its
+    /// own bureau's reports): a continuous task each month (one month forgotten), a task with a
+    /// deadline when it is under way and when it is done — most in time, a few days late now
+    /// and then.
+    async fn demo_progress_reports(&self, rng: &mut StdRng, world: &World, end: DateTime<Utc>) -> Result<u64> {
+        let mut made = 0;
+        let mut who = vec!["city.staff".to_owned()];
+        who.extend(
+            world
+                .jurisdictions
+                .iter()
+                .filter(|j| j.level == anjian_domain::org::Level::County)
+                .map(|j| format!("county.{}", j.code)),
+        );
+        for username in who {
+            if let Some(actor) = actor_of(self, &username).await? {
+                made += self.demo_reports_of(rng, &actor, end).await?;
+            }
+        }
+        Ok(made)
+    }
+
+    async fn demo_reports_of(&self, rng: &mut StdRng, actor: &Actor, end: DateTime<Utc>) -> Result<u64> {
         let (plan, _) = self.current_campaign().await?;
-        let Some(actor) = actor_of(self, "city.staff").await? else { return Ok(0) };
         let Some(org) = actor.org.clone() else { return Ok(0) };
         let span = plan.span();
         let mut made = 0;
@@ -220,7 +238,7 @@ impl App {
                 task_reports::insert(
                     &*txn,
                     NewTaskReport {
-                        uid: format!("demo-task-{no}-{}", at.timestamp()),
+                        uid: format!("demo-task-{}-{no}-{}", org.id, at.timestamp()),
                         plan_id: plan.plan.id.clone(),
                         task_no: no as i32,
                         month: anjian_domain::campaign::month_of(local_date(at)),

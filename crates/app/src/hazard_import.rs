@@ -280,17 +280,17 @@ impl App {
         let mut papers = anjian_store::papers::numbers_by_hazard(&self.store.db, &ids).await?;
         let mut rows = Vec::with_capacity(out.len());
         for h in out {
-            if !whose.contains_key(&h.org_id) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = whose.entry(h.org_id) {
                 let org = anjian_store::orgs::get(&self.store.db, &actor.scope, h.org_id).await?;
-                if !counties.contains_key(&org.jurisdiction_id) {
+                if let std::collections::hash_map::Entry::Vacant(c) = counties.entry(org.jurisdiction_id) {
                     let name = anjian_store::jurisdictions::by_id(&self.store.db, org.jurisdiction_id)
                         .await?
                         .map(|j| j.name)
                         .unwrap_or_default();
-                    counties.insert(org.jurisdiction_id, name);
+                    c.insert(name);
                 }
                 let county = counties.get(&org.jurisdiction_id).cloned().unwrap_or_default();
-                whose.insert(h.org_id, (org.name, county, org.industry));
+                slot.insert((org.name, county, org.industry));
             }
             let (org, county, industry) = whose.get(&h.org_id).cloned().unwrap_or_default();
             if let Some(p) = h.point_id {

@@ -79,6 +79,17 @@ impl App {
         let plan = self.current_plan().await?;
         let major = plan.hazard_grades.iter().any(|g| g.code.get_ref() == &h.grade && g.needs_governance_plan);
         let now = self.clock.now();
+        // Notices are numbered in the name of the bureau (a department's, its bureau's) under
+        // its 代字, as its other papers are. Read before the transaction: a read from the pool
+        // inside it could wait on connections held by notices being issued at the same moment.
+        let issuer = match bureau {
+            true if actor.org.is_some() => Some(self.issuing_bureau(actor).await?),
+            _ => None,
+        };
+        let place = match &issuer {
+            Some(b) => self.doc_code(b).await,
+            None => String::new(),
+        };
         let txn = self.store.begin_write().await?;
         let steps = store::of_hazard(&*txn, h.id).await?;
         let current = Supervision::of(&steps);
@@ -100,17 +111,6 @@ impl App {
         .map_err(|r| {
             AppError::invalid(if r == supervision::Refusal::TextRequired { "text" } else { field }, r.code())
         })?;
-        let bureau_org = actor.org.clone().filter(|_| bureau);
-        // Notices are numbered in the name of the bureau (a department's, its bureau's) under
-        // its 代字, as its other papers are.
-        let issuer = match bureau_org {
-            Some(_) => Some(self.issuing_bureau(actor).await?),
-            None => None,
-        };
-        let place = match &issuer {
-            Some(b) => self.doc_code(b).await,
-            None => String::new(),
-        };
         let write = |seq: i32| supervision::number(&place, now, seq);
         let numbered = (input.step == Step::Supervise)
             .then(|| (now.with_timezone(&anjian_domain::TZ).year(), &write as &(dyn Fn(i32) -> String + Sync)));
@@ -178,7 +178,8 @@ impl App {
         e.detail = summary.clone();
         self.record(&*txn, e).await?;
         if let (Step::Supervise, Some(b)) = (input.step, &issuer) {
-            self.supervision_paper(&*txn, actor, b, &h, &row).await?;
+            let grades = plan.grade_names().into_iter().collect();
+            self.supervision_paper(&*txn, actor, b, &h, &row, &grades).await?;
         }
         self.tell_about_step(&*txn, &h, &row, &summary, now).await?;
         txn.commit().await?;

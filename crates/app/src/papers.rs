@@ -341,14 +341,13 @@ impl App {
         bureau: &Org,
         h: &Hazard,
         notice: &anjian_domain::supervision::SupervisionStep,
+        grades: &HashMap<String, String>,
     ) -> Result<Paper> {
         // Read through the notice's own transaction: with every pooled connection held by
         // notices being issued at once, a read from the pool would wait for itself.
         let store_db = db;
         let org = orgs::get(store_db, &anjian_domain::scope::Scope::All, h.org_id).await?;
-        let grades: HashMap<String, String> =
-            self.current_plan().await.map(|p| p.grade_names().into_iter().collect()).unwrap_or_default();
-        let mut items = self.paper_items(db, actor, &[h.id], &grades).await?;
+        let mut items = self.paper_items(db, actor, &[h.id], grades).await?;
         for i in &mut items {
             i.deadline = notice.until.map(local_day).or(i.deadline.take());
         }
@@ -439,7 +438,7 @@ pub fn kind_key(kind: PaperKind) -> &'static str {
 pub fn paper_document(p: &Paper) -> Document {
     let c = &p.content;
     let mut sections = Vec::new();
-    let particulars = vec![
+    let particulars = [
         (ZH.t("paper.enterprise"), c.enterprise.clone()),
         (ZH.t("paper.address"), c.address.clone()),
         (ZH.t("paper.county"), c.county.clone()),
@@ -482,10 +481,11 @@ pub fn paper_document(p: &Paper) -> Document {
     }
     if !c.items.is_empty() {
         let review = p.kind == PaperKind::ReviewOpinion;
-        let mut head: Vec<String> = ["paper.no", "paper.hazard", "paper.location", "paper.grade", "paper.deadline"]
-            .iter()
-            .map(|k| ZH.t(k).to_owned())
-            .collect();
+        let mut head: Vec<String> =
+            ["paper.no", "paper.hazard_words", "paper.location", "paper.grade", "paper.deadline"]
+                .iter()
+                .map(|k| ZH.t(k).to_owned())
+                .collect();
         if review {
             head.push(ZH.t("paper.review_result").into());
         }
@@ -499,7 +499,7 @@ pub fn paper_document(p: &Paper) -> Document {
                     .map(|(n, i)| {
                         let mut row = vec![
                             (n + 1).to_string(),
-                            format!("{}（{}）", i.description, i.hazard_uid),
+                            i.description.clone(),
                             i.location.clone(),
                             i.grade.clone(),
                             i.deadline.clone().unwrap_or_default(),

@@ -4,7 +4,10 @@
 //! end and 第 X 页 共 Y 页 in the footer.
 
 use crate::word_chart::Chart;
-use docx_rs::{AlignmentType, Docx, Footer, NumPages, PageNum, Paragraph, Run, RunFonts, Table, TableCell, TableRow};
+use docx_rs::{
+    AlignmentType, Docx, Footer, NumPages, PageNum, Paragraph, Run, RunFonts, Table, TableCell, TableLayoutType,
+    TableRow, WidthType,
+};
 use std::io::{Read, Write};
 
 #[derive(Debug, Clone, Default)]
@@ -92,6 +95,26 @@ fn run(text: &str, font: &str, half_points: usize, bold: bool) -> Run {
     } else {
         r
     }
+}
+
+/// The width of an A4 page's text in twentieths of a point (docx-rs's margins: 1701 each side).
+const TEXT_WIDTH: usize = 11906 - 2 * 1701;
+
+/// Column widths that follow what the columns hold: each the share of its longest text (a 序号
+/// column stays narrow, a description wide), no column under two characters' room.
+fn column_widths(head: &[String], rows: &[Vec<String>]) -> Vec<usize> {
+    let longest: Vec<usize> = (0..head.len())
+        .map(|c| {
+            std::iter::once(&head[c])
+                .chain(rows.iter().filter_map(|r| r.get(c)))
+                .map(|t| t.chars().count())
+                .max()
+                .unwrap_or(2)
+                .clamp(2, 30)
+        })
+        .collect();
+    let total: usize = longest.iter().sum::<usize>().max(1);
+    longest.iter().map(|l| TEXT_WIDTH * l / total).collect()
 }
 
 /// Text standing in for chart `n` until the chart's drawing replaces its paragraph.
@@ -182,11 +205,22 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, DocxError> {
             d = d.add_paragraph(Paragraph::new().add_run(Run::new().add_text(chart_marker(charts.len()))));
         }
         if let Some((head, rows)) = &s.table {
-            let cell =
-                |t: &str, bold| TableCell::new().add_paragraph(Paragraph::new().add_run(run(t, "仿宋", 24, bold)));
-            let mut table_rows = vec![TableRow::new(head.iter().map(|h| cell(h, true)).collect())];
-            table_rows.extend(rows.iter().map(|r| TableRow::new(r.iter().map(|c| cell(c, false)).collect())));
-            d = d.add_table(Table::new(table_rows));
+            let widths = column_widths(head, rows);
+            let cell = |t: &str, bold, w: usize| {
+                TableCell::new()
+                    .width(w, WidthType::Dxa)
+                    .add_paragraph(Paragraph::new().add_run(run(t, "仿宋", 24, bold)))
+            };
+            let row =
+                |r: &[String], bold| TableRow::new(r.iter().zip(&widths).map(|(c, w)| cell(c, bold, *w)).collect());
+            let mut table_rows = vec![row(head, true)];
+            table_rows.extend(rows.iter().map(|r| row(r, false)));
+            d = d.add_table(
+                Table::new(table_rows)
+                    .set_grid(widths.clone())
+                    .width(TEXT_WIDTH, WidthType::Dxa)
+                    .layout(TableLayoutType::Fixed),
+            );
         }
         for p in &s.pictures {
             let Some((png, w, h)) = picture_png(&p.bytes) else { continue };
@@ -378,6 +412,16 @@ mod tests {
         doc.sections[0].pictures = vec![Picture { bytes: b"not an image".to_vec(), caption: "x".into() }];
         let bytes = write(&doc).unwrap();
         assert!(part(&bytes, "word/document.xml").contains("草稿"));
+    }
+
+    #[test]
+    fn a_description_column_is_wider_than_a_number_column() {
+        let w = column_widths(
+            &["序号".into(), "事故隐患".into()],
+            &[vec!["1".into(), "二号车间行车钢丝绳断丝超标仍在使用".into()]],
+        );
+        assert!(w[1] > 4 * w[0], "{w:?}");
+        assert!(w.iter().sum::<usize>() <= TEXT_WIDTH);
     }
 
     #[test]

@@ -538,10 +538,7 @@ on_both_databases!(a_leaders_monthly_report_is_drafted_from_the_records_and_subm
     let months = cockpit["months"].as_array().unwrap();
     let aug = months.iter().position(|m| m == "2022-08").expect("August on the axis");
     assert_eq!((cockpit["found"][aug].as_u64(), cockpit["closed"][aug].as_u64()), (Some(2), Some(1)), "{cockpit}");
-    assert!(
-        (0..z.len()).any(|i| z.by_index(i).unwrap().name().unwrap().starts_with("word/media/")),
-        "the chart is in it"
-    );
+    assert!(z.by_name("word/charts/chart1.xml").is_ok(), "the chart is in it");
 
     // The county head's weekly analysis counts for the bureau-weekly-analysis rule.
     let (st, v) = post(

@@ -1301,6 +1301,11 @@ on_both_databases!(the_demos_hazard_histories_follow_the_lifecycle, |backend| as
         let mut last = events[0].at;
         for e in &events[1..] {
             let who = anjian_store::users::get(db, &scope, e.actor_id).await.unwrap();
+            // A step of 挂牌督办 is an event of the hazard's history, not a move of its state.
+            if ["supervise", "urge", "interview"].contains(&e.action.as_str()) {
+                assert_eq!(e.from_state, e.to_state, "hazard {}: {} moves no state", h.id, e.action);
+                continue;
+            }
             let action = match e.action.as_str() {
                 "attach_plan" => Action::AttachPlan,
                 "start_rectifying" => Action::StartRectifying,

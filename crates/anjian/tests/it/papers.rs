@@ -131,7 +131,7 @@ on_both_databases!(a_county_serves_an_order_reviews_it_and_corrects_it_never_edi
         (0..sheet.width()).map(|c| sheet.get((0, c)).map(|d| d.to_string()).unwrap_or_default()).collect();
     let col = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("{name} in {header:?}"));
     let row = (1..sheet.height())
-        .find(|r| sheet.get((*r, col("隐患描述"))).unwrap().to_string() == "配电柜前堆放杂物")
+        .find(|r| sheet.get((*r, col("隐患描述"))) == Some(&calamine::Data::String("配电柜前堆放杂物".into())))
         .unwrap();
     let papers = sheet.get((row, col("执法文书"))).unwrap().to_string();
     assert!(papers.contains(&format!("泽县工信责改〔{year}〕第1号")) && papers.contains("复查"), "{papers}");

@@ -121,7 +121,7 @@ pub fn crossings_sheet(
         })
         .collect();
     crate::sheets::table_xlsx(
-        &head,
+        head,
         crate::sheets::zh("crossings.title"),
         &crate::sheets::zh_all(&[
             "crossings.name",

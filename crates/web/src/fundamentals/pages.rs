@@ -223,7 +223,7 @@ pub fn graded_sheet(
         })
         .collect();
     crate::sheets::table_xlsx(
-        &head,
+        head,
         crate::sheets::zh("sheet.graded.sheet"),
         &crate::sheets::zh_all(&["hazards.org", "sheet.county", "sheet.kind", "hazards.industry", "orgs.level"]),
         &[36.0, 12.0, 14.0, 16.0, 10.0],
@@ -263,7 +263,7 @@ pub fn powers_sheet(
         })
         .collect();
     crate::sheets::table_xlsx(
-        &head,
+        head,
         crate::sheets::zh("sup.powers"),
         &crate::sheets::zh_all(&["sup.category", "sup.item", "sup.basis", "sup.responsible"]),
         &[14.0, 36.0, 50.0, 18.0],

@@ -338,7 +338,7 @@ fn obligations_sheet<'a>(
         })
         .collect();
     crate::sheets::table_xlsx(
-        &head,
+        head,
         name,
         &crate::sheets::zh_all(&[
             "ob.rule",

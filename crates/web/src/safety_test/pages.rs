@@ -156,7 +156,7 @@ pub fn test_results_sheet(
         })
         .collect();
     crate::sheets::table_xlsx(
-        &head,
+        head,
         crate::sheets::zh("sheet.tests.sheet"),
         &crate::sheets::zh_all(&[
             "sheet.enterprise",
