@@ -343,10 +343,16 @@ impl App {
                     made += 1;
                 }
             }
-            // The first county puts its longest-overdue open hazard under 挂牌督办 today.
+            // The first county puts an open major hazard (or else an overdue one) under 挂牌督办
+            // today.
             if n == 0 {
+                let major = HazardFilter { grade: Some("major".into()), open_only: true, ..Default::default() };
                 let overdue = HazardFilter { overdue_at: Some(self.clock.now()), ..Default::default() };
-                if let Some(h) = hazards::list(&self.store.db, &actor.scope, &overdue, None, 1).await?.first() {
+                let mut picked = hazards::list(&self.store.db, &actor.scope, &major, None, 1).await?;
+                if picked.is_empty() {
+                    picked = hazards::list(&self.store.db, &actor.scope, &overdue, None, 1).await?;
+                }
+                if let Some(h) = picked.first() {
                     let step = crate::hazard_supervision::StepInput {
                         step: anjian_domain::supervision::Step::Supervise,
                         until: Some(self.clock.now() + Duration::days(15)),

@@ -342,6 +342,7 @@ impl App {
         h: &Hazard,
         notice: &anjian_domain::supervision::SupervisionStep,
         grades: &HashMap<String, String>,
+        major: bool,
     ) -> Result<Paper> {
         // Read through the notice's own transaction: with every pooled connection held by
         // notices being issued at once, a read from the pool would wait for itself.
@@ -363,6 +364,7 @@ impl App {
             items,
             text: notice.text.clone(),
             refers_to: None,
+            major,
         };
         let year = notice.at.with_timezone(&anjian_domain::TZ).year();
         let seq = notice
@@ -453,7 +455,10 @@ pub fn paper_document(p: &Paper) -> Document {
             "paper.review_opening",
             &[("org", &c.enterprise), ("order", &c.refers_to.clone().unwrap_or_default())],
         )),
-        PaperKind::SupervisionNotice => Some(ZH.fill("paper.notice_opening", &[("org", &c.enterprise)])),
+        PaperKind::SupervisionNotice => Some(ZH.fill(
+            if c.major { "paper.notice_opening" } else { "paper.notice_opening_overdue" },
+            &[("org", &c.enterprise)],
+        )),
     };
     sections.push(Section {
         paragraphs: opening.into_iter().collect(),
@@ -531,8 +536,13 @@ pub fn paper_document(p: &Paper) -> Document {
     let mut sections: Vec<Section> =
         sections.into_iter().filter(|s| !s.paragraphs.is_empty() || s.table.is_some()).collect();
     docx::renumber(&mut sections);
+    // A notice of a hazard under supervision for being overdue is not one of a major hazard.
+    let name = match p.kind {
+        PaperKind::SupervisionNotice if !c.major => ZH.t("paper.kind.supervision_notice_overdue"),
+        k => ZH.t(kind_key(k)),
+    };
     Document {
-        title: format!("{}\n{}", c.bureau, ZH.t(kind_key(p.kind))),
+        title: format!("{}\n{name}", c.bureau),
         number: Some(p.number.clone()),
         subtitle: String::new(),
         draft: false,

@@ -76,6 +76,9 @@ pub struct PaperContent {
     pub text: String,
     /// The paper this one follows from (the order a review reviews) or corrects, by number.
     pub refers_to: Option<String>,
+    /// A notice of a major hazard (重大事故隐患挂牌督办通知书) rather than of an overdue one.
+    #[serde(default)]
+    pub major: bool,
 }
 
 /// An issued paper.

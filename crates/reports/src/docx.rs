@@ -224,8 +224,9 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, DocxError> {
         }
         for p in &s.pictures {
             let Some((png, w, h)) = picture_png(&p.bytes) else { continue };
-            // 12 cm wide at most, keeping the photo's proportions, in EMU (360,000 per cm).
-            let width = (12 * 360_000).min(w as u64 * 9525);
+            // 9 cm wide at most (before and after fit a page), keeping the photo's proportions,
+            // in EMU (360,000 per cm).
+            let width = (9 * 360_000).min(w as u64 * 9525);
             let height = width * h as u64 / w.max(1) as u64;
             let pic = docx_rs::Pic::new_with_dimensions(png, w, h).size(width as u32, height as u32);
             d = d.add_paragraph(Paragraph::new().align(AlignmentType::Center).add_run(Run::new().add_image(pic)));
