@@ -179,7 +179,8 @@ impl App {
         self.record(&*txn, e).await?;
         if let (Step::Supervise, Some(b)) = (input.step, &issuer) {
             let grades = plan.grade_names().into_iter().collect();
-            self.supervision_paper(&*txn, actor, b, &h, &row, &grades, major).await?;
+            let of = crate::papers::NoticeOf { bureau: b, hazard: &h, notice: &row, grades: &grades, major };
+            self.supervision_paper(&*txn, actor, of).await?;
         }
         self.tell_about_step(&*txn, &h, &row, &summary, now).await?;
         txn.commit().await?;

@@ -338,12 +338,9 @@ impl App {
         &self,
         db: &impl anjian_store::Db,
         actor: &Actor,
-        bureau: &Org,
-        h: &Hazard,
-        notice: &anjian_domain::supervision::SupervisionStep,
-        grades: &HashMap<String, String>,
-        major: bool,
+        n: NoticeOf<'_>,
     ) -> Result<Paper> {
+        let NoticeOf { bureau, hazard: h, notice, grades, major } = n;
         // Read through the notice's own transaction: with every pooled connection held by
         // notices being issued at once, a read from the pool would wait for itself.
         let store_db = db;
@@ -422,6 +419,16 @@ impl App {
         let name = ZH.fill("paper.file", &[("title", &ZH.t(kind_key(p.kind))), ("number", &p.number)]);
         Ok((name, bytes))
     }
+}
+
+/// What a 挂牌督办 notice's paper is made from: the bureau, the hazard, the notice step, the
+/// plan's grade names, and whether the hazard is major.
+pub(crate) struct NoticeOf<'a> {
+    pub bureau: &'a Org,
+    pub hazard: &'a Hazard,
+    pub notice: &'a anjian_domain::supervision::SupervisionStep,
+    pub grades: &'a HashMap<String, String>,
+    pub major: bool,
 }
 
 /// The catalogue key of a kind's title (责令限期整改指令书).
