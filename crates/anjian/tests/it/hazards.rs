@@ -681,6 +681,18 @@ on_both_databases!(bureaus_mark_closed_major_hazards_as_typical_cases, |backend|
     let plan = json!({"goals": "a", "measures": "b", "funds_materials": "c", "responsible": "d", "time_limit": "e", "safety_emergency": "f"});
     act(&t, &s.principal.token, id, json!({"action": "attach_plan", "plan": plan})).await;
     act(&t, &s.principal.token, id, json!({"action": "start_rectifying"})).await;
+    // Photos from before and after the rectification, which the compilation shows.
+    for role in ["before", "after"] {
+        let r = t
+            .http
+            .post(t.url(&format!("/api/v1/hazards/{id}/photos?role={role}")))
+            .bearer_auth(&s.principal.token)
+            .body(jpeg_with_exif("X"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 201);
+    }
     act(&t, &s.principal.token, id, json!({"action": "submit_rectification"})).await;
     assert_eq!(act(&t, &s.county.token, id, json!({"action": "verify"})).await.0, 200);
     let (st, _) = post(&t, &s.principal.token, &format!("/api/v1/hazards/{id}/typical-case"), case.clone()).await;
@@ -719,6 +731,30 @@ on_both_databases!(bureaus_mark_closed_major_hazards_as_typical_cases, |backend|
         xml.contains("2022年8月典型案例汇编") && xml.contains("一、煤气管道泄漏治理") && xml.contains("停产检修"),
         "{xml}"
     );
+    // Each case with its enterprise, county, grade and dates, its governance plan and photos;
+    // the bureau's 落款 and the page numbers.
+    for text in [
+        "泽州丹河机械制造有限公司（泽州县）",
+        "隐患等级：重大隐患",
+        "发现时间：2022年8月",
+        "销号时间：2022年8月",
+        "治理情况：b",
+        "整改前",
+        "整改后",
+    ] {
+        assert!(xml.contains(text), "{text} missing");
+    }
+    let pictures = (0..z.len()).filter(|i| z.by_index(*i).unwrap().name().unwrap().starts_with("word/media/")).count();
+    assert_eq!(pictures, 2, "the before and after photos");
+    let signed = xml.rfind("泽州县工业和信息化局").expect("the 落款");
+    assert!(xml[signed..].contains("年"), "dated");
+    let mut footer = String::new();
+    std::io::Read::read_to_string(&mut z.by_name("word/footer1.xml").unwrap(), &mut footer).unwrap();
+    assert!(footer.contains(">PAGE<") && footer.contains("NUMPAGES"));
+    // A month without cases has nothing to compile, and says so.
+    let (st, _, html) = t.page(&cookie, "/typical-cases/compilation.docx?month=2022-07").await;
+    assert_eq!(st, 422);
+    assert!(html.contains("该月没有典型案例"), "{html}");
     let (st, _, html) = t.page(&cookie, "/typical-cases?month=2022-08").await;
     assert_eq!(st, 200);
     assert!(html.contains("煤气管道泄漏治理"));

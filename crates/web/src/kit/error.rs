@@ -150,6 +150,13 @@ impl IntoResponse for PageError {
             return axum::response::Redirect::to("/login").into_response();
         }
         let mut message = self.lang.code_message(code).to_owned();
+        // A refused input on a page that has no form to show it beside: say what was refused
+        // (月份：该月没有典型案例，无需汇编。) rather than only that something was.
+        if let AppError::Invalid(fields) = &self.error {
+            if !fields.is_empty() {
+                message = crate::kit::page::field_messages(self.lang, &self.error).join(" ");
+            }
+        }
         if status.is_server_error() && status != StatusCode::INSUFFICIENT_STORAGE {
             message = format!("{}{id}", self.lang.t("err.internal"));
         }
