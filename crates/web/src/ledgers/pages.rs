@@ -196,7 +196,7 @@ async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<Q>) ->
         .collect();
     crate::sheets::table_response(
         s.lang,
-        &crate::sheets::head(&state, s.actor(), None).await,
+        &crate::sheets::head(&state, s.actor(), Some(anjian_app::bureau_reports::month_title(&period))).await,
         &crate::i18n::Lang::Zh.fill("sheet.ledgers.file", &[("period", &period)]),
         crate::sheets::zh("sheet.ledgers.sheet"),
         &crate::sheets::zh_all(&[
@@ -319,7 +319,7 @@ async fn signed_export(State(state): State<AppState>, s: Signed, Path(id): Path<
         title: crate::sheets::zh("sheet.ledger.title").into(),
         issuer: org_name.clone(),
         scope: org_name.clone(),
-        period: c.ledger.period.clone(),
+        period: anjian_app::bureau_reports::month_title(&c.ledger.period),
         ..crate::sheets::head(&state, s.actor(), None).await
     };
     let rows: Vec<_> =

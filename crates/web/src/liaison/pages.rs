@@ -94,7 +94,8 @@ async fn overview_xlsx(State(state): State<AppState>, s: Signed) -> Response {
     }
     crate::sheets::table_response(
         s.lang,
-        &crate::sheets::head(&state, s.actor(), None).await,
+        &crate::sheets::head(&state, s.actor(), Some(anjian_app::bureau_reports::month_title(&this_month(&state))))
+            .await,
         &crate::i18n::Lang::Zh.fill("sheet.liaison.file", &[("month", &this_month(&state))]),
         crate::sheets::zh("liaison.title"),
         &crate::sheets::zh_all(&[

@@ -102,7 +102,7 @@ async fn xlsx(State(state): State<AppState>, s: Signed, Query(q): Query<Q>) -> R
     let name = crate::i18n::Lang::Zh.fill("sheet.cases.file", &[("month", &month)]);
     crate::sheets::table_response(
         s.lang,
-        &crate::sheets::head(&state, s.actor(), None).await,
+        &crate::sheets::head(&state, s.actor(), Some(anjian_app::bureau_reports::month_title(&month))).await,
         &name,
         crate::sheets::zh("cases.title"),
         &crate::sheets::zh_all(&["sheet.title", "hazards.org", "sheet.cases.marked_at", "sheet.cases.narrative"]),
