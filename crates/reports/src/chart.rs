@@ -169,7 +169,10 @@ pub fn bars(title: &str, labels: &[String], series: &[Series]) -> String {
         // Lying down: the longest name sets the left margin; a row per category.
         // A character of CJK text is as wide as the font is high (14), with a little to spare.
         let (w, left, right, top) = (640.0_f64, (longest * 15.0 + 14.0).clamp(60.0, 320.0), 40.0, 50.0);
-        let row_h = 10.0 + 12.0 * series.len() as f64;
+        // A series a line of its own: the bar 10 high, its value beside it in 11-point text,
+        // whose box (with the CJK fonts' ascent and descent) is about 14 high — lines 16 apart
+        // keep one series' value off the next one's.
+        let row_h = 10.0 + 16.0 * series.len() as f64;
         let h = top + row_h * labels.len() as f64 + 24.0;
         let plot_w = w - left - right;
         open_svg(&mut out, w, h, title);
@@ -197,7 +200,7 @@ pub fn bars(title: &str, labels: &[String], series: &[Series]) -> String {
             for (k, s) in series.iter().enumerate() {
                 let v = s.values.get(g).copied().unwrap_or(0);
                 let bw = plot_w * v as f64 / max;
-                let by = gy + 5.0 + 12.0 * k as f64;
+                let by = gy + 5.0 + 16.0 * k as f64;
                 let rect = format!(
                     r##"<rect x="{left}" y="{by:.1}" width="{bw:.1}" height="10" fill="{}"><title>{} {}：{v}</title></rect><text x="{:.1}" y="{:.1}" font-size="11" fill="#333">{v}</text>"##,
                     s.color,
