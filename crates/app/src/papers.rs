@@ -205,7 +205,7 @@ impl App {
                 content.items = self.paper_items(db, actor, &open_ids, &grades).await?;
                 paper::check_order(&content.items).map_err(|r| AppError::invalid("hazard_ids", r.code()))?;
                 content.at = local_minute(now);
-                content.inspectors = vec![actor.name().to_owned()];
+                content.inspectors = vec![actor.user.display_name.clone()];
                 content.text = if input.text.trim().is_empty() {
                     ZH.t("paper.order_text").to_owned()
                 } else {
@@ -234,7 +234,7 @@ impl App {
                 content.refers_to = Some(order.number.clone());
                 refers_to_id = Some(order.id);
                 content.at = local_minute(now);
-                content.inspectors = vec![actor.name().to_owned()];
+                content.inspectors = vec![actor.user.display_name.clone()];
                 let done = content.items.iter().filter(|i| i.fixed == Some(true)).count();
                 let left = content.items.len() - done;
                 content.text = if !input.text.trim().is_empty() {
@@ -278,7 +278,7 @@ impl App {
                 corrects: corrected.is_some(),
                 content,
                 issued_by: actor.id(),
-                issued_by_name: actor.name().to_owned(),
+                issued_by_name: actor.user.display_name.clone(),
             },
             now,
         )
@@ -356,7 +356,7 @@ impl App {
             county: jurisdictions::by_id(store_db, org.jurisdiction_id).await?.map(|j| j.name).unwrap_or_default(),
             at: local_minute(notice.at),
             place: org.name.clone(),
-            inspectors: vec![actor.name().to_owned()],
+            inspectors: vec![actor.user.display_name.clone()],
             checked: Vec::new(),
             items,
             text: notice.text.clone(),
@@ -387,7 +387,7 @@ impl App {
                 corrects: false,
                 content,
                 issued_by: actor.id(),
-                issued_by_name: actor.name().to_owned(),
+                issued_by_name: actor.user.display_name.clone(),
             },
             notice.at,
         )

@@ -83,6 +83,8 @@ on_both_databases!(a_county_serves_an_order_reviews_it_and_corrects_it_never_edi
     assert_eq!(p["content"]["items"].as_array().unwrap().len(), 2);
     assert!(p["content"]["items"][0]["deadline"].as_str().is_some_and(|d| d.len() == 10), "{p}");
     assert_eq!(p["content_hash"].as_str().unwrap().len(), 64);
+    // People by name on a paper, never by their login.
+    assert!(p["issued_by_name"] != "zz.law" && p["content"]["inspectors"][0] == p["issued_by_name"], "{p}");
 
     // Seen by the enterprise it was served on, not by another county.
     assert_eq!(t.get(&f.principal.token, &format!("/api/v1/papers/{id}")).await.status(), 200);
