@@ -395,6 +395,12 @@ impl App {
         Ok(())
     }
 
+    /// The names of the people behind records' actor ids (a hazard's history): a page shows
+    /// who acted by the name they go by, whatever the record kept.
+    pub async fn people_names(&self, ids: &[i64]) -> Result<std::collections::HashMap<i64, String>> {
+        Ok(anjian_store::users::display_names(&self.store.db, ids).await?)
+    }
+
     pub async fn get_hazard(&self, actor: &Actor, id: i64) -> Result<HazardView> {
         actor.require(Permission::ViewHazards).map_err(|_| AppError::NotFound)?;
         let h = hazards::get(&self.store.db, &actor.scope, id).await?;

@@ -76,6 +76,20 @@ pub async fn by_id_for_auth(db: &impl ConnectionTrait, id: i64) -> Result<Option
     Users::find_by_id(id).one(db).await?.decode()
 }
 
+/// The names people go by (not their logins), by id: what a record's page shows for whoever
+/// acted on it.
+pub async fn display_names(db: &impl ConnectionTrait, ids: &[i64]) -> Result<std::collections::HashMap<i64, String>> {
+    let rows: Vec<(i64, String)> = Users::find()
+        .select_only()
+        .column(user::Column::Id)
+        .column(user::Column::DisplayName)
+        .filter(user::Column::Id.is_in(ids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
 fn scoped(scope: &Scope) -> sea_orm::Select<Users> {
     match scope {
         Scope::All => Users::find(),

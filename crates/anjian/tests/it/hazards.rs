@@ -156,6 +156,10 @@ on_both_databases!(a_failed_item_becomes_a_hazard_closed_only_by_another_person,
             ("verify", "officer.dh")
         ]
     );
+    // The hazard's page names who acted by the name they go by, not by their login.
+    let cookie = t.sign_in(&s.county).await;
+    let (_, _, html) = t.page(&cookie, &format!("/hazards/{hazard_id}")).await;
+    assert!(html.contains("测试principal.dh") && html.contains("测试officer.dh"), "names in the history");
     // Every transition is in the audit chain too, and it verifies.
     let audit = anjian_store::audit::page(
         &t.store.db,

@@ -378,6 +378,8 @@ pub(super) async fn detail_page(state: &AppState, s: &Signed, id: i64, errors: V
         Err(e) => return PageError::new(e, s.lang).into_response(),
     };
     let papers = state.app.papers_of_hazard(actor, h.id).await.unwrap_or_default();
+    let ids: Vec<i64> = v.events.iter().map(|e| e.actor_id).collect();
+    let names = state.app.people_names(&ids).await.unwrap_or_default();
     let page = DetailPage {
         sup,
         lines: crate::papers::lines(&papers),
@@ -414,7 +416,14 @@ pub(super) async fn detail_page(state: &AppState, s: &Signed, id: i64, errors: V
             safety_emergency: p.safety_emergency,
             suspends_work: p.suspends_work,
         }),
-        events: v.events.into_iter().map(|e| (local_time(e.at), e.actor, key("action", &e.action), e.reason)).collect(),
+        events: v
+            .events
+            .into_iter()
+            .map(|e| {
+                let who = names.get(&e.actor_id).cloned().unwrap_or(e.actor);
+                (local_time(e.at), who, key("action", &e.action), e.reason)
+            })
+            .collect(),
         photos: v.photos.iter().map(|p| (p.id, key("photo", &p.role))).collect(),
         can_add_photo: actor.role.can(Permission::ReportHazard) && !h.is_closed(),
         can_mark_case: actor.role.is_bureau() && v.major && h.is_closed() && v.typical_case.is_none(),
