@@ -48,6 +48,17 @@ pub struct BureauReportState {
     pub counties: Vec<(String, u64, u64)>,
 }
 
+/// The day a report is dated: the day its newest version was submitted; a draft, `now`.
+pub(crate) fn dated(
+    latest: Option<(ReportState, chrono::DateTime<chrono::Utc>)>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> chrono::DateTime<chrono::Utc> {
+    match latest {
+        Some((ReportState::Submitted, at)) => at,
+        _ => now,
+    }
+}
+
 /// One county's hazards in a period (see [`App::county_figures`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct CountyFigures {
@@ -317,19 +328,15 @@ impl App {
         let r = self.bureau_report(actor, kind, period).await?;
         let bureau = self.issuing_bureau(actor).await?;
         let mut sections = docx::sections_from_text(&r.body);
+        // The appendix (附：) follows the numbered sections and keeps its own heading.
         sections.push(county_hazards_section(&r.counties));
-        docx::renumber(&mut sections);
         let title = match kind {
             "monthly" => {
                 ZH.fill("report.monthly_title", &[("bureau", &bureau.name), ("month", &month_title(&r.period))])
             }
             _ => ZH.fill("report.weekly_title", &[("bureau", &bureau.name), ("start", &r.period)]),
         };
-        // Dated the day it was submitted; a draft, today.
-        let day = match &r.latest {
-            Some(v) if v.state == ReportState::Submitted => v.created_at,
-            _ => self.clock.now(),
-        };
+        let day = dated(r.latest.as_ref().map(|v| (v.state, v.created_at)), self.clock.now());
         let doc = Document {
             title: title.clone(),
             number: None,

@@ -3,6 +3,7 @@
 //! papers served on enterprises (orders to rectify, reviews after the deadline), typical cases
 //! with their before/after photos, and the monthly hazard lists signed by the principals.
 
+use crate::demo_history::actor_of;
 use crate::papers::PaperInput;
 use crate::{Actor, App, Result};
 use anjian_domain::obligation::{Activity, Evidence, Source, World};
@@ -17,13 +18,6 @@ use anjian_store::{hazards, orgs, sites, users};
 use chrono::{DateTime, Duration, Utc};
 use rand::rngs::StdRng;
 use rand::Rng;
-
-/// An actor for a stored user, as a session would make it.
-async fn actor_of(app: &App, username: &str) -> Result<Option<Actor>> {
-    let Some(user) = users::by_username(&app.store.db, username).await? else { return Ok(None) };
-    let org = users::org_of(&app.store.db, &user).await?;
-    Ok(Some(Actor::new(user, org)))
-}
 
 /// A photo of the demo: a flat scene in the given colour with a darker band, as a JPEG.
 fn photo(rng: &mut StdRng, rgb: [u8; 3]) -> Vec<u8> {
@@ -269,16 +263,14 @@ impl App {
     ) -> Result<u64> {
         let db = &self.store.db;
         let crossings = sites::of_kind(db, &Scope::All, "railway_crossing").await?;
+        let places = anjian_store::jurisdictions::all(db).await?;
         let mut made = 0;
         let txn = self.store.begin_write().await?;
         for site in crossings {
             if !rng.gen_bool(0.8) {
                 continue;
             }
-            let county = site.jurisdiction_path.clone();
-            let Some(j) = anjian_store::jurisdictions::all(db).await?.into_iter().find(|j| j.path == county) else {
-                continue;
-            };
+            let Some(j) = places.iter().find(|j| j.path == site.jurisdiction_path) else { continue };
             let Some(staff) = users::by_username(db, &format!("county.{}", j.code)).await? else { continue };
             let Some(org) = orgs::get_unscoped_for_auth(&*txn, site.org_id).await? else { continue };
             let at = start + Duration::minutes(rng.gen_range(0..(end - start).num_minutes().max(1)));

@@ -64,6 +64,40 @@ const GIVEN: &[&str] = &[
     "晋生",
 ];
 
+/// An actor for a stored user, as a session would make it.
+pub(crate) async fn actor_of(app: &App, username: &str) -> Result<Option<crate::Actor>> {
+    let Some(user) = anjian_store::users::by_username(&app.store.db, username).await? else { return Ok(None) };
+    let org = anjian_store::users::org_of(&app.store.db, &user).await?;
+    Ok(Some(crate::Actor::new(user, org)))
+}
+
+/// A person of an enterprise on record under a Chinese name, whose account has no password yet:
+/// it signs in after an administrator's reset, like any account an enterprise asks for.
+pub(crate) async fn person_on_record(
+    db: &impl anjian_store::Db,
+    rng: &mut StdRng,
+    username: &str,
+    role: Role,
+    org_id: i64,
+    since: DateTime<Utc>,
+) -> Result<anjian_domain::account::User> {
+    Ok(anjian_store::users::insert(
+        db,
+        anjian_store::users::NewUser {
+            username: username.to_owned(),
+            display_name: person_name(rng),
+            password_hash: crate::users::NO_PASSWORD_YET.into(),
+            role: role.as_str().into(),
+            org_id: Some(org_id),
+            leader_code: None,
+            position: None,
+            must_change_password: true,
+        },
+        since,
+    )
+    .await?)
+}
+
 /// A believable Chinese name for a person of the demo city.
 pub(crate) fn person_name(rng: &mut StdRng) -> String {
     format!("{}{}", SURNAMES[rng.gen_range(0..SURNAMES.len())], GIVEN[rng.gen_range(0..GIVEN.len())])
@@ -361,10 +395,8 @@ impl App {
     /// after the month ends — once, in the second month, a week late (补录) — so its monthly
     /// self-inspections count, and one shows as met late.
     async fn demo_signed_lists(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> Result<u64> {
-        let Some(user) = anjian_store::users::by_username(&self.store.db, "principal.1").await? else { return Ok(0) };
-        let org = anjian_store::users::org_of(&self.store.db, &user).await?;
-        let Some(o) = org.clone() else { return Ok(0) };
-        let actor = crate::Actor::new(user, org);
+        let Some(actor) = actor_of(self, "principal.1").await? else { return Ok(0) };
+        let Some(o) = actor.org.clone() else { return Ok(0) };
         let mut made = 0;
         let mut month = Period::containing(PeriodKind::Month, start);
         let mut n = 0;
@@ -575,23 +607,8 @@ impl App {
         if let Some(u) = world.users.iter().find(|u| u.role == Role::SafetyOfficer && u.org_id == Some(org.id)) {
             return Ok(Step { user: u.id, name: u.name.clone(), regulator: false });
         }
-        let name = person_name(rng);
-        let u = anjian_store::users::insert(
-            db,
-            anjian_store::users::NewUser {
-                username: format!("safety.{}", org.id),
-                display_name: name.clone(),
-                password_hash: crate::users::NO_PASSWORD_YET.into(),
-                role: Role::SafetyOfficer.as_str().into(),
-                org_id: Some(org.id),
-                leader_code: None,
-                position: None,
-                must_change_password: true,
-            },
-            since,
-        )
-        .await?;
-        Ok(Step { user: u.id, name, regulator: false })
+        let u = person_on_record(db, rng, &format!("safety.{}", org.id), Role::SafetyOfficer, org.id, since).await?;
+        Ok(Step { user: u.id, name: u.display_name, regulator: false })
     }
 
     /// Bureau heads record their weekly analysis in most weeks.

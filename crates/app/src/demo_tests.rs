@@ -99,21 +99,10 @@ impl App {
                 Some(u) => u.id,
                 None => {
                     let txn = self.store.begin_write().await?;
-                    let u = users::insert(
-                        &*txn,
-                        users::NewUser {
-                            username: format!("principal.{}", org.id),
-                            display_name: crate::demo_history::person_name(rng),
-                            password_hash: crate::users::NO_PASSWORD_YET.into(),
-                            role: Role::Principal.as_str().into(),
-                            org_id: Some(org.id),
-                            leader_code: None,
-                            position: None,
-                            must_change_password: true,
-                        },
-                        start,
-                    )
-                    .await?;
+                    let username = format!("principal.{}", org.id);
+                    let u =
+                        crate::demo_history::person_on_record(&*txn, rng, &username, Role::Principal, org.id, start)
+                            .await?;
                     txn.commit().await?;
                     u.id
                 }

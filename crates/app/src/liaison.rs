@@ -351,11 +351,7 @@ impl App {
         let mut sections = docx::sections_from_text(&r.body);
         sections
             .push(crate::bureau_reports::county_hazards_section(&self.leader_counties_month(&r.leader, month).await?));
-        docx::renumber(&mut sections);
-        let day = match &r.latest {
-            Some(v) if v.state == anjian_domain::report::ReportState::Submitted => v.created_at,
-            _ => self.clock.now(),
-        };
+        let day = crate::bureau_reports::dated(r.latest.as_ref().map(|v| (v.state, v.created_at)), self.clock.now());
         let doc = Document {
             title: ZH.fill("report.liaison_title", &[("month", &month_title(month))]),
             number: None,

@@ -164,7 +164,8 @@ impl App {
                     })
                     .collect();
                 let ids: Vec<i64> = findings.iter().filter_map(|f| f.hazard_id).collect();
-                content.items = self.paper_items(db, actor, &ids, &grades).await?;
+                let found = self.hazards_for_paper(db, actor, &ids).await?;
+                content.items = self.paper_items(db, &found.iter().collect::<Vec<_>>(), &grades).await?;
                 content.place = match i.site_id {
                     Some(s) => sites::get(db, scope, s).await.map(|s| s.name).unwrap_or_default(),
                     None => String::new(),
@@ -201,8 +202,7 @@ impl App {
                 if open.iter().any(|h| h.org_id != org_id) {
                     return Err(AppError::invalid("hazard_ids", "paper_one_enterprise"));
                 }
-                let open_ids: Vec<i64> = open.iter().map(|h| h.id).collect();
-                content.items = self.paper_items(db, actor, &open_ids, &grades).await?;
+                content.items = self.paper_items(db, &open, &grades).await?;
                 paper::check_order(&content.items).map_err(|r| AppError::invalid("hazard_ids", r.code()))?;
                 content.at = local_minute(now);
                 content.inspectors = vec![actor.user.display_name.clone()];
@@ -309,25 +309,23 @@ impl App {
     async fn paper_items(
         &self,
         db: &impl anjian_store::Db,
-        actor: &Actor,
-        ids: &[i64],
+        hazards: &[&Hazard],
         grades: &HashMap<String, String>,
     ) -> Result<Vec<PaperItem>> {
-        let hazards = self.hazards_for_paper(db, actor, ids).await?;
         let mut point_names: HashMap<i64, String> = HashMap::new();
         for org in hazards.iter().map(|h| h.org_id).collect::<std::collections::BTreeSet<_>>() {
             point_names.extend(points::of_org(db, org).await?.into_iter().map(|p| (p.id, p.name)));
         }
         Ok(hazards
-            .into_iter()
+            .iter()
             .map(|h| PaperItem {
                 hazard_id: h.id,
                 location: h.point_id.and_then(|p| point_names.get(&p).cloned()).unwrap_or_default(),
                 grade: grades.get(&h.grade).cloned().unwrap_or_else(|| h.grade.clone()),
                 deadline: h.deadline.map(local_day),
                 fixed: None,
-                hazard_uid: h.uid,
-                description: h.description,
+                hazard_uid: h.uid.clone(),
+                description: h.description.clone(),
             })
             .collect())
     }
@@ -345,7 +343,7 @@ impl App {
         // notices being issued at once, a read from the pool would wait for itself.
         let store_db = db;
         let org = orgs::get(store_db, &anjian_domain::scope::Scope::All, h.org_id).await?;
-        let mut items = self.paper_items(db, actor, &[h.id], grades).await?;
+        let mut items = self.paper_items(db, &[h], grades).await?;
         for i in &mut items {
             i.deadline = notice.until.map(local_day).or(i.deadline.take());
         }

@@ -264,48 +264,6 @@ pub fn bars(title: &str, labels: &[String], series: &[Series]) -> String {
     out
 }
 
-/// The same bars as a PNG picture for documents (Word and WPS show PNG everywhere): bars, grid
-/// and legend keys in the series' colours, no text — the document puts the numbers in a table
-/// beside it. 720 × 300 pixels.
-pub fn bars_png(groups: usize, series: &[(&str, [u8; 3], Vec<u64>)]) -> Vec<u8> {
-    use image::{Rgb, RgbImage};
-    let (w, h) = (720u32, 300u32);
-    let (left, right, top, bottom) = (20u32, 10u32, 30u32, 20u32);
-    let mut img = RgbImage::from_pixel(w, h, Rgb([255, 255, 255]));
-    let mut fill = |x0: u32, y0: u32, x1: u32, y1: u32, c: [u8; 3]| {
-        for x in x0.min(w)..x1.min(w) {
-            for y in y0.min(h)..y1.min(h) {
-                img.put_pixel(x, y, Rgb(c));
-            }
-        }
-    };
-    let top_value = series.iter().flat_map(|s| s.2.iter()).copied().max().unwrap_or(0).max(1);
-    let max = top_value.div_ceil(4).max(1) * 4;
-    let plot_h = h - top - bottom;
-    for i in 0..=4 {
-        let y = top + plot_h - plot_h * i / 4;
-        fill(left, y, w - right, y + 1, [227, 230, 234]);
-    }
-    for (k, (_, color, _)) in series.iter().enumerate() {
-        let x = w - right - 20 * (series.len() as u32 - k as u32);
-        fill(x, 8, x + 12, 20, *color);
-    }
-    let group_w = (w - left - right) / groups.max(1) as u32;
-    let bar_w = (group_w * 8 / 10 / series.len().max(1) as u32).clamp(2, 40);
-    for g in 0..groups as u32 {
-        let gx = left + group_w * g + (group_w - bar_w * series.len() as u32) / 2;
-        for (k, (_, color, values)) in series.iter().enumerate() {
-            let v = values.get(g as usize).copied().unwrap_or(0);
-            let bh = (u64::from(plot_h) * v / max) as u32;
-            let bx = gx + bar_w * k as u32;
-            fill(bx, top + plot_h - bh, bx + bar_w - 2, top + plot_h, *color);
-        }
-    }
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png).expect("PNG encodes in memory");
-    out.into_inner()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -357,16 +315,5 @@ mod tests {
         assert!(svg.contains(r#"text-anchor="end""#), "names right-aligned beside their bars");
         // One row per firm: 45 bars (and the legend key).
         assert_eq!(svg.matches(r##"height="10" fill="#1f4f8f""##).count(), 45 + 1, "and the legend key");
-    }
-
-    #[test]
-    fn the_png_has_the_tallest_bar_reaching_the_top_of_the_plot() {
-        let png = bars_png(2, &[("发现", [198, 40, 40], vec![2, 8]), ("销号", [46, 125, 50], vec![1, 4])]);
-        let img = image::load_from_memory(&png).unwrap().to_rgb8();
-        assert_eq!(img.dimensions(), (720, 300));
-        // The second group's red bar (8 of an axis to 8) starts at the plot's top, y = 30.
-        let column: Vec<u32> = (0..720).filter(|x| img.get_pixel(*x, 31).0 == [198, 40, 40]).collect();
-        assert!(!column.is_empty() && column[0] > 360, "{column:?}");
-        assert_eq!(img.get_pixel(column[0], 29).0, [255, 255, 255]);
     }
 }

@@ -399,15 +399,7 @@ on_both_databases!(the_same_flow_through_the_pages, |backend| async move {
     assert!(html.contains("id=\"action-start_rectifying\""));
     assert!(!html.contains("action-fix_on_spot"), "fixing on the spot waits for a photo of the result");
     assert!(!html.contains("action-verify"), "nothing to verify yet");
-    let r = t
-        .http
-        .post(t.url(&format!("/api/v1/hazards/{id}/photos?role=after")))
-        .bearer_auth(&s.principal.token)
-        .body(jpeg_with_exif("X"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 201);
+    assert_eq!(upload_photo(&t, &s.principal.token, id, "after").await, 201);
     let (_, _, html) = t.page(&c, &format!("/hazards/{id}")).await;
     assert!(html.contains("id=\"action-fix_on_spot\"") && html.contains("<img src=\"/attachments/"));
     assert_eq!(
@@ -663,6 +655,12 @@ on_both_databases!(photos_are_cleaned_kept_in_scope_and_needed_to_fix_on_the_spo
     t.finish().await;
 });
 
+/// A photo (a JPEG carrying EXIF) uploaded to a hazard in a role; the answer's status.
+async fn upload_photo(t: &TestApp, token: &str, id: i64, role: &str) -> u16 {
+    let url = t.url(&format!("/api/v1/hazards/{id}/photos?role={role}"));
+    t.http.post(url).bearer_auth(token).body(jpeg_with_exif("X")).send().await.unwrap().status().as_u16()
+}
+
 fn image_size(jpeg: &[u8]) -> (u32, u32) {
     let img = image::load_from_memory(jpeg).expect("a readable image");
     (img.width(), img.height())
@@ -687,15 +685,7 @@ on_both_databases!(bureaus_mark_closed_major_hazards_as_typical_cases, |backend|
     act(&t, &s.principal.token, id, json!({"action": "start_rectifying"})).await;
     // Photos from before and after the rectification, which the compilation shows.
     for role in ["before", "after"] {
-        let r = t
-            .http
-            .post(t.url(&format!("/api/v1/hazards/{id}/photos?role={role}")))
-            .bearer_auth(&s.principal.token)
-            .body(jpeg_with_exif("X"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status().as_u16(), 201);
+        assert_eq!(upload_photo(&t, &s.principal.token, id, role).await, 201);
     }
     act(&t, &s.principal.token, id, json!({"action": "submit_rectification"})).await;
     assert_eq!(act(&t, &s.county.token, id, json!({"action": "verify"})).await.0, 200);
