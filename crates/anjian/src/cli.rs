@@ -45,6 +45,16 @@ enum Command {
         #[arg(long)]
         insecure_cookies: bool,
     },
+    /// Sets up an installation from a plan: its jurisdictions, their bureaus and the system
+    /// admin (whose one-time password is printed once).
+    Init {
+        /// The plan file (`anjian plan lint` it first).
+        #[arg(long)]
+        plan: PathBuf,
+        /// Run the plan's campaign in another year: every date moves to this year.
+        #[arg(long)]
+        year: Option<i32>,
+    },
     /// Applies pending database migrations and exits.
     Migrate,
     /// Plan files: lint and import.
@@ -81,6 +91,8 @@ enum Command {
 enum PlanCommand {
     /// Reports errors, contradictions and ambiguities as FILE:LINE:COLUMN lines.
     Lint { file: PathBuf },
+    /// Prints the plan format's reference (every field, its type, its effect) as Markdown.
+    Reference,
     /// Imports a plan: shows what changes, then keeps it as a new version.
     Import {
         file: PathBuf,
@@ -143,8 +155,13 @@ fn resolved(cli: &Cli, listen: Option<String>, insecure_cookies: bool) -> anyhow
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    if let Command::Plan { command: PlanCommand::Lint { file } } = &cli.command {
-        return lint(file);
+    match &cli.command {
+        Command::Plan { command: PlanCommand::Lint { file } } => return lint(file),
+        Command::Plan { command: PlanCommand::Reference } => {
+            print!("{}", plan::reference::markdown());
+            return Ok(ExitCode::SUCCESS);
+        }
+        _ => {}
     }
     let (listen, insecure) = match &cli.command {
         Command::Serve { listen, insecure_cookies, .. } => (listen.clone(), *insecure_cookies),
@@ -155,14 +172,29 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let app = serve::open(&cfg).await?;
     match cli.command {
         Command::Serve { demo, enterprises, seed, .. } => {
+            if !demo && !serve::initialised(&app).await {
+                eprintln!("{}", serve::NOT_INITIALISED);
+                return Ok(ExitCode::from(2));
+            }
             serve::prepare(&app, &cfg, demo.then_some(DemoSpec { enterprises, seed })).await?;
             serve::run(app, &cfg).await?;
+        }
+        Command::Init { plan, year } => {
+            let text = plan_text(&plan, year)?;
+            if let Err(findings) = serve::init(&app, &text).await? {
+                for f in findings.iter().filter(|f| f.severity == Severity::Error) {
+                    println!("{}:{f}", plan.display());
+                }
+                return Ok(ExitCode::from(1));
+            }
         }
         Command::Migrate => println!("migrations applied"),
         Command::Plan { command: PlanCommand::Import { file, yes, dry_run, year } } => {
             return import(&app, &file, yes, dry_run, year).await
         }
-        Command::Plan { command: PlanCommand::Lint { .. } } => unreachable!("handled above"),
+        Command::Plan { command: PlanCommand::Lint { .. } | PlanCommand::Reference } => {
+            unreachable!("handled above")
+        }
         Command::Demo { enterprises, seed } => {
             serve::import_demo_plan(&app).await?;
             serve::demo(&app, &cfg, DemoSpec { enterprises, seed }).await?;
@@ -238,13 +270,8 @@ fn lint(file: &PathBuf) -> anyhow::Result<ExitCode> {
     Ok(if errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
-async fn import(
-    app: &anjian_app::App,
-    file: &PathBuf,
-    yes: bool,
-    dry_run: bool,
-    year: Option<i32>,
-) -> anyhow::Result<ExitCode> {
+/// A plan file's text, its dates moved to `year` when asked.
+fn plan_text(file: &PathBuf, year: Option<i32>) -> anyhow::Result<String> {
     let mut text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
     if let Some(y) = year {
         let plan = anjian_domain::plan::Plan::parse(&text).map_err(|e| anyhow::anyhow!("{}:{e}", file.display()))?;
@@ -252,6 +279,17 @@ async fn import(
         text = anjian_domain::plan::redate(&text, y - from);
         println!("{}: dates moved from {from} to {y}", file.display());
     }
+    Ok(text)
+}
+
+async fn import(
+    app: &anjian_app::App,
+    file: &PathBuf,
+    yes: bool,
+    dry_run: bool,
+    year: Option<i32>,
+) -> anyhow::Result<ExitCode> {
+    let text = plan_text(file, year)?;
     let preview = match app.preview_plan(&text).await {
         Ok(p) => p,
         Err(AppError::PlanInvalid(findings)) => {

@@ -68,15 +68,49 @@ pub fn checkpoint_key(cfg: &Resolved) -> anyhow::Result<anjian_app::audit_checkp
         .with_context(|| format!("{} is not a checkpoint key", path.display()))
 }
 
-/// A fresh installation: the seed plan, the system admin, and the demo city when asked.
-/// Run again on the same data, it changes nothing.
-pub async fn prepare(app: &App, cfg: &Resolved, demo_spec: Option<DemoSpec>) -> anyhow::Result<()> {
-    if demo_spec.is_some() {
-        import_demo_plan(app).await?;
-    } else if app.current_plan().await.is_err() {
-        let imported = app.import_plan(None, SEED_PLAN).await?;
-        println!("imported plan {} (version {})", imported.preview.plan_id, imported.version);
+/// What `serve` says on a database no plan was set up in: the two ways to begin.
+pub const NOT_INITIALISED: &str = "\
+这个安装还没有专项方案。请先选择一种方式：
+  anjian init --plan 方案.toml     用本局的方案建立安装（辖区、监管部门、系统管理员）
+  anjian serve --demo              用内置示例方案生成演示城市
+This installation has no plan yet. Either
+  anjian init --plan PLAN.toml     set it up from your bureau's plan (jurisdictions, bureaus, the admin)
+  anjian serve --demo              build the demo city from the bundled sample plan
+Writing a plan: README.md, \"Your bureau's plan\"; docs/plan-format.md lists every field.";
+
+/// Whether the database holds a plan (an installation that was set up).
+pub async fn initialised(app: &App) -> bool {
+    app.current_plan().await.is_ok()
+}
+
+/// Sets up an installation from a plan: lints and imports it, then makes the system admin.
+/// Run again with the same plan, it changes nothing; a different plan is `plan import`'s job.
+pub async fn init(app: &App, text: &str) -> anyhow::Result<Result<(), Vec<anjian_domain::plan::Finding>>> {
+    let new = match anjian_domain::plan::Plan::parse(text) {
+        Ok(p) => p,
+        Err(_) => return Ok(Err(anjian_domain::plan::lint(text))),
+    };
+    if let Ok(current) = app.current_plan().await {
+        anyhow::ensure!(
+            current.plan.id == new.plan.id,
+            "already set up with plan `{}`; add or revise plans with `anjian plan import`",
+            current.plan.id
+        );
     }
+    match app.import_plan(None, text).await {
+        Ok(imported) if imported.preview.unchanged => {
+            println!("plan {} already imported (version {})", imported.preview.plan_id, imported.version)
+        }
+        Ok(imported) => println!("imported plan {} (version {})", imported.preview.plan_id, imported.version),
+        Err(anjian_app::AppError::PlanInvalid(findings)) => return Ok(Err(findings)),
+        Err(e) => return Err(e.into()),
+    }
+    print_admin(app).await?;
+    Ok(Ok(()))
+}
+
+/// The system admin, made once: its one-time password is printed the one time it exists.
+async fn print_admin(app: &App) -> anyhow::Result<()> {
     if let Some(pw) = app.bootstrap_admin("admin").await? {
         println!();
         println!("  系统管理员 system admin:  admin");
@@ -84,6 +118,17 @@ pub async fn prepare(app: &App, cfg: &Resolved, demo_spec: Option<DemoSpec>) -> 
         println!("  (首次登录须修改密码并绑定动态口令; change it and set up a second factor at first sign-in)");
         println!();
     }
+    Ok(())
+}
+
+/// Before serving: the system admin (on an installation set up before `init` made it) and the
+/// demo city when asked. The caller has checked that there is a plan, or that a demo is asked.
+/// Run again on the same data, it changes nothing.
+pub async fn prepare(app: &App, cfg: &Resolved, demo_spec: Option<DemoSpec>) -> anyhow::Result<()> {
+    if demo_spec.is_some() {
+        import_demo_plan(app).await?;
+    }
+    print_admin(app).await?;
     if let Some(spec) = demo_spec {
         demo(app, cfg, spec).await?;
     }

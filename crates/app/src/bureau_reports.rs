@@ -115,7 +115,7 @@ impl App {
     /// Hazards found and closed in the period, by county inside the caller's jurisdiction.
     async fn counties_in(&self, actor: &Actor, p: Period) -> Result<Vec<(String, u64, u64)>> {
         let mut out = Vec::new();
-        for j in self.visible_jurisdictions(actor).await?.into_iter().filter(|j| j.level == "county") {
+        for j in self.areas(actor, None).await? {
             let f = self.county_figures(&j.path, p).await?;
             out.push((j.name, f.found, f.closed));
         }
@@ -238,6 +238,8 @@ impl App {
         text.push_str(&ZH.fill(
             "report.tasks",
             &[
+                ("campaign", &board.campaign),
+                ("total", &board.tasks.len()),
                 ("phase", &phase),
                 ("done", &board.done),
                 ("in_progress", &board.in_progress),

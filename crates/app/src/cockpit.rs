@@ -106,12 +106,7 @@ impl App {
         if months.is_empty() {
             months.push(Period::containing(PeriodKind::Month, now));
         }
-        let counties: Vec<_> = self
-            .visible_jurisdictions(actor)
-            .await?
-            .into_iter()
-            .filter(|j| j.level == "county" && within.as_ref().is_none_or(|w| j.path.starts_with(w.as_str())))
-            .collect();
+        let counties = self.areas(actor, within.as_deref()).await?;
         // Found and closed per month from the counts kept as hazards change; the rest is about
         // open hazards only, in one pass over them (they are read by state, not among the closed).
         let keys: Vec<String> = months.iter().map(|m| hazard_counts::month_of(m.start)).collect();
@@ -136,7 +131,8 @@ impl App {
         let major = HazardFilter { grade: Some("major".into()), open_only: true, ..base.clone() };
         questions.push(HazardFilter { with_plan: true, ..major.clone() });
         questions.push(major);
-        for i in anjian_domain::org::Industry::ALL {
+        let industries: Vec<_> = plan.vocabulary().industries.iter().map(|i| *i.code.get_ref()).collect();
+        for i in &industries {
             let f = HazardFilter { industry: Some(i.as_str().to_owned()), open_only: true, ..base.clone() };
             questions.push(HazardFilter { overdue_at: Some(now), ..f.clone() });
             questions.push(f);
@@ -165,7 +161,7 @@ impl App {
         let major_with_plan = next();
         let major_open = next();
         let mut by_industry = Vec::new();
-        for i in anjian_domain::org::Industry::ALL {
+        for i in &industries {
             let overdue = next();
             let (found, closed) = per_industry.get(i.as_str()).copied().unwrap_or_default();
             by_industry.push((i.as_str().to_owned(), next(), overdue, found, closed));
@@ -196,8 +192,8 @@ impl App {
                     let rule = &plan.rules[o.rule_index];
                     let quota_rule = matches!(
                         rule.activity,
-                        anjian_domain::plan::ActivityKind::MajorHazardResolved
-                            | anjian_domain::plan::ActivityKind::TypicalCase
+                        anjian_domain::plan::ActivityKind::MAJOR_HAZARD_RESOLVED
+                            | anjian_domain::plan::ActivityKind::TYPICAL_CASE
                     );
                     if quota_rule && o.window.contains(now) {
                         quota.push((rule.title.clone(), o.done, o.need));

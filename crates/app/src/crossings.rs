@@ -46,6 +46,18 @@ pub struct GuardView {
     pub trained_this_quarter: usize,
 }
 
+/// The plan's rule that every crossing be inspected by a bureau (a coverage rule on sites kept
+/// as crossings, met by an inspection made from outside): what the crossings page counts.
+pub fn coverage_rule(plan: &anjian_domain::plan::Plan) -> Option<&anjian_domain::plan::Rule> {
+    let v = plan.vocabulary();
+    let crossings: Vec<_> = v.site_kinds_of(anjian_domain::plan::SiteRecord::RailwayCrossing).collect();
+    plan.rules.iter().find(|r| {
+        r.on.each
+            && r.on.site_kinds.iter().any(|k| crossings.contains(k))
+            && v.activity_kind(r.activity).is_some_and(|k| k.external)
+    })
+}
+
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CrossingRow {
@@ -56,7 +68,7 @@ pub struct CrossingRow {
     /// A tuple on the wire (an array of its values, in order).
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<serde_json::Value>>))]
     pub last_bureau_inspection: Option<(DateTime<Utc>, String)>,
-    /// Task 5: inspected by a bureau within the campaign up to its deadline.
+    /// The plan's crossing coverage: inspected by a bureau within the campaign up to its deadline.
     pub covered: bool,
     pub open_faults: usize,
     pub overdue_equipment: usize,
@@ -175,14 +187,8 @@ impl App {
         let guard_ids: Vec<i64> = shifts.iter().map(|s| s.guard_id).collect();
         let certs = current_certificates(store::certificates_of(&self.store.db, &guard_ids).await?);
         let plan = self.current_plan().await?;
-        // Task 5's deadline, from the plan's crossing coverage rule.
-        let deadline = plan
-            .rules
-            .iter()
-            .find(|r| {
-                r.activity == ActivityKind::FullCoverageCheck
-                    && r.on.site_kinds.contains(&anjian_domain::org::SiteKind::RailwayCrossing)
-            })
+        // The coverage deadline, from the plan's crossing coverage rule.
+        let deadline = coverage_rule(&plan)
             .and_then(|r| r.by.as_ref())
             .map(|d| anjian_domain::period::DateSpan { starts: plan.span().starts, ends: d.get_ref().0 })
             .unwrap_or_else(|| plan.span());
@@ -337,7 +343,7 @@ impl App {
             }
             let county_text = get("所在县区");
             let county =
-                counties.iter().find(|j| j.level == "county" && (j.name == county_text || j.code == county_text));
+                counties.iter().find(|j| j.parent_id.is_some() && (j.name == county_text || j.code == county_text));
             if county.is_none() {
                 err("所在县区", "unknown_county");
             }
@@ -502,7 +508,7 @@ impl App {
         let act = Activity {
             target_site: Some(site.id),
             ..Activity::new(
-                ActivityKind::EquipmentInspection,
+                ActivityKind::EQUIPMENT_INSPECTION,
                 now,
                 Evidence { source: Source::Maintenance, id: check.id },
             )
@@ -750,10 +756,10 @@ impl App {
         };
         let mut acts: Vec<Activity> = attendees
             .iter()
-            .map(|g| Activity { target_guard: Some(*g), ..base(ActivityKind::GuardTraining, Source::Training) })
+            .map(|g| Activity { target_guard: Some(*g), ..base(ActivityKind::GUARD_TRAINING, Source::Training) })
             .collect();
         if t.kind == "drill" {
-            acts.push(base(ActivityKind::EmergencyDrill, Source::Drill));
+            acts.push(base(ActivityKind::EMERGENCY_DRILL, Source::Drill));
         }
         anjian_store::activities::insert_many(&*txn, &acts, now).await?;
         let mut e = entry(Some(actor), "training.record", "training", t.id);

@@ -7,7 +7,7 @@ use crate::audit::entry;
 use crate::plans::{bureau_code, department_code};
 use crate::users::CreateUser;
 use crate::{App, AppError, Result};
-use anjian_domain::org::{Level, OrgKind, SiteKind};
+use anjian_domain::org::{OrgKind, SiteKind};
 use anjian_domain::role::Role;
 use anjian_store::jurisdictions::{self, Jurisdiction};
 use anjian_store::orgs::{self, NewOrg, Org, OrgFilter};
@@ -18,6 +18,12 @@ use rand::{Rng, SeedableRng};
 /// The seed plan (Jincheng's 2022 campaign), built in so that a fresh installation, the demo city,
 /// the tests and the benches start from the same text. Its one home.
 pub const SEED_PLAN: &str = include_str!("../../../plans/jincheng-2022.toml");
+
+/// A code of the seed plan's vocabulary, which the demo city is built in (its levels, its kinds
+/// of organisation).
+pub(crate) fn code<T: std::str::FromStr>(s: &str) -> T {
+    s.parse().unwrap_or_else(|_| panic!("`{s}` is a well-formed code"))
+}
 
 #[derive(Debug, Clone, Copy)]
 pub struct DemoSpec {
@@ -135,8 +141,8 @@ impl App {
             return Ok(None);
         }
         let all = jurisdictions::all(&self.store.db).await?;
-        let city = all.iter().find(|j| j.level == Level::City.as_str()).cloned().ok_or(AppError::NoPlan)?;
-        let counties: Vec<Jurisdiction> = all.iter().filter(|j| j.level == Level::County.as_str()).cloned().collect();
+        let city = all.iter().find(|j| j.level == "city").cloned().ok_or(AppError::NoPlan)?;
+        let counties: Vec<Jurisdiction> = all.iter().filter(|j| j.level == "county").cloned().collect();
         if counties.is_empty() {
             return Err(AppError::NoPlan);
         }
@@ -155,7 +161,7 @@ impl App {
             for i in 0..n {
                 let name =
                     format!("{}{}工业园区", c.name.trim_end_matches(['县', '市', '区']), ["", "东部", "西部"][i]);
-                ps.push(g.org(&*txn, name, OrgKind::Park, c, None, None, Some("industrial_park")).await?);
+                ps.push(g.org(&*txn, name, OrgKind::PARK, c, None, None, Some("industrial_park")).await?);
             }
             parks.push(ps);
         }
@@ -163,7 +169,7 @@ impl App {
             .org(
                 &*txn,
                 format!("中国铁路太原局集团有限公司{city_name}车务段"),
-                OrgKind::RailwayOperator,
+                crate::demo::code("railway_operator"),
                 &city,
                 None,
                 None,
@@ -204,8 +210,9 @@ impl App {
                 out.sites += 1;
             }
         }
-        let experts =
-            g.org(&*txn, format!("{city_name}市安全生产专家库"), OrgKind::ExpertPanel, &city, None, None, None).await?;
+        let experts = g
+            .org(&*txn, format!("{city_name}市安全生产专家库"), OrgKind::EXPERT_PANEL, &city, None, None, None)
+            .await?;
         txn.commit().await?;
 
         let total = spec.enterprises.max(counties.len() as u32) as u64;
@@ -221,11 +228,12 @@ impl App {
                 let park = (g.rng.gen_range(0..100) < 40).then(|| parks[ci][g.rng.gen_range(0..parks[ci].len())].id);
                 if roll < 3 || first_explosives.is_none() {
                     let name = format!("{city_name}{}民爆器材{}", pick(&mut g.rng, WORDS), pick(&mut g.rng, SUFFIXES));
-                    let o =
-                        g.org(&*txn, name, OrgKind::ExplosivesEnterprise, c, None, None, Some("explosives")).await?;
+                    let o = g
+                        .org(&*txn, name, crate::demo::code("explosives_enterprise"), c, None, None, Some("explosives"))
+                        .await?;
                     for w in 1..=g.rng.gen_range(1..=2) {
                         let uid = g.uid();
-                        sites::insert(&*txn, &uid, SiteKind::Warehouse.as_str(), &format!("{}号库房", w), &o, c, now)
+                        sites::insert(&*txn, &uid, SiteKind::WAREHOUSE.as_str(), &format!("{}号库房", w), &o, c, now)
                             .await?;
                         out.sites += 1;
                     }
@@ -233,18 +241,18 @@ impl App {
                     made += 1;
                 } else if (roll < 6 || first_group.is_none()) && batch_end - made > 3 {
                     let name = format!("{city_name}{}集团{}", pick(&mut g.rng, WORDS), pick(&mut g.rng, SUFFIXES));
-                    let group = g.org(&*txn, name, OrgKind::GroupCompany, c, None, park, None).await?;
+                    let group = g.org(&*txn, name, crate::demo::code("group_company"), c, None, park, None).await?;
                     made += 1;
                     for _ in 0..g.rng.gen_range(2..=4) {
                         let name = company_name(&mut g.rng, &city_name);
                         let sc = &counties[g.rng.gen_range(0..counties.len())];
-                        g.org(&*txn, name, OrgKind::Enterprise, sc, Some(&group), None, None).await?;
+                        g.org(&*txn, name, crate::demo::code("enterprise"), sc, Some(&group), None, None).await?;
                         made += 1;
                     }
                     first_group.get_or_insert(group);
                 } else {
                     let name = company_name(&mut g.rng, &city_name);
-                    let o = g.org(&*txn, name, OrgKind::Enterprise, c, None, park, None).await?;
+                    let o = g.org(&*txn, name, crate::demo::code("enterprise"), c, None, park, None).await?;
                     first_enterprise.get_or_insert(o);
                     made += 1;
                 }
@@ -258,7 +266,7 @@ impl App {
             &plan
                 .jurisdictions
                 .iter()
-                .find(|j| j.level == Level::City)
+                .find(|j| j.level == crate::demo::code("city"))
                 .map(|j| j.code.get_ref().clone())
                 .unwrap_or_default(),
         ))
@@ -280,7 +288,7 @@ impl App {
             ));
         }
         wanted.push(("city.staff".into(), Role::CityStaff, dept.or(city_bureau.clone()), None));
-        for j in plan.jurisdictions.iter().filter(|j| j.level == Level::County) {
+        for j in plan.jurisdictions.iter().filter(|j| j.level == crate::demo::code("county")) {
             wanted.push((
                 format!("county.{}", j.code.get_ref()),
                 Role::CountyStaff,

@@ -55,7 +55,7 @@ impl App {
     /// handled through the tip use cases, proof of work included.
     async fn demo_tips(&self, world: &World) -> Result<u64> {
         use crate::tips::{AssignInput, RewardInput, TipInput};
-        let Some(j) = world.jurisdictions.iter().find(|j| j.level == anjian_domain::org::Level::County) else {
+        let Some(j) = world.jurisdictions.iter().find(|j| j.level == crate::demo::code("county")) else {
             return Ok(0);
         };
         let (Some(county), Some(city)) =
@@ -67,7 +67,7 @@ impl App {
         let firms: Vec<_> = world
             .orgs
             .iter()
-            .filter(|o| o.kind == anjian_domain::org::OrgKind::Enterprise && o.jurisdiction_path.starts_with(&j.path))
+            .filter(|o| o.kind == crate::demo::code("enterprise") && o.jurisdiction_path.starts_with(&j.path))
             .collect();
         let tips: [(&str, &str, &str); 6] = [
             ("事故隐患", "厂区东侧配电房门长期敞开，里面堆放纸箱杂物。", "received"),
@@ -172,7 +172,7 @@ impl App {
             world
                 .jurisdictions
                 .iter()
-                .filter(|j| j.level == anjian_domain::org::Level::County)
+                .filter(|j| j.level == crate::demo::code("county"))
                 .map(|j| format!("county.{}", j.code)),
         );
         for username in who {
@@ -253,8 +253,8 @@ impl App {
         Ok(made)
     }
 
-    /// Each county inspects most of its railway crossings once in the campaign (task 5's
-    /// full-coverage check), on the site itself.
+    /// Each county inspects most of its railway crossings once in the campaign (the plan's
+    /// crossing coverage rule, a full-coverage check), on the site itself.
     async fn demo_crossing_inspections(
         &self,
         rng: &mut StdRng,
@@ -279,7 +279,7 @@ impl App {
                 NewInspection {
                     uid: uuid::Uuid::new_v4().to_string(),
                     org,
-                    kind: anjian_domain::inspection::InspectionKind::FullCoverageCheck.as_str().to_owned(),
+                    kind: ActivityKind::FULL_COVERAGE_CHECK.as_str().to_owned(),
                     at,
                     inspector_id: staff.id,
                     inspector: staff.display_name.clone(),
@@ -294,7 +294,7 @@ impl App {
             let act = Activity {
                 target_site: Some(site.id),
                 ..Activity::new(
-                    ActivityKind::FullCoverageCheck,
+                    ActivityKind::FULL_COVERAGE_CHECK,
                     at,
                     Evidence { source: Source::Inspection, id: ins.id },
                 )
@@ -312,7 +312,7 @@ impl App {
     /// once the deadline has passed and the hazard is closed, the review that says so.
     async fn demo_papers(&self, rng: &mut StdRng, world: &World, end: DateTime<Utc>) -> Result<u64> {
         let mut made = 0;
-        for (n, j) in world.jurisdictions.iter().filter(|j| j.level == anjian_domain::org::Level::County).enumerate() {
+        for (n, j) in world.jurisdictions.iter().filter(|j| j.level == crate::demo::code("county")).enumerate() {
             let Some(actor) = actor_of(self, &format!("county.{}", j.code)).await? else { continue };
             // The record of a site inspection, written on the day of the county's newest check.
             let filter = anjian_domain::inspection::InspectionFilter {
@@ -443,7 +443,7 @@ impl App {
                              设备维护不到位等问题，各企业应举一反三、开展自查。";
             let row = anjian_store::typical_cases::insert(&*txn, h, &title, narrative, h.discovered_by, marked).await?;
             let act =
-                Activity::new(ActivityKind::TypicalCase, marked, Evidence { source: Source::TypicalCase, id: row.id })
+                Activity::new(ActivityKind::TYPICAL_CASE, marked, Evidence { source: Source::TypicalCase, id: row.id })
                     .by(h.discovered_by, None)
                     .on_org(h.org_id);
             anjian_store::activities::insert_many(&*txn, &[act], marked).await?;

@@ -123,7 +123,7 @@ impl App {
         let enterprises: Vec<_> = world
             .orgs
             .iter()
-            .filter(|o| matches!(o.kind, OrgKind::Enterprise | OrgKind::ExplosivesEnterprise | OrgKind::GroupCompany))
+            .filter(|o| ["enterprise", "explosives_enterprise", "group_company"].contains(&o.kind.as_str()))
             .collect();
 
         // The first enterprise's people: points, weekly checks, monthly self-inspection.
@@ -151,7 +151,7 @@ impl App {
                         user_org: Some(org),
                         name: principal.display_name.clone(),
                         org,
-                        kind: ActivityKind::SiteCheck,
+                        kind: ActivityKind::SITE_CHECK,
                         at: at_in(rng, from, to),
                         points: vec![],
                         summary: "主要负责人现场排查",
@@ -165,7 +165,7 @@ impl App {
                         user_org: Some(org),
                         name: principal.display_name.clone(),
                         org,
-                        kind: ActivityKind::SiteCheck,
+                        kind: ActivityKind::SITE_CHECK,
                         at: at_in(rng, from, to),
                         points: vec![],
                         summary: "主要负责人现场排查（补录）",
@@ -179,7 +179,7 @@ impl App {
                             user_org: Some(org),
                             name: d.display_name.clone(),
                             org,
-                            kind: ActivityKind::SiteCheck,
+                            kind: ActivityKind::SITE_CHECK,
                             at: at_in(rng, from, to),
                             points: vec![],
                             summary: "分管负责人现场排查",
@@ -199,7 +199,7 @@ impl App {
                         user_org: Some(org),
                         name: o.display_name.clone(),
                         org,
-                        kind: ActivityKind::SelfInspection,
+                        kind: ActivityKind::SELF_INSPECTION,
                         at: at_in(rng, from, to),
                         points: covered,
                         summary: "月度全面自查",
@@ -211,7 +211,7 @@ impl App {
         }
 
         // Counties: a full-coverage check of most of their enterprises; heads' weekly analyses.
-        for j in world.jurisdictions.iter().filter(|j| j.level == anjian_domain::org::Level::County) {
+        for j in world.jurisdictions.iter().filter(|j| j.level == crate::demo::code("county")) {
             let Some(staff) = anjian_store::users::by_username(&self.store.db, &format!("county.{}", j.code)).await?
             else {
                 continue;
@@ -223,7 +223,7 @@ impl App {
                         user_org: staff.org_id,
                         name: staff.display_name.clone(),
                         org: e.id,
-                        kind: ActivityKind::FullCoverageCheck,
+                        kind: ActivityKind::FULL_COVERAGE_CHECK,
                         at: at_in(rng, start, end),
                         points: vec![],
                         summary: "行业管理企业全覆盖检查",
@@ -235,11 +235,11 @@ impl App {
 
         // The city: expert health checks of parks before 09-30, spot checks each month.
         if let Some(staff) = anjian_store::users::by_username(&self.store.db, "city.staff").await? {
-            let parks: Vec<_> = world.orgs.iter().filter(|o| o.kind == OrgKind::Park).collect();
+            let parks: Vec<_> = world.orgs.iter().filter(|o| o.kind == OrgKind::PARK).collect();
             let by = plan
                 .rules
                 .iter()
-                .find(|r| r.activity == ActivityKind::ExpertHealthCheck)
+                .find(|r| r.activity == ActivityKind::EXPERT_HEALTH_CHECK)
                 .and_then(|r| r.by.as_ref())
                 .map(|d| anjian_domain::period::local_midnight(d.get_ref().0))
                 .unwrap_or(end);
@@ -250,7 +250,7 @@ impl App {
                         user_org: staff.org_id,
                         name: staff.display_name.clone(),
                         org: p.id,
-                        kind: ActivityKind::ExpertHealthCheck,
+                        kind: ActivityKind::EXPERT_HEALTH_CHECK,
                         at: at_in(rng, start, by.min(end)),
                         points: vec![],
                         summary: "工业园区专家体检",
@@ -267,7 +267,7 @@ impl App {
                         user_org: staff.org_id,
                         name: staff.display_name.clone(),
                         org: e.id,
-                        kind: ActivityKind::SpotCheck,
+                        kind: ActivityKind::SPOT_CHECK,
                         at: at_in(rng, month.start.max(start), month.end.min(end)),
                         points: vec![],
                         summary: "行业管理企业抽查",
@@ -291,7 +291,7 @@ impl App {
                             user_org: Some(group),
                             name: g.display_name.clone(),
                             org: s.id,
-                            kind: ActivityKind::GroupCheck,
+                            kind: ActivityKind::GROUP_CHECK,
                             at: at_in(rng, q.start.max(start), q.end.min(end)),
                             points: vec![],
                             summary: "集团季度全覆盖检查",
@@ -332,7 +332,7 @@ impl App {
                         user_org: u.org_id,
                         name: u.name.clone(),
                         org: e.id,
-                        kind: ActivityKind::LiaisonCheck,
+                        kind: ActivityKind::LIAISON_CHECK,
                         at: at_in(rng, week.start.max(start), week.end.min(end)),
                         points: vec![],
                         summary: "包联督导检查",
@@ -438,7 +438,7 @@ impl App {
         let (Some(general), major) = (grade(false), grade(true)) else { return Ok(0) };
         let start = end - Duration::days(365);
         let mut made = 0;
-        for j in world.jurisdictions.iter().filter(|j| j.level == anjian_domain::org::Level::County) {
+        for j in world.jurisdictions.iter().filter(|j| j.level == crate::demo::code("county")) {
             let Some(staff) = anjian_store::users::by_username(&self.store.db, &format!("county.{}", j.code)).await?
             else {
                 continue;
@@ -574,7 +574,7 @@ impl App {
                             .await?;
                             if closes && is_major {
                                 let act = Activity::new(
-                                    ActivityKind::MajorHazardResolved,
+                                    ActivityKind::MAJOR_HAZARD_RESOLVED,
                                     last.0,
                                     Evidence { source: Source::Hazard, id: h.id },
                                 )
@@ -651,7 +651,7 @@ impl App {
                     )
                     .await?;
                     let act = Activity::new(
-                        ActivityKind::WeeklyAnalysis,
+                        ActivityKind::WEEKLY_ANALYSIS,
                         at,
                         Evidence { source: Source::WeeklyAnalysis, id: row.id },
                     )

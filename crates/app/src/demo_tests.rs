@@ -1,4 +1,4 @@
-//! The demo's question bank and its principals' safety tests (task 19): sixty-odd questions on
+//! The demo's question bank and its principals' safety tests: sixty-odd questions on
 //! the plan's subjects, and principals who passed, who failed and passed the retest, and one
 //! who failed the retest too — whose enterprise is raised to key supervision, as the plan says.
 
@@ -85,12 +85,7 @@ impl App {
         let firms: Vec<_> = world
             .orgs
             .iter()
-            .filter(|o| {
-                matches!(
-                    o.kind,
-                    anjian_domain::org::OrgKind::Enterprise | anjian_domain::org::OrgKind::ExplosivesEnterprise
-                )
-            })
+            .filter(|o| ["enterprise", "explosives_enterprise"].contains(&o.kind.as_str()))
             .take(12)
             .collect();
         for (n, firm) in firms.iter().enumerate() {
@@ -155,7 +150,7 @@ impl App {
                 }
                 store::finish_sitting(&*txn, s.id, finished, score as i32, passed, &missed).await?;
                 let act = Activity::new(
-                    ActivityKind::SafetyTest,
+                    ActivityKind::SAFETY_TEST,
                     finished,
                     Evidence { source: Source::TestSitting, id: s.id },
                 )
@@ -164,7 +159,7 @@ impl App {
                 anjian_store::activities::insert_many(&*txn, &[act], finished).await?;
                 history.push(passed);
                 let to = rules.on_retest_fail_level.get_ref();
-                if test::escalates(&history) && org.supervision_level != *to {
+                if test::escalates(&history, rules.on_first_fail) && org.supervision_level != *to {
                     let reason = crate::ZH.fill("record.retest_failed", &[("score", &score)]);
                     store::change_level(&*txn, org.id, &org.supervision_level, to, &reason, None, finished).await?;
                 }

@@ -125,7 +125,7 @@ impl App {
                         let act = Activity {
                             target_site: Some(site.id),
                             ..Activity::new(
-                                ActivityKind::PatrolRound,
+                                ActivityKind::PATROL_ROUND,
                                 c.at,
                                 Evidence { source: Source::PatrolRound, id: c.id },
                             )

@@ -1,6 +1,6 @@
 //! Each enterprise's safety fundamentals — fees, safety staff, training, liability insurance —
 //! kept as dated records with evidence, assessed for what is missing or expired; the graded,
-//! classified table of supervised enterprises (分级分类"一张表", task 18) and the bureaus' lists of
+//! classified table of supervised enterprises (分级分类"一张表") and the bureaus' lists of
 //! powers and responsibilities (权力和责任清单).
 
 use crate::audit::entry;

@@ -312,7 +312,7 @@ impl App {
             .await?;
         if after.state == HazardState::Closed && is_major(&plan, &h.grade) {
             let act =
-                Activity::new(ActivityKind::MajorHazardResolved, now, Evidence { source: Source::Hazard, id: h.id })
+                Activity::new(ActivityKind::MAJOR_HAZARD_RESOLVED, now, Evidence { source: Source::Hazard, id: h.id })
                     .by(actor.id(), actor.user.org_id)
                     .on_org(h.org_id);
             anjian_store::activities::insert_many(&*txn, &[act], now).await?;
@@ -576,7 +576,7 @@ impl App {
                 e => e.into(),
             })?;
         let act = Activity::new(
-            ActivityKind::TypicalCase,
+            ActivityKind::TYPICAL_CASE,
             row.marked_at,
             Evidence { source: Source::TypicalCase, id: row.id },
         )

@@ -6,9 +6,10 @@ use crate::crypto::digest_json;
 use crate::hazards::HazardInput;
 use crate::orgs::{replayed, uid_for, Created};
 use crate::{Actor, App, AppError, FieldError, Result};
-use anjian_domain::inspection::{InspectionKind, PointKind};
+use anjian_domain::inspection::PointKind;
 use anjian_domain::obligation::{Activity, Evidence, Source};
 use anjian_domain::period::{Period, PeriodKind};
+use anjian_domain::plan::ActivityKind;
 use anjian_domain::role::Permission;
 use anjian_store::inspections::{self, Finding, Inspection, InspectionFilter, NewInspection};
 use anjian_store::{jurisdictions, orgs, points};
@@ -120,7 +121,7 @@ impl App {
     /// or the bureau of the panel's own area. `None` for everyone else, whose own organisation
     /// is credited; naming a bureau is only for experts.
     async fn credited_bureau(&self, actor: &Actor, named: Option<i64>) -> Result<Option<i64>> {
-        let panel = actor.org.as_ref().filter(|o| o.kind == anjian_domain::org::OrgKind::ExpertPanel.as_str());
+        let panel = actor.org.as_ref().filter(|o| o.kind == anjian_domain::org::OrgKind::EXPERT_PANEL.as_str());
         let Some(panel) = panel else {
             return match named {
                 Some(_) => Err(AppError::invalid("for_bureau_id", "not_allowed")),
@@ -134,7 +135,7 @@ impl App {
                 None => None,
             },
         };
-        match bureau.filter(|b| b.kind == anjian_domain::org::OrgKind::Regulator.as_str()) {
+        match bureau.filter(|b| b.kind == anjian_domain::org::OrgKind::REGULATOR.as_str()) {
             Some(b) => Ok(Some(b.id)),
             None => Err(AppError::invalid("for_bureau_id", "not_found")),
         }
@@ -168,8 +169,13 @@ impl App {
             let stored = existing.request_digest.clone();
             return replayed(existing, mine, stored.as_deref(), &digest);
         }
-        let kind: InspectionKind = input.kind.parse().map_err(|_| AppError::invalid("kind", "invalid_kind"))?;
-        if !kind.recordable_by(actor.role) {
+        let plan = self.current_plan().await?;
+        let vocabulary = plan.vocabulary();
+        let kind: ActivityKind = match input.kind.parse() {
+            Ok(k) if vocabulary.inspection_kinds().any(|d| *d.code.get_ref() == k) => k,
+            _ => return Err(AppError::invalid("kind", "invalid_kind")),
+        };
+        if !vocabulary.recordable_by(kind, actor.role) {
             return Err(AppError::Forbidden);
         }
         // An inspection of a site is filed where the site is: a county inspects the crossings in
@@ -283,7 +289,7 @@ impl App {
         let activity = |point| Activity {
             target_point: point,
             target_site: input.site_id,
-            ..Activity::new(kind.activity(), at, Evidence { source: Source::Inspection, id: ins.id })
+            ..Activity::new(kind, at, Evidence { source: Source::Inspection, id: ins.id })
                 .by(actor.id(), credited.or(actor.user.org_id))
                 .on_org(org.id)
         };
@@ -356,7 +362,7 @@ impl App {
         let covered = inspections::covered_points(
             &self.store.db,
             org_id,
-            InspectionKind::SelfInspection.as_str(),
+            ActivityKind::SELF_INSPECTION.as_str(),
             month.start,
             month.end,
         )

@@ -144,7 +144,7 @@ impl App {
         let signed = anjian_domain::obligation::Activity {
             target_org: Some(org.id),
             ..anjian_domain::obligation::Activity::new(
-                anjian_domain::plan::ActivityKind::LedgerSigned,
+                anjian_domain::plan::ActivityKind::LEDGER_SIGNED,
                 at,
                 anjian_domain::obligation::Evidence { source: anjian_domain::obligation::Source::Ledger, id: row.id },
             )

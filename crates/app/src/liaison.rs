@@ -89,7 +89,7 @@ impl App {
                         w.jurisdiction_by_code(c.get_ref()).map_or_else(|| c.get_ref().clone(), |j| j.name.clone())
                     })
                     .collect(),
-                industries: l.industries.iter().map(|i| industry_name(i.as_str()).to_owned()).collect(),
+                industries: l.industries.iter().map(|i| plan.vocabulary().industry_name(i.as_str(), false)).collect(),
                 duties: l.duties.clone(),
                 accounts: w
                     .world
@@ -196,7 +196,7 @@ impl App {
                 .iter()
                 .filter(|o| o.window.start < month.end && o.window.end > month.start)
                 // The monthly report is this document itself: it is not a duty it reports on.
-                .filter(|o| plan.rules[o.rule_index].activity != ActivityKind::LiaisonReport)
+                .filter(|o| plan.rules[o.rule_index].activity != ActivityKind::LIAISON_REPORT)
                 .map(|o| {
                     let status = ZH.t(match o.status {
                         Status::Met => "report.status_met",
@@ -225,7 +225,7 @@ impl App {
             Vec::new()
         } else {
             let f = InspectionFilter {
-                kind: Some(ActivityKind::LiaisonCheck.as_str().to_owned()),
+                kind: Some(ActivityKind::LIAISON_CHECK.as_str().to_owned()),
                 since: Some(month.start),
                 until: Some(month.end),
                 inspectors: Some(checks_by),
@@ -307,7 +307,7 @@ impl App {
             // that month's report entered late (补录), not next month's.
             let at = now.min(period.end - chrono::Duration::seconds(1));
             let act =
-                Activity::new(ActivityKind::LiaisonReport, at, Evidence { source: Source::LiaisonReport, id: row.id })
+                Activity::new(ActivityKind::LIAISON_REPORT, at, Evidence { source: Source::LiaisonReport, id: row.id })
                     .by(actor.id(), actor.user.org_id);
             anjian_store::activities::insert_many(&*txn, &[act], now).await?;
         }
@@ -430,7 +430,7 @@ impl App {
         )
         .await?;
         let act =
-            Activity::new(ActivityKind::WeeklyAnalysis, at, Evidence { source: Source::WeeklyAnalysis, id: row.id })
+            Activity::new(ActivityKind::WEEKLY_ANALYSIS, at, Evidence { source: Source::WeeklyAnalysis, id: row.id })
                 .by(actor.id(), Some(org.id))
                 .on_org(org.id);
         anjian_store::activities::insert_many(&*txn, &[act], now).await?;
@@ -450,15 +450,5 @@ impl App {
     pub async fn weekly_analysis(&self, actor: &Actor, id: i64) -> Result<WeeklyAnalysis> {
         actor.require(Permission::ViewCampaign)?;
         Ok(liaison::analysis(&self.store.db, &actor.scope, id).await?)
-    }
-}
-
-/// An industry's name as the report gives it; one the catalogue does not know is 其他.
-fn industry_name(code: &str) -> &'static str {
-    let key = format!("industry.{code}");
-    if anjian_i18n::has_key(&key) {
-        ZH.t(&key)
-    } else {
-        ZH.t("report.other_industry")
     }
 }

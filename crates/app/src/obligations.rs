@@ -9,7 +9,7 @@
 
 use crate::{Actor, App, AppError, Result};
 use anjian_domain::obligation::{Board, Evidence, Obligation, RuleSummary, Source, Status, Subject};
-use anjian_domain::plan::Plan;
+use anjian_domain::plan::{ActivityKind, Plan};
 use anjian_domain::scope::Scope;
 use anjian_store::activities;
 use chrono::{DateTime, Utc};
@@ -255,9 +255,10 @@ impl App {
         match (&actor.scope, org) {
             (scope, Some(o)) => scope.admits(o.id, &o.jurisdiction_path, &o.org_path, o.park_id),
             (Scope::All, None) => true,
-            // Leaders answer to the city: a city-wide scope sees them.
+            // Leaders answer to the issuer: a scope over the issuer's whole jurisdiction sees them.
             (Scope::Jurisdiction { path }, None) => {
-                w.world.jurisdictions.iter().any(|j| j.path == *path && j.level == anjian_domain::org::Level::City)
+                let issuer = board.plan().issuer_jurisdiction().map(|j| j.code.get_ref().as_str());
+                w.world.jurisdictions.iter().any(|j| j.path == *path && issuer == Some(j.code.as_str()))
             }
             _ => false,
         }
@@ -323,7 +324,6 @@ impl App {
     /// Which of these inspections were entered after a window they count in had closed (补录),
     /// in the same order. Before a plan is imported nothing counts, so nothing is late.
     pub async fn inspections_entered_late(&self, list: &[anjian_domain::inspection::Inspection]) -> Result<Vec<bool>> {
-        use anjian_domain::inspection::InspectionKind;
         if list.is_empty() {
             return Ok(Vec::new());
         }
@@ -335,9 +335,7 @@ impl App {
         let board = &guard.as_ref().expect("built").board;
         Ok(list
             .iter()
-            .map(|i| {
-                i.kind.parse::<InspectionKind>().is_ok_and(|k| board.entered_late(k.activity(), i.at, i.created_at))
-            })
+            .map(|i| i.kind.parse::<ActivityKind>().is_ok_and(|k| board.entered_late(k, i.at, i.created_at)))
             .collect())
     }
 

@@ -64,9 +64,16 @@ impl App {
         let mut errors = Vec::new();
         let name = input.name.trim().to_owned();
         errors.extend(FieldError::text("name", &name, 100));
+        // Kinds and industries are the plan's words: one it does not declare is refused.
+        let vocabulary = self.vocabulary().await;
         match input.kind.parse::<OrgKind>() {
-            Ok(k) if k.is_supervised() => {}
+            Ok(k) if k.is_supervised() && vocabulary.knows_org_kind(k) => {}
             _ => errors.push(FieldError::new("kind", "invalid_kind")),
+        }
+        if let Some(i) = input.industry.as_deref().filter(|i| !i.is_empty()) {
+            if i.parse().ok().and_then(|i| vocabulary.industry(i)).is_none() {
+                errors.push(FieldError::new("industry", "invalid_kind"));
+            }
         }
         // Outside the caller's scope, a jurisdiction or parent does not exist for them.
         let jurisdiction = jurisdictions::by_id(&self.store.db, input.jurisdiction_id)
@@ -87,7 +94,7 @@ impl App {
         };
         if let Some(park) = input.park_id {
             match orgs::get(&self.store.db, &actor.scope, park).await {
-                Ok(p) if p.kind == OrgKind::Park.as_str() => {}
+                Ok(p) if p.kind == OrgKind::PARK.as_str() => {}
                 _ => errors.push(FieldError::new("park_id", "not_found")),
             }
         }
@@ -212,6 +219,27 @@ impl App {
             },
         })
     }
+
+    /// The areas a bureau's figures are broken down by: the jurisdictions one level under the
+    /// top of what the reader sees inside `within` (a city's counties, a province's
+    /// prefectures), or the top ones themselves when nothing lies under them.
+    pub async fn areas(&self, actor: &Actor, within: Option<&str>) -> Result<Vec<jurisdictions::Jurisdiction>> {
+        let seen: Vec<_> = self
+            .visible_jurisdictions(actor)
+            .await?
+            .into_iter()
+            .filter(|j| within.is_none_or(|w| j.path.starts_with(w)))
+            .collect();
+        Ok(areas_of(seen))
+    }
+}
+
+/// See [`App::areas`].
+pub fn areas_of(seen: Vec<jurisdictions::Jurisdiction>) -> Vec<jurisdictions::Jurisdiction> {
+    let depth = |j: &jurisdictions::Jurisdiction| j.path.matches('/').count();
+    let Some(top) = seen.iter().map(depth).min() else { return seen };
+    let below = if seen.iter().any(|j| depth(j) == top + 1) { top + 1 } else { top };
+    seen.into_iter().filter(|j| depth(j) == below).collect()
 }
 
 /// The uid a create takes: the client's idempotency key, or a fresh one.

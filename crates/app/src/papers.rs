@@ -42,7 +42,7 @@ pub struct PaperInput {
 }
 
 /// The place a bureau's papers are numbered under when its plan gives no 代字: its name up to
-/// its county, district or city (`泽州县工业和信息化局` → `泽州县`).
+/// its county, district or city (`某某县应急管理局` → `某某县`).
 pub(crate) fn place_of(bureau: &str) -> &str {
     match bureau.char_indices().find(|(_, c)| matches!(c, '县' | '区' | '市')) {
         Some((i, c)) => &bureau[..i + c.len_utf8()],
@@ -66,7 +66,7 @@ impl App {
             Some(o) if actor.role.is_bureau() => o.clone(),
             _ => return Err(AppError::Forbidden),
         };
-        if org.kind == anjian_domain::org::OrgKind::Department.as_str() {
+        if org.kind == anjian_domain::org::OrgKind::DEPARTMENT.as_str() {
             if let Some(parent) = org.parent_id {
                 return Ok(orgs::get(&self.store.db, &anjian_domain::scope::Scope::All, parent).await?);
             }

@@ -3,7 +3,7 @@
 
 use crate::audit::entry;
 use crate::{Actor, App, AppError, Result};
-use anjian_domain::org::{Level, OrgKind};
+use anjian_domain::org::OrgKind;
 use anjian_domain::plan::{self, Change, Finding, Plan, Severity};
 use anjian_domain::role::Permission;
 use anjian_store::orgs::{self, NewOrg};
@@ -120,6 +120,14 @@ impl App {
         Ok((row.id, p, row.version))
     }
 
+    /// The words of the plan in force (format 1's before any plan is imported).
+    pub async fn vocabulary(&self) -> anjian_domain::plan::Vocabulary {
+        match self.current_plan().await {
+            Ok(p) => p.vocabulary().clone(),
+            Err(_) => anjian_domain::plan::Vocabulary::format1().clone(),
+        }
+    }
+
     pub async fn plan_history(&self, actor: &Actor, plan_id: &str) -> Result<Vec<plans::PlanVersion>> {
         actor.require(Permission::ViewCampaign)?;
         Ok(plans::history(&self.store.db, plan_id).await?)
@@ -127,12 +135,13 @@ impl App {
 }
 
 /// Creates what the plan names and the database lacks: jurisdictions, a bureau for each, the
-/// city bureau's departments. Existing rows are renamed, never removed.
+/// issuing bureau's departments. Existing rows are renamed, never removed.
 async fn materialise(db: &impl Db, plan: &Plan, now: DateTime<Utc>) -> Result<()> {
-    // Parents before children: the city first.
+    // Parents before children: the top level first.
     let mut ordered: Vec<_> = plan.jurisdictions.iter().collect();
-    ordered.sort_by_key(|j| j.parent.is_some());
-    let mut city_bureau = None;
+    ordered.sort_by_key(|j| plan.vocabulary().depth(j.level));
+    let issuer = plan.issuer_jurisdiction().map(|j| j.code.get_ref().clone());
+    let mut issuer_bureau = None;
     for j in ordered {
         let (row, _) = jurisdictions::upsert(
             db,
@@ -144,10 +153,7 @@ async fn materialise(db: &impl Db, plan: &Plan, now: DateTime<Utc>) -> Result<()
         )
         .await?;
         let code = bureau_code(j.code.get_ref());
-        let name = match j.level {
-            Level::City => plan.plan.issuer.clone(),
-            Level::County => format!("{}工业和信息化局", j.name),
-        };
+        let name = plan.bureau_name(j);
         let bureau = match orgs::by_code(db, &code).await? {
             Some(b) => b,
             None => {
@@ -155,18 +161,18 @@ async fn materialise(db: &impl Db, plan: &Plan, now: DateTime<Utc>) -> Result<()
                     db,
                     NewOrg {
                         code: Some(code),
-                        ..NewOrg::new(uuid::Uuid::new_v4().to_string(), name, OrgKind::Regulator.as_str(), row)
+                        ..NewOrg::new(uuid::Uuid::new_v4().to_string(), name, OrgKind::REGULATOR.as_str(), row)
                     },
                     now,
                 )
                 .await?
             }
         };
-        if j.level == Level::City {
-            city_bureau = Some(bureau);
+        if issuer.as_ref() == Some(j.code.get_ref()) {
+            issuer_bureau = Some(bureau);
         }
     }
-    if let Some(city) = city_bureau {
+    if let Some(city) = issuer_bureau {
         let jur = jurisdictions::by_id(db, city.jurisdiction_id).await?.ok_or(AppError::NotFound)?;
         for d in &plan.departments {
             let code = department_code(d.code.get_ref());
@@ -179,7 +185,7 @@ async fn materialise(db: &impl Db, plan: &Plan, now: DateTime<Utc>) -> Result<()
                         ..NewOrg::new(
                             uuid::Uuid::new_v4().to_string(),
                             d.name.clone(),
-                            OrgKind::Department.as_str(),
+                            OrgKind::DEPARTMENT.as_str(),
                             jur.clone(),
                         )
                     },

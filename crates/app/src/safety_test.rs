@@ -1,4 +1,4 @@
-//! Principals' safety tests (task 19) and supervision levels: the question bank (from Excel), a
+//! Principals' safety tests and supervision levels: the question bank (from Excel), a
 //! sitting drawn from it by the plan's paper, answers saved as they are given, a time limit the
 //! server enforces, grading on submit, and the plan's escalation — a first fail asks for a
 //! retest, a failed retest raises the enterprise to key supervision (audited with the reason),
@@ -14,7 +14,7 @@ use anjian_domain::obligation::{Activity, Evidence, Source};
 use anjian_domain::plan::ActivityKind;
 use anjian_domain::role::{Permission, Role};
 use anjian_domain::safety_test::{
-    check_question, draw, escalates, grade, parse_letters, standing, Question, QuestionKind, Standing,
+    check_question, draw, escalates, grade, parse_letters, standing, FirstFail, Question, QuestionKind, Standing,
 };
 use anjian_reports::ledger_sheet::SheetRows;
 use anjian_store::safety_tests::{self as store, NewQuestion, Sitting, SupervisionChange};
@@ -69,10 +69,10 @@ pub struct ResultRow {
 pub struct Notice {
     pub org: String,
     pub supervision_level: String,
-    /// Principal, time, score, passed.
+    /// Principal, time, score (none where the plan does not publish scores), passed.
     /// A tuple on the wire (an array of its values, in order).
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<Vec<serde_json::Value>>))]
-    pub scores: Vec<(String, DateTime<Utc>, i32, bool)>,
+    pub scores: Vec<(String, DateTime<Utc>, Option<i32>, bool)>,
     pub changes: Vec<SupervisionChange>,
 }
 
@@ -343,7 +343,7 @@ impl App {
             store::graded_of_user(&self.store.db, s.user_id).await?.iter().filter_map(|x| x.passed).collect();
         history.push(passed);
         let org = orgs::get_unscoped_for_auth(&self.store.db, s.org_id).await?.ok_or(AppError::NotFound)?;
-        // The sitting counts for the county bureau that supervises the enterprise (task 19).
+        // The sitting counts for the county bureau that supervises the enterprise.
         let bureau = match jurisdictions::by_id(&self.store.db, org.jurisdiction_id).await? {
             Some(j) => orgs::by_code(&self.store.db, &bureau_code(&j.code)).await?,
             None => None,
@@ -353,14 +353,15 @@ impl App {
         if !store::finish_sitting(&*txn, s.id, at, score as i32, passed, &missed).await? {
             return Err(AppError::invalid("sitting", "already_submitted"));
         }
-        let act = Activity::new(ActivityKind::SafetyTest, at, Evidence { source: Source::TestSitting, id: s.id })
+        let act = Activity::new(ActivityKind::SAFETY_TEST, at, Evidence { source: Source::TestSitting, id: s.id })
             .by(s.user_id, bureau.as_ref().map(|b| b.id))
             .on_org(org.id);
         anjian_store::activities::insert_many(&*txn, &[act], now).await?;
         let mut e = entry(Some(actor), "safety_test.submit", "sitting", s.id);
         e.detail = format!("score={score} passed={passed} standing={}", standing(&history).as_str());
         self.record(&*txn, e).await?;
-        if standing(&history) == Standing::RetestDue {
+        let first_fail = rules.on_first_fail;
+        if standing(&history) == Standing::RetestDue && first_fail == FirstFail::Retest {
             // The plan's "first fail: retest" — the principal is told in the inbox (and the webhook).
             let n = anjian_store::notifications::NewNotification {
                 user_id: s.user_id,
@@ -373,7 +374,7 @@ impl App {
             self.notify(&*txn, n, now).await?;
         }
         let to = rules.on_retest_fail_level.get_ref();
-        if escalates(&history) && org.supervision_level != *to {
+        if escalates(&history, first_fail) && org.supervision_level != *to {
             let reason = ZH.fill("record.retest_failed", &[("score", &score)]);
             store::change_level(&*txn, org.id, &org.supervision_level, to, &reason, None, now).await?;
             let mut e = entry(None, "supervision.raise", "org", org.id);
@@ -479,6 +480,8 @@ impl App {
     pub async fn test_notice(&self, actor: &Actor, org_id: i64) -> Result<Notice> {
         actor.require(Permission::ViewOrgs)?;
         let org = orgs::get(&self.store.db, &actor.scope, org_id).await?;
+        // The plan decides whether the notice posts the scores or only who passed.
+        let published = self.current_plan().await?.safety_test.as_ref().is_none_or(|t| t.publish_scores);
         let graded = store::graded_in(&self.store.db, &anjian_domain::scope::Scope::All).await?;
         let mut scores = Vec::new();
         for s in graded.iter().filter(|s| s.org_id == org.id) {
@@ -487,7 +490,7 @@ impl App {
             scores.push((
                 name,
                 s.submitted_at.unwrap_or(s.started_at),
-                s.score.unwrap_or(0),
+                s.score.filter(|_| published),
                 s.passed.unwrap_or(false),
             ));
         }

@@ -71,6 +71,8 @@ pub struct TaskView {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CampaignBoard {
     pub title: String,
+    /// The campaign's short name, as the plan gives it.
+    pub campaign: String,
     pub today: NaiveDate,
     pub phases: Vec<PhaseView>,
     pub current_phase: Option<String>,
@@ -195,6 +197,7 @@ impl App {
             .collect();
         Ok(CampaignBoard {
             title: plan.plan.title.clone(),
+            campaign: plan.short_title().to_owned(),
             today,
             current_phase: phases.iter().find(|p| p.current).map(|p| p.name.clone()),
             phases,

@@ -692,7 +692,7 @@ impl App {
         if completes {
             let act = Activity {
                 target_site: Some(site.id),
-                ..Activity::new(ActivityKind::PatrolRound, now, Evidence { source: Source::PatrolRound, id: c.id })
+                ..Activity::new(ActivityKind::PATROL_ROUND, now, Evidence { source: Source::PatrolRound, id: c.id })
                     .by(actor.id(), Some(site.org_id))
                     .on_org(site.org_id)
             };
@@ -791,7 +791,7 @@ impl App {
         // The checklist is whole: every item of the plan's loading checklist once, each passed or
         // failed — an item left out is not a pass.
         let plan = self.current_plan().await?;
-        let checklist = plan.checklist_items(ActivityKind::VehicleCheck);
+        let checklist = plan.checklist_items(ActivityKind::VEHICLE_CHECK);
         for (i, item) in checklist.iter().enumerate() {
             match input.items.iter().filter(|it| it.item == *item).count() {
                 1 => {}
@@ -855,8 +855,8 @@ impl App {
                 .by(actor.id(), Some(site.org_id))
                 .on_org(site.org_id)
         };
-        let check = of(ActivityKind::VehicleCheck).covering(input.items.iter().map(|it| it.item.clone()));
-        let acts = [of(ActivityKind::Loading), check];
+        let check = of(ActivityKind::VEHICLE_CHECK).covering(input.items.iter().map(|it| it.item.clone()));
+        let acts = [of(ActivityKind::LOADING), check];
         anjian_store::activities::insert_many(&*txn, &acts, now).await?;
         self.record(&*txn, crate::audit::entry(Some(actor), "loading.create", "loading", row.id)).await?;
         txn.commit().await?;
@@ -865,7 +865,7 @@ impl App {
 
     /// The items a loading is checked against: the plan's loading checklist.
     pub async fn loading_items(&self) -> Result<Vec<String>> {
-        Ok(self.current_plan().await?.checklist_items(ActivityKind::VehicleCheck).to_vec())
+        Ok(self.current_plan().await?.checklist_items(ActivityKind::VEHICLE_CHECK).to_vec())
     }
 
     pub async fn loadings(&self, actor: &Actor, site_id: i64) -> Result<Vec<store::Loading>> {
@@ -917,7 +917,7 @@ impl App {
         let txn = self.store.begin_write().await?;
         let u = store::insert_upkeep(&*txn, f.id, actor.id(), note.trim(), now).await?;
         let act =
-            Activity::new(ActivityKind::FacilityMaintenance, now, Evidence { source: Source::Maintenance, id: u.id })
+            Activity::new(ActivityKind::FACILITY_MAINTENANCE, now, Evidence { source: Source::Maintenance, id: u.id })
                 .by(actor.id(), Some(site.org_id))
                 .on_org(site.org_id);
         anjian_store::activities::insert_many(&*txn, &[Activity { target_site: Some(site.id), ..act }], now).await?;

@@ -140,7 +140,7 @@ async fn measure(
     let enterprises: Vec<_> = world
         .orgs
         .iter()
-        .filter(|o| o.kind.is_supervised() && o.kind != anjian_domain::org::OrgKind::Park)
+        .filter(|o| o.kind.is_supervised() && o.kind != anjian_domain::org::OrgKind::PARK)
         .map(|o| (o.id, o.jurisdiction_path.clone()))
         .collect();
 
@@ -218,10 +218,10 @@ async fn measure(
         while week.start < end {
             let (from, to) = (week.start.max(start), week.end.min(end));
             if rng.gen_bool(0.9) {
-                batch.push(ev(&mut rng, ActivityKind::SiteCheck, from, to, principal, *org, *org));
+                batch.push(ev(&mut rng, ActivityKind::SITE_CHECK, from, to, principal, *org, *org));
             }
             for _ in 0..rng.gen_range(0..=2) {
-                batch.push(ev(&mut rng, ActivityKind::SiteCheck, from, to, deputy, *org, *org));
+                batch.push(ev(&mut rng, ActivityKind::SITE_CHECK, from, to, deputy, *org, *org));
             }
             week = week.next();
         }
@@ -229,7 +229,7 @@ async fn measure(
         while month.start < end {
             let a = ev(
                 &mut rng,
-                ActivityKind::SelfInspection,
+                ActivityKind::SELF_INSPECTION,
                 month.start.max(start),
                 month.end.min(end),
                 principal,
@@ -245,7 +245,7 @@ async fn measure(
             if rng.gen_bool(0.7) {
                 batch.push(ev(
                     &mut rng,
-                    ActivityKind::FullCoverageCheck,
+                    ActivityKind::FULL_COVERAGE_CHECK,
                     start,
                     end,
                     staff,
@@ -323,7 +323,7 @@ async fn measure(
         .find(|u| u.role == anjian_domain::role::Role::Principal && u.name.starts_with("principal "))
         .context("a principal")?;
     let act = Activity::new(
-        ActivityKind::SiteCheck,
+        ActivityKind::SITE_CHECK,
         now - Duration::minutes(5),
         Evidence { source: Source::Inspection, id: 42 },
     )
@@ -424,7 +424,7 @@ async fn naive(
             let signatures = if r.requires.is_empty() {
                 Vec::new()
             } else {
-                activities::of_kind_between(&store.db, ActivityKind::LedgerSigned, None, org, start, end).await?
+                activities::of_kind_between(&store.db, ActivityKind::LEDGER_SIGNED, None, org, start, end).await?
             };
             let grace = chrono::Duration::hours(i64::from(plan.plan.late_entry_grace_hours));
             for (w, win) in wins.iter().enumerate() {

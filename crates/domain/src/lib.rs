@@ -8,6 +8,7 @@ pub mod audit;
 pub mod campaign;
 pub mod checklist;
 pub mod clock;
+pub mod code;
 pub mod crossing;
 pub mod fundamentals;
 pub mod hazard;

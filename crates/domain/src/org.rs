@@ -1,25 +1,11 @@
 //! Kinds of jurisdictions, organisations and sites, as the plan and the store name them.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
+use serde::Serialize;
 
-/// 辖区 level: the city, or a county-level area (县、市、区、开发区).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Level {
-    City,
-    County,
-}
-
-impl Level {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::City => "city",
-            Level::County => "county",
-        }
-    }
+crate::code::open_code! {
+    /// 辖区 level (省、市、县、乡镇 …), as the plan declares them.
+    Level {}
 }
 
 macro_rules! string_enum {
@@ -57,42 +43,37 @@ pub(crate) use string_enum;
 #[error("unknown code `{0}`")]
 pub struct UnknownCode(pub String);
 
-string_enum! {
-    /// What kind of organisation an org row is.
+crate::code::open_code! {
+    /// What kind of organisation an org row is. The program gives behaviour to the bureaus,
+    /// their departments, expert panels and parks; every kind of supervised organisation (an
+    /// enterprise, a group company, a 民爆 enterprise …) is the plan's word.
     OrgKind {
-        Regulator => "regulator",
-        Department => "department",
-        Enterprise => "enterprise",
-        ExplosivesEnterprise => "explosives_enterprise",
-        GroupCompany => "group_company",
-        Park => "park",
-        RailwayOperator => "railway_operator",
-        ExpertPanel => "expert_panel",
+        REGULATOR => "regulator",
+        DEPARTMENT => "department",
+        EXPERT_PANEL => "expert_panel",
+        PARK => "park",
     }
 }
 
 impl OrgKind {
     /// Supervised organisations (生产经营单位 and park authorities), as opposed to bureaus.
     pub fn is_supervised(self) -> bool {
-        !matches!(self, OrgKind::Regulator | OrgKind::Department | OrgKind::ExpertPanel)
+        !matches!(self, OrgKind::REGULATOR | OrgKind::DEPARTMENT | OrgKind::EXPERT_PANEL)
     }
 }
 
-string_enum! {
-    /// Physical sites an activity can be done on.
+crate::code::open_code! {
+    /// Physical sites an activity can be done on, as the plan declares them; the two the program
+    /// keeps records for are built in.
     SiteKind {
-        Warehouse => "warehouse",
-        RailwayCrossing => "railway_crossing",
+        WAREHOUSE => "warehouse",
+        RAILWAY_CROSSING => "railway_crossing",
     }
 }
 
-string_enum! {
-    /// Industries a liaison leader can be assigned to (附件1 包联行业).
-    Industry {
-        IndustrialPark => "industrial_park",
-        Explosives => "explosives",
-        RailwayCrossing => "railway_crossing",
-    }
+crate::code::open_code! {
+    /// Industries (行业), as the plan declares them: what a liaison leader is assigned to.
+    Industry {}
 }
 
 /// A record of `orgs`.

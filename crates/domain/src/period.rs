@@ -1,5 +1,5 @@
 //! Periods as the plan counts them, cut in Asia/Shanghai: the hour, the week from Monday, the
-//! half-month (1–15 and 16–end), the month and the quarter. A period is a half-open UTC interval
+//! half-month (1–15 and 16–end), the month, the quarter and the year. A period is a half-open UTC interval
 //! `[start, end)`, so consecutive periods tile time with no gap and no overlap.
 
 use crate::TZ;
@@ -15,6 +15,7 @@ pub enum PeriodKind {
     HalfMonth,
     Month,
     Quarter,
+    Year,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -78,6 +79,10 @@ impl Period {
             PeriodKind::Quarter => {
                 let first = first_of_month(date.year(), date.month0() / 3 * 3 + 1);
                 (local_midnight(first), local_midnight(add_months(first, 3)))
+            }
+            PeriodKind::Year => {
+                let first = first_of_month(date.year(), 1);
+                (local_midnight(first), local_midnight(add_months(first, 12)))
             }
         };
         Period { kind, start, end }
@@ -166,6 +171,7 @@ mod tests {
             Just(PeriodKind::HalfMonth),
             Just(PeriodKind::Month),
             Just(PeriodKind::Quarter),
+            Just(PeriodKind::Year),
         ]
     }
 
@@ -201,6 +207,7 @@ mod tests {
                 PeriodKind::HalfMonth => prop_assert!(d.day() == 1 || d.day() == 16),
                 PeriodKind::Month => prop_assert_eq!(d.day(), 1),
                 PeriodKind::Quarter => prop_assert!(d.day() == 1 && (d.month() - 1).is_multiple_of(3)),
+                PeriodKind::Year => prop_assert_eq!((d.month(), d.day()), (1, 1)),
             }
             if k != PeriodKind::Hour {
                 prop_assert_eq!((local.hour(), local.minute()), (0, 0));
@@ -213,6 +220,17 @@ mod tests {
             let first = Period::containing(PeriodKind::HalfMonth, m.start);
             prop_assert_eq!(first.start, m.start);
             prop_assert_eq!(first.next().end, m.end);
+        }
+
+        #[test]
+        fn four_quarters_make_a_year(t in instant()) {
+            let y = Period::containing(PeriodKind::Year, t);
+            let mut q = Period::containing(PeriodKind::Quarter, y.start);
+            prop_assert_eq!(q.start, y.start);
+            for _ in 0..3 {
+                q = q.next();
+            }
+            prop_assert_eq!(q.end, y.end);
         }
 
         #[test]

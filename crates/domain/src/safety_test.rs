@@ -1,4 +1,4 @@
-//! Principals' safety tests (安全测试, task 19): questions of three kinds, papers drawn from a bank
+//! Principals' safety tests (安全测试): questions of three kinds, papers drawn from a bank
 //! by the plan's parts, grading, and the escalation the plan prescribes — a first fail asks for a
 //! retest, a failed retest raises the enterprise to key supervision.
 
@@ -192,10 +192,23 @@ pub fn standing(results: &[bool]) -> Standing {
     }
 }
 
+/// What a plan does with a principal's first failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FirstFail {
+    /// A retest is due; failing it too raises the enterprise's supervision level.
+    Retest,
+    /// The first failure raises the level at once; there is no retest to wait for.
+    RaiseLevel,
+}
+
 /// Whether the sitting just graded (the last of `results`) raises the enterprise's supervision
-/// level: it is a failed retest.
-pub fn escalates(results: &[bool]) -> bool {
-    standing(results) == Standing::FailedRetest
+/// level: a failed retest, or — where the plan says so — any failure.
+pub fn escalates(results: &[bool], first_fail: FirstFail) -> bool {
+    match first_fail {
+        FirstFail::Retest => standing(results) == Standing::FailedRetest,
+        FirstFail::RaiseLevel => results.last() == Some(&false),
+    }
 }
 
 /// A question of the safety-test bank.
@@ -313,10 +326,23 @@ mod tests {
     fn the_second_fail_in_a_row_escalates() {
         assert_eq!(standing(&[]), Standing::NotTested);
         assert_eq!(standing(&[false]), Standing::RetestDue);
-        assert!(!escalates(&[false]));
-        assert!(escalates(&[false, false]));
+        assert!(!escalates(&[false], FirstFail::Retest));
+        assert!(escalates(&[false, false], FirstFail::Retest));
         assert_eq!(standing(&[false, true]), Standing::Passed);
-        assert!(!escalates(&[false, true, false]), "a pass in between starts over");
+        assert!(!escalates(&[false, true, false], FirstFail::Retest), "a pass in between starts over");
+    }
+
+    #[test]
+    fn a_plan_may_raise_the_level_at_the_first_fail() {
+        assert!(escalates(&[false], FirstFail::RaiseLevel));
+        assert!(escalates(&[true, false], FirstFail::RaiseLevel));
+        assert!(!escalates(&[false, true], FirstFail::RaiseLevel), "a pass raises nothing");
+        let plan = |v: &str| {
+            let text = include_str!("../../../plans/jincheng-2022.toml").replace("on_first_fail = \"retest\"", v);
+            crate::plan::lint(&text).into_iter().filter(|f| f.severity == crate::plan::Severity::Error).count()
+        };
+        assert_eq!(plan("on_first_fail = \"raise_level\""), 0);
+        assert_eq!(plan("on_first_fail = \"warn\""), 1, "anything else is refused");
     }
 
     proptest! {
@@ -341,7 +367,7 @@ mod tests {
         fn escalation_is_two_fails_in_a_row(results in prop::collection::vec(any::<bool>(), 0..12)) {
             let n = results.len();
             let expected = n >= 2 && !results[n - 1] && !results[n - 2];
-            prop_assert_eq!(escalates(&results), expected);
+            prop_assert_eq!(escalates(&results, FirstFail::Retest), expected);
         }
     }
 }

@@ -12,7 +12,7 @@ pub struct SheetHead {
     pub title: String,
     /// 填报单位: who files it.
     pub issuer: String,
-    /// The area it covers (泽州县, or an enterprise).
+    /// The area it covers (a county, or an enterprise).
     pub scope: String,
     /// The period it covers (2026年12月); empty for a list as it stands.
     pub period: String,

@@ -132,8 +132,8 @@ pub async fn world_stamp(db: &impl ConnectionTrait) -> Result<String> {
     Ok(row.map(|r| r.try_get::<String>("", "stamp")).transpose()?.unwrap_or_default())
 }
 
-/// Everything the engine needs to know about the city. Unknown codes (a kind added by a later
-/// version) leave the row out rather than fail the whole board.
+/// Everything the engine needs to know about the city. A code that cannot be one (a stored text
+/// no plan could declare) leaves the row out rather than fail the whole board.
 pub async fn load_world(db: &impl ConnectionTrait) -> Result<World> {
     let jurisdictions = jurisdiction::Entity::find()
         .order_by_asc(jurisdiction::Column::Id)
@@ -141,17 +141,7 @@ pub async fn load_world(db: &impl ConnectionTrait) -> Result<World> {
         .await?
         .into_iter()
         .filter_map(|j| {
-            Some(JurisdictionFacts {
-                id: j.id,
-                level: match j.level.as_str() {
-                    "city" => anjian_domain::org::Level::City,
-                    "county" => anjian_domain::org::Level::County,
-                    _ => return None,
-                },
-                code: j.code,
-                name: j.name,
-                path: j.path,
-            })
+            Some(JurisdictionFacts { id: j.id, level: j.level.parse().ok()?, code: j.code, name: j.name, path: j.path })
         })
         .collect();
     // The last change of level of each organisation (ids grow with time).

@@ -652,9 +652,10 @@ async fn mqtt_readings_are_checked_against_the_gateway_that_sent_them() {
 /// cap of 20 and a 2-second timeout, and a real request still gets its answer.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn half_sent_requests_are_timed_out_and_cannot_exhaust_the_server() {
-    use crate::binary::{start_cmd, terminate, BIN};
+    use crate::binary::{prepare, start_cmd, terminate, BIN};
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let dir = tempfile::tempdir().unwrap();
+    prepare(&dir.path().join("data")).await;
     let config = dir.path().join("anjian.toml");
     std::fs::write(&config, "header_read_timeout_seconds = 2\nmax_connections = 20\n").unwrap();
     let mut cmd = std::process::Command::new(BIN);

@@ -19,6 +19,7 @@ mod safety_tests;
 mod scope;
 mod tips;
 mod upgrade;
+mod vocabulary;
 mod warehouses;
 
 /// A page's Excel export fetched with a signed-in session (answered 200), and one of its sheets.

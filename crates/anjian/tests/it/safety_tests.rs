@@ -273,3 +273,45 @@ on_both_databases!(key_supervision_is_owed_from_the_month_it_is_decided, |backen
     assert_eq!((october["targets"].as_i64(), october["status"].as_str()), (Some(1), Some("due")), "{october}");
     t.finish().await;
 });
+
+// The plan decides what a first failure does and whether the notice posts scores: a plan that
+// raises the level at once, and posts only who passed, is followed to the letter.
+on_both_databases!(the_plan_decides_the_first_fail_and_whether_scores_are_posted, |backend| async move {
+    let t = TestApp::start(backend).await;
+    let stricter = SEED_PLAN.replacen("on_first_fail = \"retest\"", "on_first_fail = \"raise_level\"", 1).replacen(
+        "publish_scores = true",
+        "publish_scores = false",
+        1,
+    );
+    t.app.import_plan(None, &stricter).await.expect("the revised plan imports");
+    let zezhou = t.org_by_code("bureau-zezhou").await;
+    let county = t.user("zz.strict", "county_staff", Some(zezhou.id)).await;
+    let (_, org) = post(
+        &t,
+        &county.token,
+        "/api/v1/orgs",
+        json!({"name": "泽州严格化工有限公司", "kind": "enterprise", "jurisdiction_id": zezhou.jurisdiction_id}),
+    )
+    .await;
+    let org_id = org["id"].as_i64().unwrap();
+    let principal = t.user("principal.strict", "principal", Some(org_id)).await;
+    assert_eq!(import(&t, &county.token, good_bank()).await.1["new"], 24);
+    let (_, s1) = post(&t, &principal.token, "/api/v1/tests/sittings", json!({})).await;
+    answer_all(&t, &principal.token, &s1, 10).await;
+    let id = s1["sitting"]["id"].as_i64().unwrap();
+    let (_, graded) = post(&t, &principal.token, &format!("/api/v1/tests/sittings/{id}/submit"), json!({})).await;
+    assert_eq!(graded["sitting"]["passed"], false);
+    // Raised at the first failure, with no retest to wait for and no retest notice.
+    let (_, notice) = get(&t, &county.token, &format!("/api/v1/orgs/{org_id}/test-notice")).await;
+    assert_eq!(notice["supervision_level"], "key", "{notice}");
+    let (_, inbox) = get(&t, &principal.token, "/api/v1/notifications").await;
+    assert!(!inbox.to_string().contains("须参加复试"), "{inbox}");
+    // The notice names who sat and whether they passed, not the score.
+    assert_eq!(notice["scores"][0][2], Value::Null, "{notice}");
+    assert_eq!(notice["scores"][0][3], false);
+    let cookie = t.sign_in(&county).await;
+    let (st, _, html) = t.page(&cookie, &format!("/orgs/{org_id}/notice")).await;
+    assert_eq!(st, 200);
+    assert!(html.contains("不公布") && !html.contains(">50<"), "no score on the posted notice");
+    t.finish().await;
+});

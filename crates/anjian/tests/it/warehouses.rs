@@ -287,7 +287,7 @@ on_both_databases!(guards_patrol_every_hour_and_a_missed_hour_alarms, |backend| 
     // The round counts for the hourly patrol obligation.
     let rounds = anjian_store::activities::of_kind_between(
         &t.store.db,
-        anjian_test_support::anjian_domain::plan::ActivityKind::PatrolRound,
+        anjian_test_support::anjian_domain::plan::ActivityKind::PATROL_ROUND,
         None,
         Some(w.org_id),
         t.clock.now_value() - Duration::hours(1),
@@ -330,7 +330,7 @@ on_both_databases!(loadings_check_the_vehicle_and_facilities_are_kept_up, |backe
     let path = format!("/api/v1/warehouses/{}/loadings", w.site_id);
     // Every item of the loading checklist, each passed or failed.
     let plan = anjian_domain::plan::Plan::parse(anjian_app::demo::SEED_PLAN).unwrap();
-    let checklist = plan.checklist_items(anjian_domain::plan::ActivityKind::VehicleCheck);
+    let checklist = plan.checklist_items(anjian_domain::plan::ActivityKind::VEHICLE_CHECK);
     assert_eq!(checklist.len(), 9, "the plan's loading checklist");
     let items: Vec<Value> = checklist
         .iter()

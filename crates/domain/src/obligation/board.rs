@@ -4,7 +4,7 @@
 use super::window::{self, Window};
 use super::world::{Indexed, OrgFacts, World};
 use super::{status, Activity, Evidence, Status, Subject};
-use crate::org::{Industry, Level, OrgKind, SiteKind};
+use crate::org::OrgKind;
 use crate::plan::{ActivityKind, Plan, Rule, TargetKind, Who};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -312,7 +312,7 @@ impl Board {
     /// Counts one activity into the windows it falls in; returns the instances it changed.
     pub fn apply(&mut self, a: &Activity) -> Vec<Key> {
         self.applied += 1;
-        if a.kind == ActivityKind::LedgerSigned {
+        if a.kind == ActivityKind::LEDGER_SIGNED {
             return self.apply_signature(a);
         }
         let mut touched = Vec::new();
@@ -705,12 +705,10 @@ fn org_target_from(rule: &Rule, o: &OrgFacts) -> Option<DateTime<Utc>> {
     o.since.max(raised)
 }
 
-fn city_path(world: &Indexed) -> String {
-    world
-        .world
-        .jurisdictions
-        .iter()
-        .find(|j| j.level == Level::City)
+/// Where the plan's leaders look: the issuer's jurisdiction (a city bureau's leaders, the city).
+fn issuer_path(plan: &Plan, world: &Indexed) -> String {
+    plan.issuer_jurisdiction()
+        .and_then(|j| world.jurisdiction_by_code(j.code.get_ref()))
         .map(|j| j.path.clone())
         .unwrap_or_else(|| "/".into())
 }
@@ -735,7 +733,7 @@ fn compile(plan: &Plan, i: usize, rule: &Rule, world: &Indexed) -> Compiled {
         }
         Who::Regulator { level } => {
             for o in
-                world.world.orgs.iter().filter(|o| o.kind == OrgKind::Regulator && world.level_of(o) == Some(*level))
+                world.world.orgs.iter().filter(|o| o.kind == OrgKind::REGULATOR && world.level_of(o) == Some(*level))
             {
                 let (s, i) = org_subject(o);
                 subjects.push(s);
@@ -757,7 +755,7 @@ fn compile(plan: &Plan, i: usize, rule: &Rule, world: &Indexed) -> Compiled {
             }
         }
         Who::Leader { leaders } => {
-            let city = city_path(world);
+            let city = issuer_path(plan, world);
             for code in leaders {
                 let name = plan.leader(code).map_or_else(|| code.clone(), |l| format!("{}（{}）", l.name, l.title));
                 subjects.push(Subject::Leader(code.clone()));
@@ -775,7 +773,7 @@ fn compile(plan: &Plan, i: usize, rule: &Rule, world: &Indexed) -> Compiled {
         earlier.push(earlier_need(rule, org));
         since.push(match s {
             // A bureau the plan names answers for the whole campaign, whenever its row was made.
-            Subject::Org(_) if org.is_some_and(|o| matches!(o.kind, OrgKind::Regulator | OrgKind::Department)) => None,
+            Subject::Org(_) if org.is_some_and(|o| matches!(o.kind, OrgKind::REGULATOR | OrgKind::DEPARTMENT)) => None,
             Subject::Org(_) => org.and_then(|o| o.since),
             Subject::User(id) => world.user(*id).and_then(|u| u.since),
             Subject::Leader(_) => None,
@@ -820,7 +818,7 @@ fn compile(plan: &Plan, i: usize, rule: &Rule, world: &Indexed) -> Compiled {
 fn targets_of(plan: &Plan, rule: &Rule, subject: &Subject, org: Option<&OrgFacts>, world: &Indexed) -> Vec<Target> {
     let n = *rule.at_least.get_ref();
     let org_id = org.map(|o| o.id);
-    let bureau_path = org.filter(|o| o.kind == OrgKind::Regulator).map(|o| o.jurisdiction_path.as_str());
+    let bureau_path = org.filter(|o| o.kind == OrgKind::REGULATOR).map(|o| o.jurisdiction_path.as_str());
     let owned = |m: &HashMap<i64, Vec<i64>>, since: &HashMap<i64, Option<DateTime<Utc>>>| {
         org_id
             .and_then(|id| m.get(&id))
@@ -914,7 +912,7 @@ fn attribute(plan: &Plan, world: &Indexed, rule: &Rule, a: &Activity) -> Option<
         Subject::User(id) => world.user(*id).and_then(|u| u.org_id).and_then(|o| world.org(o)),
         Subject::Leader(_) => None,
     };
-    let bureau_path = subject_org.filter(|o| o.kind == OrgKind::Regulator).map(|o| o.jurisdiction_path.as_str());
+    let bureau_path = subject_org.filter(|o| o.kind == OrgKind::REGULATOR).map(|o| o.jurisdiction_path.as_str());
     let target = match rule.on.kind {
         TargetKind::Itself => ANY,
         TargetKind::InspectionPoints => match a.target_point {
@@ -957,19 +955,15 @@ fn attribute(plan: &Plan, world: &Indexed, rule: &Rule, a: &Activity) -> Option<
             let Subject::Leader(code) = &subject else { return None };
             let leader = plan.leader(code)?;
             let fits = leader.industries.iter().any(|&ind| {
-                a.target_org.and_then(|id| world.org(id)).is_some_and(|o| world.org_in_industry(o, ind))
-                    || a.target_site.and_then(|id| world.site(id)).is_some_and(|s| site_industry(s.kind) == ind)
+                a.target_org
+                    .and_then(|id| world.org(id))
+                    .is_some_and(|o| world.org_in_industry(plan.vocabulary(), o, ind))
+                    || a.target_site
+                        .and_then(|id| world.site(id))
+                        .is_some_and(|s| plan.vocabulary().industry_of_site(s.kind) == Some(ind))
             });
             fits.then_some(ANY)?
         }
     };
     Some((subject, target))
-}
-
-/// The liaison industry a site belongs to.
-fn site_industry(kind: SiteKind) -> Industry {
-    match kind {
-        SiteKind::Warehouse => Industry::Explosives,
-        SiteKind::RailwayCrossing => Industry::RailwayCrossing,
-    }
 }

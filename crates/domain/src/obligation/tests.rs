@@ -1,11 +1,16 @@
 use super::*;
-use crate::org::{Industry, Level, OrgKind, SiteKind};
+use crate::org::{OrgKind, SiteKind};
 use crate::period::{local_midnight, PeriodKind};
 use crate::plan::{Plan, Position};
 use crate::role::Role;
 use chrono::{Duration, NaiveDate, TimeZone};
 use proptest::prelude::*;
 use std::sync::Arc;
+
+/// A code of the plan's vocabulary (the test plan is Jincheng's).
+fn code<T: std::str::FromStr>(s: &str) -> T {
+    s.parse().unwrap_or_else(|_| panic!("code {s}"))
+}
 
 fn plan() -> Arc<Plan> {
     Arc::new(Plan::parse(include_str!("../../../../plans/jincheng-2022.toml")).expect("seed plan parses"))
@@ -82,19 +87,19 @@ fn world() -> World {
     };
     World {
         jurisdictions: vec![
-            j(CITY, "jincheng", Level::City, "/1/"),
-            j(CHENGQU, "chengqu", Level::County, "/1/2/"),
-            j(ZEZHOU, "zezhou", Level::County, "/1/3/"),
+            j(CITY, "jincheng", code("city"), "/1/"),
+            j(CHENGQU, "chengqu", code("county"), "/1/2/"),
+            j(ZEZHOU, "zezhou", code("county"), "/1/3/"),
         ],
         orgs: vec![
-            org(CITY_BUREAU, OrgKind::Regulator, CITY, None, "general"),
-            org(CHENGQU_BUREAU, OrgKind::Regulator, CHENGQU, None, "general"),
-            org(ZEZHOU_BUREAU, OrgKind::Regulator, ZEZHOU, None, "general"),
-            org(ACME, OrgKind::Enterprise, CHENGQU, None, "general"),
-            org(BOOM, OrgKind::ExplosivesEnterprise, ZEZHOU, None, "key"),
-            org(PARK, OrgKind::Park, ZEZHOU, None, "general"),
-            org(GROUP, OrgKind::GroupCompany, CHENGQU, None, "general"),
-            org(SUB, OrgKind::Enterprise, CHENGQU, Some(GROUP), "general"),
+            org(CITY_BUREAU, OrgKind::REGULATOR, CITY, None, "general"),
+            org(CHENGQU_BUREAU, OrgKind::REGULATOR, CHENGQU, None, "general"),
+            org(ZEZHOU_BUREAU, OrgKind::REGULATOR, ZEZHOU, None, "general"),
+            org(ACME, code("enterprise"), CHENGQU, None, "general"),
+            org(BOOM, code("explosives_enterprise"), ZEZHOU, None, "key"),
+            org(PARK, OrgKind::PARK, ZEZHOU, None, "general"),
+            org(GROUP, code("group_company"), CHENGQU, None, "general"),
+            org(SUB, code("enterprise"), CHENGQU, Some(GROUP), "general"),
         ],
         users: vec![
             user(PRINCIPAL, Role::Principal, ACME, None, None),
@@ -107,7 +112,7 @@ fn world() -> World {
         sites: vec![SiteFacts {
             id: 400,
             name: "道口".into(),
-            kind: SiteKind::RailwayCrossing,
+            kind: SiteKind::RAILWAY_CROSSING,
             org_id: ACME,
             jurisdiction_path: "/1/2/".into(),
             since: None,
@@ -141,7 +146,7 @@ fn act(kind: ActivityKind, at: DateTime<Utc>, user: i64, actor_org: i64, target_
 fn signed(org: i64, at: DateTime<Utc>, entered: DateTime<Utc>, id: i64) -> Activity {
     Activity {
         target_org: Some(org),
-        ..Activity::new(ActivityKind::LedgerSigned, at, Evidence { source: Source::Ledger, id }).entered(entered)
+        ..Activity::new(ActivityKind::LEDGER_SIGNED, at, Evidence { source: Source::Ledger, id }).entered(entered)
     }
 }
 
@@ -202,7 +207,7 @@ fn a_full_self_inspection_covers_every_point() {
     let b0 = plan();
     let mut b = Board::new(b0, world());
     let now = noon(2022, 7, 20);
-    let mut a = act(ActivityKind::SelfInspection, noon(2022, 7, 5), PRINCIPAL, ACME, ACME, 1);
+    let mut a = act(ActivityKind::SELF_INSPECTION, noon(2022, 7, 5), PRINCIPAL, ACME, ACME, 1);
     a.target_point = Some(POINT_1);
     b.apply(&a);
     let o = one(&b, "enterprise-monthly-self-inspection", Subject::Org(ACME), noon(2022, 7, 5), now);
@@ -231,12 +236,12 @@ fn an_entry_made_after_its_window_closed_is_late_and_the_window_stays_overdue() 
     let week = noon(2022, 7, 12); // Tuesday; the week ends on Monday 07-18 at midnight
     let now = noon(2022, 7, 25);
     // Entered on Monday evening after the week: within the 24 hours' grace, it counts in time.
-    let in_grace = act(ActivityKind::SiteCheck, week, PRINCIPAL, ACME, ACME, 1)
+    let in_grace = act(ActivityKind::SITE_CHECK, week, PRINCIPAL, ACME, ACME, 1)
         .entered(local_midnight(day(2022, 7, 18)) + Duration::hours(20));
     let b = Board::build(p.clone(), world(), [&in_grace]);
     assert_eq!(one(&b, "principal-weekly-site-check", Subject::User(PRINCIPAL), week, now).status, Status::Met);
     // Entered a week later, dated back into the week: 补录. It shows, the week stays overdue.
-    let late = act(ActivityKind::SiteCheck, week, PRINCIPAL, ACME, ACME, 2).entered(noon(2022, 7, 25));
+    let late = act(ActivityKind::SITE_CHECK, week, PRINCIPAL, ACME, ACME, 2).entered(noon(2022, 7, 25));
     let mut b = Board::build(p, world(), [&late]);
     let o = one(&b, "principal-weekly-site-check", Subject::User(PRINCIPAL), week, now);
     assert_eq!((o.done, o.late, o.status), (0, 1, Status::MetLate));
@@ -247,7 +252,7 @@ fn an_entry_made_after_its_window_closed_is_late_and_the_window_stays_overdue() 
     assert_eq!((summary.overdue, summary.met_late, summary.met), (1, 1, 0), "still overdue for its week");
     // The same record entered again changes nothing; one entered in time makes the week met.
     assert!(b.apply(&late).is_empty());
-    b.apply(&act(ActivityKind::SiteCheck, week, PRINCIPAL, ACME, ACME, 3));
+    b.apply(&act(ActivityKind::SITE_CHECK, week, PRINCIPAL, ACME, ACME, 3));
     assert_eq!(one(&b, "principal-weekly-site-check", Subject::User(PRINCIPAL), week, now).status, Status::Met);
 }
 
@@ -303,7 +308,7 @@ fn a_raised_supervision_level_is_owed_from_the_window_it_was_decided_in() {
 fn a_month_signed_late_is_met_late() {
     let mut b = Board::new(plan(), world());
     for (pt, id) in [(POINT_1, 1), (POINT_2, 2)] {
-        let mut a = act(ActivityKind::SelfInspection, noon(2022, 7, 5), PRINCIPAL, ACME, ACME, id);
+        let mut a = act(ActivityKind::SELF_INSPECTION, noon(2022, 7, 5), PRINCIPAL, ACME, ACME, id);
         a.target_point = Some(pt);
         b.apply(&a);
     }
@@ -318,12 +323,12 @@ fn every_loading_owes_its_vehicle_check() {
     let mut b = Board::new(plan(), world());
     let loading = |id: i64, at| Activity {
         target_site: None,
-        ..Activity::new(ActivityKind::Loading, at, Evidence { source: Source::Loading, id })
+        ..Activity::new(ActivityKind::LOADING, at, Evidence { source: Source::Loading, id })
             .by(PRINCIPAL, Some(BOOM))
             .on_org(BOOM)
     };
     let check = |id: i64, at| {
-        Activity::new(ActivityKind::VehicleCheck, at, Evidence { source: Source::Loading, id })
+        Activity::new(ActivityKind::VEHICLE_CHECK, at, Evidence { source: Source::Loading, id })
             .by(PRINCIPAL, Some(BOOM))
             .on_org(BOOM)
     };
@@ -350,16 +355,16 @@ fn every_loading_owes_its_vehicle_check() {
 #[test]
 fn a_check_counts_only_when_it_went_through_the_rules_checklist() {
     let p = plan();
-    let items = p.checklist_items(ActivityKind::VehicleCheck).to_vec();
+    let items = p.checklist_items(ActivityKind::VEHICLE_CHECK).to_vec();
     assert_eq!(items.len(), 9);
     let mut b = Board::new(p, world());
     let at = noon(2022, 8, 2);
     let of = |kind| {
         Activity::new(kind, at, Evidence { source: Source::Loading, id: 1 }).by(PRINCIPAL, Some(BOOM)).on_org(BOOM)
     };
-    b.apply(&of(ActivityKind::Loading));
+    b.apply(&of(ActivityKind::LOADING));
     // The vehicle checked on two items of nine: not a vehicle check, and the page says what is missing.
-    b.apply(&of(ActivityKind::VehicleCheck).covering(items[..2].iter().cloned()));
+    b.apply(&of(ActivityKind::VEHICLE_CHECK).covering(items[..2].iter().cloned()));
     let now = noon(2022, 8, 20);
     let get = |b: &Board| {
         b.for_subject(&Subject::Org(BOOM), now)
@@ -371,7 +376,7 @@ fn a_check_counts_only_when_it_went_through_the_rules_checklist() {
     assert_eq!(o.status, Status::Overdue);
     assert_eq!(o.missing_items, items[2..].to_vec());
     // The whole checklist: met, and nothing is named missing any more.
-    let mut whole = of(ActivityKind::VehicleCheck).covering(items.iter().cloned());
+    let mut whole = of(ActivityKind::VEHICLE_CHECK).covering(items.iter().cloned());
     whole.evidence.id = 1;
     b.apply(&whole);
     let o = get(&b);
@@ -383,7 +388,7 @@ fn a_check_counts_only_when_it_went_through_the_rules_checklist() {
 fn weekly_checks_count_only_for_the_person_who_made_them() {
     let p = plan();
     let week = noon(2022, 7, 12); // Tuesday
-    let acts = [act(ActivityKind::SiteCheck, week, PRINCIPAL, ACME, ACME, 1)];
+    let acts = [act(ActivityKind::SITE_CHECK, week, PRINCIPAL, ACME, ACME, 1)];
     let b = Board::build(p, world(), &acts);
     let now = noon(2022, 7, 13);
     assert_eq!(one(&b, "principal-weekly-site-check", Subject::User(PRINCIPAL), week, now).status, Status::Met);
@@ -404,9 +409,9 @@ fn liaison_checks_count_in_the_leaders_own_county_and_industry() {
     let p = plan();
     let at = noon(2022, 7, 12);
     let acts = [
-        act(ActivityKind::LiaisonCheck, at, JIN, CITY_BUREAU, ACME, 1), // chengqu: counts
-        act(ActivityKind::LiaisonCheck, at, LIAN, CITY_BUREAU, ACME, 2), // chengqu: not lian's county
-        act(ActivityKind::LiaisonCheck, at, LIAN, CITY_BUREAU, BOOM, 3), // zezhou explosives: county and industry
+        act(ActivityKind::LIAISON_CHECK, at, JIN, CITY_BUREAU, ACME, 1), // chengqu: counts
+        act(ActivityKind::LIAISON_CHECK, at, LIAN, CITY_BUREAU, ACME, 2), // chengqu: not lian's county
+        act(ActivityKind::LIAISON_CHECK, at, LIAN, CITY_BUREAU, BOOM, 3), // zezhou explosives: county and industry
     ];
     let b = Board::build(p, world(), &acts);
     let now = noon(2022, 7, 13);
@@ -431,8 +436,8 @@ fn coverage_rules_count_targets_in_the_bureaus_jurisdiction_and_key_supervision_
     let p = plan();
     let at = noon(2022, 8, 2);
     let mut acts = vec![
-        act(ActivityKind::FullCoverageCheck, at, COUNTY_STAFF, CHENGQU_BUREAU, ACME, 1),
-        act(ActivityKind::FullCoverageCheck, at, COUNTY_STAFF, CHENGQU_BUREAU, BOOM, 2), // not its county
+        act(ActivityKind::FULL_COVERAGE_CHECK, at, COUNTY_STAFF, CHENGQU_BUREAU, ACME, 1),
+        act(ActivityKind::FULL_COVERAGE_CHECK, at, COUNTY_STAFF, CHENGQU_BUREAU, BOOM, 2), // not its county
     ];
     let b = Board::build(p.clone(), world(), &acts);
     let now = noon(2022, 8, 3);
@@ -442,7 +447,7 @@ fn coverage_rules_count_targets_in_the_bureaus_jurisdiction_and_key_supervision_
     let zezhou = one(&b, "county-industry-full-coverage", Subject::Org(ZEZHOU_BUREAU), at, now);
     assert_eq!((zezhou.targets, zezhou.need, zezhou.done), (1, 2, 0), "BOOM is key-supervised: 2 checks");
     // Park expert health check: the city must cover the one park by 09-30.
-    acts.push(act(ActivityKind::ExpertHealthCheck, at, CITY_STAFF, CITY_BUREAU, PARK, 3));
+    acts.push(act(ActivityKind::EXPERT_HEALTH_CHECK, at, CITY_STAFF, CITY_BUREAU, PARK, 3));
     let b = Board::build(p, world(), &acts);
     assert_eq!(one(&b, "city-park-expert-check", Subject::Org(CITY_BUREAU), at, now).status, Status::Met);
     let county = one(&b, "county-park-expert-check", Subject::Org(CHENGQU_BUREAU), at, now);
@@ -453,7 +458,7 @@ fn coverage_rules_count_targets_in_the_bureaus_jurisdiction_and_key_supervision_
 fn group_companies_cover_their_subsidiaries_each_quarter() {
     let p = plan();
     let at = noon(2022, 8, 2);
-    let acts = [act(ActivityKind::GroupCheck, at, PRINCIPAL, GROUP, SUB, 1)];
+    let acts = [act(ActivityKind::GROUP_CHECK, at, PRINCIPAL, GROUP, SUB, 1)];
     let mut b = Board::build(p, world(), &acts);
     // The subsidiary is covered once it keeps its own signed list (一企一台账).
     let o = one(&b, "group-quarterly-subsidiary-check", Subject::Org(GROUP), at, at);
@@ -469,24 +474,24 @@ fn nothing_counts_outside_the_campaign() {
     let p = plan();
     let before = Utc.with_ymd_and_hms(2022, 6, 1, 4, 0, 0).unwrap();
     let mut b = Board::new(p.clone(), world());
-    assert!(b.apply(&act(ActivityKind::SiteCheck, before, PRINCIPAL, ACME, ACME, 1)).is_empty());
+    assert!(b.apply(&act(ActivityKind::SITE_CHECK, before, PRINCIPAL, ACME, ACME, 1)).is_empty());
     assert!(b.window_at(rule_index(&p, "principal-weekly-site-check"), before).is_none());
     let after = Utc.with_ymd_and_hms(2023, 1, 2, 4, 0, 0).unwrap();
-    assert!(b.apply(&act(ActivityKind::SiteCheck, after, PRINCIPAL, ACME, ACME, 2)).is_empty());
+    assert!(b.apply(&act(ActivityKind::SITE_CHECK, after, PRINCIPAL, ACME, ACME, 2)).is_empty());
 }
 
 fn arb_activity() -> impl Strategy<Value = Activity> {
     let kinds = prop::sample::select(vec![
-        ActivityKind::SelfInspection,
-        ActivityKind::SiteCheck,
-        ActivityKind::GroupCheck,
-        ActivityKind::FullCoverageCheck,
-        ActivityKind::LiaisonCheck,
-        ActivityKind::ExpertHealthCheck,
-        ActivityKind::WeeklyAnalysis,
-        ActivityKind::Loading,
-        ActivityKind::VehicleCheck,
-        ActivityKind::LedgerSigned,
+        ActivityKind::SELF_INSPECTION,
+        ActivityKind::SITE_CHECK,
+        ActivityKind::GROUP_CHECK,
+        ActivityKind::FULL_COVERAGE_CHECK,
+        ActivityKind::LIAISON_CHECK,
+        ActivityKind::EXPERT_HEALTH_CHECK,
+        ActivityKind::WEEKLY_ANALYSIS,
+        ActivityKind::LOADING,
+        ActivityKind::VEHICLE_CHECK,
+        ActivityKind::LEDGER_SIGNED,
     ]);
     let users = prop::sample::select(vec![PRINCIPAL, DEPUTY, COUNTY_STAFF, JIN, LIAN, CITY_STAFF]);
     let orgs = prop::sample::select(vec![CITY_BUREAU, CHENGQU_BUREAU, ACME, BOOM, PARK, GROUP, SUB]);
@@ -565,9 +570,9 @@ fn subjects_read_back_from_links() {
 #[test]
 fn industries_map_to_org_and_site_kinds() {
     let ix = Indexed::new(world());
-    assert!(ix.org_in_industry(ix.org(BOOM).unwrap(), Industry::Explosives));
-    assert!(ix.org_in_industry(ix.org(PARK).unwrap(), Industry::IndustrialPark));
-    assert!(!ix.org_in_industry(ix.org(ACME).unwrap(), Industry::Explosives));
+    assert!(ix.org_in_industry(plan().vocabulary(), ix.org(BOOM).unwrap(), code("explosives")));
+    assert!(ix.org_in_industry(plan().vocabulary(), ix.org(PARK).unwrap(), code("industrial_park")));
+    assert!(!ix.org_in_industry(plan().vocabulary(), ix.org(ACME).unwrap(), code("explosives")));
     assert_eq!(ix.bureau_of(CITY_BUREAU).map(|o| o.id), Some(CITY_BUREAU));
     assert!(ix.bureau_of(ACME).is_none());
 }

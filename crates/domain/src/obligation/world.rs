@@ -2,7 +2,7 @@
 //! guards, with the indexes the rules ask for.
 
 use crate::org::{Industry, Level, OrgKind, SiteKind};
-use crate::plan::Position;
+use crate::plan::{Position, Vocabulary};
 use crate::role::Role;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -175,8 +175,8 @@ impl Indexed {
     pub fn bureau_of(&self, org_id: i64) -> Option<&OrgFacts> {
         let o = self.org(org_id)?;
         match o.kind {
-            OrgKind::Regulator => Some(o),
-            OrgKind::Department => o.parent_id.and_then(|p| self.org(p)).filter(|p| p.kind == OrgKind::Regulator),
+            OrgKind::REGULATOR => Some(o),
+            OrgKind::DEPARTMENT => o.parent_id.and_then(|p| self.org(p)).filter(|p| p.kind == OrgKind::REGULATOR),
             _ => None,
         }
     }
@@ -186,13 +186,8 @@ impl Indexed {
         self.jurisdiction(org.jurisdiction_id).map(|j| j.level)
     }
 
-    /// Whether an organisation belongs to a liaison industry of 附件1.
-    pub fn org_in_industry(&self, org: &OrgFacts, industry: Industry) -> bool {
-        org.industry == Some(industry)
-            || match industry {
-                Industry::IndustrialPark => org.kind == OrgKind::Park,
-                Industry::Explosives => org.kind == OrgKind::ExplosivesEnterprise,
-                Industry::RailwayCrossing => org.kind == OrgKind::RailwayOperator,
-            }
+    /// Whether an organisation belongs to an industry, as the plan's vocabulary says.
+    pub fn org_in_industry(&self, vocabulary: &Vocabulary, org: &OrgFacts, industry: Industry) -> bool {
+        vocabulary.in_industry(org.kind, org.industry, industry)
     }
 }

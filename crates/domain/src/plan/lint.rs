@@ -5,7 +5,7 @@
 //! document that the plan settled, and notes are numbers the seed does not give.
 
 use super::{ActivityKind, Per, Plan, Rule, SourceText, TargetKind, Who};
-use crate::org::Level;
+use crate::org::{OrgKind, SiteKind};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashSet};
 use std::fmt;
@@ -99,27 +99,54 @@ fn check(plan: &Plan, l: &mut Linter<'_>) {
         l.error(&plan.plan.starts, format!("timezone `{}`: periods are computed in Asia/Shanghai", plan.plan.timezone));
     }
 
-    // Jurisdictions: one city at the root, counties under it.
+    let vocab = plan.vocabulary();
+    check_vocabulary(plan, l);
+
+    // Jurisdictions: each at a declared level, a root at the top one, a child one level below
+    // its parent. Any number of roots (an installation may hold several cities).
     let juris = l.unique("jurisdiction", plan.jurisdictions.iter().map(|j| &j.code));
-    let roots: Vec<_> = plan.jurisdictions.iter().filter(|j| j.parent.is_none()).collect();
-    if roots.len() != 1 {
-        if let Some(j) = plan.jurisdictions.first() {
-            l.error(&j.code, format!("expected exactly one jurisdiction without a parent, found {}", roots.len()));
-        }
-    }
     for j in &plan.jurisdictions {
-        match (&j.parent, j.level) {
-            (Some(p), _) if !juris.contains(p.get_ref()) => {
+        let Some(depth) = vocab.depth(j.level) else {
+            l.error(&j.code, format!("jurisdiction `{}`: level `{}` is not declared", j.code.get_ref(), j.level));
+            continue;
+        };
+        match &j.parent {
+            Some(p) if !juris.contains(p.get_ref()) => {
                 l.error(p, format!("unknown parent jurisdiction `{}`", p.get_ref()))
             }
-            (Some(p), Level::County) => {
-                if plan.jurisdiction(p.get_ref()).map(|x| x.level) != Some(Level::City) {
-                    l.error(p, format!("county `{}` must sit under the city", j.code.get_ref()));
+            Some(p) => {
+                let parent_depth = plan.jurisdiction(p.get_ref()).and_then(|x| vocab.depth(x.level));
+                if parent_depth.is_some_and(|d| d + 1 != depth) {
+                    let above =
+                        if depth == 0 { "none".to_owned() } else { vocab.levels[depth - 1].code.get_ref().to_string() };
+                    l.error(
+                        p,
+                        format!(
+                            "jurisdiction `{}` ({}) must sit under a jurisdiction of the level above ({above})",
+                            j.code.get_ref(),
+                            j.level
+                        ),
+                    );
                 }
             }
-            (Some(p), Level::City) => l.error(p, "a city cannot have a parent jurisdiction".into()),
-            (None, Level::County) => l.error(&j.code, format!("county `{}` has no parent", j.code.get_ref())),
-            (None, Level::City) => {}
+            None if depth != 0 => l.error(
+                &j.code,
+                format!(
+                    "jurisdiction `{}` ({}) has no parent; only the top level stands alone",
+                    j.code.get_ref(),
+                    j.level
+                ),
+            ),
+            None => {}
+        }
+    }
+    if let Some(code) = &plan.plan.jurisdiction {
+        if !juris.contains(code.get_ref()) {
+            l.error(code, format!("plan.jurisdiction: unknown jurisdiction `{}`", code.get_ref()));
+        }
+    } else if plan.jurisdictions.iter().filter(|j| j.parent.is_none()).count() > 1 {
+        if let Some(j) = plan.jurisdictions.first() {
+            l.error(&j.code, "several jurisdictions without a parent: name the issuer's in plan.jurisdiction".into());
         }
     }
 
@@ -133,16 +160,29 @@ fn check(plan: &Plan, l: &mut Linter<'_>) {
     l.unique("rule", plan.rules.iter().map(|x| &x.id));
 
     check_phases(plan, l);
+    check_citations(plan, l);
+    check_issue_date(plan, l);
+    l.unique("section", plan.sections.iter().map(|s| &s.code));
 
+    // A leader's liaison areas lie under the issuer's jurisdiction, never the issuer's own.
+    let issuer = plan.issuer_jurisdiction().map(|j| j.code.get_ref().clone());
     for leader in &plan.leaders {
         for c in &leader.counties {
             match plan.jurisdiction(c.get_ref()) {
                 None => l.error(c, format!("leader `{}`: unknown county `{}`", leader.code.get_ref(), c.get_ref())),
-                Some(j) if j.level != Level::County => {
-                    l.error(c, format!("leader `{}`: `{}` is not a county", leader.code.get_ref(), c.get_ref()))
-                }
+                Some(j) if j.parent.as_ref().map(|p| p.get_ref()) != issuer.as_ref() => l.error(
+                    c,
+                    format!(
+                        "leader `{}`: `{}` is not an area directly under the issuer's jurisdiction",
+                        leader.code.get_ref(),
+                        c.get_ref()
+                    ),
+                ),
                 Some(_) => {}
             }
+        }
+        for i in leader.industries.iter().filter(|i| vocab.industry(**i).is_none()) {
+            l.error(&leader.code, format!("leader `{}`: industry `{i}` is not declared", leader.code.get_ref()));
         }
     }
 
@@ -210,6 +250,18 @@ fn check(plan: &Plan, l: &mut Linter<'_>) {
 
     for c in &plan.checklists {
         let kept: HashSet<&String> = c.items.iter().collect();
+        for alt in
+            c.alternatives.iter().filter(|a| a.at_least.is_some() || a.org_kinds.is_some() || a.reports_to.is_some())
+        {
+            l.error(
+                &c.id,
+                format!(
+                    "checklist `{}`: {} gives a count or organisations, which a checklist has not",
+                    c.id.get_ref(),
+                    alt.source
+                ),
+            );
+        }
         for alt in &c.alternatives {
             let Some(items) = &alt.items else { continue };
             let missing: Vec<_> = kept.iter().filter(|i| !items.contains(i)).map(|s| s.as_str()).collect();
@@ -310,6 +362,111 @@ fn check_phases(plan: &Plan, l: &mut Linter<'_>) {
     }
 }
 
+/// The vocabulary itself: codes unique, levels named, each inspection kind recorded by someone,
+/// a built-in kind really one the program's records produce.
+fn check_vocabulary(plan: &Plan, l: &mut Linter<'_>) {
+    let v = &plan.vocabulary;
+    if v.is_empty() {
+        return;
+    }
+    let mut seen = HashSet::new();
+    for c in &v.levels {
+        if !seen.insert(c.code.get_ref().as_str()) {
+            l.error(&c.code, format!("duplicate level `{}`", c.code.get_ref()));
+        }
+    }
+    if v.levels.is_empty() {
+        l.error(&plan.plan.starts, "vocabulary declares no jurisdiction levels".into());
+    }
+    let mut seen = HashSet::new();
+    for c in &v.org_kinds {
+        if !seen.insert(c.code.get_ref().as_str()) {
+            l.error(&c.code, format!("duplicate organisation kind `{}`", c.code.get_ref()));
+        }
+    }
+    let mut seen = HashSet::new();
+    for c in &v.site_kinds {
+        if !seen.insert(c.code.get_ref().as_str()) {
+            l.error(&c.code, format!("duplicate site kind `{}`", c.code.get_ref()));
+        }
+        let builtin = match c.record {
+            super::SiteRecord::Warehouse => Some(SiteKind::WAREHOUSE),
+            super::SiteRecord::RailwayCrossing => Some(SiteKind::RAILWAY_CROSSING),
+            super::SiteRecord::Site => None,
+        };
+        if builtin.is_some_and(|b| b != *c.code.get_ref()) || (builtin.is_none() && c.code.get_ref().is_builtin()) {
+            l.error(
+                &c.code,
+                format!("site kind `{}`: record `{:?}` belongs to another code", c.code.get_ref(), c.record),
+            );
+        }
+    }
+    let mut seen = HashSet::new();
+    for c in &v.industries {
+        if !seen.insert(c.code.get_ref().as_str()) {
+            l.error(&c.code, format!("duplicate industry `{}`", c.code.get_ref()));
+        }
+        for k in c.org_kinds.iter().filter(|k| !v.knows_org_kind(**k)) {
+            l.error(&c.code, format!("industry `{}`: organisation kind `{k}` is not declared", c.code.get_ref()));
+        }
+        for k in c.site_kinds.iter().filter(|k| v.site_kind(**k).is_none()) {
+            l.error(&c.code, format!("industry `{}`: site kind `{k}` is not declared", c.code.get_ref()));
+        }
+    }
+    let mut seen = HashSet::new();
+    for c in &v.activity_kinds {
+        let code = *c.code.get_ref();
+        if !seen.insert(code.as_str()) {
+            l.error(&c.code, format!("duplicate activity kind `{code}`"));
+        }
+        match c.record {
+            super::ActivityRecord::Builtin if !code.is_builtin() || c.is_inspection_kind_only() => l.error(
+                &c.code,
+                format!("activity kind `{code}`: no record of the program produces it; declare it with record = \"inspection\""),
+            ),
+            super::ActivityRecord::Inspection if code.is_builtin() && !c.is_inspection_kind_only() => l.error(
+                &c.code,
+                format!("activity kind `{code}` is produced by its own record, not by an inspection (record = \"builtin\")"),
+            ),
+            super::ActivityRecord::Inspection if c.recorded_by.is_empty() => l.error(
+                &c.code,
+                format!("inspection kind `{code}`: recorded_by names no role, so nobody could record it"),
+            ),
+            _ => {}
+        }
+    }
+}
+
+/// Every kind a rule names is declared, and its activity is one a record produces.
+fn check_rule_words(plan: &Plan, r: &Rule, l: &mut Linter<'_>) {
+    let v = plan.vocabulary();
+    let id = r.id.get_ref();
+    if v.activity_kind(r.activity).is_none() {
+        l.error(&r.id, format!("rule `{id}`: activity `{}` is not declared, so no record produces it", r.activity));
+    }
+    let mut org_kinds: Vec<OrgKind> = r.on.org_kinds.clone();
+    if let Who::Org { org_kinds: k } | Who::Person { org_kinds: k, .. } = &r.who {
+        org_kinds.extend(k.iter().copied());
+    }
+    for alt in &r.alternatives {
+        org_kinds.extend(alt.org_kinds.iter().flatten().copied());
+    }
+    for k in org_kinds.iter().filter(|k| !v.knows_org_kind(**k)) {
+        l.error(&r.id, format!("rule `{id}`: organisation kind `{k}` is not declared"));
+    }
+    for k in r.on.site_kinds.iter().filter(|k| v.site_kind(**k).is_none()) {
+        l.error(&r.id, format!("rule `{id}`: site kind `{k}` is not declared"));
+    }
+    let level = match &r.who {
+        Who::Regulator { level } => Some(*level),
+        Who::Person { level, .. } => *level,
+        _ => None,
+    };
+    if let Some(level) = level.filter(|x| v.level(*x).is_none()) {
+        l.error(&r.id, format!("rule `{id}`: level `{level}` is not declared"));
+    }
+}
+
 struct RefSets<'a> {
     task_nos: &'a BTreeSet<u32>,
     leaders: &'a HashSet<String>,
@@ -365,7 +522,7 @@ fn check_rule(plan: &Plan, r: &Rule, l: &mut Linter<'_>, refs: &RefSets<'_>) {
                     "rule `{id}`: a `{}` record keeps no checklist items, so checklist `{}` could not be checked (only {} can carry one)",
                     r.activity.as_str(),
                     c.get_ref(),
-                    ActivityKind::ALL.iter().filter(|k| k.records_items()).map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
+                    ActivityKind::BUILTIN.iter().filter(|k| k.records_items()).map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
                 ),
             );
         }
@@ -377,6 +534,7 @@ fn check_rule(plan: &Plan, r: &Rule, l: &mut Linter<'_>, refs: &RefSets<'_>) {
             format!("rule `{id}`: unknown requirement `{req}` (known: {})", crate::plan::REQUIREMENTS.join(", ")),
         );
     }
+    check_rule_words(plan, r, l);
     match &r.who {
         Who::Leader { leaders } => {
             if leaders.is_empty() {
@@ -445,8 +603,118 @@ fn check_rule(plan: &Plan, r: &Rule, l: &mut Linter<'_>, refs: &RefSets<'_>) {
             }
         }
     }
+    for alt in &r.alternatives {
+        if let (Some(other), Some(kept)) = (&alt.reports_to, &r.reports_to) {
+            if other != kept {
+                l.warning(&r.id, format!("contradiction in the seed: rule `{id}` reports to {kept} ({}) but {} says {other}; the plan keeps {kept}", r.source, alt.source));
+            }
+        }
+        if alt.reports_to.is_some() && r.reports_to.is_none() {
+            l.error(
+                &r.id,
+                format!("rule `{id}`: {} names an addressee but the rule gives none (`reports_to`)", alt.source),
+            );
+        }
+    }
+    // A requirement that means nothing for this rule's subject would never be checked.
+    for req in &r.requires {
+        let meaningful = match req.as_str() {
+            "principal_signature" | "report_by_tier" => matches!(r.who, Who::Org { .. }),
+            "ledger_per_subsidiary" => r.on.kind == TargetKind::Subsidiaries,
+            _ => true,
+        };
+        if !meaningful {
+            l.error(&r.id, format!("rule `{id}`: `{req}` means nothing here (it asks an organisation's own signed list, or one per subsidiary for a rule on subsidiaries)"));
+        }
+    }
     if let Some(a) = &r.assumption {
         l.note(&r.id, format!("ambiguity: rule `{id}`: {a}"));
+    }
+}
+
+/// Every `source` cites a section the plan lists (or a part of one), and a task citation a task
+/// that exists. A plan that lists no sections is not checked.
+fn check_citations(plan: &Plan, l: &mut Linter<'_>) {
+    if plan.sections.is_empty() {
+        return;
+    }
+    let codes: Vec<&str> = plan.sections.iter().map(|s| s.code.get_ref().as_str()).collect();
+    let cites_a_section = |c: &str| {
+        let head = c.split_whitespace().next().unwrap_or("");
+        codes.iter().any(|s| {
+            head.strip_prefix(s).is_some_and(|rest| {
+                rest.is_empty() || rest.starts_with(|ch: char| ch.is_ascii_digit() || ch == '（' || ch == '(')
+            })
+        })
+    };
+    let tasks: BTreeSet<u32> = plan.tasks.iter().map(|t| *t.no.get_ref()).collect();
+    let mut check = |at: &Spanned<String>, what: &str, source: &str| {
+        for c in source.split('；').map(str::trim).filter(|c| !c.is_empty()) {
+            if !cites_a_section(c) {
+                l.error(at, format!("{what}: `{c}` cites no section the plan lists (sections)"));
+            }
+            let mut words = c.split_whitespace();
+            if let (Some(head), Some(n)) = (words.next(), words.next()) {
+                let is_task_list = plan.sections.iter().any(|s| s.code.get_ref() == head && s.title.contains("任务"));
+                if let (true, Ok(n)) = (is_task_list, n.parse::<u32>()) {
+                    if !tasks.contains(&n) {
+                        l.error(at, format!("{what}: `{c}` cites task {n}, which the plan does not have"));
+                    }
+                }
+            }
+        }
+    };
+    for r in &plan.rules {
+        check(&r.id, &format!("rule `{}`", r.id.get_ref()), &r.source);
+        for a in &r.alternatives {
+            check(&r.id, &format!("rule `{}`", r.id.get_ref()), &a.source);
+        }
+        for m in &r.modifiers {
+            check(&r.id, &format!("rule `{}`", r.id.get_ref()), &m.source);
+        }
+    }
+    for c in &plan.checklists {
+        check(&c.id, &format!("checklist `{}`", c.id.get_ref()), &c.source);
+        for a in &c.alternatives {
+            check(&c.id, &format!("checklist `{}`", c.id.get_ref()), &a.source);
+        }
+    }
+    if let (Some(t), Some(first)) = (&plan.tips, plan.sections.first()) {
+        if let Some(source) = &t.source {
+            check(&first.code, "tips", source);
+        }
+    }
+}
+
+/// Windows that open before anyone could read the plan can only be met after the fact: say
+/// which rules have them, once.
+fn check_issue_date(plan: &Plan, l: &mut Linter<'_>) {
+    let issued = plan.plan.issued.0;
+    if plan.span().starts >= issued {
+        return;
+    }
+    let early: Vec<&str> = plan
+        .rules
+        .iter()
+        .filter(|r| r.per.is_some_and(|p| p != Per::Event))
+        .filter(|r| {
+            r.phases.is_empty()
+                || r.phases
+                    .iter()
+                    .any(|p| plan.phases.iter().any(|x| x.code.get_ref() == p.get_ref() && x.starts.0 < issued))
+        })
+        .map(|r| r.id.get_ref().as_str())
+        .collect();
+    if !early.is_empty() {
+        l.warning(
+            &plan.plan.starts,
+            format!(
+                "the campaign starts {} but the plan was issued {issued}: the windows before then of {} rules ({}) can only be checked after the fact",
+                plan.span().starts,
+                early.len(),
+                early.join(", ")
+            ),
+        );
     }
 }
 
@@ -476,6 +744,38 @@ mod tests {
             "{warnings:#?}"
         );
         assert!(f.iter().any(|f| f.severity == Severity::Note && f.message.contains("ambiguity")));
+        // A reviewer's reading: the annex sends the liaison report elsewhere than the body …
+        assert!(
+            warnings.iter().any(|m| m.contains("liaison-monthly-report") && m.contains("市政府分管领导")),
+            "{warnings:#?}"
+        );
+        // … and the first weeks ran before the plan was issued.
+        assert!(
+            warnings.iter().any(|m| m.contains("issued 2022-07-29") && m.contains("principal-weekly-site-check")),
+            "{warnings:#?}"
+        );
+    }
+
+    #[test]
+    fn citations_must_point_at_a_section_the_plan_lists() {
+        let f = lint(&with("source = \"二（一）1（1）；任务清单 1\"", "source = \"五（一）；任务清单 1\""));
+        assert!(errors(&f).iter().any(|e| e.message.contains("`五（一）` cites no section")), "{f:#?}");
+        let f = lint(&with("source = \"二（一）1（1）；任务清单 1\"", "source = \"二（一）1（1）；任务清单 21\""));
+        assert!(errors(&f).iter().any(|e| e.message.contains("cites task 21")), "{f:#?}");
+        // A section's own text after its number is not a part of it.
+        let f = lint(&with(
+            "source = \"二（三）3 落实举报奖励机制；任务清单 20\"",
+            "source = \"三（四）落实举报奖励机制\"",
+        ));
+        assert!(errors(&f).iter().any(|e| e.message.contains("tips: `三（四）落实举报奖励机制`")), "{f:#?}");
+    }
+
+    #[test]
+    fn a_requirement_that_means_nothing_for_the_subject_is_an_error() {
+        let text =
+            with("requires = [\"principal_signature\", \"report_by_tier\"]", "requires = [\"ledger_per_subsidiary\"]");
+        let f = lint(&text);
+        assert!(errors(&f).iter().any(|e| e.message.contains("`ledger_per_subsidiary` means nothing here")), "{f:#?}");
     }
 
     #[test]

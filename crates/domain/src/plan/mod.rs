@@ -5,20 +5,23 @@
 mod diff;
 mod lint;
 mod redate;
+pub mod reference;
 mod source;
+mod vocabulary;
 
 pub use diff::{diff, Change, ChangeKind};
 pub use lint::{lint, Finding, Severity};
 pub use redate::redate;
 pub use source::SourceText;
+pub use vocabulary::{
+    ActivityKindDef, ActivityRecord, IndustryDef, LevelDef, OrgKindDef, SiteKindDef, SiteRecord, Vocabulary,
+};
 
 use crate::org::{Industry, Level, OrgKind, SiteKind};
 use crate::period::{DateSpan, PeriodKind};
 use chrono::NaiveDate;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::fmt;
-use std::str::FromStr;
 use toml::Spanned;
 
 /// A plan as written, with the byte spans of the values lint needs to point at.
@@ -26,6 +29,12 @@ use toml::Spanned;
 #[serde(deny_unknown_fields)]
 pub struct Plan {
     pub plan: Header,
+    /// The words the plan speaks in; a plan without (format 1) reads with format 1's.
+    #[serde(default)]
+    pub vocabulary: Vocabulary,
+    /// The document's outline: the sections its citations (`source`) may name.
+    #[serde(default)]
+    pub sections: Vec<Section>,
     #[serde(default)]
     pub jurisdictions: Vec<Jurisdiction>,
     #[serde(default)]
@@ -80,12 +89,17 @@ impl Serialize for PlanDate {
 pub struct Header {
     pub id: String,
     pub title: String,
+    /// The campaign's name as its board and reports call it (a short name such as “百日攻坚”); the title without.
+    pub short_title: Option<String>,
     pub document_no: Option<String>,
     pub issuer: String,
     pub issued: PlanDate,
     pub timezone: String,
     pub starts: Spanned<PlanDate>,
     pub ends: Spanned<PlanDate>,
+    /// The issuer's own jurisdiction (whose bureau the departments belong to); without one, the
+    /// first jurisdiction without a parent.
+    pub jurisdiction: Option<Spanned<String>>,
     /// How long after a window closes an entry still counts as made in time; one made later is
     /// 补录 (shown as such, and it does not turn a window that closed short into met in time).
     #[serde(default = "default_grace_hours")]
@@ -107,6 +121,19 @@ pub struct Jurisdiction {
     /// without one, the place's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc_code: Option<String>,
+    /// The name of the jurisdiction's bureau; without one, the plan's issuer for the issuer's
+    /// jurisdiction, and the place's name with its level's `bureau` for the others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bureau: Option<String>,
+}
+
+/// A section of the document (二（一）, 附件1, 任务清单) that citations point into: a citation
+/// names a section or a part of one (二（一）1（2） lies in 二（一）1).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    pub code: Spanned<String>,
+    pub title: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -232,7 +259,7 @@ pub struct SafetyTestRules {
     /// How a paper is drawn from the bank: so many questions of a kind (and topic).
     #[serde(default)]
     pub paper: Vec<PaperPart>,
-    pub on_first_fail: String,
+    pub on_first_fail: crate::safety_test::FirstFail,
     pub on_retest_fail_level: Spanned<String>,
     pub publish_scores: bool,
     pub assumption: Option<Spanned<String>>,
@@ -334,33 +361,33 @@ pub enum TargetKind {
     LiaisonIndustries,
 }
 
-crate::org::string_enum! {
-    /// Kinds of recorded activity that count toward obligations.
+crate::code::open_code! {
+    /// Kinds of recorded activity that count toward obligations, as the plan declares them. The
+    /// constants are the kinds the program's own records produce (and the inspection kinds its
+    /// demo city records); a plan may declare more inspection kinds.
     ActivityKind {
-        SelfInspection => "self_inspection",
-        SiteCheck => "site_check",
-        GroupCheck => "group_check",
-        ExpertHealthCheck => "expert_health_check",
-        CrossRegionCheck => "cross_region_check",
-        FullCoverageCheck => "full_coverage_check",
-        SpotCheck => "spot_check",
-        UnannouncedCheck => "unannounced_check",
-        LiaisonCheck => "liaison_check",
-        MajorHazardResolved => "major_hazard_resolved",
-        TypicalCase => "typical_case",
-        LiaisonReport => "liaison_report",
-        WeeklyAnalysis => "weekly_analysis",
-        PatrolRound => "patrol_round",
-        VehicleCheck => "vehicle_check",
-        FacilityMaintenance => "facility_maintenance",
-        EquipmentInspection => "equipment_inspection",
-        GuardTraining => "guard_training",
-        EmergencyDrill => "emergency_drill",
-        SafetyTest => "safety_test",
-        // A monthly hazard list signed by the principal (and so reported to the bureau).
-        LedgerSigned => "ledger_signed",
-        // A loading or unloading at a warehouse: an event that `per = "event"` rules hang on.
-        Loading => "loading",
+        SELF_INSPECTION => "self_inspection",
+        SITE_CHECK => "site_check",
+        GROUP_CHECK => "group_check",
+        EXPERT_HEALTH_CHECK => "expert_health_check",
+        CROSS_REGION_CHECK => "cross_region_check",
+        FULL_COVERAGE_CHECK => "full_coverage_check",
+        SPOT_CHECK => "spot_check",
+        UNANNOUNCED_CHECK => "unannounced_check",
+        LIAISON_CHECK => "liaison_check",
+        MAJOR_HAZARD_RESOLVED => "major_hazard_resolved",
+        TYPICAL_CASE => "typical_case",
+        LIAISON_REPORT => "liaison_report",
+        WEEKLY_ANALYSIS => "weekly_analysis",
+        PATROL_ROUND => "patrol_round",
+        VEHICLE_CHECK => "vehicle_check",
+        FACILITY_MAINTENANCE => "facility_maintenance",
+        EQUIPMENT_INSPECTION => "equipment_inspection",
+        GUARD_TRAINING => "guard_training",
+        EMERGENCY_DRILL => "emergency_drill",
+        SAFETY_TEST => "safety_test",
+        LEDGER_SIGNED => "ledger_signed",
+        LOADING => "loading",
     }
 }
 
@@ -369,7 +396,7 @@ impl ActivityKind {
     /// can name a `checklist` it must cover. For any other kind a `checklist` could not be
     /// checked, and the plan's lint refuses it.
     pub fn records_items(self) -> bool {
-        matches!(self, ActivityKind::EquipmentInspection | ActivityKind::VehicleCheck)
+        matches!(self, ActivityKind::EQUIPMENT_INSPECTION | ActivityKind::VEHICLE_CHECK)
     }
 }
 
@@ -392,6 +419,7 @@ pub enum Per {
     HalfMonth,
     Month,
     Quarter,
+    Year,
     Phase,
     Campaign,
     Event,
@@ -405,6 +433,7 @@ impl Per {
             Per::HalfMonth => PeriodKind::HalfMonth,
             Per::Month => PeriodKind::Month,
             Per::Quarter => PeriodKind::Quarter,
+            Per::Year => PeriodKind::Year,
             Per::Phase | Per::Campaign | Per::Event => return None,
         })
     }
@@ -418,6 +447,8 @@ pub struct Alternative {
     pub at_least: Option<u32>,
     pub org_kinds: Option<Vec<OrgKind>>,
     pub items: Option<Vec<String>>,
+    /// Another addressee for a report (the body says 领导小组, an annex 市政府分管领导).
+    pub reports_to: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -447,6 +478,8 @@ pub struct Rule {
     pub modifiers: Vec<Modifier>,
     /// Why a number not given by the seed was chosen.
     pub assumption: Option<String>,
+    /// For a report: to whom it goes, as the document says (shown with the rule).
+    pub reports_to: Option<String>,
 }
 
 /// A different `at_least` for subjects (or, for coverage, targets) at a supervision level.
@@ -496,6 +529,11 @@ impl Plan {
         DateSpan { starts: self.plan.starts.get_ref().0, ends: self.plan.ends.get_ref().0 }
     }
 
+    /// The campaign's name as its board and reports call it.
+    pub fn short_title(&self) -> &str {
+        self.plan.short_title.as_deref().unwrap_or(&self.plan.title)
+    }
+
     /// The phase a local date falls in.
     pub fn phase_on(&self, date: NaiveDate) -> Option<&Phase> {
         self.phases.iter().find(|p| p.span().contains_date(date))
@@ -507,6 +545,26 @@ impl Plan {
 
     pub fn jurisdiction(&self, code: &str) -> Option<&Jurisdiction> {
         self.jurisdictions.iter().find(|j| j.code.get_ref() == code)
+    }
+
+    /// The issuer's jurisdiction: the one the header names, or the first root.
+    pub fn issuer_jurisdiction(&self) -> Option<&Jurisdiction> {
+        match &self.plan.jurisdiction {
+            Some(code) => self.jurisdiction(code.get_ref()),
+            None => self.jurisdictions.iter().find(|j| j.parent.is_none()),
+        }
+    }
+
+    /// The name of a jurisdiction's bureau (see [`Jurisdiction::bureau`]).
+    pub fn bureau_name(&self, j: &Jurisdiction) -> String {
+        if let Some(b) = &j.bureau {
+            return b.clone();
+        }
+        if self.issuer_jurisdiction().is_some_and(|i| i.code.get_ref() == j.code.get_ref()) {
+            return self.plan.issuer.clone();
+        }
+        let suffix = self.vocabulary().level(j.level).and_then(|l| l.bureau.clone());
+        format!("{}{}", j.name, suffix.unwrap_or_default())
     }
 
     pub fn battle(&self, code: &str) -> Option<&Battle> {

@@ -27,7 +27,7 @@ pub fn router() -> Router<AppState> {
 #[template(path = "board.html")]
 struct Page {
     p: Chrome,
-    title: &'static str,
+    title: String,
     b: CampaignBoard,
     errors: Vec<String>,
     error_task: u32,
@@ -43,7 +43,7 @@ async fn page_with(state: &AppState, s: &Signed, errors: Vec<String>, error_task
     match state.app.campaign_board(s.actor()).await {
         Ok(b) => render(&Page {
             p: Chrome::signed(s, "/campaign/board"),
-            title: s.lang.t("board.title"),
+            title: s.lang.fill("board.title", &[("campaign", &b.campaign)]),
             b,
             errors,
             error_task,

@@ -156,7 +156,12 @@ pub fn view(plan: &Plan, version: i32, today: chrono::NaiveDate, lang: Lang) -> 
                 .map(|c| plan.jurisdiction(c.get_ref()).map_or_else(|| c.get_ref().clone(), |j| j.name.clone()))
                 .collect::<Vec<_>>()
                 .join("、"),
-            industries: l.industries.iter().map(|i| lang.t(key("industry", i.as_str()))).collect::<Vec<_>>().join("、"),
+            industries: l
+                .industries
+                .iter()
+                .map(|i| plan.vocabulary().industry_name(i.as_str(), lang == Lang::En))
+                .collect::<Vec<_>>()
+                .join("、"),
             duties: l.duties.clone(),
         })
         .collect();
@@ -172,7 +177,7 @@ pub fn view(plan: &Plan, version: i32, today: chrono::NaiveDate, lang: Lang) -> 
                 (Some(per), None) => lang.t(key("per", per_code(*per))).to_owned(),
                 (None, None) => String::new(),
             },
-            note: crate::kit::page::rule_explanation(lang, r),
+            note: crate::kit::page::rule_explanation(lang, plan.vocabulary(), r),
         })
         .collect();
     CampaignView {
@@ -198,6 +203,7 @@ fn per_code(p: Per) -> &'static str {
         Per::HalfMonth => "half_month",
         Per::Month => "month",
         Per::Quarter => "quarter",
+        Per::Year => "year",
         Per::Phase => "phase",
         Per::Campaign => "campaign",
         Per::Event => "event",

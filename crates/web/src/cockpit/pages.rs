@@ -25,6 +25,8 @@ struct Page {
     title: &'static str,
     c: Cockpit,
     charts: Vec<String>,
+    /// The names of `c.by_industry`'s industries, in order.
+    industries: Vec<String>,
     /// What waits for the reader's action, first.
     waiting: anjian_app::home::NeedsAction,
 }
@@ -151,13 +153,17 @@ pub fn charts(c: &Cockpit, lang: crate::i18n::Lang) -> Vec<String> {
 
 async fn page(State(state): State<AppState>, s: Signed, Query(q): Query<Q>) -> Response {
     match (state.app.cockpit(s.actor(), q.jurisdiction_id).await, state.app.needs_action(s.actor()).await) {
-        (Ok(c), Ok(waiting)) => render(&Page {
-            p: Chrome::signed(&s, "/cockpit"),
-            title: s.lang.t("cockpit.title"),
-            charts: charts(&c, s.lang),
-            c,
-            waiting,
-        }),
+        (Ok(c), Ok(waiting)) => {
+            let words = crate::kit::words::Words::of(&state, s.lang).await;
+            render(&Page {
+                p: Chrome::signed(&s, "/cockpit"),
+                title: s.lang.t("cockpit.title"),
+                charts: charts(&c, s.lang),
+                industries: c.by_industry.iter().map(|i| words.industry(&i.0)).collect(),
+                c,
+                waiting,
+            })
+        }
         (Err(e), _) | (_, Err(e)) => PageError::new(e, s.lang).into_response(),
     }
 }

@@ -47,6 +47,8 @@ struct ListPage {
     counties: Vec<(i64, String, bool)>,
     jurisdiction_id: Option<i64>,
     covered: usize,
+    /// What the coverage counts: the plan's crossing coverage rule.
+    coverage: String,
     /// An operator importing its own crossings, or a bureau picking one.
     /// The operator whose crossings a sheet brings, picked by name.
     org_picker: crate::kit::picker::OrgPicker,
@@ -66,21 +68,26 @@ async fn list_page(state: &AppState, s: &Signed, q: ListQ, messages: Vec<String>
     };
     let counties = state
         .app
-        .visible_jurisdictions(s.actor())
+        .areas(s.actor(), None)
         .await
         .unwrap_or_default()
         .into_iter()
-        .filter(|j| j.level == "county")
         .map(|j| (j.id, j.name, Some(j.id) == q.jurisdiction_id))
         .collect();
-    let own = s.actor().org.as_ref().filter(|o| o.kind == "railway_operator").map(|o| o.id);
-    let kind = Some("railway_operator");
+    let plan = state.app.current_plan().await.ok();
+    let words = crate::kit::words::Words::of(state, s.lang).await;
+    let operators = words.vocabulary().org_kinds_keeping(anjian_domain::plan::SiteRecord::RailwayCrossing);
+    let own = s.actor().org.as_ref().filter(|o| operators.iter().any(|k| k.as_str() == o.kind)).map(|o| o.id);
+    let kind = operators.first().map(|k| k.as_str());
+    let rule = plan.as_deref().and_then(anjian_app::crossings::coverage_rule).map(|r| r.title.clone());
+    let coverage = s.lang.fill("crossings.coverage", &[("rule", &rule.unwrap_or_default())]);
     let org_picker =
         crate::kit::picker::org_picker(state, s.actor(), "org_id", "crossings.operator", kind, own, true).await;
     render(&ListPage {
         p: Chrome::signed(s, "/crossings"),
         title: s.lang.t("crossings.title"),
         covered: rows.iter().filter(|r| r.covered).count(),
+        coverage,
         rows,
         counties,
         jurisdiction_id: q.jurisdiction_id,

@@ -67,7 +67,12 @@ pub async fn graded(State(s): State<AppState>, ApiActor(a): ApiActor) -> Result<
     let counties = s.app.visible_jurisdictions(&a).await?.into_iter().map(|j| (j.id, j.name)).collect();
     let orgs = s.app.graded_table(&a).await?;
     Ok(crate::sheets::xlsx_response(
-        crate::fundamentals::pages::graded_sheet(&crate::sheets::head(&s, &a, None).await, &orgs, &counties)?,
+        crate::fundamentals::pages::graded_sheet(
+            &crate::sheets::head(&s, &a, None).await,
+            &orgs,
+            &counties,
+            crate::kit::words::Words::of(&s, crate::i18n::Lang::Zh).await.vocabulary(),
+        )?,
         crate::sheets::zh("sheet.graded.file"),
     ))
 }

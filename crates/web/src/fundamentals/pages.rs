@@ -170,13 +170,14 @@ struct SupervisionPage {
 }
 
 async fn supervision_page(state: &AppState, s: &Signed, errors: Vec<String>) -> Response {
+    let words = crate::kit::words::Words::of(state, s.lang).await;
     let orgs = match state.app.graded_table(s.actor()).await {
         Ok(o) => o,
         Err(e) => return PageError::new(e, s.lang).into_response(),
     };
     let mut table: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
     for o in &orgs {
-        let class = s.lang.t(key("org_kind", &o.kind)).to_owned();
+        let class = words.org_kind(&o.kind);
         let e = table.entry(class).or_default();
         if o.supervision_level == "key" {
             e.1 += 1;
@@ -208,6 +209,7 @@ pub fn graded_sheet(
     head: &anjian_reports::sheet_head::SheetHead,
     orgs: &[anjian_domain::org::Org],
     counties: &std::collections::HashMap<i64, String>,
+    vocabulary: &anjian_domain::plan::Vocabulary,
 ) -> Result<Vec<u8>, anjian_app::AppError> {
     let zh = crate::i18n::Lang::Zh;
     let rows: Vec<Vec<Cell>> = orgs
@@ -216,8 +218,8 @@ pub fn graded_sheet(
             vec![
                 Cell::Text(o.name.clone()),
                 Cell::Text(counties.get(&o.jurisdiction_id).cloned().unwrap_or_default()),
-                Cell::Text(zh.t(key("org_kind", &o.kind)).to_owned()),
-                Cell::Text(o.industry.as_deref().map(|i| zh.t(key("industry", i)).to_owned()).unwrap_or_default()),
+                Cell::Text(vocabulary.org_kind_name(&o.kind, false)),
+                Cell::Text(o.industry.as_deref().map(|i| vocabulary.industry_name(i, false)).unwrap_or_default()),
                 Cell::Text(zh.t(key("level", &o.supervision_level)).to_owned()),
             ]
         })
@@ -241,7 +243,8 @@ async fn graded_xlsx(State(state): State<AppState>, s: Signed) -> Response {
         .map(|j| (j.id, j.name))
         .collect();
     let head = crate::sheets::head(&state, s.actor(), None).await;
-    match state.app.graded_table(s.actor()).await.and_then(|o| graded_sheet(&head, &o, &counties)) {
+    let words = crate::kit::words::Words::of(&state, s.lang).await;
+    match state.app.graded_table(s.actor()).await.and_then(|o| graded_sheet(&head, &o, &counties, words.vocabulary())) {
         Ok(bytes) => crate::sheets::xlsx_response(bytes, crate::sheets::zh("sheet.graded.file")),
         Err(e) => PageError::new(e, s.lang).into_response(),
     }

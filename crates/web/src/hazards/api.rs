@@ -183,8 +183,9 @@ pub async fn export_hazards(
     let grades = plan.grade_names().into_iter().collect();
     let head =
         SheetHead { title: crate::sheets::zh("sheet.ledger.title").into(), ..crate::sheets::head(&s, &a, None).await };
-    let bytes = anjian_reports::ledger_sheet::write(&head, &crate::sheets::ledger_rows(rows, &grades))
-        .map_err(|e| anjian_app::AppError::Internal(e.to_string()))?;
+    let bytes =
+        anjian_reports::ledger_sheet::write(&head, &crate::sheets::ledger_rows(rows, &grades, plan.vocabulary()))
+            .map_err(|e| anjian_app::AppError::Internal(e.to_string()))?;
     Ok(crate::sheets::xlsx_response(bytes, crate::sheets::zh("sheet.ledger.file")))
 }
 

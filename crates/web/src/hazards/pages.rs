@@ -69,7 +69,7 @@ struct ListPage {
     f_period: String,
     f_industry: String,
     jurisdictions: Vec<(i64, String, bool)>,
-    industries: Vec<(&'static str, &'static str)>,
+    industries: Vec<(String, String)>,
     next_href: Option<String>,
     export_href: String,
     can_report: bool,
@@ -137,6 +137,7 @@ impl ListQuery {
 }
 
 async fn list_page(state: &AppState, s: &Signed, q: ListQuery, errors: Vec<String>) -> Response {
+    let words = crate::kit::words::Words::of(state, s.lang).await;
     let now = state.app.clock.now();
     let f = match q.filter(state, now).await {
         Ok(f) => f,
@@ -196,9 +197,11 @@ async fn list_page(state: &AppState, s: &Signed, q: ListQuery, errors: Vec<Strin
             .into_iter()
             .map(|j| (j.id, j.name, q.jurisdiction_id == Some(j.id)))
             .collect(),
-        industries: anjian_domain::org::Industry::ALL
+        industries: words
+            .vocabulary()
+            .industries
             .iter()
-            .map(|i| (i.as_str(), key("industry", i.as_str())))
+            .map(|i| (i.code.get_ref().to_string(), words.industry(i.code.get_ref().as_str())))
             .collect(),
         next_href,
         export_href,
@@ -521,7 +524,8 @@ async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<ListQu
         title: crate::sheets::zh("sheet.ledger.title").into(),
         ..crate::sheets::head(&state, s.actor(), None).await
     };
-    match anjian_reports::ledger_sheet::write(&head, &crate::sheets::ledger_rows(rows, &grades)) {
+    let words = crate::kit::words::Words::of(&state, s.lang).await;
+    match anjian_reports::ledger_sheet::write(&head, &crate::sheets::ledger_rows(rows, &grades, words.vocabulary())) {
         Ok(bytes) => crate::sheets::xlsx_response(bytes, crate::sheets::zh("sheet.ledger.file")),
         Err(e) => PageError::new(anjian_app::AppError::Internal(e.to_string()), s.lang).into_response(),
     }

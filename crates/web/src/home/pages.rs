@@ -8,7 +8,7 @@ use anjian_app::home::NeedsAction;
 use anjian_app::warehouses::CurrentRound;
 use anjian_domain::hazard::HazardFilter;
 use anjian_domain::obligation::Status;
-use anjian_domain::plan::ActivityKind;
+use anjian_domain::plan::{ActivityKind, ActivityRecord, Vocabulary};
 use anjian_domain::role::{Permission, Role};
 use askama::Template;
 use axum::extract::State;
@@ -34,21 +34,25 @@ pub fn home_of(role: Role) -> &'static str {
 }
 
 /// Where a person goes to record an activity of this kind: one tap from the duty it meets.
-pub fn entry_link(kind: ActivityKind) -> String {
-    use ActivityKind::*;
-    match kind {
-        SelfInspection | SiteCheck | GroupCheck | ExpertHealthCheck | CrossRegionCheck | FullCoverageCheck
-        | SpotCheck | UnannouncedCheck | LiaisonCheck => format!("/inspections/new?kind={}", kind.as_str()),
-        PatrolRound => "/patrol".into(),
-        VehicleCheck | FacilityMaintenance | Loading => "/warehouses".into(),
-        EquipmentInspection | GuardTraining | EmergencyDrill => "/crossings".into(),
-        SafetyTest => "/tests".into(),
-        LedgerSigned => "/ledgers".into(),
-        WeeklyAnalysis => "/weekly-analyses".into(),
-        LiaisonReport => "/liaison/report".into(),
-        TypicalCase => "/typical-cases".into(),
-        MajorHazardResolved => "/hazards?grade=major&open=true".into(),
+pub fn entry_link(vocabulary: &Vocabulary, kind: ActivityKind) -> String {
+    if vocabulary.activity_kind(kind).is_some_and(|k| k.record == ActivityRecord::Inspection) {
+        return format!("/inspections/new?kind={kind}");
     }
+    match kind {
+        ActivityKind::PATROL_ROUND => "/patrol",
+        ActivityKind::VEHICLE_CHECK | ActivityKind::FACILITY_MAINTENANCE | ActivityKind::LOADING => "/warehouses",
+        ActivityKind::EQUIPMENT_INSPECTION | ActivityKind::GUARD_TRAINING | ActivityKind::EMERGENCY_DRILL => {
+            "/crossings"
+        }
+        ActivityKind::SAFETY_TEST => "/tests",
+        ActivityKind::LEDGER_SIGNED => "/ledgers",
+        ActivityKind::WEEKLY_ANALYSIS => "/weekly-analyses",
+        ActivityKind::LIAISON_REPORT => "/liaison/report",
+        ActivityKind::TYPICAL_CASE => "/typical-cases",
+        ActivityKind::MAJOR_HAZARD_RESOLVED => "/hazards?grade=major&open=true",
+        _ => "",
+    }
+    .into()
 }
 
 /// `/`: the public go to the tip form; a signed-in person to the page that asked for the
@@ -114,7 +118,7 @@ async fn today_page(state: &AppState, s: &Signed) -> anjian_app::Result<TodayPag
         .iter()
         .map(|o| Duty {
             row: Row::new(o),
-            entry: plan.rule(&o.rule_id).map(|r| entry_link(r.activity)).unwrap_or_default(),
+            entry: plan.rule(&o.rule_id).map(|r| entry_link(plan.vocabulary(), r.activity)).unwrap_or_default(),
             met: matches!(o.status, Status::Met | Status::NotApplicable),
         })
         .collect();

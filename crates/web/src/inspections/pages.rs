@@ -9,7 +9,7 @@ use crate::AppState;
 use anjian_app::hazards::HazardInput;
 use anjian_app::inspections::{FindingInput, RecordInspection};
 use anjian_domain::inspection::InspectionFilter;
-use anjian_domain::inspection::{InspectionKind, PointKind};
+use anjian_domain::inspection::PointKind;
 use anjian_domain::role::Permission;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -38,7 +38,7 @@ const MAX_ROWS: usize = 500;
 pub struct Row {
     pub id: i64,
     pub at: String,
-    pub kind_key: &'static str,
+    pub kind: String,
     pub org: String,
     pub inspector: String,
     pub summary: String,
@@ -84,13 +84,13 @@ async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<ListQu
         }
     }
     let names = crate::kit::page::org_names(&state, s.actor(), rows.iter().map(|r| r.org_id)).await;
-    let zh = crate::i18n::Lang::Zh;
+    let words = crate::kit::words::Words::of(&state, crate::i18n::Lang::Zh).await;
     let data: Vec<Vec<Cell>> = rows
         .iter()
         .map(|r| {
             vec![
                 Cell::DateTime(r.at.with_timezone(&anjian_domain::TZ).naive_local()),
-                Cell::Text(zh.t(key("inspection_kind", &r.kind)).to_owned()),
+                Cell::Text(words.activity(&r.kind)),
                 Cell::Text(names.get(&r.org_id).cloned().unwrap_or_default()),
                 Cell::Text(r.inspector.clone()),
                 Cell::Text(r.summary.clone()),
@@ -122,6 +122,8 @@ async fn list(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuer
     };
     let names = crate::kit::page::org_names(&state, s.actor(), rows.iter().map(|r| r.org_id)).await;
     let role = s.actor().role;
+    let words = crate::kit::words::Words::of(&state, s.lang).await;
+    let can_record = words.vocabulary().inspection_kinds().any(|k| k.recorded_by.contains(&role));
     let late = match state.app.inspections_entered_late(&rows).await {
         Ok(l) => l,
         Err(e) => return PageError::new(e, s.lang).into_response(),
@@ -136,13 +138,13 @@ async fn list(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuer
                 id: r.id,
                 late,
                 at: local_time(r.at),
-                kind_key: key("inspection_kind", &r.kind),
+                kind: words.activity(&r.kind),
                 org: names.get(&r.org_id).cloned().unwrap_or_default(),
                 inspector: r.inspector,
                 summary: r.summary,
             })
             .collect(),
-        can_record: InspectionKind::ALL.iter().any(|k| k.recordable_by(role)),
+        can_record,
         saved: q.saved.is_some(),
         may_issue: role.is_bureau() && role.can(anjian_domain::role::Permission::VerifyHazard),
     })
@@ -155,7 +157,7 @@ struct NewPage {
     title: &'static str,
     errors: Vec<String>,
     org_id: String,
-    kinds: Vec<(&'static str, &'static str)>,
+    kinds: Vec<(String, String)>,
     /// The kind selected first.
     kind: String,
     /// Whose inspection: a bureau picks the organisation by name; an enterprise's is its own.
@@ -196,6 +198,7 @@ async fn form_page(state: &AppState, s: &Signed, org_id: Option<i64>, errors: Ve
 async fn form_page_at(state: &AppState, s: &Signed, q: NewQuery, mut errors: Vec<String>) -> Response {
     let NewQuery { org_id, point: scanned, checklist_id, kind } = q;
     let actor = s.actor();
+    let words = crate::kit::words::Words::of(state, s.lang).await;
     let picked = match org_id.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         Some(text) => match state.app.pick_org(actor, text, "org_id").await {
             Ok(id) => Some(id),
@@ -241,13 +244,14 @@ async fn form_page_at(state: &AppState, s: &Signed, q: NewQuery, mut errors: Vec
         Some(id) => state.app.get_org(actor, id).await.map(|(o, _)| o.kind).ok(),
         None => None,
     };
-    let explosives = org_kind.as_deref() == Some(anjian_domain::org::OrgKind::ExplosivesEnterprise.as_str());
+    let keepers = words.vocabulary().org_kinds_keeping(anjian_domain::plan::SiteRecord::Warehouse);
+    let explosives = org_kind.as_deref().is_some_and(|k| keepers.iter().any(|x| x.as_str() == k));
     checklists.retain(|(c, _)| explosives || c.name != anjian_app::warehouses::FOUR_DEFENCES_NAME);
     checklists.sort_by_key(|(c, _)| (Some(c.org_id) != org_id, c.name.clone()));
-    let expert = actor.org.as_ref().is_some_and(|o| o.kind == anjian_domain::org::OrgKind::ExpertPanel.as_str());
+    let expert = actor.org.as_ref().is_some_and(|o| o.kind == anjian_domain::org::OrgKind::EXPERT_PANEL.as_str());
     let bureaus = if expert {
         let f = anjian_domain::org::OrgFilter {
-            kind: Some(anjian_domain::org::OrgKind::Regulator.as_str().into()),
+            kind: Some(anjian_domain::org::OrgKind::REGULATOR.as_str().into()),
             ..Default::default()
         };
         match state.app.list_orgs(actor, &f, None, 500).await {
@@ -270,10 +274,11 @@ async fn form_page_at(state: &AppState, s: &Signed, q: NewQuery, mut errors: Vec
         title: s.lang.t("inspections.new"),
         errors,
         org_id: org_id.map(|i| i.to_string()).unwrap_or_default(),
-        kinds: InspectionKind::ALL
-            .iter()
-            .filter(|k| k.recordable_by(actor.role))
-            .map(|k| (k.as_str(), key("inspection_kind", k.as_str())))
+        kinds: words
+            .vocabulary()
+            .inspection_kinds()
+            .filter(|k| k.recorded_by.contains(&actor.role))
+            .map(|k| (k.code.get_ref().to_string(), words.activity(k.code.get_ref().as_str())))
             .collect(),
         kind: kind.unwrap_or_default(),
         org_picker,

@@ -8,6 +8,7 @@ pub mod error;
 pub mod page;
 pub mod picker;
 pub mod sheets;
+pub mod words;
 
 /// The catalogue lives below app and web alike (notifications and reports use it too).
 pub use anjian_i18n as i18n;

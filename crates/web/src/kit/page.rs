@@ -316,7 +316,11 @@ pub fn unless_forbidden<T: Default>(r: anjian_app::Result<T>) -> anjian_app::Res
 /// Why a rule asks what it asks, where the seed contradicts itself or is silent: each other
 /// reading (the task list asks 1 a week where the body asks 2) and the plan's choice, then the
 /// plan's assumption. Empty for a rule the seed states once and plainly.
-pub fn rule_explanation(lang: Lang, rule: &anjian_domain::plan::Rule) -> String {
+pub fn rule_explanation(
+    lang: Lang,
+    vocabulary: &anjian_domain::plan::Vocabulary,
+    rule: &anjian_domain::plan::Rule,
+) -> String {
     let body = rule.source.split('；').next().unwrap_or(&rule.source);
     let n = *rule.at_least.get_ref();
     let mut parts: Vec<String> = Vec::new();
@@ -328,11 +332,21 @@ pub fn rule_explanation(lang: Lang, rule: &anjian_domain::plan::Rule) -> String 
             ));
         }
         if let Some(kinds) = &alt.org_kinds {
-            let names: Vec<&str> = kinds.iter().map(|k| lang.t(key("org_kind", k.as_str()))).collect();
+            let names: Vec<String> =
+                kinds.iter().map(|k| vocabulary.org_kind_name(k.as_str(), lang == Lang::En)).collect();
             parts.push(
                 lang.fill("rule.alt_kinds", &[("body", &body), ("alt", &alt.source), ("kinds", &names.join("、"))]),
             );
         }
+        if let (Some(other), Some(kept)) = (&alt.reports_to, &rule.reports_to) {
+            parts.push(lang.fill(
+                "rule.alt_reports_to",
+                &[("body", &body), ("kept", kept), ("alt", &alt.source), ("other", other)],
+            ));
+        }
+    }
+    if let (Some(to), true) = (&rule.reports_to, rule.alternatives.iter().all(|a| a.reports_to.is_none())) {
+        parts.push(lang.fill("rule.reports_to", &[("to", to)]));
     }
     if let Some(a) = &rule.assumption {
         parts.push(lang.fill("rule.assumption", &[("text", a)]));

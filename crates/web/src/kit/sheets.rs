@@ -32,7 +32,11 @@ pub fn local(t: DateTime<Utc>) -> NaiveDateTime {
 }
 
 /// Rows for the sheet; labels in Chinese whatever the page language, as bureaus file them.
-pub fn ledger_rows(items: Vec<ExportedHazard>, grade_names: &HashMap<String, String>) -> Vec<LedgerRow> {
+pub fn ledger_rows(
+    items: Vec<ExportedHazard>,
+    grade_names: &HashMap<String, String>,
+    vocabulary: &anjian_domain::plan::Vocabulary,
+) -> Vec<LedgerRow> {
     let zh = Lang::Zh;
     items
         .into_iter()
@@ -54,10 +58,7 @@ pub fn ledger_rows(items: Vec<ExportedHazard>, grade_names: &HashMap<String, Str
                 number: h.uid,
                 org: e.org,
                 county: e.county,
-                industry: e
-                    .industry
-                    .map(|i| zh.t(crate::kit::page::key("industry", &i)).to_owned())
-                    .unwrap_or_default(),
+                industry: e.industry.map(|i| vocabulary.industry_name(&i, false)).unwrap_or_default(),
                 papers: e.papers.join("、"),
             }
         })

@@ -113,9 +113,10 @@ async fn detail(
             Err(e) => return PageError::new(e, s.lang).into_response(),
         };
     let explanation = match state.app.current_plan().await {
-        Ok(plan) => {
-            plan.rule(&obligation.rule_id).map(|r| crate::kit::page::rule_explanation(s.lang, r)).unwrap_or_default()
-        }
+        Ok(plan) => plan
+            .rule(&obligation.rule_id)
+            .map(|r| crate::kit::page::rule_explanation(s.lang, plan.vocabulary(), r))
+            .unwrap_or_default(),
         Err(e) => return PageError::new(e, s.lang).into_response(),
     };
     render(&DetailPage {
@@ -160,7 +161,11 @@ async fn matrix(State(state): State<AppState>, s: Signed, Query(q): Query<PlaceQ
     let notes = m
         .rules
         .iter()
-        .map(|mr| plan.rule(&mr.id).map(|r| crate::kit::page::rule_explanation(s.lang, r)).unwrap_or_default())
+        .map(|mr| {
+            plan.rule(&mr.id)
+                .map(|r| crate::kit::page::rule_explanation(s.lang, plan.vocabulary(), r))
+                .unwrap_or_default()
+        })
         .collect();
     render(&MatrixPage {
         p: Chrome::signed(&s, "/compliance"),

@@ -31,7 +31,7 @@ pub struct JurisdictionItem {
 pub struct OrgRow {
     pub id: i64,
     pub name: String,
-    pub kind_key: &'static str,
+    pub kind: String,
     pub jurisdiction: String,
     pub level_key: &'static str,
 }
@@ -43,7 +43,7 @@ struct ListPage {
     title: &'static str,
     jurisdictions: Vec<JurisdictionItem>,
     selected_jurisdiction: Option<i64>,
-    kinds: Vec<(&'static str, &'static str)>,
+    kinds: Vec<(String, String)>,
     selected_kind: String,
     q: String,
     rows: Vec<OrgRow>,
@@ -86,6 +86,7 @@ async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<ListQu
         Err(e) => return PageError::new(e, s.lang).into_response(),
     };
     let zh = crate::i18n::Lang::Zh;
+    let words = crate::kit::words::Words::of(&state, zh).await;
     use anjian_reports::ledger_sheet::Cell;
     let data: Vec<Vec<Cell>> = rows
         .iter()
@@ -93,7 +94,7 @@ async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<ListQu
             vec![
                 Cell::Number(o.id as f64),
                 Cell::Text(o.name.clone()),
-                Cell::Text(zh.t(key("org_kind", &o.kind)).to_owned()),
+                Cell::Text(words.org_kind(&o.kind)),
                 Cell::Text(names.get(&o.jurisdiction_id).cloned().unwrap_or_default()),
                 Cell::Text(zh.t(key("level", &o.supervision_level)).to_owned()),
                 Cell::Text(o.address.clone().unwrap_or_default()),
@@ -120,6 +121,7 @@ async fn export(State(state): State<AppState>, s: Signed, Query(q): Query<ListQu
 
 async fn list(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuery>) -> Response {
     let lang = s.lang;
+    let words = crate::kit::words::Words::of(&state, lang).await;
     let actor = s.actor();
     let juris = match state.app.visible_jurisdictions(actor).await {
         Ok(j) => j,
@@ -149,7 +151,7 @@ async fn list(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuer
         .into_iter()
         .map(|o| OrgRow {
             id: o.id,
-            kind_key: key("org_kind", &o.kind),
+            kind: words.org_kind(&o.kind),
             level_key: key("level", &o.supervision_level),
             jurisdiction: names.get(&o.jurisdiction_id).cloned().unwrap_or_default(),
             name: o.name,
@@ -169,7 +171,19 @@ async fn list(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuer
             })
             .collect(),
         selected_jurisdiction: q.jurisdiction_id,
-        kinds: OrgKind::ALL.iter().map(|k| (k.as_str(), key("org_kind", k.as_str()))).collect(),
+        kinds: OrgKind::BUILTIN
+            .iter()
+            .copied()
+            .chain(words.vocabulary().org_kinds.iter().map(|k| *k.code.get_ref()))
+            .fold(Vec::new(), |mut v, k| {
+                if !v.contains(&k) {
+                    v.push(k);
+                }
+                v
+            })
+            .into_iter()
+            .map(|k| (k.to_string(), words.org_kind(k.as_str())))
+            .collect(),
         selected_kind: q.kind.unwrap_or_default(),
         q: q.q.unwrap_or_default(),
         rows: view_rows,
@@ -188,13 +202,13 @@ struct DetailPage {
     p: Chrome,
     title: String,
     org: anjian_domain::org::Org,
-    kind_key: &'static str,
+    kind: String,
     level_key: &'static str,
     jurisdiction: String,
     parent: Option<(i64, String)>,
     park: Option<(i64, String)>,
     created: String,
-    sites: Vec<(&'static str, String)>,
+    sites: Vec<(String, String)>,
     children: Vec<(i64, String)>,
     can_see_users: bool,
     /// The papers served on it (执法文书).
@@ -203,6 +217,7 @@ struct DetailPage {
 
 async fn detail(State(state): State<AppState>, s: Signed, Path(id): Path<i64>) -> Response {
     let lang = s.lang;
+    let words = crate::kit::words::Words::of(&state, lang).await;
     let actor = s.actor();
     let (org, sites) = match state.app.get_org(actor, id).await {
         Ok(x) => x,
@@ -238,13 +253,13 @@ async fn detail(State(state): State<AppState>, s: Signed, Path(id): Path<i64>) -
         lines,
         p: Chrome::signed(&s, "/orgs"),
         title: org.name.clone(),
-        kind_key: key("org_kind", &org.kind),
+        kind: words.org_kind(&org.kind),
         level_key: key("level", &org.supervision_level),
         jurisdiction,
         parent,
         park,
         created: local_time(org.created_at),
-        sites: sites.into_iter().map(|x| (key("site_kind", &x.kind), x.name)).collect(),
+        sites: sites.into_iter().map(|x| (words.site_kind(&x.kind), x.name)).collect(),
         children,
         can_see_users: actor.role.can(Permission::ViewUsers),
         org,
