@@ -171,8 +171,8 @@ impl App {
         }
         let plan = self.current_plan().await?;
         let vocabulary = plan.vocabulary();
-        let kind: ActivityKind = match input.kind.parse() {
-            Ok(k) if vocabulary.inspection_kinds().any(|d| *d.code.get_ref() == k) => k,
+        let kind = match ActivityKind::known(&input.kind) {
+            Some(k) if vocabulary.inspection_kinds().any(|d| *d.code.get_ref() == k) => k,
             _ => return Err(AppError::invalid("kind", "invalid_kind")),
         };
         if !vocabulary.recordable_by(kind, actor.role) {

@@ -335,7 +335,7 @@ impl App {
         let board = &guard.as_ref().expect("built").board;
         Ok(list
             .iter()
-            .map(|i| i.kind.parse::<ActivityKind>().is_ok_and(|k| board.entered_late(k, i.at, i.created_at)))
+            .map(|i| ActivityKind::known(&i.kind).is_some_and(|k| board.entered_late(k, i.at, i.created_at)))
             .collect())
     }
 

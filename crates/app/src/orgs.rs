@@ -66,12 +66,12 @@ impl App {
         errors.extend(FieldError::text("name", &name, 100));
         // Kinds and industries are the plan's words: one it does not declare is refused.
         let vocabulary = self.vocabulary().await;
-        match input.kind.parse::<OrgKind>() {
-            Ok(k) if k.is_supervised() && vocabulary.knows_org_kind(k) => {}
+        match OrgKind::known(&input.kind) {
+            Some(k) if k.is_supervised() && vocabulary.knows_org_kind(k) => {}
             _ => errors.push(FieldError::new("kind", "invalid_kind")),
         }
         if let Some(i) = input.industry.as_deref().filter(|i| !i.is_empty()) {
-            if i.parse().ok().and_then(|i| vocabulary.industry(i)).is_none() {
+            if anjian_domain::org::Industry::known(i).and_then(|i| vocabulary.industry(i)).is_none() {
                 errors.push(FieldError::new("industry", "invalid_kind"));
             }
         }

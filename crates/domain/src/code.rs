@@ -108,7 +108,8 @@ pub const fn index_of(names: &[&str], s: &str) -> u16 {
 /// ```
 ///
 /// `FromStr` and `Deserialize` accept any well-formed code (whether a plan declares it is the
-/// lint's and the use case's question); `as_str` gives the text back.
+/// lint's and the use case's question); `known` only finds one already declared, for what a
+/// request sends; `as_str` gives the text back.
 macro_rules! open_code {
     ($(#[$m:meta])* $name:ident { $($konst:ident => $s:literal),* $(,)? }) => {
         $(#[$m])*
@@ -134,6 +135,12 @@ macro_rules! open_code {
             /// The code for `s`, added to the vocabulary when first seen.
             pub fn new(s: &str) -> Result<$name, $crate::code::CodeError> {
                 $crate::code::Table::intern(Self::table(), s).map($name)
+            }
+
+            /// The code for `s` if a plan (or the program) already declared it; never adds one,
+            /// so that what a request sends cannot grow the table.
+            pub fn known(s: &str) -> Option<$name> {
+                Self::table().read().unwrap_or_else(|e| e.into_inner()).find(s).map($name)
             }
 
             pub fn is_builtin(self) -> bool {
@@ -214,6 +221,9 @@ mod tests {
         assert_eq!(Kind::new("tailings_pond").unwrap(), t);
         assert_eq!(t.as_str(), "tailings_pond");
         assert!(!t.is_builtin() && Kind::ALPHA.is_builtin());
+        assert_eq!(Kind::known("tailings_pond"), Some(t));
+        assert_eq!(Kind::known("never_declared"), None, "a look-up adds nothing");
+        assert_eq!(Kind::known("never_declared"), None);
         assert!(matches!(Kind::new("Bad Code"), Err(CodeError::Malformed(_))));
         assert!(Kind::new("").is_err());
         let json = serde_json::to_string(&t).unwrap();

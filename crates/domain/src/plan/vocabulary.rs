@@ -226,35 +226,26 @@ impl Vocabulary {
 
     /// Names for pages and sheets; a code the plan does not name reads as itself.
     pub fn level_name(&self, code: &str, english: bool) -> String {
-        code.parse::<Level>()
-            .ok()
-            .and_then(|c| self.level(c))
-            .map_or_else(|| code.to_owned(), |d| pick(&d.name, &d.name_en, english).to_owned())
+        named(code, english, Level::known(code).and_then(|c| self.level(c)).map(|d| (&d.name, &d.name_en)))
     }
     pub fn org_kind_name(&self, code: &str, english: bool) -> String {
-        code.parse::<OrgKind>()
-            .ok()
-            .and_then(|c| self.org_kind(c))
-            .map_or_else(|| code.to_owned(), |d| pick(&d.name, &d.name_en, english).to_owned())
+        named(code, english, OrgKind::known(code).and_then(|c| self.org_kind(c)).map(|d| (&d.name, &d.name_en)))
     }
     pub fn industry_name(&self, code: &str, english: bool) -> String {
-        code.parse::<Industry>()
-            .ok()
-            .and_then(|c| self.industry(c))
-            .map_or_else(|| code.to_owned(), |d| pick(&d.name, &d.name_en, english).to_owned())
+        named(code, english, Industry::known(code).and_then(|c| self.industry(c)).map(|d| (&d.name, &d.name_en)))
     }
     pub fn site_kind_name(&self, code: &str, english: bool) -> String {
-        code.parse::<SiteKind>()
-            .ok()
-            .and_then(|c| self.site_kind(c))
-            .map_or_else(|| code.to_owned(), |d| pick(&d.name, &d.name_en, english).to_owned())
+        named(code, english, SiteKind::known(code).and_then(|c| self.site_kind(c)).map(|d| (&d.name, &d.name_en)))
     }
     pub fn activity_name(&self, code: &str, english: bool) -> String {
-        code.parse::<ActivityKind>()
-            .ok()
-            .and_then(|c| self.activity_kind(c))
-            .map_or_else(|| code.to_owned(), |d| pick(&d.name, &d.name_en, english).to_owned())
+        let d = ActivityKind::known(code).and_then(|c| self.activity_kind(c));
+        named(code, english, d.map(|d| (&d.name, &d.name_en)))
     }
+}
+
+/// A declared name in the reader's language, or the code itself.
+fn named(code: &str, english: bool, names: Option<(&String, &Option<String>)>) -> String {
+    names.map_or_else(|| code.to_owned(), |(zh, en)| pick(zh, en, english).to_owned())
 }
 
 impl Plan {
