@@ -181,3 +181,53 @@ impl App {
         Ok(v)
     }
 }
+
+/// Makes the issuing bureau's inspection templates the plan declares (`template_for`) that it
+/// does not keep yet, item by item with their requirements; one it keeps is left as it is (a
+/// bureau may have revised it).
+pub(crate) async fn ensure_templates(
+    db: &impl anjian_store::Db,
+    plan: &anjian_domain::plan::Plan,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    let Some(j) = plan.issuer_jurisdiction() else { return Ok(()) };
+    let Some(bureau) = orgs::by_code(db, &crate::plans::bureau_code(j.code.get_ref())).await? else { return Ok(()) };
+    let owned = checklists::list(db, &anjian_domain::scope::Scope::Org { path: bureau.org_path.clone() }).await?;
+    for c in plan.checklists.iter().filter(|c| !c.template_for.is_empty()) {
+        if owned.iter().any(|o| o.name == c.name) {
+            continue;
+        }
+        let items: Vec<ChecklistItem> = c
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| ChecklistItem {
+                item: item.clone(),
+                requirement: c.requirements.get(i).cloned().unwrap_or_default(),
+                reference: c.source.clone(),
+                score: None,
+            })
+            .collect();
+        let json = serde_json::to_string(&items).map_err(|e| AppError::Internal(e.to_string()))?;
+        // Made by the plan's import, not by a person: author 0 (the system).
+        let row = checklists::insert(db, &uuid::Uuid::new_v4().to_string(), &bureau, &c.name, 0, now).await?;
+        checklists::insert_version(db, row.id, 1, &json, 0, now).await?;
+    }
+    Ok(())
+}
+
+/// Whether a plan's template may be offered for an organisation of `kind`: a checklist that is
+/// no plan template is offered to all; a template only where the kind keeps its sites.
+pub fn offered_for(plan: &anjian_domain::plan::Plan, checklist_name: &str, kind: Option<&str>) -> bool {
+    let Some(t) = plan.checklists.iter().find(|c| c.name == checklist_name && !c.template_for.is_empty()) else {
+        return true;
+    };
+    let v = plan.vocabulary();
+    let keepers: Vec<_> = v
+        .industries
+        .iter()
+        .filter(|i| i.site_kinds.iter().any(|s| t.template_for.contains(s)))
+        .flat_map(|i| i.org_kinds.iter().copied())
+        .collect();
+    kind.is_some_and(|k| keepers.iter().any(|x| x.as_str() == k))
+}

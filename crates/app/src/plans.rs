@@ -84,9 +84,7 @@ impl App {
                     e => e.into(),
                 })?;
         materialise(&*txn, &plan, now).await?;
-        if plan.explosives.is_some() {
-            crate::warehouses::ensure_four_defences(&*txn, now).await?;
-        }
+        crate::checklists::ensure_templates(&*txn, &plan, now).await?;
         let mut e = entry(actor, "plan.import", "plan_version", row.id);
         e.after_digest = Some(row.sha256.clone());
         e.detail = format!("plan={} version={version} changes={}", plan.plan.id, preview.changes.len());

@@ -186,19 +186,6 @@ pub struct LoadingItem {
 }
 
 /// The 四防 checklist as an inspection template: people, physical, dogs, technical.
-pub const FOUR_DEFENCES: &[(&str, &str)] = &[
-    ("人防：值班守护", "24 小时双人值守，值班记录完整"),
-    ("人防：巡更", "每小时巡更一次，巡更点全部到位"),
-    ("物防：库房门锁", "双人双锁，钥匙分人保管"),
-    ("物防：围墙与防盗门窗", "围墙、铁丝网、防盗门窗完好"),
-    ("犬防：护库犬", "护库犬在岗、健康，有饲养记录"),
-    ("技防：视频监控", "监控全覆盖、录像保存不少于 90 天"),
-    ("技防：入侵报警", "周界及库内入侵报警有效并联网"),
-    ("技防：防雷", "防雷设施完好，检测在有效期内"),
-    ("技防：防静电", "库门外人体静电释放装置完好"),
-    ("技防：温湿度监测", "温湿度在线监测正常，超限报警有效"),
-];
-
 pub(crate) fn sensor_limits(s: &store::Sensor, rules: &WarehouseRules) -> Limits {
     Limits { low: s.low, high: s.high, hysteresis: s.hysteresis, min_seconds: rules.alarm_after_seconds }
 }
@@ -961,36 +948,6 @@ impl App {
         }
         Ok(out)
     }
-}
-
-/// The name of the 四防 template the city bureau keeps.
-pub const FOUR_DEFENCES_NAME: &str = "民爆库房“四防”检查表";
-
-/// Makes the city bureau's 四防 inspection template (an inspection of a warehouse follows it
-/// item by item) when the plan has an explosives section and the template is not there yet.
-pub(crate) async fn ensure_four_defences(db: &impl Db, now: DateTime<Utc>) -> Result<()> {
-    use anjian_store::checklists;
-    let f = anjian_store::orgs::OrgFilter { kind: Some("regulator".into()), ..Default::default() };
-    let bureaus = anjian_store::orgs::list(db, &Scope::All, &f, None, 1000).await?;
-    let Some(city) = bureaus.into_iter().min_by_key(|o| (o.jurisdiction_path.len(), o.id)) else { return Ok(()) };
-    let owned = checklists::list(db, &Scope::Org { path: city.org_path.clone() }).await?;
-    if owned.iter().any(|c| c.name == FOUR_DEFENCES_NAME) {
-        return Ok(());
-    }
-    let items: Vec<crate::checklists::ChecklistItem> = FOUR_DEFENCES
-        .iter()
-        .map(|(item, req)| crate::checklists::ChecklistItem {
-            item: (*item).to_owned(),
-            requirement: (*req).to_owned(),
-            reference: "二（二）2（2）".to_owned(),
-            score: None,
-        })
-        .collect();
-    let json = serde_json::to_string(&items).map_err(|e| AppError::Internal(e.to_string()))?;
-    // Made by the plan's import, not by a person: author 0 (the system).
-    let c = checklists::insert(db, &uuid::Uuid::new_v4().to_string(), &city, FOUR_DEFENCES_NAME, 0, now).await?;
-    checklists::insert_version(db, c.id, 1, &json, 0, now).await?;
-    Ok(())
 }
 
 /// What one watch run did.

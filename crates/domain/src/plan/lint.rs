@@ -249,6 +249,20 @@ fn check(plan: &Plan, l: &mut Linter<'_>) {
     }
 
     for c in &plan.checklists {
+        if !c.requirements.is_empty() && c.requirements.len() != c.items.len() {
+            l.error(
+                &c.id,
+                format!(
+                    "checklist `{}`: {} requirements for {} items; give one per item or none",
+                    c.id.get_ref(),
+                    c.requirements.len(),
+                    c.items.len()
+                ),
+            );
+        }
+        for k in c.template_for.iter().filter(|k| plan.vocabulary().site_kind(**k).is_none()) {
+            l.error(&c.id, format!("checklist `{}`: site kind `{k}` is not declared", c.id.get_ref()));
+        }
         let kept: HashSet<&String> = c.items.iter().collect();
         for alt in
             c.alternatives.iter().filter(|a| a.at_least.is_some() || a.org_kinds.is_some() || a.reports_to.is_some())
@@ -768,6 +782,14 @@ mod tests {
             "source = \"三（四）落实举报奖励机制\"",
         ));
         assert!(errors(&f).iter().any(|e| e.message.contains("tips: `三（四）落实举报奖励机制`")), "{f:#?}");
+    }
+
+    #[test]
+    fn a_template_needs_one_requirement_per_item_and_declared_site_kinds() {
+        let f = lint(&with("  \"温湿度在线监测正常，超限报警有效\",\n", ""));
+        assert!(errors(&f).iter().any(|e| e.message.contains("9 requirements for 10 items")), "{f:#?}");
+        let f = lint(&with("template_for = [\"warehouse\"]", "template_for = [\"silo\"]"));
+        assert!(errors(&f).iter().any(|e| e.message.contains("site kind `silo` is not declared")), "{f:#?}");
     }
 
     #[test]

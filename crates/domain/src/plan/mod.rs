@@ -285,6 +285,13 @@ pub struct Checklist {
     pub id: Spanned<String>,
     pub name: String,
     pub items: Vec<String>,
+    /// What each item asks (检查要求), in the items' order; none, or one per item.
+    #[serde(default)]
+    pub requirements: Vec<String>,
+    /// The issuing bureau keeps the checklist as an inspection template, offered on the
+    /// inspection form for organisations that keep sites of these kinds.
+    #[serde(default)]
+    pub template_for: Vec<SiteKind>,
     pub source: String,
     #[serde(default)]
     pub alternatives: Vec<Alternative>,

@@ -238,15 +238,16 @@ async fn form_page_at(state: &AppState, s: &Signed, q: NewQuery, mut errors: Vec
         Ok(c) => c,
         Err(e) => return PageError::new(e, s.lang).into_response(),
     };
-    // The lists that fit come first: the organisation's own, then the bureaus'; the warehouses'
-    // 四防 template only for an explosives enterprise (an electronics firm has no magazine).
+    // The lists that fit come first: the organisation's own, then the bureaus'; a plan's template
+    // only where the organisation keeps its sites (an electronics firm has no magazine to follow
+    // the 四防 list on).
     let org_kind = match org_id {
         Some(id) => state.app.get_org(actor, id).await.map(|(o, _)| o.kind).ok(),
         None => None,
     };
-    let keepers = words.vocabulary().org_kinds_keeping(anjian_domain::plan::SiteRecord::Warehouse);
-    let explosives = org_kind.as_deref().is_some_and(|k| keepers.iter().any(|x| x.as_str() == k));
-    checklists.retain(|(c, _)| explosives || c.name != anjian_app::warehouses::FOUR_DEFENCES_NAME);
+    if let Ok(plan) = state.app.current_plan().await {
+        checklists.retain(|(c, _)| anjian_app::checklists::offered_for(&plan, &c.name, org_kind.as_deref()));
+    }
     checklists.sort_by_key(|(c, _)| (Some(c.org_id) != org_id, c.name.clone()));
     let expert = actor.org.as_ref().is_some_and(|o| o.kind == anjian_domain::org::OrgKind::EXPERT_PANEL.as_str());
     let bureaus = if expert {
