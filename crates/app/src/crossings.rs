@@ -10,7 +10,7 @@ use crate::hazards::{photo_attachment, HazardInput};
 use crate::orgs::{replayed, uid_for, Created};
 use crate::ZH;
 use crate::{Actor, App, AppError, FieldError, Result};
-use anjian_domain::crossing::{cert_status, check_certificate, check_due, may_take_shift, CertStatus, EquipmentKind};
+use anjian_domain::crossing::{cert_status, check_certificate, check_due, may_take_shift, CertStatus};
 use anjian_domain::obligation::{Activity, Evidence, Source};
 use anjian_domain::period::{local_date, Period, PeriodKind};
 use anjian_domain::plan::ActivityKind;
@@ -316,7 +316,8 @@ impl App {
             .await
             .map_err(|_| AppError::invalid("org_id", "not_found"))?;
         let own = actor.role == Role::RailwayOperator && actor.org.as_ref().map(|o| o.id) == Some(operator.id);
-        if operator.kind != "railway_operator" {
+        let operators = self.vocabulary().await.org_kinds_keeping(anjian_domain::plan::SiteRecord::RailwayCrossing);
+        if !operators.iter().any(|k| k.as_str() == operator.kind) {
             return Err(AppError::invalid("org_id", "not_an_operator"));
         }
         if !own && !actor.role.is_bureau() {
@@ -397,13 +398,15 @@ impl App {
             return Ok(out);
         }
         let now = self.clock.now();
+        // Each new crossing gets the equipment the plan's checklists give crossings.
+        let equipment = self.current_plan().await?.equipment_for(anjian_domain::org::SiteKind::RAILWAY_CROSSING);
         let txn = self.store.begin_write().await?;
         for (name, county, p) in &fresh {
             let site =
                 store::insert_crossing(&*txn, &uuid::Uuid::new_v4().to_string(), name, &operator, county, p, now)
                     .await?;
-            for k in EquipmentKind::ALL {
-                store::insert_equipment(&*txn, site.id, k.as_str(), k.name(), k.default_interval_days(), now).await?;
+            for (item, days) in &equipment {
+                store::insert_equipment(&*txn, site.id, item, item, *days as i32, now).await?;
             }
         }
         let mut e = entry(Some(actor), "crossing.import", "org", operator.id);
@@ -503,7 +506,7 @@ impl App {
         // monthly rule with the `crossing-equipment` checklist counts it only when all are there.
         let covered = input.items.iter().filter_map(|it| {
             let e = equipment.iter().find(|e| e.id == it.equipment_id)?;
-            e.kind.parse::<anjian_domain::crossing::EquipmentKind>().ok().map(|k| k.name())
+            Some(e.name.as_str())
         });
         let act = Activity {
             target_site: Some(site.id),

@@ -148,6 +148,7 @@ impl App {
         }
         let city_name = city.name.trim_end_matches('市').to_owned();
         let born = plan.span().start().min(self.clock.now());
+        let equipment = plan.equipment_for(SiteKind::RAILWAY_CROSSING);
         let mut g = Gen { rng: StdRng::seed_from_u64(spec.seed), seed: spec.seed, n: 0, progress, born };
         let mut out = DemoCity::default();
         let now = born;
@@ -196,16 +197,8 @@ impl App {
                 };
                 let site = anjian_store::crossings::insert_crossing(&*txn, &uid, &name, &railway, c, &particulars, now)
                     .await?;
-                for k in anjian_domain::crossing::EquipmentKind::ALL {
-                    anjian_store::crossings::insert_equipment(
-                        &*txn,
-                        site.id,
-                        k.as_str(),
-                        k.name(),
-                        k.default_interval_days(),
-                        now,
-                    )
-                    .await?;
+                for (item, days) in &equipment {
+                    anjian_store::crossings::insert_equipment(&*txn, site.id, item, item, *days as i32, now).await?;
                 }
                 out.sites += 1;
             }

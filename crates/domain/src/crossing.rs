@@ -2,46 +2,8 @@
 //! each is checked at, when a check is due, and whether a guard's certificate lets them be on
 //! duty (持证上岗).
 
-use crate::org::string_enum;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
-
-string_enum! {
-    /// The equipment of 二（二）3（1), as the plan's `crossing-equipment` checklist lists it.
-    EquipmentKind {
-        RadioDispatch => "radio_dispatch",
-        Video => "video",
-        Alarm => "alarm",
-        Intercom => "intercom",
-        ProtectiveGear => "protective_gear",
-        ElectricGate => "electric_gate",
-    }
-}
-
-impl EquipmentKind {
-    /// The name on the plan's checklist.
-    pub fn name(self) -> &'static str {
-        match self {
-            EquipmentKind::RadioDispatch => "无线列调",
-            EquipmentKind::Video => "监控视频",
-            EquipmentKind::Alarm => "有线无线报警系统",
-            EquipmentKind::Intercom => "一键式报警对讲机",
-            EquipmentKind::ProtectiveGear => "防护用品",
-            EquipmentKind::ElectricGate => "电动栏门",
-        }
-    }
-
-    /// Days between checks. The seed gives none ("不断加强巡检维护"); a month for what works
-    /// every day, a quarter for protective gear, as the plan's monthly equipment rule assumes.
-    pub fn default_interval_days(self) -> i32 {
-        match self {
-            EquipmentKind::ProtectiveGear => 90,
-            _ => 30,
-        }
-    }
-}
 
 /// When the next check of a piece of equipment is due: its interval after the last check (or
 /// after it was registered, if never checked).
@@ -252,14 +214,6 @@ mod tests {
         assert_eq!(check_certificate(" ", d(2022, 1, 1), d(2023, 1, 1)), Err(CertificateError::NumberRequired));
         assert!(may_take_shift(Some(d(2022, 8, 20)), d(2022, 8, 20)));
         assert!(!may_take_shift(Some(d(2022, 8, 19)), d(2022, 8, 20)));
-    }
-
-    #[test]
-    fn every_kind_of_the_plans_checklist_has_a_name() {
-        let plan = crate::plan::Plan::parse(include_str!("../../../plans/jincheng-2022.toml")).unwrap();
-        let list = plan.checklists.iter().find(|c| c.id.get_ref() == "crossing-equipment").unwrap();
-        let names: Vec<&str> = EquipmentKind::ALL.iter().map(|k| k.name()).collect();
-        assert_eq!(names, list.items.iter().map(String::as_str).collect::<Vec<_>>());
     }
 
     proptest! {

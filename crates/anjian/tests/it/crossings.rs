@@ -92,6 +92,19 @@ on_both_databases!(crossings_equipment_guards_and_drills, |backend| async move {
     let eq: Vec<i64> =
         d["equipment"].as_array().unwrap().iter().map(|e| e["equipment"]["id"].as_i64().unwrap()).collect();
     assert_eq!(eq.len(), 6);
+    // The plan's `crossing-equipment` checklist, with its intervals (protective gear quarterly).
+    let plan_equipment: Vec<(String, i64)> = d["equipment"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (e["equipment"]["name"].as_str().unwrap().to_owned(), e["equipment"]["interval_days"].as_i64().unwrap())
+        })
+        .collect();
+    assert!(
+        plan_equipment.contains(&("防护用品".to_owned(), 90)) && plan_equipment.contains(&("无线列调".to_owned(), 30)),
+        "{plan_equipment:?}"
+    );
     let items = |fault_note: &str| {
         let mut v: Vec<Value> = eq.iter().map(|id| json!({"equipment_id": id, "ok": true})).collect();
         v[5] = json!({"equipment_id": eq[5], "ok": false, "note": fault_note});

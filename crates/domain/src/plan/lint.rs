@@ -260,7 +260,17 @@ fn check(plan: &Plan, l: &mut Linter<'_>) {
                 ),
             );
         }
-        for k in c.template_for.iter().filter(|k| plan.vocabulary().site_kind(**k).is_none()) {
+        if !c.equipment_for.is_empty() && (c.check_every_days.len() != c.items.len() || c.check_every_days.contains(&0))
+        {
+            l.error(
+                &c.id,
+                format!("checklist `{}`: equipment needs check_every_days, one of 1 or more per item", c.id.get_ref()),
+            );
+        }
+        if c.equipment_for.is_empty() && !c.check_every_days.is_empty() {
+            l.error(&c.id, format!("checklist `{}`: check_every_days without equipment_for", c.id.get_ref()));
+        }
+        for k in c.template_for.iter().chain(&c.equipment_for).filter(|k| plan.vocabulary().site_kind(**k).is_none()) {
             l.error(&c.id, format!("checklist `{}`: site kind `{k}` is not declared", c.id.get_ref()));
         }
         let kept: HashSet<&String> = c.items.iter().collect();
@@ -790,6 +800,9 @@ mod tests {
         assert!(errors(&f).iter().any(|e| e.message.contains("9 requirements for 10 items")), "{f:#?}");
         let f = lint(&with("template_for = [\"warehouse\"]", "template_for = [\"silo\"]"));
         assert!(errors(&f).iter().any(|e| e.message.contains("site kind `silo` is not declared")), "{f:#?}");
+        let f =
+            lint(&with("check_every_days = [30, 30, 30, 30, 90, 30]", "check_every_days = [30, 30, 0, 30, 90, 30]"));
+        assert!(errors(&f).iter().any(|e| e.message.contains("check_every_days, one of 1 or more per item")), "{f:#?}");
     }
 
     #[test]

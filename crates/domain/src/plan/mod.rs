@@ -292,6 +292,12 @@ pub struct Checklist {
     /// inspection form for organisations that keep sites of these kinds.
     #[serde(default)]
     pub template_for: Vec<SiteKind>,
+    /// Each new site of these kinds gets one piece of equipment per item, checked every
+    /// `check_every_days` (one per item).
+    #[serde(default)]
+    pub equipment_for: Vec<SiteKind>,
+    #[serde(default)]
+    pub check_every_days: Vec<u32>,
     pub source: String,
     #[serde(default)]
     pub alternatives: Vec<Alternative>,
@@ -602,6 +608,16 @@ impl Plan {
     /// print).
     pub fn grade_names(&self) -> Vec<(String, String)> {
         self.hazard_grades.iter().map(|g| (g.code.get_ref().clone(), g.name.clone())).collect()
+    }
+
+    /// The equipment a new site of `kind` gets: each item of the checklists kept as its
+    /// equipment, with the days between checks.
+    pub fn equipment_for(&self, kind: SiteKind) -> Vec<(String, u32)> {
+        self.checklists
+            .iter()
+            .filter(|c| c.equipment_for.contains(&kind))
+            .flat_map(|c| c.items.iter().cloned().zip(c.check_every_days.iter().copied()))
+            .collect()
     }
 
     pub fn task(&self, no: u32) -> Option<&Task> {

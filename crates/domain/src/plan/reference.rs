@@ -113,6 +113,8 @@ pub const FIELDS: &[Field] = &[
     f("checklists[].items", "array of strings", "The items a record must go through."),
     f("checklists[].requirements", "array of strings", "What each item asks (检查要求), one per item in order; shown on the form."),
     f("checklists[].template_for", "array of site-kind codes", "The issuing bureau keeps it as an inspection template (made at import), offered only for organisations that keep sites of these kinds."),
+    f("checklists[].equipment_for", "array of site-kind codes", "Each new site of these kinds (a crossing imported or registered) gets one piece of equipment per item."),
+    f("checklists[].check_every_days", "array of integers ≥ 1", "With `equipment_for`: the days between checks of each item's equipment, one per item; past it the equipment shows overdue."),
     f("checklists[].source", "string", "The section it comes from; the template's 依据."),
     f("checklists[].alternatives[].source", "string", "Another reading in the document …"),
     f("checklists[].alternatives[].items", "array of strings", "… with other items (lint: keep the stricter list)."),
