@@ -310,6 +310,10 @@ async fn import(
             println!("{}: changes against version {v}:", preview.plan_id);
             for c in &preview.changes {
                 println!("  {:?} {} {}", c.kind, c.section, c.key);
+                for f in &c.fields {
+                    let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
+                    println!("      {}: {} → {}", f.field, show(&f.old), show(&f.new));
+                }
             }
             if preview.changes.is_empty() {
                 println!("  (comments or layout only)");

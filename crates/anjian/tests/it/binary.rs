@@ -516,6 +516,10 @@ fn plan_import_shows_the_changes_before_applying_and_keeps_the_old_version() {
     let (code, out) = run(&["plan", "import", "--dry-run"]);
     assert_eq!(code, Some(0));
     assert!(out.contains("changes against version 1") && out.contains("Changed header"), "{out}");
+    assert!(
+        out.contains("Changed header safety_test") && out.contains("pass_mark: 80 → 85"),
+        "each field with its old and new value: {out}"
+    );
     // Without --yes and nobody to answer, nothing is applied.
     let (code, out) = run(&["plan", "import"]);
     assert_eq!(code, Some(2), "{out}");

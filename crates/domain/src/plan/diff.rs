@@ -20,6 +20,57 @@ pub struct Change {
     pub section: &'static str,
     /// The key of the entry inside its section (a code, a rule id, a task number).
     pub key: String,
+    /// For a changed entry: each field that changed, with its old and new value.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldChange>,
+}
+
+/// One field of an entry, before and after (`None`: absent on that side).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldChange {
+    /// The field's path inside the entry: `at_least`, `on.org_kinds`, `plan.ends`.
+    pub field: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+impl Change {
+    fn new(kind: ChangeKind, section: &'static str, key: &str) -> Change {
+        Change { kind, section, key: key.to_owned(), fields: Vec::new() }
+    }
+}
+
+/// A JSON value's leaves by dotted path (an array is one leaf, written as its items).
+fn leaves(prefix: &str, v: &Value, out: &mut BTreeMap<String, String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                leaves(&if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") }, x, out);
+            }
+        }
+        Value::Null => {}
+        Value::String(s) => {
+            out.insert(prefix.to_owned(), s.clone());
+        }
+        other => {
+            out.insert(prefix.to_owned(), other.to_string());
+        }
+    }
+}
+
+/// The fields that differ between two versions of an entry.
+fn fields(old: &Value, new: &Value) -> Vec<FieldChange> {
+    let (mut a, mut b) = (BTreeMap::new(), BTreeMap::new());
+    leaves("", old, &mut a);
+    leaves("", new, &mut b);
+    let mut names: Vec<&String> = a.keys().chain(b.keys()).collect();
+    names.sort();
+    names.dedup();
+    names
+        .into_iter()
+        .filter(|n| a.get(*n) != b.get(*n))
+        .map(|n| FieldChange { field: n.clone(), old: a.get(n).cloned(), new: b.get(n).cloned() })
+        .collect()
 }
 
 fn keyed<T: Serialize>(items: &[T], key: impl Fn(&T) -> String) -> BTreeMap<String, Value> {
@@ -29,13 +80,15 @@ fn keyed<T: Serialize>(items: &[T], key: impl Fn(&T) -> String) -> BTreeMap<Stri
 fn compare(section: &'static str, old: BTreeMap<String, Value>, new: BTreeMap<String, Value>, out: &mut Vec<Change>) {
     for (k, v) in &old {
         match new.get(k) {
-            None => out.push(Change { kind: ChangeKind::Removed, section, key: k.clone() }),
-            Some(w) if w != v => out.push(Change { kind: ChangeKind::Changed, section, key: k.clone() }),
+            None => out.push(Change::new(ChangeKind::Removed, section, k)),
+            Some(w) if w != v => {
+                out.push(Change { fields: fields(v, w), ..Change::new(ChangeKind::Changed, section, k) })
+            }
             Some(_) => {}
         }
     }
     for k in new.keys().filter(|k| !old.contains_key(*k)) {
-        out.push(Change { kind: ChangeKind::Added, section, key: k.clone() });
+        out.push(Change::new(ChangeKind::Added, section, k));
     }
 }
 
@@ -56,6 +109,29 @@ pub fn diff(old: &Plan, new: &Plan) -> Vec<Change> {
             compare(stringify!($field), keyed(&old.$field, $key), keyed(&new.$field, $key), &mut out)
         };
     }
+    section!(sections, |x| x.code.get_ref().clone());
+    // The vocabulary's entries by kind and code (`site_kinds.warehouse`).
+    let words = |p: &Plan| {
+        let v = p.vocabulary();
+        let mut m = BTreeMap::new();
+        for l in &v.levels {
+            m.insert(format!("levels.{}", l.code.get_ref()), serde_json::to_value(l).unwrap_or(Value::Null));
+        }
+        for k in &v.org_kinds {
+            m.insert(format!("org_kinds.{}", k.code.get_ref()), serde_json::to_value(k).unwrap_or(Value::Null));
+        }
+        for k in &v.industries {
+            m.insert(format!("industries.{}", k.code.get_ref()), serde_json::to_value(k).unwrap_or(Value::Null));
+        }
+        for k in &v.site_kinds {
+            m.insert(format!("site_kinds.{}", k.code.get_ref()), serde_json::to_value(k).unwrap_or(Value::Null));
+        }
+        for k in &v.activity_kinds {
+            m.insert(format!("activity_kinds.{}", k.code.get_ref()), serde_json::to_value(k).unwrap_or(Value::Null));
+        }
+        m
+    };
+    compare("vocabulary", words(old), words(new), &mut out);
     section!(jurisdictions, |x| x.code.get_ref().clone());
     section!(departments, |x| x.code.get_ref().clone());
     section!(battles, |x| x.code.get_ref().clone());
@@ -91,12 +167,26 @@ mod tests {
             .replace("departments = [\"chanye\", \"jingji\", \"jiaotong\"]", "departments = [\"chanye\", \"jingji\"]");
         let b = Plan::parse(&edited).unwrap();
         let changes = diff(&a, &b);
-        assert!(changes.contains(&Change {
-            kind: ChangeKind::Removed,
-            section: "departments",
-            key: "jiaotong".into()
-        }));
-        assert!(changes.contains(&Change { kind: ChangeKind::Changed, section: "tasks", key: "05".into() }));
+        assert!(changes.contains(&Change::new(ChangeKind::Removed, "departments", "jiaotong")));
+        let task = changes.iter().find(|c| (c.section, c.key.as_str()) == ("tasks", "05")).unwrap();
+        assert_eq!(task.kind, ChangeKind::Changed);
+        // Each field with its old and new value, not only the entry's key.
+        let due = task.fields.iter().find(|f| f.field == "due").unwrap();
+        assert_eq!((due.old.as_deref(), due.new.as_deref()), (Some("2022-11-30"), Some("2022-11-15")));
+        let text = task.fields.iter().find(|f| f.field == "due_text").unwrap();
+        assert_eq!(text.new.as_deref(), Some("11 月中旬前"));
         assert!(!changes.iter().any(|c| c.section == "rules"));
+        // A rule's count and a vocabulary name, field by field.
+        let stricter = SHIPPED.replacen("per = \"hour\"", "per = \"half_month\"", 1).replacen(
+            "name = \"民爆库房\"",
+            "name = \"民爆物品库房\"",
+            1,
+        );
+        let changes = diff(&a, &Plan::parse(&stricter).unwrap());
+        let per = changes.iter().flat_map(|c| &c.fields).find(|f| f.field == "per").unwrap();
+        assert_eq!((per.old.as_deref(), per.new.as_deref()), (Some("hour"), Some("half_month")));
+        let name = changes.iter().find(|c| c.section == "vocabulary").unwrap();
+        assert_eq!(name.key, "site_kinds.warehouse");
+        assert_eq!(name.fields[0].old.as_deref(), Some("民爆库房"));
     }
 }
