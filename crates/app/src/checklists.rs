@@ -222,12 +222,6 @@ pub fn offered_for(plan: &anjian_domain::plan::Plan, checklist_name: &str, kind:
     let Some(t) = plan.checklists.iter().find(|c| c.name == checklist_name && !c.template_for.is_empty()) else {
         return true;
     };
-    let v = plan.vocabulary();
-    let keepers: Vec<_> = v
-        .industries
-        .iter()
-        .filter(|i| i.site_kinds.iter().any(|s| t.template_for.contains(s)))
-        .flat_map(|i| i.org_kinds.iter().copied())
-        .collect();
+    let keepers = plan.vocabulary().org_kinds_keeping_sites(&t.template_for);
     kind.is_some_and(|k| keepers.iter().any(|x| x.as_str() == k))
 }

@@ -47,15 +47,22 @@ pub struct GuardView {
 }
 
 /// The plan's rule that every crossing be inspected by a bureau (a coverage rule on sites kept
-/// as crossings, met by an inspection made from outside): what the crossings page counts.
-pub fn coverage_rule(plan: &anjian_domain::plan::Plan) -> Option<&anjian_domain::plan::Rule> {
+/// as crossings, met by an inspection made from outside): what the crossings page counts. Where
+/// the plan has one per level, the one for bureaus at `level` (the reader's).
+pub fn coverage_rule<'p>(
+    plan: &'p anjian_domain::plan::Plan,
+    level: Option<&str>,
+) -> Option<&'p anjian_domain::plan::Rule> {
     let v = plan.vocabulary();
     let crossings: Vec<_> = v.site_kinds_of(anjian_domain::plan::SiteRecord::RailwayCrossing).collect();
-    plan.rules.iter().find(|r| {
+    let mut rules = plan.rules.iter().filter(|r| {
         r.on.each
             && r.on.site_kinds.iter().any(|k| crossings.contains(k))
             && v.activity_kind(r.activity).is_some_and(|k| k.external)
-    })
+    });
+    let first = rules.clone().next();
+    let at_level = |r: &&anjian_domain::plan::Rule| matches!(&r.who, anjian_domain::plan::Who::Regulator { level: l } if Some(l.as_str()) == level);
+    rules.find(at_level).or(first)
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -188,7 +195,7 @@ impl App {
         let certs = current_certificates(store::certificates_of(&self.store.db, &guard_ids).await?);
         let plan = self.current_plan().await?;
         // The coverage deadline, from the plan's crossing coverage rule.
-        let deadline = coverage_rule(&plan)
+        let deadline = coverage_rule(&plan, None)
             .and_then(|r| r.by.as_ref())
             .map(|d| anjian_domain::period::DateSpan { starts: plan.span().starts, ends: d.get_ref().0 })
             .unwrap_or_else(|| plan.span());

@@ -234,6 +234,11 @@ on_both_databases!(crossings_equipment_guards_and_drills, |backend| async move {
     let i = names.iter().position(|n| n == "泽州县 K88+120 道口").unwrap() + 1;
     assert_eq!(range.get((i, 6)).unwrap().to_string(), "已检查");
 
+    // The county's page counts the coverage its own rule asks for, named as the plan names it.
+    let ccookie = t.sign_in(&county).await;
+    let (_, _, html) = t.page(&ccookie, "/crossings").await;
+    assert!(html.contains("县级：辖区无人看守铁路道口全覆盖检查已检查"), "the county's rule, not the city's");
+
     // The pages, as the operator sees them.
     let cookie = t.sign_in(&op).await;
     let (st, _, html) = t.page(&cookie, &format!("/crossings/{site}")).await;

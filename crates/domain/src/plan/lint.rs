@@ -61,13 +61,14 @@ impl Linter<'_> {
         self.at(Severity::Note, s.span(), message);
     }
 
-    fn unique<'p, I>(&mut self, what: &str, codes: I) -> HashSet<String>
+    fn unique<'p, T, I>(&mut self, what: &str, codes: I) -> HashSet<String>
     where
-        I: IntoIterator<Item = &'p Spanned<String>>,
+        T: fmt::Display + 'p,
+        I: IntoIterator<Item = &'p Spanned<T>>,
     {
         let mut seen = HashSet::new();
         for code in codes {
-            if !seen.insert(code.get_ref().clone()) {
+            if !seen.insert(code.get_ref().to_string()) {
                 self.error(code, format!("duplicate {what} `{}`", code.get_ref()));
             }
         }
@@ -393,26 +394,13 @@ fn check_vocabulary(plan: &Plan, l: &mut Linter<'_>) {
     if v.is_empty() {
         return;
     }
-    let mut seen = HashSet::new();
-    for c in &v.levels {
-        if !seen.insert(c.code.get_ref().as_str()) {
-            l.error(&c.code, format!("duplicate level `{}`", c.code.get_ref()));
-        }
-    }
+    l.unique("level", v.levels.iter().map(|c| &c.code));
     if v.levels.is_empty() {
         l.error(&plan.plan.starts, "vocabulary declares no jurisdiction levels".into());
     }
-    let mut seen = HashSet::new();
-    for c in &v.org_kinds {
-        if !seen.insert(c.code.get_ref().as_str()) {
-            l.error(&c.code, format!("duplicate organisation kind `{}`", c.code.get_ref()));
-        }
-    }
-    let mut seen = HashSet::new();
+    l.unique("organisation kind", v.org_kinds.iter().map(|c| &c.code));
+    l.unique("site kind", v.site_kinds.iter().map(|c| &c.code));
     for c in &v.site_kinds {
-        if !seen.insert(c.code.get_ref().as_str()) {
-            l.error(&c.code, format!("duplicate site kind `{}`", c.code.get_ref()));
-        }
         let builtin = match c.record {
             super::SiteRecord::Warehouse => Some(SiteKind::WAREHOUSE),
             super::SiteRecord::RailwayCrossing => Some(SiteKind::RAILWAY_CROSSING),
@@ -425,11 +413,8 @@ fn check_vocabulary(plan: &Plan, l: &mut Linter<'_>) {
             );
         }
     }
-    let mut seen = HashSet::new();
+    l.unique("industry", v.industries.iter().map(|c| &c.code));
     for c in &v.industries {
-        if !seen.insert(c.code.get_ref().as_str()) {
-            l.error(&c.code, format!("duplicate industry `{}`", c.code.get_ref()));
-        }
         for k in c.org_kinds.iter().filter(|k| !v.knows_org_kind(**k)) {
             l.error(&c.code, format!("industry `{}`: organisation kind `{k}` is not declared", c.code.get_ref()));
         }
@@ -437,12 +422,9 @@ fn check_vocabulary(plan: &Plan, l: &mut Linter<'_>) {
             l.error(&c.code, format!("industry `{}`: site kind `{k}` is not declared", c.code.get_ref()));
         }
     }
-    let mut seen = HashSet::new();
+    l.unique("activity kind", v.activity_kinds.iter().map(|c| &c.code));
     for c in &v.activity_kinds {
         let code = *c.code.get_ref();
-        if !seen.insert(code.as_str()) {
-            l.error(&c.code, format!("duplicate activity kind `{code}`"));
-        }
         match c.record {
             super::ActivityRecord::Builtin if !code.is_builtin() || c.is_inspection_kind_only() => l.error(
                 &c.code,

@@ -206,7 +206,11 @@ impl Vocabulary {
     /// The organisation kinds of the industries that keep sites of this record (民爆 enterprises
     /// keep warehouses).
     pub fn org_kinds_keeping(&self, record: SiteRecord) -> Vec<OrgKind> {
-        let sites: Vec<SiteKind> = self.site_kinds_of(record).collect();
+        self.org_kinds_keeping_sites(&self.site_kinds_of(record).collect::<Vec<_>>())
+    }
+
+    /// The organisation kinds of the industries that keep sites of any of these kinds.
+    pub fn org_kinds_keeping_sites(&self, sites: &[SiteKind]) -> Vec<OrgKind> {
         self.industries
             .iter()
             .filter(|i| i.site_kinds.iter().any(|s| sites.contains(s)))

@@ -79,7 +79,14 @@ async fn list_page(state: &AppState, s: &Signed, q: ListQ, messages: Vec<String>
     let operators = words.vocabulary().org_kinds_keeping(anjian_domain::plan::SiteRecord::RailwayCrossing);
     let own = s.actor().org.as_ref().filter(|o| operators.iter().any(|k| k.as_str() == o.kind)).map(|o| o.id);
     let kind = operators.first().map(|k| k.as_str());
-    let rule = plan.as_deref().and_then(anjian_app::crossings::coverage_rule).map(|r| r.title.clone());
+    let level = match s.actor().org.as_ref() {
+        Some(o) => state.app.jurisdiction(o.jurisdiction_id).await.ok().flatten().map(|j| j.level),
+        None => None,
+    };
+    let rule = plan
+        .as_deref()
+        .and_then(|p| anjian_app::crossings::coverage_rule(p, level.as_deref()))
+        .map(|r| r.title.clone());
     let coverage = s.lang.fill("crossings.coverage", &[("rule", &rule.unwrap_or_default())]);
     let org_picker =
         crate::kit::picker::org_picker(state, s.actor(), "org_id", "crossings.operator", kind, own, true).await;
